@@ -1,0 +1,1 @@
+"""Footcoach: a self-care coach for feet, ankles and calves."""
