@@ -1,0 +1,111 @@
+"""What a step asks the outside world to remember; applied in the same transaction as the step."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.core.schedule import Days
+
+
+class _Effect(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SetReminder(_Effect):
+    """Create or replace the person's daily reminder."""
+
+    kind: Literal["set_reminder"] = "set_reminder"
+    at: time
+    zone: str
+    days: Days
+
+
+class PauseReminder(_Effect):
+    """Keep the reminder's settings but stop sending it."""
+
+    kind: Literal["pause_reminder"] = "pause_reminder"
+
+
+class ResumeReminder(_Effect):
+    """Start sending a paused reminder again."""
+
+    kind: Literal["resume_reminder"] = "resume_reminder"
+
+
+class StopReminder(_Effect):
+    """Delete the reminder."""
+
+    kind: Literal["stop_reminder"] = "stop_reminder"
+
+
+class SnoozeReminder(_Effect):
+    """Send today's reminder again at `until`."""
+
+    kind: Literal["snooze_reminder"] = "snooze_reminder"
+    until: datetime
+
+
+class SkipReminderToday(_Effect):
+    """Drop a pending snooze so nothing more is sent today."""
+
+    kind: Literal["skip_reminder_today"] = "skip_reminder_today"
+
+
+class RecordCheckin(_Effect):
+    """Store the day's check-in, replacing any earlier one of the same local day."""
+
+    kind: Literal["record_checkin"] = "record_checkin"
+    day: date
+    score: int = Field(ge=0, le=10)
+    done: bool
+
+
+class SaveLead(_Effect):
+    """Create the callback request (or update the open one with this code)."""
+
+    kind: Literal["save_lead"] = "save_lead"
+    code: str
+    name: str
+    phone: str
+    best_time: str
+    note: str
+    symptoms: tuple[str, ...]
+    red_flags: tuple[str, ...]
+    pain_score: int | None
+
+
+class WithdrawLead(_Effect):
+    """Withdraw the person's open callback request."""
+
+    kind: Literal["withdraw_lead"] = "withdraw_lead"
+    code: str
+
+
+class ExportMyData(_Effect):
+    """Send the person everything stored about them."""
+
+    kind: Literal["export_my_data"] = "export_my_data"
+
+
+class ForgetMe(_Effect):
+    """Delete everything stored about the person."""
+
+    kind: Literal["forget_me"] = "forget_me"
+
+
+Effect = (
+    SetReminder
+    | PauseReminder
+    | ResumeReminder
+    | StopReminder
+    | SnoozeReminder
+    | SkipReminderToday
+    | RecordCheckin
+    | SaveLead
+    | WithdrawLead
+    | ExportMyData
+    | ForgetMe
+)

@@ -1,0 +1,56 @@
+"""Transport-neutral events: what a person did, whatever channel they did it in."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_TEXT = 10_000
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class TextEvent(_Event):
+    """The person typed something."""
+
+    kind: Literal["text"] = "text"
+    text: str
+
+
+class ButtonEvent(_Event):
+    """The person pressed a choice; `token` is the choice's token as it was shown."""
+
+    kind: Literal["button"] = "button"
+    token: str
+
+
+class ContactEvent(_Event):
+    """The person shared a contact card; `own` says whether it is their own number."""
+
+    kind: Literal["contact"] = "contact"
+    phone: str
+    own: bool
+
+
+class CommandEvent(_Event):
+    """The person sent a command such as /start, with what followed it."""
+
+    kind: Literal["command"] = "command"
+    name: str
+    args: str = ""
+
+
+class MediaEvent(_Event):
+    """The person sent something that is not text: a sticker, photo, voice note, location…"""
+
+    kind: Literal["media"] = "media"
+    media: str
+
+
+Event = Annotated[
+    TextEvent | ButtonEvent | ContactEvent | CommandEvent | MediaEvent,
+    Field(discriminator="kind"),
+]

@@ -1,0 +1,384 @@
+"""Load and validate the clinician-owned knowledge files (knowledge/*.yaml).
+
+Everything the bot knows and says lives in YAML so that a clinician can change a dose or a
+sentence without touching Python. This module turns those files into frozen pydantic models
+and checks every cross-reference once, at start-up; any problem becomes one `KnowledgeError`
+line that names the file and the offending id.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Self, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot.core.messages import MESSAGE_PLACEHOLDERS
+from bot.core.progress import ProgressRules
+
+SYMPTOM_IDS = ("tightness", "cramping", "soreness", "weakness", "pain")
+LOCATION_IDS = ("foot", "sole", "arch", "heel", "toes", "ankle", "calf")
+RED_FLAG_IDS = ("numbness", "swelling", "injury", "wound", "dvt", "fever", "severe")
+INTENT_IDS = ("greeting", "thanks", "help", "routine", "reminder", "callback", "stop")
+
+KNOWLEDGE_FILES = (
+    "exercises.yaml",
+    "symptoms.yaml",
+    "red_flags.yaml",
+    "language.yaml",
+    "rules.yaml",
+    "messages.yaml",
+    "timezones.yaml",
+)
+
+
+class KnowledgeError(Exception):
+    """A knowledge file is missing, malformed, or refers to an id that does not exist."""
+
+    def __init__(self, file: str, where: str, problem: str) -> None:
+        self.file = file
+        self.where = where
+        self.problem = problem
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f" {self.where}:" if self.where else ""
+        return f"knowledge/{self.file}:{where} {self.problem}"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ExerciseKind(StrEnum):
+    roll = "roll"
+    stretch = "stretch"
+    strengthen = "strengthen"
+
+
+class Urgency(StrEnum):
+    soon = "soon"
+    urgent = "urgent"
+    emergency = "emergency"
+
+
+NonEmpty = Field(min_length=1)
+
+
+class Dose(_Frozen):
+    """How much and how often: holds and repeats, sets and reps, or a duration."""
+
+    hold_seconds: int | None = Field(default=None, gt=0, le=600)
+    repeats: int | None = Field(default=None, gt=0, le=50)
+    sets: int | None = Field(default=None, gt=0, le=10)
+    reps: str | None = Field(default=None, pattern=r"^\d{1,3}(-\d{1,3})?$")
+    duration: str | None = None
+    side: str | None = None
+    frequency: str = Field(min_length=1)
+    progression: str | None = None
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Self:
+        shapes = [
+            self.hold_seconds is not None and self.repeats is not None,
+            self.sets is not None and self.reps is not None,
+            self.duration is not None,
+        ]
+        if sum(shapes) != 1:
+            raise ValueError(
+                "a dose needs exactly one of: hold_seconds + repeats, sets + reps, or duration"
+            )
+        return self
+
+
+class Exercise(_Frozen):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    kind: ExerciseKind
+    helps: tuple[str, ...] = Field(min_length=1)
+    why: str = Field(min_length=1)
+    steps: tuple[str, ...] = Field(min_length=3, max_length=6)
+    dose: Dose
+    equipment: str | None = None
+    alternatives: tuple[str, ...] = ()
+    cautions: tuple[str, ...] = Field(min_length=1)
+
+
+class Concept(_Frozen):
+    """A symptom, location, red flag or intent and the words people use for it."""
+
+    id: str
+    label: str = ""
+    words: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("words")
+    @classmethod
+    def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(w.strip().lower() for w in words if w.strip())
+
+
+class RedFlag(Concept):
+    urgency: Urgency
+    advice: str = Field(min_length=1)
+
+
+class Negation(_Frozen):
+    """NegEx-style cues: what negates, what only looks like a negation, what ends a scope."""
+
+    before: tuple[str, ...] = Field(min_length=1)
+    after: tuple[str, ...] = ()
+    pseudo: tuple[str, ...] = ()
+    terminators: tuple[str, ...] = ()
+    window: int = Field(default=5, ge=1, le=12)
+
+
+class ReaderTuning(_Frozen):
+    """Knobs for typo tolerance, kept in data so they are tuned with the vocabulary."""
+
+    min_fuzzy_length: int = Field(default=5, ge=3)
+    keep_words: tuple[str, ...] = ()
+    affirm: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+
+
+class RoutineRules(_Frozen):
+    kind_order: tuple[ExerciseKind, ...]
+    max_exercises: int = Field(default=6, ge=1, le=12)
+    routines: dict[str, dict[str, tuple[str, ...]]]
+
+
+class Knowledge(_Frozen):
+    """Everything in knowledge/, validated and indexed by id."""
+
+    exercises: dict[str, Exercise]
+    symptoms: dict[str, Concept]
+    locations: dict[str, Concept]
+    red_flags: dict[str, RedFlag]
+    intents: dict[str, Concept]
+    negation: Negation
+    tuning: ReaderTuning
+    rules: RoutineRules
+    progress: ProgressRules
+    messages: dict[str, str]
+    zone_aliases: dict[str, str]
+
+    def say(self, key: str, /, **values: Any) -> str:
+        """Return the sentence under `key` with its placeholders filled in."""
+        return self.messages[key].format(**values) if values else self.messages[key]
+
+
+# -- loading ------------------------------------------------------------------------------
+
+_M = TypeVar("_M", bound=BaseModel)
+_Identified = TypeVar("_Identified", Concept, RedFlag, Exercise)
+
+
+class _WordsLoader(yaml.SafeLoader):
+    """YAML 1.1 reads bare yes/no/on/off as booleans; in word lists they are words."""
+
+
+_WordsLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_WordsLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _read_yaml(directory: Path, name: str) -> dict[str, Any]:
+    path = directory / name
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KnowledgeError(name, "", f"file not found in {directory}") from None
+    except OSError as exc:
+        raise KnowledgeError(name, "", f"cannot be read ({exc.strerror})") from None
+    try:
+        data = yaml.load(raw, Loader=_WordsLoader)  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "is not valid YAML"
+        raise KnowledgeError(name, where, f"not valid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise KnowledgeError(name, "", "must be a mapping at the top level")
+    return data
+
+
+def _parse(model: type[_M], data: Any, file: str, where: str) -> _M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(part) for part in first["loc"])
+        where = ".".join(p for p in (where, loc) if p)
+        raise KnowledgeError(file, where, first["msg"]) from None
+
+
+def _items(data: Mapping[str, Any], key: str, file: str) -> list[Any]:
+    value = data.get(key)
+    if not isinstance(value, list) or not value:
+        raise KnowledgeError(file, key, "must be a non-empty list")
+    return value
+
+
+def _by_id(
+    model: type[_Identified], items: list[Any], file: str, section: str
+) -> dict[str, _Identified]:
+    result: dict[str, _Identified] = {}
+    for index, item in enumerate(items):
+        item_id = item.get("id") if isinstance(item, dict) else None
+        where = f"{section} '{item_id}'" if item_id else f"{section}[{index}]"
+        parsed = _parse(model, item, file, where)
+        if parsed.id in result:
+            raise KnowledgeError(file, where, f"duplicate id '{parsed.id}'")
+        result[parsed.id] = parsed
+    return result
+
+
+def _require_ids(found: Mapping[str, Any], expected: tuple[str, ...], file: str, kind: str) -> None:
+    for wanted in expected:
+        if wanted not in found:
+            raise KnowledgeError(file, kind, f"missing the required id '{wanted}'")
+    for extra in found:
+        if extra not in expected:
+            raise KnowledgeError(file, f"{kind} '{extra}'", f"unknown {kind} id '{extra}'")
+
+
+def _check_messages(messages: Any) -> dict[str, str]:
+    file = "messages.yaml"
+    if not isinstance(messages, dict):
+        raise KnowledgeError(file, "messages", "must be a mapping of key: sentence")
+    result: dict[str, str] = {}
+    for key, text in messages.items():
+        if key not in MESSAGE_PLACEHOLDERS:
+            raise KnowledgeError(file, str(key), f"unknown message key '{key}'")
+        if not isinstance(text, str) or not text.strip():
+            raise KnowledgeError(file, key, "must be a non-empty sentence")
+        allowed = MESSAGE_PLACEHOLDERS[key]
+        try:
+            used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        except ValueError as exc:
+            raise KnowledgeError(file, key, f"bad placeholder ({exc})") from None
+        for name in sorted(used):
+            if name not in allowed:
+                hint = ", ".join("{" + a + "}" for a in sorted(allowed)) or "none"
+                raise KnowledgeError(file, key, f"unknown placeholder {{{name}}} (allowed: {hint})")
+        result[key] = text.strip()
+    for key in MESSAGE_PLACEHOLDERS:
+        if key not in result:
+            raise KnowledgeError(file, key, f"missing the required message '{key}'")
+    return result
+
+
+def _check_routines(rules: RoutineRules, knowledge: dict[str, Any]) -> None:
+    file = "rules.yaml"
+    if set(rules.kind_order) != set(ExerciseKind) or len(rules.kind_order) != len(ExerciseKind):
+        raise KnowledgeError(file, "kind_order", "must list roll, stretch and strengthen once")
+    for symptom, by_location in rules.routines.items():
+        if symptom not in knowledge["symptoms"]:
+            raise KnowledgeError(file, f"routines.{symptom}", f"unknown symptom '{symptom}'")
+        if "default" not in by_location:
+            raise KnowledgeError(file, f"routines.{symptom}", "needs a 'default' routine")
+        for location, exercise_ids in by_location.items():
+            where = f"routines.{symptom}.{location}"
+            if location != "default" and location not in knowledge["locations"]:
+                raise KnowledgeError(file, where, f"unknown location '{location}'")
+            if not exercise_ids:
+                raise KnowledgeError(file, where, "needs at least one exercise")
+            for exercise_id in exercise_ids:
+                if exercise_id not in knowledge["exercises"]:
+                    raise KnowledgeError(file, where, f"unknown exercise '{exercise_id}'")
+    for symptom in knowledge["symptoms"]:
+        if symptom not in rules.routines:
+            raise KnowledgeError(file, "routines", f"no routine for symptom '{symptom}'")
+
+
+def _check_exercises(exercises: dict[str, Exercise], symptoms: dict[str, Concept]) -> None:
+    for exercise in exercises.values():
+        for symptom in exercise.helps:
+            if symptom not in symptoms:
+                raise KnowledgeError(
+                    "exercises.yaml", f"exercises '{exercise.id}'", f"unknown symptom '{symptom}'"
+                )
+
+
+def _check_zone_aliases(aliases: Any) -> dict[str, str]:
+    from zoneinfo import available_timezones
+
+    file = "timezones.yaml"
+    if not isinstance(aliases, dict):
+        raise KnowledgeError(file, "aliases", "must be a mapping of place: IANA zone")
+    zones = available_timezones()
+    result: dict[str, str] = {}
+    for place, zone in aliases.items():
+        if not isinstance(zone, str) or zone not in zones:
+            raise KnowledgeError(file, f"aliases.{place}", f"unknown time zone '{zone}'")
+        result[str(place).strip().lower()] = zone
+    return result
+
+
+def load_knowledge(directory: Path | str) -> Knowledge:
+    """Load every knowledge file from `directory`, validate it, and return the whole."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise KnowledgeError("", "", f"the knowledge folder {directory} does not exist")
+    exercises_file = _read_yaml(directory, "exercises.yaml")
+    symptoms_file = _read_yaml(directory, "symptoms.yaml")
+    flags_file = _read_yaml(directory, "red_flags.yaml")
+    language_file = _read_yaml(directory, "language.yaml")
+    rules_file = _read_yaml(directory, "rules.yaml")
+    messages_file = _read_yaml(directory, "messages.yaml")
+    zones_file = _read_yaml(directory, "timezones.yaml")
+
+    parts: dict[str, Any] = {
+        "exercises": _by_id(
+            Exercise,
+            _items(exercises_file, "exercises", "exercises.yaml"),
+            "exercises.yaml",
+            "exercises",
+        ),
+        "symptoms": _by_id(
+            Concept, _items(symptoms_file, "symptoms", "symptoms.yaml"), "symptoms.yaml", "symptom"
+        ),
+        "locations": _by_id(
+            Concept,
+            _items(symptoms_file, "locations", "symptoms.yaml"),
+            "symptoms.yaml",
+            "location",
+        ),
+        "red_flags": _by_id(
+            RedFlag,
+            _items(flags_file, "red_flags", "red_flags.yaml"),
+            "red_flags.yaml",
+            "red flag",
+        ),
+        "intents": _by_id(
+            Concept, _items(language_file, "intents", "language.yaml"), "language.yaml", "intent"
+        ),
+    }
+    _require_ids(parts["symptoms"], SYMPTOM_IDS, "symptoms.yaml", "symptom")
+    _require_ids(parts["locations"], LOCATION_IDS, "symptoms.yaml", "location")
+    _require_ids(parts["red_flags"], RED_FLAG_IDS, "red_flags.yaml", "red flag")
+    _require_ids(parts["intents"], INTENT_IDS, "language.yaml", "intent")
+    _check_exercises(parts["exercises"], parts["symptoms"])
+
+    parts["negation"] = _parse(Negation, language_file.get("negation"), "language.yaml", "negation")
+    parts["tuning"] = _parse(
+        ReaderTuning, language_file.get("reader", {}), "language.yaml", "reader"
+    )
+    rules_data = {k: v for k, v in rules_file.items() if k != "progress"}
+    parts["rules"] = _parse(RoutineRules, rules_data, "rules.yaml", "")
+    _check_routines(parts["rules"], parts)
+    parts["progress"] = _parse(
+        ProgressRules, rules_file.get("progress", {}), "rules.yaml", "progress"
+    )
+    parts["messages"] = _check_messages(messages_file.get("messages"))
+    parts["zone_aliases"] = _check_zone_aliases(zones_file.get("aliases"))
+    return Knowledge.model_validate(parts)

@@ -1,0 +1,86 @@
+"""Transport-neutral replies: what the coach says back, for any channel to render."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.core.progress import Checkin
+
+MAX_TOKEN_BYTES = 64
+
+
+class Choice(BaseModel):
+    """One button: its label and the token the channel sends back when it is pressed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    token: str
+    label: str
+
+    @field_validator("token")
+    @classmethod
+    def _short_token(cls, token: str) -> str:
+        # Telegram's callback_data limit; every channel shares it so tokens stay portable.
+        if not 1 <= len(token.encode()) <= MAX_TOKEN_BYTES:
+            raise ValueError(f"a choice token must be 1-{MAX_TOKEN_BYTES} bytes")
+        return token
+
+
+class _Reply(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Say(_Reply):
+    """A message, optionally with choices shown as buttons."""
+
+    kind: Literal["say"] = "say"
+    text: str
+    choices: tuple[Choice, ...] = ()
+    # Drop a reply keyboard (the phone button) that an earlier message showed.
+    clear_keyboard: bool = False
+
+
+class AskPhone(_Reply):
+    """Ask for a phone number, offering a button that shares the person's own."""
+
+    kind: Literal["ask_phone"] = "ask_phone"
+    text: str
+    share_label: str
+    cancel_label: str
+
+
+class Chart(_Reply):
+    """A progress chart to be drawn from check-ins, with a caption under it."""
+
+    kind: Literal["chart"] = "chart"
+    checkins: tuple[Checkin, ...]
+    today: date
+    days: int
+    caption: str
+    title: str
+    start_label: str
+    done_label: str
+
+
+class Picture(_Reply):
+    """A ready image (PNG bytes) with a caption."""
+
+    kind: Literal["picture"] = "picture"
+    png: bytes
+    caption: str
+    filename: str = "picture.png"
+
+
+class Document(_Reply):
+    """A file to hand over, such as the person's data as JSON or staff's CSV export."""
+
+    kind: Literal["document"] = "document"
+    filename: str
+    content: bytes
+    caption: str = ""
+
+
+Reply = Annotated[Say | AskPhone | Chart | Picture | Document, Field(discriminator="kind")]
