@@ -48,11 +48,9 @@ def new_code(rng: random.Random) -> str:
 
 
 def parse_code(text: str) -> str | None:
-    """Return the canonical code for what someone typed, or None when it cannot be one.
-
-    Being forgiving means any bare five characters from the alphabet or its look-alikes parse
-    ("hello" reads as FC-HE110); only a look-up can say whether a code was really issued.
-    """
+    """Return the canonical code for what someone typed, or None when it cannot be one."""
+    # Being forgiving means any bare five characters from the alphabet or its look-alikes parse
+    # ("hello" reads as FC-HE110); only a look-up can say whether a code was really issued.
     upper = text.translate(_ASCII_UPPER)
     whole = _canonical_body(_NOISE.sub("", upper))
     if whole is not None:

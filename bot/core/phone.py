@@ -22,7 +22,11 @@ _VISIBLE_TAIL = 3
 
 
 class PhoneRefusal(StrEnum):
-    """Why a typed phone number was not accepted; each maps to a kind sentence in the bot's data."""
+    """Why a typed phone number was not accepted; each maps to a kind sentence in the bot's data.
+
+    A StrEnum is also a ``str``, so check ``isinstance(result, PhoneRefusal)`` before treating
+    a result of normalize_phone as a number.
+    """
 
     NO_COUNTRY_CODE = "no_country_code"
     NOT_A_NUMBER = "not_a_number"
@@ -32,11 +36,8 @@ class PhoneRefusal(StrEnum):
 
 
 def normalize_phone(text: str, default_region: str | None) -> str | PhoneRefusal:
-    """Return the number in E.164 form, or the reason it was refused.
-
-    Check ``isinstance(result, PhoneRefusal)`` first: a StrEnum is also a ``str``.
-    ``default_region`` is an ISO 3166 code such as "GB"; unknown codes count as no region.
-    """
+    """Return the number in E.164 form, or the reason it was refused."""
+    # default_region is an ISO 3166 code such as "GB"; unknown codes count as no region.
     cleaned = text.strip()
     if cleaned[:4].lower() == "tel:":
         cleaned = cleaned[4:].strip()
