@@ -28,7 +28,8 @@ from bot.core.turn import Context, EngineConfig, ReaderLike, Turn
 
 Prompt = Callable[[Turn], None]
 OnChoice = Callable[[Turn, str], None]
-OnText = Callable[[Turn, str], None]
+# Returns whether the text was taken; if not, it is read as free text (understand).
+OnText = Callable[[Turn, str], bool]
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class StepSpec:
 
     prompt: Prompt
     on_choice: OnChoice
-    on_text: OnText
+    on_text: OnText | None = None
 
 
 @dataclass(frozen=True)
@@ -114,22 +115,20 @@ def on_confirm_choice(turn: Turn, choice: str) -> None:
     intake.confirm(turn, choice == "yes")
 
 
-def on_confirm_text(turn: Turn, text: str) -> None:
-    """Take a typed yes or no, or read the text afresh."""
+def on_confirm_text(turn: Turn, text: str) -> bool:
+    """Take a typed yes or no."""
     answer = turn.reader.is_affirmative(text)
-    if answer is None:
-        understand(turn, text)
-    else:
+    if answer is not None:
         intake.confirm(turn, answer)
+    return answer is not None
 
 
-def on_severity_text(turn: Turn, text: str) -> None:
-    """Take a typed score, or read the text afresh."""
+def on_severity_text(turn: Turn, text: str) -> bool:
+    """Take a typed score."""
     score = intake.bare_score(text)
-    if score is None:
-        understand(turn, text)
-    else:
+    if score is not None:
         intake.pick_score(turn, score)
+    return score is not None
 
 
 def on_severity_choice(turn: Turn, choice: str) -> None:
@@ -237,13 +236,13 @@ def not_yet(feature: str) -> Callable[[Turn, str], None]:
 # -- the tables ---------------------------------------------------------------------------
 
 FLOW: dict[Step, StepSpec] = {
-    Step.welcome: StepSpec(intake.ask_what_bothers, on_welcome_choice, understand),
+    Step.welcome: StepSpec(intake.ask_what_bothers, on_welcome_choice),
     Step.confirm: StepSpec(intake.ask_confirm, on_confirm_choice, on_confirm_text),
-    Step.ask_location: StepSpec(intake.ask_location, intake.pick_location, understand),
+    Step.ask_location: StepSpec(intake.ask_location, intake.pick_location),
     Step.ask_severity: StepSpec(intake.ask_severity, on_severity_choice, on_severity_text),
-    Step.red_flag: StepSpec(intake.show_red_flags, on_red_flag_choice, understand),
-    Step.routine: StepSpec(intake.show_card, on_routine_choice, understand),
-    Step.what_next: StepSpec(intake.ask_what_next, on_what_next_choice, understand),
+    Step.red_flag: StepSpec(intake.show_red_flags, on_red_flag_choice),
+    Step.routine: StepSpec(intake.show_card, on_routine_choice),
+    Step.what_next: StepSpec(intake.ask_what_next, on_what_next_choice),
 }
 
 COMMANDS: dict[str, Callable[[Turn, str], None]] = {
@@ -341,7 +340,9 @@ class Engine:
             if folded == label.casefold():
                 self._button(turn, f"{turn.state.seq}.{choice}")
                 return
-        FLOW[turn.state.step].on_text(turn, text)
+        on_text = FLOW[turn.state.step].on_text
+        if on_text is None or not on_text(turn, text):
+            understand(turn, text)
 
     def _contact(self, turn: Turn, event: ContactEvent) -> None:
         turn.say("contact_unexpected")

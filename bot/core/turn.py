@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -16,6 +16,7 @@ from bot.core.progress import Checkin
 from bot.core.reading import Reading
 from bot.core.replies import AskPhone, Choice, Reply, Say
 from bot.core.schedule import Days
+from bot.core.zones import zone_from_key
 from bot.core.state import ConversationState, Step
 
 
@@ -85,6 +86,22 @@ class EngineConfig:
     """Settings of the engine that come from configuration rather than knowledge."""
 
     default_phone_region: str | None = None
+
+
+def zone_of(state_zone: str | None, reminder: ReminderInfo | None) -> tzinfo:
+    """Return the person's time zone: the one they gave, else their reminder's, else UTC."""
+    for key in (state_zone, reminder.zone if reminder else None):
+        if key:
+            try:
+                return zone_from_key(key)
+            except ValueError:
+                continue
+    return UTC
+
+
+def local_today(turn: Turn) -> date:
+    """Return the person's local date now."""
+    return turn.ctx.now.astimezone(zone_of(turn.state.zone, turn.ctx.reminder)).date()
 
 
 @dataclass
