@@ -20,7 +20,7 @@ from bot.core.events import (
     MediaEvent,
     TextEvent,
 )
-from bot.core.flows import intake
+from bot.core.flows import callback, checkin, intake, privacy, reminder
 from bot.core.knowledge import Knowledge
 from bot.core.replies import Reply, Say
 from bot.core.state import ConversationState, Step
@@ -155,28 +155,30 @@ def on_what_next_choice(turn: Turn, choice: str) -> None:
         intake.start_routine(turn)
     elif choice == "reminder":
         start_reminder(turn, "")
+    elif choice == "not_now":
+        turn.goto(Step.welcome)
+        turn.say("nudge_later")
     else:
         turn.goto(Step.welcome)
         turn.say("goodbye")
 
 
-# -- features that later flows plug into --------------------------------------------------
+def no_choices(turn: Turn, choice: str) -> None:
+    """Ask again: this step shows no buttons of its own."""
+    reprompt(turn)
+
+
+# -- the other flows ----------------------------------------------------------------------
 
 
 def start_reminder(turn: Turn, text: str) -> None:
-    """Begin setting a daily reminder."""
-    coming_soon(turn, "reminders")
+    """Begin setting a daily reminder (or manage the one there is)."""
+    reminder.begin(turn, text)
 
 
 def start_callback(turn: Turn) -> None:
     """Begin a request for a professional to call back."""
-    coming_soon(turn, "callback")
-
-
-def coming_soon(turn: Turn, feature: str) -> None:
-    """Say a feature is not ready yet, and carry on where we were."""
-    turn.say("coming_soon", feature=turn.text(f"feature_{feature}"))
-    reprompt(turn)
+    callback.begin(turn)
 
 
 # -- commands -----------------------------------------------------------------------------
@@ -192,8 +194,10 @@ def start(turn: Turn, args: str) -> None:
         start_reminder(turn, "")
         return
     state = turn.state
-    keep = {"zone": state.zone, "seq": state.seq}
-    turn.state = ConversationState(**keep)
+    # A new episode; the time zone, the last routine (for reminders) and the nudge stay.
+    turn.state = ConversationState(
+        zone=state.zone, seq=state.seq, routine=state.routine, nudged=state.nudged
+    )
     name = f" {turn.ctx.first_name}" if turn.ctx.first_name else ""
     turn.say("greeting", name=name, disclaimer=turn.text("disclaimer"))
     intake.ask_what_bothers(turn)
@@ -223,14 +227,22 @@ def cancel(turn: Turn, args: str) -> None:
     turn.say("cancelled" if busy else "nothing_to_cancel")
 
 
-def not_yet(feature: str) -> Callable[[Turn, str], None]:
-    """Return a command handler that says `feature` is coming soon."""
+def reminder_command(turn: Turn, args: str) -> None:
+    """Set up or manage the daily reminder."""
+    reminder.begin(turn, args)
 
-    def handler(turn: Turn, args: str) -> None:
-        coming_soon(turn, feature)
 
-    handler.__doc__ = f"Say that {feature} is coming soon."
-    return handler
+def callback_command(turn: Turn, args: str) -> None:
+    """Ask for a professional to call back."""
+    callback.begin(turn)
+
+
+def checkin_command(turn: Turn, args: str) -> None:
+    """Record how it feels today."""
+    score = intake.bare_score(args) if args else None
+    checkin.begin(turn)
+    if score is not None:
+        checkin.on_score_choice(turn, str(score))
 
 
 # -- the tables ---------------------------------------------------------------------------
@@ -243,6 +255,24 @@ FLOW: dict[Step, StepSpec] = {
     Step.red_flag: StepSpec(intake.show_red_flags, on_red_flag_choice),
     Step.routine: StepSpec(intake.show_card, on_routine_choice),
     Step.what_next: StepSpec(intake.ask_what_next, on_what_next_choice),
+    Step.reminder_time: StepSpec(reminder.ask_time, reminder.on_time_choice, reminder.on_time_text),
+    Step.reminder_zone: StepSpec(reminder.ask_zone, reminder.on_zone_choice, reminder.on_zone_text),
+    Step.reminder_days: StepSpec(reminder.ask_days, reminder.on_days_choice),
+    Step.reminder_manage: StepSpec(reminder.show_current, reminder.on_manage_choice),
+    Step.callback_existing: StepSpec(callback.show_existing, callback.on_existing_choice),
+    Step.callback_consent: StepSpec(
+        callback.ask_consent, callback.on_consent_choice, callback.on_consent_text
+    ),
+    Step.callback_name: StepSpec(callback.ask_name, callback.on_name_choice, callback.on_name_text),
+    Step.callback_phone: StepSpec(callback.ask_phone, no_choices, callback.on_phone_text),
+    Step.callback_time: StepSpec(callback.ask_time, callback.on_time_choice),
+    Step.callback_note: StepSpec(callback.ask_note, callback.on_note_choice, callback.on_note_text),
+    Step.callback_review: StepSpec(callback.show_review, callback.on_review_choice),
+    Step.checkin_score: StepSpec(checkin.ask_score, checkin.on_score_choice, checkin.on_score_text),
+    Step.checkin_done: StepSpec(checkin.ask_done, checkin.on_done_choice, checkin.on_done_text),
+    Step.forget_confirm: StepSpec(
+        privacy.ask_forget, privacy.on_forget_choice, privacy.on_forget_text
+    ),
 }
 
 COMMANDS: dict[str, Callable[[Turn, str], None]] = {
@@ -250,13 +280,13 @@ COMMANDS: dict[str, Callable[[Turn, str], None]] = {
     "help": show_help,
     "routine": routine,
     "cancel": cancel,
-    "reminder": not_yet("reminders"),
-    "callback": not_yet("callback"),
-    "progress": not_yet("progress"),
-    "checkin": not_yet("progress"),
-    "privacy": not_yet("privacy"),
-    "mydata": not_yet("privacy"),
-    "forget": not_yet("privacy"),
+    "reminder": reminder_command,
+    "callback": callback_command,
+    "checkin": checkin_command,
+    "progress": checkin.show_progress,
+    "privacy": privacy.show_privacy,
+    "mydata": privacy.send_my_data,
+    "forget": privacy.ask_forget,
 }
 
 # Buttons that mean the same thing wherever they are shown.
@@ -317,6 +347,12 @@ class Engine:
 
     def _button(self, turn: Turn, token: str) -> None:
         seq_text, _, choice = token.partition(".")
+        if seq_text == reminder.REMINDER_PREFIX:
+            action, _, day = choice.partition(".")
+            if not reminder.on_reminder_button(turn, action, day):
+                turn.say("button_expired")
+                reprompt(turn)
+            return
         state = turn.state
         if not seq_text.isdigit() or int(seq_text) != state.seq or choice not in state.choices:
             # Stale or forged: say so kindly and ask the current question again.
@@ -345,8 +381,11 @@ class Engine:
             understand(turn, text)
 
     def _contact(self, turn: Turn, event: ContactEvent) -> None:
-        turn.say("contact_unexpected")
-        reprompt(turn)
+        if turn.state.step is Step.callback_phone:
+            callback.on_contact(turn, event.phone, event.own)
+        else:
+            turn.say("contact_unexpected")
+            reprompt(turn)
 
 
 def _clear_phone_keyboard(replies: list[Reply]) -> list[Reply]:

@@ -16,8 +16,8 @@ from bot.core.progress import Checkin
 from bot.core.reading import Reading
 from bot.core.replies import AskPhone, Choice, Reply, Say
 from bot.core.schedule import Days
-from bot.core.zones import zone_from_key
 from bot.core.state import ConversationState, Step
+from bot.core.zones import zone_from_key
 
 
 class ReaderLike(Protocol):

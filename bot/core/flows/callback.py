@@ -109,8 +109,12 @@ def on_existing_choice(turn: Turn, choice: str) -> None:
         begin(turn)
     elif choice == "change":
         turn.state.callback = CallbackDraft(
-            code=lead.code, name=lead.name, phone=lead.phone, best_time=lead.best_time,
-            note=lead.note, editing=True,
+            code=lead.code,
+            name=lead.name,
+            phone=lead.phone,
+            best_time=lead.best_time,
+            note=lead.note,
+            editing=True,
         )
         turn.goto(Step.callback_review)
         show_review(turn)

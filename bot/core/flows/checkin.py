@@ -104,9 +104,7 @@ def show_progress(turn: Turn, args: str) -> None:
         turn.say("progress_need_more", count=summary.count)
         return
     assert summary.change_points is not None and summary.start_score is not None
-    percent = (
-        f"{abs(summary.change_percent):.0f}%" if summary.change_percent is not None else "-"
-    )
+    percent = f"{abs(summary.change_percent):.0f}%" if summary.change_percent is not None else "-"
     caption = turn.text(
         "progress_summary",
         streak=summary.streak,
@@ -115,8 +113,11 @@ def show_progress(turn: Turn, args: str) -> None:
         points=abs(summary.change_points),
         percent=percent,
         direction=turn.text(
-            "progress_down" if summary.change_points < 0 else
-            "progress_up" if summary.change_points > 0 else "progress_same"
+            "progress_down"
+            if summary.change_points < 0
+            else "progress_up"
+            if summary.change_points > 0
+            else "progress_same"
         ),
         meaning=turn.text(f"verdict_{Verdict(summary.verdict).value}"),
     )

@@ -198,7 +198,9 @@ def reminder_message(knowledge: Knowledge, state: ConversationState, day: date) 
         text = knowledge.say("reminder_due_no_routine")
     stamp = day.strftime("%Y%m%d")
     choices = tuple(
-        Choice(token=f"{REMINDER_PREFIX}.{action}.{stamp}", label=knowledge.say(f"button_r_{action}"))
+        Choice(
+            token=f"{REMINDER_PREFIX}.{action}.{stamp}", label=knowledge.say(f"button_r_{action}")
+        )
         for action in REMINDER_ACTIONS
     )
     return Say(text=text, choices=choices)
