@@ -192,7 +192,7 @@ async def _change_reminder(
             info = reminders.info_of(row)
             row.paused = False
             row.next_due = next_due(info.at, zone_from_key(info.zone), info.days, now)
-            row.snooze_due = row.retry_at = None
+            row.snooze_due = None
             row.attempts = 0
         case SnoozeReminder(until=until):
             row.snooze_due = until

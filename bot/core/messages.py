@@ -145,6 +145,28 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     # privacy
     "privacy": frozenset({"disclaimer"}),
     **_keys("mydata_sent", "forget_confirm", "forgotten", "forget_kept"),
+    # staff side
+    "staff_request": frozenset(
+        {"code", "name", "phone", "best_time", "about", "pain", "note", "created", "status"}
+    ),
+    "staff_handled": frozenset({"status", "by", "at"}),
+    "staff_warning": frozenset({"flags"}),
+    "staff_withdrawn": frozenset({"code"}),
+    "staff_repeated": frozenset({"code"}),
+    "staff_line": frozenset({"code", "created", "status", "name", "phone", "best_time", "flags"}),
+    "staff_lead_not_found": frozenset({"code"}),
+    "staff_marked": frozenset({"code", "status"}),
+    **_keys(
+        "staff_status_open",
+        "staff_status_contacted",
+        "staff_status_closed",
+        "staff_status_withdrawn",
+        "staff_contacted",
+        "staff_closed",
+        "staff_no_leads",
+        "staff_lead_usage",
+        "staff_export_caption",
+    ),
     # Telegram: the command menu and the answer in group chats
     **_keys(
         "private_only",

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.effects import SaveLead
+from bot.core.staff import StaffLead
 from bot.core.turn import LeadInfo, LeadStatus
 from bot.store.schema import Lead, Outbox
 
@@ -164,3 +165,21 @@ async def settle_older(session: AsyncSession, code: str, up_to_id: int, now: dat
 def backoff(attempts: int) -> timedelta:
     """Return how long to wait before the next attempt: 5 s doubling, at most 10 minutes."""
     return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 600))
+
+
+def staff_view(row: Lead) -> StaffLead:
+    """Return a request as staff see it."""
+    return StaffLead(
+        code=row.code,
+        status=LeadStatus(row.status),
+        created_at=row.created_at,
+        name=row.name,
+        phone=row.phone,
+        best_time=row.best_time,
+        note=row.note,
+        symptoms=tuple(json.loads(row.symptoms)),
+        red_flags=tuple(json.loads(row.red_flags)),
+        pain_score=row.pain_score,
+        handled_by=row.handled_by,
+        handled_at=row.handled_at,
+    )

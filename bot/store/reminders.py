@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,7 +52,6 @@ async def upsert(
     row.next_due = next_due
     row.snooze_due = None
     row.attempts = 0
-    row.retry_at = None
     row.updated_at = now
     await session.flush()
     return row
@@ -62,15 +60,6 @@ async def upsert(
 async def remove(session: AsyncSession, user_id: int) -> None:
     """Delete the person's reminder."""
     await session.execute(delete(Reminder).where(Reminder.user_id == user_id))
-
-
-@dataclass(frozen=True)
-class DueReminder:
-    """A claimed reminder, ready to send: whom, which local day, and the state to compose it."""
-
-    user_id: int
-    day: date
-    state_json: str
 
 
 async def lock_due(
@@ -83,7 +72,6 @@ async def lock_due(
         .where(
             Reminder.paused.is_(False),
             or_(Reminder.next_due <= now, Reminder.snooze_due <= now),
-            or_(Reminder.retry_at.is_(None), Reminder.retry_at <= now),
         )
         .order_by(Reminder.next_due)
         .limit(limit)

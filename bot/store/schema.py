@@ -76,12 +76,15 @@ class Reminder(Base):
     next_due: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     snooze_due: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_day: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Failed sends of the current local day; a resend is scheduled through snooze_due.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_reminders_next_due", "next_due"),)
+    __table_args__ = (
+        Index("ix_reminders_next_due", "next_due"),
+        Index("ix_reminders_snooze_due", "snooze_due"),
+    )
 
 
 class CheckinRow(Base):
