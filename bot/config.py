@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     telegram_max_rate: float = Field(default=30.0, gt=0, le=1000)
+    dispatch_interval: float = Field(default=5.0, gt=0, le=3600)
 
     default_phone_region: str | None = None
     staff_chat_id: int | None = None

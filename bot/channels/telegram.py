@@ -11,9 +11,10 @@ import logging
 import signal
 from collections.abc import Awaitable
 from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -26,10 +27,15 @@ from telegram.ext import (
 )
 
 from bot.bootstrap import Components, StartupError, open_components
-from bot.channels.telegram_render import Renderer
+from bot.channels.telegram_render import Renderer, TelegramOutlet
 from bot.coach import Person
 from bot.config import Settings
+from bot.core.codes import parse_code
 from bot.core.events import ButtonEvent, CommandEvent, ContactEvent, Event, MediaEvent, TextEvent
+from bot.core.replies import Document
+from bot.core.staff import lead_line, leads_csv, parse_staff_token, staff_message
+from bot.dispatch import ReminderDispatcher, StaffOutbox
+from bot.staff_desk import StaffDesk
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +50,7 @@ COMMANDS = (
     "forget",
     "cancel",
 )
+STAFF_COMMANDS = ("leads", "lead", "export_leads")
 _NEEDS_SECRET = (
     "WEBHOOK_SECRET is required when WEBHOOK_URL is set (1-256 characters of A-Z a-z 0-9 _ -)"
 )
@@ -135,13 +142,36 @@ def event_of(update: Update) -> Event | None:
     return MediaEvent(media="other")
 
 
-class TelegramChannel:
-    """The handlers of the bot, bound to the coach."""
+def staff_request(update: Update) -> tuple[str, str] | None:
+    """Return ("button", token) or (command, args) when the update is a staff request."""
+    query = update.callback_query
+    if query is not None:
+        token = query.data or ""
+        return ("button", token) if parse_staff_token(token) else None
+    message = update.message
+    if message is None or not message.text or not message.text.startswith("/"):
+        return None
+    head, _, args = message.text[1:].partition(" ")
+    name = head.split("@")[0].lower()
+    return (name, args) if name in STAFF_COMMANDS else None
 
-    def __init__(self, components: Components) -> None:
+
+def _staff_name(user: User) -> str:
+    name = f"@{user.username}" if user.username else user.full_name
+    return f"{name} ({user.id})"[:200]
+
+
+class TelegramChannel:
+    """The handlers of the bot, bound to the coach and the staff desk."""
+
+    def __init__(self, components: Components, outbox: StaffOutbox | None = None) -> None:
         self.components = components
         self.coach = components.coach
         self.knowledge = components.knowledge
+        self.desk = StaffDesk(components.db, components.settings.admin_user_ids)
+        self.staff_chat_id = components.settings.staff_chat_id
+        self.outbox = outbox
+        self._kicks: set[asyncio.Task[int]] = set()
 
     async def on_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Hand a private-chat update to the coach and send its replies."""
@@ -173,14 +203,70 @@ class TelegramChannel:
         await Renderer(context.bot).text(chat.id, self.knowledge.say("private_only"))
 
     async def route(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Send each update to the private conversation or the group answer."""
+        """Send each update to staff handling, the private conversation, or the group answer."""
         chat = update.effective_chat
         if chat is None:
             return
-        if chat.type == ChatType.PRIVATE:
+        user = update.effective_user
+        staff = staff_request(update)
+        if staff is not None and self.desk.is_admin(user.id if user else None):
+            await self.on_staff(update, context, staff)
+        elif chat.type == ChatType.PRIVATE:
+            # Everyone else gets the normal answer: a staff command or button means nothing.
             await self.on_private(update, context)
+        elif chat.id == self.staff_chat_id and update.callback_query is None:
+            return  # staff talk among themselves in their chat
         else:
             await self.on_group(update, context)
+
+    async def on_staff(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, staff: tuple[str, str]
+    ) -> None:
+        """Answer an admin's staff command or button."""
+        chat = update.effective_chat
+        user = update.effective_user
+        assert chat is not None and user is not None
+        kind, args = staff
+        say = self.knowledge.say
+        renderer = Renderer(context.bot)
+        if kind == "button":
+            parsed = parse_staff_token(args)
+            assert parsed is not None
+            status, code = parsed
+            lead = await self.desk.mark(code, status, _staff_name(user), self.coach.clock())
+            note = say("staff_marked", code=code, status=status.value) if lead else ""
+            with suppress(TelegramError):
+                await update.callback_query.answer(note)  # type: ignore[union-attr]
+            self.kick_outbox()
+        elif kind == "leads":
+            found = await self.desk.listing(active_only=True)
+            lines = [lead_line(self.knowledge, lead) for lead in found]
+            await renderer.text(chat.id, "\n".join(lines) or say("staff_no_leads"))
+        elif kind == "lead":
+            wanted = parse_code(args)
+            lead = await self.desk.find(wanted) if wanted else None
+            if not args.strip():
+                await renderer.text(chat.id, say("staff_lead_usage"))
+            elif lead is None:
+                await renderer.text(chat.id, say("staff_lead_not_found", code=args.strip()[:20]))
+            else:
+                await renderer.send(chat.id, [staff_message(self.knowledge, lead)])
+        else:
+            everything = await self.desk.listing(active_only=False)
+            document = Document(
+                filename="footcoach-leads.csv",
+                content=leads_csv(everything).encode(),
+                caption=say("staff_export_caption"),
+            )
+            await renderer.send(chat.id, [document])
+
+    def kick_outbox(self) -> None:
+        """Deliver staff-message updates now rather than at the next tick."""
+        if self.outbox is None:
+            return
+        task = asyncio.create_task(self.outbox.run_once())
+        self._kicks.add(task)
+        task.add_done_callback(self._kicks.discard)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the failure without personal data, and tell the person to try again."""
@@ -210,10 +296,26 @@ def require_token(settings: Settings) -> str:
     return settings.telegram_bot_token.get_secret_value()
 
 
-def build_application(
-    settings: Settings, components: Components
-) -> Application[Any, Any, Any, Any, Any, Any]:
-    """Build the python-telegram-bot Application for these settings."""
+@dataclass
+class Runtime:
+    """A built bot: the PTB application and the senders its job tick drives."""
+
+    application: Application[Any, Any, Any, Any, Any, Any]
+    channel: TelegramChannel
+    reminders: ReminderDispatcher
+    outbox: StaffOutbox
+
+    async def tick(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+        """Send due reminders and pending staff messages (the job queue calls this)."""
+        try:
+            await self.reminders.run_once()
+            await self.outbox.run_once()
+        except Exception as exc:
+            log.error("dispatch tick failed: %s", type(exc).__name__)
+
+
+def build_application(settings: Settings, components: Components) -> Runtime:
+    """Build the python-telegram-bot Application and the senders for these settings."""
     token = require_token(settings)
     base_url = settings.telegram_api_url.rstrip("/")
     # Space requests evenly at the configured rate: a burst allowance would trip Telegram's
@@ -232,8 +334,13 @@ def build_application(
         .concurrent_updates(PerUserUpdateProcessor())
         .build()
     )
-    TelegramChannel(components).install(application)
-    return application
+    outlet = TelegramOutlet(application.bot)
+    knowledge, db, clock = components.knowledge, components.db, components.coach.clock
+    outbox = StaffOutbox(db, knowledge, outlet, settings.staff_chat_id, clock=clock)
+    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
+    channel = TelegramChannel(components, outbox)
+    channel.install(application)
+    return Runtime(application, channel, dispatcher, outbox)
 
 
 async def set_commands(
@@ -248,12 +355,26 @@ async def set_commands(
 
 async def serve(settings: Settings, components: Components, stop: asyncio.Event) -> None:
     """Run the bot until `stop` is set: polling, or the webhook when WEBHOOK_URL is set."""
-    application = build_application(settings, components)
+    runtime = build_application(settings, components)
+    application = runtime.application
+    if settings.staff_chat_id is None:
+        log.warning(
+            "STAFF_CHAT_ID is not set: callback requests are stored (see `footcoach leads`) "
+            "but not sent to a staff chat"
+        )
     async with application:
         await set_commands(application, components)
         await application.start()
         updater = application.updater
-        assert updater is not None
+        job_queue = application.job_queue
+        assert updater is not None and job_queue is not None
+        job_queue.run_repeating(
+            runtime.tick,
+            interval=settings.dispatch_interval,
+            first=0.1,
+            name="dispatch",
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )
         if settings.webhook_mode:
             secret = settings.webhook_secret
             if secret is None:

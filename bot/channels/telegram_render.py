@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TypeVar
 
 from telegram import (
@@ -19,9 +20,10 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core.replies import AskPhone, Choice, Document, Picture, Reply, Say
+from bot.delivery import Blocked, MaybeDelivered, NotDelivered, Rejected
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +112,9 @@ def phone_keyboard(reply: AskPhone) -> ReplyKeyboardMarkup:
     )
 
 
-async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
+async def with_retries(
+    call: Callable[[], Awaitable[T]], what: str, *, retry_timeouts: bool = True
+) -> T:
     """Run a Bot API call, retrying network errors and flood waits with backoff."""
     delay = 0.5
     for attempt in range(1, _SEND_ATTEMPTS + 1):
@@ -123,9 +127,14 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
             await asyncio.sleep(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
         except (Forbidden, BadRequest):
             raise
+        except TimedOut:
+            # A timed-out send may have arrived. For a conversation reply a rare repeat is
+            # better than a lost answer; senders that must not repeat handle it themselves.
+            if not retry_timeouts or attempt == _SEND_ATTEMPTS:
+                raise
+            await asyncio.sleep(delay)
+            delay *= 2
         except NetworkError as exc:
-            # Includes timeouts and 5xx answers. A timed-out send may have arrived; for a
-            # conversation reply a rare repeat is better than a lost answer.
             if attempt == _SEND_ATTEMPTS:
                 raise
             log.info("%s failed (%s); retrying", what, type(exc).__name__)
@@ -137,8 +146,9 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
 class Renderer:
     """Send replies to one chat through a Bot."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *, retry_timeouts: bool = True) -> None:
         self.bot = bot
+        self.retry_timeouts = retry_timeouts
 
     async def send(self, chat_id: int, replies: Sequence[Reply]) -> list[Message]:
         """Send every reply in order; return the messages Telegram accepted."""
@@ -160,6 +170,7 @@ class Renderer:
                             chat_id, last.message_id, reply_markup=keyboard(choices)
                         ),
                         "editMessageReplyMarkup",
+                        retry_timeouts=self.retry_timeouts,
                     )
                     return sent
                 markup: Markup = keyboard(choices) if choices else None
@@ -189,6 +200,7 @@ class Renderer:
                     reply_markup=markup if last else None,
                 ),
                 "sendMessage",
+                retry_timeouts=self.retry_timeouts,
             )
             sent.append(message)
         return sent
@@ -209,7 +221,55 @@ class Renderer:
                 chat_id, upload, caption=escaped, parse_mode=ParseMode.HTML
             )
 
-        sent = [await with_retries(call, f"send_{kind}")]
+        sent = [await with_retries(call, f"send_{kind}", retry_timeouts=self.retry_timeouts)]
         if caption and not short:
             sent.extend(await self.text(chat_id, caption))
         return sent
+
+
+class TelegramOutlet:
+    """The Outlet for reminders and staff messages: Telegram failures mapped for the senders."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+        self.renderer = Renderer(bot, retry_timeouts=False)
+
+    async def deliver(self, chat_id: int, replies: Sequence[Reply]) -> list[int]:
+        """Send replies and return their message ids."""
+        with _mapped_errors():
+            messages = await self.renderer.send(chat_id, replies)
+        return [m.message_id for m in messages]
+
+    async def edit(self, chat_id: int, message_id: int, reply: Say) -> None:
+        """Replace a message's text and buttons."""
+        markup = keyboard(reply.choices) if reply.choices else None
+        text = split_text(reply.text)[0]
+        with _mapped_errors():
+            await with_retries(
+                lambda: self.bot.edit_message_text(
+                    html.escape(text, quote=False),
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                ),
+                "editMessageText",
+                retry_timeouts=False,
+            )
+
+
+@contextmanager
+def _mapped_errors() -> Iterator[None]:
+    """Translate python-telegram-bot errors into the delivery errors the senders act on."""
+    try:
+        yield
+    except Forbidden as exc:
+        raise Blocked(str(exc)) from None
+    except BadRequest as exc:
+        if "chat not found" in str(exc).lower():
+            raise Blocked(str(exc)) from None
+        raise Rejected(str(exc)) from None
+    except TimedOut as exc:
+        raise MaybeDelivered(str(exc)) from None
+    except (RetryAfter, NetworkError) as exc:
+        raise NotDelivered(str(exc)) from None
