@@ -19,8 +19,8 @@ from ._records import (
     WebhookState,
 )
 from ._server import SEND_METHODS, FakeBotAPI
-from ._telegram import MEDIA_KINDS
-from ._users import ChatType, MediaKind
+from ._telegram import MEDIA_KINDS, MediaKind
+from ._users import ChatType
 
 __all__ = [
     "MEDIA_KINDS",

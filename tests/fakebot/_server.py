@@ -180,6 +180,7 @@ class FakeBotAPI(_MethodsMixin, _UsersMixin):
         self._stopping.set()
         self._updates_changed.notify()
         runner, self._runner = self._runner, None
+        self._port = None
         await runner.cleanup()
 
     async def __aenter__(self) -> Self:

@@ -7,7 +7,7 @@ import contextlib
 import html
 import json
 import re
-from typing import Any
+from typing import Any, Literal
 
 from ._records import JSONDict, bad_request
 
@@ -141,7 +141,11 @@ def photo_sizes(file_id: str, unique_id: str, size: int) -> list[JSONDict]:
     ]
 
 
-MEDIA_KINDS: tuple[str, ...] = (
+MediaKind = Literal[
+    "sticker", "photo", "voice", "video", "video_note", "animation", "audio", "location", "document"
+]
+
+MEDIA_KINDS: tuple[MediaKind, ...] = (
     "sticker",
     "photo",
     "voice",

@@ -19,6 +19,7 @@ from ._records import JSONDict
 from ._telegram import (
     MEDIA_FILE_NAMES,
     MEDIA_KINDS,
+    MediaKind,
     command_entities,
     group_chat_obj,
     media_fields,
@@ -27,9 +28,6 @@ from ._telegram import (
 )
 
 ChatType = Literal["private", "group", "supergroup"]
-MediaKind = Literal[
-    "sticker", "photo", "voice", "video", "video_note", "animation", "audio", "location", "document"
-]
 
 DEFAULT_FIRST_NAME = "Ann"
 
