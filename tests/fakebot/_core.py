@@ -28,6 +28,7 @@ class _Core:
         bot_username: str,
         bot_first_name: str,
         strict_chats: bool,
+        check_markup: bool,
         first_update_id: int,
     ) -> None:
         if ":" not in token:
@@ -38,6 +39,7 @@ class _Core:
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
         self.strict_chats = strict_chats
+        self.check_markup = check_markup
 
         self._lock = threading.RLock()
         self._updates_changed = Notifier()

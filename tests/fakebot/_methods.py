@@ -90,7 +90,7 @@ class _MethodsMixin(_Core):
         chat = self._chat_for_send(params)
         text = params.get("text")
         parse_mode = params.get("parse_mode")
-        check_text(text, parse_mode)
+        check_text(text, parse_mode, markup=self.check_markup)
         check_reply_markup(params.get("reply_markup"))
         message = self._new_bot_message(chat, params)
         message["text"] = rendered_text(str(text), parse_mode)
@@ -134,7 +134,7 @@ class _MethodsMixin(_Core):
             raise bad_request(f"there is no {kind} in the request")
         caption = params.get("caption")
         parse_mode = params.get("parse_mode")
-        check_text(caption, parse_mode, caption=True)
+        check_text(caption, parse_mode, caption=True, markup=self.check_markup)
         check_reply_markup(params.get("reply_markup"))
         message = self._new_bot_message(chat, params)
         if kind == "photo":
@@ -227,7 +227,7 @@ class _MethodsMixin(_Core):
 
     def _api_edit_message_text(self, params: JSONDict, files: dict[str, UploadedFile]) -> Any:
         text, parse_mode = params.get("text"), params.get("parse_mode")
-        check_text(text, parse_mode)
+        check_text(text, parse_mode, markup=self.check_markup)
         if params.get("inline_message_id"):
             return True  # inline messages are not simulated; accept the edit
         chat_id, message_id = self._edit_target(params)
@@ -239,7 +239,7 @@ class _MethodsMixin(_Core):
 
     def _api_edit_message_caption(self, params: JSONDict, files: dict[str, UploadedFile]) -> Any:
         caption, parse_mode = params.get("caption"), params.get("parse_mode")
-        check_text(caption, parse_mode, caption=True)
+        check_text(caption, parse_mode, caption=True, markup=self.check_markup)
         if params.get("inline_message_id"):
             return True
         chat_id, message_id = self._edit_target(params)

@@ -106,6 +106,7 @@ class FakeBotAPI(_MethodsMixin, _UsersMixin):
         bot_first_name: str = "Footcoach",
         timeout_delay: float = 10.0,
         strict_chats: bool = False,
+        check_markup: bool = True,
         first_update_id: int = 1,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -113,12 +114,15 @@ class FakeBotAPI(_MethodsMixin, _UsersMixin):
         """``timeout_delay``: how long ``"timeout"``/``"slow"`` failures hold the response
         (stopping the server releases them at once). ``strict_chats``: sending to a chat no
         simulated user has written from answers 400 "chat not found" (by default such chats
-        are made up on the fly, handy for benchmarks)."""
+        are made up on the fly, handy for benchmarks). ``check_markup``: refuse malformed
+        HTML/MarkdownV2 with 400 "can't parse entities" as Telegram does (conservative: only
+        clear errors are refused)."""
         super().__init__(
             token,
             bot_username=bot_username,
             bot_first_name=bot_first_name,
             strict_chats=strict_chats,
+            check_markup=check_markup,
             first_update_id=first_update_id,
         )
         self.host = host

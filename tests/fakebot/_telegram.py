@@ -9,6 +9,7 @@ import json
 import re
 from typing import Any, Literal
 
+from ._markup import check_markup
 from ._records import JSONDict, bad_request
 
 # Parameters whose Bot API type is String. PTB sends str values verbatim and JSON-encodes
@@ -264,15 +265,22 @@ def visible_length(text: str, parse_mode: str | None) -> int:
     return utf16_len(text)
 
 
-def check_text(text: Any, parse_mode: str | None, *, caption: bool = False) -> None:
+def check_text(
+    text: Any, parse_mode: str | None, *, caption: bool = False, markup: bool = True
+) -> None:
+    """Telegram's checks of a message text (or caption): empty, too long, bad markup."""
     if caption:
-        if text is not None and visible_length(str(text), parse_mode) > MAX_CAPTION:
+        if text is None:
+            return
+        if visible_length(str(text), parse_mode) > MAX_CAPTION:
             raise bad_request("message caption is too long")
-        return
-    if text is None or not str(text).strip():
-        raise bad_request("message text is empty")
-    if visible_length(str(text), parse_mode) > MAX_TEXT:
-        raise bad_request("message is too long")
+    else:
+        if text is None or not str(text).strip():
+            raise bad_request("message text is empty")
+        if visible_length(str(text), parse_mode) > MAX_TEXT:
+            raise bad_request("message is too long")
+    if markup:
+        check_markup(str(text), parse_mode)
 
 
 def check_reply_markup(markup: Any) -> None:

@@ -47,6 +47,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.helpers import escape_markdown
 from telegram.request import HTTPXRequest
 
 from tests.fakebot import MEDIA_KINDS, FakeBotAPI
@@ -235,6 +236,26 @@ async def test_telegram_rejects_invalid_keyboards(api: FakeBotAPI) -> None:
         with pytest.raises(BadRequest, match=r"(?i)message is too long"):
             await bot.send_message(USER, "x" * 4097)
     assert api.delivered_count(USER) == 0
+
+
+async def test_malformed_markup_is_refused_like_telegram(api: FakeBotAPI) -> None:
+    async with ptb_bot(api) as bot:
+        with pytest.raises(BadRequest, match=r"(?i)can't parse entities: unsupported start tag"):
+            await bot.send_message(USER, "Pain <3 today? <div>", parse_mode="HTML")
+        with pytest.raises(BadRequest, match=r"(?i)can't find end tag"):
+            await bot.send_message(USER, "<b>Stretch", parse_mode="HTML")
+        with pytest.raises(BadRequest, match=r"(?i)character '\.' is reserved"):
+            await bot.send_message(USER, "Next session: 25.11", parse_mode="MarkdownV2")
+        text = "*Next* session: " + escape_markdown("25.11 (30-min walk)!", version=2)
+        ok = await bot.send_message(USER, text, parse_mode="MarkdownV2")
+        with pytest.raises(BadRequest, match=r"(?i)can't parse entities"):
+            await bot.edit_message_text("now 1.5x", USER, ok.message_id, parse_mode="MarkdownV2")
+        await bot.send_message(USER, "a > b & c, <i>fine</i>", parse_mode="HTML")
+    assert api.delivered_count(USER) == 2
+    lenient = FakeBotAPI(token=TOKEN, check_markup=False)
+    async with lenient, ptb_bot(lenient) as bot:
+        await bot.send_message(USER, "25.11", parse_mode="MarkdownV2")
+    assert lenient.delivered_count(USER) == 1
 
 
 async def test_edit_message_text_and_markup(api: FakeBotAPI) -> None:
