@@ -62,6 +62,7 @@ class _Core:
         self._next_update_id = first_update_id
         self._updates: deque[JSONDict] = deque()
         self._highest_fetched_update_id = 0
+        self._last_enqueued_update_id = 0
 
         # Callback queries: issued ids (waiting for an answer) and the answers received.
         self._open_callback_queries: dict[str, JSONDict] = {}
@@ -202,6 +203,7 @@ class _Core:
                 self._updates.insert(bisect.bisect(ids, update_id), update)
             else:
                 self._updates.append(update)
+            self._last_enqueued_update_id = max(self._last_enqueued_update_id, update_id)
         self._updates_changed.notify()
         return update
 

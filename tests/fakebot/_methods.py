@@ -218,7 +218,8 @@ class _MethodsMixin(_Core):
             sent.history.append(sent.text)
             sent.text = new_text
             sent.parse_mode = parse_mode
-        sent.reply_markup = markup
+        if markup is not None or "inline_keyboard" in (sent.reply_markup or {}):
+            sent.reply_markup = markup  # a reply keyboard stays with the chat across edits
         sent.raw = raw
         sent.edit_count += 1
         self._store_message(raw)

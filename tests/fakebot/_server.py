@@ -132,7 +132,9 @@ class FakeBotAPI(_MethodsMixin, _UsersMixin):
         self._canonical: dict[str, str] = {n.lower(): n for n in [*self._impls, "getUpdates"]}
 
         self._requests: list[RecordedRequest] = []
+        self._requests_by_method: dict[str, list[RecordedRequest]] = {}
         self._request_counts: Counter[str] = Counter()
+        self._answered_counts: Counter[str] = Counter()
         self._internal_errors: list[str] = []
 
         self._fail_next: dict[str, deque[_Injection]] = {}
@@ -324,6 +326,7 @@ class FakeBotAPI(_MethodsMixin, _UsersMixin):
                 time=time.monotonic(),
             )
             self._requests.append(record)
+            self._requests_by_method.setdefault(method, []).append(record)
             self._request_counts[method] += 1
         self._records_changed.notify()
         return record
@@ -343,6 +346,7 @@ class FakeBotAPI(_MethodsMixin, _UsersMixin):
             record.description = description
             if injected is not None:
                 record.injected = injected
+            self._answered_counts[record.method] += 1
             if status == 429:
                 self._count_429 += 1
         self._records_changed.notify()
@@ -602,7 +606,8 @@ class FakeBotAPI(_MethodsMixin, _UsersMixin):
     def requests(self, method: str | None = None) -> list[RecordedRequest]:
         """Every request the bot made (optionally of one method), in arrival order."""
         with self._lock:
-            return [copy.copy(r) for r in self._requests if method is None or r.method == method]
+            chosen = self._requests if method is None else self._requests_by_method.get(method, [])
+            return [copy.copy(r) for r in chosen]
 
     def request_count(self, method: str | None = None) -> int:
         with self._lock:
@@ -691,7 +696,9 @@ class FakeBotAPI(_MethodsMixin, _UsersMixin):
         in them and the update queue stay), e.g. between benchmark phases."""
         with self._lock:
             self._requests.clear()
+            self._requests_by_method.clear()
             self._request_counts.clear()
+            self._answered_counts.clear()
             self._sent.clear()
             self._sent_total = 0
             self._answered_callbacks.clear()
@@ -818,11 +825,18 @@ class FakeBotAPI(_MethodsMixin, _UsersMixin):
         self, chat_id: int, contains: str, timeout: float = 5.0, *, start: int = 0
     ) -> SentMessage:
         """Wait for a message (index >= ``start`` in the chat) whose text/caption contains
-        ``contains``; returns the first such."""
+        ``contains``; returns the first such. (Each message is checked once, when first seen:
+        a later edit of an already checked message is not noticed.)"""
+
+        position = start
 
         def find() -> SentMessage | None:
+            nonlocal position  # scan each message once, so long chats stay cheap to wait on
             with self._lock:
-                for sent in self._sent.get(chat_id, [])[start:]:
+                sent_list = self._sent.get(chat_id, [])
+                while position < len(sent_list):
+                    sent = sent_list[position]
+                    position += 1
                     if sent.text is not None and contains in sent.text:
                         return sent.snapshot()
             return None
@@ -841,8 +855,10 @@ class FakeBotAPI(_MethodsMixin, _UsersMixin):
 
         def find() -> RecordedRequest | None:
             with self._lock:
-                done = [r for r in self._requests if r.method == method and r.status is not None]
-                return copy.copy(done[count - 1]) if len(done) >= count else None
+                if self._answered_counts[method] < count:  # O(1) while waiting
+                    return None
+                done = [r for r in self._requests_by_method[method] if r.status is not None]
+                return copy.copy(done[count - 1])
 
         return await self.wait_for(find, timeout, description=f"{count} answered {method} call(s)")
 
@@ -871,7 +887,7 @@ class FakeBotAPI(_MethodsMixin, _UsersMixin):
     ) -> None:
         """Wait until getUpdates handed out this update (default: the last one queued)."""
         if update is None:
-            update_id = self._next_update_id - 1
+            update_id = self._last_enqueued_update_id
         elif isinstance(update, int):
             update_id = update
         else:

@@ -546,6 +546,33 @@ async def test_fail_rate_is_reproducible_and_counts_add_up(api: FakeBotAPI) -> N
         await bot.send_message(USER, "no more failures")
 
 
+async def test_wildcard_failures_spare_polling(api: FakeBotAPI) -> None:
+    async with polling_app(api, APP_HANDLERS):
+        api.fail_next("*", "500")
+        first = api.send_text(USER, "one")
+        await api.wait_for_update_fetched(first)
+        failed = await api.wait_for_request("sendMessage")
+        assert (failed.status, failed.injected) == (500, "500")
+        api.send_text(USER, "two")
+        [reply] = await api.wait_for_messages(USER, 1)
+        assert reply.text == "echo: two"
+    assert api.highest_fetched_update_id == first["update_id"] + 1
+    assert all(r.injected is None for r in api.requests("getUpdates"))
+
+
+async def test_naive_retry_after_slow_answer_shows_as_duplicate(api: FakeBotAPI) -> None:
+    api.fail_next("sendMessage", "slow")
+    async with ptb_bot(api, read_timeout=0.3) as bot:
+        for _attempt in range(2):
+            try:
+                await bot.send_message(USER, "reminder")
+                break
+            except TimedOut:
+                continue
+    assert api.delivered_counts() == {USER: 2}
+    assert api.delivered_total == 2
+
+
 async def test_global_rate_limit_answers_429_beyond_limit(api: FakeBotAPI) -> None:
     api.set_global_rate_limit(5)
     async with ptb_bot(api) as bot:
