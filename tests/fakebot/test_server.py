@@ -104,18 +104,19 @@ def retry_after_of(exc: RetryAfter) -> float:
         return seconds(exc.retry_after)
 
 
-def assert_no_unknown_fields(obj: TelegramObject) -> None:
+def assert_no_unknown_fields(value: object) -> None:
     """PTB puts JSON fields it does not know into api_kwargs: our objects should have none."""
-    assert not obj.api_kwargs, f"{type(obj).__name__} has unexpected fields {obj.api_kwargs}"
-    for value in obj.__dict__.values() if hasattr(obj, "__dict__") else ():
-        if isinstance(value, TelegramObject):
-            assert_no_unknown_fields(value)
-    for slot in getattr(type(obj), "__slots__", ()):
-        value = getattr(obj, slot, None)
-        values = value if isinstance(value, tuple) else (value,)
-        for item in values:
-            if isinstance(item, TelegramObject):
-                assert_no_unknown_fields(item)
+    if isinstance(value, tuple | list):
+        for item in value:
+            assert_no_unknown_fields(item)
+        return
+    if not isinstance(value, TelegramObject):
+        return
+    assert not value.api_kwargs, f"{type(value).__name__} has unknown fields {value.api_kwargs}"
+    for cls in type(value).__mro__:
+        for slot in getattr(cls, "__slots__", ()):
+            if slot not in ("_bot", "api_kwargs"):
+                assert_no_unknown_fields(getattr(value, slot, None))
 
 
 # ==============================================================================================
@@ -128,6 +129,7 @@ async def test_get_me_through_ptb(api: FakeBotAPI) -> None:
         me = await bot.get_me()
     assert me.id == 123456
     assert me.is_bot
+    assert_no_unknown_fields(me)
     assert me.username == "footcoach_test_bot"
     assert [r.method for r in api.requests()] == ["getMe", "getMe"]  # initialize() + get_me()
 
@@ -265,6 +267,7 @@ async def test_edit_message_text_and_markup(api: FakeBotAPI) -> None:
         assert isinstance(edited, Message)
         assert edited.text == "Answered"
         assert edited.edit_date is not None
+        assert_no_unknown_fields([msg, edited])
         assert edited.reply_markup is None  # an edit without reply_markup drops the keyboard
         new_kb = InlineKeyboardMarkup([[InlineKeyboardButton("Undo", callback_data="undo")]])
         await bot.edit_message_reply_markup(USER, msg.message_id, reply_markup=new_kb)
@@ -290,6 +293,7 @@ async def test_send_photo_and_document_bytes_are_recorded(api: FakeBotAPI) -> No
         again = await bot.send_photo(USER, photo_msg.photo[-1].file_id)
         file = await bot.get_file(photo_msg.photo[-1].file_id)
         downloaded = await file.download_as_bytearray()
+    assert_no_unknown_fields([photo_msg, doc_msg, again, file])
     photo, doc, by_id = api.messages(USER)
     assert photo.photo == png and photo.text == "Your progress"
     assert photo_msg.photo[-1].file_size == len(png)
@@ -440,6 +444,7 @@ async def test_get_updates_conflicts_with_webhook_and_webhook_is_recorded(api: F
         with pytest.raises(Conflict, match="webhook is active"):
             await bot.get_updates()
         info = await bot.get_webhook_info()
+        assert_no_unknown_fields(info)
         assert info.url == "https://coach.example/hook"
         with pytest.raises(BadRequest, match=r"(?i)HTTPS URL must be provided"):
             await bot.set_webhook("http://plain.example/hook")
