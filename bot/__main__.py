@@ -32,6 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("text", nargs="+", help="the message")
 
     commands.add_parser("check-knowledge", help="validate the knowledge files")
+
+    leads = commands.add_parser("leads", help="list callback requests (newest first)")
+    leads.add_argument("--csv", action="store_true", help="write every request as CSV to stdout")
+    leads.add_argument("--open", action="store_true", help="only requests not yet closed")
     return parser
 
 
@@ -47,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings)
         if args.command == "chat":
             return asyncio.run(_chat(settings, args.user, as_json=args.json))
+        if args.command == "leads":
+            return asyncio.run(_leads(settings, as_csv=args.csv, open_only=args.open))
         if args.command == "run":
             from bot.channels.telegram import run_bot
 
@@ -113,6 +119,26 @@ def _explain(settings: Settings, text: str, *, as_json: bool) -> int:
         print("routine:   none - a warning sign points to a professional instead")
     else:
         print(line("routine:", [k.exercises[e].name for e in exercises]))
+    return 0
+
+
+async def _leads(settings: Settings, *, as_csv: bool, open_only: bool) -> int:
+    from bot.core.staff import lead_line, leads_csv
+    from bot.staff_desk import StaffDesk
+
+    components = await open_components(settings)
+    try:
+        desk = StaffDesk(components.db, settings.admin_user_ids)
+        found = await desk.listing(active_only=open_only and not as_csv)
+    finally:
+        await components.close()
+    if as_csv:
+        sys.stdout.write(leads_csv(found))
+    elif not found:
+        print(components.knowledge.say("staff_no_leads"))
+    else:
+        for lead in found:
+            print(lead_line(components.knowledge, lead))
     return 0
 
 

@@ -79,8 +79,10 @@ class ReminderDispatcher:
         clock: Clock = utc_now,
         batch: int = 200,
         concurrency: int = 64,
+        only_user: int | None = None,
     ) -> None:
         self.db = db
+        self.only_user = only_user
         self.knowledge = knowledge
         self.outlet = outlet
         self.clock = clock
@@ -105,7 +107,11 @@ class ReminderDispatcher:
         claimed: list[DueReminder] = []
         async with self.db.transaction() as session:
             rows = await reminders.lock_due(
-                session, now, self.batch, skip_locked=not self.db.is_sqlite
+                session,
+                now,
+                self.batch,
+                skip_locked=not self.db.is_sqlite,
+                only_user=self.only_user,
             )
             for row, state_json in rows:
                 item = self._advance(row, now, stats)

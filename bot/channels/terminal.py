@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -56,11 +56,11 @@ class TerminalChat:
         self.json_mode = json_mode
         self.files_dir = files_dir
         self.tokens: list[str] = []
-        self._lock = asyncio.Lock()
+        self.lock = asyncio.Lock()
 
     async def send(self, event: Event) -> None:
         """Hand one event to the coach and print its replies."""
-        async with self._lock:
+        async with self.lock:
             replies = await self.coach.handle(self.person, event)
             for reply in replies:
                 self.show(reply)
@@ -117,6 +117,26 @@ def _render(
             path = save(filename, content)
             return f"{caption}\n[file saved to {path}]".strip(), [], None
     return "", [], None
+
+
+class TerminalOutlet:
+    """Print reminders into an open terminal chat (the chat's own person only)."""
+
+    def __init__(self, chat: TerminalChat) -> None:
+        self.chat = chat
+        self._next_id = 0
+
+    async def deliver(self, chat_id: int, replies: Sequence[Reply]) -> list[int]:
+        """Print the replies as if the bot had sent them."""
+        async with self.chat.lock:
+            for reply in replies:
+                self.chat.show(reply)
+        self._next_id += len(replies)
+        return list(range(self._next_id - len(replies) + 1, self._next_id + 1))
+
+    async def edit(self, chat_id: int, message_id: int, reply: Say) -> None:
+        """Print the changed message again."""
+        await self.deliver(chat_id, [reply])
 
 
 async def stdin_reader(prompt: str) -> str | None:

@@ -63,7 +63,12 @@ async def remove(session: AsyncSession, user_id: int) -> None:
 
 
 async def lock_due(
-    session: AsyncSession, now: datetime, limit: int, *, skip_locked: bool
+    session: AsyncSession,
+    now: datetime,
+    limit: int,
+    *,
+    skip_locked: bool,
+    only_user: int | None = None,
 ) -> Sequence[tuple[Reminder, str]]:
     """Select (and lock, where the database can) due reminders with their person's state."""
     query = (
@@ -76,6 +81,8 @@ async def lock_due(
         .order_by(Reminder.next_due)
         .limit(limit)
     )
+    if only_user is not None:
+        query = query.where(Reminder.user_id == only_user)
     if skip_locked:
         query = query.with_for_update(of=Reminder, skip_locked=True)
     result = await session.execute(query)
