@@ -109,17 +109,40 @@ class Exercise(_Frozen):
     cautions: tuple[str, ...] = Field(min_length=1)
 
 
-class Concept(_Frozen):
-    """A symptom, location, red flag or intent and the words people use for it."""
+def _clean_words(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w.strip().lower() for w in words if w.strip())
 
-    id: str
-    label: str = ""
+
+class Near(_Frozen):
+    """Words that mean a concept only beside one of some locations ("red" near a calf)."""
+
     words: tuple[str, ...] = Field(min_length=1)
+    locations: tuple[str, ...] = Field(min_length=1)
 
     @field_validator("words")
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(w.strip().lower() for w in words if w.strip())
+        return _clean_words(words)
+
+
+class Concept(_Frozen):
+    """A symptom, location, red flag or intent and the words people use for it.
+
+    `words` count anywhere. `alone` count only in a message of a few words (a bare "stop",
+    not "my cramps won't stop"). `near` count only in the same clause as a location.
+    In every list, `*` stands for a few words of any kind ("cut * wont heal").
+    """
+
+    id: str
+    label: str = ""
+    words: tuple[str, ...] = Field(min_length=1)
+    alone: tuple[str, ...] = ()
+    near: tuple[Near, ...] = ()
+
+    @field_validator("words", "alone")
+    @classmethod
+    def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        return _clean_words(words)
 
 
 class RedFlag(Concept):
@@ -136,6 +159,11 @@ class Negation(_Frozen):
     terminators: tuple[str, ...] = ()
     window: int = Field(default=5, ge=1, le=12)
 
+    @field_validator("before", "after", "pseudo", "terminators")
+    @classmethod
+    def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        return _clean_words(words)
+
 
 class ReaderTuning(_Frozen):
     """Knobs for typo tolerance, kept in data so they are tuned with the vocabulary."""
@@ -144,6 +172,17 @@ class ReaderTuning(_Frozen):
     keep_words: tuple[str, ...] = ()
     affirm: tuple[str, ...] = ()
     deny: tuple[str, ...] = ()
+    unsure: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    alone_max_words: int = Field(default=3, ge=1, le=10)
+    max_gap: int = Field(default=4, ge=1, le=8)
+    max_chars: int = Field(default=12_000, ge=100, le=100_000)
+    fuzzy_budget: int = Field(default=64, ge=0, le=10_000)
+
+    @field_validator("keep_words", "affirm", "deny", "unsure", "ignore")
+    @classmethod
+    def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        return _clean_words(words)
 
 
 class RoutineRules(_Frozen):
@@ -251,6 +290,15 @@ def _require_ids(found: Mapping[str, Any], expected: tuple[str, ...], file: str,
     for extra in found:
         if extra not in expected:
             raise KnowledgeError(file, f"{kind} '{extra}'", f"unknown {kind} id '{extra}'")
+
+
+def _check_near(concepts: Mapping[str, Concept], file: str, kind: str) -> None:
+    for concept in concepts.values():
+        for near in concept.near:
+            for location in near.locations:
+                if location not in LOCATION_IDS:
+                    where = f"{kind} '{concept.id}'.near"
+                    raise KnowledgeError(file, where, f"unknown location '{location}'")
 
 
 def _check_messages(messages: Any) -> dict[str, str]:
@@ -370,6 +418,10 @@ def load_knowledge(directory: Path | str) -> Knowledge:
     _require_ids(parts["red_flags"], RED_FLAG_IDS, "red_flags.yaml", "red flag")
     _require_ids(parts["intents"], INTENT_IDS, "language.yaml", "intent")
     _check_exercises(parts["exercises"], parts["symptoms"])
+    _check_near(parts["symptoms"], "symptoms.yaml", "symptom")
+    _check_near(parts["locations"], "symptoms.yaml", "location")
+    _check_near(parts["red_flags"], "red_flags.yaml", "red flag")
+    _check_near(parts["intents"], "language.yaml", "intent")
 
     parts["negation"] = _parse(Negation, language_file.get("negation"), "language.yaml", "negation")
     parts["tuning"] = _parse(

@@ -1,0 +1,102 @@
+"""List common English words that the reader's typo corrector would turn into another word.
+
+Such words ("would" → "wound", "angle" → "ankle") belong in knowledge/language.yaml under
+reader.keep_words, so the reader leaves them alone. This is a maintenance tool, run by hand
+after growing the word lists; it needs the `wordfreq` package, which the bot itself does not:
+
+    pip install wordfreq && python -m bench.typo_guard [--zipf 2.5]
+
+It prints `word -> correction (zipf frequency)` for each word at or above the frequency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from pathlib import Path
+
+from bot.core.knowledge import load_knowledge
+from bot.core.reader import Reader
+from bot.core.text import key
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+# English words that are, here, most likely the listed word in another form or misspelt, so
+# the corrector may change them: "tighten" is tightness, "hells" is heels, "strained" is a
+# sprain, "shootin" is shooting.
+# fmt: off
+ALLOW = frozenset((
+    "tightly", "tighten", "tightens", "tightest", "weaken", "weakly", "weaknesses", "bruise",
+    "bruises", "injure", "injures", "injuries", "wounded", "wounding", "infectious", "infecting",
+    "inflame", "fracturing", "severely", "unbearably", "excruciatingly", "painfully", "feverishly",
+    "buckled", "wobbling", "arched", "arching", "heeled", "footing", "hells", "numbing", "pained",
+    "sharpness", "sharply", "hardness", "hotness", "stung", "burned", "burnt", "strained",
+    "strain", "shivered", "tickling", "sorely", "rigidly", "tenderly", "stiffen", "shootin",
+    "burnin", "mornin", "hallo",
+))
+# fmt: on
+
+
+def _ids(reader: Reader, text: str) -> set[str]:
+    reading = reader.read(text)
+    return {
+        m.id for m in (*reading.symptoms, *reading.locations, *reading.red_flags, *reading.intents)
+    }
+
+
+# A word alone, and beside places (so that `near` words such as "red" show up too).
+CONTEXTS = ("{}", "my calf and my foot are {}")
+
+
+def candidates(min_zipf: float, top: int = 60_000) -> list[tuple[str, str, float]]:
+    """Return (word, correction, zipf) for frequent words whose correction adds a concept."""
+    wordfreq = importlib.import_module("wordfreq")
+    reader = Reader(load_knowledge(KNOWLEDGE))
+    found = []
+    for word in wordfreq.top_n_list("en", top):
+        if not (word.isascii() and word.isalpha()):
+            continue
+        zipf = wordfreq.zipf_frequency(word, "en")
+        if zipf < min_zipf:
+            break
+        corrected, _ = reader.correct(word)
+        if corrected == key(word):
+            continue
+        if any(_ids(reader, ctx.format(word)) - _ids(reader, ctx.format("")) for ctx in CONTEXTS):
+            found.append((word, corrected, zipf))
+    return found
+
+
+def _yaml_list(words: list[str], indent: int = 14, width: int = 100) -> str:
+    lines: list[str] = []
+    line = ""
+    for word in words:
+        piece = f"{word}, "
+        if line and indent + len(line) + len(piece) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += piece
+    lines.append(line.rstrip().rstrip(","))
+    return "[" + ("\n" + " " * indent).join(lines) + "]"
+
+
+def main() -> None:
+    """Print the candidates for keep_words, or the keep_words list itself with --yaml."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--zipf", type=float, default=2.5, help="lowest word frequency (zipf)")
+    parser.add_argument("--yaml", action="store_true", help="print a keep_words YAML list")
+    args = parser.parse_args()
+    found = candidates(args.zipf)
+    if args.yaml:
+        reader_keep = load_knowledge(KNOWLEDGE).tuning.keep_words
+        keep = sorted({w for w, _, _ in found if w not in ALLOW} | set(reader_keep))
+        print("keep_words: " + _yaml_list(keep))
+        return
+    for word, corrected, zipf in found:
+        flag = "  (allowed)" if word in ALLOW else ""
+        print(f"{word} -> {corrected} ({zipf:.1f}){flag}")
+
+
+if __name__ == "__main__":
+    main()

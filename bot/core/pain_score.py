@@ -1,0 +1,85 @@
+"""Find a 0-10 pain rating in normalized text ("9/10", "an 8 out of ten", "pain is a 7").
+
+Dates ("7/10/2024", "on 7/10") and times ("at 7:30") are not ratings. A range ("7-8/10",
+"7 or 8 out of 10") reads as its top, because the reading errs towards caution.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+_WORD_NUMBERS = {
+    "zero": 0.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0,
+    "six": 6.0, "seven": 7.0, "eight": 8.0, "nine": 9.0, "ten": 10.0,
+}  # fmt: skip
+_WORDS = "|".join(_WORD_NUMBERS)
+# 11/10 is what people say when 10 is not enough; 12/10 and up is more often a date.
+_DIGITS = r"11|10|[0-9](?:\.[0-9])?"
+_NUMBER = rf"(?:{_DIGITS}|{_WORDS})"
+_RANGE = r"\s*(?:-|to|or)\s*"
+
+_SLASH = re.compile(
+    rf"(?<![\w/.:,])(?P<low>{_DIGITS})(?:{_RANGE}(?P<high>{_DIGITS}))?\s*/\s*10(?![\w/]|[.,]\d)"
+)
+_OUT_OF = re.compile(
+    rf"(?<![\w/.:,])(?P<low>{_NUMBER})(?:{_RANGE}(?P<high>{_NUMBER}))?"
+    r"\s*(?:out of|outta|outa|of)\s*(?:10|ten)\b(?![/.,]\d)"
+)
+# "pain is a 9", "my pain level is about 8", "I'd rate it a 7", "rate the pain at 6".
+_FILLER = (
+    r"(?:\s+(?:a|an|about|around|like|maybe|probably|roughly|easily|solid|strong|good|"
+    r"currently|now|today|at|as|honestly|seriously|definitely|prob|def))*"
+)
+_STATED = re.compile(
+    r"\b(?:(?:pain|ache|soreness|discomfort)(?:\s+(?:level|score|rating))?"
+    r"(?:\s+(?:is|was|s|sits|stays|of|at))?"
+    r"|(?:id\s+)?(?:rate|rated|rating|score|scored)(?:\s+(?:it|my pain|the pain|mine))?"
+    r"(?:\s+(?:is|was|as|at))?)"
+    rf"{_FILLER}\s+(?P<low>{_NUMBER})\b"
+    r"(?!\s*(?:[:.,]\d|%|am\b|pm\b|hours?|hrs?|days?|weeks?|wks?|months?|years?|yrs?|"
+    r"minutes?|mins?|times?|x\b|oclock|percent|steps|miles|km|k\b|kg|lbs?|toes?|feet|foot))"
+)
+# A date is introduced by these; "on 7/10" is the seventh of October, not a rating.
+_DATE_BEFORE = re.compile(r"\b(?:on|since|from|until|till|til|by|before|after|dated?)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class PainScore:
+    """A pain rating and where in the text it was found."""
+
+    score: int
+    start: int
+    end: int
+    words: str
+
+
+def _value(number: str | None) -> float | None:
+    if number is None:
+        return None
+    if number in _WORD_NUMBERS:
+        return _WORD_NUMBERS[number]
+    return float(number)
+
+
+def _round_half_up(value: float) -> int:
+    return min(10, max(0, math.floor(value + 0.5)))
+
+
+def find_pain_score(text: str) -> PainScore | None:
+    """Return the highest pain rating stated in normalized `text`, or None."""
+    best: PainScore | None = None
+    for pattern in (_SLASH, _OUT_OF, _STATED):
+        for match in pattern.finditer(text):
+            if _DATE_BEFORE.search(text, max(0, match.start() - 12), match.start()):
+                continue
+            low = _value(match.group("low"))
+            high = _value(match.groupdict().get("high"))
+            if low is None:
+                continue
+            score = _round_half_up(max(low, high) if high is not None else low)
+            if best is None or score > best.score:
+                words = match.group().strip()
+                best = PainScore(score, match.start(), match.end(), words)
+    return best

@@ -1,0 +1,136 @@
+"""Find listed phrases in a token sequence: an index keyed by first word, `*` gaps allowed.
+
+A phrase is a sequence of word keys (see `text.key`) with optional `*` gaps that stand for up
+to `max_gap` tokens of any kind. A phrase never spans two clauses, and a gap never swallows a
+barrier token (a negation terminator such as "but").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.core.text import key
+
+GAP = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """One listed phrase and what it stands for."""
+
+    parts: tuple[str, ...]
+    kind: str
+    target: str
+    locations: frozenset[str] = frozenset()
+    alone: bool = False
+
+    @property
+    def size(self) -> int:
+        """Return the number of words in the phrase, gaps not counted."""
+        return sum(part != GAP for part in self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One phrase found at tokens [start, end)."""
+
+    phrase: Phrase
+    start: int
+    end: int
+    word_positions: tuple[int, ...]
+
+
+def split_phrase(text: str) -> tuple[str, ...]:
+    """Return the matching keys of a listed phrase ("cant feel * toes")."""
+    parts: list[str] = []
+    for raw in text.replace("'", "").split():
+        part = GAP if raw == GAP else key(raw)
+        if part == GAP and (not parts or parts[-1] == GAP):
+            continue
+        parts.append(part)
+    while parts and parts[-1] == GAP:
+        parts.pop()
+    return tuple(parts)
+
+
+class PhraseIndex:
+    """All listed phrases, keyed by their first word, longest first."""
+
+    def __init__(self, phrases: Iterable[Phrase], max_gap: int) -> None:
+        by_first: dict[str, list[Phrase]] = {}
+        for phrase in phrases:
+            if phrase.parts:
+                by_first.setdefault(phrase.parts[0], []).append(phrase)
+        self._by_first = {
+            first: tuple(sorted(group, key=lambda p: -len(p.parts)))
+            for first, group in by_first.items()
+        }
+        self.max_gap = max_gap
+
+    def words(self) -> set[str]:
+        """Return every word key used in any phrase."""
+        return {
+            part
+            for group in self._by_first.values()
+            for phrase in group
+            for part in phrase.parts
+            if part != GAP
+        }
+
+    def find(
+        self, keys: Sequence[str], clauses: Sequence[int], barriers: Sequence[bool]
+    ) -> list[Hit]:
+        """Return every occurrence of every phrase in the token keys."""
+        hits: list[Hit] = []
+        by_first = self._by_first
+        for start, first in enumerate(keys):
+            group = by_first.get(first)
+            if group is None:
+                continue
+            for phrase in group:
+                positions = self._match(phrase.parts, keys, clauses, barriers, start)
+                if positions is not None:
+                    hits.append(Hit(phrase, start, positions[-1] + 1, positions))
+        return hits
+
+    def _match(
+        self,
+        parts: tuple[str, ...],
+        keys: Sequence[str],
+        clauses: Sequence[int],
+        barriers: Sequence[bool],
+        start: int,
+    ) -> tuple[int, ...] | None:
+        # Walk the parts left to right; at a gap, try the shortest filler first.
+        clause = clauses[start]
+        positions = [start]
+        index = start + 1
+        part_no = 1
+        count = len(keys)
+        while part_no < len(parts):
+            part = parts[part_no]
+            if part == GAP:
+                wanted = parts[part_no + 1]
+                found = -1
+                for skip in range(self.max_gap + 1):
+                    at = index + skip
+                    if at >= count or clauses[at] != clause:
+                        break
+                    if keys[at] == wanted:
+                        found = at
+                        break
+                    if barriers[at]:
+                        break
+                if found < 0:
+                    return None
+                positions.append(found)
+                index = found + 1
+                part_no += 2
+                continue
+            if index >= count or clauses[index] != clause or keys[index] != part:
+                return None
+            positions.append(index)
+            index += 1
+            part_no += 1
+        return tuple(positions)

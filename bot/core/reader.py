@@ -1,0 +1,390 @@
+"""Read a chat message into symptoms, locations, red flags, intents and a pain score.
+
+The pipeline, all pure and bounded in work:
+
+1. normalize: NFKC, lower case, apostrophes dropped ("can't" is "cant"), length capped;
+2. tokenize into words grouped by clause (sentence and comma punctuation);
+3. correct each unknown word: stretched letters ("tiiight"), a suffix ("cramped" → "cramp"),
+   then one typo (two in words of 8+ letters) towards the vocabulary, first letter kept,
+   common English words left alone (tuning.keep_words); corrections are cached;
+4. match listed phrases (an index keyed by first word, `*` gaps) over the corrected words;
+5. drop what an ignore phrase explains ("fell asleep"), `alone` words in long messages,
+   `near` words without their location, and phrases inside a longer one of the same kind;
+6. negate in the manner of NegEx: cues before or after a concept, within a window, stopped
+   by terminators and clause ends; pseudo cues and cues inside a matched phrase do not count;
+7. add the pain score ("9/10"); 8 or more is the `severe` red flag.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+
+from rapidfuzz.distance import OSA
+
+from bot.core.knowledge import Concept, Knowledge
+from bot.core.pain_score import find_pain_score
+from bot.core.phrases import GAP, Hit, Phrase, PhraseIndex, split_phrase
+from bot.core.reading import Match, Reading
+from bot.core.text import Tokenizer, Tokens, collapse_runs, key, normalize
+
+SYMPTOM, LOCATION, RED_FLAG, INTENT = "symptom", "location", "red_flag", "intent"
+CONCEPT_KINDS = (SYMPTOM, LOCATION, RED_FLAG, INTENT)
+_BEFORE, _AFTER, _PSEUDO, _IGNORE = "before", "after", "pseudo", "ignore"
+_YES, _NO, _UNSURE = "yes", "no", "unsure"
+
+# Light inflection: an unknown word that is a listed word plus one of these endings is that
+# word ("stiffening" → "stiffen" is not listed, "cramped" → "cramp" is). Tried in order.
+_SUFFIXES = (
+    ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("d", ""), ("es", ""), ("s", ""),
+    ("y", ""), ("ly", ""), ("ness", ""),
+)  # fmt: skip
+_CACHE_LIMIT = 20_000
+_ANSWER_SPAN = 3  # an answer word must come among the first few words
+_REPEATS = re.compile(r"(.)\1+")
+
+
+def _is_symbol(word: str) -> bool:
+    return any(not ch.isalnum() and not ch.isspace() and ch not in "'*" for ch in word)
+
+
+def _concept_phrases(kind: str, concepts: Iterable[Concept]) -> Iterable[Phrase]:
+    for concept in concepts:
+        for word in concept.words:
+            yield Phrase(split_phrase(word), kind, concept.id)
+        for word in concept.alone:
+            yield Phrase(split_phrase(word), kind, concept.id, alone=True)
+        for near in concept.near:
+            places = frozenset(near.locations)
+            for word in near.words:
+                yield Phrase(split_phrase(word), kind, concept.id, locations=places)
+
+
+def _listed(concept: Concept) -> Iterable[str]:
+    yield from concept.words
+    yield from concept.alone
+    for near in concept.near:
+        yield from near.words
+
+
+def _plain_phrases(kind: str, words: Iterable[str]) -> Iterable[Phrase]:
+    for word in words:
+        if not _is_symbol(word):
+            yield Phrase(split_phrase(word), kind, kind)
+
+
+class Reader:
+    """Read messages against one Knowledge; build once, then call `read` for each message."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        tuning, negation = knowledge.tuning, knowledge.negation
+        self._window = negation.window
+        self._alone_max = tuning.alone_max_words
+        self._max_chars = tuning.max_chars
+        self._max_tokens = max(1, tuning.max_chars // 2)
+        self._min_fuzzy = tuning.min_fuzzy_length
+        self._fuzzy_budget = tuning.fuzzy_budget
+        concepts = (
+            *_concept_phrases(SYMPTOM, knowledge.symptoms.values()),
+            *_concept_phrases(LOCATION, knowledge.locations.values()),
+            *_concept_phrases(RED_FLAG, knowledge.red_flags.values()),
+            *_concept_phrases(INTENT, knowledge.intents.values()),
+        )
+        cues = (
+            *_plain_phrases(_BEFORE, negation.before),
+            *_plain_phrases(_AFTER, negation.after),
+            *_plain_phrases(_PSEUDO, negation.pseudo),
+            *_plain_phrases(_IGNORE, tuning.ignore),
+        )
+        self._index = PhraseIndex((*concepts, *cues), tuning.max_gap)
+        self._terminators = PhraseIndex(_plain_phrases("stop", negation.terminators), 0)
+        answers = (
+            *_plain_phrases(_YES, tuning.affirm),
+            *_plain_phrases(_NO, tuning.deny),
+            *_plain_phrases(_UNSURE, tuning.unsure),
+        )
+        self._answers = PhraseIndex(answers, 0)
+        self._answer_symbols = [
+            (word, kind == "yes")
+            for kind, words in (("yes", tuning.affirm), ("no", tuning.deny))
+            for word in words
+            if _is_symbol(word)
+        ]
+        self._negators = {key(w) for w in negation.before if " " not in w}
+
+        every_word = [w for p in concepts for w in p.parts if w != GAP]
+        symbols = frozenset(w for w in every_word if _is_symbol(w))
+        self._tokenizer = Tokenizer(symbols)
+        keep = {key(w) for w in tuning.keep_words}
+        self._known = frozenset(
+            self._index.words() | self._terminators.words() | self._answers.words() | keep
+        )
+        # Typo targets: content words long enough to be worth correcting towards, by first
+        # letter, because people rarely get the first letter wrong and it keeps lookups small.
+        self._targets: dict[str, list[str]] = {}
+        every_concept = (
+            *knowledge.symptoms.values(),
+            *knowledge.locations.values(),
+            *knowledge.red_flags.values(),
+            *knowledge.intents.values(),
+        )
+        surface = {part for c in every_concept for text in _listed(c) for part in text.split()}
+        self._surface = frozenset(surface)
+        for word in sorted(surface):
+            if len(word) >= self._min_fuzzy - 1 and word.isalpha() and key(word) not in keep:
+                self._targets.setdefault(word[0], []).append(word)
+        self._cache: dict[str, tuple[str, float]] = {}
+
+    @classmethod
+    def from_knowledge(cls, knowledge: Knowledge) -> Reader:
+        """Return a reader for `knowledge`."""
+        return cls(knowledge)
+
+    # -- words ------------------------------------------------------------------------------
+
+    def correct(self, word: str) -> tuple[str, float]:
+        """Return the matching key for one normalized word and how sure the correction is."""
+        return self._canon(word, [self._fuzzy_budget])
+
+    def _canon(self, word: str, budget: list[int]) -> tuple[str, float]:
+        word_key = key(word)
+        if word_key in self._known:
+            return word_key, 1.0
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        if budget[0] <= 0:
+            return word_key, 1.0
+        budget[0] -= 1
+        result = self._correct(word)
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[word] = result
+        return result
+
+    def _correct(self, word: str) -> tuple[str, float]:
+        if _REPEATS.search(word):
+            for keep in (1, 2):
+                squeezed = key(collapse_runs(word, keep))
+                if squeezed in self._known:
+                    return squeezed, 1.0
+            word = collapse_runs(word, 2)
+        for ending, added in _SUFFIXES:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                base = word[: -len(ending)] + added
+                if base in self._surface:
+                    return key(base), 1.0
+        if len(word) < self._min_fuzzy or not (word.isascii() and word.isalpha()):
+            return key(word), 1.0
+        return self._nearest(word) or (key(word), 1.0)
+
+    def _nearest(self, word: str) -> tuple[str, float] | None:
+        # Two typos from nine letters: at eight, two edits already reach real words
+        # ("starting" → "stabbing", "sweating" → "swelling").
+        limit = 1 if len(word) <= 8 else 2
+        candidates = list(self._targets.get(word[0], ()))
+        # A swap of the first two letters is the one first-letter slip worth allowing.
+        swapped = word[1] + word[0]
+        candidates += [c for c in self._targets.get(word[1], ()) if c.startswith(swapped)]
+        best: list[str] = []
+        best_distance = limit + 1
+        for candidate in candidates:
+            if abs(len(candidate) - len(word)) > limit or len(candidate) < 4 * limit:
+                continue  # two typos only between long words: "settlings" is not "stings"
+            distance = OSA.distance(word, candidate, score_cutoff=limit)
+            if distance > limit:
+                continue
+            if distance < best_distance:
+                best, best_distance = [candidate], distance
+            elif distance == best_distance:
+                best.append(candidate)
+        if not best:
+            return None
+        chosen = best[0]
+        confidence = 1.0 - best_distance / max(len(word), len(chosen))
+        if best_distance >= 2:
+            confidence = min(confidence, 0.75)  # two edits is a guess: let the dialogue ask
+        if len({key(c) for c in best}) > 1:
+            confidence *= 0.9  # a tie between different words is a guess too
+        return key(chosen), round(confidence, 3)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def read(self, text: object) -> Reading:
+        """Return what `text` says: symptoms, locations, red flags, intents, pain score."""
+        norm = normalize(text, self._max_chars)
+        tokens = self._tokenizer.tokens(norm, self._max_tokens)
+        if not tokens.words:
+            return Reading()
+        budget = [self._fuzzy_budget]
+        canon = [self._canon(word, budget) for word in tokens.words]
+        keys = [k for k, _ in canon]
+        confidences = [c for _, c in canon]
+        barriers = [False] * len(keys)
+        for hit in self._terminators.find(keys, tokens.clauses, barriers):
+            for position in hit.word_positions:
+                barriers[position] = True
+        hits = self._index.find(keys, tokens.clauses, barriers)
+        concepts = self._concept_hits(hits, tokens)
+        negated = self._negated(hits, concepts, tokens.clauses, barriers)
+
+        found: dict[str, dict[str, Match]] = {kind: {} for kind in CONCEPT_KINDS}
+        denied: dict[str, Match] = {}
+        for hit in sorted(concepts, key=lambda h: (h.start, -len(h.word_positions))):
+            match = self._match(hit, norm, tokens, confidences)
+            phrase = hit.phrase
+            if id(hit) in negated:
+                denied.setdefault(phrase.target, match)
+            else:
+                found[phrase.kind].setdefault(phrase.target, match)
+
+        pain_score = None
+        score = find_pain_score(norm)
+        if score is not None:
+            pain_score = score.score
+            at = max(0, bisect_right(tokens.starts, score.start) - 1)
+            from_score = Match(id="pain", words=score.words, start=at)
+            if score.score >= 1 and "pain" not in found[SYMPTOM]:
+                found[SYMPTOM]["pain"] = from_score
+            if score.score >= 8 and "severe" not in found[RED_FLAG]:
+                found[RED_FLAG]["severe"] = from_score.model_copy(update={"id": "severe"})
+
+        positive = {target for by_id in found.values() for target in by_id}
+        return Reading(
+            symptoms=_ordered(found[SYMPTOM].values()),
+            locations=_ordered(found[LOCATION].values()),
+            red_flags=_ordered(found[RED_FLAG].values()),
+            intents=_ordered(found[INTENT].values()),
+            negated=_ordered(m for m in denied.values() if m.id not in positive),
+            pain_score=pain_score,
+        )
+
+    def _concept_hits(self, hits: Sequence[Hit], tokens: Tokens) -> list[Hit]:
+        ignored = _by_position(h for h in hits if h.phrase.kind == _IGNORE)
+        many_words = len(tokens.words) > self._alone_max
+        kept: list[Hit] = []
+        for hit in hits:
+            phrase = hit.phrase
+            if phrase.kind not in CONCEPT_KINDS or (phrase.alone and many_words):
+                continue
+            size = len(hit.word_positions)
+            if any(
+                i.start <= hit.start and hit.end <= i.end and len(i.word_positions) > size
+                for i in ignored.get(hit.start, ())
+            ):
+                continue
+            kept.append(hit)
+        kept = _drop_contained(kept)
+        places = {
+            (tokens.clauses[h.start], h.phrase.target) for h in kept if h.phrase.kind == LOCATION
+        }
+        return [
+            h
+            for h in kept
+            if not h.phrase.locations
+            or any((tokens.clauses[h.start], p) in places for p in h.phrase.locations)
+        ]
+
+    def _negated(
+        self,
+        hits: Sequence[Hit],
+        concepts: Sequence[Hit],
+        clauses: Sequence[int],
+        barriers: Sequence[bool],
+    ) -> set[int]:
+        taken = {p for h in concepts for p in h.word_positions}
+        taken |= {p for h in hits if h.phrase.kind == _PSEUDO for p in h.word_positions}
+        count = len(clauses)
+        ahead = [False] * count
+        behind = [False] * count
+        for cue in hits:
+            kind = cue.phrase.kind
+            if kind not in (_BEFORE, _AFTER) or any(p in taken for p in cue.word_positions):
+                continue
+            if kind == _BEFORE:
+                clause = clauses[cue.end - 1]
+                for j in range(cue.end, min(count, cue.end + self._window)):
+                    if clauses[j] != clause or barriers[j]:
+                        break
+                    ahead[j] = True
+            else:
+                clause = clauses[cue.start]
+                for j in range(cue.start - 1, max(-1, cue.start - 1 - self._window), -1):
+                    if clauses[j] != clause or barriers[j]:
+                        break
+                    behind[j] = True
+        return {
+            id(h)
+            for h in concepts
+            if h.phrase.kind != LOCATION and (ahead[h.start] or behind[h.word_positions[-1]])
+        }
+
+    @staticmethod
+    def _match(hit: Hit, norm: str, tokens: Tokens, confidences: Sequence[float]) -> Match:
+        last = hit.word_positions[-1]
+        start = tokens.starts[hit.start]
+        words = norm[start : tokens.starts[last] + len(tokens.words[last])]
+        confidence = min(confidences[p] for p in hit.word_positions)
+        return Match(id=hit.phrase.target, words=words, start=hit.start, confidence=confidence)
+
+    # -- answers ----------------------------------------------------------------------------
+
+    def is_affirmative(self, text: object) -> bool | None:
+        """Return True for a yes, False for a no, None when the answer is neither or unclear."""
+        norm = normalize(text, 400)
+        tokens = self._tokenizer.tokens(norm, 12)
+        known = self._answers.words()
+        keys = []
+        for word in tokens.words:
+            squeezed = key(_REPEATS.sub(r"\1", word))  # "yesss", "noooo", "yeahh"
+            keys.append(squeezed if key(word) not in known and squeezed in known else key(word))
+        hits = [
+            h
+            for h in self._answers.find(keys, tokens.clauses, [False] * len(keys))
+            if h.start < _ANSWER_SPAN
+        ]
+        if hits:
+            hit = min(hits, key=lambda h: (h.start, -len(h.word_positions)))
+            kind = hit.phrase.kind
+            if kind == _UNSURE:
+                return None
+            if kind == _YES and hit.start > 0 and keys[hit.start - 1] in self._negators:
+                return False  # "not right", "not correct"
+            return kind == _YES
+        raw = unicodedata.normalize("NFKC", text[:400]) if isinstance(text, str) else ""
+        found = [(raw.find(s), yes) for s, yes in self._answer_symbols if s in raw]
+        return min(found)[1] if found else None
+
+
+def _by_position(hits: Iterable[Hit]) -> dict[int, list[Hit]]:
+    """Return the hits that use each token position."""
+    cover: dict[int, list[Hit]] = {}
+    for hit in hits:
+        for position in hit.word_positions:
+            cover.setdefault(position, []).append(hit)
+    return cover
+
+
+def _drop_contained(hits: list[Hit]) -> list[Hit]:
+    """Drop a hit whose words all lie inside a longer hit of the same kind, another target."""
+    cover = _by_position(hits)
+    kept: list[Hit] = []
+    for hit in hits:
+        words = set(hit.word_positions)
+        # A `near` hit already proved its location, so a longer phrase does not explain it away.
+        inside = not hit.phrase.locations and any(
+            other.phrase.kind == hit.phrase.kind
+            and other.phrase.target != hit.phrase.target
+            and len(other.word_positions) > len(words)
+            and words.issubset(other.word_positions)
+            for other in cover[hit.word_positions[0]]
+        )
+        if not inside:
+            kept.append(hit)
+    return kept
+
+
+def _ordered(matches: Iterable[Match]) -> tuple[Match, ...]:
+    return tuple(sorted(matches, key=lambda m: m.start))

@@ -1,0 +1,86 @@
+"""Turn a raw chat message into lower-case word tokens grouped in clauses.
+
+Pure string work shared by the reader and the pain-score finder: no knowledge, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Apostrophe look-alikes people type or phones substitute; all fold to "'" and then vanish
+# inside a word, so "can't", "can’t" and "cant" are one token.
+_APOSTROPHES = str.maketrans({c: "'" for c in "’‘`´ʼ′ʹꞌ＇"})
+_INNER_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+# Sentence and clause punctuation ends a negation scope and a `*` gap; a run counts once.
+_BOUNDARY_CHARS = '.!?;:,\n…()[]{}"“”|'
+_RUN = re.compile(r"(.)\1{2,}")
+# Irregular plurals and the usual misspelling of them, so that "feet" matches "foot".
+_IRREGULAR = {"feet": "foot", "calves": "calf", "calfs": "calf", "calve": "calf"}
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """Word tokens of one message, with where each starts and which clause it is in."""
+
+    words: tuple[str, ...]
+    starts: tuple[int, ...]
+    clauses: tuple[int, ...]
+
+
+def normalize(text: object, max_chars: int) -> str:
+    """Return `text` NFKC-folded, lower-cased, apostrophes dropped, cut to `max_chars`."""
+    if not isinstance(text, str) or not text:
+        return ""
+    # Cut before folding too: NFKC can grow a string, and a huge message must stay cheap.
+    text = unicodedata.normalize("NFKC", text[: max_chars * 2]).lower()
+    text = _INNER_APOSTROPHE.sub("", text.translate(_APOSTROPHES))
+    return text[:max_chars]
+
+
+def _token_pattern(symbols: frozenset[str]) -> re.Pattern[str]:
+    # Symbols (emoji such as the foot) are tokens only when the vocabulary names them.
+    alternatives = "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True))
+    boundary = "[" + re.escape(_BOUNDARY_CHARS) + "]+"
+    extra = f"|{alternatives}" if alternatives else ""
+    return re.compile(rf"[^\W_]+{extra}|(?P<b>{boundary})")
+
+
+class Tokenizer:
+    """Split normalized text into word tokens, counting clauses at punctuation."""
+
+    def __init__(self, symbols: frozenset[str] = frozenset()) -> None:
+        self._pattern = _token_pattern(symbols)
+
+    def tokens(self, text: str, max_tokens: int = 4000) -> Tokens:
+        """Return the word tokens of normalized `text`, at most `max_tokens` of them."""
+        words: list[str] = []
+        starts: list[int] = []
+        clauses: list[int] = []
+        clause = 0
+        for match in self._pattern.finditer(text):
+            if match.group("b") is not None:
+                clause += 1
+                continue
+            words.append(match.group())
+            starts.append(match.start())
+            clauses.append(clause)
+            if len(words) >= max_tokens:
+                break
+        return Tokens(tuple(words), tuple(starts), tuple(clauses))
+
+
+def collapse_runs(word: str, keep: int) -> str:
+    """Return `word` with every run of 3+ equal letters cut to `keep` letters ("tiiight")."""
+    return _RUN.sub(lambda m: m.group(1) * keep, word)
+
+
+def key(word: str) -> str:
+    """Return the matching key of a word: irregular plurals folded, a plural "s" dropped."""
+    irregular = _IRREGULAR.get(word)
+    if irregular is not None:
+        return irregular
+    if len(word) > 3 and word[-1] == "s" and word[-2] not in "siu":
+        return word[:-1]
+    return word
