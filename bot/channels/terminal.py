@@ -23,12 +23,18 @@ ReadLine = Callable[[], Awaitable[str | None]]
 TEXT_BUTTON = "text:"
 
 
-def parse_input(line: str, tokens: list[str]) -> Event:
-    """Turn a typed line into an event: a command, a numbered choice, or text."""
+def parse_input(line: str, tokens: list[str], labels: Sequence[str] = ()) -> Event:
+    """Turn a typed line into an event: a command, a numbered choice, or text.
+
+    A line that is exactly a button's label is sent as text (the coach matches labels), so
+    on the 0-10 scale typing "4" means 4, not the fourth button.
+    """
     text = line.strip()
     if text.startswith("/") and len(text) > 1:
         name, _, args = text[1:].partition(" ")
         return CommandEvent(name=name.split("@")[0], args=args.strip())
+    if text in labels:
+        return TextEvent(text=text)
     if text.isdigit() and tokens and 1 <= int(text) <= len(tokens):
         token = tokens[int(text) - 1]
         # Reply-keyboard buttons (like Cancel under the phone question) send their label.
@@ -56,6 +62,7 @@ class TerminalChat:
         self.json_mode = json_mode
         self.files_dir = files_dir
         self.tokens: list[str] = []
+        self.labels: list[str] = []
         self.lock = asyncio.Lock()
 
     async def send(self, event: Event) -> None:
@@ -75,13 +82,14 @@ class TerminalChat:
                 break
             if not line.strip() and not self.json_mode:
                 continue
-            await self.send(parse_input(line, self.tokens))
+            await self.send(parse_input(line, self.tokens, self.labels))
 
     def show(self, reply: Reply) -> None:
         """Print one reply, numbering its choices."""
         text, buttons, tokens = _render(reply, self._save_file)
         if tokens is not None:
             self.tokens = tokens
+            self.labels = buttons
         if self.json_mode:
             self.out.write(json.dumps({"text": text, "buttons": buttons}, ensure_ascii=False))
             self.out.write("\n")

@@ -135,6 +135,8 @@ class Concept(_Frozen):
 
     id: str
     label: str = ""
+    # How the bot names it inside a sentence ("the calf"); the label lower-cased if empty.
+    phrase: str = ""
     words: tuple[str, ...] = Field(min_length=1)
     alone: tuple[str, ...] = ()
     near: tuple[Near, ...] = ()
@@ -143,6 +145,11 @@ class Concept(_Frozen):
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         return _clean_words(words)
+
+    @property
+    def in_sentence(self) -> str:
+        """Return how to name this inside a sentence."""
+        return self.phrase or self.label.lower()
 
 
 class RedFlag(Concept):

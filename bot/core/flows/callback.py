@@ -293,7 +293,7 @@ def _about(turn: Turn) -> str:
     parts = []
     if state.symptoms or state.locations:
         parts.append(describe(turn, state.symptoms, state.locations))
-    parts.extend(turn.knowledge.red_flags[f].label.lower() for f in state.red_flags)
+    parts.extend(turn.knowledge.red_flags[f].in_sentence for f in state.red_flags)
     if state.pain_score is not None:
         parts.append(turn.text("pain_score_phrase", score=state.pain_score))
     return "; ".join(parts) if parts else turn.text("callback_nothing_known")

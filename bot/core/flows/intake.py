@@ -227,8 +227,8 @@ def symptom_labels(turn: Turn) -> dict[str, str]:
 def describe(turn: Turn, symptoms: tuple[str, ...], locations: tuple[str, ...]) -> str:
     """Describe symptoms and locations in a few words, e.g. "tightness in the calf"."""
     k = turn.knowledge
-    what = _join(turn, [k.symptoms[s].label.lower() for s in symptoms])
-    where = _join(turn, [k.locations[loc].label.lower() for loc in locations])
+    what = _join(turn, [k.symptoms[s].in_sentence for s in symptoms])
+    where = _join(turn, [k.locations[loc].in_sentence for loc in locations])
     if what and where:
         return turn.text("describe_both", what=what, where=where)
     return what or where or turn.text("describe_nothing")
