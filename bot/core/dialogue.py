@@ -124,8 +124,12 @@ def on_confirm_text(turn: Turn, text: str) -> bool:
 
 
 def on_severity_text(turn: Turn, text: str) -> bool:
-    """Take a typed score."""
-    score = intake.bare_score(text)
+    """Take a typed score ("4", "4/10", "it's about a 4"), unless the text raises a warning."""
+    reading = turn.reader.read(text)
+    if reading.red_flags:
+        intake.raise_red_flags(turn, reading.red_flag_ids)
+        return True
+    score = reading.pain_score if reading.pain_score is not None else intake.score_in(text)
     if score is not None:
         intake.pick_score(turn, score)
     return score is not None

@@ -41,6 +41,8 @@ class Say(_Reply):
     choices: tuple[Choice, ...] = ()
     # Drop a reply keyboard (the phone button) that an earlier message showed.
     clear_keyboard: bool = False
+    # The messages.yaml key the text came from: for tests and transcripts, never shown.
+    key: str = ""
 
 
 class AskPhone(_Reply):

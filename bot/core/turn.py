@@ -132,10 +132,15 @@ class Turn:
         **values: Any,
     ) -> None:
         """Send the sentence under `key`, with the given choice ids as buttons."""
-        self.say_text(self.text(key, **values), choices=choices, labels=labels)
+        self.say_text(self.text(key, **values), choices=choices, labels=labels, key=key)
 
     def say_text(
-        self, text: str, *, choices: Sequence[str] = (), labels: dict[str, str] | None = None
+        self,
+        text: str,
+        *,
+        choices: Sequence[str] = (),
+        labels: dict[str, str] | None = None,
+        key: str = "",
     ) -> None:
         """Send `text` with buttons; a new set of buttons makes every older one stale."""
         shown: tuple[Choice, ...] = ()
@@ -150,7 +155,7 @@ class Turn:
                 Choice(token=f"{self.state.seq}.{cid}", label=label)
                 for cid, label in zip(choices, self.state.choice_labels, strict=True)
             )
-        self.replies.append(Say(text=text, choices=shown))
+        self.replies.append(Say(text=text, choices=shown, key=key))
 
     def label(self, choice_id: str, labels: dict[str, str] | None = None) -> str:
         """Return the button label of a choice id (custom labels first, then messages)."""

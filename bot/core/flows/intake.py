@@ -11,6 +11,7 @@ from bot.core.turn import Turn
 
 PAIN_SCALE = tuple(str(n) for n in range(11))
 _BARE_SCORE = re.compile(r"^\s*(\d{1,2})\s*(?:/\s*10|out of 10)?\s*[.!]*\s*$", re.IGNORECASE)
+_ANY_NUMBER = re.compile(r"(?<![\d.:/])(\d{1,2})(?![\d.:/])")
 URGENCY_ORDER = {"emergency": 0, "urgent": 1, "soon": 2}
 
 
@@ -47,7 +48,7 @@ def show_red_flags(turn: Turn) -> None:
     )
     advice = "\n\n".join(flag.advice for flag in flags)
     text = "\n\n".join((turn.text("red_flag_intro"), advice, turn.text("red_flag_outro")))
-    turn.say_text(text, choices=("pro", "start"))
+    turn.say_text(text, choices=("pro", "start"), key="red_flag")
 
 
 def show_card(turn: Turn) -> None:
@@ -56,7 +57,7 @@ def show_card(turn: Turn) -> None:
     number = turn.state.card + 1
     last = number >= len(routine)
     text = card_text(turn.knowledge, routine[turn.state.card], number, len(routine))
-    turn.say_text(text, choices=("finish",) if last else ("next", "stop_routine"))
+    turn.say_text(text, choices=("finish",) if last else ("next", "stop_routine"), key="card")
 
 
 def ask_what_next(turn: Turn) -> None:
@@ -177,6 +178,18 @@ def bare_score(text: str) -> int | None:
         return None
     value = int(match.group(1))
     return value if 0 <= value <= 10 else None
+
+
+def score_in(text: str) -> int | None:
+    """Return the answer to "how bad, 0 to 10?": a bare number, or the one number said."""
+    bare = bare_score(text)
+    if bare is not None:
+        return bare
+    numbers = {int(n) for n in _ANY_NUMBER.findall(text)}
+    if len(numbers) == 1:
+        (value,) = numbers
+        return value if 0 <= value <= 10 else None
+    return None
 
 
 def confirm(turn: Turn, agreed: bool) -> None:

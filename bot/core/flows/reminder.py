@@ -203,7 +203,7 @@ def reminder_message(knowledge: Knowledge, state: ConversationState, day: date) 
         )
         for action in REMINDER_ACTIONS
     )
-    return Say(text=text, choices=choices)
+    return Say(text=text, choices=choices, key="reminder_due")
 
 
 # -- helpers ------------------------------------------------------------------------------

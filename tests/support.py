@@ -1,0 +1,84 @@
+"""Test support: a controllable clock, a coach on a temporary SQLite file, a recording outlet."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.coach import Coach
+from bot.core.dialogue import Engine
+from bot.core.knowledge import Knowledge
+from bot.core.replies import Reply, Say
+from bot.core.turn import EngineConfig
+from bot.delivery import DeliveryError
+from bot.store.db import Database
+
+
+class Clock:
+    """A clock that only moves when a test moves it."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, moment: datetime) -> None:
+        assert moment.tzinfo is not None
+        self.now = moment
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class RecordingOutlet:
+    """An Outlet that keeps what it was asked to send, and can be told to fail."""
+
+    sent: list[tuple[int, Reply]] = field(default_factory=list)
+    edits: list[tuple[int, int, Say]] = field(default_factory=list)
+    failures: list[DeliveryError] = field(default_factory=list)
+    next_id: int = 100
+
+    async def deliver(self, chat_id: int, replies: Sequence[Reply]) -> list[int]:
+        if self.failures:
+            raise self.failures.pop(0)
+        ids = []
+        for reply in replies:
+            self.sent.append((chat_id, reply))
+            self.next_id += 1
+            ids.append(self.next_id)
+        return ids
+
+    async def edit(self, chat_id: int, message_id: int, reply: Say) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.edits.append((chat_id, message_id, reply))
+
+    def to(self, chat_id: int) -> list[Reply]:
+        return [reply for cid, reply in self.sent if cid == chat_id]
+
+
+async def make_coach(
+    knowledge: Knowledge, path: Path, clock: Clock, *, url: str | None = None
+) -> tuple[Coach, Database]:
+    """Open a fresh store (SQLite under `path` unless `url`) and a coach on it."""
+    db = Database(url or f"sqlite+aiosqlite:///{path / 'test.db'}")
+    await db.create_schema()
+    engine = Engine(knowledge, config=EngineConfig(default_phone_region="GB"))
+    return Coach(engine, db, clock=clock, rng=random.Random(7)), db
+
+
+def reply_key(reply: Reply) -> str:
+    """Return the message key of a reply (its kind for replies without one)."""
+    if isinstance(reply, Say):
+        return reply.key or "say"
+    return reply.kind
+
+
+def labels(reply: Reply) -> list[str]:
+    """Return the button labels of a reply."""
+    return [c.label for c in reply.choices] if isinstance(reply, Say) else []
