@@ -138,12 +138,17 @@ class ReminderDispatcher:
                 return None
             return row.last_day
         due = row.next_due
-        if due is None:
+        if due is None or due > now:
             return None
-        row.next_due = next_due(info.at, zone, info.days, max(now, due))
         if not catch_up(due, now, CATCH_UP):
-            stats.skipped_late += 1  # the bot was down too long: wait for the next day
-            return None
+            # The bot was down too long for that one: skip it, but not a later occurrence
+            # that is still within the catch-up window (or due right now).
+            stats.skipped_late += 1
+            due = next_due(info.at, zone, info.days, now - CATCH_UP)
+            if due > now:
+                row.next_due = due
+                return None
+        row.next_due = next_due(info.at, zone, info.days, due)
         day = local_day(due, zone)
         if row.last_day == day:
             return None  # already sent for this local day (e.g. the time was changed)

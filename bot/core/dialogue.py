@@ -243,10 +243,7 @@ def callback_command(turn: Turn, args: str) -> None:
 
 def checkin_command(turn: Turn, args: str) -> None:
     """Record how it feels today."""
-    score = intake.bare_score(args) if args else None
-    checkin.begin(turn)
-    if score is not None:
-        checkin.on_score_choice(turn, str(score))
+    checkin.begin(turn, score=intake.bare_score(args) if args else None)
 
 
 # -- the tables ---------------------------------------------------------------------------

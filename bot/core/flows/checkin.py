@@ -12,9 +12,14 @@ from bot.core.state import CheckinDraft, Step
 from bot.core.turn import Turn, local_today
 
 
-def begin(turn: Turn, *, day: date | None = None, from_reminder: bool = False) -> None:
-    """Ask for today's score (or the score of the reminder's day)."""
+def begin(
+    turn: Turn, *, day: date | None = None, from_reminder: bool = False, score: int | None = None
+) -> None:
+    """Ask for today's score (or the score of the reminder's day), unless it was given."""
     turn.state.checkin = CheckinDraft(day=day or local_today(turn), from_reminder=from_reminder)
+    if score is not None:
+        _take_score(turn, score)
+        return
     turn.goto(Step.checkin_score)
     ask_score(turn)
 
