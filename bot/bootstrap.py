@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.coach import Coach
+from bot.coach import Clock, Coach
 from bot.config import Settings
 from bot.core.dialogue import Engine
 from bot.core.knowledge import Knowledge, load_knowledge
@@ -49,7 +49,7 @@ def build_engine(settings: Settings) -> Engine:
     )
 
 
-async def open_components(settings: Settings) -> Components:
+async def open_components(settings: Settings, *, clock: Clock | None = None) -> Components:
     """Load knowledge, open and prepare the store, and build the coach."""
     engine = build_engine(settings)
     try:
@@ -60,4 +60,5 @@ async def open_components(settings: Settings) -> Components:
     except Exception as exc:
         detail = f"{type(exc).__name__}: {exc}".splitlines()[0]
         raise StartupError(f"cannot open the database at DATABASE_URL ({detail})") from None
-    return Components(settings, engine.knowledge, db, Coach(engine, db))
+    coach = Coach(engine, db, clock=clock) if clock else Coach(engine, db)
+    return Components(settings, engine.knowledge, db, coach)
