@@ -12,14 +12,15 @@ its outbox row were committed together before the person saw the confirmation. T
 leases a row, sends, and records Telegram's message id and the delivery in one transaction. If
 the process dies after Telegram accepted the message and before that commit, the row's lease
 runs out and it is sent again, marked as a repeat of the same code: a lost request is the worst
-bug this product can have, so a marked duplicate is the price of never losing one.
+bug this product can have, so a marked duplicate is the price of never losing one. Every failed
+announcement is retried with backoff, also one Telegram refused (the bot may have lost the right
+to post in the staff group); once a send may have arrived (a timeout), every later copy is marked.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 CATCH_UP = timedelta(hours=2)
 MAX_SEND_ATTEMPTS = 5
 STAFF_LEASE = timedelta(minutes=2)
+_MAYBE = MaybeDelivered.__name__
 
 
 @dataclass(frozen=True)
@@ -226,30 +228,33 @@ class StaffOutbox:
         self._running = asyncio.Lock()
 
     async def run_once(self) -> int:
-        """Try every due outbox row once; return how many were delivered."""
+        """Try every due outbox row once (at most `batch` of them); return how many were sent."""
         if self.staff_chat_id is None or self._running.locked():
             return 0
         delivered = 0
         async with self._running:
-            for item in await self._claim(self.clock()):
+            for _ in range(self.batch):
+                # One row at a time: each lease starts just before its own send, so a slow
+                # send cannot let the leases of rows still waiting behind it run out.
+                item = await self._claim(self.clock())
+                if item is None:
+                    break
                 delivered += await self._deliver(item, self.staff_chat_id)
         return delivered
 
-    async def _claim(self, now: datetime) -> Sequence[_Claimed]:
-        claimed = []
+    async def _claim(self, now: datetime) -> _Claimed | None:
         async with self.db.transaction() as session:
-            rows = await leads.lock_pending(
-                session, now, self.batch, skip_locked=not self.db.is_sqlite
-            )
-            for row in rows:
-                # A row still leased from an attempt that never finished (a crash after
-                # the send) is resent marked as a repeat.
-                repeated = row.sending_since is not None or row.last_error == "MaybeDelivered"
-                row.attempts += 1
-                row.sending_since = now
-                row.next_attempt_at = now + STAFF_LEASE
-                claimed.append(_Claimed(row.id, row.lead_code, repeated))
-        return claimed
+            rows = await leads.lock_pending(session, now, 1, skip_locked=not self.db.is_sqlite)
+            if not rows:
+                return None
+            row = rows[0]
+            # A row still leased from an attempt that never finished (a crash after the send),
+            # or one whose earlier send may have arrived, is resent marked as a repeat.
+            repeated = row.sending_since is not None or _maybe_arrived(row.last_error)
+            row.attempts += 1
+            row.sending_since = now
+            row.next_attempt_at = now + STAFF_LEASE
+            return _Claimed(row.id, row.lead_code, repeated)
 
     async def _deliver(self, item: _Claimed, chat_id: int) -> int:
         async with self.db.transaction() as session:
@@ -266,10 +271,15 @@ class StaffOutbox:
                 message_id = ids[-1] if ids else None
             else:
                 await self.outlet.edit(chat_id, message_id, message)
-        except Rejected:
-            # The edit was refused (e.g. the text did not change, or the message is gone):
-            # nothing more to do for this row.
-            pass
+        except Rejected as exc:
+            if message_id is None:
+                # Telegram refused the announcement itself (e.g. the bot may no longer post in
+                # the staff group): keep retrying, as a dropped request is the worst outcome.
+                log.error("the staff chat refused request %s: %s", item.code, exc)
+                await self._later(item, "Rejected")
+                return 0
+            # An edit was refused (the text did not change, or the message is gone): the
+            # request itself was announced, so nothing more to do for this row.
         except (NotDelivered, MaybeDelivered, Blocked) as exc:
             await self._later(item, type(exc).__name__)
             return 0
@@ -289,7 +299,15 @@ class StaffOutbox:
                 return
             row.sending_since = None
             row.next_attempt_at = self.clock() + leads.backoff(row.attempts)
+            if error != _MAYBE and _maybe_arrived(row.last_error):
+                # Keep knowing that an earlier copy may have arrived, so the one that gets
+                # through is still marked as a possible repeat.
+                error = f"{error} after {_MAYBE}"
             row.last_error = error
+
+
+def _maybe_arrived(last_error: str | None) -> bool:
+    return last_error is not None and _MAYBE in last_error
 
 
 async def _settle(

@@ -21,14 +21,16 @@ class Clock:
     """A clock that only moves when a test moves it."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+        # Kept in UTC like a real clock: adding a timedelta to a datetime in a zone with
+        # daylight saving is wall-clock arithmetic, which is wrong across a change.
+        self.now = (start or datetime(2026, 11, 25, 9, 0, tzinfo=UTC)).astimezone(UTC)
 
     def __call__(self) -> datetime:
         return self.now
 
     def set(self, moment: datetime) -> None:
         assert moment.tzinfo is not None
-        self.now = moment
+        self.now = moment.astimezone(UTC)
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
