@@ -1,0 +1,88 @@
+"""Progress end to end: daily check-ins over simulated days, the chart, and the nudge."""
+
+from __future__ import annotations
+
+import struct
+from datetime import UTC, datetime, timedelta
+
+from bot.store import checkins
+from tests.channels.conftest import running_bot
+from tests.channels.talk import Talk
+from tests.support import Clock
+
+START = datetime(2026, 11, 1, 20, 0, tzinfo=UTC)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+async def check_in(person: Talk, score: int, *, done: bool = True, expect: int = 1) -> list[str]:
+    """Answer /checkin with a score and whether the routine was done; return what follows."""
+    [question] = await person.say(f"/checkin {score}")
+    assert question.button_texts == ["Yes", "No"]
+    replies = await person.press("Yes" if done else "No", expect=expect)
+    assert replies[0].text == (
+        f"Thanks, I've noted {score}/10 for today. Send /progress to see your chart."
+    )
+    return [m.text or "" for m in replies[1:]]
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Return a PNG's width and height, read from its header."""
+    assert data.startswith(PNG_SIGNATURE)
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+async def test_checkins_over_days_then_progress_sends_a_chart_and_the_summary(api, tmp_path):
+    clock = Clock(START)
+    async with running_bot(api, tmp_path, clock=clock) as bot:
+        ann = Talk(api, 42)
+        [need] = await ann.say("/progress")
+        assert "(I have 0)" in (need.text or "")
+        # Ten days, pain going from 7 to 4, the routine skipped on day 5.
+        for day, score in enumerate([7, 7, 6, 6, 6, 5, 5, 5, 4, 4]):
+            clock.set(START + timedelta(days=day))
+            assert await check_in(ann, score, done=day != 4) == []
+        # A second check-in the same day replaces the first.
+        clock.advance(hours=1)
+        await check_in(ann, 4)
+
+        [chart] = await ann.say("/progress")
+        assert chart.method == "sendPhoto" and chart.photo is not None
+        width, height = png_size(chart.photo)
+        assert 600 <= width <= 2000 and 400 <= height <= 2000
+        assert chart.text == (
+            "Streak: 5 days done in a row. Pain went from 7 to 4 (down 3 points, 43%). "
+            "That is a real improvement. Well done!"
+        )
+        async with bot.components.db.transaction() as session:
+            stored = await checkins.recent(session, 42)
+        assert [c.score for c in stored] == [7, 7, 6, 6, 6, 5, 5, 5, 4, 4]
+        assert [c.done for c in stored].count(False) == 1
+
+
+async def test_a_flat_fortnight_nudges_once_and_the_callback_opens_from_it(api, tmp_path):
+    clock = Clock(START)
+    async with running_bot(api, tmp_path, clock=clock):
+        ann = Talk(api, 42)
+        for day in range(14):
+            clock.set(START + timedelta(days=day))
+            assert await check_in(ann, 5) == []
+        # Day 15: two weeks after the first check-in, and no better.
+        clock.set(START + timedelta(days=14))
+        [nudge] = await check_in(ann, 5, expect=2)
+        assert nudge.startswith("After two weeks your pain hasn't dropped much.")
+        message = ann.newest_with("Talk to a professional")
+        assert message is not None
+        assert message.button_texts == ["Talk to a professional", "Not now"]
+
+        [consent] = await ann.press("Talk to a professional")
+        assert (consent.text or "").startswith("A professional from our team can call you back.")
+        assert consent.button_texts == ["Yes, that's OK", "No thanks"]
+        [declined] = await ann.press("No thanks")
+        assert (declined.text or "").startswith("No problem, nothing has been shared.")
+
+        # Still flat over the next days: the same episode, so no second nudge.
+        for day in range(15, 18):
+            clock.set(START + timedelta(days=day))
+            assert await check_in(ann, 5) == []
+        await ann.quiet(0.3)

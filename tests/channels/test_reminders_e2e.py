@@ -1,0 +1,92 @@
+"""Reminders end to end: set in conversation, sent by the job-queue tick, answered with Done."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.store import checkins, reminders
+from tests.channels.conftest import running_bot
+from tests.channels.talk import Talk, eventually, texts
+from tests.support import Clock
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def at(text: str) -> datetime:
+    """Return a London wall time as an instant."""
+    return datetime.fromisoformat(text).replace(tzinfo=LONDON)
+
+
+async def set_reminder(ann: Talk) -> None:
+    """Set a 07:30 London reminder in the person's own words."""
+    [ask_zone] = await ann.say("remind me every day at 7:30 please")
+    assert "time zone" in (ask_zone.text or "").lower() or "where" in (ask_zone.text or "").lower()
+    [confirm] = await ann.say("londn")
+    assert confirm.button_texts == ["Europe/London", "None of these"]
+    [days] = await ann.press("Europe/London")
+    assert days.button_texts == ["Every day", "Weekdays only"]
+    [done] = await ann.press("Every day")
+    assert "07:30 every day (Europe/London time)" in (done.text or "")
+    assert "tomorrow at 07:30" in (done.text or "")
+
+
+async def test_a_reminder_set_in_conversation_arrives_and_done_stores_the_score(api, tmp_path):
+    clock = Clock(at("2026-11-25 20:00"))
+    async with running_bot(api, tmp_path, clock=clock) as bot:
+        ann = Talk(api, 42)
+        await set_reminder(ann)
+
+        # A minute early: several ticks pass and nothing comes.
+        clock.set(at("2026-11-26 07:29"))
+        await ann.quiet()
+        clock.set(at("2026-11-26 07:30"))
+        reminder = await ann.next_message()
+        assert reminder.text is not None and reminder.text.startswith("Time for your foot care")
+        assert reminder.button_texts == ["Done", "Snooze 1 hour", "Skip today", "Stop reminders"]
+        assert reminder.callback_data("Done") == "r.done.20261126"
+        # Later ticks the same day send nothing more.
+        clock.set(at("2026-11-26 07:31"))
+        await ann.quiet()
+
+        [question] = await ann.press("Done")
+        assert "from 0 (no pain) to 10" in (question.text or "")
+        [saved] = await ann.press("3")
+        assert "3/10" in (saved.text or "")
+
+        async with bot.components.db.transaction() as session:
+            stored = await checkins.recent(session, 42)
+            row = await reminders.get(session, 42)
+        assert [(c.day, c.score, c.done) for c in stored] == [(date(2026, 11, 26), 3, True)]
+        assert row is not None and row.last_day == date(2026, 11, 26)
+
+
+async def test_a_person_who_blocked_the_bot_has_their_reminder_paused(api, tmp_path):
+    clock = Clock(at("2026-11-25 20:00"))
+    async with running_bot(api, tmp_path, clock=clock) as bot:
+        ann = Talk(api, 42)
+        await set_reminder(ann)
+        api.block(42)
+        before = api.request_count("sendMessage")
+        clock.set(at("2026-11-26 07:30"))
+        await api.wait_for(lambda: api.request_count("sendMessage") > before)
+
+        async def paused() -> bool:
+            async with bot.components.db.transaction() as session:
+                row = await reminders.get(session, 42)
+                return row is not None and row.paused
+
+        await eventually(paused)
+        # Not retried: the next days pass without another attempt.
+        clock.set(at("2026-11-27 07:30"))
+        await ann.quiet()
+        assert api.request_count("sendMessage") == before + 1
+
+        # Unblocked, they turn it back on themselves.
+        api.unblock(42)
+        [current] = await ann.say("/reminder")
+        assert "(paused)" in (current.text or "")
+        assert texts(await ann.press("Turn back on")) == ["Reminder back on."]
+        clock.set(at("2026-11-28 07:30"))
+        reminder = await ann.next_message()
+        assert reminder.callback_data("Done") == "r.done.20261128"
