@@ -99,13 +99,14 @@ class ReminderDispatcher:
             return stats  # the previous tick is still sending
         async with self._running:
             while True:
-                due = await self._claim(self.clock(), stats)
-                if not due:
-                    break
+                found, due = await self._claim(self.clock(), stats)
                 await asyncio.gather(*(self._send(item, stats) for item in due))
+                if found < self.batch:
+                    break  # a full batch may have more due rows behind it, even if none sent
         return stats
 
-    async def _claim(self, now: datetime, stats: DispatchStats) -> list[DueReminder]:
+    async def _claim(self, now: datetime, stats: DispatchStats) -> tuple[int, list[DueReminder]]:
+        """Move the due rows on; return how many were due and the ones to send."""
         claimed: list[DueReminder] = []
         async with self.db.transaction() as session:
             rows = await reminders.lock_due(
@@ -121,7 +122,7 @@ class ReminderDispatcher:
                     claimed.append(DueReminder(row.user_id, item, state_json))
                 row.updated_at = now
         stats.claimed.extend(d.user_id for d in claimed)
-        return claimed
+        return len(rows), claimed
 
     def _advance(self, row: Reminder, now: datetime, stats: DispatchStats) -> date | None:
         """Move a due row on; return the local day to send for, or None to send nothing."""
@@ -178,6 +179,11 @@ class ReminderDispatcher:
                 # May have arrived: resending could make it twice in one day.
                 stats.failed += 1
                 log.warning("a reminder send timed out; not resent (at most once a day)")
+            except Exception as exc:
+                # Unknown whether it arrived, so not resent; and one person's failure must
+                # not stop the reminders sent beside it.
+                stats.failed += 1
+                log.error("a reminder send failed: %s", type(exc).__name__)
 
     async def _pause(self, user_id: int) -> None:
         async with self.db.transaction() as session:
@@ -282,6 +288,12 @@ class StaffOutbox:
             # request itself was announced, so nothing more to do for this row.
         except (NotDelivered, MaybeDelivered, Blocked) as exc:
             await self._later(item, type(exc).__name__)
+            return 0
+        except Exception as exc:
+            # A failure nobody mapped: it may have arrived, so the resend is marked; and the
+            # rows behind this one still get their turn.
+            log.error("sending staff message %s failed: %s", item.code, type(exc).__name__)
+            await self._later(item, _MAYBE)
             return 0
         now = self.clock()
         async with self.db.transaction() as session:

@@ -37,10 +37,14 @@ class StaffDesk:
     async def mark(
         self, code: str, status: LeadStatus, handled_by: str, now: datetime
     ) -> StaffLead | None:
-        """Record who contacted or closed a request, and queue the staff message's update."""
+        """Record who contacted or closed a request, and queue the staff message's update.
+
+        Return None when nothing was marked: no such request, or it was withdrawn meanwhile.
+        """
         async with self.db.transaction() as session:
             row = await leads.mark(session, code, status, handled_by, now)
             if row is None:
                 return None
+            # Also for a withdrawn one: its staff message still showed buttons, so refresh it.
             leads.queue_staff_message(session, row.code, now)
-            return leads.staff_view(row)
+            return leads.staff_view(row) if row.status == status.value else None

@@ -644,3 +644,115 @@ async def test_a_lease_left_by_a_crash_is_resent_marked_as_a_repeat(knowledge, t
         assert len(dying.sent) == (1 if crash == "after the send" else 0)
     finally:
         await db.close()
+
+
+async def test_a_reminder_whose_exercise_left_the_knowledge_is_still_sent(store, knowledge):
+    _, db, clock = store
+    await add_reminder(db, clock, ANN.id, "07:30", "Europe/London")
+    async with db.transaction() as session:
+        user = await users.load_user(session, ANN.id)
+        # A routine saved before a clinician renamed one of its exercises.
+        state = '{"routine": ["standing_calf_stretch", "an_exercise_since_removed"]}'
+        await users.save_state(session, user, ANN.id, state, clock())
+    outlet = Outlet()
+    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
+    clock.set(local("2026-11-26 07:30"))
+    assert (await dispatcher.run_once()).sent == 1
+    [reminder] = outlet.to(ANN.id)
+    assert isinstance(reminder, Say) and "Standing calf stretch" in reminder.text
+
+
+@dataclass
+class Broken(Outlet):
+    """An outlet that fails in a way nobody mapped, for some chats."""
+
+    broken: frozenset[int] = frozenset()
+
+    async def deliver(self, chat_id: int, replies: Sequence[Reply]) -> list[int]:
+        if chat_id in self.broken:
+            self.attempts.append(chat_id)
+            raise RuntimeError("an error nobody expected")
+        return await super().deliver(chat_id, replies)
+
+
+async def test_an_unexpected_error_for_one_reminder_does_not_stop_the_others(store, knowledge):
+    _, db, clock = store
+    for user_id in (1, 2, 3):
+        await add_reminder(db, clock, user_id, "07:30", "Europe/London")
+    outlet = Broken(broken=frozenset({2}))
+    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock, batch=1)
+    clock.set(local("2026-11-26 07:30"))
+    stats = await dispatcher.run_once()
+    assert sorted(chat for chat, _ in outlet.sent) == [1, 3]
+    assert stats.failed == 1
+    # At most once a day: the one that failed in an unknown way is not tried again today.
+    await sweep(dispatcher, clock, local("2026-11-26 12:00"), timedelta(minutes=10))
+    assert outlet.attempts.count(2) == 1
+
+
+async def test_rows_skipped_in_a_batch_do_not_hide_due_ones_behind_them(store, knowledge):
+    _, db, clock = store
+    clock.set(local("2026-11-26 06:00"))
+    for user_id in (1, 2, 3):
+        await add_reminder(db, clock, user_id, "06:30", "Europe/London")
+    await add_reminder(db, clock, 4, "07:30", "Europe/London")
+    async with db.transaction() as session:
+        for user_id in (1, 2, 3):
+            row = await reminders.get(session, user_id)
+            assert row is not None
+            row.last_day = local("2026-11-26 06:00").date()  # already sent today
+    dispatcher = ReminderDispatcher(db, knowledge, Outlet(), clock=clock, batch=2)
+    clock.set(local("2026-11-26 07:30"))
+    stats = await dispatcher.run_once()
+    assert stats.sent == 1 and stats.claimed == [4]
+
+
+async def test_an_unexpected_error_for_one_staff_message_does_not_stop_the_others(store, knowledge):
+    _, db, clock = store
+    await save_lead(db, clock, user_id=1, code="FC-AAAA1")
+    await save_lead(db, clock, user_id=2, code="FC-AAAA2")
+    outlet = Broken(broken=frozenset({STAFF}))
+    outbox = StaffOutbox(db, knowledge, outlet, STAFF, clock=clock)
+    assert await outbox.run_once() == 0
+    assert outlet.attempts == [STAFF, STAFF]  # both tried, neither lost
+    outlet.broken = frozenset()
+    clock.advance(seconds=5)
+    assert await outbox.run_once() == 2
+    # Nobody knows whether the failed sends arrived, so what went out is marked.
+    assert all(text.startswith("(Sent again") for text in staff_texts(outlet))
+
+
+async def test_marking_a_request_withdrawn_meanwhile_marks_nothing(store, knowledge):
+    _, db, clock = store
+    await save_lead(db, clock)
+    outlet = Outlet()
+    outbox = StaffOutbox(db, knowledge, outlet, STAFF, clock=clock)
+    await outbox.run_once()
+    async with db.transaction() as session:
+        await leads.withdraw(session, ANN.id, "FC-7K3QX", clock())
+    desk = StaffDesk(db, (900,))
+    # Pressed on the staff message before its edit arrived.
+    assert await desk.mark("FC-7K3QX", LeadStatus.contacted, "@nurse (900)", clock()) is None
+    found = await desk.find("FC-7K3QX")
+    assert found is not None and found.status is LeadStatus.withdrawn and found.handled_by is None
+    await outbox.run_once()
+    assert "withdrawn" in outlet.edits[-1][2].text
+
+
+async def test_staff_are_told_whether_the_details_of_a_withdrawn_request_remain(store, knowledge):
+    coach, db, clock = store
+    await save_lead(db, clock, user_id=1, code="FC-AAAA1")
+    await save_lead(db, clock, user_id=ANN.id, code="FC-AAAA2")
+    outlet = Outlet()
+    outbox = StaffOutbox(db, knowledge, outlet, STAFF, clock=clock)
+    await outbox.run_once()
+    async with db.transaction() as session:
+        await leads.withdraw(session, 1, "FC-AAAA1", clock())
+    await outbox.run_once()
+    [(_, _, withdrawn)] = outlet.edits
+    assert "withdrawn" in withdrawn.text and "deleted" not in withdrawn.text
+    [ask] = await coach.handle(ANN, CommandEvent(name="forget", args=""))
+    assert isinstance(ask, Say)
+    await press(coach, ANN, ask.choices[0].token)
+    await outbox.run_once()
+    assert "deleted" in outlet.edits[-1][2].text

@@ -152,6 +152,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "staff_handled": frozenset({"status", "by", "at"}),
     "staff_warning": frozenset({"flags"}),
     "staff_withdrawn": frozenset({"code"}),
+    "staff_forgotten": frozenset({"code"}),
     "staff_repeated": frozenset({"code"}),
     "staff_line": frozenset({"code", "created", "status", "name", "phone", "best_time", "flags"}),
     "staff_lead_not_found": frozenset({"code"}),

@@ -66,7 +66,13 @@ def _about(knowledge: Knowledge, lead: StaffLead) -> str:
 def staff_message(knowledge: Knowledge, lead: StaffLead, *, repeated: bool = False) -> Say:
     """Compose the staff-chat message of a request, with Contacted/Closed while it is open."""
     if lead.status is LeadStatus.withdrawn:
-        return Say(text=knowledge.say("staff_withdrawn", code=lead.code))
+        # /forget erases the details; a plain withdrawal keeps them (e.g. in /export_leads).
+        forgotten = not (lead.name or lead.phone)
+        return Say(
+            text=knowledge.say(
+                "staff_forgotten" if forgotten else "staff_withdrawn", code=lead.code
+            )
+        )
     handled = (
         knowledge.say(
             "staff_handled",

@@ -191,9 +191,10 @@ def on_reminder_button(turn: Turn, action: str, day_text: str) -> bool:
 
 def reminder_message(knowledge: Knowledge, state: ConversationState, day: date) -> Say:
     """Compose the daily reminder: today's routine and the Done/Snooze/Skip/Stop buttons."""
-    if state.routine and not state.red_flags:
-        names = ", ".join(knowledge.exercises[e].name for e in state.routine)
-        text = knowledge.say("reminder_due", routine=names)
+    # A routine saved before an exercise left the knowledge files keeps the ones still there.
+    names = [knowledge.exercises[e].name for e in state.routine if e in knowledge.exercises]
+    if names and not state.red_flags:
+        text = knowledge.say("reminder_due", routine=", ".join(names))
     else:
         text = knowledge.say("reminder_due_no_routine")
     stamp = day.strftime("%Y%m%d")
