@@ -756,3 +756,22 @@ async def test_staff_are_told_whether_the_details_of_a_withdrawn_request_remain(
     await press(coach, ANN, ask.choices[0].token)
     await outbox.run_once()
     assert "deleted" in outlet.edits[-1][2].text
+
+
+async def test_an_update_waits_behind_an_announcement_that_may_have_arrived(store, knowledge):
+    _, db, clock = store
+    await save_lead(db, clock)
+    outlet = Outlet(failures=[MaybeDelivered("timed out")])
+    outbox = StaffOutbox(db, knowledge, outlet, STAFF, clock=clock)
+    assert await outbox.run_once() == 0
+    # Staff got it after all and press Contacted before the retry is due.
+    clock.advance(seconds=1)
+    desk = StaffDesk(db, (900,))
+    await desk.mark("FC-7K3QX", LeadStatus.contacted, "@nurse (900)", clock())
+    assert await outbox.run_once() == 0  # not a second, unmarked announcement
+    clock.advance(seconds=5)
+    await outbox.run_once()
+    [text] = staff_texts(outlet)
+    assert text.startswith("(Sent again after a delivery problem")
+    assert "contacted by @nurse (900)" in text
+    assert all(row.sent_at is not None for row in await outbox_rows(db))

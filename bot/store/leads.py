@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.core.effects import SaveLead
 from bot.core.staff import StaffLead
@@ -134,10 +135,21 @@ def queue_staff_message(session: AsyncSession, code: str, now: datetime) -> None
 async def lock_pending(
     session: AsyncSession, now: datetime, limit: int, *, skip_locked: bool
 ) -> Sequence[Outbox]:
-    """Select (and lock, where the database can) outbox rows due for an attempt."""
+    """Select (and lock, where the database can) outbox rows due for an attempt.
+
+    Only the oldest undelivered row of each request is due: a later one (an update) waits
+    until the announcement is settled, so it edits that message instead of posting another,
+    and two workers never post the same request side by side.
+    """
+    older = aliased(Outbox)
+    earlier_pending = (
+        select(older.id)
+        .where(older.lead_code == Outbox.lead_code, older.id < Outbox.id, older.sent_at.is_(None))
+        .exists()
+    )
     query = (
         select(Outbox)
-        .where(Outbox.sent_at.is_(None), Outbox.next_attempt_at <= now)
+        .where(Outbox.sent_at.is_(None), Outbox.next_attempt_at <= now, ~earlier_pending)
         .order_by(Outbox.id)
         .limit(limit)
     )
