@@ -245,6 +245,8 @@ async def test_kills_at_each_point_of_the_flow(api: FakeBotAPI, bot: BotProcess)
         [(dan_code, 104), (cat_code, 103)]
     )
     assert bot.leads_of(101) == bot.leads_of(102) == []
+    outbox = bot.query("SELECT DISTINCT lead_code FROM outbox")
+    assert sorted(outbox) == sorted([(dan_code,), (cat_code,)])
     [(state,)] = bot.query("SELECT state FROM users WHERE id = 102")
     assert "Bea" not in str(state) and "100002" not in str(state)  # /cancel kept nothing
     logs = bot.logs()
