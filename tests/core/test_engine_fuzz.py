@@ -139,4 +139,4 @@ def test_state_keeps_choices_for_the_shown_buttons(knowledge):
     outcome = engine.step(ConversationState(), CommandEvent(name="start"), CONTEXT)
     last = outcome.replies[-1]
     assert outcome.state.choices == ("tightness", "cramping", "soreness", "weakness", "pain")
-    assert [c.token for c in last.choices][0] == f"{outcome.state.seq}.tightness"
+    assert last.choices[0].token == f"{outcome.state.seq}.tightness"
