@@ -33,7 +33,7 @@ ALLOW = frozenset((
     "buckled", "wobbling", "arched", "arching", "heeled", "footing", "hells", "numbing", "pained",
     "sharpness", "sharply", "hardness", "hotness", "stung", "burned", "burnt", "strained",
     "strain", "shivered", "tickling", "sorely", "rigidly", "tenderly", "stiffen", "shootin",
-    "burnin", "mornin", "hallo",
+    "burnin", "mornin", "hallo", "cryin",
 ))
 # fmt: on
 

@@ -129,7 +129,8 @@ class Concept(_Frozen):
     """A symptom, location, red flag or intent and the words people use for it.
 
     `words` count anywhere. `alone` count only in a message of a few words (a bare "stop",
-    not "my cramps won't stop"). `near` count only in the same clause as a location.
+    not "my cramps won't stop"). `opening` count only as a message's first words ("Morning!",
+    not "pain in the morning"). `near` count only in the same clause as a location.
     In every list, `*` stands for a few words of any kind ("cut * wont heal").
     """
 
@@ -137,9 +138,10 @@ class Concept(_Frozen):
     label: str = ""
     words: tuple[str, ...] = Field(min_length=1)
     alone: tuple[str, ...] = ()
+    opening: tuple[str, ...] = ()
     near: tuple[Near, ...] = ()
 
-    @field_validator("words", "alone")
+    @field_validator("words", "alone", "opening")
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         return _clean_words(words)

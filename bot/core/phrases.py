@@ -24,6 +24,7 @@ class Phrase:
     target: str
     locations: frozenset[str] = frozenset()
     alone: bool = False
+    opening: bool = False
 
     @property
     def size(self) -> int:

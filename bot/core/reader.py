@@ -56,6 +56,8 @@ def _concept_phrases(kind: str, concepts: Iterable[Concept]) -> Iterable[Phrase]
             yield Phrase(split_phrase(word), kind, concept.id)
         for word in concept.alone:
             yield Phrase(split_phrase(word), kind, concept.id, alone=True)
+        for word in concept.opening:
+            yield Phrase(split_phrase(word), kind, concept.id, opening=True)
         for near in concept.near:
             places = frozenset(near.locations)
             for word in near.words:
@@ -65,6 +67,7 @@ def _concept_phrases(kind: str, concepts: Iterable[Concept]) -> Iterable[Phrase]
 def _listed(concept: Concept) -> Iterable[str]:
     yield from concept.words
     yield from concept.alone
+    yield from concept.opening
     for near in concept.near:
         yield from near.words
 
@@ -268,6 +271,8 @@ class Reader:
         for hit in hits:
             phrase = hit.phrase
             if phrase.kind not in CONCEPT_KINDS or (phrase.alone and many_words):
+                continue
+            if phrase.opening and hit.start != 0:
                 continue
             size = len(hit.word_positions)
             if any(

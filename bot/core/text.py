@@ -35,7 +35,7 @@ def normalize(text: object, max_chars: int) -> str:
         return ""
     # Cut before folding too: NFKC can grow a string, and a huge message must stay cheap.
     text = unicodedata.normalize("NFKC", text[: max_chars * 2]).lower()
-    text = _INNER_APOSTROPHE.sub("", text.translate(_APOSTROPHES))
+    text = _INNER_APOSTROPHE.sub("", text.translate(_APOSTROPHES)).replace("&", " and ")
     return text[:max_chars]
 
 
