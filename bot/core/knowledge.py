@@ -190,6 +190,8 @@ class ReaderTuning(_Frozen):
 class RoutineRules(_Frozen):
     kind_order: tuple[ExerciseKind, ...]
     max_exercises: int = Field(default=6, ge=1, le=12)
+    # A pain score at or above this is the `severe` warning sign.
+    severe_pain_score: int = Field(default=8, ge=1, le=10)
     routines: dict[str, dict[str, tuple[str, ...]]]
 
 

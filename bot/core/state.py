@@ -7,8 +7,6 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.core.schedule import Days
-
 
 class Step(StrEnum):
     """Where the conversation is: what the coach is waiting for."""
@@ -73,6 +71,7 @@ class ConversationState(BaseModel):
     # was shown with, so a button from an older message is recognised as stale.
     seq: int = Field(default=0, ge=0)
     choices: tuple[str, ...] = ()
+    choice_labels: tuple[str, ...] = ()
     symptoms: tuple[str, ...] = ()
     locations: tuple[str, ...] = ()
     red_flags: tuple[str, ...] = ()
@@ -87,5 +86,3 @@ class ConversationState(BaseModel):
     callback: CallbackDraft | None = None
     checkin: CheckinDraft | None = None
     nudged: bool = False
-    greeted: bool = False
-    reminder_days: Days | None = None

@@ -1,0 +1,38 @@
+# Footcoach: `make chat` to talk to the coach, `make test` to check everything.
+# Both create the virtual environment (.venv) and install the project when needed.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: chat test lint run bench check-knowledge clean
+
+$(INSTALLED): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(INSTALLED)
+
+chat: $(INSTALLED)
+	$(VENV)/bin/footcoach chat
+
+run: $(INSTALLED)
+	$(VENV)/bin/footcoach run
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check bot tests bench
+	$(VENV)/bin/ruff format --check bot tests bench
+	$(VENV)/bin/mypy bot
+
+check-knowledge: $(INSTALLED)
+	$(VENV)/bin/footcoach check-knowledge
+
+test: lint check-knowledge
+	$(PY) -m pytest
+
+bench: $(INSTALLED)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

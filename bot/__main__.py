@@ -1,0 +1,167 @@
+"""The `footcoach` command: wiring only (chat, run, explain, check-knowledge, …)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+
+from bot.bootstrap import StartupError, build_engine, configure_logging, open_components
+from bot.coach import Person
+from bot.config import ConfigError, Settings, load_settings
+from bot.core.knowledge import KnowledgeError, load_knowledge
+from bot.core.routine import routine_for
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="footcoach", description="A self-care coach for feet, ankles and calves."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    chat = commands.add_parser("chat", help="talk to the coach in this terminal")
+    chat.add_argument("--user", type=int, default=1, help="the user id to talk as (default 1)")
+    chat.add_argument("--json", action="store_true", help="print each reply as one JSON line")
+
+    commands.add_parser("run", help="run the Telegram bot (token from .env)")
+
+    explain = commands.add_parser("explain", help="show how a message is read")
+    explain.add_argument("--json", action="store_true", help="print one JSON object")
+    explain.add_argument("text", nargs="+", help="the message")
+
+    commands.add_parser("check-knowledge", help="validate the knowledge files")
+
+    leads = commands.add_parser("leads", help="list callback requests (newest first)")
+    leads.add_argument("--csv", action="store_true", help="write every request as CSV to stdout")
+    leads.add_argument("--open", action="store_true", help="only requests not yet closed")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the footcoach command line and return its exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command == "check-knowledge":
+            return _check_knowledge(settings)
+        if args.command == "explain":
+            return _explain(settings, " ".join(args.text), as_json=args.json)
+        configure_logging(settings)
+        if args.command == "chat":
+            return asyncio.run(_chat(settings, args.user, as_json=args.json))
+        if args.command == "leads":
+            return asyncio.run(_leads(settings, as_csv=args.csv, open_only=args.open))
+        if args.command == "run":
+            from bot.channels.telegram import run_bot
+
+            return run_bot(settings)
+    except (ConfigError, KnowledgeError, StartupError) as exc:
+        print(f"footcoach: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+def _check_knowledge(settings: Settings) -> int:
+    try:
+        knowledge = load_knowledge(settings.knowledge_dir)
+    except KnowledgeError as exc:
+        print(f"footcoach: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"knowledge OK: {len(knowledge.exercises)} exercises, {len(knowledge.symptoms)} symptoms,"
+        f" {len(knowledge.locations)} locations, {len(knowledge.red_flags)} red flags,"
+        f" {len(knowledge.messages)} messages"
+    )
+    return 0
+
+
+def _explain(settings: Settings, text: str, *, as_json: bool) -> int:
+    engine = build_engine(settings)
+    reading = engine.reader.read(text)
+    exercises = (
+        ()
+        if reading.red_flags
+        else routine_for(engine.knowledge, reading.symptom_ids, reading.location_ids)
+    )
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "symptoms": list(reading.symptom_ids),
+                    "locations": list(reading.location_ids),
+                    "red_flags": list(reading.red_flag_ids),
+                    "intents": list(reading.intent_ids),
+                    "exercises": list(exercises),
+                }
+            )
+        )
+        return 0
+    k = engine.knowledge
+
+    def line(title: str, matches: Sequence[object]) -> str:
+        return f"{title:<11}" + (", ".join(str(m) for m in matches) if matches else "-")
+
+    def shown(match: object) -> str:
+        mid, words = getattr(match, "id", ""), getattr(match, "words", "")
+        return f"{mid} ({words!r})"
+
+    print(line("symptoms:", [shown(m) for m in reading.symptoms]))
+    print(line("locations:", [shown(m) for m in reading.locations]))
+    print(line("red flags:", [shown(m) for m in reading.red_flags]))
+    print(line("intents:", [shown(m) for m in reading.intents]))
+    print(line("negated:", [shown(m) for m in reading.negated]))
+    print(line("pain score:", [reading.pain_score] if reading.pain_score is not None else []))
+    if reading.red_flags:
+        print("routine:   none - a warning sign points to a professional instead")
+    else:
+        print(line("routine:", [k.exercises[e].name for e in exercises]))
+    return 0
+
+
+async def _leads(settings: Settings, *, as_csv: bool, open_only: bool) -> int:
+    from bot.core.staff import lead_line, leads_csv
+    from bot.staff_desk import StaffDesk
+
+    components = await open_components(settings)
+    try:
+        desk = StaffDesk(components.db, settings.admin_user_ids)
+        found = await desk.listing(active_only=open_only and not as_csv)
+    finally:
+        await components.close()
+    if as_csv:
+        sys.stdout.write(leads_csv(found))
+    elif not found:
+        print(components.knowledge.say("staff_no_leads"))
+    else:
+        for lead in found:
+            print(lead_line(components.knowledge, lead))
+    return 0
+
+
+async def _chat(settings: Settings, user_id: int, *, as_json: bool) -> int:
+    from bot.channels.terminal import TerminalChat, stdin_reader
+
+    components = await open_components(settings)
+    interactive = sys.stdin.isatty()
+    chat = TerminalChat(
+        components.coach,
+        Person(id=user_id),
+        out=sys.stdout,
+        json_mode=as_json,
+        files_dir=settings.data_dir,
+    )
+    try:
+        if interactive and not as_json:
+            print("Footcoach in your terminal. Type /help for commands, Ctrl-D to leave.\n")
+        await chat.run(lambda: stdin_reader("> " if interactive else ""), greet_if_new=interactive)
+    finally:
+        await components.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Build the running pieces from settings: knowledge, store, engine and coach."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.coach import Coach
+from bot.config import Settings
+from bot.core.dialogue import Engine
+from bot.core.knowledge import Knowledge, load_knowledge
+from bot.core.turn import EngineConfig
+from bot.store.db import Database, StoreError
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message says what to fix, in one line."""
+
+
+@dataclass
+class Components:
+    """What a channel needs to run: the settings, the coach, and the database to close."""
+
+    settings: Settings
+    knowledge: Knowledge
+    db: Database
+    coach: Coach
+
+    async def close(self) -> None:
+        """Release the database connections."""
+        await self.db.close()
+
+
+def configure_logging(settings: Settings) -> None:
+    """Send logs to standard error at the configured level."""
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL, and Telegram URLs contain the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def build_engine(settings: Settings) -> Engine:
+    """Load and validate the knowledge, and build the dialogue engine on it."""
+    knowledge = load_knowledge(settings.knowledge_dir)
+    return Engine(
+        knowledge, config=EngineConfig(default_phone_region=settings.default_phone_region)
+    )
+
+
+async def open_components(settings: Settings) -> Components:
+    """Load knowledge, open and prepare the store, and build the coach."""
+    engine = build_engine(settings)
+    try:
+        db = Database(settings.database_url)
+        await db.create_schema()
+    except StoreError as exc:
+        raise StartupError(str(exc)) from None
+    except Exception as exc:
+        detail = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        raise StartupError(f"cannot open the database at DATABASE_URL ({detail})") from None
+    return Components(settings, engine.knowledge, db, Coach(engine, db))

@@ -1,0 +1,275 @@
+"""Replies out: turn the coach's transport-neutral replies into Bot API calls."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TypeVar
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.core.replies import AskPhone, Choice, Document, Picture, Reply, Say
+from bot.delivery import Blocked, MaybeDelivered, NotDelivered, Rejected
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
+MAX_CAPTION = MessageLimit.CAPTION_LENGTH
+_ROW_CHARS = 32
+_SEND_ATTEMPTS = 4
+
+T = TypeVar("T")
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split text into pieces that fit one message once escaped, at paragraph boundaries."""
+    if _escaped_len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for paragraph in _units(text, limit):
+        candidate = f"{current}\n\n{paragraph}" if current else paragraph
+        if _escaped_len(candidate) <= limit:
+            current = candidate
+        else:
+            if current:
+                pieces.append(current)
+            current = paragraph
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _units(text: str, limit: int) -> list[str]:
+    """Break text into paragraphs, and paragraphs too long for one message into lines/chunks."""
+    units: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if _escaped_len(paragraph) <= limit:
+            units.append(paragraph)
+            continue
+        for line in paragraph.split("\n"):
+            while _escaped_len(line) > limit:
+                cut = _cut_point(line, limit)
+                units.append(line[:cut])
+                line = line[cut:].lstrip()
+            if line:
+                units.append(line)
+    return units
+
+
+def _cut_point(line: str, limit: int) -> int:
+    cut = limit
+    while cut > 1 and _escaped_len(line[:cut]) > limit:
+        cut = cut * 3 // 4 if _escaped_len(line[:cut]) > 2 * limit else cut - 1
+    space = line.rfind(" ", 0, cut)
+    return space if space > cut // 2 else cut
+
+
+def _escaped_len(text: str) -> int:
+    return len(html.escape(text, quote=False))
+
+
+def keyboard(choices: Sequence[Choice]) -> InlineKeyboardMarkup:
+    """Lay buttons out in rows that read well on a phone: short labels share a row."""
+    rows: list[list[InlineKeyboardButton]] = []
+    row: list[InlineKeyboardButton] = []
+    width = 0
+    numeric = all(c.label.isdigit() for c in choices)
+    per_row = 6 if numeric else 3
+    for choice in choices:
+        size = len(choice.label) + 2
+        if row and (len(row) >= per_row or width + size > _ROW_CHARS):
+            rows.append(row)
+            row, width = [], 0
+        row.append(InlineKeyboardButton(choice.label, callback_data=choice.token))
+        width += size
+    if row:
+        rows.append(row)
+    return InlineKeyboardMarkup(rows)
+
+
+def phone_keyboard(reply: AskPhone) -> ReplyKeyboardMarkup:
+    """Offer Telegram's share-my-number button, and a way out."""
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(reply.share_label, request_contact=True)], [reply.cancel_label]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+async def with_retries(
+    call: Callable[[], Awaitable[T]], what: str, *, retry_timeouts: bool = True
+) -> T:
+    """Run a Bot API call, retrying network errors and flood waits with backoff."""
+    delay = 0.5
+    for attempt in range(1, _SEND_ATTEMPTS + 1):
+        try:
+            return await call()
+        except RetryAfter as exc:
+            if attempt == _SEND_ATTEMPTS:
+                raise
+            wait = exc.retry_after
+            await asyncio.sleep(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
+        except (Forbidden, BadRequest):
+            raise
+        except TimedOut:
+            # A timed-out send may have arrived. For a conversation reply a rare repeat is
+            # better than a lost answer; senders that must not repeat handle it themselves.
+            if not retry_timeouts or attempt == _SEND_ATTEMPTS:
+                raise
+            await asyncio.sleep(delay)
+            delay *= 2
+        except NetworkError as exc:
+            if attempt == _SEND_ATTEMPTS:
+                raise
+            log.info("%s failed (%s); retrying", what, type(exc).__name__)
+            await asyncio.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")
+
+
+class Renderer:
+    """Send replies to one chat through a Bot."""
+
+    def __init__(self, bot: Bot, *, retry_timeouts: bool = True) -> None:
+        self.bot = bot
+        self.retry_timeouts = retry_timeouts
+
+    async def send(self, chat_id: int, replies: Sequence[Reply]) -> list[Message]:
+        """Send every reply in order; return the messages Telegram accepted."""
+        sent: list[Message] = []
+        for reply in replies:
+            sent.extend(await self._send_one(chat_id, reply))
+        return sent
+
+    async def _send_one(self, chat_id: int, reply: Reply) -> list[Message]:
+        match reply:
+            case Say(text=text, choices=choices, clear_keyboard=clear):
+                if clear and choices:
+                    # A message carries one kind of keyboard: remove the phone keyboard
+                    # with the text, then put the buttons on that same message.
+                    sent = await self.text(chat_id, text, ReplyKeyboardRemove())
+                    last = sent[-1]
+                    await with_retries(
+                        lambda: self.bot.edit_message_reply_markup(
+                            chat_id, last.message_id, reply_markup=keyboard(choices)
+                        ),
+                        "editMessageReplyMarkup",
+                        retry_timeouts=self.retry_timeouts,
+                    )
+                    return sent
+                markup: Markup = keyboard(choices) if choices else None
+                if clear:
+                    markup = ReplyKeyboardRemove()
+                return await self.text(chat_id, text, markup)
+            case AskPhone():
+                return await self.text(chat_id, reply.text, phone_keyboard(reply))
+            case Picture(png=png, caption=caption, filename=filename):
+                return await self._media(chat_id, "photo", png, filename, caption)
+            case Document(content=content, caption=caption, filename=filename):
+                return await self._media(chat_id, "document", content, filename, caption)
+        log.warning("no renderer for reply kind %s", getattr(reply, "kind", "?"))
+        return []
+
+    async def text(self, chat_id: int, text: str, markup: Markup = None) -> list[Message]:
+        """Send text, split to fit, escaped for HTML; the keyboard goes on the last piece."""
+        pieces = split_text(text)
+        sent = []
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            message = await with_retries(
+                lambda piece=piece, last=last: self.bot.send_message(  # type: ignore[misc]
+                    chat_id,
+                    html.escape(piece, quote=False),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup if last else None,
+                ),
+                "sendMessage",
+                retry_timeouts=self.retry_timeouts,
+            )
+            sent.append(message)
+        return sent
+
+    async def _media(
+        self, chat_id: int, kind: str, content: bytes, filename: str, caption: str
+    ) -> list[Message]:
+        short = caption if _escaped_len(caption) <= MAX_CAPTION else ""
+        escaped = html.escape(short, quote=False)
+
+        async def call() -> Message:
+            upload = InputFile(content, filename=filename)
+            if kind == "photo":
+                return await self.bot.send_photo(
+                    chat_id, upload, caption=escaped, parse_mode=ParseMode.HTML
+                )
+            return await self.bot.send_document(
+                chat_id, upload, caption=escaped, parse_mode=ParseMode.HTML
+            )
+
+        sent = [await with_retries(call, f"send_{kind}", retry_timeouts=self.retry_timeouts)]
+        if caption and not short:
+            sent.extend(await self.text(chat_id, caption))
+        return sent
+
+
+class TelegramOutlet:
+    """The Outlet for reminders and staff messages: Telegram failures mapped for the senders."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+        self.renderer = Renderer(bot, retry_timeouts=False)
+
+    async def deliver(self, chat_id: int, replies: Sequence[Reply]) -> list[int]:
+        """Send replies and return their message ids."""
+        with _mapped_errors():
+            messages = await self.renderer.send(chat_id, replies)
+        return [m.message_id for m in messages]
+
+    async def edit(self, chat_id: int, message_id: int, reply: Say) -> None:
+        """Replace a message's text and buttons."""
+        markup = keyboard(reply.choices) if reply.choices else None
+        text = split_text(reply.text)[0]
+        with _mapped_errors():
+            await with_retries(
+                lambda: self.bot.edit_message_text(
+                    html.escape(text, quote=False),
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                ),
+                "editMessageText",
+                retry_timeouts=False,
+            )
+
+
+@contextmanager
+def _mapped_errors() -> Iterator[None]:
+    """Translate python-telegram-bot errors into the delivery errors the senders act on."""
+    try:
+        yield
+    except Forbidden as exc:
+        raise Blocked(str(exc)) from None
+    except BadRequest as exc:
+        if "chat not found" in str(exc).lower():
+            raise Blocked(str(exc)) from None
+        raise Rejected(str(exc)) from None
+    except TimedOut as exc:
+        raise MaybeDelivered(str(exc)) from None
+    except (RetryAfter, NetworkError) as exc:
+        raise NotDelivered(str(exc)) from None

@@ -1,0 +1,220 @@
+"""The coach service: one transaction per event around the pure dialogue engine.
+
+Channels hand an event here; the coach loads the person's state and context from the store,
+runs the engine step, applies the step's effects and saves the new state in the same
+transaction, and only then returns the replies for the channel to send. A crash therefore
+never leaves half a step behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.charts import render_progress_chart
+from bot.core.codes import new_code
+from bot.core.dialogue import Engine
+from bot.core.effects import (
+    Effect,
+    ExportMyData,
+    ForgetMe,
+    PauseReminder,
+    RecordCheckin,
+    ResumeReminder,
+    SaveLead,
+    SetReminder,
+    SkipReminderToday,
+    SnoozeReminder,
+    StopReminder,
+    WithdrawLead,
+)
+from bot.core.events import Event
+from bot.core.replies import Chart, Document, Picture, Reply
+from bot.core.schedule import next_due
+from bot.core.state import ConversationState
+from bot.core.turn import Context
+from bot.core.zones import zone_from_key
+from bot.store import checkins, leads, privacy, reminders, users
+from bot.store.db import Database
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+_CODE_ATTEMPTS = 5
+
+
+def utc_now() -> datetime:
+    """Return the current instant in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who sent an event: a stable id and, where the channel knows it, a first name."""
+
+    id: int
+    first_name: str | None = None
+
+
+class Coach:
+    """Run the engine for one person at a time, with the store as its memory."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        db: Database,
+        *,
+        clock: Clock = utc_now,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.engine = engine
+        self.db = db
+        self.clock = clock
+        self.rng = rng or random.SystemRandom()
+
+    async def handle(self, person: Person, event: Event) -> list[Reply]:
+        """Apply one event for one person and return the replies to send."""
+        for attempt in range(_CODE_ATTEMPTS):
+            try:
+                replies = await self._handle_once(person, event)
+                break
+            except IntegrityError:
+                # A reference code clashed with an existing one (rare): the whole step is
+                # rolled back and run again with a fresh code.
+                if attempt == _CODE_ATTEMPTS - 1:
+                    raise
+        return await self._finish(replies)
+
+    async def _handle_once(self, person: Person, event: Event) -> list[Reply]:
+        async with self.db.transaction() as session:
+            user = await users.load_user(session, person.id, lock=not self.db.is_sqlite)
+            state = _load_state(user.state if user else None)
+            ctx = await self._context(session, person)
+            outcome = self.engine.step(state, event, ctx)
+            await users.save_state(
+                session, user, person.id, outcome.state.model_dump_json(), ctx.now
+            )
+            extra = await self._apply(session, person.id, outcome.effects, ctx.now)
+        return [*outcome.replies, *extra]
+
+    async def _finish(self, replies: list[Reply]) -> list[Reply]:
+        """Draw charts (off the event loop: matplotlib takes ~100 ms)."""
+        finished: list[Reply] = []
+        for reply in replies:
+            if isinstance(reply, Chart):
+                png = await asyncio.to_thread(
+                    render_progress_chart,
+                    reply.checkins,
+                    reply.today,
+                    reply.days,
+                    title=reply.title,
+                    start_label=reply.start_label,
+                    done_label=reply.done_label,
+                )
+                finished.append(Picture(png=png, caption=reply.caption, filename="progress.png"))
+            else:
+                finished.append(reply)
+        return finished
+
+    async def state_of(self, person_id: int) -> ConversationState:
+        """Return the saved conversation state of a person (a fresh one if none)."""
+        async with self.db.transaction() as session:
+            user = await users.load_user(session, person_id)
+            return _load_state(user.state if user else None)
+
+    async def is_new(self, person_id: int) -> bool:
+        """Say whether the store has never seen this person."""
+        async with self.db.transaction() as session:
+            return await users.load_user(session, person_id) is None
+
+    async def _context(self, session: AsyncSession, person: Person) -> Context:
+        reminder = await reminders.get(session, person.id)
+        lead = await leads.open_for(session, person.id)
+        return Context(
+            now=self.clock(),
+            first_name=_clean_name(person.first_name),
+            reminder=reminders.info_of(reminder) if reminder else None,
+            open_lead=leads.info_of(lead) if lead else None,
+            checkins=await checkins.recent(session, person.id),
+            new_code=new_code(self.rng),
+        )
+
+    async def _apply(
+        self, session: AsyncSession, user_id: int, effects: Sequence[Effect], now: datetime
+    ) -> list[Reply]:
+        """Carry out the step's effects in its transaction; return any replies they make."""
+        extra: list[Reply] = []
+        for effect in effects:
+            match effect:
+                case SetReminder(at=at, zone=zone, days=days):
+                    due = next_due(at, zone_from_key(zone), days, now)
+                    await reminders.upsert(
+                        session, user_id, at=at, zone=zone, days=days, next_due=due, now=now
+                    )
+                case PauseReminder() | ResumeReminder() | SnoozeReminder() | SkipReminderToday():
+                    await _change_reminder(session, user_id, effect, now)
+                case StopReminder():
+                    await reminders.remove(session, user_id)
+                case RecordCheckin(day=day, score=score, done=done):
+                    await checkins.record(session, user_id, day, score, done, now)
+                case SaveLead():
+                    await leads.save(session, user_id, effect, now)
+                case WithdrawLead(code=code):
+                    await leads.withdraw(session, user_id, code, now)
+                case ExportMyData():
+                    data = await privacy.export(session, user_id)
+                    content = json.dumps(data, indent=2, ensure_ascii=False).encode()
+                    extra.append(Document(filename="footcoach-my-data.json", content=content))
+                case ForgetMe():
+                    await privacy.forget(session, user_id, now)
+        return extra
+
+
+async def _change_reminder(
+    session: AsyncSession, user_id: int, effect: Effect, now: datetime
+) -> None:
+    row = await reminders.get(session, user_id)
+    if row is None:
+        return
+    match effect:
+        case PauseReminder():
+            row.paused = True
+        case ResumeReminder():
+            info = reminders.info_of(row)
+            row.paused = False
+            row.next_due = next_due(info.at, zone_from_key(info.zone), info.days, now)
+            row.snooze_due = None
+            row.attempts = 0
+        case SnoozeReminder(until=until):
+            row.snooze_due = until
+        case SkipReminderToday():
+            row.snooze_due = None
+    row.updated_at = now
+
+
+def _load_state(raw: str | None) -> ConversationState:
+    if not raw:
+        return ConversationState()
+    try:
+        return ConversationState.model_validate_json(raw)
+    except ValidationError:
+        # A state saved by an older version that no longer fits: start the talk afresh
+        # rather than fail every message of this person.
+        log.warning("conversation state did not validate; starting afresh")
+        return ConversationState()
+
+
+def _clean_name(name: str | None) -> str | None:
+    if not name:
+        return None
+    cleaned = " ".join(name.split())[:64]
+    return cleaned or None

@@ -1,0 +1,310 @@
+"""The callback request: consent, name, phone, best time, note, review, confirm.
+
+Nothing is stored until the person confirms; /cancel at any step leaves nothing behind.
+Someone with an open request sees it and can change or withdraw it instead of a second one.
+"""
+
+from __future__ import annotations
+
+from bot.core.effects import SaveLead, WithdrawLead
+from bot.core.flows.intake import describe
+from bot.core.phone import PhoneRefusal, normalize_phone
+from bot.core.state import CallbackDraft, Step
+from bot.core.turn import Turn
+
+BEST_TIMES = ("morning", "afternoon", "evening", "anytime")
+MAX_NAME = 100
+MAX_NOTE = 500
+EDITS = {
+    "edit_name": Step.callback_name,
+    "edit_phone": Step.callback_phone,
+    "edit_time": Step.callback_time,
+    "edit_note": Step.callback_note,
+}
+
+
+def begin(turn: Turn) -> None:
+    """Start a request, or show the open one."""
+    lead = turn.ctx.open_lead
+    turn.state.callback = None
+    if lead is not None:
+        turn.goto(Step.callback_existing)
+        show_existing(turn)
+    else:
+        turn.goto(Step.callback_consent)
+        ask_consent(turn)
+
+
+# -- prompts ------------------------------------------------------------------------------
+
+
+def show_existing(turn: Turn) -> None:
+    """Show the open request and offer to change or withdraw it."""
+    lead = turn.ctx.open_lead
+    if lead is None:  # withdrawn or closed meanwhile
+        begin(turn)
+        return
+    turn.say(
+        "callback_existing",
+        code=lead.code,
+        status=turn.text(f"status_{lead.status}"),
+        name=lead.name,
+        phone=lead.phone,
+        best_time=turn.label(lead.best_time),
+        choices=("change", "withdraw", "keep"),
+    )
+
+
+def ask_consent(turn: Turn) -> None:
+    """Say what will be shared with the team, and ask whether that is all right."""
+    turn.say("callback_consent", about=_about(turn), choices=("agree", "decline"))
+
+
+def ask_name(turn: Turn) -> None:
+    """Ask what name the professional should use, offering the Telegram first name."""
+    first = turn.ctx.first_name
+    if first:
+        label = turn.text("button_use_name", name=first)
+        turn.say("callback_name", choices=("use_name",), labels={"use_name": label})
+    else:
+        turn.say("callback_name")
+
+
+def ask_phone(turn: Turn) -> None:
+    """Ask for the phone number, with the share-my-number button."""
+    turn.ask_phone("callback_phone")
+
+
+def ask_time(turn: Turn) -> None:
+    """Ask for the best time to call."""
+    turn.say("callback_time", choices=BEST_TIMES)
+
+
+def ask_note(turn: Turn) -> None:
+    """Ask for an optional note."""
+    turn.say("callback_note", choices=("skip_note",))
+
+
+def show_review(turn: Turn) -> None:
+    """Show everything that will be sent, to confirm or edit."""
+    draft = _draft(turn)
+    turn.say(
+        "callback_review",
+        name=draft.name or "",
+        phone=draft.phone or "",
+        best_time=turn.label(draft.best_time or "anytime"),
+        note=draft.note or turn.text("callback_no_note"),
+        about=_about(turn),
+        choices=("confirm", "edit_name", "edit_phone", "edit_time", "edit_note", "cancel_request"),
+    )
+
+
+# -- answers ------------------------------------------------------------------------------
+
+
+def on_existing_choice(turn: Turn, choice: str) -> None:
+    """Change, withdraw or keep the open request."""
+    lead = turn.ctx.open_lead
+    if lead is None:
+        begin(turn)
+    elif choice == "change":
+        turn.state.callback = CallbackDraft(
+            code=lead.code,
+            name=lead.name,
+            phone=lead.phone,
+            best_time=lead.best_time,
+            note=lead.note,
+            editing=True,
+        )
+        turn.goto(Step.callback_review)
+        show_review(turn)
+    elif choice == "withdraw":
+        turn.do(WithdrawLead(code=lead.code))
+        turn.goto(Step.welcome)
+        turn.say("callback_withdrawn", code=lead.code)
+    else:
+        turn.goto(Step.welcome)
+        turn.say("callback_kept", code=lead.code)
+
+
+def on_consent_choice(turn: Turn, choice: str) -> None:
+    """Go on with consent, or stop without keeping anything."""
+    if choice == "agree":
+        turn.state.callback = CallbackDraft()
+        turn.goto(Step.callback_name)
+        ask_name(turn)
+    else:
+        turn.state.callback = None
+        turn.goto(Step.welcome)
+        turn.say("callback_declined")
+
+
+def on_consent_text(turn: Turn, text: str) -> bool:
+    """Take a typed yes or no."""
+    answer = turn.reader.is_affirmative(text)
+    if answer is not None:
+        on_consent_choice(turn, "agree" if answer else "decline")
+    return answer is not None
+
+
+def on_name_choice(turn: Turn, choice: str) -> None:
+    """Use the Telegram first name."""
+    _take_name(turn, turn.ctx.first_name or "")
+
+
+def on_name_text(turn: Turn, text: str) -> bool:
+    """Take a typed name."""
+    _take_name(turn, text)
+    return True
+
+
+def _take_name(turn: Turn, raw: str) -> None:
+    name = " ".join(raw.split())
+    if not name or len(name) > MAX_NAME or not any(ch.isalpha() for ch in name):
+        turn.say("callback_name_invalid", limit=MAX_NAME)
+        ask_name(turn)
+        return
+    _draft(turn).name = name
+    _next(turn, Step.callback_phone)
+
+
+def on_phone_text(turn: Turn, text: str) -> bool:
+    """Take a typed phone number (or the Cancel button's text)."""
+    if text.strip().casefold() == turn.text("button_cancel").casefold():
+        turn.state.callback = None
+        turn.goto(Step.welcome)
+        turn.say("cancelled")
+        return True
+    result = normalize_phone(text, turn.config.default_phone_region)
+    if isinstance(result, PhoneRefusal):
+        turn.say(f"phone_refused_{result.value}")
+        ask_phone(turn)
+        return True
+    _take_phone(turn, result)
+    return True
+
+
+def on_contact(turn: Turn, phone: str, own: bool) -> None:
+    """Take a shared contact, if it is the person's own."""
+    if not own:
+        turn.say("phone_not_own")
+        ask_phone(turn)
+        return
+    digits = phone.strip()
+    # Telegram sends the contact's number without the leading + in most clients.
+    result = normalize_phone(digits if digits.startswith("+") else f"+{digits}", None)
+    if isinstance(result, PhoneRefusal):
+        turn.say("phone_refused_invalid")
+        ask_phone(turn)
+        return
+    _take_phone(turn, result)
+
+
+def _take_phone(turn: Turn, e164: str) -> None:
+    _draft(turn).phone = e164
+    turn.say("phone_saved", phone=e164)
+    _next(turn, Step.callback_time)
+
+
+def on_time_choice(turn: Turn, choice: str) -> None:
+    """Take the best time to call."""
+    _draft(turn).best_time = choice
+    _next(turn, Step.callback_note)
+
+
+def on_note_choice(turn: Turn, choice: str) -> None:
+    """Skip the note."""
+    _draft(turn).note = ""
+    _next(turn, Step.callback_review)
+
+
+def on_note_text(turn: Turn, text: str) -> bool:
+    """Take the note; warning signs in it travel with the request."""
+    note = " ".join(text.split())
+    if len(note) > MAX_NOTE:
+        note = note[:MAX_NOTE]
+        turn.say("callback_note_trimmed", limit=MAX_NOTE)
+    _draft(turn).note = note
+    flags = turn.reader.read(note).red_flag_ids
+    turn.state.red_flags += tuple(f for f in flags if f not in turn.state.red_flags)
+    _next(turn, Step.callback_review)
+    return True
+
+
+def on_review_choice(turn: Turn, choice: str) -> None:
+    """Confirm, edit one field, or drop the request."""
+    draft = _draft(turn)
+    if choice in EDITS:
+        draft.editing = True
+        _goto_ask(turn, EDITS[choice])
+        return
+    if choice == "cancel_request":
+        turn.state.callback = None
+        turn.goto(Step.welcome)
+        turn.say("cancelled")
+        return
+    if not (draft.name and draft.phone and draft.best_time):
+        _next(turn, Step.callback_name)  # should not happen: finish what is missing
+        return
+    code = draft.code or turn.ctx.new_code
+    state = turn.state
+    latest = turn.ctx.checkins[-1].score if turn.ctx.checkins else None
+    turn.do(
+        SaveLead(
+            code=code,
+            name=draft.name,
+            phone=draft.phone,
+            best_time=draft.best_time,
+            note=draft.note or "",
+            symptoms=state.symptoms,
+            red_flags=state.red_flags,
+            pain_score=state.pain_score if state.pain_score is not None else latest,
+        )
+    )
+    state.callback = None
+    turn.goto(Step.welcome)
+    turn.say("callback_updated" if draft.code else "callback_confirmed", code=code)
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _draft(turn: Turn) -> CallbackDraft:
+    if turn.state.callback is None:
+        turn.state.callback = CallbackDraft()
+    return turn.state.callback
+
+
+def _next(turn: Turn, step: Step) -> None:
+    """Go to the next question, or back to the review when one field was being edited."""
+    draft = _draft(turn)
+    if draft.editing and draft.name and draft.phone and draft.best_time:
+        step = Step.callback_review
+    _goto_ask(turn, step)
+
+
+def _goto_ask(turn: Turn, step: Step) -> None:
+    turn.goto(step)
+    PROMPTS[step](turn)
+
+
+def _about(turn: Turn) -> str:
+    state = turn.state
+    parts = []
+    if state.symptoms or state.locations:
+        parts.append(describe(turn, state.symptoms, state.locations))
+    parts.extend(turn.knowledge.red_flags[f].label.lower() for f in state.red_flags)
+    if state.pain_score is not None:
+        parts.append(turn.text("pain_score_phrase", score=state.pain_score))
+    return "; ".join(parts) if parts else turn.text("callback_nothing_known")
+
+
+PROMPTS = {
+    Step.callback_existing: show_existing,
+    Step.callback_consent: ask_consent,
+    Step.callback_name: ask_name,
+    Step.callback_phone: ask_phone,
+    Step.callback_time: ask_time,
+    Step.callback_note: ask_note,
+    Step.callback_review: show_review,
+}

@@ -1,0 +1,247 @@
+"""Daily reminders: set the time, the place (time zone) and the days; manage; and answer one."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from bot.core.effects import (
+    PauseReminder,
+    ResumeReminder,
+    SetReminder,
+    SkipReminderToday,
+    SnoozeReminder,
+    StopReminder,
+)
+from bot.core.flows import checkin
+from bot.core.knowledge import Knowledge
+from bot.core.replies import Choice, Say
+from bot.core.schedule import Days, TimeRefusal, next_due, parse_time
+from bot.core.state import ConversationState, ReminderDraft, Step
+from bot.core.turn import Turn
+from bot.core.zones import match_zone, zone_from_key
+
+QUICK_TIMES = {"t0730": time(7, 30), "t1230": time(12, 30), "t1800": time(18, 0), "t2100": time(21)}
+REMINDER_ACTIONS = ("done", "snooze", "skip", "stop")
+REMINDER_PREFIX = "r"
+SNOOZE = timedelta(hours=1)
+
+
+def begin(turn: Turn, text: str = "") -> None:
+    """Set up a reminder (reading a time said with the request), or manage the current one."""
+    found = parse_time(text) if text else TimeRefusal.not_a_time
+    at = found if isinstance(found, time) else None
+    if turn.ctx.reminder is not None and at is None:
+        turn.goto(Step.reminder_manage)
+        show_current(turn)
+        return
+    turn.state.reminder = ReminderDraft(at=at, zone=turn.state.zone)
+    if at is not None and turn.state.zone is None and turn.ctx.reminder is not None:
+        turn.state.reminder.zone = turn.ctx.reminder.zone
+    _ask_next(turn)
+
+
+# -- prompts ------------------------------------------------------------------------------
+
+
+def show_current(turn: Turn) -> None:
+    """Show the current reminder and what can be changed."""
+    reminder = turn.ctx.reminder
+    if reminder is None:
+        begin(turn)
+        return
+    turn.say(
+        "reminder_current",
+        time=reminder.at.strftime("%H:%M"),
+        days=turn.text(f"days_{reminder.days.value}"),
+        zone=_zone_label(reminder.zone),
+        status=turn.text("reminder_status_paused" if reminder.paused else "reminder_status_on"),
+        choices=("change_time", "resume" if reminder.paused else "pause", "stop_reminders", "keep"),
+    )
+
+
+def ask_time(turn: Turn) -> None:
+    """Ask for the time of day."""
+    labels = {cid: at.strftime("%H:%M") for cid, at in QUICK_TIMES.items()}
+    turn.say("reminder_ask_time", choices=tuple(QUICK_TIMES), labels=labels)
+
+
+def ask_zone(turn: Turn) -> None:
+    """Ask where they are, or which of the matching time zones is theirs."""
+    draft = _draft(turn)
+    if draft.zone_options:
+        labels = {f"z{i}": _zone_label(key) for i, key in enumerate(draft.zone_options)}
+        turn.say("reminder_zone_confirm", choices=(*labels, "zone_other"), labels=labels)
+    else:
+        turn.say("reminder_ask_zone")
+
+
+def ask_days(turn: Turn) -> None:
+    """Ask whether every day or weekdays only."""
+    turn.say("reminder_ask_days", choices=("daily", "weekdays"))
+
+
+# -- answers ------------------------------------------------------------------------------
+
+
+def on_time_choice(turn: Turn, choice: str) -> None:
+    """Take a quick-time button."""
+    _draft(turn).at = QUICK_TIMES[choice]
+    _ask_next(turn)
+
+
+def on_time_text(turn: Turn, text: str) -> bool:
+    """Take a typed time, or say kindly why it is not one."""
+    found = parse_time(text)
+    if isinstance(found, TimeRefusal):
+        turn.say(f"reminder_time_{found.value}")
+        ask_time(turn)
+    else:
+        _draft(turn).at = found
+        _ask_next(turn)
+    return True
+
+
+def on_zone_choice(turn: Turn, choice: str) -> None:
+    """Take one of the offered zones, or ask again."""
+    draft = _draft(turn)
+    if choice == "zone_other":
+        draft.zone_options = ()
+        ask_zone(turn)
+        return
+    index = int(choice[1:])
+    draft.zone = draft.zone_options[index]
+    draft.zone_options = ()
+    _ask_next(turn)
+
+
+def on_zone_text(turn: Turn, text: str) -> bool:
+    """Match a typed place against time zones and ask which one it is."""
+    candidates = match_zone(text[:200], turn.knowledge.zone_aliases)
+    draft = _draft(turn)
+    if not candidates:
+        draft.zone_options = ()
+        turn.say("reminder_zone_unknown")
+    else:
+        draft.zone_options = tuple(c.key for c in candidates)
+    ask_zone(turn)
+    return True
+
+
+def on_days_choice(turn: Turn, choice: str) -> None:
+    """Take the days and save the reminder."""
+    draft = _draft(turn)
+    if draft.at is None or draft.zone is None:
+        _ask_next(turn)
+        return
+    days = Days(choice)
+    turn.do(SetReminder(at=draft.at, zone=draft.zone, days=days))
+    turn.state.zone = draft.zone
+    turn.state.reminder = None
+    turn.goto(Step.welcome)
+    first = next_due(draft.at, zone_from_key(draft.zone), days, turn.ctx.now)
+    turn.say(
+        "reminder_set",
+        time=draft.at.strftime("%H:%M"),
+        days=turn.text(f"days_{days.value}"),
+        zone=_zone_label(draft.zone),
+        first=_when(turn, first, draft.zone),
+    )
+
+
+def on_manage_choice(turn: Turn, choice: str) -> None:
+    """Change, pause, resume or stop the reminder."""
+    turn.goto(Step.welcome)
+    if choice == "change_time":
+        turn.state.reminder = ReminderDraft(zone=turn.state.zone or _saved_zone(turn))
+        _ask_next(turn)
+    elif choice == "pause":
+        turn.do(PauseReminder())
+        turn.say("reminder_paused")
+    elif choice == "resume":
+        turn.do(ResumeReminder())
+        turn.say("reminder_resumed")
+    elif choice == "stop_reminders":
+        turn.do(StopReminder())
+        turn.say("reminder_stopped")
+    else:
+        turn.say("reminder_kept")
+
+
+def on_reminder_button(turn: Turn, action: str, day_text: str) -> bool:
+    """Answer a button of a reminder message; False when it is not today's reminder."""
+    reminder = turn.ctx.reminder
+    if reminder is None or reminder.last_day is None or action not in REMINDER_ACTIONS:
+        return False
+    if day_text != reminder.last_day.strftime("%Y%m%d"):
+        return False
+    if action == "done":
+        checkin.begin(turn, day=reminder.last_day, from_reminder=True)
+    elif action == "snooze":
+        turn.do(SnoozeReminder(until=turn.ctx.now + SNOOZE))
+        turn.say("reminder_snoozed")
+    elif action == "skip":
+        turn.do(SkipReminderToday())
+        turn.say("reminder_skipped")
+    else:
+        turn.do(StopReminder())
+        turn.goto(Step.welcome)
+        turn.say("reminder_stopped")
+    return True
+
+
+def reminder_message(knowledge: Knowledge, state: ConversationState, day: date) -> Say:
+    """Compose the daily reminder: today's routine and the Done/Snooze/Skip/Stop buttons."""
+    if state.routine and not state.red_flags:
+        names = ", ".join(knowledge.exercises[e].name for e in state.routine)
+        text = knowledge.say("reminder_due", routine=names)
+    else:
+        text = knowledge.say("reminder_due_no_routine")
+    stamp = day.strftime("%Y%m%d")
+    choices = tuple(
+        Choice(
+            token=f"{REMINDER_PREFIX}.{action}.{stamp}", label=knowledge.say(f"button_r_{action}")
+        )
+        for action in REMINDER_ACTIONS
+    )
+    return Say(text=text, choices=choices)
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _ask_next(turn: Turn) -> None:
+    draft = _draft(turn)
+    if draft.at is None:
+        turn.goto(Step.reminder_time)
+        ask_time(turn)
+    elif draft.zone is None:
+        turn.goto(Step.reminder_zone)
+        ask_zone(turn)
+    else:
+        turn.goto(Step.reminder_days)
+        ask_days(turn)
+
+
+def _draft(turn: Turn) -> ReminderDraft:
+    if turn.state.reminder is None:
+        turn.state.reminder = ReminderDraft()
+    return turn.state.reminder
+
+
+def _saved_zone(turn: Turn) -> str | None:
+    return turn.ctx.reminder.zone if turn.ctx.reminder else None
+
+
+def _zone_label(key: str) -> str:
+    return key.replace("_", " ")
+
+
+def _when(turn: Turn, instant: datetime, zone_key: str) -> str:
+    local = instant.astimezone(zone_from_key(zone_key))
+    today = turn.ctx.now.astimezone(zone_from_key(zone_key)).date()
+    clock = local.strftime("%H:%M")
+    if local.date() == today:
+        return turn.text("when_today", time=clock)
+    if local.date() == today + timedelta(days=1):
+        return turn.text("when_tomorrow", time=clock)
+    return turn.text("when_day", day=local.strftime("%A"), time=clock)

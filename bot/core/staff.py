@@ -1,0 +1,156 @@
+"""What staff see of a callback request: the staff-chat message, list lines and CSV rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.core.knowledge import Knowledge
+from bot.core.replies import Choice, Say
+from bot.core.turn import LeadStatus
+
+STAFF_PREFIX = "s"
+STAFF_ACTIONS = {"contacted": LeadStatus.contacted, "closed": LeadStatus.closed}
+CSV_COLUMNS = (
+    "code",
+    "created_at",
+    "status",
+    "name",
+    "phone",
+    "best_time",
+    "symptoms",
+    "red_flags",
+    "pain_score",
+    "note",
+    "handled_by",
+    "handled_at",
+)
+
+
+class StaffLead(BaseModel):
+    """A callback request as staff see it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    status: LeadStatus
+    created_at: datetime
+    name: str
+    phone: str
+    best_time: str
+    note: str
+    symptoms: tuple[str, ...]
+    red_flags: tuple[str, ...]
+    pain_score: int | None
+    handled_by: str | None = None
+    handled_at: datetime | None = None
+
+
+def _utc(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+def _about(knowledge: Knowledge, lead: StaffLead) -> str:
+    parts = [knowledge.symptoms[s].label for s in lead.symptoms if s in knowledge.symptoms]
+    flags = [knowledge.red_flags[f].label for f in lead.red_flags if f in knowledge.red_flags]
+    about = ", ".join(parts) or "-"
+    if flags:
+        about += " | " + knowledge.say("staff_warning", flags=", ".join(flags))
+    return about
+
+
+def staff_message(knowledge: Knowledge, lead: StaffLead, *, repeated: bool = False) -> Say:
+    """Compose the staff-chat message of a request, with Contacted/Closed while it is open."""
+    if lead.status is LeadStatus.withdrawn:
+        return Say(text=knowledge.say("staff_withdrawn", code=lead.code))
+    handled = (
+        knowledge.say(
+            "staff_handled",
+            status=knowledge.say(f"staff_status_{lead.status.value}"),
+            by=lead.handled_by or "",
+            at=_utc(lead.handled_at),
+        )
+        if lead.handled_by
+        else knowledge.say(f"staff_status_{lead.status.value}")
+    )
+    text = knowledge.say(
+        "staff_request",
+        code=lead.code,
+        name=lead.name,
+        phone=lead.phone,
+        best_time=knowledge.say(f"button_{lead.best_time}"),
+        about=_about(knowledge, lead),
+        pain=str(lead.pain_score) if lead.pain_score is not None else "-",
+        note=lead.note or "-",
+        created=_utc(lead.created_at),
+        status=handled,
+    )
+    if repeated:
+        text = f"{knowledge.say('staff_repeated', code=lead.code)}\n{text}"
+    if lead.status is LeadStatus.closed:
+        return Say(text=text)
+    choices = tuple(
+        Choice(token=f"{STAFF_PREFIX}.{action}.{lead.code}", label=knowledge.say(f"staff_{action}"))
+        for action in STAFF_ACTIONS
+    )
+    return Say(text=text, choices=choices)
+
+
+def parse_staff_token(token: str) -> tuple[LeadStatus, str] | None:
+    """Return the action and code of a staff button's token, or None if it is not one."""
+    prefix, _, rest = token.partition(".")
+    action, _, code = rest.partition(".")
+    if prefix != STAFF_PREFIX or action not in STAFF_ACTIONS or not code:
+        return None
+    return STAFF_ACTIONS[action], code
+
+
+def lead_line(knowledge: Knowledge, lead: StaffLead) -> str:
+    """Return one line describing a request, for /leads and `footcoach leads`."""
+    return knowledge.say(
+        "staff_line",
+        code=lead.code,
+        created=_utc(lead.created_at),
+        status=lead.status.value,
+        name=lead.name or "-",
+        phone=lead.phone or "-",
+        best_time=lead.best_time or "-",
+        flags=", ".join(lead.red_flags) or "-",
+    )
+
+
+def leads_csv(leads: Iterable[StaffLead]) -> str:
+    """Return the requests as CSV with the documented columns (times in UTC ISO 8601)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for lead in leads:
+        writer.writerow(csv_row(lead))
+    return out.getvalue()
+
+
+def csv_row(lead: StaffLead) -> Sequence[str]:
+    """Return one request as a CSV row, in CSV_COLUMNS order."""
+    return (
+        lead.code,
+        lead.created_at.isoformat(),
+        lead.status.value,
+        _defuse(lead.name),
+        lead.phone,
+        lead.best_time,
+        " ".join(lead.symptoms),
+        " ".join(lead.red_flags),
+        "" if lead.pain_score is None else str(lead.pain_score),
+        _defuse(lead.note),
+        _defuse(lead.handled_by or ""),
+        lead.handled_at.isoformat() if lead.handled_at else "",
+    )
+
+
+def _defuse(text: str) -> str:
+    """Keep spreadsheet programs from running typed text as a formula (CSV injection)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

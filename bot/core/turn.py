@@ -1,0 +1,179 @@
+"""One turn of the conversation: the inputs a step may read and the outputs it builds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, tzinfo
+from enum import StrEnum
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.core.effects import Effect
+from bot.core.knowledge import Knowledge
+from bot.core.progress import Checkin
+from bot.core.reading import Reading
+from bot.core.replies import AskPhone, Choice, Reply, Say
+from bot.core.schedule import Days
+from bot.core.state import ConversationState, Step
+from bot.core.zones import zone_from_key
+
+
+class ReaderLike(Protocol):
+    """What the engine needs of a reader."""
+
+    def read(self, text: str) -> Reading:
+        """Return what the text says."""
+        ...
+
+    def is_affirmative(self, text: str) -> bool | None:
+        """Return True for yes, False for no, None for neither."""
+        ...
+
+
+class LeadStatus(StrEnum):
+    """Where a callback request stands."""
+
+    open = "open"
+    contacted = "contacted"
+    closed = "closed"
+    withdrawn = "withdrawn"
+
+
+class ReminderInfo(BaseModel):
+    """The person's saved reminder, as the store has it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: time
+    zone: str
+    days: Days
+    paused: bool = False
+    next_due: datetime | None = None
+    last_day: date | None = None  # local day of the latest reminder sent
+
+
+class LeadInfo(BaseModel):
+    """The person's open callback request, as the store has it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    status: LeadStatus
+    name: str
+    phone: str
+    best_time: str
+    note: str = ""
+    created_at: datetime
+
+
+class Context(BaseModel):
+    """What the outside world knows that a step may need; loaded before the step runs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    now: datetime
+    first_name: str | None = None
+    reminder: ReminderInfo | None = None
+    open_lead: LeadInfo | None = None
+    checkins: tuple[Checkin, ...] = ()
+    new_code: str = Field(default="FC-AAAAA", pattern=r"^FC-[A-Z0-9]{5}$")
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Settings of the engine that come from configuration rather than knowledge."""
+
+    default_phone_region: str | None = None
+
+
+def zone_of(state_zone: str | None, reminder: ReminderInfo | None) -> tzinfo:
+    """Return the person's time zone: the one they gave, else their reminder's, else UTC."""
+    for key in (state_zone, reminder.zone if reminder else None):
+        if key:
+            try:
+                return zone_from_key(key)
+            except ValueError:
+                continue
+    return UTC
+
+
+def local_today(turn: Turn) -> date:
+    """Return the person's local date now."""
+    return turn.ctx.now.astimezone(zone_of(turn.state.zone, turn.ctx.reminder)).date()
+
+
+@dataclass
+class Turn:
+    """The working copy of a step: read the inputs, mutate `state`, collect replies/effects."""
+
+    knowledge: Knowledge
+    reader: ReaderLike
+    config: EngineConfig
+    ctx: Context
+    state: ConversationState
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    # Set after repeated misunderstandings: the next buttons also offer a professional.
+    offer_professional: bool = False
+
+    def text(self, key: str, /, **values: Any) -> str:
+        """Return the sentence under `key`, filled in."""
+        return self.knowledge.say(key, **values)
+
+    def say(
+        self,
+        key: str,
+        /,
+        *,
+        choices: Sequence[str] = (),
+        labels: dict[str, str] | None = None,
+        **values: Any,
+    ) -> None:
+        """Send the sentence under `key`, with the given choice ids as buttons."""
+        self.say_text(self.text(key, **values), choices=choices, labels=labels)
+
+    def say_text(
+        self, text: str, *, choices: Sequence[str] = (), labels: dict[str, str] | None = None
+    ) -> None:
+        """Send `text` with buttons; a new set of buttons makes every older one stale."""
+        shown: tuple[Choice, ...] = ()
+        if choices:
+            if self.offer_professional and "pro" not in choices:
+                choices = (*choices, "pro")
+            self.offer_professional = False
+            self.state.seq += 1
+            self.state.choices = tuple(choices)
+            self.state.choice_labels = tuple(self.label(cid, labels) for cid in choices)
+            shown = tuple(
+                Choice(token=f"{self.state.seq}.{cid}", label=label)
+                for cid, label in zip(choices, self.state.choice_labels, strict=True)
+            )
+        self.replies.append(Say(text=text, choices=shown))
+
+    def label(self, choice_id: str, labels: dict[str, str] | None = None) -> str:
+        """Return the button label of a choice id (custom labels first, then messages)."""
+        if labels and choice_id in labels:
+            return labels[choice_id]
+        return self.knowledge.say(f"button_{choice_id}")
+
+    def ask_phone(self, key: str, /, **values: Any) -> None:
+        """Ask for a phone number with a share-my-number button."""
+        self.state.seq += 1
+        self.state.choices = ()
+        self.replies.append(
+            AskPhone(
+                text=self.text(key, **values),
+                share_label=self.text("button_share_phone"),
+                cancel_label=self.text("button_cancel"),
+            )
+        )
+
+    def goto(self, step: Step) -> None:
+        """Move the conversation to `step`."""
+        self.state.step = step
+
+    def do(self, effect: Effect) -> None:
+        """Ask the outside world to remember something, in this step's transaction."""
+        self.effects.append(effect)

@@ -1,0 +1,70 @@
+"""Everything stored about one person: a copy of it, and deleting it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.store import leads
+from bot.store.schema import CheckinRow, Reminder, User
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+async def export(session: AsyncSession, user_id: int) -> dict[str, Any]:
+    """Return every stored record about the person, as plain JSON-ready data."""
+    user = await session.get(User, user_id)
+    reminder = await session.get(Reminder, user_id)
+    checkin_rows = (
+        await session.execute(
+            select(CheckinRow).where(CheckinRow.user_id == user_id).order_by(CheckinRow.day)
+        )
+    ).scalars()
+    return {
+        "user_id": user_id,
+        "first_seen": _iso(user.created_at) if user else None,
+        "conversation": json.loads(user.state) if user else None,
+        "reminder": None
+        if reminder is None
+        else {
+            "time": reminder.at_time,
+            "time_zone": reminder.zone,
+            "days": reminder.days,
+            "paused": reminder.paused,
+            "next_due_utc": _iso(reminder.next_due),
+            "last_sent_local_day": reminder.last_day.isoformat() if reminder.last_day else None,
+        },
+        "checkins": [
+            {"day": c.day.isoformat(), "pain_score": c.score, "routine_done": c.done}
+            for c in checkin_rows
+        ],
+        "callback_requests": [
+            {
+                "code": lead.code,
+                "status": lead.status,
+                "created_at_utc": _iso(lead.created_at),
+                "name": lead.name,
+                "phone": lead.phone,
+                "best_time": lead.best_time,
+                "note": lead.note,
+                "symptoms": json.loads(lead.symptoms),
+                "red_flags": json.loads(lead.red_flags),
+                "pain_score": lead.pain_score,
+            }
+            for lead in await leads.of_user(session, user_id)
+        ],
+    }
+
+
+async def forget(session: AsyncSession, user_id: int, now: datetime) -> None:
+    """Delete everything about the person; their requests become anonymous withdrawn codes."""
+    await leads.forget_user(session, user_id, now)
+    await session.execute(delete(CheckinRow).where(CheckinRow.user_id == user_id))
+    await session.execute(delete(Reminder).where(Reminder.user_id == user_id))
+    await session.execute(delete(User).where(User.id == user_id))

@@ -1,0 +1,179 @@
+"""The knowledge validator: every kind of broken file gives one line naming file and id."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.__main__ import main
+from bot.core.knowledge import ExerciseKind, KnowledgeError, load_knowledge
+from bot.core.messages import MESSAGE_PLACEHOLDERS
+from tests.conftest import KNOWLEDGE_DIR
+
+
+@pytest.fixture
+def kdir(tmp_path: Path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, target)
+    return target
+
+
+def edit(kdir: Path, name: str, change: Callable[[dict], None]) -> None:
+    path = kdir / name
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def error_of(kdir: Path) -> str:
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(kdir)
+    message = str(info.value)
+    assert "\n" not in message, "the error must be one line"
+    return message
+
+
+def test_real_knowledge_is_valid(knowledge):
+    assert set(knowledge.exercises) == {
+        "ball_roll",
+        "plank_calf_stretch",
+        "standing_calf_stretch",
+        "banded_toe_pull",
+        "towel_toe_curl",
+        "standing_calf_raise",
+    }
+    kinds = {e.kind for e in knowledge.exercises.values()}
+    assert kinds == set(ExerciseKind)
+    for exercise in knowledge.exercises.values():
+        assert 3 <= len(exercise.steps) <= 6
+        assert exercise.cautions
+    assert set(knowledge.messages) == set(MESSAGE_PLACEHOLDERS)
+
+
+def test_ball_roll_lists_the_articles_alternatives(knowledge):
+    ball = knowledge.exercises["ball_roll"]
+    assert "lacrosse" in (ball.equipment or "")
+    joined = " ".join(ball.alternatives)
+    for other in ("baseball", "softball", "golf ball"):
+        assert other in joined
+
+
+def test_missing_file(kdir):
+    (kdir / "rules.yaml").unlink()
+    assert error_of(kdir).startswith("knowledge/rules.yaml: file not found")
+
+
+def test_invalid_yaml_names_the_line(kdir):
+    (kdir / "exercises.yaml").write_text("exercises:\n  - id: a\n   name: [broken\n")
+    message = error_of(kdir)
+    assert message.startswith("knowledge/exercises.yaml: line ")
+    assert "not valid YAML" in message
+
+
+def test_exercise_with_too_few_steps(kdir):
+    edit(kdir, "exercises.yaml", lambda d: d["exercises"][1].update(steps=["one", "two"]))
+    message = error_of(kdir)
+    assert message.startswith("knowledge/exercises.yaml: exercises 'plank_calf_stretch'.steps")
+
+
+def test_dose_with_two_shapes(kdir):
+    def both(d: dict) -> None:
+        d["exercises"][5]["dose"]["hold_seconds"] = 30
+        d["exercises"][5]["dose"]["repeats"] = 3
+
+    edit(kdir, "exercises.yaml", both)
+    message = error_of(kdir)
+    assert "exercises 'standing_calf_raise'.dose" in message
+    assert "exactly one of" in message
+
+
+def test_exercise_helping_unknown_symptom(kdir):
+    edit(kdir, "exercises.yaml", lambda d: d["exercises"][0]["helps"].append("itching"))
+    assert error_of(kdir) == (
+        "knowledge/exercises.yaml: exercises 'ball_roll': unknown symptom 'itching'"
+    )
+
+
+def test_duplicate_exercise_id(kdir):
+    edit(kdir, "exercises.yaml", lambda d: d["exercises"][1].update(id="ball_roll"))
+    assert "duplicate id 'ball_roll'" in error_of(kdir)
+
+
+def test_rule_naming_a_missing_exercise(kdir):
+    edit(kdir, "rules.yaml", lambda d: d["routines"]["tightness"]["calf"].append("plank_stretch"))
+    assert error_of(kdir) == (
+        "knowledge/rules.yaml: routines.tightness.calf: unknown exercise 'plank_stretch'"
+    )
+
+
+def test_rule_for_unknown_location(kdir):
+    edit(kdir, "rules.yaml", lambda d: d["routines"]["pain"].update(knee=["ball_roll"]))
+    assert error_of(kdir) == "knowledge/rules.yaml: routines.pain.knee: unknown location 'knee'"
+
+
+def test_symptom_without_routine(kdir):
+    edit(kdir, "rules.yaml", lambda d: d["routines"].pop("weakness"))
+    assert error_of(kdir) == "knowledge/rules.yaml: routines: no routine for symptom 'weakness'"
+
+
+def test_missing_required_symptom(kdir):
+    edit(kdir, "symptoms.yaml", lambda d: d["symptoms"].pop(1))
+    assert error_of(kdir) == "knowledge/symptoms.yaml: symptom: missing the required id 'cramping'"
+
+
+def test_unknown_location_id(kdir):
+    edit(kdir, "symptoms.yaml", lambda d: d["locations"].append({"id": "knee", "words": ["knee"]}))
+    assert error_of(kdir) == "knowledge/symptoms.yaml: location 'knee': unknown location id 'knee'"
+
+
+def test_red_flag_with_unknown_urgency(kdir):
+    edit(kdir, "red_flags.yaml", lambda d: d["red_flags"][0].update(urgency="whenever"))
+    assert error_of(kdir).startswith("knowledge/red_flags.yaml: red flag 'numbness'.urgency")
+
+
+def test_missing_message(kdir):
+    edit(kdir, "messages.yaml", lambda d: d["messages"].pop("ask_location"))
+    assert error_of(kdir) == (
+        "knowledge/messages.yaml: ask_location: missing the required message 'ask_location'"
+    )
+
+
+def test_unknown_message_key(kdir):
+    edit(kdir, "messages.yaml", lambda d: d["messages"].update(ask_locaton="Where?"))
+    assert (
+        error_of(kdir) == "knowledge/messages.yaml: ask_locaton: unknown message key 'ask_locaton'"
+    )
+
+
+def test_message_with_unknown_placeholder(kdir):
+    edit(kdir, "messages.yaml", lambda d: d["messages"].update(greeting="Hi {nmae}!"))
+    message = error_of(kdir)
+    assert message.startswith("knowledge/messages.yaml: greeting: unknown placeholder {nmae}")
+
+
+def test_unknown_time_zone(kdir):
+    edit(kdir, "timezones.yaml", lambda d: d["aliases"].update(atlantis="Atlantis/Capital"))
+    assert error_of(kdir) == (
+        "knowledge/timezones.yaml: aliases.atlantis: unknown time zone 'Atlantis/Capital'"
+    )
+
+
+def test_yes_and_no_stay_words(knowledge):
+    assert "no" in knowledge.negation.before
+    assert "yes" in knowledge.tuning.affirm
+
+
+def test_check_knowledge_command(kdir, monkeypatch, capsys):
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(kdir))
+    assert main(["check-knowledge"]) == 0
+    assert capsys.readouterr().out.startswith("knowledge OK: 6 exercises")
+    edit(kdir, "rules.yaml", lambda d: d["routines"]["tightness"]["calf"].append("nope"))
+    assert main(["check-knowledge"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert (
+        err == "footcoach: knowledge/rules.yaml: routines.tightness.calf: unknown exercise 'nope'"
+    )
