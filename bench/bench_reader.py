@@ -42,6 +42,7 @@ class DifflibReader:
     """The baseline: the reader's vocabulary, difflib per unknown word, no negation."""
 
     def __init__(self, knowledge: Knowledge) -> None:
+        """Index the knowledge's words and phrases, without gaps or context rules."""
         self.phrases: dict[tuple[str, ...], set[tuple[str, str]]] = {}
         groups: dict[str, Any] = {
             "symptom": knowledge.symptoms,
@@ -79,6 +80,7 @@ class DifflibReader:
 
 
 def _per_message_us(read: Callable[[str], object], texts: list[str], passes: int) -> list[float]:
+    """Return the time of every read, in microseconds, over all passes."""
     timings: list[float] = []
     clock = time.perf_counter_ns
     gc.collect()
@@ -95,6 +97,7 @@ def _per_message_us(read: Callable[[str], object], texts: list[str], passes: int
 
 
 def _p99(values: list[float]) -> float:
+    """Return the 99th percentile."""
     return statistics.quantiles(values, n=100, method="inclusive")[98]
 
 

@@ -110,6 +110,7 @@ class Exercise(_Frozen):
 
 
 def _clean_words(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the words stripped and lower-cased, blanks dropped."""
     return tuple(w.strip().lower() for w in words if w.strip())
 
 
@@ -122,6 +123,7 @@ class Near(_Frozen):
     @field_validator("words")
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the listed words stripped and lower-cased."""
         return _clean_words(words)
 
 
@@ -144,6 +146,7 @@ class Concept(_Frozen):
     @field_validator("words", "alone", "opening")
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the listed words stripped and lower-cased."""
         return _clean_words(words)
 
 
@@ -164,6 +167,7 @@ class Negation(_Frozen):
     @field_validator("before", "after", "pseudo", "terminators")
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the listed words stripped and lower-cased."""
         return _clean_words(words)
 
 
@@ -184,6 +188,7 @@ class ReaderTuning(_Frozen):
     @field_validator("keep_words", "affirm", "deny", "unsure", "ignore")
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the listed words stripped and lower-cased."""
         return _clean_words(words)
 
 
@@ -295,6 +300,7 @@ def _require_ids(found: Mapping[str, Any], expected: tuple[str, ...], file: str,
 
 
 def _check_near(concepts: Mapping[str, Concept], file: str, kind: str) -> None:
+    """Check that every `near` list names known locations."""
     for concept in concepts.values():
         for near in concept.near:
             for location in near.locations:

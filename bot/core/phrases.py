@@ -59,6 +59,7 @@ class PhraseIndex:
     """All listed phrases, keyed by their first word, longest first."""
 
     def __init__(self, phrases: Iterable[Phrase], max_gap: int) -> None:
+        """Group the phrases by first word, longest first."""
         by_first: dict[str, list[Phrase]] = {}
         for phrase in phrases:
             if phrase.parts:
@@ -103,6 +104,7 @@ class PhraseIndex:
         barriers: Sequence[bool],
         start: int,
     ) -> tuple[int, ...] | None:
+        """Return the token positions of the phrase's words from `start`, or None."""
         # Walk the parts left to right; at a gap, try the shortest filler first.
         clause = clauses[start]
         positions = [start]

@@ -47,10 +47,12 @@ _REPEATS = re.compile(r"(.)\1+")
 
 
 def _is_symbol(word: str) -> bool:
+    """Say whether a listed word is a symbol (an emoji) rather than letters."""
     return any(not ch.isalnum() and not ch.isspace() and ch not in "'*" for ch in word)
 
 
 def _concept_phrases(kind: str, concepts: Iterable[Concept]) -> Iterable[Phrase]:
+    """Yield a phrase for every listed word of every concept of one kind."""
     for concept in concepts:
         for word in concept.words:
             yield Phrase(split_phrase(word), kind, concept.id)
@@ -65,6 +67,7 @@ def _concept_phrases(kind: str, concepts: Iterable[Concept]) -> Iterable[Phrase]
 
 
 def _listed(concept: Concept) -> Iterable[str]:
+    """Yield every word listed for a concept, in any of its lists."""
     yield from concept.words
     yield from concept.alone
     yield from concept.opening
@@ -73,6 +76,7 @@ def _listed(concept: Concept) -> Iterable[str]:
 
 
 def _plain_phrases(kind: str, words: Iterable[str]) -> Iterable[Phrase]:
+    """Yield a phrase for every word of a cue or answer list."""
     for word in words:
         if not _is_symbol(word):
             yield Phrase(split_phrase(word), kind, kind)
@@ -82,6 +86,7 @@ class Reader:
     """Read messages against one Knowledge; build once, then call `read` for each message."""
 
     def __init__(self, knowledge: Knowledge) -> None:
+        """Index every listed phrase and prepare the typo corrector."""
         tuning, negation = knowledge.tuning, knowledge.negation
         self._window = negation.window
         self._alone_max = tuning.alone_max_words
@@ -152,6 +157,7 @@ class Reader:
         return self._canon(word, [self._fuzzy_budget])
 
     def _canon(self, word: str, budget: list[int]) -> tuple[str, float]:
+        """Return the key and confidence for a word, spending the fuzzy budget if new."""
         word_key = key(word)
         if word_key in self._known:
             return word_key, 1.0
@@ -168,6 +174,7 @@ class Reader:
         return result
 
     def _correct(self, word: str) -> tuple[str, float]:
+        """Return the nearest listed key for an unknown word and how sure that is."""
         if _REPEATS.search(word):
             for keep in (1, 2):
                 squeezed = key(collapse_runs(word, keep))
@@ -184,6 +191,7 @@ class Reader:
         return self._nearest(word) or (key(word), 1.0)
 
     def _nearest(self, word: str) -> tuple[str, float] | None:
+        """Return the closest typo target within the edit limit, or None."""
         # Two typos from nine letters: at eight, two edits already reach real words
         # ("starting" → "stabbing", "sweating" → "swelling").
         limit = 1 if len(word) <= 8 else 2
@@ -265,6 +273,7 @@ class Reader:
         )
 
     def _concept_hits(self, hits: Sequence[Hit], tokens: Tokens) -> list[Hit]:
+        """Return the concept hits that survive ignore, alone, containment and near rules."""
         ignored = _by_position(h for h in hits if h.phrase.kind == _IGNORE)
         many_words = len(tokens.words) > self._alone_max
         kept: list[Hit] = []
@@ -299,6 +308,7 @@ class Reader:
         clauses: Sequence[int],
         barriers: Sequence[bool],
     ) -> set[int]:
+        """Return the ids of concept hits that a live negation cue covers."""
         taken = {p for h in concepts for p in h.word_positions}
         taken |= {p for h in hits if h.phrase.kind == _PSEUDO for p in h.word_positions}
         count = len(clauses)
@@ -328,6 +338,7 @@ class Reader:
 
     @staticmethod
     def _match(hit: Hit, norm: str, tokens: Tokens, confidences: Sequence[float]) -> Match:
+        """Return the Match for a hit: the words as written, where, and how sure."""
         last = hit.word_positions[-1]
         start = tokens.starts[hit.start]
         words = norm[start : tokens.starts[last] + len(tokens.words[last])]
@@ -392,4 +403,5 @@ def _drop_contained(hits: list[Hit]) -> list[Hit]:
 
 
 def _ordered(matches: Iterable[Match]) -> tuple[Match, ...]:
+    """Return the matches sorted by where they were first mentioned."""
     return tuple(sorted(matches, key=lambda m: m.start))

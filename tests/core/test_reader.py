@@ -381,6 +381,7 @@ def test_unicode_garbage(reader: Reader) -> None:
 
 
 def _long_message() -> str:
+    """Return a 10,000-character story with a warning sign at its very end."""
     story = (
         "I have been running for years and lately my calves get tight after long runs, "
         "and sometimes my arches ache when I stand at work all day. "
@@ -469,6 +470,7 @@ WORDS = st.sampled_from(PIECES.split())
 
 
 def _check(reading: Reading) -> None:
+    """Assert a reading has only known ids, each once, in order of mention."""
     assert set(reading.symptom_ids) <= KNOWN["symptoms"]
     assert set(reading.location_ids) <= KNOWN["locations"]
     assert set(reading.red_flag_ids) <= KNOWN["red_flags"]
