@@ -180,6 +180,7 @@ class ReaderTuning(_Frozen):
     deny: tuple[str, ...] = ()
     unsure: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    aliases: dict[str, str] = {}
     alone_max_words: int = Field(default=3, ge=1, le=10)
     max_gap: int = Field(default=4, ge=1, le=8)
     max_chars: int = Field(default=12_000, ge=100, le=100_000)
@@ -190,6 +191,15 @@ class ReaderTuning(_Frozen):
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         """Return the listed words stripped and lower-cased."""
         return _clean_words(words)
+
+    @field_validator("aliases")
+    @classmethod
+    def _lowercase_aliases(cls, aliases: dict[str, str]) -> dict[str, str]:
+        """Return the aliases with both sides stripped, lower-cased and apostrophes dropped."""
+        return {
+            k.strip().lower().replace("'", ""): v.strip().lower().replace("'", "")
+            for k, v in aliases.items()
+        }
 
 
 class RoutineRules(_Frozen):

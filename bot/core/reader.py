@@ -94,6 +94,7 @@ class Reader:
         self._max_tokens = max(1, tuning.max_chars // 2)
         self._min_fuzzy = tuning.min_fuzzy_length
         self._fuzzy_budget = tuning.fuzzy_budget
+        self._aliases = dict(tuning.aliases)
         concepts = (
             *_concept_phrases(SYMPTOM, knowledge.symptoms.values()),
             *_concept_phrases(LOCATION, knowledge.locations.values()),
@@ -158,6 +159,7 @@ class Reader:
 
     def _canon(self, word: str, budget: list[int]) -> tuple[str, float]:
         """Return the key and confidence for a word, spending the fuzzy budget if new."""
+        word = self._aliases.get(word, word)
         word_key = key(word)
         if word_key in self._known:
             return word_key, 1.0
@@ -257,7 +259,9 @@ class Reader:
             pain_score = score.score
             at = max(0, bisect_right(tokens.starts, score.start) - 1)
             from_score = Match(id="pain", words=score.words, start=at)
-            if score.score >= 1 and "pain" not in found[SYMPTOM]:
+            if score.score == 0 and "pain" in found[SYMPTOM]:
+                denied["pain"] = found[SYMPTOM].pop("pain")  # "pain is 0/10 now"
+            elif score.score >= 1 and "pain" not in found[SYMPTOM]:
                 found[SYMPTOM]["pain"] = from_score
             if score.score >= 8 and "severe" not in found[RED_FLAG]:
                 found[RED_FLAG]["severe"] = from_score.model_copy(update={"id": "severe"})

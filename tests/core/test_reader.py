@@ -193,6 +193,22 @@ def test_not_sure_if_swollen_still_warns(reader: Reader) -> None:
     assert "swelling" in reader.read("not sure if my ankle is swollen").red_flag_ids
 
 
+def test_a_hedge_is_no_denial(reader: Reader) -> None:
+    assert reader.read("I don't think it's broken").red_flag_ids == ("injury",)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("I cannot put weight on my foot", "injury"),
+        ("couldn't walk for a day", "injury"),
+        ("I cannot feel my toes", "numbness"),
+    ],
+)
+def test_aliases_read_as_the_listed_word(reader: Reader, text: str, flag: str) -> None:
+    assert reader.read(text).red_flag_ids == (flag,)
+
+
 # -- warning signs -----------------------------------------------------------------------
 
 
@@ -284,6 +300,13 @@ def test_a_high_score_is_severe_a_low_one_is_not(reader: Reader) -> None:
     low = reader.read("heel pain 2/10")
     assert low.pain_score == 2
     assert low.red_flag_ids == ()
+
+
+def test_a_zero_score_denies_pain(reader: Reader) -> None:
+    reading = reader.read("pain is 0/10 now!")
+    assert reading.pain_score == 0
+    assert reading.symptom_ids == ()
+    assert [m.id for m in reading.negated] == ["pain"]
 
 
 def test_a_score_implies_pain(reader: Reader) -> None:
