@@ -370,8 +370,10 @@ class Reader:
             kind = hit.phrase.kind
             if kind == _UNSURE:
                 return None
-            if kind == _YES and hit.start > 0 and keys[hit.start - 1] in self._negators:
-                return False  # "not right", "not correct"
+            before = keys[hit.start - 1] if hit.start > 0 else ""
+            after = keys[hit.end] if hit.end < len(keys) else ""
+            if kind == _YES and (before in self._negators or after == "not"):
+                return False  # "not right", "definitely not", "of course not"
             return kind == _YES
         raw = unicodedata.normalize("NFKC", text[:400]) if isinstance(text, str) else ""
         found = [(raw.find(s), yes) for s, yes in self._answer_symbols if s in raw]

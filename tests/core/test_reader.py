@@ -463,6 +463,8 @@ def test_fresh_unknown_words_are_bounded(knowledge: Knowledge) -> None:
         ("no thanks", False),
         ("not really", False),
         ("that's not right", False),
+        ("definitely not", False),
+        ("of course not", False),
         ("👎", False),
         ("not sure", None),
         ("maybe", None),
