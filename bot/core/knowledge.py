@@ -156,15 +156,21 @@ class RedFlag(Concept):
 
 
 class Negation(_Frozen):
-    """NegEx-style cues: what negates, what only looks like a negation, what ends a scope."""
+    """NegEx-style cues: what negates, what only looks like a negation, what ends a scope.
+
+    `past_before` and `past_after` mark a warning sign as long past ("broke my ankle years
+    ago"), in the manner of ConText; they share the window and the terminators.
+    """
 
     before: tuple[str, ...] = Field(min_length=1)
     after: tuple[str, ...] = ()
     pseudo: tuple[str, ...] = ()
     terminators: tuple[str, ...] = ()
+    past_before: tuple[str, ...] = ()
+    past_after: tuple[str, ...] = ()
     window: int = Field(default=5, ge=1, le=12)
 
-    @field_validator("before", "after", "pseudo", "terminators")
+    @field_validator("before", "after", "pseudo", "terminators", "past_before", "past_after")
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         """Return the listed words stripped and lower-cased."""

@@ -12,6 +12,7 @@ The pipeline, all pure and bounded in work:
    `near` words without their location, and phrases inside a longer one of the same kind;
 6. negate in the manner of NegEx: cues before or after a concept, within a window, stopped
    by terminators and clause ends; pseudo cues and cues inside a matched phrase do not count;
+   warning signs under a "long past" cue ("years ago") are set apart the same way;
 7. add the pain score ("9/10"); 8 or more is the `severe` red flag.
 """
 
@@ -32,7 +33,12 @@ from bot.core.text import Tokenizer, Tokens, collapse_runs, key, normalize
 
 SYMPTOM, LOCATION, RED_FLAG, INTENT = "symptom", "location", "red_flag", "intent"
 CONCEPT_KINDS = (SYMPTOM, LOCATION, RED_FLAG, INTENT)
+# A place is never denied ("no cramps in my calf" still talks about the calf), and only a
+# warning sign is set aside as long past ("I used to get cramps" is still about cramps).
+_NEGATABLE = frozenset({SYMPTOM, RED_FLAG, INTENT})
+_DATED = frozenset({RED_FLAG})
 _BEFORE, _AFTER, _PSEUDO, _IGNORE = "before", "after", "pseudo", "ignore"
+_PAST_BEFORE, _PAST_AFTER = "past_before", "past_after"
 _YES, _NO, _UNSURE = "yes", "no", "unsure"
 
 # Light inflection: an unknown word that is a listed word plus one of these endings is that
@@ -105,6 +111,8 @@ class Reader:
             *_plain_phrases(_BEFORE, negation.before),
             *_plain_phrases(_AFTER, negation.after),
             *_plain_phrases(_PSEUDO, negation.pseudo),
+            *_plain_phrases(_PAST_BEFORE, negation.past_before),
+            *_plain_phrases(_PAST_AFTER, negation.past_after),
             *_plain_phrases(_IGNORE, tuning.ignore),
         )
         self._index = PhraseIndex((*concepts, *cues), tuning.max_gap)
@@ -241,15 +249,19 @@ class Reader:
                 barriers[position] = True
         hits = self._index.find(keys, tokens.clauses, barriers)
         concepts = self._concept_hits(hits, tokens)
-        negated = self._negated(hits, concepts, tokens.clauses, barriers)
+        negated = self._scoped(hits, concepts, tokens, barriers, (_BEFORE, _AFTER), _NEGATABLE)
+        past = self._scoped(hits, concepts, tokens, barriers, (_PAST_BEFORE, _PAST_AFTER), _DATED)
 
         found: dict[str, dict[str, Match]] = {kind: {} for kind in CONCEPT_KINDS}
         denied: dict[str, Match] = {}
+        long_ago: dict[str, Match] = {}
         for hit in sorted(concepts, key=lambda h: (h.start, -len(h.word_positions))):
             match = self._match(hit, norm, tokens, confidences)
             phrase = hit.phrase
             if id(hit) in negated:
                 denied.setdefault(phrase.target, match)
+            elif id(hit) in past:
+                long_ago.setdefault(phrase.target, match)
             else:
                 found[phrase.kind].setdefault(phrase.target, match)
 
@@ -273,6 +285,7 @@ class Reader:
             red_flags=_ordered(found[RED_FLAG].values()),
             intents=_ordered(found[INTENT].values()),
             negated=_ordered(m for m in denied.values() if m.id not in positive),
+            past=_ordered(m for m in long_ago.values() if m.id not in positive),
             pain_score=pain_score,
         )
 
@@ -305,14 +318,17 @@ class Reader:
             or any((tokens.clauses[h.start], p) in places for p in h.phrase.locations)
         ]
 
-    def _negated(
+    def _scoped(
         self,
         hits: Sequence[Hit],
         concepts: Sequence[Hit],
-        clauses: Sequence[int],
+        tokens: Tokens,
         barriers: Sequence[bool],
+        cues: tuple[str, str],
+        kinds: frozenset[str],
     ) -> set[int]:
-        """Return the ids of concept hits that a live negation cue covers."""
+        """Return the ids of concept hits of `kinds` that a live (before, after) cue covers."""
+        clauses = tokens.clauses
         taken = {p for h in concepts for p in h.word_positions}
         taken |= {p for h in hits if h.phrase.kind == _PSEUDO for p in h.word_positions}
         count = len(clauses)
@@ -320,9 +336,9 @@ class Reader:
         behind = [False] * count
         for cue in hits:
             kind = cue.phrase.kind
-            if kind not in (_BEFORE, _AFTER) or any(p in taken for p in cue.word_positions):
+            if kind not in cues or any(p in taken for p in cue.word_positions):
                 continue
-            if kind == _BEFORE:
+            if kind == cues[0]:
                 clause = clauses[cue.end - 1]
                 for j in range(cue.end, min(count, cue.end + self._window)):
                     if clauses[j] != clause or barriers[j]:
@@ -337,7 +353,7 @@ class Reader:
         return {
             id(h)
             for h in concepts
-            if h.phrase.kind != LOCATION and (ahead[h.start] or behind[h.word_positions[-1]])
+            if h.phrase.kind in kinds and (ahead[h.start] or behind[h.word_positions[-1]])
         }
 
     @staticmethod

@@ -246,6 +246,32 @@ def test_no_false_alarm(reader: Reader, text: str) -> None:
     assert reader.read(text).red_flag_ids == (), text
 
 
+@pytest.mark.parametrize(
+    ("text", "past"),
+    [
+        ("I broke my ankle 5 years ago and it still feels weak", "injury"),
+        ("I used to have a fever last year", "fever"),
+        ("I used to get numbness in my toes", "numbness"),
+    ],
+)
+def test_a_warning_sign_long_past_is_set_apart(reader: Reader, text: str, past: str) -> None:
+    reading = reader.read(text)
+    assert reading.red_flag_ids == ()
+    assert [m.id for m in reading.past] == [past]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I sprained my ankle years ago and now I heard a pop",
+        "I fell last week and my foot hurts",
+        "I twisted it a year ago, it's swollen again today",
+    ],
+)
+def test_a_new_warning_sign_beside_an_old_one_still_fires(reader: Reader, text: str) -> None:
+    assert reader.read(text).red_flag_ids
+
+
 def test_red_near_a_foot_is_a_warning_but_red_wine_is_not(reader: Reader) -> None:
     assert reader.read("my foot is red").red_flag_ids == ("swelling",)
     assert reader.read("I had red wine with dinner").red_flag_ids == ()
