@@ -169,6 +169,9 @@ def test_negated_warning_signs_do_not_fire(reader: Reader, text: str) -> None:
         ("not sure if it's tight", "tightness"),
         ("I don't know why my calves are so tight", "tightness"),
         ("it's not only my calves, my feet are tight too", "tightness"),
+        ("nothing seems to help my tight calves", "tightness"),
+        ("I can't stretch without pain", "pain"),
+        ("I have not been able to walk without pain", "pain"),
     ],
 )
 def test_pseudo_negation_does_not_negate(reader: Reader, text: str, symptom: str) -> None:
