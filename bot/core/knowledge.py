@@ -190,6 +190,7 @@ class ReaderTuning(_Frozen):
     alone_max_words: int = Field(default=3, ge=1, le=10)
     max_gap: int = Field(default=4, ge=1, le=8)
     max_chars: int = Field(default=12_000, ge=100, le=100_000)
+    max_tokens: int = Field(default=2_500, ge=10, le=20_000)
     fuzzy_budget: int = Field(default=64, ge=0, le=10_000)
 
     @field_validator("keep_words", "affirm", "deny", "unsure", "ignore")

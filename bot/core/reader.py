@@ -37,6 +37,7 @@ CONCEPT_KINDS = (SYMPTOM, LOCATION, RED_FLAG, INTENT)
 # warning sign is set aside as long past ("I used to get cramps" is still about cramps).
 _NEGATABLE = frozenset({SYMPTOM, RED_FLAG, INTENT})
 _DATED = frozenset({RED_FLAG})
+_CAPPED = frozenset(CONCEPT_KINDS)
 _BEFORE, _AFTER, _PSEUDO, _IGNORE = "before", "after", "pseudo", "ignore"
 _PAST_BEFORE, _PAST_AFTER = "past_before", "past_after"
 _YES, _NO, _UNSURE = "yes", "no", "unsure"
@@ -48,6 +49,7 @@ _SUFFIXES = (
     ("y", ""), ("ly", ""), ("ness", ""),
 )  # fmt: skip
 _CACHE_LIMIT = 20_000
+_MAX_MENTIONS = 16  # occurrences of one listed phrase that a message can count
 _ANSWER_SPAN = 3  # an answer word must come among the first few words
 _REPEATS = re.compile(r"(.)\1+")
 
@@ -97,7 +99,7 @@ class Reader:
         self._window = negation.window
         self._alone_max = tuning.alone_max_words
         self._max_chars = tuning.max_chars
-        self._max_tokens = max(1, tuning.max_chars // 2)
+        self._max_tokens = tuning.max_tokens
         self._min_fuzzy = tuning.min_fuzzy_length
         self._fuzzy_budget = tuning.fuzzy_budget
         self._aliases = dict(tuning.aliases)
@@ -247,7 +249,10 @@ class Reader:
         for hit in self._terminators.find(keys, tokens.clauses, barriers):
             for position in hit.word_positions:
                 barriers[position] = True
-        hits = self._index.find(keys, tokens.clauses, barriers)
+        # Nobody names the same thing more than a few times; text that does is noise, and
+        # capping it keeps the work per message bounded. Cues are not capped: a late "not"
+        # must still negate.
+        hits = self._index.find(keys, tokens.clauses, barriers, _MAX_MENTIONS, _CAPPED)
         concepts = self._concept_hits(hits, tokens)
         negated = self._scoped(hits, concepts, tokens, barriers, (_BEFORE, _AFTER), _NEGATABLE)
         past = self._scoped(hits, concepts, tokens, barriers, (_PAST_BEFORE, _PAST_AFTER), _DATED)
@@ -256,14 +261,15 @@ class Reader:
         denied: dict[str, Match] = {}
         long_ago: dict[str, Match] = {}
         for hit in sorted(concepts, key=lambda h: (h.start, -len(h.word_positions))):
-            match = self._match(hit, norm, tokens, confidences)
             phrase = hit.phrase
             if id(hit) in negated:
-                denied.setdefault(phrase.target, match)
+                bucket = denied
             elif id(hit) in past:
-                long_ago.setdefault(phrase.target, match)
+                bucket = long_ago
             else:
-                found[phrase.kind].setdefault(phrase.target, match)
+                bucket = found[phrase.kind]
+            if phrase.target not in bucket:  # the first mention is the one kept
+                bucket[phrase.target] = self._match(hit, norm, tokens, confidences)
 
         pain_score = None
         score = find_pain_score(norm)
@@ -407,19 +413,25 @@ def _by_position(hits: Iterable[Hit]) -> dict[int, list[Hit]]:
 
 def _drop_contained(hits: list[Hit]) -> list[Hit]:
     """Drop a hit whose words all lie inside a longer hit of the same kind, another target."""
-    cover = _by_position(hits)
+    longer: dict[tuple[str, int], list[Hit]] = {}
+    for hit in hits:
+        if len(hit.word_positions) > 1:
+            for position in hit.word_positions:
+                longer.setdefault((hit.phrase.kind, position), []).append(hit)
     kept: list[Hit] = []
     for hit in hits:
-        words = set(hit.word_positions)
+        phrase = hit.phrase
         # A `near` hit already proved its location, so a longer phrase does not explain it away.
-        inside = not hit.phrase.locations and any(
-            other.phrase.kind == hit.phrase.kind
-            and other.phrase.target != hit.phrase.target
-            and len(other.word_positions) > len(words)
-            and words.issubset(other.word_positions)
-            for other in cover[hit.word_positions[0]]
-        )
-        if not inside:
+        if phrase.locations:
+            kept.append(hit)
+            continue
+        size = len(hit.word_positions)
+        if not any(
+            other.phrase.target != phrase.target
+            and len(other.word_positions) > size
+            and set(hit.word_positions).issubset(other.word_positions)
+            for other in longer.get((phrase.kind, hit.word_positions[0]), ())
+        ):
             kept.append(hit)
     return kept
 

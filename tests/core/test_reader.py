@@ -451,10 +451,18 @@ def test_a_long_message_is_read_sensibly(reader: Reader) -> None:
     assert reading.red_flag_ids == ("injury",)  # even at the very end
 
 
+def test_a_late_denial_in_a_long_message_still_negates(reader: Reader) -> None:
+    chatter = "no idea why, not sure, my calves get tight and I don't stretch enough. " * 120
+    reading = reader.read(chatter[:9_980] + ". no numbness")
+    assert reading.red_flag_ids == ()
+    assert "numbness" in {m.id for m in reading.negated}
+
+
 def test_a_long_message_is_fast(reader: Reader) -> None:
     text = _long_message()
     garbage = " ".join(f"zqx{i}vbn" for i in range(1_500))[:10_000]
-    for message in (text, garbage):
+    dense = ("burning my feet toes soles on fire, no swollen calf but " * 200)[:10_000]
+    for message in (text, garbage, dense):
         reader.read(message)
         timings = []
         for _ in range(5):
