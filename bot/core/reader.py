@@ -4,10 +4,12 @@ The pipeline, all pure and bounded in work:
 
 1. normalize: NFKC, lower case, apostrophes dropped ("can't" is "cant"), length capped;
 2. tokenize into words grouped by clause (sentence and comma punctuation);
-3. correct each unknown word: stretched letters ("tiiight"), a suffix ("cramped" → "cramp"),
-   then one typo (two in words of 8+ letters) towards the vocabulary, first letter kept,
-   common English words left alone (tuning.keep_words); corrections are cached;
-4. match listed phrases (an index keyed by first word, `*` gaps) over the corrected words;
+3. correct each unknown word: an alias ("cannot" → "cant"), stretched letters ("tiiight"),
+   a suffix ("cramped" → "cramp"), then one typo (two in words of 9+ letters) towards the
+   vocabulary, first letter kept, common English words left alone (tuning.keep_words);
+   corrections are cached, and a message gets a budget of new ones;
+4. match listed phrases (an index keyed by first word, `*` gaps) over the corrected words,
+   each phrase counted at most a few times;
 5. drop what an ignore phrase explains ("fell asleep"), `alone` words in long messages,
    `near` words without their location, and phrases inside a longer one of the same kind;
 6. negate in the manner of NegEx: cues before or after a concept, within a window, stopped
@@ -43,7 +45,7 @@ _PAST_BEFORE, _PAST_AFTER = "past_before", "past_after"
 _YES, _NO, _UNSURE = "yes", "no", "unsure"
 
 # Light inflection: an unknown word that is a listed word plus one of these endings is that
-# word ("stiffening" → "stiffen" is not listed, "cramped" → "cramp" is). Tried in order.
+# word ("cramped" → "cramp", "aching" → "ache", "crampy" → "cramp"). Tried in order.
 _SUFFIXES = (
     ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("d", ""), ("es", ""), ("s", ""),
     ("y", ""), ("ly", ""), ("ness", ""),
