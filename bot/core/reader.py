@@ -281,7 +281,9 @@ class Reader:
             from_score = Match(id="pain", words=score.words, start=at)
             if score.score == 0 and "pain" in found[SYMPTOM]:
                 denied["pain"] = found[SYMPTOM].pop("pain")  # "pain is 0/10 now"
-            elif score.score >= 1 and "pain" not in found[SYMPTOM]:
+            elif score.score >= 1 and not found[SYMPTOM]:
+                # A bare "heel, 6/10" is pain; in "calves are tight, 3/10" the score rates
+                # the tightness and adds no second symptom (nor extra moves).
                 found[SYMPTOM]["pain"] = from_score
             if score.score >= 8 and "severe" not in found[RED_FLAG]:
                 found[RED_FLAG]["severe"] = from_score.model_copy(update={"id": "severe"})

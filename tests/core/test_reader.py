@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -457,27 +455,16 @@ def test_a_late_denial_in_a_long_message_still_negates(reader: Reader) -> None:
     assert "numbness" in {m.id for m in reading.negated}
 
 
-def test_a_long_message_is_fast(reader: Reader) -> None:
-    text = _long_message()
-    garbage = " ".join(f"zqx{i}vbn" for i in range(1_500))[:10_000]
-    dense = ("burning my feet toes soles on fire, no swollen calf but " * 200)[:10_000]
-    for message in (text, garbage, dense):
-        reader.read(message)
-        timings = []
-        for _ in range(7):
-            start = time.perf_counter()
-            reader.read(message)
-            timings.append(time.perf_counter() - start)
-        # The best of a few runs is the reader's own cost; the rest is a busy machine.
-        assert min(timings) < 0.020, timings
-
-
-def test_fresh_unknown_words_are_bounded(knowledge: Knowledge) -> None:
+def test_fresh_unknown_words_are_bounded(knowledge: Knowledge, monkeypatch) -> None:
     fresh = Reader(knowledge)  # cold cache: every word below is new
     text = " ".join(f"bluxx{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}qw" for i in range(3_000))
-    start = time.perf_counter()
+    calls = []
+    nearest = fresh._nearest
+    monkeypatch.setattr(fresh, "_nearest", lambda word: calls.append(word) or nearest(word))
     fresh.read(text)
-    assert time.perf_counter() - start < 0.1
+    # The work is bounded by the budget of new fuzzy look-ups, not by the message length
+    # (the speed itself is measured by `make bench`, not by a timed test).
+    assert 0 < len(calls) <= knowledge.tuning.fuzzy_budget
 
 
 # -- yes and no --------------------------------------------------------------------------
