@@ -139,6 +139,9 @@ def event_of(update: Update) -> Event | None:
     for kind in MEDIA_KINDS:
         if getattr(message, kind, None):
             return MediaEvent(media=kind)
+    if message.effective_attachment is None:
+        # A service message (a pin, a timer change...): nothing the person said to the coach.
+        return None
     return MediaEvent(media="other")
 
 

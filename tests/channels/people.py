@@ -34,6 +34,11 @@ class TelegramUser:
         self.api.send_text(self.user_id, text, first_name=self.first_name)
         return await self.expect(replies)
 
+    async def send_contact(self, phone: str, replies: int) -> list[SentMessage]:
+        """Share a phone number with the contact button and return the replies."""
+        self.api.send_contact(self.user_id, phone, first_name=self.first_name)
+        return await self.expect(replies)
+
     async def press(
         self, label: str, replies: int, message: SentMessage | None = None
     ) -> list[SentMessage]:
