@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sys
 from collections.abc import Awaitable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -75,20 +76,26 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     """Process updates concurrently across people but strictly in order for each one."""
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
-        super().__init__(max_concurrent_updates)
+        # The base class takes its slot before do_process_update, i.e. before the sender's
+        # turn: updates waiting for their turn would hold slots, and one person sending many
+        # messages quickly could hold up everyone. So its limit stays out of the way and the
+        # slots here are taken only once it is the sender's turn.
+        super().__init__(sys.maxsize)
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run the update's handlers while holding its sender's lock."""
+        """Wait for the sender's turn, then for a free slot, and run the update's handlers."""
         key = _sender_key(update)
         if key is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._slots:
                 await coroutine
         finally:
             self._waiting[key] -= 1
