@@ -189,3 +189,23 @@ async def test_commands_work_in_the_middle_of_a_flow(bot, knowledge):
     assert shown(cancelled) == knowledge.say("cancelled")
     [unknown, _] = await ann.send("/dance", 2)
     assert shown(unknown) == knowledge.say("unknown_command", command="dance")
+
+
+async def test_leaving_the_phone_question_removes_the_phone_button(bot, knowledge):
+    sam = TelegramUser(bot.api, 62, "Sam")
+    await sam.send("/callback", 1)
+    await sam.press("Yes, that's OK", 1)
+    [ask_phone] = await sam.press("Use Sam", 1)
+    assert ask_phone.button_texts == ["Share my phone number", "Cancel"]
+    # A deep link opens the consent question again: its message must both drop the phone
+    # keyboard and carry inline buttons, and one message has only one kind of markup.
+    [consent] = await sam.send("/start callback", 1)
+    assert shown(consent).startswith(opening(knowledge, "callback_consent"))
+    sent_with = bot.api.requests("sendMessage")[-1].params["reply_markup"]
+    assert sent_with == {"remove_keyboard": True}
+    edit = await bot.api.wait_for_request("editMessageReplyMarkup")
+    assert edit.ok and edit.params["message_id"] == consent.message_id
+    now = bot.api.message(62, consent.message_id)
+    assert now.button_texts[:2] == ["Yes, that's OK", "No thanks"]
+    [ask_name] = await sam.press("Yes, that's OK", 1, message=now)
+    assert shown(ask_name) == knowledge.say("callback_name")

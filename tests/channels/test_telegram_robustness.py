@@ -100,23 +100,32 @@ async def test_a_burst_from_one_person_is_handled_in_order_while_others_interlea
     ann, bob = TelegramUser(api, 53), TelegramUser(api, 54, "Bob")
     await ann.send("/start", 2)
     seq_before = (await bot.components.coach.state_of(53)).seq
-    # 20 quick messages from Ann; each answer names the message, so order shows in the replies.
+    # 20 quick messages from Ann, Bob's among them; each answer names the message it answers,
+    # so the order of the replies is the order the messages were handled in.
     for n in range(20):
         api.send_text(53, f"/dance{n}")
-    api.send_text(54, "/start", first_name="Bob")
+        if n % 5 == 0:
+            api.send_text(54, f"/bob{n}", first_name="Bob")
     replies = await ann.expect(40)
-    bob_greeting, _ = await bob.expect(2)
+    bob_replies = await bob.expect(8)
 
-    unknown = [shown(m) for m in replies[0::2]]
-    assert unknown == [knowledge.say("unknown_command", command=f"dance{n}") for n in range(20)]
+    def said(messages):
+        return [shown(m) for m in messages[0::2]]
+
+    assert said(replies) == [
+        knowledge.say("unknown_command", command=f"dance{n}") for n in range(20)
+    ]
+    assert said(bob_replies) == [
+        knowledge.say("unknown_command", command=f"bob{n}") for n in range(0, 20, 5)
+    ]
     assert all(shown(m) == knowledge.say("ask_what_bothers") for m in replies[1::2])
     # Each message moved the saved state on from the one before: none was lost to a race.
     assert (await bot.components.coach.state_of(53)).seq == seq_before + 20
     # Bob did not wait for Ann's burst to finish.
-    assert bob_greeting.time < replies[-1].time
+    assert bob_replies[0].time < replies[-1].time
 
 
-async def test_a_429_and_a_500_on_send_message_are_survived_without_losing_a_reply(bot, knowledge):
+async def test_server_errors_on_sending_are_survived_without_losing_a_reply(bot, knowledge):
     api = bot.api
     ann = TelegramUser(api, 55)
     api.fail_next("sendMessage", "429", retry_after=1)
@@ -125,17 +134,35 @@ async def test_a_429_and_a_500_on_send_message_are_survived_without_losing_a_rep
     assert shown(question) == knowledge.say("ask_what_bothers")
 
     api.fail_next("sendMessage", "500")
-    [how_bad] = await ann.press("Tightness", 1)
-    assert shown(how_bad) == knowledge.say("ask_location")
+    # The answer to the button fails too: the person gets the next question all the same.
+    api.fail_next("answerCallbackQuery", "500")
+    [where] = await ann.send("tight", 1)
+    assert shown(where) == knowledge.say("ask_location")
+    update = api.press_button(55, where.message_id, where.callback_data("Heel"))
+    [how_bad] = await ann.expect(1)
+    assert shown(how_bad) == knowledge.say("ask_severity")
+    assert (
+        api.requests("answerCallbackQuery")[0].params["callback_query_id"]
+        == (update["callback_query"]["id"])
+    )
+
+    # A gateway timeout: Telegram held the request, then gave up on it without sending.
+    api.timeout_delay = 0.2
+    api.fail_next("sendMessage", "timeout")
+    intro, card = await ann.send("4", 2)
+    assert "tightness in the heel" in shown(intro)
 
     sends = api.requests("sendMessage")
-    assert [r.status for r in sends] == [429, 200, 200, 500, 200]
+    assert [r.status for r in sends] == [429, 200, 200, 500, 200, 200, 504, 200, 200]
     # The flood wait was waited out before trying again, as Telegram asks.
     assert sends[1].time - sends[0].time >= 1.0
     assert [shown(m) for m in api.messages(55)] == [
         shown(greeting),
         knowledge.say("ask_what_bothers"),
         knowledge.say("ask_location"),
+        knowledge.say("ask_severity"),
+        shown(intro),
+        shown(card),
     ]
 
 
