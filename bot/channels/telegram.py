@@ -10,9 +10,11 @@ import asyncio
 import logging
 import signal
 import sys
+import traceback
 from collections.abc import Awaitable
 from contextlib import suppress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from telegram import BotCommand, Update, User
@@ -224,8 +226,12 @@ class TelegramChannel:
         elif chat.type == ChatType.PRIVATE:
             # Everyone else gets the normal answer: a staff command or button means nothing.
             await self.on_private(update, context)
-        elif chat.id == self.staff_chat_id and update.callback_query is None:
-            return  # staff talk among themselves in their chat
+        elif chat.id == self.staff_chat_id:
+            # Staff talk among themselves there; a press by someone who is not an admin gets
+            # the normal group answer as a passing notice, not a message in the staff chat.
+            if update.callback_query is not None:
+                with suppress(TelegramError):
+                    await update.callback_query.answer(self.knowledge.say("private_only"))
         else:
             await self.on_group(update, context)
 
@@ -282,8 +288,13 @@ class TelegramChannel:
         """Log the failure without personal data, and tell the person to try again."""
         update_id = update.update_id if isinstance(update, Update) else None
         error = context.error
-        # Only the update id and the error type: messages and names stay out of the logs.
-        log.error("update %s failed: %s", update_id, type(error).__name__)
+        # The update id, the error type and where it happened (file, line, function): never
+        # the exception's message, which can quote what the person typed.
+        where = ""
+        if error is not None and error.__traceback__ is not None:
+            frames = traceback.extract_tb(error.__traceback__)[-3:]
+            where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in frames)
+        log.error("update %s failed: %s at %s", update_id, type(error).__name__, where)
         if isinstance(update, Update) and update.effective_chat is not None:
             with suppress(TelegramError):
                 await context.bot.send_message(
