@@ -33,12 +33,13 @@ ALLOW = frozenset((
     "buckled", "wobbling", "arched", "arching", "heeled", "footing", "hells", "numbing", "pained",
     "sharpness", "sharply", "hardness", "hotness", "stung", "burned", "burnt", "strained",
     "strain", "shivered", "tickling", "sorely", "rigidly", "tenderly", "stiffen", "shootin",
-    "burnin", "mornin", "hallo",
+    "burnin", "mornin", "hallo", "cryin",
 ))
 # fmt: on
 
 
 def _ids(reader: Reader, text: str) -> set[str]:
+    """Return every concept id read in `text`."""
     reading = reader.read(text)
     return {
         m.id for m in (*reading.symptoms, *reading.locations, *reading.red_flags, *reading.intents)
@@ -69,6 +70,7 @@ def candidates(min_zipf: float, top: int = 60_000) -> list[tuple[str, str, float
 
 
 def _yaml_list(words: list[str], indent: int = 14, width: int = 100) -> str:
+    """Return words as a YAML flow list wrapped to the line width."""
     lines: list[str] = []
     line = ""
     for word in words:

@@ -114,6 +114,7 @@ def _explain(settings: Settings, text: str, *, as_json: bool) -> int:
     print(line("red flags:", [shown(m) for m in reading.red_flags]))
     print(line("intents:", [shown(m) for m in reading.intents]))
     print(line("negated:", [shown(m) for m in reading.negated]))
+    print(line("long ago:", [shown(m) for m in reading.past]))
     print(line("pain score:", [reading.pain_score] if reading.pain_score is not None else []))
     if reading.red_flags:
         print("routine:   none - a warning sign points to a professional instead")

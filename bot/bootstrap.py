@@ -37,8 +37,28 @@ def configure_logging(settings: Settings) -> None:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # httpx logs every request URL, and Telegram URLs contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    quiet_library_loggers()
+
+
+# Libraries that log personal data or secrets below these levels: python-telegram-bot logs
+# whole updates (names, phone numbers, message text) at DEBUG; httpx logs request URLs, which
+# contain the bot token; SQLAlchemy logs statement parameters.
+_LIBRARY_FLOORS = {
+    "telegram": logging.INFO,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "apscheduler": logging.WARNING,
+    "sqlalchemy": logging.WARNING,
+    "aiosqlite": logging.WARNING,
+    "asyncpg": logging.WARNING,
+}
+
+
+def quiet_library_loggers() -> None:
+    """Keep library loggers above the levels at which they would log personal data."""
+    for name, floor in _LIBRARY_FLOORS.items():
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logger.getEffectiveLevel(), floor))
 
 
 def build_engine(settings: Settings) -> Engine:

@@ -20,7 +20,6 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.charts import render_progress_chart
 from bot.core.codes import new_code
 from bot.core.dialogue import Engine
 from bot.core.effects import (
@@ -111,6 +110,10 @@ class Coach:
         finished: list[Reply] = []
         for reply in replies:
             if isinstance(reply, Chart):
+                # Imported here: matplotlib takes about a second to import, which every
+                # start-up (even `footcoach run` without a token) would otherwise pay.
+                from bot.charts import render_progress_chart
+
                 png = await asyncio.to_thread(
                     render_progress_chart,
                     reply.checkins,

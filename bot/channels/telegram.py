@@ -9,14 +9,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sys
+import traceback
 from collections.abc import Awaitable
 from contextlib import suppress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from telegram import BotCommand, Update, User
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -75,20 +78,26 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     """Process updates concurrently across people but strictly in order for each one."""
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
-        super().__init__(max_concurrent_updates)
+        # The base class takes its slot before do_process_update, i.e. before the sender's
+        # turn: updates waiting for their turn would hold slots, and one person sending many
+        # messages quickly could hold up everyone. So its limit stays out of the way and the
+        # slots here are taken only once it is the sender's turn.
+        super().__init__(sys.maxsize)
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run the update's handlers while holding its sender's lock."""
+        """Wait for the sender's turn, then for a free slot, and run the update's handlers."""
         key = _sender_key(update)
         if key is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._slots:
                 await coroutine
         finally:
             self._waiting[key] -= 1
@@ -139,6 +148,9 @@ def event_of(update: Update) -> Event | None:
     for kind in MEDIA_KINDS:
         if getattr(message, kind, None):
             return MediaEvent(media=kind)
+    if message.effective_attachment is None:
+        # A service message (a pin, a timer change...): nothing the person said to the coach.
+        return None
     return MediaEvent(media="other")
 
 
@@ -214,8 +226,12 @@ class TelegramChannel:
         elif chat.type == ChatType.PRIVATE:
             # Everyone else gets the normal answer: a staff command or button means nothing.
             await self.on_private(update, context)
-        elif chat.id == self.staff_chat_id and update.callback_query is None:
-            return  # staff talk among themselves in their chat
+        elif chat.id == self.staff_chat_id:
+            # Staff talk among themselves there; a press by someone who is not an admin gets
+            # the normal group answer as a passing notice, not a message in the staff chat.
+            if update.callback_query is not None:
+                with suppress(TelegramError):
+                    await update.callback_query.answer(self.knowledge.say("private_only"))
         else:
             await self.on_group(update, context)
 
@@ -272,8 +288,13 @@ class TelegramChannel:
         """Log the failure without personal data, and tell the person to try again."""
         update_id = update.update_id if isinstance(update, Update) else None
         error = context.error
-        # Only the update id and the error type: messages and names stay out of the logs.
-        log.error("update %s failed: %s", update_id, type(error).__name__)
+        # The update id, the error type and where it happened (file, line, function): never
+        # the exception's message, which can quote what the person typed.
+        where = ""
+        if error is not None and error.__traceback__ is not None:
+            frames = traceback.extract_tb(error.__traceback__)[-3:]
+            where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in frames)
+        log.error("update %s failed: %s at %s", update_id, type(error).__name__, where)
         if isinstance(update, Update) and update.effective_chat is not None:
             with suppress(TelegramError):
                 await context.bot.send_message(
@@ -353,55 +374,101 @@ async def set_commands(
     )
 
 
+def webhook_secret(settings: Settings) -> str | None:
+    """Return the webhook's secret token (None when polling); webhook mode requires one."""
+    if not settings.webhook_mode:
+        return None
+    if settings.webhook_secret is None:
+        raise StartupError(_NEEDS_SECRET)
+    return settings.webhook_secret.get_secret_value()
+
+
 async def serve(settings: Settings, components: Components, stop: asyncio.Event) -> None:
     """Run the bot until `stop` is set: polling, or the webhook when WEBHOOK_URL is set."""
+    secret = webhook_secret(settings)  # before anything starts that would need stopping
     runtime = build_application(settings, components)
     application = runtime.application
+    await _initialize(application, settings)
+    # Warned only now, so that a start-up that stops still says one line and nothing else.
     if settings.staff_chat_id is None:
         log.warning(
             "STAFF_CHAT_ID is not set: callback requests are stored (see `footcoach leads`) "
             "but not sent to a staff chat"
         )
-    async with application:
+    try:
         await set_commands(application, components)
         await application.start()
-        updater = application.updater
-        job_queue = application.job_queue
-        assert updater is not None and job_queue is not None
-        job_queue.run_repeating(
-            runtime.tick,
-            interval=settings.dispatch_interval,
-            first=0.1,
-            name="dispatch",
-            job_kwargs={"max_instances": 1, "coalesce": True},
-        )
-        if settings.webhook_mode:
-            secret = settings.webhook_secret
-            if secret is None:
-                raise StartupError(_NEEDS_SECRET)
-            await updater.start_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path="telegram",
-                webhook_url=settings.webhook_url,
-                secret_token=secret.get_secret_value(),
-                allowed_updates=Update.ALL_TYPES,
-            )
-        else:
-            await updater.start_polling(allowed_updates=Update.ALL_TYPES)
-        log.info("footcoach is running (%s)", "webhook" if settings.webhook_mode else "polling")
         try:
+            await _receive_updates(runtime, settings, secret)
+            log.info("footcoach is running (%s)", "polling" if secret is None else "webhook")
             await stop.wait()
         finally:
-            await updater.stop()
+            updater = application.updater
+            if updater is not None and updater.running:
+                await updater.stop()
             await application.stop()
+    finally:
+        await application.shutdown()
+
+
+async def _initialize(
+    application: Application[Any, Any, Any, Any, Any, Any], settings: Settings
+) -> None:
+    """Meet the Bot API (getMe); a wrong token or address stops start-up with one line."""
+    try:
+        await application.initialize()
+    except (InvalidToken, NetworkError) as exc:
+        await application.shutdown()
+        if isinstance(exc, InvalidToken):
+            raise StartupError(
+                "Telegram refused TELEGRAM_BOT_TOKEN: check it in .env (@BotFather gives it)"
+            ) from None
+        raise StartupError(
+            f"cannot reach the Bot API at TELEGRAM_API_URL {settings.telegram_api_url} "
+            f"({type(exc).__name__})"
+        ) from None
+
+
+async def _receive_updates(runtime: Runtime, settings: Settings, secret: str | None) -> None:
+    """Start the dispatch tick, then polling, or the webhook when there is a secret for it."""
+    application = runtime.application
+    updater, job_queue = application.updater, application.job_queue
+    assert updater is not None and job_queue is not None
+    job_queue.run_repeating(
+        runtime.tick,
+        interval=settings.dispatch_interval,
+        first=0.1,
+        name="dispatch",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    if secret is None:
+        await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        return
+    where = f"{settings.webhook_listen}:{settings.webhook_port}"
+    try:
+        await updater.start_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    except OSError as exc:
+        detail = exc.strerror or type(exc).__name__
+        raise StartupError(
+            f"cannot listen for the webhook on WEBHOOK_LISTEN:WEBHOOK_PORT {where} ({detail})"
+        ) from None
+    except TelegramError as exc:
+        raise StartupError(
+            f"cannot set the webhook to WEBHOOK_URL {settings.webhook_url} ({exc})"
+        ) from None
 
 
 def run_bot(settings: Settings) -> int:
     """Run the Telegram bot until SIGINT or SIGTERM; return the exit status."""
     require_token(settings)
-    if settings.webhook_mode and settings.webhook_secret is None:
-        raise StartupError(_NEEDS_SECRET)
+    webhook_secret(settings)
     return asyncio.run(_main(settings))
 
 

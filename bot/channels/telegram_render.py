@@ -37,51 +37,54 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split text into pieces that fit one message once escaped, at paragraph boundaries."""
-    if _escaped_len(text) <= limit:
+    """Split text into pieces that each fit one message: at paragraphs, else lines, else words."""
+    pieces = _split(text, limit, ("\n\n", "\n", " "))
+    # A piece made only of line breaks would be refused as an empty message.
+    return [piece for piece in pieces if piece.strip()] or [text]
+
+
+def _split(text: str, limit: int, separators: tuple[str, ...]) -> list[str]:
+    """Pack the parts between the coarsest separator; split a part too big by the next one."""
+    if _size(text) <= limit:
         return [text]
+    if not separators:
+        return _hard_cut(text, limit)
+    separator, finer = separators[0], separators[1:]
     pieces: list[str] = []
-    current = ""
-    for paragraph in _units(text, limit):
-        candidate = f"{current}\n\n{paragraph}" if current else paragraph
-        if _escaped_len(candidate) <= limit:
-            current = candidate
-        else:
-            if current:
-                pieces.append(current)
-            current = paragraph
-    if current:
+    current: str | None = None
+    for part in text.split(separator):
+        # Parts keep the separator between them within a piece; where a piece ends, the
+        # message break takes its place.
+        joined = part if current is None else f"{current}{separator}{part}"
+        if _size(joined) <= limit:
+            current = joined
+            continue
+        if current is not None:
+            pieces.append(current)
+        *whole, current = _split(part, limit, finer)
+        pieces.extend(whole)
+    if current is not None:
         pieces.append(current)
     return pieces
 
 
-def _units(text: str, limit: int) -> list[str]:
-    """Break text into paragraphs, and paragraphs too long for one message into lines/chunks."""
-    units: list[str] = []
-    for paragraph in text.split("\n\n"):
-        if _escaped_len(paragraph) <= limit:
-            units.append(paragraph)
-            continue
-        for line in paragraph.split("\n"):
-            while _escaped_len(line) > limit:
-                cut = _cut_point(line, limit)
-                units.append(line[:cut])
-                line = line[cut:].lstrip()
-            if line:
-                units.append(line)
-    return units
+def _hard_cut(text: str, limit: int) -> list[str]:
+    """Cut a run with no break in it into pieces of at most `limit`."""
+    pieces: list[str] = []
+    start = size = 0
+    for index, char in enumerate(text):
+        width = _size(char)
+        if size + width > limit:
+            pieces.append(text[start:index])
+            start, size = index, 0
+        size += width
+    pieces.append(text[start:])
+    return pieces
 
 
-def _cut_point(line: str, limit: int) -> int:
-    cut = limit
-    while cut > 1 and _escaped_len(line[:cut]) > limit:
-        cut = cut * 3 // 4 if _escaped_len(line[:cut]) > 2 * limit else cut - 1
-    space = line.rfind(" ", 0, cut)
-    return space if space > cut // 2 else cut
-
-
-def _escaped_len(text: str) -> int:
-    return len(html.escape(text, quote=False))
+def _size(text: str) -> int:
+    """Measure text as Telegram limits it: in UTF-16 units, counted after escaping to be safe."""
+    return len(html.escape(text, quote=False).encode("utf-16-le")) // 2
 
 
 def keyboard(choices: Sequence[Choice]) -> InlineKeyboardMarkup:
@@ -208,7 +211,7 @@ class Renderer:
     async def _media(
         self, chat_id: int, kind: str, content: bytes, filename: str, caption: str
     ) -> list[Message]:
-        short = caption if _escaped_len(caption) <= MAX_CAPTION else ""
+        short = caption if _size(caption) <= MAX_CAPTION else ""
         escaped = html.escape(short, quote=False)
 
         async def call() -> Message:

@@ -110,6 +110,7 @@ class Exercise(_Frozen):
 
 
 def _clean_words(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the words stripped and lower-cased, blanks dropped."""
     return tuple(w.strip().lower() for w in words if w.strip())
 
 
@@ -122,6 +123,7 @@ class Near(_Frozen):
     @field_validator("words")
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the listed words stripped and lower-cased."""
         return _clean_words(words)
 
 
@@ -129,7 +131,8 @@ class Concept(_Frozen):
     """A symptom, location, red flag or intent and the words people use for it.
 
     `words` count anywhere. `alone` count only in a message of a few words (a bare "stop",
-    not "my cramps won't stop"). `near` count only in the same clause as a location.
+    not "my cramps won't stop"). `opening` count only as a message's first words ("Morning!",
+    not "pain in the morning"). `near` count only in the same clause as a location.
     In every list, `*` stands for a few words of any kind ("cut * wont heal").
     """
 
@@ -139,11 +142,13 @@ class Concept(_Frozen):
     phrase: str = ""
     words: tuple[str, ...] = Field(min_length=1)
     alone: tuple[str, ...] = ()
+    opening: tuple[str, ...] = ()
     near: tuple[Near, ...] = ()
 
-    @field_validator("words", "alone")
+    @field_validator("words", "alone", "opening")
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the listed words stripped and lower-cased."""
         return _clean_words(words)
 
     @property
@@ -158,17 +163,24 @@ class RedFlag(Concept):
 
 
 class Negation(_Frozen):
-    """NegEx-style cues: what negates, what only looks like a negation, what ends a scope."""
+    """NegEx-style cues: what negates, what only looks like a negation, what ends a scope.
+
+    `past_before` and `past_after` mark a warning sign as long past ("broke my ankle years
+    ago"), in the manner of ConText; they share the window and the terminators.
+    """
 
     before: tuple[str, ...] = Field(min_length=1)
     after: tuple[str, ...] = ()
     pseudo: tuple[str, ...] = ()
     terminators: tuple[str, ...] = ()
+    past_before: tuple[str, ...] = ()
+    past_after: tuple[str, ...] = ()
     window: int = Field(default=5, ge=1, le=12)
 
-    @field_validator("before", "after", "pseudo", "terminators")
+    @field_validator("before", "after", "pseudo", "terminators", "past_before", "past_after")
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the listed words stripped and lower-cased."""
         return _clean_words(words)
 
 
@@ -181,15 +193,27 @@ class ReaderTuning(_Frozen):
     deny: tuple[str, ...] = ()
     unsure: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    aliases: dict[str, str] = {}
     alone_max_words: int = Field(default=3, ge=1, le=10)
     max_gap: int = Field(default=4, ge=1, le=8)
     max_chars: int = Field(default=12_000, ge=100, le=100_000)
+    max_tokens: int = Field(default=2_500, ge=10, le=20_000)
     fuzzy_budget: int = Field(default=64, ge=0, le=10_000)
 
     @field_validator("keep_words", "affirm", "deny", "unsure", "ignore")
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the listed words stripped and lower-cased."""
         return _clean_words(words)
+
+    @field_validator("aliases")
+    @classmethod
+    def _lowercase_aliases(cls, aliases: dict[str, str]) -> dict[str, str]:
+        """Return the aliases with both sides stripped, lower-cased and apostrophes dropped."""
+        return {
+            k.strip().lower().replace("'", ""): v.strip().lower().replace("'", "")
+            for k, v in aliases.items()
+        }
 
 
 class RoutineRules(_Frozen):
@@ -300,6 +324,7 @@ def _require_ids(found: Mapping[str, Any], expected: tuple[str, ...], file: str,
 
 
 def _check_near(concepts: Mapping[str, Concept], file: str, kind: str) -> None:
+    """Check that every `near` list names known locations."""
     for concept in concepts.values():
         for near in concept.near:
             for location in near.locations:

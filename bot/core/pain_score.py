@@ -56,6 +56,7 @@ class PainScore:
 
 
 def _value(number: str | None) -> float | None:
+    """Return a matched number, written in digits or words, as a float."""
     if number is None:
         return None
     if number in _WORD_NUMBERS:
@@ -64,6 +65,7 @@ def _value(number: str | None) -> float | None:
 
 
 def _round_half_up(value: float) -> int:
+    """Return a rating rounded half up and kept within 0-10."""
     return min(10, max(0, math.floor(value + 0.5)))
 
 

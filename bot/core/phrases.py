@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.core.text import key
 
@@ -24,6 +25,7 @@ class Phrase:
     target: str
     locations: frozenset[str] = frozenset()
     alone: bool = False
+    opening: bool = False
 
     @property
     def size(self) -> int:
@@ -31,8 +33,7 @@ class Phrase:
         return sum(part != GAP for part in self.parts)
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """One phrase found at tokens [start, end)."""
 
     phrase: Phrase
@@ -58,6 +59,7 @@ class PhraseIndex:
     """All listed phrases, keyed by their first word, longest first."""
 
     def __init__(self, phrases: Iterable[Phrase], max_gap: int) -> None:
+        """Group the phrases by first word, longest first."""
         by_first: dict[str, list[Phrase]] = {}
         for phrase in phrases:
             if phrase.parts:
@@ -79,19 +81,46 @@ class PhraseIndex:
         }
 
     def find(
-        self, keys: Sequence[str], clauses: Sequence[int], barriers: Sequence[bool]
+        self,
+        keys: Sequence[str],
+        clauses: Sequence[int],
+        barriers: Sequence[bool],
+        limit: int = 1_000_000,
+        limited: frozenset[str] = frozenset(),
     ) -> list[Hit]:
-        """Return every occurrence of every phrase in the token keys."""
+        """Return the occurrences of every phrase, at most `limit` each for `limited` kinds."""
         hits: list[Hit] = []
+        found: dict[int, int] = {}
         by_first = self._by_first
+        count = len(keys)
+        reach = self.max_gap + 2
         for start, first in enumerate(keys):
             group = by_first.get(first)
             if group is None:
                 continue
+            following = keys[start + 1] if start + 1 < count else None
+            nearby: set[str] | None = None
             for phrase in group:
-                positions = self._match(phrase.parts, keys, clauses, barriers, start)
-                if positions is not None:
-                    hits.append(Hit(phrase, start, positions[-1] + 1, positions))
+                parts = phrase.parts
+                # Most phrases fail on their second word: rule them out before the full walk.
+                if len(parts) > 1:
+                    if parts[1] != GAP:
+                        if parts[1] != following:
+                            continue
+                    else:
+                        if nearby is None:
+                            nearby = set(keys[start + 1 : start + reach])
+                        if parts[2] not in nearby:
+                            continue
+                positions = self._match(parts, keys, clauses, barriers, start)
+                if positions is None:
+                    continue
+                if phrase.kind in limited:
+                    times = found.get(id(phrase), 0)
+                    if times >= limit:
+                        continue
+                    found[id(phrase)] = times + 1
+                hits.append(Hit(phrase, start, positions[-1] + 1, positions))
         return hits
 
     def _match(
@@ -102,6 +131,7 @@ class PhraseIndex:
         barriers: Sequence[bool],
         start: int,
     ) -> tuple[int, ...] | None:
+        """Return the token positions of the phrase's words from `start`, or None."""
         # Walk the parts left to right; at a gap, try the shortest filler first.
         clause = clauses[start]
         positions = [start]

@@ -4,14 +4,17 @@ The pipeline, all pure and bounded in work:
 
 1. normalize: NFKC, lower case, apostrophes dropped ("can't" is "cant"), length capped;
 2. tokenize into words grouped by clause (sentence and comma punctuation);
-3. correct each unknown word: stretched letters ("tiiight"), a suffix ("cramped" → "cramp"),
-   then one typo (two in words of 8+ letters) towards the vocabulary, first letter kept,
-   common English words left alone (tuning.keep_words); corrections are cached;
-4. match listed phrases (an index keyed by first word, `*` gaps) over the corrected words;
+3. correct each unknown word: an alias ("cannot" → "cant"), stretched letters ("tiiight"),
+   a suffix ("cramped" → "cramp"), then one typo (two in words of 9+ letters) towards the
+   vocabulary, first letter kept, common English words left alone (tuning.keep_words);
+   corrections are cached, and a message gets a budget of new ones;
+4. match listed phrases (an index keyed by first word, `*` gaps) over the corrected words,
+   each phrase counted at most a few times;
 5. drop what an ignore phrase explains ("fell asleep"), `alone` words in long messages,
    `near` words without their location, and phrases inside a longer one of the same kind;
 6. negate in the manner of NegEx: cues before or after a concept, within a window, stopped
    by terminators and clause ends; pseudo cues and cues inside a matched phrase do not count;
+   warning signs under a "long past" cue ("years ago") are set apart the same way;
 7. add the pain score ("9/10"); 8 or more is the `severe` red flag.
 """
 
@@ -32,30 +35,41 @@ from bot.core.text import Tokenizer, Tokens, collapse_runs, key, normalize
 
 SYMPTOM, LOCATION, RED_FLAG, INTENT = "symptom", "location", "red_flag", "intent"
 CONCEPT_KINDS = (SYMPTOM, LOCATION, RED_FLAG, INTENT)
+# A place is never denied ("no cramps in my calf" still talks about the calf), and only a
+# warning sign is set aside as long past ("I used to get cramps" is still about cramps).
+_NEGATABLE = frozenset({SYMPTOM, RED_FLAG, INTENT})
+_DATED = frozenset({RED_FLAG})
+_CAPPED = frozenset(CONCEPT_KINDS)
 _BEFORE, _AFTER, _PSEUDO, _IGNORE = "before", "after", "pseudo", "ignore"
+_PAST_BEFORE, _PAST_AFTER = "past_before", "past_after"
 _YES, _NO, _UNSURE = "yes", "no", "unsure"
 
 # Light inflection: an unknown word that is a listed word plus one of these endings is that
-# word ("stiffening" → "stiffen" is not listed, "cramped" → "cramp" is). Tried in order.
+# word ("cramped" → "cramp", "aching" → "ache", "crampy" → "cramp"). Tried in order.
 _SUFFIXES = (
     ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("d", ""), ("es", ""), ("s", ""),
     ("y", ""), ("ly", ""), ("ness", ""),
 )  # fmt: skip
 _CACHE_LIMIT = 20_000
+_MAX_MENTIONS = 16  # occurrences of one listed phrase that a message can count
 _ANSWER_SPAN = 3  # an answer word must come among the first few words
 _REPEATS = re.compile(r"(.)\1+")
 
 
 def _is_symbol(word: str) -> bool:
+    """Say whether a listed word is a symbol (an emoji) rather than letters."""
     return any(not ch.isalnum() and not ch.isspace() and ch not in "'*" for ch in word)
 
 
 def _concept_phrases(kind: str, concepts: Iterable[Concept]) -> Iterable[Phrase]:
+    """Yield a phrase for every listed word of every concept of one kind."""
     for concept in concepts:
         for word in concept.words:
             yield Phrase(split_phrase(word), kind, concept.id)
         for word in concept.alone:
             yield Phrase(split_phrase(word), kind, concept.id, alone=True)
+        for word in concept.opening:
+            yield Phrase(split_phrase(word), kind, concept.id, opening=True)
         for near in concept.near:
             places = frozenset(near.locations)
             for word in near.words:
@@ -63,13 +77,16 @@ def _concept_phrases(kind: str, concepts: Iterable[Concept]) -> Iterable[Phrase]
 
 
 def _listed(concept: Concept) -> Iterable[str]:
+    """Yield every word listed for a concept, in any of its lists."""
     yield from concept.words
     yield from concept.alone
+    yield from concept.opening
     for near in concept.near:
         yield from near.words
 
 
 def _plain_phrases(kind: str, words: Iterable[str]) -> Iterable[Phrase]:
+    """Yield a phrase for every word of a cue or answer list."""
     for word in words:
         if not _is_symbol(word):
             yield Phrase(split_phrase(word), kind, kind)
@@ -79,13 +96,15 @@ class Reader:
     """Read messages against one Knowledge; build once, then call `read` for each message."""
 
     def __init__(self, knowledge: Knowledge) -> None:
+        """Index every listed phrase and prepare the typo corrector."""
         tuning, negation = knowledge.tuning, knowledge.negation
         self._window = negation.window
         self._alone_max = tuning.alone_max_words
         self._max_chars = tuning.max_chars
-        self._max_tokens = max(1, tuning.max_chars // 2)
+        self._max_tokens = tuning.max_tokens
         self._min_fuzzy = tuning.min_fuzzy_length
         self._fuzzy_budget = tuning.fuzzy_budget
+        self._aliases = dict(tuning.aliases)
         concepts = (
             *_concept_phrases(SYMPTOM, knowledge.symptoms.values()),
             *_concept_phrases(LOCATION, knowledge.locations.values()),
@@ -96,6 +115,8 @@ class Reader:
             *_plain_phrases(_BEFORE, negation.before),
             *_plain_phrases(_AFTER, negation.after),
             *_plain_phrases(_PSEUDO, negation.pseudo),
+            *_plain_phrases(_PAST_BEFORE, negation.past_before),
+            *_plain_phrases(_PAST_AFTER, negation.past_after),
             *_plain_phrases(_IGNORE, tuning.ignore),
         )
         self._index = PhraseIndex((*concepts, *cues), tuning.max_gap)
@@ -149,6 +170,8 @@ class Reader:
         return self._canon(word, [self._fuzzy_budget])
 
     def _canon(self, word: str, budget: list[int]) -> tuple[str, float]:
+        """Return the key and confidence for a word, spending the fuzzy budget if new."""
+        word = self._aliases.get(word, word)
         word_key = key(word)
         if word_key in self._known:
             return word_key, 1.0
@@ -165,6 +188,7 @@ class Reader:
         return result
 
     def _correct(self, word: str) -> tuple[str, float]:
+        """Return the nearest listed key for an unknown word and how sure that is."""
         if _REPEATS.search(word):
             for keep in (1, 2):
                 squeezed = key(collapse_runs(word, keep))
@@ -181,6 +205,7 @@ class Reader:
         return self._nearest(word) or (key(word), 1.0)
 
     def _nearest(self, word: str) -> tuple[str, float] | None:
+        """Return the closest typo target within the edit limit, or None."""
         # Two typos from nine letters: at eight, two edits already reach real words
         # ("starting" → "stabbing", "sweating" → "swelling").
         limit = 1 if len(word) <= 8 else 2
@@ -226,19 +251,27 @@ class Reader:
         for hit in self._terminators.find(keys, tokens.clauses, barriers):
             for position in hit.word_positions:
                 barriers[position] = True
-        hits = self._index.find(keys, tokens.clauses, barriers)
+        # Nobody names the same thing more than a few times; text that does is noise, and
+        # capping it keeps the work per message bounded. Cues are not capped: a late "not"
+        # must still negate.
+        hits = self._index.find(keys, tokens.clauses, barriers, _MAX_MENTIONS, _CAPPED)
         concepts = self._concept_hits(hits, tokens)
-        negated = self._negated(hits, concepts, tokens.clauses, barriers)
+        negated = self._scoped(hits, concepts, tokens, barriers, (_BEFORE, _AFTER), _NEGATABLE)
+        past = self._scoped(hits, concepts, tokens, barriers, (_PAST_BEFORE, _PAST_AFTER), _DATED)
 
         found: dict[str, dict[str, Match]] = {kind: {} for kind in CONCEPT_KINDS}
         denied: dict[str, Match] = {}
+        long_ago: dict[str, Match] = {}
         for hit in sorted(concepts, key=lambda h: (h.start, -len(h.word_positions))):
-            match = self._match(hit, norm, tokens, confidences)
             phrase = hit.phrase
             if id(hit) in negated:
-                denied.setdefault(phrase.target, match)
+                bucket = denied
+            elif id(hit) in past:
+                bucket = long_ago
             else:
-                found[phrase.kind].setdefault(phrase.target, match)
+                bucket = found[phrase.kind]
+            if phrase.target not in bucket:  # the first mention is the one kept
+                bucket[phrase.target] = self._match(hit, norm, tokens, confidences)
 
         pain_score = None
         score = find_pain_score(norm)
@@ -246,7 +279,11 @@ class Reader:
             pain_score = score.score
             at = max(0, bisect_right(tokens.starts, score.start) - 1)
             from_score = Match(id="pain", words=score.words, start=at)
-            if score.score >= 1 and "pain" not in found[SYMPTOM]:
+            if score.score == 0 and "pain" in found[SYMPTOM]:
+                denied["pain"] = found[SYMPTOM].pop("pain")  # "pain is 0/10 now"
+            elif score.score >= 1 and not found[SYMPTOM]:
+                # A bare "heel, 6/10" is pain; in "calves are tight, 3/10" the score rates
+                # the tightness and adds no second symptom (nor extra moves).
                 found[SYMPTOM]["pain"] = from_score
             if score.score >= 8 and "severe" not in found[RED_FLAG]:
                 found[RED_FLAG]["severe"] = from_score.model_copy(update={"id": "severe"})
@@ -258,16 +295,20 @@ class Reader:
             red_flags=_ordered(found[RED_FLAG].values()),
             intents=_ordered(found[INTENT].values()),
             negated=_ordered(m for m in denied.values() if m.id not in positive),
+            past=_ordered(m for m in long_ago.values() if m.id not in positive),
             pain_score=pain_score,
         )
 
     def _concept_hits(self, hits: Sequence[Hit], tokens: Tokens) -> list[Hit]:
+        """Return the concept hits that survive ignore, alone, containment and near rules."""
         ignored = _by_position(h for h in hits if h.phrase.kind == _IGNORE)
         many_words = len(tokens.words) > self._alone_max
         kept: list[Hit] = []
         for hit in hits:
             phrase = hit.phrase
             if phrase.kind not in CONCEPT_KINDS or (phrase.alone and many_words):
+                continue
+            if phrase.opening and hit.start != 0:
                 continue
             size = len(hit.word_positions)
             if any(
@@ -287,13 +328,17 @@ class Reader:
             or any((tokens.clauses[h.start], p) in places for p in h.phrase.locations)
         ]
 
-    def _negated(
+    def _scoped(
         self,
         hits: Sequence[Hit],
         concepts: Sequence[Hit],
-        clauses: Sequence[int],
+        tokens: Tokens,
         barriers: Sequence[bool],
+        cues: tuple[str, str],
+        kinds: frozenset[str],
     ) -> set[int]:
+        """Return the ids of concept hits of `kinds` that a live (before, after) cue covers."""
+        clauses = tokens.clauses
         taken = {p for h in concepts for p in h.word_positions}
         taken |= {p for h in hits if h.phrase.kind == _PSEUDO for p in h.word_positions}
         count = len(clauses)
@@ -301,9 +346,9 @@ class Reader:
         behind = [False] * count
         for cue in hits:
             kind = cue.phrase.kind
-            if kind not in (_BEFORE, _AFTER) or any(p in taken for p in cue.word_positions):
+            if kind not in cues or any(p in taken for p in cue.word_positions):
                 continue
-            if kind == _BEFORE:
+            if kind == cues[0]:
                 clause = clauses[cue.end - 1]
                 for j in range(cue.end, min(count, cue.end + self._window)):
                     if clauses[j] != clause or barriers[j]:
@@ -318,11 +363,12 @@ class Reader:
         return {
             id(h)
             for h in concepts
-            if h.phrase.kind != LOCATION and (ahead[h.start] or behind[h.word_positions[-1]])
+            if h.phrase.kind in kinds and (ahead[h.start] or behind[h.word_positions[-1]])
         }
 
     @staticmethod
     def _match(hit: Hit, norm: str, tokens: Tokens, confidences: Sequence[float]) -> Match:
+        """Return the Match for a hit: the words as written, where, and how sure."""
         last = hit.word_positions[-1]
         start = tokens.starts[hit.start]
         words = norm[start : tokens.starts[last] + len(tokens.words[last])]
@@ -350,8 +396,10 @@ class Reader:
             kind = hit.phrase.kind
             if kind == _UNSURE:
                 return None
-            if kind == _YES and hit.start > 0 and keys[hit.start - 1] in self._negators:
-                return False  # "not right", "not correct"
+            before = keys[hit.start - 1] if hit.start > 0 else ""
+            after = keys[hit.end] if hit.end < len(keys) else ""
+            if kind == _YES and (before in self._negators or after == "not"):
+                return False  # "not right", "definitely not", "of course not"
             return kind == _YES
         raw = unicodedata.normalize("NFKC", text[:400]) if isinstance(text, str) else ""
         found = [(raw.find(s), yes) for s, yes in self._answer_symbols if s in raw]
@@ -369,22 +417,29 @@ def _by_position(hits: Iterable[Hit]) -> dict[int, list[Hit]]:
 
 def _drop_contained(hits: list[Hit]) -> list[Hit]:
     """Drop a hit whose words all lie inside a longer hit of the same kind, another target."""
-    cover = _by_position(hits)
+    longer: dict[tuple[str, int], list[Hit]] = {}
+    for hit in hits:
+        if len(hit.word_positions) > 1:
+            for position in hit.word_positions:
+                longer.setdefault((hit.phrase.kind, position), []).append(hit)
     kept: list[Hit] = []
     for hit in hits:
-        words = set(hit.word_positions)
+        phrase = hit.phrase
         # A `near` hit already proved its location, so a longer phrase does not explain it away.
-        inside = not hit.phrase.locations and any(
-            other.phrase.kind == hit.phrase.kind
-            and other.phrase.target != hit.phrase.target
-            and len(other.word_positions) > len(words)
-            and words.issubset(other.word_positions)
-            for other in cover[hit.word_positions[0]]
-        )
-        if not inside:
+        if phrase.locations:
+            kept.append(hit)
+            continue
+        size = len(hit.word_positions)
+        if not any(
+            other.phrase.target != phrase.target
+            and len(other.word_positions) > size
+            and set(hit.word_positions).issubset(other.word_positions)
+            for other in longer.get((phrase.kind, hit.word_positions[0]), ())
+        ):
             kept.append(hit)
     return kept
 
 
 def _ordered(matches: Iterable[Match]) -> tuple[Match, ...]:
+    """Return the matches sorted by where they were first mentioned."""
     return tuple(sorted(matches, key=lambda m: m.start))

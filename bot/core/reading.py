@@ -20,7 +20,8 @@ class Reading(BaseModel):
     """Symptoms, locations, red flags and intents of one message, in order of first mention.
 
     Negated mentions ("no cramping", "I don't have any numbness") are kept apart in `negated`
-    so that the dialogue can ignore them and `explain` can show them.
+    so that the dialogue can ignore them and `explain` can show them. Warning signs told as
+    long past ("I broke my ankle years ago") are kept apart in `past` for the same reason.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -30,6 +31,7 @@ class Reading(BaseModel):
     red_flags: tuple[Match, ...] = ()
     intents: tuple[Match, ...] = ()
     negated: tuple[Match, ...] = ()
+    past: tuple[Match, ...] = ()
     pain_score: int | None = Field(default=None, ge=0, le=10)
 
     @property

@@ -17,8 +17,9 @@ def routine_for(
         by_location = rules.routines.get(symptom)
         if by_location is None:
             continue
-        specific = [loc for loc in locations if loc in by_location]
-        lists = [by_location[loc] for loc in specific] or [by_location["default"]]
+        # Each place gets its own list, or the symptom's default where it has none.
+        lists = [by_location.get(loc, by_location["default"]) for loc in locations]
+        lists = lists or [by_location["default"]]
         for exercise_ids in lists:
             picked.extend(e for e in exercise_ids if e not in picked)
     rank = {kind: index for index, kind in enumerate(rules.kind_order)}

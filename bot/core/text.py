@@ -35,11 +35,12 @@ def normalize(text: object, max_chars: int) -> str:
         return ""
     # Cut before folding too: NFKC can grow a string, and a huge message must stay cheap.
     text = unicodedata.normalize("NFKC", text[: max_chars * 2]).lower()
-    text = _INNER_APOSTROPHE.sub("", text.translate(_APOSTROPHES))
+    text = _INNER_APOSTROPHE.sub("", text.translate(_APOSTROPHES)).replace("&", " and ")
     return text[:max_chars]
 
 
 def _token_pattern(symbols: frozenset[str]) -> re.Pattern[str]:
+    """Return the tokenizing regex: words, listed symbols, clause punctuation."""
     # Symbols (emoji such as the foot) are tokens only when the vocabulary names them.
     alternatives = "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True))
     boundary = "[" + re.escape(_BOUNDARY_CHARS) + "]+"
@@ -51,6 +52,7 @@ class Tokenizer:
     """Split normalized text into word tokens, counting clauses at punctuation."""
 
     def __init__(self, symbols: frozenset[str] = frozenset()) -> None:
+        """Prepare the pattern, with the symbols the vocabulary names."""
         self._pattern = _token_pattern(symbols)
 
     def tokens(self, text: str, max_tokens: int = 4000) -> Tokens:

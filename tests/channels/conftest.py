@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -62,20 +63,48 @@ class RunningBot:
 async def running_bot(
     api: FakeBotAPI, folder: Path, *, clock: Clock | None = None, **overrides: Any
 ) -> AsyncIterator[RunningBot]:
-    """Start the real bot (polling) against the fake server; stop it cleanly afterwards."""
+    """Start the real bot (polling, or webhook if set) against the fake server; stop it after."""
     settings = bot_settings(api, folder, **overrides)
     clock = clock or Clock()
     components = await open_components(settings, clock=clock)
     stop = asyncio.Event()
     task = asyncio.create_task(serve(settings, components, stop))
     try:
-        # Polling has begun once the first getUpdates arrived (it may still be waiting).
-        await api.wait_for(lambda: api.request_count("getUpdates") > 0, timeout=10)
+        if settings.webhook_mode:
+            await api.wait_for(lambda: api.webhook is not None, timeout=10)
+            await _listening(settings.webhook_listen, settings.webhook_port)
+        else:
+            # Polling has begun once the first getUpdates arrived (it may still be waiting).
+            await api.wait_for(lambda: api.request_count("getUpdates") > 0, timeout=10)
         yield RunningBot(api, components, clock)
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=15)
         await components.close()
+
+
+async def _listening(host: str, port: int, timeout: float = 10) -> None:
+    """Wait until something accepts connections on host:port (the webhook server)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            _, writer = await asyncio.open_connection(host, port)
+        except OSError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.02)
+        else:
+            writer.close()
+            await writer.wait_closed()
+            return
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

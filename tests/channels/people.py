@@ -1,0 +1,78 @@
+"""A simulated Telegram user for end-to-end tests: type, tap, and expect a number of replies."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from bot.core.knowledge import Knowledge
+from tests.fakebot import FakeBotAPI, SentMessage
+
+
+def shown(message: SentMessage) -> str:
+    """Return the text a person sees (HTML entities decoded)."""
+    return html.unescape(message.text or "")
+
+
+def opening(knowledge: Knowledge, key: str) -> str:
+    """Return the fixed start of a message, up to its first placeholder."""
+    return knowledge.messages[key].split("{")[0]
+
+
+@dataclass
+class TelegramUser:
+    """One person in a private chat with the bot, keeping count of the replies seen so far."""
+
+    api: FakeBotAPI
+    user_id: int
+    first_name: str = "Ann"
+    seen: int = 0
+    pressed: list[str] = field(default_factory=list)
+
+    async def send(self, text: str, replies: int) -> list[SentMessage]:
+        """Type `text` and return exactly the `replies` messages it got."""
+        self.api.send_text(self.user_id, text, first_name=self.first_name)
+        return await self.expect(replies)
+
+    async def send_contact(self, phone: str, replies: int) -> list[SentMessage]:
+        """Share a phone number with the contact button and return the replies."""
+        self.api.send_contact(self.user_id, phone, first_name=self.first_name)
+        return await self.expect(replies)
+
+    async def press(
+        self, label: str, replies: int, message: SentMessage | None = None
+    ) -> list[SentMessage]:
+        """Tap the button `label` (on the latest message with buttons unless given)."""
+        message = message or self.latest_with_buttons()
+        return await self.press_data(message, message.callback_data(label), replies, check=True)
+
+    async def press_data(
+        self, message: SentMessage, data: str, replies: int, *, check: bool = False
+    ) -> list[SentMessage]:
+        """Send a callback query with any `data` from under `message` (forged unless check)."""
+        update = self.api.press_button(
+            self.user_id, message.message_id, data, first_name=self.first_name, check=check
+        )
+        query_id = update["callback_query"]["id"]
+        self.pressed.append(query_id)
+        new = await self.expect(replies)
+        # Every button press is answered, so the person's button stops spinning.
+        await self.api.wait_for_callback_answer(query_id)
+        return new
+
+    async def expect(self, count: int) -> list[SentMessage]:
+        """Wait for `count` new messages and return them (more than that fails)."""
+        messages = await self.api.wait_for_messages(self.user_id, self.seen + count)
+        new = messages[self.seen :]
+        self.seen = len(messages)
+        assert len(new) == count, f"expected {count} replies, got {len(new)}:\n" + "\n".join(
+            m.describe() for m in new
+        )
+        return new
+
+    def latest_with_buttons(self) -> SentMessage:
+        """Return the newest message in this chat that carries inline buttons."""
+        for message in reversed(self.api.messages(self.user_id)):
+            if message.inline_keyboard:
+                return message
+        raise AssertionError(f"no message with buttons\n{self.api.describe(self.user_id)}")

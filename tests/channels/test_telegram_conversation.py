@@ -1,0 +1,211 @@
+"""Whole conversations through the real bot (polling) and the fake Bot API server."""
+
+from __future__ import annotations
+
+import html
+
+from bot.core.state import Step
+from tests.channels.conftest import STAFF_CHAT
+from tests.channels.people import TelegramUser, opening, shown
+
+SYMPTOMS = ["Tightness", "Cramping", "Soreness", "Weakness", "Pain"]
+
+
+async def test_buttons_carry_a_conversation_from_start_to_the_routine(bot, knowledge):
+    ann = TelegramUser(bot.api, 42, "Ann")
+    greeting, question = await ann.send("/start", 2)
+    assert shown(greeting).startswith("Hi Ann!")
+    assert knowledge.say("disclaimer") in shown(greeting)
+    assert shown(question) == knowledge.say("ask_what_bothers")
+    assert question.button_texts == SYMPTOMS
+
+    [where] = await ann.press("Cramping", 1)
+    assert shown(where) == knowledge.say("ask_location")
+    assert "Arch" in where.button_texts
+    [how_bad] = await ann.press("Arch", 1)
+    assert shown(how_bad) == knowledge.say("ask_severity")
+    assert how_bad.button_texts == [str(n) for n in range(11)]
+
+    intro, first = await ann.press("3", 2)
+    assert shown(intro).startswith(opening(knowledge, "routine_intro"))
+    assert "cramping in the arch" in shown(intro)
+    assert shown(first).startswith("1/3 ")
+    assert first.button_texts == ["Next", "Stop here"]
+    [second] = await ann.press("Next", 1)
+    assert shown(second).startswith("2/3 ")
+    [third] = await ann.press("Next", 1)
+    assert shown(third).startswith("3/3 ")
+    assert third.button_texts == ["Finish"]
+
+    done, what_next = await ann.press("Finish", 2)
+    assert shown(done) == knowledge.say("routine_done")
+    assert shown(what_next) == knowledge.say("what_next")
+    [goodbye] = await ann.press("That's all", 1)
+    assert shown(goodbye) == knowledge.say("goodbye")
+
+    state = await bot.components.coach.state_of(42)
+    assert (state.step, state.symptoms, state.locations, state.pain_score) == (
+        Step.welcome,
+        ("cramping",),
+        ("arch",),
+        3,
+    )
+    assert len(state.routine) == 3
+    # Every tap was answered, each exactly once.
+    answered = bot.api.answered_callback_ids()
+    assert sorted(answered) == sorted(ann.pressed) and len(ann.pressed) == 7
+    for message in bot.api.messages(42):
+        assert message.parse_mode == "HTML"
+        for row in message.inline_keyboard:
+            assert all(len(b["callback_data"].encode()) <= 64 for b in row)
+
+
+async def test_typed_answers_and_buttons_mix(bot, knowledge):
+    ann = TelegramUser(bot.api, 43, "Ann")
+    await ann.send("/start", 2)
+    [how_bad] = await ann.send("my calves are super tight", 1)
+    assert shown(how_bad) == knowledge.say("ask_severity")
+    intro, card = await ann.send("4", 2)
+    assert "tightness in the calf" in shown(intro)
+    assert shown(card).startswith("1/2 Standing calf stretch")
+
+
+async def test_deep_link_callback_opens_the_consent_question(bot, knowledge):
+    bob = TelegramUser(bot.api, 44, "Bob")
+    [consent] = await bob.send("/start callback", 1)
+    assert shown(consent).startswith(opening(knowledge, "callback_consent"))
+    assert consent.button_texts[:2] == ["Yes, that's OK", "No thanks"]
+    state = await bot.components.coach.state_of(44)
+    assert state.step is Step.callback_consent
+
+
+async def test_deep_link_remind_asks_for_the_reminder_time(bot, knowledge):
+    cleo = TelegramUser(bot.api, 45, "Cleo")
+    [ask_time] = await cleo.send("/start remind", 1)
+    assert shown(ask_time) == knowledge.say("reminder_ask_time")
+    assert ask_time.inline_keyboard, "the usual times are offered as buttons"
+    state = await bot.components.coach.state_of(45)
+    assert state.step is Step.reminder_time
+
+
+async def test_a_button_from_an_older_message_has_expired(bot, knowledge):
+    ann = TelegramUser(bot.api, 46)
+    _, symptoms = await ann.send("/start", 2)
+    [where] = await ann.press("Tightness", 1)
+    before = await bot.components.coach.state_of(46)
+
+    expired, again = await ann.press("Cramping", 2, message=symptoms)
+    assert shown(expired) == knowledge.say("button_expired")
+    assert shown(again) == knowledge.say("ask_location")
+    assert again.button_texts == where.button_texts
+    after = await bot.components.coach.state_of(46)
+    assert (before.step, before.symptoms) == (Step.ask_location, ("tightness",))
+    assert (after.step, after.symptoms) == (before.step, before.symptoms)
+    # The question shown again works; the one it replaced is now stale too.
+    [how_bad] = await ann.press("Calf or Achilles", 1, message=again)
+    assert shown(how_bad) == knowledge.say("ask_severity")
+    assert sorted(bot.api.answered_callback_ids()) == sorted(ann.pressed)
+
+
+async def test_forged_callback_data_changes_nothing(bot, knowledge):
+    ann = TelegramUser(bot.api, 47)
+    await ann.send("/start", 2)
+    [where] = await ann.press("Soreness", 1)
+    saved = (await bot.components.coach.state_of(47)).model_dump(exclude={"seq"})
+    forgeries = [
+        "99999.calf",  # a step that never was
+        f"{where.callback_data('Heel').split('.')[0]}.not_a_choice",  # current step, made up
+        "nonsense",
+        "r.done.20991231",  # a reminder button for a day with no reminder
+        "s.closed.FC-AAAAA",  # a staff button, from someone who is not staff
+        "x" * 64,
+    ]
+    for data in forgeries:
+        expired, again = await ann.press_data(where, data, 2)
+        assert shown(expired) == knowledge.say("button_expired"), data
+        assert shown(again) == knowledge.say("ask_location"), data
+        now = (await bot.components.coach.state_of(47)).model_dump(exclude={"seq"})
+        assert now == saved, data
+    assert sorted(bot.api.answered_callback_ids()) == sorted(ann.pressed)
+
+
+async def test_text_with_markup_characters_arrives_escaped(bot, knowledge):
+    # The callback review and the staff message repeat what the person typed: with HTML as
+    # the parse mode, < > & must be escaped or Telegram (and the fake) refuses the message.
+    name = "Tom & <Jerry>"
+    note = "heel <b>hurts</b> & pain > 5 < 8"
+    tom = TelegramUser(bot.api, 48, "Tom")
+    await tom.send("/start callback", 1)
+    [ask_name] = await tom.press("Yes, that's OK", 1)
+    assert shown(ask_name) == knowledge.say("callback_name")
+    [ask_phone] = await tom.send(name, 1)
+    assert ask_phone.reply_keyboard[0][0]["request_contact"] is True
+    saved_phone, ask_time = await tom.send("+44 7400 123456", 2)
+    assert shown(saved_phone) == knowledge.say("phone_saved", phone="+447400123456")
+    assert shown(ask_time) == knowledge.say("callback_time")
+    [ask_note] = await tom.press("Morning", 1)
+    assert shown(ask_note) == knowledge.say("callback_note")
+    [review] = await tom.send(note, 1)
+    assert html.escape(name, quote=False) in (review.text or "")
+    assert html.escape(note, quote=False) in (review.text or "")
+    assert f"Name: {name}" in shown(review)
+    assert f"Note: {note}" in shown(review)
+
+    [confirmed] = await tom.press("Confirm", 1)
+    assert shown(confirmed).startswith(opening(knowledge, "callback_confirmed"))
+    [staff] = await bot.api.wait_for_messages(STAFF_CHAT, 1)
+    assert f"Name: {name}" in shown(staff)
+    assert f"Note: {note}" in shown(staff)
+    failed = [r for r in bot.api.requests() if r.status not in (200, None)]
+    assert failed == [], "no message was refused for its markup"
+
+
+async def test_the_command_menu_lists_every_command_with_a_description(bot, knowledge):
+    commands = bot.api.commands()
+    assert [c["command"] for c in commands] == [
+        "start",
+        "help",
+        "routine",
+        "reminder",
+        "callback",
+        "progress",
+        "privacy",
+        "forget",
+        "cancel",
+    ]
+    for command in commands:
+        assert command["description"] == knowledge.say(f"command_{command['command']}")
+        assert 0 < len(command["description"]) <= 256
+
+
+async def test_commands_work_in_the_middle_of_a_flow(bot, knowledge):
+    ann = TelegramUser(bot.api, 49)
+    await ann.send("/start", 2)
+    await ann.press("Weakness", 1)
+    help_text, again = await ann.send("/help", 2)
+    assert shown(help_text).startswith(opening(knowledge, "help"))
+    assert shown(again) == knowledge.say("ask_location")
+    [cancelled] = await ann.send("/cancel@footcoach_test_bot", 1)
+    assert shown(cancelled) == knowledge.say("cancelled")
+    [unknown, _] = await ann.send("/dance", 2)
+    assert shown(unknown) == knowledge.say("unknown_command", command="dance")
+
+
+async def test_leaving_the_phone_question_removes_the_phone_button(bot, knowledge):
+    sam = TelegramUser(bot.api, 62, "Sam")
+    await sam.send("/callback", 1)
+    await sam.press("Yes, that's OK", 1)
+    [ask_phone] = await sam.press("Use Sam", 1)
+    assert ask_phone.button_texts == ["Share my phone number", "Cancel"]
+    # A deep link opens the consent question again: its message must both drop the phone
+    # keyboard and carry inline buttons, and one message has only one kind of markup.
+    [consent] = await sam.send("/start callback", 1)
+    assert shown(consent).startswith(opening(knowledge, "callback_consent"))
+    sent_with = bot.api.requests("sendMessage")[-1].params["reply_markup"]
+    assert sent_with == {"remove_keyboard": True}
+    edit = await bot.api.wait_for_request("editMessageReplyMarkup")
+    assert edit.ok and edit.params["message_id"] == consent.message_id
+    now = bot.api.message(62, consent.message_id)
+    assert now.button_texts[:2] == ["Yes, that's OK", "No thanks"]
+    [ask_name] = await sam.press("Yes, that's OK", 1, message=now)
+    assert shown(ask_name) == knowledge.say("callback_name")

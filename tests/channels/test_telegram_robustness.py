@@ -1,0 +1,195 @@
+"""What real Telegram traffic throws at the bot: media, edits, groups, bursts, server errors."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.core.state import Step
+from tests.channels.conftest import ADMIN, STAFF_CHAT
+from tests.channels.people import TelegramUser, opening, shown
+from tests.fakebot import MEDIA_KINDS, FakeBotAPI, JSONDict
+
+
+def send_message_with(api: FakeBotAPI, user_id: int, fields: JSONDict) -> JSONDict:
+    """Queue a private message carrying `fields` instead of text (kinds the fake lacks)."""
+    update = api.build_text_update(user_id, "placeholder")
+    message = update["message"]
+    del message["text"]
+    message.update(fields)
+    return api.enqueue(update)
+
+
+EXTRA_KINDS: dict[str, JSONDict] = {
+    "dice": {"dice": {"emoji": "\N{GAME DIE}", "value": 4}},
+    "venue": {
+        "venue": {
+            "location": {"latitude": 51.5, "longitude": -0.1},
+            "title": "Clinic",
+            "address": "1 High Street",
+        }
+    },
+}
+
+
+async def test_every_kind_of_non_text_message_gets_a_kind_reply(bot, knowledge):
+    api = bot.api
+    ann = TelegramUser(api, 50)
+    await ann.send("/start", 2)
+    for kind in MEDIA_KINDS:
+        caption = "my heel hurts" if kind in ("photo", "video", "document") else None
+        api.send_media(50, kind, caption=caption)
+        reply, again = await ann.expect(2)
+        assert shown(reply) == knowledge.say("media_other"), kind
+        assert shown(again) == knowledge.say("ask_what_bothers"), kind
+    for kind, fields in EXTRA_KINDS.items():
+        send_message_with(api, 50, fields)
+        reply, again = await ann.expect(2)
+        assert shown(reply) == knowledge.say("media_other"), kind
+        assert shown(again) == knowledge.say("ask_what_bothers"), kind
+
+    [contact, again] = await ann.send_contact("+447400123456", 2)
+    assert shown(contact) == knowledge.say("contact_unexpected")
+
+    said = api.send_text(50, "my calves are tight")
+    [how_bad] = await ann.expect(1)
+    assert shown(how_bad) == knowledge.say("ask_severity")
+    api.edit_text(50, said["message"]["message_id"], "my arches are tight")
+    edited, again = await ann.expect(2)
+    assert shown(edited) == knowledge.say("media_edited")
+    assert shown(again) == knowledge.say("ask_severity")
+    state = await bot.components.coach.state_of(50)
+    assert state.symptoms == ("tightness",) and state.locations == ("calf",)
+
+
+async def test_service_messages_in_a_private_chat_get_no_reply(bot, knowledge):
+    api = bot.api
+    ann = TelegramUser(api, 51)
+    _, question = await ann.send("/start", 2)
+    # The person pins the bot's question: a service message, not something said to the bot.
+    send_message_with(api, 51, {"pinned_message": question.raw})
+    [help_text, _] = await ann.send("/help", 2)
+    assert shown(help_text).startswith(opening(knowledge, "help"))
+
+
+async def test_groups_only_hear_that_the_bot_talks_in_private(bot, knowledge):
+    api = bot.api
+    private_only = knowledge.say("private_only")
+    group, supergroup = -5001, -1005002
+    said = api.send_text(52, "/start", chat_id=group, chat_type="group")
+    await api.wait_for_messages(group, 1)
+    api.send_text(52, "my calves are tight", chat_id=group, chat_type="group")
+    api.send_media(52, "sticker", chat_id=supergroup, chat_type="supergroup")
+    # Edits in a group and talk in the staff chat need no answer at all.
+    api.edit_text(52, said["message"]["message_id"], "/help", chat_id=group)
+    api.send_text(ADMIN, "who calls FC-AAAAA?", chat_id=STAFF_CHAT, chat_type="group")
+    # The same person then writes privately; their updates are handled in order, so once the
+    # private reply is here every group update before it has been handled.
+    ann = TelegramUser(api, 52)
+    await ann.send("/start", 2)
+    await TelegramUser(api, ADMIN, "Staff").send("/help", 2)
+
+    assert [shown(m) for m in api.messages(group)] == [private_only, private_only]
+    assert [shown(m) for m in api.messages(supergroup)] == [private_only]
+    assert api.messages(STAFF_CHAT) == []
+    state = await bot.components.coach.state_of(52)
+    assert state.step is Step.welcome and state.symptoms == ()
+
+
+async def test_a_burst_from_one_person_is_handled_in_order_while_others_interleave(bot, knowledge):
+    api = bot.api
+    ann, bob = TelegramUser(api, 53), TelegramUser(api, 54, "Bob")
+    await ann.send("/start", 2)
+    seq_before = (await bot.components.coach.state_of(53)).seq
+    # 20 quick messages from Ann, Bob's among them; each answer names the message it answers,
+    # so the order of the replies is the order the messages were handled in.
+    for n in range(20):
+        api.send_text(53, f"/dance{n}")
+        if n % 5 == 0:
+            api.send_text(54, f"/bob{n}", first_name="Bob")
+    replies = await ann.expect(40)
+    bob_replies = await bob.expect(8)
+
+    def said(messages):
+        return [shown(m) for m in messages[0::2]]
+
+    assert said(replies) == [
+        knowledge.say("unknown_command", command=f"dance{n}") for n in range(20)
+    ]
+    assert said(bob_replies) == [
+        knowledge.say("unknown_command", command=f"bob{n}") for n in range(0, 20, 5)
+    ]
+    assert all(shown(m) == knowledge.say("ask_what_bothers") for m in replies[1::2])
+    # Each message moved the saved state on from the one before: none was lost to a race.
+    assert (await bot.components.coach.state_of(53)).seq == seq_before + 20
+    # Bob did not wait for Ann's burst to finish.
+    assert bob_replies[0].time < replies[-1].time
+
+
+async def test_server_errors_on_sending_are_survived_without_losing_a_reply(bot, knowledge):
+    api = bot.api
+    ann = TelegramUser(api, 55)
+    api.fail_next("sendMessage", "429", retry_after=1)
+    greeting, question = await ann.send("/start", 2)
+    assert shown(greeting).startswith("Hi Ann!")
+    assert shown(question) == knowledge.say("ask_what_bothers")
+
+    api.fail_next("sendMessage", "500")
+    # The answer to the button fails too: the person gets the next question all the same.
+    api.fail_next("answerCallbackQuery", "500")
+    [where] = await ann.send("tight", 1)
+    assert shown(where) == knowledge.say("ask_location")
+    update = api.press_button(55, where.message_id, where.callback_data("Heel"))
+    [how_bad] = await ann.expect(1)
+    assert shown(how_bad) == knowledge.say("ask_severity")
+    assert (
+        api.requests("answerCallbackQuery")[0].params["callback_query_id"]
+        == (update["callback_query"]["id"])
+    )
+
+    # A gateway timeout: Telegram held the request, then gave up on it without sending.
+    api.timeout_delay = 0.2
+    api.fail_next("sendMessage", "timeout")
+    intro, card = await ann.send("4", 2)
+    assert "tightness in the heel" in shown(intro)
+
+    sends = api.requests("sendMessage")
+    assert [r.status for r in sends] == [429, 200, 200, 500, 200, 200, 504, 200, 200]
+    # The flood wait was waited out before trying again, as Telegram asks.
+    assert sends[1].time - sends[0].time >= 1.0
+    assert [shown(m) for m in api.messages(55)] == [
+        shown(greeting),
+        knowledge.say("ask_what_bothers"),
+        knowledge.say("ask_location"),
+        knowledge.say("ask_severity"),
+        shown(intro),
+        shown(card),
+    ]
+
+
+async def test_a_failing_step_is_reported_without_personal_data_and_the_bot_goes_on(
+    bot, knowledge, monkeypatch, caplog
+):
+    caplog.set_level(logging.INFO)
+    api, coach = bot.api, bot.components.coach
+    real_handle = coach.handle
+    secret = "my heel swelled after the Zebedee party"
+
+    async def fail_once(person, event):
+        monkeypatch.setattr(coach, "handle", real_handle)
+        raise RuntimeError(f"store exploded on {event!r} from {person!r}")
+
+    monkeypatch.setattr(coach, "handle", fail_once)
+    zeb = TelegramUser(api, 56, "Zebedee")
+    update = api.send_text(56, secret, first_name="Zebedee")
+    [sorry] = await zeb.expect(1)
+    assert shown(sorry) == knowledge.say("something_went_wrong")
+
+    failures = [r for r in caplog.records if "failed" in r.getMessage()]
+    assert len(failures) == 1
+    assert str(update["update_id"]) in failures[0].getMessage()
+    assert "RuntimeError" in failures[0].getMessage()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Zebedee" not in logged and "heel" not in logged
+
+    greeting, _ = await zeb.send("/start", 2)
+    assert shown(greeting).startswith("Hi Zebedee!")

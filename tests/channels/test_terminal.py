@@ -1,0 +1,94 @@
+"""The terminal channel through a real subprocess with piped input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.channels.terminal import parse_input
+from bot.core.events import ButtonEvent, CommandEvent, TextEvent
+from tests.conftest import KNOWLEDGE_DIR
+
+
+def chat(tmp_path: Path, lines: list[str], *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}",
+        "KNOWLEDGE_DIR": str(KNOWLEDGE_DIR),
+        "DATA_DIR": str(tmp_path),
+        "LOG_LEVEL": "WARNING",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "chat", *args],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_piped_transcript_in_json(tmp_path):
+    result = chat(tmp_path, ["/start", "my calves are super tight", "4", "1"], "--json")
+    assert result.returncode == 0, result.stderr
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert all(set(r) == {"text", "buttons"} for r in replies)
+    assert replies[0]["text"].startswith("Hi! I'm Footcoach")
+    assert replies[1]["buttons"] == ["Tightness", "Cramping", "Soreness", "Weakness", "Pain"]
+    assert "0 (no pain)" in replies[2]["text"]
+    assert replies[3]["text"].startswith("Here are 2 moves for tightness in the calf")
+    assert replies[4]["text"].startswith("1/2 Standing calf stretch")
+    assert replies[4]["buttons"] == ["Next", "Stop here"]
+    # "1" picked the first button of the card: the next card.
+    assert replies[5]["text"].startswith("2/2 Plank calf stretch")
+    assert result.stderr == ""
+
+
+def test_state_persists_across_runs_per_user(tmp_path):
+    first = chat(tmp_path, ["/start", "my heel hurts"], "--json", "--user", "7")
+    assert first.returncode == 0, first.stderr
+    second = chat(tmp_path, ["5"], "--json", "--user", "7")
+    texts = [json.loads(line)["text"] for line in second.stdout.splitlines()]
+    assert texts[0].startswith("Here are"), texts  # the 0-10 question was still open
+    other = chat(tmp_path, ["5"], "--json", "--user", "8")
+    texts = [json.loads(line)["text"] for line in other.stdout.splitlines()]
+    assert not texts[0].startswith("Here are")  # user 8 has no conversation yet
+
+
+def test_plain_output_numbers_the_choices(tmp_path):
+    result = chat(tmp_path, ["/start"])
+    assert result.returncode == 0, result.stderr
+    assert "  1. Tightness\n  2. Cramping" in result.stdout
+
+
+def test_bad_config_stops_with_one_line(tmp_path):
+    env = {**os.environ, "DATABASE_URL": "mysql://nope", "KNOWLEDGE_DIR": str(KNOWLEDGE_DIR)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        input="",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "DATABASE_URL" in lines[0], result.stderr
+
+
+def test_parse_input_prefers_labels_then_numbers():
+    tokens, labels = ["3.a", "3.b"], ["7", "Next"]
+    assert parse_input("/start callback", tokens, labels) == CommandEvent(
+        name="start", args="callback"
+    )
+    assert parse_input("7", tokens, labels) == TextEvent(text="7")
+    assert parse_input("2", tokens, labels) == ButtonEvent(token="3.b")
+    assert parse_input("5", tokens, labels) == TextEvent(text="5")
+    assert parse_input("hello", tokens, labels) == TextEvent(text="hello")

@@ -1,0 +1,544 @@
+"""Unit tests of the reader: typos, negation, pain scores, order, and hostile input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core.knowledge import (
+    INTENT_IDS,
+    LOCATION_IDS,
+    RED_FLAG_IDS,
+    SYMPTOM_IDS,
+    Knowledge,
+)
+from bot.core.reader import Reader
+from bot.core.reading import Reading
+
+
+@pytest.fixture(scope="module")
+def reader(knowledge: Knowledge) -> Reader:
+    """Build one reader for the whole module, as the bot does once at start-up."""
+    return Reader(knowledge)
+
+
+def ids(reading: Reading) -> tuple[set[str], set[str], set[str], set[str]]:
+    """Return the symptom, location, red flag and intent id sets of a reading."""
+    return (
+        set(reading.symptom_ids),
+        set(reading.location_ids),
+        set(reading.red_flag_ids),
+        set(reading.intent_ids),
+    )
+
+
+def test_from_knowledge_builds_the_same_reader(knowledge: Knowledge) -> None:
+    text = "my calves are super tight"
+    assert Reader.from_knowledge(knowledge).read(text) == Reader(knowledge).read(text)
+
+
+def test_reads_a_plain_complaint(reader: Reader) -> None:
+    reading = reader.read("my calves are super tight")
+    assert reading.symptom_ids == ("tightness",)
+    assert reading.location_ids == ("calf",)
+    assert not reading.red_flags and not reading.negated
+    assert reading.symptoms[0].confidence == 1.0
+
+
+# -- typos -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "symptoms", "locations"),
+    [
+        ("weeak ankels", {"weakness"}, {"ankle"}),
+        ("tite calfs", {"tightness"}, {"calf"}),
+        ("crampimg in my arch", {"cramping"}, {"arch"}),
+        ("achilies is stiff", {"tightness"}, {"calf"}),
+        ("sweling ankle", set(), {"ankle"}),
+        ("my calves are tiiiight", {"tightness"}, {"calf"}),
+        ("planter fasciitis", {"pain"}, {"heel"}),
+        ("my heal hurts", {"pain"}, {"heel"}),
+    ],
+)
+def test_tolerates_typos(
+    reader: Reader, text: str, symptoms: set[str], locations: set[str]
+) -> None:
+    reading = reader.read(text)
+    assert set(reading.symptom_ids) == symptoms
+    assert set(reading.location_ids) == locations
+
+
+def test_one_typo_in_a_long_word_stays_sure(reader: Reader) -> None:
+    reading = reader.read("crampimg in my calf")
+    assert reading.symptoms[0].words == "crampimg"
+    assert reading.symptoms[0].confidence >= 0.8
+    assert not reading.unsure
+
+
+def test_a_shaky_guess_asks_to_confirm(reader: Reader) -> None:
+    reading = reader.read("tiightnes in my calf")  # two edits away from "tightness"
+    assert reading.symptom_ids == ("tightness",)
+    assert reading.symptoms[0].confidence < 0.8
+    assert reading.unsure
+
+
+def test_typos_in_warning_signs_still_fire(reader: Reader) -> None:
+    assert reader.read("numbbness in my toes").red_flag_ids == ("numbness",)
+    assert "swelling" in reader.read("swolen ankle").red_flag_ids
+    assert reader.read("excrutiating pain").red_flag_ids == ("severe",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I would like to know more",
+        "what is the right angle for the stretch",
+        "I'm starting to feel better",
+        "I was sweating at the gym",
+        "I want to heal properly",
+        "the light was right in my eyes all night",
+    ],
+)
+def test_leaves_real_words_alone(reader: Reader, text: str) -> None:
+    reading = reader.read(text)
+    assert not (reading.symptoms or reading.locations or reading.red_flags), reading
+
+
+def test_correct_reports_key_and_confidence(reader: Reader) -> None:
+    assert reader.correct("ankels") == ("ankle", pytest.approx(0.833, abs=0.01))
+    assert reader.correct("would") == ("would", 1.0)
+    assert reader.correct("qwertyuiop") == ("qwertyuiop", 1.0)
+
+
+# -- negation ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "symptoms", "negated"),
+    [
+        ("no cramping but my calves are tight", {"tightness"}, {"cramping"}),
+        ("my calves are tight, not sore", {"tightness"}, {"soreness"}),
+        ("I don't have cramps, my heels just ache", {"soreness"}, {"cramping"}),
+        ("the cramps went away, now my arch is sore", {"soreness"}, {"cramping"}),
+        ("my calf isn't tight anymore", set(), {"tightness"}),
+        ("doesn't hurt, just feels tight", {"tightness"}, {"pain"}),
+    ],
+)
+def test_negation(reader: Reader, text: str, symptoms: set[str], negated: set[str]) -> None:
+    reading = reader.read(text)
+    assert set(reading.symptom_ids) == symptoms
+    assert {m.id for m in reading.negated} == negated
+
+
+def test_negated_calf_cramps_keep_the_place(reader: Reader) -> None:
+    reading = reader.read("no cramping but my calves are tight")
+    assert reading.location_ids == ("calf",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't have any numbness",
+        "no numbness or tingling",
+        "no swelling",
+        "my ankle isn't swollen",
+        "the swelling went down",
+        "I never heard a pop",
+        "no fever",
+        "no cuts or open wounds",
+        "it's never been broken",
+        "the pain isn't unbearable",
+    ],
+)
+def test_negated_warning_signs_do_not_fire(reader: Reader, text: str) -> None:
+    reading = reader.read(text)
+    assert reading.red_flag_ids == (), reading
+    assert reading.negated
+
+
+@pytest.mark.parametrize(
+    ("text", "symptom"),
+    [
+        ("heel pain isn't getting better", "pain"),
+        ("pain no better after stretching", "pain"),
+        ("not sure if it's tight", "tightness"),
+        ("I don't know why my calves are so tight", "tightness"),
+        ("it's not only my calves, my feet are tight too", "tightness"),
+        ("nothing seems to help my tight calves", "tightness"),
+        ("I can't stretch without pain", "pain"),
+        ("I have not been able to walk without pain", "pain"),
+    ],
+)
+def test_pseudo_negation_does_not_negate(reader: Reader, text: str, symptom: str) -> None:
+    assert symptom in reader.read(text).symptom_ids
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("I can't put weight on it", "injury"),
+        ("I can't feel my toes", "numbness"),
+        ("there's no feeling in my toes", "numbness"),
+        ("a cut on my heel that won't heal", "wound"),
+        ("blister on my foot that's not healing", "wound"),
+    ],
+)
+def test_a_cue_inside_a_phrase_is_no_negation(reader: Reader, text: str, flag: str) -> None:
+    assert flag in reader.read(text).red_flag_ids
+
+
+def test_not_sure_if_swollen_still_warns(reader: Reader) -> None:
+    assert "swelling" in reader.read("not sure if my ankle is swollen").red_flag_ids
+
+
+def test_a_hedge_is_no_denial(reader: Reader) -> None:
+    assert reader.read("I don't think it's broken").red_flag_ids == ("injury",)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("I cannot put weight on my foot", "injury"),
+        ("couldn't walk for a day", "injury"),
+        ("I cannot feel my toes", "numbness"),
+    ],
+)
+def test_aliases_read_as_the_listed_word(reader: Reader, text: str, flag: str) -> None:
+    assert reader.read(text).red_flag_ids == (flag,)
+
+
+# -- warning signs -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        ("swollen calf", {"dvt"}),
+        ("I twisted my ankle and heard a pop", {"injury"}),
+        ("cut on my heel that won't heal", {"wound"}),
+        ("feels hot and I have a fever", {"fever", "swelling"}),
+        ("pins and needles in my toes", {"numbness"}),
+        ("pins & needles in my toes", {"numbness"}),
+        ("I can't walk on it", {"injury"}),
+        ("the pain is unbearable", {"severe"}),
+        ("I fell down the stairs", {"injury"}),
+        ("my calf is swollen and warm after a long flight", {"dvt"}),
+    ],
+)
+def test_warning_signs(reader: Reader, text: str, flags: set[str]) -> None:
+    assert flags <= set(reader.read(text).red_flag_ids)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my shoes feel tight",
+        "burning calories on my walk",
+        "it felt better after stretching",
+        "I fell asleep and woke with a calf cramp",
+        "I warm up my calves before running",
+        "I soak my feet in hot water",
+    ],
+)
+def test_no_false_alarm(reader: Reader, text: str) -> None:
+    assert reader.read(text).red_flag_ids == (), text
+
+
+@pytest.mark.parametrize(
+    ("text", "past"),
+    [
+        ("I broke my ankle 5 years ago and it still feels weak", "injury"),
+        ("I used to have a fever last year", "fever"),
+        ("I used to get numbness in my toes", "numbness"),
+    ],
+)
+def test_a_warning_sign_long_past_is_set_apart(reader: Reader, text: str, past: str) -> None:
+    reading = reader.read(text)
+    assert reading.red_flag_ids == ()
+    assert [m.id for m in reading.past] == [past]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I sprained my ankle years ago and now I heard a pop",
+        "I fell last week and my foot hurts",
+        "I twisted it a year ago, it's swollen again today",
+    ],
+)
+def test_a_new_warning_sign_beside_an_old_one_still_fires(reader: Reader, text: str) -> None:
+    assert reader.read(text).red_flag_ids
+
+
+def test_red_near_a_foot_is_a_warning_but_red_wine_is_not(reader: Reader) -> None:
+    assert reader.read("my foot is red").red_flag_ids == ("swelling",)
+    assert reader.read("I had red wine with dinner").red_flag_ids == ()
+
+
+# -- pain scores -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("pain is 9/10", 9),
+        ("9 / 10", 9),
+        ("9 out of 10", 9),
+        ("pain is a 9", 9),
+        ("about an 8 out of ten", 8),
+        ("10/10", 10),
+        ("2/10 today", 2),
+        ("my pain level is about 3", 3),
+        ("I'd rate it a 7", 7),
+        ("7-8/10", 8),
+        ("7 or 8 out of 10", 8),
+        ("7.5/10", 8),
+        ("eleven out of ten", None),
+        ("11/10 pain", 10),
+    ],
+)
+def test_pain_score(reader: Reader, text: str, score: int | None) -> None:
+    assert reader.read(text).pain_score == score
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "since 7/10/2024 my heel has been sore",
+        "at 7:30 every morning my calves cramp",
+        "on 7/10 I went for a run",
+        "pain for 3 days",
+        "pain is 2 weeks old",
+        "I walked 10000 steps",
+    ],
+)
+def test_dates_and_times_are_not_scores(reader: Reader, text: str) -> None:
+    assert reader.read(text).pain_score is None
+
+
+def test_a_high_score_is_severe_a_low_one_is_not(reader: Reader) -> None:
+    high = reader.read("heel pain 9/10")
+    assert "severe" in high.red_flag_ids
+    severe = next(m for m in high.red_flags if m.id == "severe")
+    assert severe.words == "9/10"
+    low = reader.read("heel pain 2/10")
+    assert low.pain_score == 2
+    assert low.red_flag_ids == ()
+
+
+def test_a_zero_score_denies_pain(reader: Reader) -> None:
+    reading = reader.read("pain is 0/10 now!")
+    assert reading.pain_score == 0
+    assert reading.symptom_ids == ()
+    assert [m.id for m in reading.negated] == ["pain"]
+
+
+def test_a_score_implies_pain(reader: Reader) -> None:
+    reading = reader.read("maybe 6/10 in my arch")
+    assert reading.symptom_ids == ("pain",)
+    assert reading.location_ids == ("arch",)
+
+
+# -- order and repetition ----------------------------------------------------------------
+
+
+def test_order_of_first_mention_and_each_id_once(reader: Reader) -> None:
+    reading = reader.read("my heel hurts, my calves are tight, tight tight, and my toes cramp")
+    assert reading.symptom_ids == ("pain", "tightness", "cramping")
+    assert reading.location_ids == ("heel", "calf", "toes")
+    starts = [m.start for m in reading.symptoms]
+    assert starts == sorted(starts)
+
+
+def test_several_symptoms_in_one_message(reader: Reader) -> None:
+    reading = reader.read("cramps, tightness and a bit of soreness in my calves")
+    assert reading.symptom_ids == ("cramping", "tightness", "soreness")
+
+
+def test_match_words_are_what_the_person_wrote(reader: Reader) -> None:
+    reading = reader.read("a cut on my heel that won't heal")
+    assert reading.red_flags[0].words == "cut on my heel that wont heal"
+
+
+# -- intents -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intents"),
+    [
+        ("hi", {"greeting"}),
+        ("Morning! my heel hurts", {"greeting"}),
+        ("heel pain in the morning", set()),
+        ("thanks!", {"thanks"}),
+        ("stop", {"stop"}),
+        ("my cramps won't stop", set()),
+        ("don't remind me anymore", {"stop"}),
+        ("remind me every day at 8", {"reminder"}),
+        ("can someone call me back", {"callback"}),
+        ("show me the exercises", {"routine"}),
+    ],
+)
+def test_intents(reader: Reader, text: str, intents: set[str]) -> None:
+    assert set(reader.read(text).intent_ids) == intents
+
+
+# -- hostile and odd input ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", "😂😂😂", "!!!", "...", "12345"])
+def test_nothing_to_read(reader: Reader, text: str) -> None:
+    assert reader.read(text).empty
+
+
+def test_non_text_is_read_as_nothing(reader: Reader) -> None:
+    assert reader.read(None).empty  # type: ignore[arg-type]
+    assert reader.is_affirmative(None) is None  # type: ignore[arg-type]
+
+
+def test_shouting(reader: Reader) -> None:
+    reading = reader.read("MY HEEL HURTS!!!")
+    assert ids(reading) == ({"pain"}, {"heel"}, set(), set())
+
+
+def test_emoji_between_words(reader: Reader) -> None:
+    reading = reader.read("my heel 😭😭 hurts so much 🙏")
+    assert ids(reading) == ({"pain"}, {"heel"}, set(), set())
+
+
+def test_foot_emoji_is_a_foot(reader: Reader) -> None:
+    assert reader.read("🦶 hurts").location_ids == ("foot",)
+
+
+def test_curly_apostrophes(reader: Reader) -> None:
+    assert reader.read("I can’t walk on it").red_flag_ids == ("injury",)
+    assert reader.read("I don’t have any numbness").red_flag_ids == ()
+
+
+def test_mixed_languages_and_scripts(reader: Reader) -> None:
+    reading = reader.read("hola, me duele el talón, my heel hurts 脚が痛い")
+    assert ids(reading) == ({"pain"}, {"heel"}, set(), set())
+
+
+def test_unicode_garbage(reader: Reader) -> None:
+    garbage = "\x00\ufeff\u202e\U0001f9b6\u0301\ud7ff" + "".join(
+        chr(c) for c in range(0x300, 0x370)
+    )
+    reader.read(garbage)
+    reader.read("tight\u0000calf\u200bheel")
+
+
+def _long_message() -> str:
+    """Return a 10,000-character story with a warning sign at its very end."""
+    story = (
+        "I have been running for years and lately my calves get tight after long runs, "
+        "and sometimes my arches ache when I stand at work all day. "
+    )
+    tail = " then I heard a pop"
+    return (story * 80)[: 10_000 - len(tail)] + tail
+
+
+def test_a_long_message_is_read_sensibly(reader: Reader) -> None:
+    text = _long_message()
+    assert len(text) >= 10_000
+    reading = reader.read(text)
+    assert reading.symptom_ids == ("tightness", "soreness")
+    assert set(reading.location_ids) == {"calf", "arch"}
+    assert reading.red_flag_ids == ("injury",)  # even at the very end
+
+
+def test_a_late_denial_in_a_long_message_still_negates(reader: Reader) -> None:
+    chatter = "no idea why, not sure, my calves get tight and I don't stretch enough. " * 120
+    reading = reader.read(chatter[:9_980] + ". no numbness")
+    assert reading.red_flag_ids == ()
+    assert "numbness" in {m.id for m in reading.negated}
+
+
+def test_fresh_unknown_words_are_bounded(knowledge: Knowledge, monkeypatch) -> None:
+    fresh = Reader(knowledge)  # cold cache: every word below is new
+    text = " ".join(f"bluxx{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}qw" for i in range(3_000))
+    calls = []
+    nearest = fresh._nearest
+    monkeypatch.setattr(fresh, "_nearest", lambda word: calls.append(word) or nearest(word))
+    fresh.read(text)
+    # The work is bounded by the budget of new fuzzy look-ups, not by the message length
+    # (the speed itself is measured by `make bench`, not by a timed test).
+    assert 0 < len(calls) <= knowledge.tuning.fuzzy_budget
+
+
+# -- yes and no --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("yes", True),
+        ("Yes please", True),
+        ("yeah that's right", True),
+        ("yesss", True),
+        ("sure", True),
+        ("ok", True),
+        ("👍", True),
+        ("that's right", True),
+        ("no", False),
+        ("nope", False),
+        ("Nooo", False),
+        ("no thanks", False),
+        ("not really", False),
+        ("that's not right", False),
+        ("definitely not", False),
+        ("of course not", False),
+        ("👎", False),
+        ("not sure", None),
+        ("maybe", None),
+        ("I don't know", None),
+        ("my heel hurts", None),
+        ("", None),
+        ("yes but my heel still hurts", True),
+    ],
+)
+def test_is_affirmative(reader: Reader, text: str, answer: bool | None) -> None:
+    assert reader.is_affirmative(text) is answer
+
+
+# -- properties --------------------------------------------------------------------------
+
+KNOWN = {
+    "symptoms": set(SYMPTOM_IDS),
+    "locations": set(LOCATION_IDS),
+    "red_flags": set(RED_FLAG_IDS),
+    "intents": set(INTENT_IDS),
+}
+# Listed words, cues and punctuation, so random mixes reach the matching and negation paths.
+PIECES = (
+    "no not dont but my calf calves heel tite swolen numb pop heard a fell 9/10 out of 10 "
+    "pain cant walk on it 🦶 , . ! stop hi yes swollen red hot warm * & 7:30 won't heal"
+)
+WORDS = st.sampled_from(PIECES.split())
+
+
+def _check(reading: Reading) -> None:
+    """Assert a reading has only known ids, each once, in order of mention."""
+    assert set(reading.symptom_ids) <= KNOWN["symptoms"]
+    assert set(reading.location_ids) <= KNOWN["locations"]
+    assert set(reading.red_flag_ids) <= KNOWN["red_flags"]
+    assert set(reading.intent_ids) <= KNOWN["intents"]
+    for group in (reading.symptoms, reading.locations, reading.red_flags, reading.intents):
+        assert len({m.id for m in group}) == len(group)
+        assert [m.start for m in group] == sorted(m.start for m in group)
+    positive = {m.id for m in (*reading.symptoms, *reading.red_flags, *reading.intents)}
+    assert not positive & {m.id for m in reading.negated}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400))
+def test_any_text_reads_without_error(reader: Reader, text: str) -> None:
+    _check(reader.read(text))
+    assert reader.is_affirmative(text) in (True, False, None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(WORDS, st.text(max_size=8)), max_size=40))
+def test_any_mix_of_listed_words_reads_to_known_ids(reader: Reader, words: list[str]) -> None:
+    _check(reader.read(" ".join(words)))

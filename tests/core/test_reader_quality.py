@@ -1,0 +1,158 @@
+"""Run the reader over the labelled phrasings and hold it to the quality bar.
+
+The bar: the symptom set exactly right on at least 90% of phrasings, every expected red flag
+caught (100% recall), and a red flag fired on at most 5% of phrasings that have none. The
+figures are printed in the test summary ("reader quality") on every run.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.core.knowledge import INTENT_IDS, LOCATION_IDS, RED_FLAG_IDS, SYMPTOM_IDS, Knowledge
+from bot.core.reader import Reader
+
+DATA = Path(__file__).resolve().parent / "data"
+CORPORA = ("phrasings.yaml", "phrasings_fresh.yaml")
+FIELDS = {
+    "symptoms": set(SYMPTOM_IDS),
+    "locations": set(LOCATION_IDS),
+    "red_flags": set(RED_FLAG_IDS),
+    "intents": set(INTENT_IDS),
+}
+MIN_SYMPTOM_ACCURACY = 0.90
+MIN_RED_FLAG_RECALL = 1.0
+MAX_FALSE_ALARMS = 0.05
+
+
+def load(name: str) -> list[dict[str, Any]]:
+    """Return the labelled items of one corpus file."""
+    items: list[dict[str, Any]] = yaml.safe_load((DATA / name).read_text("utf-8"))["phrasings"]
+    return items
+
+
+@dataclass
+class Score:
+    """Counts over one corpus, and the items the reader got wrong."""
+
+    items: int = 0
+    symptoms: int = 0
+    locations: int = 0
+    intents: int = 0
+    scores: int = 0
+    scored: int = 0
+    flags_expected: int = 0
+    flags_caught: int = 0
+    clean: int = 0
+    false_alarms: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, reader: Reader, item: dict[str, Any]) -> None:
+        """Read one item and count what was right."""
+        reading = reader.read(item["text"])
+        got = {
+            "symptoms": set(reading.symptom_ids),
+            "locations": set(reading.location_ids),
+            "red_flags": set(reading.red_flag_ids),
+            "intents": set(reading.intent_ids),
+        }
+        want = {name: set(item[name]) for name in FIELDS}
+        self.items += 1
+        self.symptoms += got["symptoms"] == want["symptoms"]
+        self.locations += got["locations"] == want["locations"]
+        self.intents += got["intents"] == want["intents"]
+        if "pain_score" in item:
+            self.scored += 1
+            self.scores += reading.pain_score == item["pain_score"]
+        if want["red_flags"]:
+            self.flags_expected += len(want["red_flags"])
+            self.flags_caught += len(want["red_flags"] & got["red_flags"])
+        else:
+            self.clean += 1
+            self.false_alarms += bool(got["red_flags"])
+        wrong = [
+            f"{name} want {sorted(want[name])} got {sorted(got[name])}"
+            for name in FIELDS
+            if got[name] != want[name]
+            and not (name == "red_flags" and want[name] and want[name] <= got[name])
+        ]
+        if wrong:
+            self.misses.append(f"{item['text']!r}: " + "; ".join(wrong))
+
+    def ratio(self, part: int, whole: int) -> float:
+        """Return part/whole, or 1.0 when there is nothing to count."""
+        return part / whole if whole else 1.0
+
+    @property
+    def symptom_accuracy(self) -> float:
+        """Return the share of items whose symptom set is exactly right."""
+        return self.ratio(self.symptoms, self.items)
+
+    @property
+    def recall(self) -> float:
+        """Return the share of expected red flags that were caught."""
+        return self.ratio(self.flags_caught, self.flags_expected)
+
+    @property
+    def false_alarm_rate(self) -> float:
+        """Return the share of items without a red flag where one fired."""
+        return self.ratio(self.false_alarms, self.clean)
+
+    def line(self, name: str) -> str:
+        """Return the figures as one report line."""
+        return (
+            f"{name:<22} n={self.items:<4} symptoms {self.symptom_accuracy:6.1%}  "
+            f"locations {self.ratio(self.locations, self.items):6.1%}  "
+            f"intents {self.ratio(self.intents, self.items):6.1%}  "
+            f"red-flag recall {self.recall:6.1%} ({self.flags_caught}/{self.flags_expected})  "
+            f"false alarms {self.false_alarm_rate:5.1%} ({self.false_alarms}/{self.clean})  "
+            f"scores {self.scores}/{self.scored}"
+        )
+
+
+@pytest.mark.parametrize("name", CORPORA)
+def test_corpus_is_well_formed(name: str) -> None:
+    items = load(name)
+    texts = [item["text"] for item in items]
+    assert len(texts) == len(set(texts)), "a phrasing is listed twice"
+    for item in items:
+        assert set(item) <= {*FIELDS, "text", "pain_score"}, item
+        for field_name, known in FIELDS.items():
+            assert set(item[field_name]) <= known, (item["text"], field_name)
+
+
+def test_main_corpus_covers_every_warning_sign() -> None:
+    items = load("phrasings.yaml")
+    assert len(items) >= 120
+    fired = Counter(flag for item in items for flag in item["red_flags"])
+    for flag in RED_FLAG_IDS:
+        assert fired[flag] >= 5, f"{flag} needs at least 5 phrasings, has {fired[flag]}"
+
+
+def test_reader_quality(knowledge: Knowledge, summary: dict[str, list[str]]) -> None:
+    reader = Reader(knowledge)
+    total = Score()
+    lines: list[str] = []
+    failures: list[str] = []
+    for name in CORPORA:
+        score = Score()
+        for item in load(name):
+            score.add(reader, item)
+            total.add(reader, item)
+        lines.append(score.line(name))
+        failures += score.misses
+    lines.append(total.line("all"))
+    lines += [f"  miss: {miss}" for miss in failures]
+    summary["reader quality"] = lines
+    print("\n".join(lines))
+
+    report = "\n".join(lines)
+    assert total.symptom_accuracy >= MIN_SYMPTOM_ACCURACY, report
+    assert total.recall >= MIN_RED_FLAG_RECALL, report
+    assert total.false_alarm_rate <= MAX_FALSE_ALARMS, report
