@@ -10,12 +10,13 @@ from pathlib import Path
 
 from bot.channels.terminal import parse_input
 from bot.core.events import ButtonEvent, CommandEvent, TextEvent
-from tests.conftest import KNOWLEDGE_DIR
+from tests.conftest import KNOWLEDGE_DIR, ROOT
 
 
 def chat(tmp_path: Path, lines: list[str], *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
+        "PYTHONPATH": str(ROOT),  # this worktree's `bot`, whatever the virtualenv has installed
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}",
         "KNOWLEDGE_DIR": str(KNOWLEDGE_DIR),
         "DATA_DIR": str(tmp_path),
@@ -67,7 +68,12 @@ def test_plain_output_numbers_the_choices(tmp_path):
 
 
 def test_bad_config_stops_with_one_line(tmp_path):
-    env = {**os.environ, "DATABASE_URL": "mysql://nope", "KNOWLEDGE_DIR": str(KNOWLEDGE_DIR)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": "mysql://nope",
+        "KNOWLEDGE_DIR": str(KNOWLEDGE_DIR),
+    }
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat"],
         input="",
