@@ -35,7 +35,7 @@ def parse_input(line: str, tokens: list[str], labels: Sequence[str] = ()) -> Eve
         return CommandEvent(name=name.split("@")[0], args=args.strip())
     if text in labels:
         return TextEvent(text=text)
-    if text.isdigit() and tokens and 1 <= int(text) <= len(tokens):
+    if text.isdecimal() and tokens and 1 <= int(text) <= len(tokens):  # int() refuses "²"
         token = tokens[int(text) - 1]
         # Reply-keyboard buttons (like Cancel under the phone question) send their label.
         if token.startswith(TEXT_BUTTON):

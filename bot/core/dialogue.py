@@ -355,7 +355,8 @@ class Engine:
                 reprompt(turn)
             return
         state = turn.state
-        if not seq_text.isdigit() or int(seq_text) != state.seq or choice not in state.choices:
+        # isdecimal, not isdigit: "²" is a digit that int() refuses (a forged token crashed).
+        if not seq_text.isdecimal() or int(seq_text) != state.seq or choice not in state.choices:
             # Stale or forged: say so kindly and ask the current question again.
             turn.say("button_expired")
             reprompt(turn)

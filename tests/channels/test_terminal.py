@@ -98,3 +98,7 @@ def test_parse_input_prefers_labels_then_numbers():
     assert parse_input("2", tokens, labels) == ButtonEvent(token="3.b")
     assert parse_input("5", tokens, labels) == TextEvent(text="5")
     assert parse_input("hello", tokens, labels) == TextEvent(text="hello")
+
+
+def test_parse_input_reads_a_superscript_digit_as_text():
+    assert parse_input("²", ["1.a", "1.b"]) == TextEvent(text="²")
