@@ -327,12 +327,23 @@ class Runtime:
     outbox: StaffOutbox
 
     async def tick(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
-        """Send due reminders and pending staff messages (the job queue calls this)."""
+        """Send due reminders, then pending staff messages."""
+        await self.send_reminders(context)
+        await self.send_staff_messages(context)
+
+    async def send_reminders(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+        """Send due reminders (a job of its own: a fan-out may take minutes)."""
         try:
             await self.reminders.run_once()
+        except Exception as exc:
+            log.error("reminder tick failed: %s", type(exc).__name__)
+
+    async def send_staff_messages(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+        """Send pending staff messages (a job of its own, never queued behind reminders)."""
+        try:
             await self.outbox.run_once()
         except Exception as exc:
-            log.error("dispatch tick failed: %s", type(exc).__name__)
+            log.error("staff outbox tick failed: %s", type(exc).__name__)
 
 
 def build_application(settings: Settings, components: Components) -> Runtime:
@@ -434,13 +445,18 @@ async def _receive_updates(runtime: Runtime, settings: Settings, secret: str | N
     application = runtime.application
     updater, job_queue = application.updater, application.job_queue
     assert updater is not None and job_queue is not None
-    job_queue.run_repeating(
-        runtime.tick,
-        interval=settings.dispatch_interval,
-        first=0.1,
-        name="dispatch",
-        job_kwargs={"max_instances": 1, "coalesce": True},
-    )
+    # Two jobs, so thousands of reminders due at once cannot hold a confirmed request back.
+    for name, job in (
+        ("reminders", runtime.send_reminders),
+        ("staff", runtime.send_staff_messages),
+    ):
+        job_queue.run_repeating(
+            job,
+            interval=settings.dispatch_interval,
+            first=0.1,
+            name=name,
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )
     if secret is None:
         await updater.start_polling(allowed_updates=Update.ALL_TYPES)
         return

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.store import checkins, reminders
-from tests.channels.conftest import running_bot
-from tests.channels.talk import Talk, eventually, texts
+from bot.core.schedule import Days
+from bot.store import checkins, reminders, users
+from tests.channels.conftest import STAFF_CHAT, running_bot
+from tests.channels.talk import Talk, code_in, eventually, texts
 from tests.support import Clock
 
 LONDON = ZoneInfo("Europe/London")
@@ -90,3 +91,40 @@ async def test_a_person_who_blocked_the_bot_has_their_reminder_paused(api, tmp_p
         clock.set(at("2026-11-28 07:30"))
         reminder = await ann.next_message()
         assert reminder.callback_data("Done") == "r.done.20261128"
+
+
+async def test_a_reminder_fan_out_does_not_hold_back_a_confirmed_request(api, tmp_path):
+    clock = Clock(at("2026-11-26 07:00"))
+    # 300 reminders at 100 messages a second: three seconds of sending.
+    async with running_bot(api, tmp_path, clock=clock, telegram_max_rate=100) as bot:
+        async with bot.components.db.transaction() as session:
+            for user_id in range(10_000, 10_300):
+                await users.save_state(session, None, user_id, "{}", clock())
+                await reminders.upsert(
+                    session,
+                    user_id,
+                    at=time(7, 30),
+                    zone="Europe/London",
+                    days=Days.daily,
+                    next_due=at("2026-11-26 07:30"),
+                    now=clock(),
+                )
+        ann = Talk(api, 42)
+        [_consent] = await ann.say("/callback")
+        await ann.press("Yes, that's OK")
+        await ann.press("Use Ann")
+        await ann.say("07400 123456", expect=2)
+        await ann.press("Morning")
+        await ann.press("Skip")
+
+        clock.set(at("2026-11-26 07:30"))
+        await api.wait_for(lambda: api.delivered_count(10_000) == 1)  # the fan-out is on
+        confirmed = await ann.press("Confirm")
+        code = code_in(confirmed[0])
+        await api.wait_for(lambda: all(api.delivered_count(u) for u in range(10_000, 10_300)))
+        await api.wait_for(lambda: api.delivered_count(STAFF_CHAT) == 1)
+        [staff] = api.messages(STAFF_CHAT)
+        last_reminder = max(api.messages(u)[0].time for u in range(10_000, 10_300))
+        assert code in (staff.text or "")
+        # The request reached staff while reminders were still going out, not after them.
+        assert staff.time < last_reminder - 1.0
