@@ -5,7 +5,8 @@ to its next due instant, with the local day recorded as sent, in one transaction
 BEFORE the message goes out. If the process dies after that commit and before the send, that
 day's reminder is lost; it can never be sent twice, because the row already says the day was
 sent. A send that failed with a definite error answer is retried (through the snooze slot, with
-backoff); a send that timed out may have arrived and is not retried.
+backoff); a send that timed out may have arrived and is not retried. A person who blocked the bot
+has their reminder paused; a request Telegram refused as malformed is dropped for that day only.
 
 Staff messages are sent AT LEAST ONCE and, in all but one window, exactly once. The request and
 its outbox row were committed together before the person saw the confirmation. The sender
@@ -169,9 +170,14 @@ class ReminderDispatcher:
             try:
                 await self.outlet.deliver(item.user_id, [message])
                 stats.sent += 1
-            except (Blocked, Rejected):
+            except Blocked:
                 stats.paused += 1
                 await self._pause(item.user_id)
+            except Rejected as exc:
+                # The request was wrong, not the person gone: pausing would let one bad
+                # message switch everyone's reminders off for good. Tomorrow's is tried anew.
+                stats.failed += 1
+                log.error("a reminder was refused: %s", exc)
             except NotDelivered:
                 stats.failed += 1
                 stats.retried += await self._retry_later(item)

@@ -270,14 +270,17 @@ async def test_a_blocked_person_is_paused_and_never_retried(store, knowledge):
     assert isinstance(current, Say) and "(paused)" in current.text
 
 
-async def test_a_refused_reminder_is_paused_too(store, knowledge):
+async def test_a_refused_reminder_is_not_retried_today_nor_paused(store, knowledge):
     _, db, clock = store
     await add_reminder(db, clock, ANN.id, "07:30", "Europe/London")
-    outlet = Outlet(failures=[Rejected("Bad Request: chat not found")])
+    # A 400 says the request was wrong, not that the person left: a bug that made every
+    # reminder refused must not switch everyone's reminders off for good.
+    outlet = Outlet(failures=[Rejected("Bad Request: can't parse entities")])
     dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
     clock.set(local("2026-11-26 07:30"))
-    await sweep(dispatcher, clock, local("2026-11-27 08:00"), timedelta(minutes=15))
-    assert outlet.attempts == [ANN.id]
+    sent = await sweep(dispatcher, clock, local("2026-11-27 07:30"), timedelta(minutes=15))
+    assert outlet.attempts == [ANN.id, ANN.id]
+    assert [moment for moment, _ in sent] == [local("2026-11-27 07:30")]
 
 
 async def test_not_delivered_is_retried_later_with_backoff(store, knowledge):
