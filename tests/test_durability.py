@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.channels.talk import Talk, code_in
+from tests.channels.people import TelegramUser
+from tests.channels.probes import code_in
 from tests.conftest import KNOWLEDGE_DIR, ROOT
 from tests.fakebot import FakeBotAPI, SentMessage
 
@@ -172,33 +173,33 @@ async def staff_chat_quiet(api: FakeBotAPI, seconds: float = 0.6) -> None:
     assert api.delivered_count(STAFF_CHAT) == before, api.describe(STAFF_CHAT)
 
 
-async def up_to_consent(person: Talk) -> None:
+async def up_to_consent(person: TelegramUser) -> None:
     """Ask for a call: the bot says what it will share and asks for consent."""
-    [consent] = await person.say("/callback")
+    [consent] = await person.send("/callback", 1)
     assert consent.button_texts == ["Yes, that's OK", "No thanks"]
 
 
-async def up_to_phone(person: Talk, name: str) -> None:
+async def up_to_phone(person: TelegramUser, name: str) -> None:
     """Consent and give a name: the bot asks for the phone number."""
     await up_to_consent(person)
-    await person.press("Yes, that's OK")
-    [ask] = await person.say(name)
+    await person.press("Yes, that's OK", 1)
+    [ask] = await person.send(name, 1)
     assert ask.reply_keyboard, "expected the phone question with its share button"
 
 
-async def up_to_review(person: Talk, name: str, phone: str) -> None:
+async def up_to_review(person: TelegramUser, name: str, phone: str) -> None:
     """Answer every question: the bot shows the summary to confirm."""
     await up_to_phone(person, name)
-    await person.say(phone, expect=2)
-    await person.press("Morning")
-    [review] = await person.press("Skip")
+    await person.send(phone, 2)
+    await person.press("Morning", 1)
+    [review] = await person.press("Skip", 1)
     assert review.text is not None and review.text.startswith("Please check your request:")
 
 
-async def confirmed(person: Talk, name: str, phone: str) -> str:
+async def confirmed(person: TelegramUser, name: str, phone: str) -> str:
     """Go through the whole request and confirm it; return its reference code."""
     await up_to_review(person, name, phone)
-    [thanks] = await person.press("Confirm")
+    [thanks] = await person.press("Confirm", 1)
     return code_in(thanks)
 
 
@@ -206,7 +207,7 @@ async def test_kills_at_each_point_of_the_flow(api: FakeBotAPI, bot: BotProcess)
     # First run: staff sends held back (one dispatch tick at start-up, then none for an hour),
     # so the kill after the confirmation certainly comes before the staff message.
     await bot.start(interval=3600)
-    ann, bea, cat, dan = (Talk(api, uid, first_name=n) for uid, n in enumerate("ABCD", 101))
+    ann, bea, cat, dan = (TelegramUser(api, uid, first_name=n) for uid, n in enumerate("ABCD", 101))
     await up_to_consent(ann)
     await up_to_phone(bea, "Bea Middle")
     await up_to_review(cat, "Cat Review", "07400 100003")
@@ -221,18 +222,18 @@ async def test_kills_at_each_point_of_the_flow(api: FakeBotAPI, bot: BotProcess)
     await bot.start()
     await api.wait_for(lambda: staff_messages(api, dan_code), description="Dan's staff message")
     # Each conversation carries on from where it was when the process died.
-    [name_question] = await ann.press("Yes, that's OK")  # Ann agrees, then changes her mind
+    [name_question] = await ann.press("Yes, that's OK", 1)  # Ann agrees, then changes her mind
     assert name_question.text == "What name should they ask for?"
-    [left] = await ann.say("/cancel")
+    [left] = await ann.send("/cancel", 1)
     assert left.text is not None and left.text.startswith("OK")
-    saved, _ = await bea.say("07400 100002", expect=2)
+    saved, _ = await bea.send("07400 100002", 2)
     assert saved.text == "Thanks, I've got +447400100002."
     bot.kill()  # mid-flow again, at the best-time question
 
     await bot.start()
-    [thanks] = await cat.press("Confirm")  # the summary shown before the first kill
+    [thanks] = await cat.press("Confirm", 1)  # the summary shown before the first kill
     cat_code = code_in(thanks)
-    await bea.say("/cancel")
+    await bea.send("/cancel", 1)
     await api.wait_for(lambda: staff_messages(api, cat_code), description="Cat's staff message")
     await api.wait_for(lambda: bot.pending_outbox() == 0, description="an empty outbox")
     await staff_chat_quiet(api)
@@ -257,7 +258,7 @@ async def test_kills_at_each_point_of_the_flow(api: FakeBotAPI, bot: BotProcess)
 
 async def test_a_kill_while_the_staff_message_is_in_flight(api: FakeBotAPI, bot: BotProcess):
     await bot.start(interval=3600)
-    code = await confirmed(Talk(api, 201, first_name="Eve"), "Eve Flight", "07400 200001")
+    code = await confirmed(TelegramUser(api, 201, first_name="Eve"), "Eve Flight", "07400 200001")
     bot.kill()
 
     # The next staff send never reaches Telegram: the process dies while it waits.
@@ -286,7 +287,7 @@ async def test_every_request_arrives_once_with_thirty_percent_of_staff_sends_fai
     await bot.start(interval=3600)
     codes = []
     for n in range(8):
-        person = Talk(api, 300 + n, first_name=f"P{n}")
+        person = TelegramUser(api, 300 + n, first_name=f"P{n}")
         codes.append(await confirmed(person, f"Person {n}", f"07400 3000{n:02d}"))
     bot.kill()
 

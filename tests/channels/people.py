@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 from dataclasses import dataclass, field
 
@@ -34,9 +35,14 @@ class TelegramUser:
         self.api.send_text(self.user_id, text, first_name=self.first_name)
         return await self.expect(replies)
 
-    async def send_contact(self, phone: str, replies: int) -> list[SentMessage]:
-        """Share a phone number with the contact button and return the replies."""
-        self.api.send_contact(self.user_id, phone, first_name=self.first_name)
+    async def send_contact(
+        self, phone: str, replies: int, *, someone_else: bool = False
+    ) -> list[SentMessage]:
+        """Share a phone number with the contact button (or someone else's contact)."""
+        owner: int | str = self.user_id + 1 if someone_else else "self"
+        self.api.send_contact(
+            self.user_id, phone, contact_user_id=owner, first_name=self.first_name
+        )
         return await self.expect(replies)
 
     async def press(
@@ -69,6 +75,12 @@ class TelegramUser:
             m.describe() for m in new
         )
         return new
+
+    async def quiet(self, seconds: float = 0.6) -> None:
+        """Wait a few dispatch ticks and check the bot sent nothing new meanwhile."""
+        await asyncio.sleep(seconds)
+        count = self.api.delivered_count(self.user_id)
+        assert count == self.seen, f"unexpected messages\n{self.api.describe(self.user_id)}"
 
     def latest_with_buttons(self) -> SentMessage:
         """Return the newest message in this chat that carries inline buttons."""

@@ -14,52 +14,53 @@ from bot.__main__ import main
 from bot.core.staff import CSV_COLUMNS
 from bot.store import leads
 from tests.channels.conftest import ADMIN, STAFF_CHAT, running_bot
-from tests.channels.talk import Talk, code_in, every_row, texts
+from tests.channels.people import TelegramUser
+from tests.channels.probes import code_in, every_row, texts
 from tests.fakebot import FakeBotAPI, SentMessage
 from tests.support import Clock
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
-async def request_by_typed_phone(ann: Talk) -> str:
+async def request_by_typed_phone(ann: TelegramUser) -> str:
     """Ask for a call, type the number (a wrong one first), confirm; return the code."""
-    await ann.say("/start", expect=2)
-    await ann.say("my heel hurts, 6/10", expect=2)
-    [consent] = await ann.say("can someone call me?")
+    await ann.send("/start", 2)
+    await ann.send("my heel hurts, 6/10", 2)
+    [consent] = await ann.send("can someone call me?", 1)
     assert "pain in the heel" in (consent.text or "")
     assert consent.button_texts == ["Yes, that's OK", "No thanks"]
-    [name] = await ann.press("Yes, that's OK")
+    [name] = await ann.press("Yes, that's OK", 1)
     assert name.button_texts == ["Use Ann"]
-    [phone] = await ann.press("Use Ann")
+    [phone] = await ann.press("Use Ann", 1)
     [share] = phone.reply_keyboard[0]
     assert share.get("request_contact") is True
-    assert texts(await ann.say("12345", expect=2))[0].startswith("That number looks too short")
-    saved, when = await ann.say("07400 123456", expect=2)
+    assert texts(await ann.send("12345", 2))[0].startswith("That number looks too short")
+    saved, when = await ann.send("07400 123456", 2)
     assert saved.text == "Thanks, I've got +447400123456."
     assert saved.removes_keyboard
     assert when.button_texts == ["Morning", "Afternoon", "Evening", "Any time"]
-    await ann.press("Evening")
-    [review] = await ann.say("I work nights, please call after 6pm")
+    await ann.press("Evening", 1)
+    [review] = await ann.send("I work nights, please call after 6pm", 1)
     assert "Name: Ann\nPhone: +447400123456\nBest time: Evening" in (review.text or "")
-    [confirmed] = await ann.press("Confirm")
+    [confirmed] = await ann.press("Confirm", 1)
     assert (confirmed.text or "").startswith("Thank you! Your request is in, reference FC-")
     return code_in(confirmed)
 
 
-async def request_by_shared_contact(bob: Talk) -> str:
+async def request_by_shared_contact(bob: TelegramUser) -> str:
     """Ask through the deep link, share someone else's contact (refused), then their own."""
-    [consent] = await bob.say("/start callback")
+    [consent] = await bob.send("/start callback", 1)
     assert "nothing yet" in (consent.text or "")
-    await bob.press("Yes, that's OK")
-    await bob.say("Bob Stone")
-    refused, again = await bob.share_contact("447400123456", someone_else=True, expect=2)
+    await bob.press("Yes, that's OK", 1)
+    await bob.send("Bob Stone", 1)
+    refused, again = await bob.send_contact("447400123456", 2, someone_else=True)
     assert refused.text == "Please share your own number (that contact isn't you), or type it."
     assert again.reply_keyboard[0][0].get("request_contact") is True
-    saved, _ = await bob.share_contact("447400654321", expect=2)
+    saved, _ = await bob.send_contact("447400654321", 2)
     assert saved.text == "Thanks, I've got +447400654321."
-    await bob.press("Any time")
-    await bob.press("Skip")
-    [confirmed] = await bob.press("Confirm")
+    await bob.press("Any time", 1)
+    await bob.press("Skip", 1)
+    [confirmed] = await bob.press("Confirm", 1)
     return code_in(confirmed)
 
 
@@ -78,7 +79,7 @@ async def staff_message_once(api: FakeBotAPI, code: str) -> SentMessage:
 
 async def test_a_request_by_typed_phone_reaches_staff_once_with_buttons(bot):
     api = bot.api
-    code = await request_by_typed_phone(Talk(api, 42))
+    code = await request_by_typed_phone(TelegramUser(api, 42))
     message = await staff_message_once(api, code)
     assert "Name: Ann\nPhone: +447400123456\nBest time: Evening" in (message.text or "")
     assert "Pain score: 6" in (message.text or "")
@@ -93,7 +94,7 @@ async def test_a_request_by_typed_phone_reaches_staff_once_with_buttons(bot):
 
 async def test_a_request_by_shared_contact_refuses_someone_elses(bot):
     api = bot.api
-    code = await request_by_shared_contact(Talk(api, 43, first_name="Bob"))
+    code = await request_by_shared_contact(TelegramUser(api, 43, first_name="Bob"))
     message = await staff_message_once(api, code)
     assert "Name: Bob Stone\nPhone: +447400654321\nBest time: Any time" in (message.text or "")
     assert "+447400123456" not in (message.text or "")
@@ -102,7 +103,7 @@ async def test_a_request_by_shared_contact_refuses_someone_elses(bot):
 async def test_contacted_by_an_admin_records_who_and_edits_the_message(bot):
     api = bot.api
     api.register_user(ADMIN, first_name="Nora", username="nurse_nora")
-    code = await request_by_typed_phone(Talk(api, 42))
+    code = await request_by_typed_phone(TelegramUser(api, 42))
     message = await staff_message_once(api, code)
     pressed = api.press_button(ADMIN, message.message_id, f"s.contacted.{code}", chat_id=STAFF_CHAT)
     answer = await api.wait_for_callback_answer(pressed["callback_query"]["id"])
@@ -121,7 +122,7 @@ async def test_contacted_by_an_admin_records_who_and_edits_the_message(bot):
 
 async def test_someone_else_pressing_a_staff_button_changes_nothing(bot):
     api = bot.api
-    code = await request_by_typed_phone(Talk(api, 42))
+    code = await request_by_typed_phone(TelegramUser(api, 42))
     message = await staff_message_once(api, code)
     # A member of the staff group who is not an admin.
     pressed = api.press_button(777, message.message_id, f"s.contacted.{code}", chat_id=STAFF_CHAT)
@@ -129,12 +130,10 @@ async def test_someone_else_pressing_a_staff_button_changes_nothing(bot):
     # The answer anyone gets in a group: a passing notice, nothing about the request.
     assert (answer.get("text") or "").startswith("Hi! I only talk one to one")
     # The same button forwarded into a private chat, pressed by a stranger.
-    eve = Talk(api, 778, first_name="Eve")
-    await eve.say("/start", expect=2)
-    greeting = api.messages(778)[-1]
-    api.press_button(778, greeting.message_id, f"s.closed.{code}", check=False)
-    expired, _ = (await api.wait_for_messages(778, 4))[2:]
-    await asyncio.sleep(0.6)
+    eve = TelegramUser(api, 778, first_name="Eve")
+    _, question = await eve.send("/start", 2)
+    expired, _ = await eve.press_data(question, f"s.closed.{code}", 2)
+    await eve.quiet()
     assert "button" in (expired.text or "").lower()
     assert code not in " ".join(texts(api.messages(778)))
     assert api.message(STAFF_CHAT, message.message_id).edit_count == 0
@@ -146,25 +145,25 @@ async def test_someone_else_pressing_a_staff_button_changes_nothing(bot):
 
 async def test_staff_commands_answer_admins_only(bot):
     api = bot.api
-    ann = Talk(api, 42)
+    ann = TelegramUser(api, 42)
     code = await request_by_typed_phone(ann)
     await staff_message_once(api, code)
 
     # Anyone else gets the normal answer to an unknown command: nothing about requests.
     for command in ("/leads", f"/lead {code}", "/export_leads"):
-        answer = await ann.say(command, expect=2)
+        answer = await ann.send(command, 2)
         assert command.split()[0][1:] in (answer[0].text or "")
         assert code not in " ".join(texts(answer)) and "+447400123456" not in " ".join(
             texts(answer)
         )
     assert not [m for m in api.messages(42) if m.document is not None]
 
-    admin = Talk(api, ADMIN, first_name="Nora")
-    [listing] = await admin.say("/leads")
+    admin = TelegramUser(api, ADMIN, first_name="Nora")
+    [listing] = await admin.send("/leads", 1)
     assert code in (listing.text or "") and "+447400123456" in (listing.text or "")
-    [one] = await admin.say(f"/lead {code.lower()}")
+    [one] = await admin.send(f"/lead {code.lower()}", 1)
     assert (one.text or "").startswith(f"Callback request {code}")
-    [export] = await admin.say("/export_leads")
+    [export] = await admin.send("/export_leads", 1)
     assert export.method == "sendDocument" and export.file is not None
     assert export.file.filename == "footcoach-leads.csv"
     rows = list(csv.DictReader(io.StringIO(export.file.data.decode())))
@@ -178,7 +177,7 @@ async def test_footcoach_leads_csv_prints_the_documented_columns(
     clock = Clock(NOW)
     api.register_user(ADMIN, first_name="Nora", username="nurse_nora")
     async with running_bot(api, tmp_path, clock=clock) as bot:
-        code = await request_by_typed_phone(Talk(api, 42))
+        code = await request_by_typed_phone(TelegramUser(api, 42))
         message = await staff_message_once(api, code)
         clock.set(datetime(2026, 11, 25, 10, 15, tzinfo=UTC))
         api.press_button(ADMIN, message.message_id, f"s.contacted.{code}", chat_id=STAFF_CHAT)
@@ -244,21 +243,21 @@ def names_the_person(value: object) -> bool:
 async def test_forget_leaves_no_row_that_names_the_person(api, tmp_path, answer):
     clock = Clock(NOW)
     async with running_bot(api, tmp_path, clock=clock) as bot:
-        zelda = Talk(api, PERSON, first_name="Zelda")
+        zelda = TelegramUser(api, PERSON, first_name="Zelda")
         # A reminder, a check-in and a confirmed request delivered to staff.
-        await zelda.say("remind me at 7:30 every day")
-        await zelda.say("London")
-        await zelda.press("Europe/London")
-        await zelda.press("Every day")
-        await zelda.say("/checkin 4")
-        await zelda.press("Yes")
-        await zelda.say("/callback")
-        await zelda.press("Yes, that's OK")
-        await zelda.say(NAME)
-        await zelda.say(PHONE, expect=2)
-        await zelda.press("Morning")
-        await zelda.press("Skip")
-        code = code_in((await zelda.press("Confirm"))[0])
+        await zelda.send("remind me at 7:30 every day", 1)
+        await zelda.send("London", 1)
+        await zelda.press("Europe/London", 1)
+        await zelda.press("Every day", 1)
+        await zelda.send("/checkin 4", 1)
+        await zelda.press("Yes", 1)
+        await zelda.send("/callback", 1)
+        await zelda.press("Yes, that's OK", 1)
+        await zelda.send(NAME, 1)
+        await zelda.send(PHONE, 2)
+        await zelda.press("Morning", 1)
+        await zelda.press("Skip", 1)
+        code = code_in((await zelda.press("Confirm", 1))[0])
         staff = await staff_message_once(api, code)
         assert NAME in (staff.text or "")
 
@@ -267,7 +266,7 @@ async def test_forget_leaves_no_row_that_names_the_person(api, tmp_path, answer)
             names_the_person(v) for rows in before.values() for r in rows for v in r.values()
         )
 
-        mydata, document = await zelda.say("/mydata", expect=2)
+        mydata, document = await zelda.send("/mydata", 2)
         assert mydata.text == "Here is everything I keep about you."
         assert document.file is not None and document.file.filename == "footcoach-my-data.json"
         data = json.loads(document.file.data)
@@ -277,12 +276,12 @@ async def test_forget_leaves_no_row_that_names_the_person(api, tmp_path, answer)
         [request] = data["callback_requests"]
         assert (request["code"], request["name"], request["phone"]) == (code, NAME, PHONE)
 
-        [ask] = await zelda.say("/forget")
+        [ask] = await zelda.send("/forget", 1)
         assert ask.button_texts == ["Yes, delete everything", "No, keep it"]
         if answer == "button":
-            [done] = await zelda.press("Yes, delete everything")
+            [done] = await zelda.press("Yes, delete everything", 1)
         else:
-            [done] = await zelda.say("yes")
+            [done] = await zelda.send("yes", 1)
         assert (done.text or "").startswith("Done. Everything about you is deleted.")
 
         # Staff see the request withdrawn, without the person's details.
@@ -305,5 +304,5 @@ async def test_forget_leaves_no_row_that_names_the_person(api, tmp_path, answer)
         [lead] = after["leads"]
         assert lead["code"] == code and lead["status"] == "withdrawn"
 
-        [nothing] = await zelda.say("/progress")
+        [nothing] = await zelda.send("/progress", 1)
         assert "(I have 0)" in (nothing.text or "")

@@ -7,18 +7,20 @@ from datetime import UTC, datetime, timedelta
 
 from bot.store import checkins
 from tests.channels.conftest import running_bot
-from tests.channels.talk import Talk
+from tests.channels.people import TelegramUser
 from tests.support import Clock
 
 START = datetime(2026, 11, 1, 20, 0, tzinfo=UTC)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-async def check_in(person: Talk, score: int, *, done: bool = True, expect: int = 1) -> list[str]:
+async def check_in(
+    person: TelegramUser, score: int, *, done: bool = True, expect: int = 1
+) -> list[str]:
     """Answer /checkin with a score and whether the routine was done; return what follows."""
-    [question] = await person.say(f"/checkin {score}")
+    [question] = await person.send(f"/checkin {score}", 1)
     assert question.button_texts == ["Yes", "No"]
-    replies = await person.press("Yes" if done else "No", expect=expect)
+    replies = await person.press("Yes" if done else "No", expect)
     assert replies[0].text == (
         f"Thanks, I've noted {score}/10 for today. Send /progress to see your chart."
     )
@@ -35,8 +37,8 @@ def png_size(data: bytes) -> tuple[int, int]:
 async def test_checkins_over_days_then_progress_sends_a_chart_and_the_summary(api, tmp_path):
     clock = Clock(START)
     async with running_bot(api, tmp_path, clock=clock) as bot:
-        ann = Talk(api, 42)
-        [need] = await ann.say("/progress")
+        ann = TelegramUser(api, 42)
+        [need] = await ann.send("/progress", 1)
         assert "(I have 0)" in (need.text or "")
         # Ten days, pain going from 7 to 4, the routine skipped on day 5.
         for day, score in enumerate([7, 7, 6, 6, 6, 5, 5, 5, 4, 4]):
@@ -46,7 +48,7 @@ async def test_checkins_over_days_then_progress_sends_a_chart_and_the_summary(ap
         clock.advance(hours=1)
         await check_in(ann, 4)
 
-        [chart] = await ann.say("/progress")
+        [chart] = await ann.send("/progress", 1)
         assert chart.method == "sendPhoto" and chart.photo is not None
         width, height = png_size(chart.photo)
         assert 600 <= width <= 2000 and 400 <= height <= 2000
@@ -63,7 +65,7 @@ async def test_checkins_over_days_then_progress_sends_a_chart_and_the_summary(ap
 async def test_a_flat_fortnight_nudges_once_and_the_callback_opens_from_it(api, tmp_path):
     clock = Clock(START)
     async with running_bot(api, tmp_path, clock=clock):
-        ann = Talk(api, 42)
+        ann = TelegramUser(api, 42)
         for day in range(14):
             clock.set(START + timedelta(days=day))
             assert await check_in(ann, 5) == []
@@ -71,14 +73,13 @@ async def test_a_flat_fortnight_nudges_once_and_the_callback_opens_from_it(api, 
         clock.set(START + timedelta(days=14))
         [nudge] = await check_in(ann, 5, expect=2)
         assert nudge.startswith("After two weeks your pain hasn't dropped much.")
-        message = ann.newest_with("Talk to a professional")
-        assert message is not None
+        message = ann.latest_with_buttons()
         assert message.button_texts == ["Talk to a professional", "Not now"]
 
-        [consent] = await ann.press("Talk to a professional")
+        [consent] = await ann.press("Talk to a professional", 1)
         assert (consent.text or "").startswith("A professional from our team can call you back.")
         assert consent.button_texts == ["Yes, that's OK", "No thanks"]
-        [declined] = await ann.press("No thanks")
+        [declined] = await ann.press("No thanks", 1)
         assert (declined.text or "").startswith("No problem, nothing has been shared.")
 
         # Still flat over the next days: the same episode, so no second nudge.

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from bot.core.schedule import Days
 from bot.store import checkins, reminders, users
 from tests.channels.conftest import STAFF_CHAT, running_bot
-from tests.channels.talk import Talk, code_in, eventually, texts
+from tests.channels.people import TelegramUser
+from tests.channels.probes import code_in, eventually, texts
 from tests.support import Clock
 
 LONDON = ZoneInfo("Europe/London")
@@ -19,15 +20,15 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=LONDON)
 
 
-async def set_reminder(ann: Talk) -> None:
+async def set_reminder(ann: TelegramUser) -> None:
     """Set a 07:30 London reminder in the person's own words."""
-    [ask_zone] = await ann.say("remind me every day at 7:30 please")
+    [ask_zone] = await ann.send("remind me every day at 7:30 please", 1)
     assert "time zone" in (ask_zone.text or "").lower() or "where" in (ask_zone.text or "").lower()
-    [confirm] = await ann.say("londn")
+    [confirm] = await ann.send("londn", 1)
     assert confirm.button_texts == ["Europe/London", "None of these"]
-    [days] = await ann.press("Europe/London")
+    [days] = await ann.press("Europe/London", 1)
     assert days.button_texts == ["Every day", "Weekdays only"]
-    [done] = await ann.press("Every day")
+    [done] = await ann.press("Every day", 1)
     assert "07:30 every day (Europe/London time)" in (done.text or "")
     assert "tomorrow at 07:30" in (done.text or "")
 
@@ -35,14 +36,14 @@ async def set_reminder(ann: Talk) -> None:
 async def test_a_reminder_set_in_conversation_arrives_and_done_stores_the_score(api, tmp_path):
     clock = Clock(at("2026-11-25 20:00"))
     async with running_bot(api, tmp_path, clock=clock) as bot:
-        ann = Talk(api, 42)
+        ann = TelegramUser(api, 42)
         await set_reminder(ann)
 
         # A minute early: several ticks pass and nothing comes.
         clock.set(at("2026-11-26 07:29"))
         await ann.quiet()
         clock.set(at("2026-11-26 07:30"))
-        reminder = await ann.next_message()
+        [reminder] = await ann.expect(1)
         assert reminder.text is not None and reminder.text.startswith("Time for your foot care")
         assert reminder.button_texts == ["Done", "Snooze 1 hour", "Skip today", "Stop reminders"]
         assert reminder.callback_data("Done") == "r.done.20261126"
@@ -50,9 +51,9 @@ async def test_a_reminder_set_in_conversation_arrives_and_done_stores_the_score(
         clock.set(at("2026-11-26 07:31"))
         await ann.quiet()
 
-        [question] = await ann.press("Done")
+        [question] = await ann.press("Done", 1)
         assert "from 0 (no pain) to 10" in (question.text or "")
-        [saved] = await ann.press("3")
+        [saved] = await ann.press("3", 1)
         assert "3/10" in (saved.text or "")
 
         async with bot.components.db.transaction() as session:
@@ -65,7 +66,7 @@ async def test_a_reminder_set_in_conversation_arrives_and_done_stores_the_score(
 async def test_a_person_who_blocked_the_bot_has_their_reminder_paused(api, tmp_path):
     clock = Clock(at("2026-11-25 20:00"))
     async with running_bot(api, tmp_path, clock=clock) as bot:
-        ann = Talk(api, 42)
+        ann = TelegramUser(api, 42)
         await set_reminder(ann)
         api.block(42)
         before = api.request_count("sendMessage")
@@ -85,11 +86,11 @@ async def test_a_person_who_blocked_the_bot_has_their_reminder_paused(api, tmp_p
 
         # Unblocked, they turn it back on themselves.
         api.unblock(42)
-        [current] = await ann.say("/reminder")
+        [current] = await ann.send("/reminder", 1)
         assert "(paused)" in (current.text or "")
-        assert texts(await ann.press("Turn back on")) == ["Reminder back on."]
+        assert texts(await ann.press("Turn back on", 1)) == ["Reminder back on."]
         clock.set(at("2026-11-28 07:30"))
-        reminder = await ann.next_message()
+        [reminder] = await ann.expect(1)
         assert reminder.callback_data("Done") == "r.done.20261128"
 
 
@@ -109,17 +110,17 @@ async def test_a_reminder_fan_out_does_not_hold_back_a_confirmed_request(api, tm
                     next_due=at("2026-11-26 07:30"),
                     now=clock(),
                 )
-        ann = Talk(api, 42)
-        [_consent] = await ann.say("/callback")
-        await ann.press("Yes, that's OK")
-        await ann.press("Use Ann")
-        await ann.say("07400 123456", expect=2)
-        await ann.press("Morning")
-        await ann.press("Skip")
+        ann = TelegramUser(api, 42)
+        [_consent] = await ann.send("/callback", 1)
+        await ann.press("Yes, that's OK", 1)
+        await ann.press("Use Ann", 1)
+        await ann.send("07400 123456", 2)
+        await ann.press("Morning", 1)
+        await ann.press("Skip", 1)
 
         clock.set(at("2026-11-26 07:30"))
         await api.wait_for(lambda: api.delivered_count(10_000) == 1)  # the fan-out is on
-        confirmed = await ann.press("Confirm")
+        confirmed = await ann.press("Confirm", 1)
         code = code_in(confirmed[0])
         await api.wait_for(lambda: all(api.delivered_count(u) for u in range(10_000, 10_300)))
         await api.wait_for(lambda: api.delivered_count(STAFF_CHAT) == 1)
