@@ -307,7 +307,6 @@ class StaffOutbox:
             lead = await leads.by_code(session, item.code)
             if lead is not None and lead.staff_message_id is None:
                 lead.staff_message_id = message_id
-            await leads.settle_older(session, item.code, item.outbox_id, now)
         return 1
 
     async def _later(self, item: _Claimed, error: str) -> None:

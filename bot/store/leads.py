@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -163,15 +163,6 @@ async def pending_count(session: AsyncSession) -> int:
     """Return how many staff messages are still waiting for delivery."""
     result = await session.execute(select(Outbox.id).where(Outbox.sent_at.is_(None)))
     return len(result.all())
-
-
-async def settle_older(session: AsyncSession, code: str, up_to_id: int, now: datetime) -> None:
-    """Mark earlier queued deliveries of the same request done: the latest state covers them."""
-    await session.execute(
-        update(Outbox)
-        .where(Outbox.lead_code == code, Outbox.id < up_to_id, Outbox.sent_at.is_(None))
-        .values(sent_at=now)
-    )
 
 
 def backoff(attempts: int) -> timedelta:
