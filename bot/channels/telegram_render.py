@@ -115,30 +115,27 @@ def phone_keyboard(reply: AskPhone) -> ReplyKeyboardMarkup:
     )
 
 
-async def with_retries(
-    call: Callable[[], Awaitable[T]], what: str, *, retry_timeouts: bool = True
-) -> T:
-    """Run a Bot API call, retrying network errors and flood waits with backoff."""
+async def with_retries(call: Callable[[], Awaitable[T]], what: str, *, retry: bool = True) -> T:
+    """Run a Bot API call, retrying network errors and flood waits with backoff.
+
+    Conversation replies retry (a rare repeat beats a lost answer: a timed-out send may have
+    arrived). The reminder and staff senders pass retry=False and decide themselves, from
+    the error, whether a message may be sent again.
+    """
+    attempts = _SEND_ATTEMPTS if retry else 1
     delay = 0.5
-    for attempt in range(1, _SEND_ATTEMPTS + 1):
+    for attempt in range(1, attempts + 1):
         try:
             return await call()
+        except (Forbidden, BadRequest):
+            raise
         except RetryAfter as exc:
-            if attempt == _SEND_ATTEMPTS:
+            if attempt == attempts:
                 raise
             wait = exc.retry_after
             await asyncio.sleep(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
-        except (Forbidden, BadRequest):
-            raise
-        except TimedOut:
-            # A timed-out send may have arrived. For a conversation reply a rare repeat is
-            # better than a lost answer; senders that must not repeat handle it themselves.
-            if not retry_timeouts or attempt == _SEND_ATTEMPTS:
-                raise
-            await asyncio.sleep(delay)
-            delay *= 2
-        except NetworkError as exc:
-            if attempt == _SEND_ATTEMPTS:
+        except NetworkError as exc:  # timeouts and 5xx answers included
+            if attempt == attempts:
                 raise
             log.info("%s failed (%s); retrying", what, type(exc).__name__)
             await asyncio.sleep(delay)
@@ -149,9 +146,9 @@ async def with_retries(
 class Renderer:
     """Send replies to one chat through a Bot."""
 
-    def __init__(self, bot: Bot, *, retry_timeouts: bool = True) -> None:
+    def __init__(self, bot: Bot, *, retry: bool = True) -> None:
         self.bot = bot
-        self.retry_timeouts = retry_timeouts
+        self.retry = retry
 
     async def send(self, chat_id: int, replies: Sequence[Reply]) -> list[Message]:
         """Send every reply in order; return the messages Telegram accepted."""
@@ -173,7 +170,7 @@ class Renderer:
                             chat_id, last.message_id, reply_markup=keyboard(choices)
                         ),
                         "editMessageReplyMarkup",
-                        retry_timeouts=self.retry_timeouts,
+                        retry=self.retry,
                     )
                     return sent
                 markup: Markup = keyboard(choices) if choices else None
@@ -203,7 +200,7 @@ class Renderer:
                     reply_markup=markup if last else None,
                 ),
                 "sendMessage",
-                retry_timeouts=self.retry_timeouts,
+                retry=self.retry,
             )
             sent.append(message)
         return sent
@@ -224,7 +221,7 @@ class Renderer:
                 chat_id, upload, caption=escaped, parse_mode=ParseMode.HTML
             )
 
-        sent = [await with_retries(call, f"send_{kind}", retry_timeouts=self.retry_timeouts)]
+        sent = [await with_retries(call, f"send_{kind}", retry=self.retry)]
         if caption and not short:
             sent.extend(await self.text(chat_id, caption))
         return sent
@@ -235,7 +232,7 @@ class TelegramOutlet:
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
-        self.renderer = Renderer(bot, retry_timeouts=False)
+        self.renderer = Renderer(bot, retry=False)
 
     async def deliver(self, chat_id: int, replies: Sequence[Reply]) -> list[int]:
         """Send replies and return their message ids."""
@@ -257,7 +254,7 @@ class TelegramOutlet:
                     reply_markup=markup,
                 ),
                 "editMessageText",
-                retry_timeouts=False,
+                retry=False,
             )
 
 
