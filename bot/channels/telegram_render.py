@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
+import httpx
 from telegram import (
     Bot,
     InlineKeyboardButton,
@@ -115,27 +116,36 @@ def phone_keyboard(reply: AskPhone) -> ReplyKeyboardMarkup:
     )
 
 
+def not_sent(exc: BaseException) -> bool:
+    """Say whether a failed call certainly did not reach Telegram (safe to send again)."""
+    cause = exc.__cause__
+    if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return True  # no connection was made, so nothing was sent
+    # An error *answer* (a 5xx from Telegram or a proxy) comes without a transport cause.
+    return isinstance(exc, NetworkError) and not isinstance(exc, TimedOut) and cause is None
+
+
 async def with_retries(call: Callable[[], Awaitable[T]], what: str, *, retry: bool = True) -> T:
     """Run a Bot API call, retrying network errors and flood waits with backoff.
 
-    Conversation replies retry (a rare repeat beats a lost answer: a timed-out send may have
-    arrived). The reminder and staff senders pass retry=False and decide themselves, from
-    the error, whether a message may be sent again.
+    Conversation replies retry every network error (a rare repeat beats a lost answer, and a
+    timed-out send may have arrived). The reminder and staff senders pass retry=False: then
+    only a failure that certainly sent nothing is retried here, and the sender decides the
+    rest from the error.
     """
-    attempts = _SEND_ATTEMPTS if retry else 1
     delay = 0.5
-    for attempt in range(1, attempts + 1):
+    for attempt in range(1, _SEND_ATTEMPTS + 1):
         try:
             return await call()
         except (Forbidden, BadRequest):
             raise
         except RetryAfter as exc:
-            if attempt == attempts:
+            if attempt == _SEND_ATTEMPTS:
                 raise
             wait = exc.retry_after
             await asyncio.sleep(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
         except NetworkError as exc:  # timeouts and 5xx answers included
-            if attempt == attempts:
+            if attempt == _SEND_ATTEMPTS or not (retry or not_sent(exc)):
                 raise
             log.info("%s failed (%s); retrying", what, type(exc).__name__)
             await asyncio.sleep(delay)
@@ -269,7 +279,9 @@ def _mapped_errors() -> Iterator[None]:
         if "chat not found" in str(exc).lower():
             raise Blocked(str(exc)) from None
         raise Rejected(str(exc)) from None
-    except TimedOut as exc:
-        raise MaybeDelivered(str(exc)) from None
-    except (RetryAfter, NetworkError) as exc:
+    except RetryAfter as exc:
         raise NotDelivered(str(exc)) from None
+    except NetworkError as exc:
+        if not_sent(exc):
+            raise NotDelivered(str(exc)) from None
+        raise MaybeDelivered(str(exc)) from None
