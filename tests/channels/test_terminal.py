@@ -102,3 +102,45 @@ def test_parse_input_prefers_labels_then_numbers():
 
 def test_parse_input_reads_a_superscript_digit_as_text():
     assert parse_input("²", ["1.a", "1.b"]) == TextEvent(text="²")
+
+
+async def test_a_due_reminder_is_printed_into_an_open_chat(tmp_path):
+    from datetime import UTC, datetime, time, timedelta
+
+    from bot.core.schedule import Days
+    from bot.store import reminders
+    from bot.store.db import Database
+
+    assert chat(tmp_path, ["/start"], "--json", "--user", "5").returncode == 0
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}")
+    now = datetime.now(UTC)
+    async with db.transaction() as session:
+        await reminders.upsert(
+            session, 5, at=time(7, 30), zone="UTC", days=Days.daily,
+            next_due=now - timedelta(minutes=1), now=now,
+        )
+    await db.close()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}",
+        "KNOWLEDGE_DIR": str(KNOWLEDGE_DIR),
+        "DISPATCH_INTERVAL": "0.2",
+        "LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--json", "--user", "5"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env, cwd=tmp_path,
+    )
+    try:
+        assert process.stdout is not None and process.stdin is not None
+        reminder = json.loads(process.stdout.readline())
+        assert reminder["text"].startswith("Time for your foot care!")
+        assert reminder["buttons"] == ["Done", "Snooze 1 hour", "Skip today", "Stop reminders"]
+        process.stdin.write("1\n")  # Done
+        process.stdin.close()
+        answer = json.loads(process.stdout.readline())
+        assert answer["text"].startswith("How does it feel today")
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill()
