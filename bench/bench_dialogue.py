@@ -93,6 +93,10 @@ async def measure(rounds: int = ROUNDS) -> dict[str, float]:
     engine_rates: list[float] = []
     coach_steps: list[float] = []
     engine_steps: list[float] = []
+    # Process CPU time (the SQLite thread included) per step: steadier than wall time when
+    # other work shares the machine.
+    coach_cpu: list[float] = []
+    engine_cpu: list[float] = []
     with tempfile.TemporaryDirectory(prefix="footcoach-bench-") as folder:
         db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'dialogue.db'}")
         await db.create_schema()
@@ -103,11 +107,15 @@ async def measure(rounds: int = ROUNDS) -> dict[str, float]:
             _engine_round(engine, scripts)
             for number in range(rounds):
                 gc.collect()
+                cpu = time.process_time()
                 steps = await _coach_round(coach, scripts, 1_000 * (number + 1))
+                coach_cpu.append((time.process_time() - cpu) / len(steps))
                 coach_rates.append(len(steps) / sum(steps))
                 coach_steps += steps
                 gc.collect()
+                cpu = time.process_time()
                 steps = _engine_round(engine, scripts)
+                engine_cpu.append((time.process_time() - cpu) / len(steps))
                 engine_rates.append(len(steps) / sum(steps))
                 engine_steps += steps
         finally:
@@ -121,10 +129,13 @@ async def measure(rounds: int = ROUNDS) -> dict[str, float]:
         "coach_step_p99_ms": _p99(coach_steps) * 1000,
         "engine_step_median_ms": statistics.median(engine_steps) * 1000,
         "engine_step_p99_ms": _p99(engine_steps) * 1000,
+        "coach_cpu_ms_per_step": statistics.median(coach_cpu) * 1000,
+        "engine_cpu_ms_per_step": statistics.median(engine_cpu) * 1000,
     }
     figures["rate_ratio"] = figures["coach_steps_per_s"] / figures["engine_steps_per_s"]
     figures["median_ratio"] = figures["coach_step_median_ms"] / figures["engine_step_median_ms"]
     figures["p99_ratio"] = figures["coach_step_p99_ms"] / figures["engine_step_p99_ms"]
+    figures["cpu_ratio"] = figures["coach_cpu_ms_per_step"] / figures["engine_cpu_ms_per_step"]
     lines = [line for lines in scripts.values() for line in lines]
     for kind, count in mix(lines).items():
         figures[f"mix_{kind}"] = float(count)
