@@ -11,7 +11,7 @@ bound (N / rate: no sender can do better), the 429s the fake answered, and, from
 per-chat delivered counts, duplicates (a chat that got more than one) and missed (none).
 Goal: ratio at most 1.1, no 429s, no duplicates, none missed.
 
-    python -m bench.bench_fanout [--users 10000] [--rate 300]
+    python -m bench.bench_fanout [--users 10000] [--rate 300] [--client aiohttp]
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect as sa_inspect
 
+from bench.aiohttp_client import client
 from bench.conversations import KNOWLEDGE_DIR
 from bench.fake_process import FakeServerProcess
 from bot.bootstrap import open_components
@@ -170,9 +171,10 @@ def _stalled(times: list[float], threshold: float) -> float:
     return sum(gap for gap in map(operator.sub, times[1:], times) if gap > threshold)
 
 
-def run(count: int = USERS, rate: float = RATE) -> dict[str, float]:
-    """Measure the fan-out and return the figures."""
-    return asyncio.run(measure(count, rate))
+def run(count: int = USERS, rate: float = RATE, http_client: str = "httpx") -> dict[str, float]:
+    """Measure the fan-out and return the figures (`http_client`: see --client)."""
+    with client(http_client):
+        return asyncio.run(measure(count, rate))
 
 
 def main() -> None:
@@ -180,8 +182,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Fan-out of due reminders under a rate limit.")
     parser.add_argument("--users", type=int, default=USERS)
     parser.add_argument("--rate", type=float, default=RATE)
+    parser.add_argument(
+        "--client",
+        choices=("httpx", "aiohttp"),
+        default="httpx",
+        help="our bot's HTTP client: PTB's default, or the aiohttp experiment",
+    )
     args = parser.parse_args()
-    figures = run(args.users, args.rate)
+    figures = run(args.users, args.rate, args.client)
     width = max(len(name) for name in figures)
     for name, value in figures.items():
         print(f"{name:<{width}}  {value:,.3f}")

@@ -14,7 +14,7 @@ bots take turns trial by trial and the cost ratio is the median of the side-by-s
 messages, and p50/p99 from update to first reply show what people feel when the bot is not
 saturated (flat out, latency is only queueing: people / throughput).
 
-    python -m bench.bench_telegram [--trials 7] [--per-slot 1]
+    python -m bench.bench_telegram [--trials 7] [--per-slot 1] [--client aiohttp]
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bench.aiohttp_client import client
 from bench.conversations import KNOWLEDGE_DIR, Line, calibrate, mix, plan, transcripts
 from bench.fake_process import FakeServerProcess
 from bot.bootstrap import open_components
@@ -219,9 +220,12 @@ async def measure(trials: int = TRIALS, per_slot: int = PER_SLOT) -> dict[str, f
     return figures
 
 
-def run(trials: int = TRIALS, per_slot: int = PER_SLOT) -> dict[str, float]:
-    """Measure both bots and return the figures."""
-    return asyncio.run(measure(trials, per_slot))
+def run(
+    trials: int = TRIALS, per_slot: int = PER_SLOT, http_client: str = "httpx"
+) -> dict[str, float]:
+    """Measure both bots and return the figures (`http_client`: our bot's, see --client)."""
+    with client(http_client):
+        return asyncio.run(measure(trials, per_slot))
 
 
 def main() -> None:
@@ -229,8 +233,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Our bot beside a bare echo bot.")
     parser.add_argument("--trials", type=int, default=TRIALS)
     parser.add_argument("--per-slot", type=int, default=PER_SLOT)
+    parser.add_argument(
+        "--client",
+        choices=("httpx", "aiohttp"),
+        default="httpx",
+        help="our bot's HTTP client: PTB's default, or the aiohttp experiment",
+    )
     args = parser.parse_args()
-    figures = run(args.trials, args.per_slot)
+    figures = run(args.trials, args.per_slot, args.client)
     width = max(len(name) for name in figures)
     for name, value in figures.items():
         print(f"{name:<{width}}  {value:,.3f}")
