@@ -163,7 +163,7 @@ BENCHES: tuple[Bench, ...] = (
             Row("update to reply p99, flat out", "ours_p99_ms", "ms", "echo_p99_ms"),
             Row("Bot API sends per update", "ours_calls_per_update", "", "echo_calls_per_update"),
             Row("getUpdates per update", "ours_polls_per_update", "", "echo_polls_per_update"),
-            Row("CPU time per send", "ours_cpu_ms_per_call", "ms", "echo_cpu_ms_per_call"),
+            Row("CPU time per Bot API send", "ours_cpu_ms_per_call", "ms", "echo_cpu_ms_per_call"),
         ),
         timeout_s=360.0,
     ),
