@@ -104,9 +104,10 @@ def client(kind: str) -> Iterator[None]:
         return
     if kind != "aiohttp":
         raise ValueError(f"unknown client {kind!r}")
-    original = telegram_channel.ApplicationBuilder
-    telegram_channel.ApplicationBuilder = _AiohttpBuilder  # type: ignore[misc]
+    # bot.channels.telegram looks ApplicationBuilder up in its own namespace when it builds.
+    original = telegram_channel.ApplicationBuilder  # type: ignore[attr-defined]
+    telegram_channel.ApplicationBuilder = _AiohttpBuilder  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        telegram_channel.ApplicationBuilder = original  # type: ignore[misc]
+        telegram_channel.ApplicationBuilder = original  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ import tracemalloc
 from datetime import date, timedelta
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 
 from bot.charts import render_progress_chart
@@ -40,7 +41,8 @@ def _baseline_png(checkins: list[Checkin]) -> bytes:
     """Draw the same scores as one plain line, phone-sized, with matplotlib's defaults."""
     fig = Figure(figsize=(7.2, 5.4), dpi=150)
     FigureCanvasAgg(fig)
-    fig.add_subplot().plot([c.day for c in checkins], [c.score for c in checkins])
+    days = date2num([c.day for c in checkins])
+    fig.add_subplot().plot(days, [c.score for c in checkins])
     out = io.BytesIO()
     fig.savefig(out, format="png")
     return out.getvalue()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import operator
+import itertools
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -54,8 +54,8 @@ SEED_CHUNK = 1_000
 
 def _settings(base_url: str, folder: Path, rate: float) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+        _env_file=None,
+        telegram_bot_token=TOKEN,
         telegram_api_url=base_url,
         database_url=f"sqlite+aiosqlite:///{folder / 'bot.db'}",
         knowledge_dir=KNOWLEDGE_DIR,
@@ -155,7 +155,7 @@ async def measure(count: int = USERS, rate: float = RATE) -> dict[str, float]:
         "bot_cpu_ms_per_send": cpu * 1000 / max(1, len(sent_at)),
         # Stalls: seconds lost in gaps over 4x the limiter's spacing between deliveries.
         "stalled_s": _stalled(sent_at, 4 / rate),
-        "longest_gap_ms": max(map(operator.sub, sent_at[1:], sent_at), default=0) * 1000,
+        "longest_gap_ms": _longest_gap(sent_at) * 1000,
         "count_429": float(count_429),
         "duplicates": float(sum(n - 1 for n in delivered if n > 1)),
         "missed": float(sum(1 for n in delivered if n == 0)),
@@ -168,7 +168,13 @@ async def measure(count: int = USERS, rate: float = RATE) -> dict[str, float]:
 
 def _stalled(times: list[float], threshold: float) -> float:
     """Return the time spent in gaps longer than `threshold` between successive deliveries."""
-    return sum(gap for gap in map(operator.sub, times[1:], times) if gap > threshold)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    return sum(gap for gap in gaps if gap > threshold)
+
+
+def _longest_gap(times: list[float]) -> float:
+    """Return the longest time between two successive deliveries."""
+    return max((b - a for a, b in itertools.pairwise(times)), default=0.0)
 
 
 def run(count: int = USERS, rate: float = RATE, http_client: str = "httpx") -> dict[str, float]:

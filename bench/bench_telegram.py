@@ -57,8 +57,8 @@ METHODS = ("getUpdates", "sendMessage", "answerCallbackQuery", "editMessageReply
 def bot_settings(base_url: str, folder: Path) -> Settings:
     """Return production-like settings for our bot on the fake server, data in `folder`."""
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+        _env_file=None,
+        telegram_bot_token=TOKEN,
         telegram_api_url=base_url,
         database_url=f"sqlite+aiosqlite:///{folder / 'bot.db'}",
         knowledge_dir=KNOWLEDGE_DIR,
