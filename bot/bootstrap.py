@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 
@@ -81,4 +82,9 @@ async def open_components(settings: Settings, *, clock: Clock | None = None) -> 
         detail = f"{type(exc).__name__}: {exc}".splitlines()[0]
         raise StartupError(f"cannot open the database at DATABASE_URL ({detail})") from None
     coach = Coach(engine, db, clock=clock) if clock else Coach(engine, db)
+    # Knowledge, the reader's tables and the libraries live as long as the process: keep them
+    # out of the collector's full passes, which otherwise walk them all and stalled sending
+    # for up to ~0.2 s at a time (~1 s in a 10,000-reminder fan-out).
+    gc.collect()
+    gc.freeze()
     return Components(settings, engine.knowledge, db, coach)

@@ -81,7 +81,7 @@ class ReminderDispatcher:
         *,
         clock: Clock = utc_now,
         batch: int = 200,
-        concurrency: int = 64,
+        concurrency: int = 16,
         only_user: int | None = None,
     ) -> None:
         self.db = db
@@ -90,6 +90,9 @@ class ReminderDispatcher:
         self.outlet = outlet
         self.clock = clock
         self.batch = batch
+        # Sends in flight at once. 16 covers ~150 a second at Telegram's ~100 ms round trip;
+        # more only opens more HTTP connections, and httpx's pool pays for each one on every
+        # request (64 in flight cost ~4 ms of CPU per send against ~2.4 ms at 8-16).
         self._slots = asyncio.Semaphore(concurrency)
         self._running = asyncio.Lock()
 
@@ -99,11 +102,23 @@ class ReminderDispatcher:
         if self._running.locked():
             return stats  # the previous tick is still sending
         async with self._running:
-            while True:
-                found, due = await self._claim(self.clock(), stats)
-                await asyncio.gather(*(self._send(item, stats) for item in due))
-                if found < self.batch:
-                    break  # a full batch may have more due rows behind it, even if none sent
+            # The next batch is claimed while the last one is still going out: a claim is a
+            # transaction over a few hundred rows, and waiting for it between batches left the
+            # rate limiter idle (fan-out at 300/s lost ~1 s in 30).
+            sending: asyncio.Future[list[None]] | None = None
+            try:
+                while True:
+                    found, due = await self._claim(self.clock(), stats)
+                    if sending is not None:
+                        await sending
+                        sending = None
+                    if due:
+                        sending = asyncio.gather(*(self._send(item, stats) for item in due))
+                    if found < self.batch:
+                        break  # a full batch may have more due rows behind it, even if none sent
+            finally:
+                if sending is not None:
+                    await sending
         return stats
 
     async def _claim(self, now: datetime, stats: DispatchStats) -> tuple[int, list[DueReminder]]:

@@ -1,0 +1,192 @@
+"""What the report prints for each benchmark: its headline figures, baselines and goals.
+
+Each benchmark module returns a flat dict of figures (`run() -> dict[str, float]`). The rows
+below pick the figures worth a line: the figure (a median), the baseline measured in the same
+run, their ratio, and the goal its issue sets. Figures without a row are still printed, in a
+compact list under the table, so nothing a benchmark measured is hidden.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+    ">=": operator.ge,
+}
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A goal on one figure: `figure op limit`, e.g. cost_ratio <= 2."""
+
+    figure: str
+    op: str
+    limit: float
+    text: str
+
+    def check(self, figures: dict[str, float]) -> str:
+        """Return PASS, MISS, or n/a when the figure is missing."""
+        value = figures.get(self.figure)
+        if value is None or math.isnan(value):
+            return "n/a"
+        return "PASS" if _OPS[self.op](value, self.limit) else "MISS"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the report."""
+
+    label: str
+    figure: str
+    unit: str = ""
+    baseline: str | None = None  # the same-run baseline's figure
+    ratio: str | None = None  # a figure holding the ratio (else figure / baseline)
+    goal: Goal | None = None
+
+
+@dataclass(frozen=True)
+class Bench:
+    """A benchmark module (bench/bench_<name>.py) and what its report shows."""
+
+    name: str
+    title: str
+    baseline: str = ""  # what the baseline column is, in words
+    rows: tuple[Row, ...] = ()
+    timeout_s: float = 240.0
+
+
+BENCHES: tuple[Bench, ...] = (
+    Bench(
+        "reader",
+        "Symptom reader per message (issue 2)",
+        "a plain difflib reader, same messages",
+        (
+            Row(
+                "p99 per message",
+                "reader_p99_us",
+                "µs",
+                "baseline_p99_us",
+                "ratio_p99",
+                Goal("reader_p99_us", "<", 1000.0, "p99 < 1 ms"),
+            ),
+            Row(
+                "median per message", "reader_median_us", "µs", "baseline_median_us", "ratio_median"
+            ),
+            Row("one 10,000-character message", "long_message_10k_chars_ms", "ms"),
+        ),
+    ),
+    Bench(
+        "dialogue",
+        "Dialogue steps with the store write (issue 2)",
+        "the pure engine step, same conversations",
+        (
+            Row("steps per second", "coach_steps_per_s", "/s", "engine_steps_per_s", "rate_ratio"),
+            Row(
+                "time per step",
+                "coach_step_median_ms",
+                "ms",
+                "engine_step_median_ms",
+                "median_ratio",
+            ),
+            Row("time per step, p99", "coach_step_p99_ms", "ms", "engine_step_p99_ms"),
+            Row(
+                "CPU time per step",
+                "coach_cpu_ms_per_step",
+                "ms",
+                "engine_cpu_ms_per_step",
+                "cpu_ratio",
+            ),
+        ),
+        timeout_s=120.0,
+    ),
+    Bench(
+        "chart",
+        "Progress chart render (issue 6)",
+        "a bare matplotlib line chart of the same data",
+        (
+            Row(
+                "render one chart",
+                "median_ms",
+                "ms",
+                "baseline_median_ms",
+                "ratio_median",
+                Goal("median_ms", "<", 300.0, "median < 300 ms"),
+            ),
+            Row("render one chart, p95", "p95_ms", "ms"),
+            Row("peak memory (max RSS)", "maxrss_after_mb", "MiB"),
+            Row("RSS growth from rendering", "maxrss_growth_mb", "MiB"),
+            Row("allocated during one render", "tracemalloc_peak_mb", "MiB"),
+        ),
+        timeout_s=120.0,
+    ),
+    Bench(
+        "telegram",
+        "Whole Telegram bot, 50 people at once (issue 3)",
+        "a bare python-telegram-bot echo bot, same fake server, same run",
+        (
+            Row(
+                "CPU time per update, flat out",
+                "ours_cpu_ms_per_update",
+                "ms",
+                "echo_cpu_ms_per_update",
+                "cost_ratio",
+                Goal("cost_ratio", "<=", 2.0, "ratio ≤ 2"),
+            ),
+            Row(
+                "updates per second, flat out",
+                "ours_updates_per_s",
+                "/s",
+                "echo_updates_per_s",
+                "throughput_ratio",
+            ),
+            Row(
+                "update to reply p50, paced",
+                "ours_paced_p50_ms",
+                "ms",
+                "echo_paced_p50_ms",
+                "paced_p50_ratio",
+            ),
+            Row(
+                "update to reply p99, paced",
+                "ours_paced_p99_ms",
+                "ms",
+                "echo_paced_p99_ms",
+                "paced_p99_ratio",
+            ),
+            Row("update to reply p50, flat out", "ours_p50_ms", "ms", "echo_p50_ms"),
+            Row("update to reply p99, flat out", "ours_p99_ms", "ms", "echo_p99_ms"),
+            Row("Bot API sends per update", "ours_calls_per_update", "", "echo_calls_per_update"),
+            Row("getUpdates per update", "ours_polls_per_update", "", "echo_polls_per_update"),
+            Row("CPU time per Bot API send", "ours_cpu_ms_per_call", "ms", "echo_cpu_ms_per_call"),
+        ),
+        timeout_s=360.0,
+    ),
+    Bench(
+        "fanout",
+        "Reminder fan-out under a global rate limit (issue 4)",
+        "the limit's bound, N / rate",
+        (
+            Row(
+                "deliver all reminders",
+                "deliver_s",
+                "s",
+                "bound_s",
+                "bound_ratio",
+                Goal("bound_ratio", "<=", 1.1, "ratio ≤ 1.1"),
+            ),
+            Row("429 answers", "count_429", "", goal=Goal("count_429", "==", 0, "0")),
+            Row("duplicates", "duplicates", "", goal=Goal("duplicates", "==", 0, "0")),
+            Row("missed", "missed", "", goal=Goal("missed", "==", 0, "0")),
+            Row("send rate", "sends_per_s", "/s", "rate_limit_per_s"),
+        ),
+        timeout_s=240.0,
+    ),
+    # Written by another engineer; printed as it comes until it has rows here.
+    Bench("workers", "Several bot workers on one store", timeout_s=300.0),
+)
