@@ -1,4 +1,4 @@
-"""The `footcoach` command: wiring only (chat, run, explain, check-knowledge, …)."""
+"""The `footcoach` command: wiring only (chat, run, explain, check-knowledge, db, …)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("check-knowledge", help="validate the knowledge files")
 
+    db = commands.add_parser("db", help="the database schema (migrations)")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="migrate the database to the newest schema")
+    db_commands.add_parser("current", help="print the database's schema revision")
+
     leads = commands.add_parser("leads", help="list callback requests (newest first)")
     leads.add_argument("--csv", action="store_true", help="write every request as CSV to stdout")
     leads.add_argument("--open", action="store_true", help="only requests not yet closed")
@@ -51,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings)
         if args.command == "chat":
             return asyncio.run(_chat(settings, args.user, as_json=args.json))
+        if args.command == "db":
+            return asyncio.run(_db(settings, args.db_command))
         if args.command == "leads":
             return asyncio.run(_leads(settings, as_csv=args.csv, open_only=args.open))
         if args.command == "run":
@@ -119,6 +126,23 @@ def _explain(settings: Settings, text: str, *, as_json: bool) -> int:
         print("routine:   none - a warning sign points to a professional instead")
     else:
         print(line("routine:", [k.exercises[e].name for e in exercises]))
+    return 0
+
+
+async def _db(settings: Settings, action: str) -> int:
+    from bot.bootstrap import open_database, upgrade_database
+    from bot.store import migrate
+
+    db = open_database(settings)
+    try:
+        if action == "upgrade":
+            print((await upgrade_database(db)).describe())
+        else:
+            revision = await migrate.current(db)
+            head = migrate.head_revision()
+            print(f"{revision or 'none'} (head is {head})")
+    finally:
+        await db.close()
     return 0
 
 

@@ -10,7 +10,10 @@ from bot.config import Settings
 from bot.core.dialogue import Engine
 from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.turn import EngineConfig
+from bot.store import migrate
 from bot.store.db import Database, StoreError
+
+log = logging.getLogger(__name__)
 
 
 class StartupError(Exception):
@@ -39,6 +42,8 @@ def configure_logging(settings: Settings) -> None:
     )
     # httpx logs every request URL, and Telegram URLs contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Alembic narrates every connection it configures; start-up logs one line of its own.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -49,16 +54,34 @@ def build_engine(settings: Settings) -> Engine:
     )
 
 
-async def open_components(settings: Settings, *, clock: Clock | None = None) -> Components:
-    """Load knowledge, open and prepare the store, and build the coach."""
-    engine = build_engine(settings)
+def open_database(settings: Settings) -> Database:
+    """Open the store's engine (no connection yet) with the configured pool."""
     try:
-        db = Database(settings.database_url)
-        await db.create_schema()
+        return Database(settings.database_url, pool_size=settings.database_pool_size)
     except StoreError as exc:
         raise StartupError(str(exc)) from None
+
+
+async def upgrade_database(db: Database) -> migrate.Upgrade:
+    """Migrate the store to the newest schema, or stop start-up with one line saying why."""
+    try:
+        done = await migrate.upgrade(db)
+    except StoreError as exc:
+        await db.close()
+        raise StartupError(str(exc)) from None
     except Exception as exc:
+        await db.close()
         detail = f"{type(exc).__name__}: {exc}".splitlines()[0]
         raise StartupError(f"cannot open the database at DATABASE_URL ({detail})") from None
+    if done.before != done.after:
+        log.info("%s", done.describe())
+    return done
+
+
+async def open_components(settings: Settings, *, clock: Clock | None = None) -> Components:
+    """Load knowledge, open the store and bring its schema up to date, and build the coach."""
+    engine = build_engine(settings)
+    db = open_database(settings)
+    await upgrade_database(db)
     coach = Coach(engine, db, clock=clock) if clock else Coach(engine, db)
     return Components(settings, engine.knowledge, db, coach)

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite+aiosqlite:///data/footcoach.db"
+    database_pool_size: int = Field(default=10, ge=1, le=200)
     knowledge_dir: Path = Path("knowledge")
     data_dir: Path = Path("data")
     log_level: LogLevel = "INFO"
