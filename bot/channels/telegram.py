@@ -28,6 +28,7 @@ from telegram.ext import (
 
 from bot.bootstrap import Components, StartupError, open_components
 from bot.channels.telegram_render import Renderer, TelegramOutlet
+from bot.channels.webhook import TelegramWebhook, schedule_inbox_prune, start_webhook
 from bot.coach import Person
 from bot.config import Settings
 from bot.core.codes import parse_code
@@ -187,7 +188,7 @@ class TelegramChannel:
         if event is None:
             return
         person = Person(id=user.id, first_name=user.first_name)
-        replies = await self.coach.handle(person, event)
+        replies = await self.coach.handle(person, event, update_id=update.update_id)
         await Renderer(context.bot).send(chat.id, replies)
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -375,25 +376,24 @@ async def serve(settings: Settings, components: Components, stop: asyncio.Event)
             name="dispatch",
             job_kwargs={"max_instances": 1, "coalesce": True},
         )
+        schedule_inbox_prune(job_queue, runtime)
+        webhook: TelegramWebhook | None = None
         if settings.webhook_mode:
             secret = settings.webhook_secret
             if secret is None:
                 raise StartupError(_NEEDS_SECRET)
-            await updater.start_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path="telegram",
-                webhook_url=settings.webhook_url,
-                secret_token=secret.get_secret_value(),
-                allowed_updates=Update.ALL_TYPES,
-            )
+            # Our own server: it answers Telegram only once the update is in the store.
+            webhook = await start_webhook(runtime, settings, secret.get_secret_value())
         else:
             await updater.start_polling(allowed_updates=Update.ALL_TYPES)
         log.info("footcoach is running (%s)", "webhook" if settings.webhook_mode else "polling")
         try:
             await stop.wait()
         finally:
-            await updater.stop()
+            if webhook is not None:
+                await webhook.stop()
+            else:
+                await updater.stop()
             await application.stop()
 
 

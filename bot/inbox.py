@@ -1,0 +1,175 @@
+"""Apply each sender's recorded updates once and in update-id order, whichever worker got them.
+
+Several workers behind a load balancer each receive some of the updates, and two updates of
+one person can reach two workers at the same instant. The webhook records every update in the
+store's inbox before Telegram gets its 200, then asks for that sender to be drained: after a
+short settle delay (so an earlier update racing to another worker is recorded too), the worker
+takes the sender's inbox lock (a PostgreSQL session lock, shared by all workers) and applies
+the sender's pending updates oldest first, sending each one's replies before the next. The
+step an update causes and the mark that it was applied commit together (see bot/coach.py), so
+an update is applied at most once; because it was recorded before the 200, and a sweeper in
+every worker drains updates left waiting (their worker died, or the database was away), it is
+applied at least once.
+
+What is guaranteed, and what is not:
+
+- Every update Telegram got a 200 for is applied exactly once, also when a worker is killed
+  at any point, when Telegram redelivers it, or when the database is away for a while (the
+  update is applied when it is back). An update whose recording failed (the database was
+  away) gets the "something went wrong, try again" answer instead and changes nothing.
+- A person's updates are applied, and answered, in update-id order across all workers,
+  provided each reached some worker no later than the settle delay after the next one did.
+  One that arrives later still is applied (never dropped), after the newer one.
+- Replies are sent after the commit: a worker killed between the two loses that update's
+  replies (the step itself stands). A redelivered or retried update never sends them again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+
+from bot.coach import Clock, utc_now
+from bot.store import inbox
+from bot.store.db import Database, is_unavailable
+from bot.store.schema import InboxRow
+
+log = logging.getLogger(__name__)
+
+Process = Callable[[str], Awaitable[None]]
+GiveUp = Callable[[str, BaseException], Awaitable[None]]
+
+KEEP_PROCESSED = timedelta(days=2)
+_SWEEP_BATCH = 200
+
+
+async def prune(db: Database, now: datetime) -> int:
+    """Delete the ids of updates applied longer ago than Telegram could resend them."""
+    async with db.transaction() as session:
+        return await inbox.prune(session, now - KEEP_PROCESSED)
+
+
+class UpdateInbox:
+    """Record updates, and apply each sender's pending ones in order under a shared lock."""
+
+    def __init__(
+        self,
+        db: Database,
+        process: Process,
+        give_up: GiveUp,
+        *,
+        settle: float = 0.1,
+        stale_after: float = 2.0,
+        concurrency: int = 4,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.db = db
+        self.process = process
+        self.give_up = give_up
+        self.settle = settle
+        self.stale_after = timedelta(seconds=max(stale_after, settle))
+        self.clock = clock
+        self._slots = asyncio.Semaphore(concurrency)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+        self._tasks: set[asyncio.Task[int]] = set()
+
+    async def record(self, update_id: int, sender: int, payload: str) -> bool:
+        """Store a received update; return False if it was there already (a redelivery)."""
+        async with self.db.transaction() as session:
+            return await inbox.record(session, update_id, sender, payload, self.clock())
+
+    def drain_soon(self, sender: int) -> None:
+        """Drain the sender after the settle delay, in the background."""
+        task = asyncio.create_task(self._settle_then_drain(sender))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _settle_then_drain(self, sender: int) -> int:
+        await asyncio.sleep(self.settle)
+        try:
+            return await self.drain(sender)
+        except Exception as exc:
+            # The sweeper picks these updates up again; nothing is lost by giving up here.
+            log.warning("draining an inbox failed: %s", type(exc).__name__)
+            return 0
+
+    async def drain(self, sender: int, *, wait: bool = True) -> int:
+        """Apply the sender's pending updates oldest first; return how many were handled.
+
+        With `wait` False the call returns at once if another task or worker is draining the
+        sender (it will see the same updates).
+        """
+        async with self._local_lock(sender, wait=wait) as held:
+            if not held:
+                return 0
+            async with self._slots, self.db.drain_lock(sender, wait=wait) as shared:
+                if not shared:
+                    return 0
+                handled = 0
+                while True:
+                    async with self.db.transaction() as session:
+                        row = await inbox.next_pending(session, sender)
+                    if row is None or not await self._apply(row):
+                        return handled
+                    handled += 1
+
+    async def _apply(self, row: InboxRow) -> bool:
+        """Apply one update; return False if the database was away (it stays pending)."""
+        payload = row.payload or "{}"
+        failed = False
+        try:
+            await self.process(payload)
+        except Exception as exc:
+            if is_unavailable(exc):
+                log.warning("update %s waits: the database is unavailable", row.update_id)
+                return False
+            # A bug or bad data: retrying would fail again, so tell the person and move on.
+            failed = True
+            try:
+                await self.give_up(payload, exc)
+            except Exception as answer_exc:
+                log.warning("could not tell the sender: %s", type(answer_exc).__name__)
+        try:
+            async with self.db.transaction() as session:
+                await inbox.finish(session, row.update_id, self.clock(), failed=failed)
+        except Exception as exc:
+            if is_unavailable(exc):
+                return False
+            raise
+        return True
+
+    async def sweep(self) -> int:
+        """Drain senders whose updates waited too long (their worker died, the store was away)."""
+        async with self.db.transaction() as session:
+            senders = await inbox.stale_senders(
+                session, self.clock() - self.stale_after, _SWEEP_BATCH
+            )
+        handled = await asyncio.gather(*(self.drain(s, wait=False) for s in senders))
+        return sum(handled)
+
+    async def wait_idle(self) -> None:
+        """Wait for the drains in flight (used when stopping)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    @asynccontextmanager
+    async def _local_lock(self, sender: int, *, wait: bool) -> AsyncIterator[bool]:
+        """Queue this worker's drains of one sender, so each holds one connection at most."""
+        lock = self._locks.setdefault(sender, asyncio.Lock())
+        if not wait and lock.locked():
+            yield False
+            return
+        self._users[sender] = self._users.get(sender, 0) + 1
+        try:
+            async with lock:
+                yield True
+        finally:
+            self._users[sender] -= 1
+            if self._users[sender] == 0:
+                # Forget idle senders so the table does not grow with everyone ever seen.
+                del self._users[sender]
+                del self._locks[sender]
