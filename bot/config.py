@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
-    webhook_settle: float = Field(default=0.1, ge=0, le=5)
+    webhook_order_wait: float = Field(default=2.0, ge=0, le=30)
     telegram_max_rate: float = Field(default=30.0, gt=0, le=1000)
     dispatch_interval: float = Field(default=5.0, gt=0, le=3600)
 

@@ -2,14 +2,15 @@
 
 Several workers behind a load balancer each receive some of the updates, and two updates of
 one person can reach two workers at the same instant. The webhook records every update in the
-store's inbox before Telegram gets its 200, then asks for that sender to be drained: after a
-short settle delay (so an earlier update racing to another worker is recorded too), the worker
-takes the sender's inbox lock (a PostgreSQL session lock, shared by all workers) and applies
-the sender's pending updates oldest first, sending each one's replies before the next. The
-step an update causes and the mark that it was applied commit together (see bot/coach.py), so
-an update is applied at most once; because it was recorded before the 200, and a sweeper in
-every worker drains updates left waiting (their worker died, or the database was away), it is
-applied at least once.
+store's inbox before Telegram gets its 200, then drains that sender: it takes the sender's
+inbox lock (a PostgreSQL session lock, shared by all workers) and applies the sender's pending
+updates oldest first, sending each one's replies before taking the next. Telegram numbers
+updates consecutively, so a number missing below the update about to be applied is an update
+still on its way to some worker: the drain waits for it (at most WEBHOOK_ORDER_WAIT after the
+later update arrived) and then takes whichever is oldest. The step an update causes and the
+mark that it was applied commit together (see bot/coach.py), so an update is applied at most
+once; because it was recorded before the 200, and a sweeper in every worker drains updates
+left waiting (their worker died, or the database was away), it is applied at least once.
 
 What is guaranteed, and what is not:
 
@@ -18,8 +19,10 @@ What is guaranteed, and what is not:
   update is applied when it is back). An update whose recording failed (the database was
   away) gets the "something went wrong, try again" answer instead and changes nothing.
 - A person's updates are applied, and answered, in update-id order across all workers,
-  provided each reached some worker no later than the settle delay after the next one did.
-  One that arrives later still is applied (never dropped), after the newer one.
+  provided an earlier update reaches some worker no later than WEBHOOK_ORDER_WAIT (2 s) after
+  a later one. One that arrives later still is applied (never dropped), after the newer one.
+  A number that never arrives (an update that could not be recorded) delays the updates
+  received within that time after it, by at most that time.
 - Replies are sent after the commit: a worker killed between the two loses that update's
   replies (the step itself stands). A redelivered or retried update never sends them again.
 """
@@ -43,6 +46,7 @@ Process = Callable[[str], Awaitable[None]]
 GiveUp = Callable[[str, BaseException], Awaitable[None]]
 
 KEEP_PROCESSED = timedelta(days=2)
+_GAP_POLL = 0.01
 _SWEEP_BATCH = 200
 
 
@@ -61,16 +65,16 @@ class UpdateInbox:
         process: Process,
         give_up: GiveUp,
         *,
-        settle: float = 0.1,
-        stale_after: float = 2.0,
+        order_wait: float = 2.0,
         concurrency: int = 4,
         clock: Clock = utc_now,
     ) -> None:
         self.db = db
         self.process = process
         self.give_up = give_up
-        self.settle = settle
-        self.stale_after = timedelta(seconds=max(stale_after, settle))
+        self.order_wait = timedelta(seconds=order_wait)
+        # Past this, an update nobody is applying was left by a dead worker or an outage.
+        self.stale_after = self.order_wait + timedelta(seconds=1)
         self.clock = clock
         self._slots = asyncio.Semaphore(concurrency)
         self._locks: dict[int, asyncio.Lock] = {}
@@ -82,14 +86,18 @@ class UpdateInbox:
         async with self.db.transaction() as session:
             return await inbox.record(session, update_id, sender, payload, self.clock())
 
+    async def record_unordered(self, update_id: int) -> None:
+        """Note an update that needs no order (no sender), so its number is not a gap."""
+        async with self.db.transaction() as session:
+            await inbox.record_applied(session, update_id, self.clock())
+
     def drain_soon(self, sender: int) -> None:
-        """Drain the sender after the settle delay, in the background."""
-        task = asyncio.create_task(self._settle_then_drain(sender))
+        """Drain the sender in the background."""
+        task = asyncio.create_task(self._drain_logged(sender))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _settle_then_drain(self, sender: int) -> int:
-        await asyncio.sleep(self.settle)
+    async def _drain_logged(self, sender: int) -> int:
         try:
             return await self.drain(sender)
         except Exception as exc:
@@ -111,9 +119,26 @@ class UpdateInbox:
                     return 0
                 handled = 0
                 while True:
+                    now = self.clock()
                     async with self.db.transaction() as session:
                         row = await inbox.next_pending(session, sender)
-                    if row is None or not await self._apply(row):
+                        waiting = row is not None and (
+                            now - row.received_at < self.order_wait
+                            and await inbox.missing_before(
+                                session, row.update_id, now - self.order_wait
+                            )
+                        )
+                        if row is not None and not waiting:
+                            # The missing number may have been recorded between the two
+                            # queries, and be this sender's: take the oldest one again.
+                            row = await inbox.next_pending(session, sender)
+                    if row is None:
+                        return handled
+                    if waiting:
+                        # An earlier update is on its way; it may be this sender's.
+                        await asyncio.sleep(_GAP_POLL)
+                        continue
+                    if not await self._apply(row):
                         return handled
                     handled += 1
 

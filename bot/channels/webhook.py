@@ -59,7 +59,7 @@ class TelegramWebhook:
             db,
             self._process,
             self._give_up,
-            settle=settings.webhook_settle,
+            order_wait=settings.webhook_order_wait,
             # Each drain holds two connections at most: its lock, and the step's transaction.
             concurrency=max(1, settings.database_pool_size // 2),
             clock=runtime.channel.coach.clock,
@@ -107,6 +107,10 @@ class TelegramWebhook:
             return HTTPStatus.BAD_REQUEST
         sender = sender_of(update)
         if sender is None:
+            try:
+                await self.inbox.record_unordered(update.update_id)
+            except Exception as exc:
+                log.warning("could not note update %s: %s", update.update_id, type(exc).__name__)
             await self.application.update_queue.put(update)
             return HTTPStatus.OK
         try:

@@ -15,11 +15,14 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.schema import InboxRow
+
+# How far below an update to look for a missing number (bounds the count in a busy bot).
+_GAP_WINDOW = 10_000
 
 
 @cache
@@ -68,6 +71,48 @@ async def claim(session: AsyncSession, update_id: int, user_id: int, now: dateti
     )
     result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def record_applied(session: AsyncSession, update_id: int, now: datetime) -> None:
+    """Store an update that is handled elsewhere (it has no sender to order it with)."""
+    statement = (
+        _insert(session)(InboxRow)
+        .values(
+            update_id=update_id,
+            user_id=None,
+            payload=None,
+            received_at=now,
+            processed_at=now,
+            processed_by=worker_id(),
+            failed=False,
+        )
+        .on_conflict_do_nothing(index_elements=[InboxRow.update_id])
+    )
+    await session.execute(statement)
+
+
+async def missing_before(session: AsyncSession, update_id: int, received_since: datetime) -> bool:
+    """Say whether an update numbered below this one has not arrived yet.
+
+    Telegram numbers updates consecutively. The numbers checked run from the newest update
+    received before `received_since` (older gaps are updates that never came) up to this one.
+    """
+    anchor = await session.scalar(
+        select(func.max(InboxRow.update_id)).where(
+            InboxRow.update_id < update_id, InboxRow.received_at < received_since
+        )
+    )
+    if anchor is None:
+        anchor = await session.scalar(
+            select(func.min(InboxRow.update_id) - 1).where(InboxRow.update_id < update_id)
+        )
+        if anchor is None:
+            return False  # nothing below it at all: the first update this store has seen
+    anchor = max(anchor, update_id - _GAP_WINDOW)
+    present = await session.scalar(
+        select(func.count()).where(InboxRow.update_id > anchor, InboxRow.update_id < update_id)
+    )
+    return int(present or 0) < update_id - anchor - 1
 
 
 async def next_pending(session: AsyncSession, user_id: int) -> InboxRow | None:

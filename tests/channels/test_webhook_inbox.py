@@ -47,21 +47,43 @@ async def test_a_redelivered_update_is_applied_once(api, tmp_path, db_url):
 
 
 async def test_a_later_update_that_arrives_first_waits_for_the_earlier_one(api, tmp_path, db_url):
-    async with webhook_bot(api, tmp_path, db_url, webhook_settle=0.3) as bot:
+    async with webhook_bot(api, tmp_path, db_url, webhook_order_wait=2.0) as bot:
+        # Someone else came first: a store that has seen no update cannot know of a missing one.
+        assert await bot.post(api.build_text_update(1, "/start")) == 200
+        await api.wait_for_messages(1, 2)
         first = api.build_text_update(9, "/start")
         second = api.build_text_update(9, "/help")
-        # The newer update reaches the bot 50 ms before the older one (two workers, say).
-        late_first = asyncio.create_task(_post_after(bot, first, 0.05))
+        # The newer update reaches the bot before the older one (two workers, say).
+        late_first = asyncio.create_task(_post_after(bot, first, 0.3))
         assert await bot.post(second) == 200
         assert await late_first == 200
         greeting, _question, help_text = await api.wait_for_messages(9, 3)
         assert greeting.text.startswith("Hi Ann!")
         assert "/reminder" in help_text.text
-        rows = await bot.inbox_rows()
+        rows = [r for r in await bot.inbox_rows() if r.user_id == 9]
         assert [r.update_id for r in sorted(rows, key=lambda r: r.processed_at)] == [
             first["update_id"],
             second["update_id"],
         ]
+
+
+async def test_a_number_that_never_arrives_delays_the_next_update_only_so_long(
+    api, tmp_path, db_url
+):
+    async with webhook_bot(api, tmp_path, db_url, webhook_order_wait=1.0) as bot:
+        assert await bot.post(api.build_text_update(10, "/start")) == 200
+        await api.wait_for_messages(10, 2)
+        api.build_text_update(10, "lost on the way")  # takes a number, never posted
+        posted = asyncio.get_running_loop().time()
+        assert await bot.post(api.build_text_update(10, "/help")) == 200
+        await api.wait_for_messages(10, 3, timeout=5)
+        waited = asyncio.get_running_loop().time() - posted
+        assert 0.9 <= waited < 2.5
+        # Updates after it no longer wait: the gap is older than the wait now.
+        posted = asyncio.get_running_loop().time()
+        assert await bot.post(api.build_text_update(10, "/help")) == 200
+        await api.wait_for_messages(10, 4, timeout=5)
+        assert asyncio.get_running_loop().time() - posted < 0.9
 
 
 async def _post_after(bot: WebhookBot, update: dict[str, Any], delay: float) -> int:

@@ -60,7 +60,7 @@ async def webhook_bot(
         "webhook_url": "https://bot.example.com/telegram",
         "webhook_secret": SECRET,
         "webhook_port": port,
-        "webhook_settle": 0.2,
+        "webhook_order_wait": 1.0,
         **overrides,
     }
     settings = bot_settings(api, folder, **values)
