@@ -30,6 +30,7 @@ What is guaranteed, and what is not:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -46,7 +47,8 @@ Process = Callable[[str], Awaitable[None]]
 GiveUp = Callable[[str, BaseException], Awaitable[None]]
 
 KEEP_PROCESSED = timedelta(days=2)
-_GAP_POLL = 0.01
+_GAP_POLL = 0.005
+_GAP_POLL_MAX = 0.1
 _SWEEP_BATCH = 200
 
 
@@ -80,19 +82,31 @@ class UpdateInbox:
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
         self._tasks: set[asyncio.Task[int]] = set()
+        self._arrival = asyncio.Event()
 
     async def record(self, update_id: int, sender: int, payload: str) -> bool:
         """Store a received update; return False if it was there already (a redelivery)."""
         async with self.db.transaction() as session:
-            return await inbox.record(session, update_id, sender, payload, self.clock())
+            new = await inbox.record(session, update_id, sender, payload, self.clock())
+        self._arrived()
+        return new
+
+    def _arrived(self) -> None:
+        """Wake the drains waiting for a missing number: it may be this one."""
+        self._arrival.set()
+        self._arrival = asyncio.Event()
 
     async def record_unordered(self, update_id: int) -> None:
         """Note an update that needs no order (no sender), so its number is not a gap."""
         async with self.db.transaction() as session:
             await inbox.record_applied(session, update_id, self.clock())
+        self._arrived()
 
     def drain_soon(self, sender: int) -> None:
         """Drain the sender in the background."""
+        if self._users.get(sender, 0) >= 2:
+            # One drain runs and another waits to start: the waiting one will see this update.
+            return
         task = asyncio.create_task(self._drain_logged(sender))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -118,9 +132,15 @@ class UpdateInbox:
                 if not shared:
                     return 0
                 handled = 0
+                done: tuple[int, bool] | None = None  # the update just applied, and if it failed
+                pause = _GAP_POLL
                 while True:
                     now = self.clock()
                     async with self.db.transaction() as session:
+                        if done is not None:
+                            # Marked here, with the next look, to save a transaction each.
+                            await inbox.finish(session, done[0], now, failed=done[1])
+                            done = None
                         row = await inbox.next_pending(session, sender)
                         waiting = row is not None and (
                             now - row.received_at < self.order_wait
@@ -135,37 +155,44 @@ class UpdateInbox:
                     if row is None:
                         return handled
                     if waiting:
-                        # An earlier update is on its way; it may be this sender's.
-                        await asyncio.sleep(_GAP_POLL)
+                        # An earlier update is on its way; it may be this sender's. Look again
+                        # when this worker records one, or after a short while (backing off,
+                        # so many waiting drains do not keep the database busy).
+                        await self._next_arrival(pause)
+                        pause = min(pause * 2, _GAP_POLL_MAX)
                         continue
-                    if not await self._apply(row):
+                    pause = _GAP_POLL
+                    failed = await self._apply(row)
+                    if failed is None:
                         return handled
+                    done = (row.update_id, failed)
                     handled += 1
 
-    async def _apply(self, row: InboxRow) -> bool:
-        """Apply one update; return False if the database was away (it stays pending)."""
+    async def _apply(self, row: InboxRow) -> bool | None:
+        """Apply one update; return whether it failed for good, None if the store was away.
+
+        An update the coach applied is already marked in the step's own transaction; the mark
+        made afterwards is for the others (staff commands, group chats) and for failures.
+        """
         payload = row.payload or "{}"
-        failed = False
         try:
             await self.process(payload)
         except Exception as exc:
             if is_unavailable(exc):
                 log.warning("update %s waits: the database is unavailable", row.update_id)
-                return False
+                return None
             # A bug or bad data: retrying would fail again, so tell the person and move on.
-            failed = True
             try:
                 await self.give_up(payload, exc)
             except Exception as answer_exc:
                 log.warning("could not tell the sender: %s", type(answer_exc).__name__)
-        try:
-            async with self.db.transaction() as session:
-                await inbox.finish(session, row.update_id, self.clock(), failed=failed)
-        except Exception as exc:
-            if is_unavailable(exc):
-                return False
-            raise
-        return True
+            return True
+        return False
+
+    async def _next_arrival(self, timeout: float) -> None:
+        """Wait until this worker records an update, or for `timeout` seconds."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._arrival.wait(), timeout)
 
     async def sweep(self) -> int:
         """Drain senders whose updates waited too long (their worker died, the store was away)."""

@@ -192,17 +192,6 @@ async def test_a_database_from_a_newer_release_is_refused(db_url):
         await db.close()
 
 
-async def test_workers_starting_together_migrate_once(db_url):
-    workers = [Database(db_url) for _ in range(3)]
-    try:
-        results = await asyncio.gather(*(migrate.upgrade(db) for db in workers))
-        assert sorted(r.before or "" for r in results) == ["", "0002", "0002"]
-        assert {r.after for r in results} == {"0002"}
-    finally:
-        for db in workers:
-            await db.close()
-
-
 async def test_footcoach_db_upgrade_migrates_and_prints_the_revision(db_url, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("KNOWLEDGE_DIR", str(KNOWLEDGE_DIR))
