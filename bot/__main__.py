@@ -138,9 +138,12 @@ async def _db(settings: Settings, action: str) -> int:
         if action == "upgrade":
             print((await upgrade_database(db)).describe())
         else:
-            revision = await migrate.current(db)
-            head = migrate.head_revision()
-            print(f"{revision or 'none'} (head is {head})")
+            try:
+                revision = await migrate.current(db)
+            except Exception as exc:
+                detail = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                raise StartupError(f"cannot open the database at DATABASE_URL ({detail})") from None
+            print(f"{revision or 'none'} (head is {migrate.head_revision()})")
     finally:
         await db.close()
     return 0

@@ -206,3 +206,12 @@ async def test_footcoach_db_upgrade_migrates_and_prints_the_revision(db_url, mon
     assert capsys.readouterr().out == "database is at revision 0002 (head); nothing to do\n"
     assert await asyncio.to_thread(main, ["db", "current"]) == 0
     assert capsys.readouterr().out == "0002 (head is 0002)\n"
+
+
+def test_footcoach_db_says_in_one_line_when_the_database_cannot_be_reached(monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(KNOWLEDGE_DIR))
+    for action in ("current", "upgrade"):
+        assert main(["db", action]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err[-1].startswith("footcoach: cannot open the database at DATABASE_URL (")
