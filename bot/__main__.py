@@ -1,4 +1,4 @@
-"""The `footcoach` command: wiring only (chat, run, explain, check-knowledge, …)."""
+"""The `footcoach` command: wiring only (chat, run, explain, check-knowledge, db, …)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
+from contextlib import suppress
 
 from bot.bootstrap import StartupError, build_engine, configure_logging, open_components
 from bot.coach import Person
@@ -33,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("check-knowledge", help="validate the knowledge files")
 
+    db = commands.add_parser("db", help="the database schema (migrations)")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="migrate the database to the newest schema")
+    db_commands.add_parser("current", help="print the database's schema revision")
+
     leads = commands.add_parser("leads", help="list callback requests (newest first)")
     leads.add_argument("--csv", action="store_true", help="write every request as CSV to stdout")
     leads.add_argument("--open", action="store_true", help="only requests not yet closed")
@@ -51,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings)
         if args.command == "chat":
             return asyncio.run(_chat(settings, args.user, as_json=args.json))
+        if args.command == "db":
+            return asyncio.run(_db(settings, args.db_command))
         if args.command == "leads":
             return asyncio.run(_leads(settings, as_csv=args.csv, open_only=args.open))
         if args.command == "run":
@@ -123,6 +131,26 @@ def _explain(settings: Settings, text: str, *, as_json: bool) -> int:
     return 0
 
 
+async def _db(settings: Settings, action: str) -> int:
+    from bot.bootstrap import open_database, upgrade_database
+    from bot.store import migrate
+
+    db = open_database(settings)
+    try:
+        if action == "upgrade":
+            print((await upgrade_database(db)).describe())
+        else:
+            try:
+                revision = await migrate.current(db)
+            except Exception as exc:
+                detail = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                raise StartupError(f"cannot open the database at DATABASE_URL ({detail})") from None
+            print(f"{revision or 'none'} (head is {migrate.head_revision()})")
+    finally:
+        await db.close()
+    return 0
+
+
 async def _leads(settings: Settings, *, as_csv: bool, open_only: bool) -> int:
     from bot.core.staff import lead_line, leads_csv
     from bot.staff_desk import StaffDesk
@@ -144,7 +172,8 @@ async def _leads(settings: Settings, *, as_csv: bool, open_only: bool) -> int:
 
 
 async def _chat(settings: Settings, user_id: int, *, as_json: bool) -> int:
-    from bot.channels.terminal import TerminalChat, stdin_reader
+    from bot.channels.terminal import TerminalChat, TerminalOutlet, stdin_reader
+    from bot.dispatch import ReminderDispatcher
 
     components = await open_components(settings)
     interactive = sys.stdin.isatty()
@@ -155,11 +184,29 @@ async def _chat(settings: Settings, user_id: int, *, as_json: bool) -> int:
         json_mode=as_json,
         files_dir=settings.data_dir,
     )
+    # Reminders of this person that fall due while the chat is open are printed into it.
+    dispatcher = ReminderDispatcher(
+        components.db,
+        components.knowledge,
+        TerminalOutlet(chat),
+        clock=components.coach.clock,
+        only_user=user_id,
+    )
+
+    async def remind() -> None:
+        while True:
+            await dispatcher.run_once()
+            await asyncio.sleep(settings.dispatch_interval)
+
+    reminders = asyncio.create_task(remind())
     try:
         if interactive and not as_json:
             print("Footcoach in your terminal. Type /help for commands, Ctrl-D to leave.\n")
         await chat.run(lambda: stdin_reader("> " if interactive else ""), greet_if_new=interactive)
     finally:
+        reminders.cancel()
+        with suppress(asyncio.CancelledError):
+            await reminders
         await components.close()
     return 0
 

@@ -11,7 +11,10 @@ from bot.config import Settings
 from bot.core.dialogue import Engine
 from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.turn import EngineConfig
+from bot.store import migrate
 from bot.store.db import Database, StoreError
+
+log = logging.getLogger(__name__)
 
 
 class StartupError(Exception):
@@ -43,7 +46,8 @@ def configure_logging(settings: Settings) -> None:
 
 # Libraries that log personal data or secrets below these levels: python-telegram-bot logs
 # whole updates (names, phone numbers, message text) at DEBUG; httpx logs request URLs, which
-# contain the bot token; SQLAlchemy logs statement parameters.
+# contain the bot token; SQLAlchemy logs statement parameters. Alembic narrates every
+# connection it configures; start-up logs one line of its own.
 _LIBRARY_FLOORS = {
     "telegram": logging.INFO,
     "httpx": logging.WARNING,
@@ -52,6 +56,7 @@ _LIBRARY_FLOORS = {
     "sqlalchemy": logging.WARNING,
     "aiosqlite": logging.WARNING,
     "asyncpg": logging.WARNING,
+    "alembic": logging.WARNING,
 }
 
 
@@ -70,17 +75,37 @@ def build_engine(settings: Settings) -> Engine:
     )
 
 
-async def open_components(settings: Settings, *, clock: Clock | None = None) -> Components:
-    """Load knowledge, open and prepare the store, and build the coach."""
-    engine = build_engine(settings)
+def open_database(settings: Settings) -> Database:
+    """Open the store's engine (no connection yet) with the configured pool."""
     try:
-        db = Database(settings.database_url)
-        await db.create_schema()
+        return Database(settings.database_url, pool_size=settings.database_pool_size)
     except StoreError as exc:
         raise StartupError(str(exc)) from None
+
+
+async def upgrade_database(db: Database) -> migrate.Upgrade:
+    """Migrate the store to the newest schema, or stop start-up with one line saying why."""
+    try:
+        done = await migrate.upgrade(db)
+    except StoreError as exc:
+        await db.close()
+        raise StartupError(str(exc)) from None
     except Exception as exc:
+        await db.close()
         detail = f"{type(exc).__name__}: {exc}".splitlines()[0]
         raise StartupError(f"cannot open the database at DATABASE_URL ({detail})") from None
+    if done.before != done.after:
+        # Creating a new database is routine; upgrading one that held data is worth a line.
+        level = logging.DEBUG if done.before is None and not done.adopted else logging.INFO
+        log.log(level, "%s", done.describe())
+    return done
+
+
+async def open_components(settings: Settings, *, clock: Clock | None = None) -> Components:
+    """Load knowledge, open the store and bring its schema up to date, and build the coach."""
+    engine = build_engine(settings)
+    db = open_database(settings)
+    await upgrade_database(db)
     coach = Coach(engine, db, clock=clock) if clock else Coach(engine, db)
     # Knowledge, the reader's tables and the libraries live as long as the process: keep them
     # out of the collector's full passes, which otherwise walk them all and stalled sending

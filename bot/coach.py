@@ -42,7 +42,7 @@ from bot.core.schedule import next_due
 from bot.core.state import ConversationState
 from bot.core.turn import Context
 from bot.core.zones import zone_from_key
-from bot.store import checkins, leads, privacy, reminders, users
+from bot.store import checkins, inbox, leads, privacy, reminders, users
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -80,11 +80,17 @@ class Coach:
         self.clock = clock
         self.rng = rng or random.SystemRandom()
 
-    async def handle(self, person: Person, event: Event) -> list[Reply]:
-        """Apply one event for one person and return the replies to send."""
+    async def handle(
+        self, person: Person, event: Event, *, update_id: int | None = None
+    ) -> list[Reply]:
+        """Apply one event for one person and return the replies to send.
+
+        With Telegram's `update_id`, an update that was already applied changes nothing and
+        gets no replies.
+        """
         for attempt in range(_CODE_ATTEMPTS):
             try:
-                replies = await self._handle_once(person, event)
+                replies = await self._handle_once(person, event, update_id)
                 break
             except IntegrityError:
                 # A reference code clashed with an existing one (rare): the whole step is
@@ -93,9 +99,17 @@ class Coach:
                     raise
         return await self._finish(replies)
 
-    async def _handle_once(self, person: Person, event: Event) -> list[Reply]:
+    async def _handle_once(
+        self, person: Person, event: Event, update_id: int | None
+    ) -> list[Reply]:
         async with self.db.transaction() as session:
-            user = await users.load_user(session, person.id, lock=not self.db.is_sqlite)
+            await self.db.lock_person(session, person.id)
+            if update_id is not None and not await inbox.claim(
+                session, update_id, person.id, self.clock()
+            ):
+                log.info("update %s was applied before; ignored", update_id)
+                return []
+            user = await users.load_user(session, person.id)
             state = _load_state(user.state if user else None)
             ctx = await self._context(session, person)
             outcome = self.engine.step(state, event, ctx)
@@ -140,7 +154,8 @@ class Coach:
             return await users.load_user(session, person_id) is None
 
     async def _context(self, session: AsyncSession, person: Person) -> Context:
-        reminder = await reminders.get(session, person.id)
+        # Locked for the step, so a dispatcher claiming due reminders skips it until we commit.
+        reminder = await reminders.get(session, person.id, lock=True)
         lead = await leads.open_for(session, person.id)
         return Context(
             now=self.clock(),

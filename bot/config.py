@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite+aiosqlite:///data/footcoach.db"
+    database_pool_size: int = Field(default=10, ge=1, le=200)
     knowledge_dir: Path = Path("knowledge")
     data_dir: Path = Path("data")
     log_level: LogLevel = "INFO"
@@ -35,6 +36,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_order_wait: float = Field(default=2.0, ge=0, le=30)
     telegram_max_rate: float = Field(default=30.0, gt=0, le=1000)
     dispatch_interval: float = Field(default=5.0, gt=0, le=3600)
 

@@ -31,6 +31,7 @@ from telegram.ext import (
 
 from bot.bootstrap import Components, StartupError, open_components
 from bot.channels.telegram_render import Renderer, TelegramOutlet
+from bot.channels.webhook import TelegramWebhook, schedule_inbox_prune
 from bot.coach import Person
 from bot.config import Settings
 from bot.core.codes import parse_code
@@ -199,7 +200,7 @@ class TelegramChannel:
         if event is None:
             return
         person = Person(id=user.id, first_name=user.first_name)
-        replies = await self.coach.handle(person, event)
+        replies = await self.coach.handle(person, event, update_id=update.update_id)
         await Renderer(context.bot).send(chat.id, replies)
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -419,11 +420,14 @@ async def serve(settings: Settings, components: Components, stop: asyncio.Event)
     try:
         await set_commands(application, components)
         await application.start()
+        webhook: TelegramWebhook | None = None
         try:
-            await _receive_updates(runtime, settings, secret)
+            webhook = await _receive_updates(runtime, settings, secret)
             log.info("footcoach is running (%s)", "polling" if secret is None else "webhook")
             await stop.wait()
         finally:
+            if webhook is not None:
+                await webhook.stop()
             updater = application.updater
             if updater is not None and updater.running:
                 await updater.stop()
@@ -450,8 +454,10 @@ async def _initialize(
         ) from None
 
 
-async def _receive_updates(runtime: Runtime, settings: Settings, secret: str | None) -> None:
-    """Start the dispatch tick, then polling, or the webhook when there is a secret for it."""
+async def _receive_updates(
+    runtime: Runtime, settings: Settings, secret: str | None
+) -> TelegramWebhook | None:
+    """Start the dispatch jobs, then polling, or the webhook when there is a secret for it."""
     application = runtime.application
     updater, job_queue = application.updater, application.job_queue
     assert updater is not None and job_queue is not None
@@ -467,28 +473,26 @@ async def _receive_updates(runtime: Runtime, settings: Settings, secret: str | N
             name=name,
             job_kwargs={"max_instances": 1, "coalesce": True},
         )
+    schedule_inbox_prune(job_queue, runtime)
     if secret is None:
         await updater.start_polling(allowed_updates=Update.ALL_TYPES)
-        return
+        return None
     where = f"{settings.webhook_listen}:{settings.webhook_port}"
+    # Our own server rather than PTB's: it answers Telegram only once the update is stored.
+    webhook = TelegramWebhook(runtime, settings, secret)
     try:
-        await updater.start_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path="telegram",
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        await webhook.start()
     except OSError as exc:
         detail = exc.strerror or type(exc).__name__
         raise StartupError(
             f"cannot listen for the webhook on WEBHOOK_LISTEN:WEBHOOK_PORT {where} ({detail})"
         ) from None
     except TelegramError as exc:
+        await webhook.stop()
         raise StartupError(
             f"cannot set the webhook to WEBHOOK_URL {settings.webhook_url} ({exc})"
         ) from None
+    return webhook
 
 
 def run_bot(settings: Settings) -> int:

@@ -1,4 +1,11 @@
-"""The database connection: one async engine, transactions, and the SQLite specifics."""
+"""The database connection: one async engine, transactions, per-person locks, SQLite specifics.
+
+PostgreSQL is what several workers share. Each worker keeps a small pool (DATABASE_POOL_SIZE,
+plus a few overflow connections): checked before use (`pool_pre_ping`), so connections broken
+by a database restart are replaced instead of failing an update; a connect that does not
+answer in 5 s fails instead of hanging; and TCP keepalives let the server notice a worker that
+vanished without closing its connections (its locks are released then).
+"""
 
 from __future__ import annotations
 
@@ -8,17 +15,24 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
 
-from bot.store.schema import Base
+CONNECT_TIMEOUT = 5.0
+COMMAND_TIMEOUT = 60.0
+# Per-person locks come in two kinds that must not block each other: the coach's step lock
+# is keyed by the person's id, the inbox drain lock by the id with this bit flipped. Telegram
+# ids are far below 2**62, so the two ranges never meet.
+_DRAIN_BIT = 1 << 62
 
 
 class StoreError(Exception):
@@ -28,7 +42,7 @@ class StoreError(Exception):
 class Database:
     """An async SQLAlchemy engine with transactions that commit whole or not at all."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 5) -> None:
         try:
             parsed = make_url(url)
         except ArgumentError:
@@ -40,7 +54,25 @@ class Database:
             _ensure_parent_dir(parsed.database)
             options["connect_args"] = {"timeout": 30}
         else:
-            options.update(pool_size=10, max_overflow=10, pool_pre_ping=True, pool_timeout=10)
+            options.update(
+                pool_size=pool_size,
+                max_overflow=max_overflow,
+                pool_pre_ping=True,
+                pool_timeout=10,
+                # Connections older than this are replaced, so a failover or a proxy's idle
+                # cut never meets a long-lived connection first.
+                pool_recycle=1800,
+                connect_args={
+                    "timeout": CONNECT_TIMEOUT,
+                    "command_timeout": COMMAND_TIMEOUT,
+                    "server_settings": {
+                        "application_name": "footcoach",
+                        "tcp_keepalives_idle": "30",
+                        "tcp_keepalives_interval": "10",
+                        "tcp_keepalives_count": "3",
+                    },
+                },
+            )
         self.engine: AsyncEngine = create_async_engine(parsed, **options)
         if self.is_sqlite:
             _tune_sqlite(self.engine)
@@ -49,9 +81,50 @@ class Database:
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
     async def create_schema(self) -> None:
-        """Create every table that does not exist yet."""
-        async with self.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
+        """Bring the schema up to date: run the migrations up to the newest revision."""
+        from bot.store.migrate import upgrade
+
+        await upgrade(self)
+
+    async def lock_person(self, session: AsyncSession, person_id: int) -> None:
+        """Hold the person's step lock until the session's transaction ends.
+
+        On PostgreSQL this is an advisory lock, so it also serialises two first messages of
+        someone who has no row yet; SQLite's single writer already serialises every step.
+        """
+        if not self.is_sqlite:
+            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": person_id})
+
+    @asynccontextmanager
+    async def drain_lock(self, person_id: int, *, wait: bool = True) -> AsyncIterator[bool]:
+        """Hold the person's inbox lock across transactions, in every worker sharing the store.
+
+        Yields whether the lock is held (always, when `wait`). PostgreSQL: a session advisory
+        lock on a connection kept for the duration; if the worker dies, the server ends the
+        session and the lock with it. SQLite has a single worker, whose own per-person lock is
+        enough, so this holds nothing there.
+        """
+        if self.is_sqlite:
+            yield True
+            return
+        key = person_id ^ _DRAIN_BIT
+        call = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
+        async with self.engine.connect() as conn:
+            try:
+                answer = (await conn.execute(text(f"SELECT {call}(:key)"), {"key": key})).scalar()
+                await conn.commit()
+            except BaseException:
+                # Interrupted while asking: the server may have granted it anyway.
+                await conn.invalidate()
+                raise
+            held = wait or bool(answer)
+            if not held:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                await _unlock_or_discard(conn, key)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -66,6 +139,36 @@ class Database:
     async def close(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+
+
+async def _unlock_or_discard(conn: AsyncConnection, key: int) -> None:
+    """Release a session lock; a connection that may still hold it is closed, never pooled."""
+    released = False
+    try:
+        released = bool(
+            (await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})).scalar()
+        )
+        await conn.commit()
+    except Exception:
+        released = False
+    finally:
+        if not released:
+            # Closing the session is what releases a session lock for sure; a pooled
+            # connection holding it would block that person's updates for good.
+            await conn.invalidate()
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Say whether an error means the database could not be reached or answered in time.
+
+    Such a failure changes nothing that was not rolled back and is worth retrying later;
+    any other error is a bug or bad data, and retrying the same thing will fail again.
+    """
+    if isinstance(exc, PoolTimeout | OperationalError | InterfaceError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OSError | TimeoutError | ConnectionError)
 
 
 def _ensure_parent_dir(database: str | None) -> None:
@@ -85,10 +188,10 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         # Let SQLAlchemy, not the driver, decide where transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store import leads
+from bot.store import inbox, leads
 from bot.store.schema import CheckinRow, Reminder, User
 
 
@@ -68,3 +68,4 @@ async def forget(session: AsyncSession, user_id: int, now: datetime) -> None:
     await session.execute(delete(CheckinRow).where(CheckinRow.user_id == user_id))
     await session.execute(delete(Reminder).where(Reminder.user_id == user_id))
     await session.execute(delete(User).where(User.id == user_id))
+    await inbox.forget(session, user_id)

@@ -25,9 +25,9 @@ def info_of(row: Reminder) -> ReminderInfo:
     )
 
 
-async def get(session: AsyncSession, user_id: int) -> Reminder | None:
-    """Return the person's reminder row, if any."""
-    return await session.get(Reminder, user_id)
+async def get(session: AsyncSession, user_id: int, *, lock: bool = False) -> Reminder | None:
+    """Return the person's reminder row, if any, locked for this transaction if asked."""
+    return await session.get(Reminder, user_id, with_for_update=lock or None)
 
 
 async def upsert(

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -144,3 +145,34 @@ class Outbox(Base):
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
+
+
+class InboxRow(Base):
+    """A Telegram update as received, so it is applied once and in order by any worker.
+
+    The row is written before the webhook answers Telegram, and marked processed in the same
+    transaction as the conversation step it caused; the message itself (`payload`) is cleared
+    then, so the inbox never keeps what people wrote.
+    """
+
+    __tablename__ = "inbox"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # Whose updates must be taken in order (the sender); None once /forget anonymised the row.
+    user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    payload: Mapped[str | None] = mapped_column(Text, nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    processed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    failed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index(
+            "ix_inbox_pending",
+            "user_id",
+            "update_id",
+            postgresql_where=text("processed_at IS NULL"),
+            sqlite_where=text("processed_at IS NULL"),
+        ),
+        Index("ix_inbox_processed_at", "processed_at"),
+    )

@@ -108,9 +108,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-async def bot(api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[RunningBot]:
-    """The real bot, polling the fake server, with a store under tmp_path."""
-    async with running_bot(api, tmp_path) as running:
+async def bot(api: FakeBotAPI, tmp_path: Path, db_url: str) -> AsyncIterator[RunningBot]:
+    """The real bot, polling the fake server, on a fresh store (SQLite, and PostgreSQL)."""
+    async with running_bot(api, tmp_path, database_url=db_url) as running:
         yield running
 
 

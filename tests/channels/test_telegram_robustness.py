@@ -174,7 +174,7 @@ async def test_a_failing_step_is_reported_without_personal_data_and_the_bot_goes
     real_handle = coach.handle
     secret = "my heel swelled after the Zebedee party"
 
-    async def fail_once(person, event):
+    async def fail_once(person, event, **_):
         monkeypatch.setattr(coach, "handle", real_handle)
         raise RuntimeError(f"store exploded on {event!r} from {person!r}")
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from bot.channels.terminal import parse_input
@@ -116,8 +118,13 @@ async def test_a_due_reminder_is_printed_into_an_open_chat(tmp_path):
     now = datetime.now(UTC)
     async with db.transaction() as session:
         await reminders.upsert(
-            session, 5, at=time(7, 30), zone="UTC", days=Days.daily,
-            next_due=now - timedelta(minutes=1), now=now,
+            session,
+            5,
+            at=time(7, 30),
+            zone="UTC",
+            days=Days.daily,
+            next_due=now - timedelta(minutes=1),
+            now=now,
         )
     await db.close()
     env = {
@@ -129,17 +136,30 @@ async def test_a_due_reminder_is_printed_into_an_open_chat(tmp_path):
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "chat", "--json", "--user", "5"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=env, cwd=tmp_path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
     )
+    lines: queue.Queue[str] = queue.Queue()
+    assert process.stdout is not None and process.stdin is not None
+    threading.Thread(target=lambda: [lines.put(x) for x in process.stdout], daemon=True).start()
+
+    def next_reply() -> dict:
+        try:
+            return json.loads(lines.get(timeout=20))
+        except queue.Empty:
+            raise AssertionError("the chat printed nothing within 20 s") from None
+
     try:
-        assert process.stdout is not None and process.stdin is not None
-        reminder = json.loads(process.stdout.readline())
+        reminder = next_reply()
         assert reminder["text"].startswith("Time for your foot care!")
         assert reminder["buttons"] == ["Done", "Snooze 1 hour", "Skip today", "Stop reminders"]
         process.stdin.write("1\n")  # Done
         process.stdin.close()
-        answer = json.loads(process.stdout.readline())
+        answer = next_reply()
         assert answer["text"].startswith("How does it feel today")
         assert process.wait(timeout=30) == 0
     finally:

@@ -88,9 +88,9 @@ def _check(reply: Reply, spec: str, where: str) -> None:
 
 
 @pytest.mark.parametrize("path", sorted(FOLDER.glob("*.txt")), ids=lambda p: p.stem)
-async def test_transcript(path: Path, knowledge, tmp_path) -> None:
+async def test_transcript(path: Path, knowledge, tmp_path, db_url) -> None:
     clock = Clock()
-    coach, db = await make_coach(knowledge, tmp_path, clock)
+    coach, db = await make_coach(knowledge, tmp_path, clock, url=db_url)
     outlet = RecordingOutlet()
     dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
     history: list[Reply] = []

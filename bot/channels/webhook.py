@@ -1,0 +1,184 @@
+"""Webhook mode: many workers behind a load balancer, each update recorded before its 200.
+
+python-telegram-bot's own webhook server queues an update in memory and answers Telegram at
+once, so a worker killed a moment later loses it. This server answers only once the update is
+in the store's inbox (bot/inbox.py explains the order and exactly-once guarantees); if the
+database cannot take it, the person is told to try again. Requests without the right
+X-Telegram-Bot-Api-Secret-Token get 403 and are never processed. Updates with no sender (none
+the coach uses) go through python-telegram-bot's queue as before.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+import tornado.web
+from telegram import Update
+from telegram.ext import Application, CallbackContext, ContextTypes, JobQueue
+from tornado.httpserver import HTTPServer
+
+from bot.config import Settings
+from bot.inbox import UpdateInbox
+from bot.inbox import prune as prune_inbox
+
+if TYPE_CHECKING:
+    from bot.channels.telegram import Runtime
+
+log = logging.getLogger(__name__)
+
+PATH = "/telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SWEEP_INTERVAL = 1.0
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def sender_of(update: Update) -> int | None:
+    """Return whose updates this one must be ordered with (the user, else the chat)."""
+    if update.effective_user is not None:
+        return update.effective_user.id
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return None
+
+
+class TelegramWebhook:
+    """The HTTP endpoint Telegram posts updates to, and the inbox behind it."""
+
+    def __init__(self, runtime: Runtime, settings: Settings, secret: str) -> None:
+        self.application: AnyApplication = runtime.application
+        self.channel = runtime.channel
+        self.secret = secret.encode()
+        self.settings = settings
+        db = runtime.channel.components.db
+        self.inbox = UpdateInbox(
+            db,
+            self._process,
+            self._give_up,
+            order_wait=settings.webhook_order_wait,
+            # Each drain holds two connections at most: its lock, and the step's transaction.
+            concurrency=max(1, settings.database_pool_size // 2),
+            clock=runtime.channel.coach.clock,
+        )
+        app = tornado.web.Application([(rf"{PATH}/?", _UpdateHandler, {"webhook": self})])
+        self._server = HTTPServer(app)
+
+    async def start(self) -> None:
+        """Listen, tell Telegram where to post, and sweep the inbox on the job queue."""
+        self._server.listen(self.settings.webhook_port, address=self.settings.webhook_listen)
+        await self.application.bot.set_webhook(
+            url=self.settings.webhook_url,
+            secret_token=self.secret.decode(),
+            allowed_updates=Update.ALL_TYPES,
+        )
+        job_queue: JobQueue[Any] | None = self.application.job_queue
+        assert job_queue is not None
+        job_queue.run_repeating(
+            self._sweep,
+            interval=SWEEP_INTERVAL,
+            first=SWEEP_INTERVAL,
+            name="inbox-sweep",
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )
+        log.info(
+            "webhook listening on %s:%s", self.settings.webhook_listen, self.settings.webhook_port
+        )
+
+    async def stop(self) -> None:
+        """Stop taking requests and let the drains in flight finish."""
+        self._server.stop()
+        await self._server.close_all_connections()
+        await self.inbox.wait_idle()
+
+    async def receive(self, headers: dict[str, str], body: bytes) -> int:
+        """Check, record and schedule one posted update; return the HTTP status to answer."""
+        if not hmac.compare_digest(headers.get(SECRET_HEADER, "").encode(), self.secret):
+            return HTTPStatus.FORBIDDEN
+        try:
+            data = json.loads(body)
+            update = Update.de_json(data, self.application.bot)
+        except Exception:
+            # Nothing of the body is logged: it is a person's message.
+            log.warning("a webhook request did not hold a readable update")
+            return HTTPStatus.BAD_REQUEST
+        sender = sender_of(update)
+        if sender is None:
+            try:
+                await self.inbox.record_unordered(update.update_id)
+            except Exception as exc:
+                log.warning("could not note update %s: %s", update.update_id, type(exc).__name__)
+            await self.application.update_queue.put(update)
+            return HTTPStatus.OK
+        try:
+            await self.inbox.record(update.update_id, sender, body.decode())
+        except Exception as exc:
+            # Not recorded, so never applied: say so, and Telegram need not send it again.
+            await self._give_up(body.decode(), exc)
+            return HTTPStatus.OK
+        self.inbox.drain_soon(sender)
+        return HTTPStatus.OK
+
+    def _decode(self, payload: str) -> Update:
+        return Update.de_json(json.loads(payload), self.application.bot)
+
+    async def _process(self, payload: str) -> None:
+        update = self._decode(payload)
+        context: ContextTypes.DEFAULT_TYPE = CallbackContext.from_update(update, self.application)
+        await self.channel.route(update, context)
+
+    async def _give_up(self, payload: str, error: BaseException) -> None:
+        update = self._decode(payload)
+        exc = error if isinstance(error, Exception) else RuntimeError(type(error).__name__)
+        context: ContextTypes.DEFAULT_TYPE = CallbackContext.from_error(
+            update, exc, self.application
+        )
+        await self.channel.on_error(update, context)
+
+    async def _sweep(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await self.inbox.sweep()
+        except Exception as exc:
+            log.warning("inbox sweep failed: %s", type(exc).__name__)
+
+
+class _UpdateHandler(tornado.web.RequestHandler):
+    """POST /telegram: one update from Telegram."""
+
+    SUPPORTED_METHODS = ("POST",)
+
+    def initialize(self, webhook: TelegramWebhook) -> None:
+        """Receive the webhook the route was registered with."""
+        self.webhook = webhook
+
+    async def post(self) -> None:
+        """Answer 200 only once the update is safely recorded."""
+        status = await self.webhook.receive(dict(self.request.headers), self.request.body)
+        self.set_status(status)
+
+    def log_exception(self, *args: Any) -> None:
+        """Log only the error's type: request bodies hold people's messages."""
+        log.error("webhook request failed: %s", args[0].__name__ if args else "?")
+
+
+async def start_webhook(runtime: Runtime, settings: Settings, secret: str) -> TelegramWebhook:
+    """Start the webhook server for this worker and return it (stop it with `stop()`)."""
+    webhook = TelegramWebhook(runtime, settings, secret)
+    await webhook.start()
+    return webhook
+
+
+def schedule_inbox_prune(job_queue: JobQueue[Any], runtime: Runtime) -> None:
+    """Delete old applied-update ids hourly (polling records them too, to skip resends)."""
+    db, clock = runtime.channel.components.db, runtime.channel.coach.clock
+
+    async def prune(_context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await prune_inbox(db, clock())
+        except Exception as exc:
+            log.warning("inbox prune failed: %s", type(exc).__name__)
+
+    job_queue.run_repeating(prune, interval=3600, first=60, name="inbox-prune")

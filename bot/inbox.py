@@ -1,0 +1,227 @@
+"""Apply each sender's recorded updates once and in update-id order, whichever worker got them.
+
+Several workers behind a load balancer each receive some of the updates, and two updates of
+one person can reach two workers at the same instant. The webhook records every update in the
+store's inbox before Telegram gets its 200, then drains that sender: it takes the sender's
+inbox lock (a PostgreSQL session lock, shared by all workers) and applies the sender's pending
+updates oldest first, sending each one's replies before taking the next. Telegram numbers
+updates consecutively, so a number missing below the update about to be applied is an update
+still on its way to some worker: the drain waits for it (at most WEBHOOK_ORDER_WAIT after the
+later update arrived) and then takes whichever is oldest. The step an update causes and the
+mark that it was applied commit together (see bot/coach.py), so an update is applied at most
+once; because it was recorded before the 200, and a sweeper in every worker drains updates
+left waiting (their worker died, or the database was away), it is applied at least once.
+
+What is guaranteed, and what is not:
+
+- Every update Telegram got a 200 for is applied exactly once, also when a worker is killed
+  at any point, when Telegram redelivers it, or when the database is away for a while (the
+  update is applied when it is back). An update whose recording failed (the database was
+  away) gets the "something went wrong, try again" answer instead and changes nothing.
+- A person's updates are applied, and answered, in update-id order across all workers,
+  provided an earlier update reaches some worker no later than WEBHOOK_ORDER_WAIT (2 s) after
+  a later one. One that arrives later still is applied (never dropped), after the newer one.
+  A number that never arrives (an update that could not be recorded) delays the updates
+  received within that time after it, by at most that time.
+- Replies are sent after the commit: a worker killed between the two loses that update's
+  replies (the step itself stands). A redelivered or retried update never sends them again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+
+from bot.coach import Clock, utc_now
+from bot.store import inbox
+from bot.store.db import Database, is_unavailable
+from bot.store.schema import InboxRow
+
+log = logging.getLogger(__name__)
+
+Process = Callable[[str], Awaitable[None]]
+GiveUp = Callable[[str, BaseException], Awaitable[None]]
+
+KEEP_PROCESSED = timedelta(days=2)
+_GAP_POLL = 0.005
+_GAP_POLL_MAX = 0.1
+_SWEEP_BATCH = 200
+
+
+async def prune(db: Database, now: datetime) -> int:
+    """Delete the ids of updates applied longer ago than Telegram could resend them."""
+    async with db.transaction() as session:
+        return await inbox.prune(session, now - KEEP_PROCESSED)
+
+
+class UpdateInbox:
+    """Record updates, and apply each sender's pending ones in order under a shared lock."""
+
+    def __init__(
+        self,
+        db: Database,
+        process: Process,
+        give_up: GiveUp,
+        *,
+        order_wait: float = 2.0,
+        concurrency: int = 4,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.db = db
+        self.process = process
+        self.give_up = give_up
+        self.order_wait = timedelta(seconds=order_wait)
+        # Past this, an update nobody is applying was left by a dead worker or an outage.
+        self.stale_after = self.order_wait + timedelta(seconds=1)
+        self.clock = clock
+        self._slots = asyncio.Semaphore(concurrency)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+        self._tasks: set[asyncio.Task[int]] = set()
+        self._arrival = asyncio.Event()
+
+    async def record(self, update_id: int, sender: int, payload: str) -> bool:
+        """Store a received update; return False if it was there already (a redelivery)."""
+        async with self.db.transaction() as session:
+            new = await inbox.record(session, update_id, sender, payload, self.clock())
+        self._arrived()
+        return new
+
+    def _arrived(self) -> None:
+        """Wake the drains waiting for a missing number: it may be this one."""
+        self._arrival.set()
+        self._arrival = asyncio.Event()
+
+    async def record_unordered(self, update_id: int) -> None:
+        """Note an update that needs no order (no sender), so its number is not a gap."""
+        async with self.db.transaction() as session:
+            await inbox.record_applied(session, update_id, self.clock())
+        self._arrived()
+
+    def drain_soon(self, sender: int) -> None:
+        """Drain the sender in the background."""
+        if self._users.get(sender, 0) >= 2:
+            # One drain runs and another waits to start: the waiting one will see this update.
+            return
+        task = asyncio.create_task(self._drain_logged(sender))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _drain_logged(self, sender: int) -> int:
+        try:
+            return await self.drain(sender)
+        except Exception as exc:
+            # The sweeper picks these updates up again; nothing is lost by giving up here.
+            log.warning("draining an inbox failed: %s", type(exc).__name__)
+            return 0
+
+    async def drain(self, sender: int, *, wait: bool = True) -> int:
+        """Apply the sender's pending updates oldest first; return how many were handled.
+
+        With `wait` False the call returns at once if another task or worker is draining the
+        sender (it will see the same updates).
+        """
+        async with self._local_lock(sender, wait=wait) as held:
+            if not held:
+                return 0
+            async with self._slots, self.db.drain_lock(sender, wait=wait) as shared:
+                if not shared:
+                    return 0
+                handled = 0
+                done: tuple[int, bool] | None = None  # the update just applied, and if it failed
+                pause = _GAP_POLL
+                while True:
+                    now = self.clock()
+                    async with self.db.transaction() as session:
+                        if done is not None:
+                            # Marked here, with the next look, to save a transaction each.
+                            await inbox.finish(session, done[0], now, failed=done[1])
+                            done = None
+                        row = await inbox.next_pending(session, sender)
+                        waiting = row is not None and (
+                            now - row.received_at < self.order_wait
+                            and await inbox.missing_before(
+                                session, row.update_id, now - self.order_wait
+                            )
+                        )
+                        if row is not None and not waiting:
+                            # The missing number may have been recorded between the two
+                            # queries, and be this sender's: take the oldest one again.
+                            row = await inbox.next_pending(session, sender)
+                    if row is None:
+                        return handled
+                    if waiting:
+                        # An earlier update is on its way; it may be this sender's. Look again
+                        # when this worker records one, or after a short while (backing off,
+                        # so many waiting drains do not keep the database busy).
+                        await self._next_arrival(pause)
+                        pause = min(pause * 2, _GAP_POLL_MAX)
+                        continue
+                    pause = _GAP_POLL
+                    failed = await self._apply(row)
+                    if failed is None:
+                        return handled
+                    done = (row.update_id, failed)
+                    handled += 1
+
+    async def _apply(self, row: InboxRow) -> bool | None:
+        """Apply one update; return whether it failed for good, None if the store was away.
+
+        An update the coach applied is already marked in the step's own transaction; the mark
+        made afterwards is for the others (staff commands, group chats) and for failures.
+        """
+        payload = row.payload or "{}"
+        try:
+            await self.process(payload)
+        except Exception as exc:
+            if is_unavailable(exc):
+                log.warning("update %s waits: the database is unavailable", row.update_id)
+                return None
+            # A bug or bad data: retrying would fail again, so tell the person and move on.
+            try:
+                await self.give_up(payload, exc)
+            except Exception as answer_exc:
+                log.warning("could not tell the sender: %s", type(answer_exc).__name__)
+            return True
+        return False
+
+    async def _next_arrival(self, timeout: float) -> None:
+        """Wait until this worker records an update, or for `timeout` seconds."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._arrival.wait(), timeout)
+
+    async def sweep(self) -> int:
+        """Drain senders whose updates waited too long (their worker died, the store was away)."""
+        async with self.db.transaction() as session:
+            senders = await inbox.stale_senders(
+                session, self.clock() - self.stale_after, _SWEEP_BATCH
+            )
+        handled = await asyncio.gather(*(self.drain(s, wait=False) for s in senders))
+        return sum(handled)
+
+    async def wait_idle(self) -> None:
+        """Wait for the drains in flight (used when stopping)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    @asynccontextmanager
+    async def _local_lock(self, sender: int, *, wait: bool) -> AsyncIterator[bool]:
+        """Queue this worker's drains of one sender, so each holds one connection at most."""
+        lock = self._locks.setdefault(sender, asyncio.Lock())
+        if not wait and lock.locked():
+            yield False
+            return
+        self._users[sender] = self._users.get(sender, 0) + 1
+        try:
+            async with lock:
+                yield True
+        finally:
+            self._users[sender] -= 1
+            if self._users[sender] == 0:
+                # Forget idle senders so the table does not grow with everyone ever seen.
+                del self._users[sender]
+                del self._locks[sender]

@@ -1,0 +1,160 @@
+"""Webhook mode: updates are recorded before the 200, applied once, in order, by any worker.
+
+The bot runs in this event loop in webhook mode against the fake Bot API; the test posts
+updates to it as Telegram (or a load balancer) would. Every test runs on SQLite and, when
+TEST_DATABASE_URL is set, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+import bot.inbox as service
+from bot.store import inbox
+from bot.store.schema import InboxRow
+from tests.channels.webhook_support import WebhookBot, webhook_bot
+
+
+async def test_updates_with_the_secret_are_applied_others_get_403(api, tmp_path, db_url):
+    async with webhook_bot(api, tmp_path, db_url) as bot:
+        assert api.webhook is not None and api.webhook.url == "https://bot.example.com/telegram"
+        assert await bot.post(api.build_text_update(7, "/start", first_name="Bo"), None) == 403
+        assert await bot.post(api.build_text_update(7, "/start"), "wrong") == 403
+        assert await bot.post(api.build_text_update(7, "/start", first_name="Bo")) == 200
+        greeting, _question = await api.wait_for_messages(7, 2)
+        assert greeting.text.startswith("Hi Bo!")
+        rows = await bot.inbox_rows()
+        # Only the accepted update was recorded; applied, its text is gone from the store.
+        assert [(r.user_id, r.payload, r.failed) for r in rows] == [(7, None, False)]
+        assert rows[0].processed_at is not None
+
+
+async def test_a_redelivered_update_is_applied_once(api, tmp_path, db_url):
+    async with webhook_bot(api, tmp_path, db_url) as bot:
+        start = api.build_text_update(8, "/start")
+        statuses = await asyncio.gather(bot.post(start), bot.post(start))
+        assert statuses == [200, 200]
+        await api.wait_for_messages(8, 2)
+        assert await bot.post(start) == 200  # and again, after it was applied
+        await asyncio.sleep(0.5)
+        assert len(api.messages(8)) == 2
+
+
+async def test_a_later_update_that_arrives_first_waits_for_the_earlier_one(api, tmp_path, db_url):
+    async with webhook_bot(api, tmp_path, db_url, webhook_order_wait=2.0) as bot:
+        # Someone else came first: a store that has seen no update cannot know of a missing one.
+        assert await bot.post(api.build_text_update(1, "/start")) == 200
+        await api.wait_for_messages(1, 2)
+        first = api.build_text_update(9, "/start")
+        second = api.build_text_update(9, "/help")
+        # The newer update reaches the bot before the older one (two workers, say).
+        late_first = asyncio.create_task(_post_after(bot, first, 0.3))
+        assert await bot.post(second) == 200
+        assert await late_first == 200
+        greeting, _question, help_text = await api.wait_for_messages(9, 3)
+        assert greeting.text.startswith("Hi Ann!")
+        assert "/reminder" in help_text.text
+        rows = [r for r in await bot.inbox_rows() if r.user_id == 9]
+        assert [r.update_id for r in sorted(rows, key=lambda r: r.processed_at)] == [
+            first["update_id"],
+            second["update_id"],
+        ]
+
+
+async def test_a_number_that_never_arrives_delays_the_next_update_only_so_long(
+    api, tmp_path, db_url
+):
+    async with webhook_bot(api, tmp_path, db_url, webhook_order_wait=1.0) as bot:
+        assert await bot.post(api.build_text_update(10, "/start")) == 200
+        await api.wait_for_messages(10, 2)
+        api.build_text_update(10, "lost on the way")  # takes a number, never posted
+        posted = asyncio.get_running_loop().time()
+        assert await bot.post(api.build_text_update(10, "/help")) == 200
+        await api.wait_for_messages(10, 3, timeout=5)
+        waited = asyncio.get_running_loop().time() - posted
+        assert 0.9 <= waited < 2.5
+        # Updates after it no longer wait: the gap is older than the wait now.
+        posted = asyncio.get_running_loop().time()
+        assert await bot.post(api.build_text_update(10, "/help")) == 200
+        await api.wait_for_messages(10, 4, timeout=5)
+        assert asyncio.get_running_loop().time() - posted < 0.9
+
+
+async def _post_after(bot: WebhookBot, update: dict[str, Any], delay: float) -> int:
+    await asyncio.sleep(delay)
+    return await bot.post(update)
+
+
+async def test_updates_left_by_a_dead_worker_are_swept_up(api, tmp_path, db_url):
+    async with webhook_bot(api, tmp_path, db_url) as bot:
+        # Recorded by a worker that died before applying them: nobody will drain them but the
+        # sweeper, which takes updates that have waited longer than a couple of seconds.
+        clock = bot.components.coach.clock
+        start = api.build_text_update(11, "/start")
+        help_ = api.build_text_update(11, "/help")
+        async with bot.components.db.transaction() as session:
+            for update in (start, help_):
+                await inbox.record(
+                    session,
+                    update["update_id"],
+                    11,
+                    _json(update),
+                    clock() - timedelta(seconds=5),
+                )
+        greeting, _question, help_text = await api.wait_for_messages(11, 3, timeout=5)
+        assert greeting.text.startswith("Hi Ann!") and "/reminder" in help_text.text
+        async with bot.components.db.transaction() as session:
+            left = await session.scalar(select(func.count()).where(InboxRow.processed_at.is_(None)))
+        assert left == 0
+
+
+async def test_an_update_that_breaks_the_bot_is_answered_and_not_retried(
+    api, tmp_path, db_url, monkeypatch
+):
+    async with webhook_bot(api, tmp_path, db_url) as bot:
+
+        async def broken(*_args: Any, **_kwargs: Any) -> Any:
+            raise ValueError("a bug")
+
+        monkeypatch.setattr(bot.components.coach, "handle", broken)
+        assert await bot.post(api.build_text_update(12, "/start")) == 200
+        [answer] = await api.wait_for_messages(12, 1)
+        assert "try again" in answer.text
+        await asyncio.sleep(2.5)  # past the sweeper's patience: it must not be tried again
+        assert len(api.messages(12)) == 1
+        [row] = await bot.inbox_rows()
+        assert row.failed and row.processed_at is not None and row.payload is None
+
+
+def _json(update: dict[str, Any]) -> str:
+    return json.dumps(update)
+
+
+async def test_an_update_applied_but_not_marked_is_not_applied_again(
+    api, tmp_path, db_url, monkeypatch
+):
+    """The database went away just after the step committed: the sweeper retries the update,
+    and the step's own claim in the inbox makes the retry change and say nothing."""
+    real_finish = service.inbox.finish
+    failures = [OperationalError("UPDATE inbox", {}, ConnectionResetError())]
+
+    async def flaky_finish(*args: Any, **kwargs: Any) -> None:
+        if failures:
+            raise failures.pop()
+        await real_finish(*args, **kwargs)
+
+    monkeypatch.setattr(service.inbox, "finish", flaky_finish)
+    async with webhook_bot(api, tmp_path, db_url) as bot:
+        assert await bot.post(api.build_text_update(13, "/start")) == 200
+        await api.wait_for_messages(13, 2)
+        await asyncio.sleep(3.5)  # the sweeper has had its go at the update by now
+        assert not failures
+        assert len(api.messages(13)) == 2
+        [row] = await bot.inbox_rows()
+        assert row.processed_at is not None

@@ -1,0 +1,76 @@
+"""Run the real bot in webhook mode in the test's event loop and post updates to it."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.bootstrap import Components, open_components
+from bot.channels.telegram import serve
+from bot.store.schema import InboxRow
+from tests.channels.conftest import bot_settings
+from tests.fakebot import FakeBotAPI
+from tests.support import Clock
+
+SECRET = "s3cret_token-1"
+
+
+def free_port() -> int:
+    """Return a TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class WebhookBot:
+    """A bot serving its webhook in this event loop."""
+
+    api: FakeBotAPI
+    components: Components
+    url: str
+
+    async def post(self, update: dict[str, Any], secret: str | None = SECRET) -> int:
+        return await self.api.post_update_to(self.url, update, secret)
+
+    async def inbox_rows(self) -> list[InboxRow]:
+        async with self.components.db.transaction() as session:
+            result = await session.execute(select(InboxRow).order_by(InboxRow.update_id))
+            return list(result.scalars())
+
+
+@asynccontextmanager
+async def webhook_bot(
+    api: FakeBotAPI, folder: Path, db_url: str, *, clock: Clock | None = None, **overrides: Any
+) -> AsyncIterator[WebhookBot]:
+    """Run the real bot in webhook mode on a free port; stop it cleanly afterwards.
+
+    The clock is the real one unless given: the inbox sweeper goes by how long updates wait.
+    """
+    port = free_port()
+    values: dict[str, Any] = {
+        "database_url": db_url,
+        "webhook_url": "https://bot.example.com/telegram",
+        "webhook_secret": SECRET,
+        "webhook_port": port,
+        "webhook_order_wait": 1.0,
+        **overrides,
+    }
+    settings = bot_settings(api, folder, **values)
+    components = await open_components(settings, clock=clock)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, components, stop))
+    try:
+        await api.wait_for(lambda: api.webhook is not None, timeout=10)
+        yield WebhookBot(api, components, f"http://127.0.0.1:{port}/telegram")
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=15)
+        await components.close()

@@ -1,0 +1,111 @@
+"""Reminders and staff messages claimed by several workers at once are each sent once.
+
+Each worker is a separate Database (its own pool and connections), as separate processes are;
+on PostgreSQL the claims rely on SELECT ... FOR UPDATE SKIP LOCKED, on SQLite on its single
+writer. The outlet is slow, so the workers' claims really overlap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import time, timedelta
+
+from bot.core.effects import SaveLead
+from bot.core.replies import Reply, Say
+from bot.core.schedule import Days
+from bot.dispatch import ReminderDispatcher, StaffOutbox
+from bot.store import leads, reminders, users
+from bot.store.db import Database
+from tests.support import Clock, RecordingOutlet, make_coach
+
+STAFF = -100777
+PEOPLE = range(1000, 1060)
+
+
+@dataclass
+class SlowOutlet(RecordingOutlet):
+    """One Telegram for every worker, taking a moment per message."""
+
+    async def deliver(self, chat_id: int, replies: Sequence[Reply]) -> list[int]:
+        await asyncio.sleep(0.002)
+        return await super().deliver(chat_id, replies)
+
+
+async def workers(knowledge, tmp_path, db_url, clock: Clock, n: int = 3) -> list[Database]:
+    _, first = await make_coach(knowledge, tmp_path, clock, url=db_url)
+    return [first, *(Database(db_url) for _ in range(n - 1))]
+
+
+async def test_due_reminders_are_sent_once_however_many_workers_claim(knowledge, tmp_path, db_url):
+    clock = Clock()
+    dbs = await workers(knowledge, tmp_path, db_url, clock)
+    try:
+        async with dbs[0].transaction() as session:
+            for person in PEOPLE:
+                await users.save_state(session, None, person, "{}", clock())
+                await reminders.upsert(
+                    session,
+                    person,
+                    at=time(8, 59),
+                    zone="UTC",
+                    days=Days.daily,
+                    next_due=clock() - timedelta(minutes=1),
+                    now=clock(),
+                )
+        outlet = SlowOutlet()
+        dispatchers = [
+            ReminderDispatcher(db, knowledge, outlet, clock=clock, batch=7) for db in dbs
+        ]
+        runs = await asyncio.gather(*(d.run_once() for d in dispatchers))
+        sent = Counter(chat for chat, _ in outlet.sent)
+        assert sent == Counter({person: 1 for person in PEOPLE})
+        assert all(
+            isinstance(reply, Say) and reply.key == "reminder_due" for _, reply in outlet.sent
+        )
+        # More than one worker took a share, so the claims did overlap.
+        assert sum(1 for run in runs if run.sent) >= 2
+        # And nothing is due again the same day.
+        again = await asyncio.gather(*(d.run_once() for d in dispatchers))
+        assert sum(run.sent for run in again) == 0
+    finally:
+        for db in dbs:
+            await db.close()
+
+
+async def test_staff_messages_are_sent_once_however_many_workers_claim(knowledge, tmp_path, db_url):
+    clock = Clock()
+    dbs = await workers(knowledge, tmp_path, db_url, clock)
+    try:
+        codes = [f"FC-{i:05d}" for i in range(30)]
+        async with dbs[0].transaction() as session:
+            for i, code in enumerate(codes):
+                effect = SaveLead(
+                    code=code,
+                    name=f"Person {i}",
+                    phone="+447400123456",
+                    best_time="evening",
+                    note="",
+                    symptoms=("tight_calves",),
+                    red_flags=(),
+                    pain_score=4,
+                )
+                await leads.save(session, 2000 + i, effect, clock())
+        outlet = SlowOutlet()
+        senders = [StaffOutbox(db, knowledge, outlet, STAFF, clock=clock, batch=4) for db in dbs]
+        delivered = 0
+        for _ in range(10):
+            delivered += sum(await asyncio.gather(*(s.run_once() for s in senders)))
+        assert delivered == len(codes)
+        texts = [
+            reply.text for chat, reply in outlet.sent if chat == STAFF and isinstance(reply, Say)
+        ]
+        per_code = Counter(code for text in texts for code in codes if code in text)
+        assert per_code == Counter({code: 1 for code in codes})
+        async with dbs[0].transaction() as session:
+            assert await leads.pending_count(session) == 0
+    finally:
+        for db in dbs:
+            await db.close()

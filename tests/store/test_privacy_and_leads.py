@@ -1,0 +1,106 @@
+"""A request and its staff message commit together or not at all; /forget leaves no trace."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect, select, text
+
+from bot.coach import Person
+from bot.core.effects import SaveLead
+from bot.core.events import CommandEvent, TextEvent
+from bot.store import leads
+from bot.store.schema import Lead, Outbox
+from tests.support import Clock, make_coach, reply_key
+
+ANN = Person(id=4242, first_name="Ann")
+EFFECT = SaveLead(
+    code="FC-ABCDE",
+    name="Ann",
+    phone="+447400123456",
+    best_time="evening",
+    note="",
+    symptoms=(),
+    red_flags=(),
+    pain_score=None,
+)
+
+
+async def test_a_request_and_its_staff_message_commit_together(knowledge, tmp_path, db_url):
+    clock = Clock()
+    _, db = await make_coach(knowledge, tmp_path, clock, url=db_url)
+    try:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as session:
+                await leads.save(session, ANN.id, EFFECT, clock())
+                raise RuntimeError("rolled back after the writes")
+        async with db.transaction() as session:
+            assert (await session.execute(select(Lead))).first() is None
+            assert (await session.execute(select(Outbox))).first() is None
+        async with db.transaction() as session:
+            await leads.save(session, ANN.id, EFFECT, clock())
+        async with db.transaction() as session:
+            [lead] = (await session.execute(select(Lead))).scalars()
+            [queued] = (await session.execute(select(Outbox))).scalars()
+            assert queued.lead_code == lead.code == "FC-ABCDE" and queued.sent_at is None
+    finally:
+        await db.close()
+
+
+async def test_forget_leaves_no_row_that_names_the_person(knowledge, tmp_path, db_url):
+    clock = Clock()
+    coach, db = await make_coach(knowledge, tmp_path, clock, url=db_url)
+    update_id = 100
+
+    async def say(event):
+        nonlocal update_id
+        update_id += 1
+        return await coach.handle(ANN, event, update_id=update_id)
+
+    try:
+        for event in [
+            CommandEvent(name="reminder", args="7:30"),
+            TextEvent(text="London"),
+            TextEvent(text="Yes"),
+            TextEvent(text="Every day"),
+            CommandEvent(name="checkin", args="5"),
+            TextEvent(text="yes"),
+            CommandEvent(name="callback"),
+            TextEvent(text="yes"),
+            TextEvent(text="Use Ann"),
+            TextEvent(text="07400 123456"),
+            TextEvent(text="Evening"),
+            TextEvent(text="Skip"),
+            TextEvent(text="Confirm"),
+        ]:
+            await say(event)
+        assert await _rows_naming(db, ANN.id), "the conversation stored nothing?"
+        await say(CommandEvent(name="forget"))
+        replies = await say(TextEvent(text="Yes, delete everything"))
+        assert [reply_key(r) for r in replies][:1] == ["forgotten"]
+        assert await _rows_naming(db, ANN.id) == []
+        # The ids of applied updates stay (unlinked), so a resent /forget is still ignored.
+        assert await say_again(coach, update_id) == []
+    finally:
+        await db.close()
+
+
+async def say_again(coach, update_id: int):
+    return await coach.handle(ANN, TextEvent(text="Yes, delete everything"), update_id=update_id)
+
+
+async def _rows_naming(db, person_id: int) -> list[str]:
+    """Every (table, column) holding the person's id, name or phone number."""
+    found: list[str] = []
+    async with db.engine.connect() as conn:
+        tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
+        for table in tables:
+            columns = await conn.run_sync(lambda c, t=table: inspect(c).get_columns(t))
+            for column in columns:
+                name = column["name"]
+                rows = await conn.execute(text(f'SELECT "{name}" FROM "{table}"'))
+                for (value,) in rows:
+                    if value == person_id or (
+                        isinstance(value, str) and ("Ann" in value or "7400" in value)
+                    ):
+                        found.append(f"{table}.{name}")
+    return sorted(set(found))
