@@ -78,10 +78,10 @@ async def add_reminder(
 
 
 @pytest.fixture
-async def store(knowledge: Knowledge, tmp_path: Path):
-    """A coach on a fresh SQLite file, with its clock and database."""
+async def store(knowledge: Knowledge, tmp_path: Path, db_url: str):
+    """A coach on a fresh database (SQLite, and PostgreSQL when configured), with its clock."""
     clock = Clock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
-    coach, db = await make_coach(knowledge, tmp_path, clock)
+    coach, db = await make_coach(knowledge, tmp_path, clock, url=db_url)
     yield coach, db, clock
     await db.close()
 
@@ -363,10 +363,10 @@ async def test_catch_up_after_days_down_sends_only_the_latest_if_recent(store, k
 
 @pytest.mark.parametrize("crash", ["before the send", "after the send"])
 async def test_no_double_send_after_a_crash_between_the_claim_and_the_send(
-    knowledge, tmp_path, crash
+    knowledge, tmp_path, db_url, crash
 ):
     clock = Clock(local("2026-11-26 06:00"))
-    _, db = await make_coach(knowledge, tmp_path, clock)
+    _, db = await make_coach(knowledge, tmp_path, clock, url=db_url)
     await add_reminder(db, clock, ANN.id, "07:30", "Europe/London")
     clock.set(local("2026-11-26 07:30"))
     dying = Outlet(crash_before=crash == "before the send", crash_after=crash == "after the send")
@@ -375,7 +375,7 @@ async def test_no_double_send_after_a_crash_between_the_claim_and_the_send(
     await db.close()  # the process is gone; nothing it held is committed any more
 
     # A new process on the same database, for the rest of that local day and the next.
-    _, db = await make_coach(knowledge, tmp_path, clock)
+    _, db = await make_coach(knowledge, tmp_path, clock, url=db_url)
     try:
         outlet = Outlet()
         dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
@@ -387,9 +387,9 @@ async def test_no_double_send_after_a_crash_between_the_claim_and_the_send(
         await db.close()
 
 
-async def test_a_cancelled_send_is_not_repeated_either(knowledge, tmp_path):
+async def test_a_cancelled_send_is_not_repeated_either(knowledge, tmp_path, db_url):
     clock = Clock(local("2026-11-26 06:00"))
-    _, db = await make_coach(knowledge, tmp_path, clock)
+    _, db = await make_coach(knowledge, tmp_path, clock, url=db_url)
     await add_reminder(db, clock, ANN.id, "07:30", "Europe/London")
     clock.set(local("2026-11-26 07:30"))
 
@@ -621,16 +621,18 @@ async def test_a_request_withdrawn_before_it_was_announced_is_sent_once_as_withd
 
 
 @pytest.mark.parametrize("crash", ["before the send", "after the send"])
-async def test_a_lease_left_by_a_crash_is_resent_marked_as_a_repeat(knowledge, tmp_path, crash):
+async def test_a_lease_left_by_a_crash_is_resent_marked_as_a_repeat(
+    knowledge, tmp_path, db_url, crash
+):
     clock = Clock()
-    _, db = await make_coach(knowledge, tmp_path, clock)
+    _, db = await make_coach(knowledge, tmp_path, clock, url=db_url)
     await save_lead(db, clock)
     dying = Outlet(crash_before=crash == "before the send", crash_after=crash == "after the send")
     with pytest.raises(Crash):
         await StaffOutbox(db, knowledge, dying, STAFF, clock=clock).run_once()
     await db.close()
 
-    _, db = await make_coach(knowledge, tmp_path, clock)
+    _, db = await make_coach(knowledge, tmp_path, clock, url=db_url)
     try:
         outlet = Outlet()
         outbox = StaffOutbox(db, knowledge, outlet, STAFF, clock=clock)

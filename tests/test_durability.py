@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
@@ -28,6 +30,7 @@ import pytest
 from tests.channels.people import TelegramUser
 from tests.channels.probes import code_in
 from tests.conftest import KNOWLEDGE_DIR, ROOT
+from tests.databases import BACKENDS, fresh_pg_database, pg_query
 from tests.fakebot import FakeBotAPI, SentMessage
 
 TOKEN = "123456:TEST-token_abc"
@@ -55,6 +58,7 @@ class BotProcess:
         self.api = api
         self.folder = folder
         self.db_path = folder / "footcoach.db"
+        self.database_url = f"sqlite+aiosqlite:///{self.db_path}"
         self.process: subprocess.Popen[bytes] | None = None
         self.runs = 0
 
@@ -66,7 +70,7 @@ class BotProcess:
             "PYTHONPATH": str(ROOT),
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_URL": self.api.base_url,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{self.db_path}",
+            "DATABASE_URL": self.database_url,
             "KNOWLEDGE_DIR": str(KNOWLEDGE_DIR),
             "DATA_DIR": str(self.folder),
             "STAFF_CHAT_ID": str(STAFF_CHAT),
@@ -130,6 +134,13 @@ class BotProcess:
 
     def query(self, sql: str, *args: object) -> list[tuple[object, ...]]:
         """Read the store directly (WAL lets a reader in beside the running bot)."""
+        if self.database_url.startswith("postgresql"):
+            numbers = iter(range(1, 99))
+            numbered = re.sub(r"\?", lambda _: f"${next(numbers)}", sql)
+            # A fresh loop in a worker thread: the test's own loop is busy awaiting.
+            with ThreadPoolExecutor(1) as pool:
+                rows = pool.submit(asyncio.run, pg_query(self.database_url, numbered, *args))
+                return [tuple(row) for row in rows.result()]
         with closing(sqlite3.connect(self.db_path, timeout=10)) as conn:
             return list(conn.execute(sql, args))
 
@@ -151,12 +162,22 @@ _WITH_LEASE = (
 )
 
 
-@pytest.fixture
-def bot(api: FakeBotAPI, tmp_path: Path) -> Iterator[BotProcess]:
-    """A bot process driver; whatever runs at the end is stopped."""
+@pytest.fixture(params=BACKENDS)
+async def bot(
+    request: pytest.FixtureRequest, api: FakeBotAPI, tmp_path: Path
+) -> AsyncIterator[BotProcess]:
+    """A bot process driver on SQLite (and PostgreSQL when configured); stopped at the end."""
     process = BotProcess(api, tmp_path)
     try:
-        yield process
+        if request.param == "sqlite":
+            yield process
+        else:
+            async with fresh_pg_database() as url:
+                process.database_url = url
+                try:
+                    yield process
+                finally:
+                    process.stop()  # before the database is dropped under it
     finally:
         process.stop()
 
