@@ -31,8 +31,11 @@ check-knowledge: $(INSTALLED)
 test: lint check-knowledge
 	$(PY) -m pytest
 
+# The several-workers figures need PostgreSQL: the local server when one answers.
+LOCAL_PG := postgresql+asyncpg://postgres@127.0.0.1:5432/test
 bench: $(INSTALLED)
-	$(PY) -m bench
+	@if [ -z "$$BENCH_DATABASE_URL" ] && pg_isready -q -h 127.0.0.1 2>/dev/null; then \
+		export BENCH_DATABASE_URL=$(LOCAL_PG); fi; $(PY) -m bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

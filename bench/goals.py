@@ -187,6 +187,28 @@ BENCHES: tuple[Bench, ...] = (
         ),
         timeout_s=240.0,
     ),
-    # Written by another engineer; printed as it comes until it has rows here.
-    Bench("workers", "Several bot workers on one store", timeout_s=300.0),
+    Bench(
+        "workers",
+        "Several webhook workers on one store (issue 7)",
+        "one worker on SQLite, same run",
+        (
+            Row(
+                "updates per second, SQLite, 1 worker",
+                "sqlite_1_worker_updates_per_s",
+                "/s",
+                "sqlite_1_worker_updates_per_s",
+            ),
+            *(
+                Row(
+                    f"updates per second, PostgreSQL, {n} worker{'s' if n > 1 else ''}",
+                    f"pg_{n}_workers_updates_per_s",
+                    "/s",
+                    "sqlite_1_worker_updates_per_s",
+                    f"pg_{n}_workers_vs_sqlite",
+                )
+                for n in (1, 2, 3)
+            ),
+        ),
+        timeout_s=300.0,
+    ),
 )
