@@ -159,10 +159,25 @@ async def test_three_workers_one_killed_every_update_once_in_order(knowledge, tm
         except BaseException:
             for row in await pg_query(
                 url,
-                "SELECT count(*), count(sent_at), count(sending_since), min(next_attempt_at),"
-                " max(attempts), string_agg(DISTINCT last_error, ',') FROM outbox",
+                "SELECT count(*) AS rows, count(sent_at) AS sent, count(sending_since) AS leased,"
+                " min(next_attempt_at) FILTER (WHERE sent_at IS NULL) AS next_unsent,"
+                " max(attempts) AS attempts, string_agg(DISTINCT last_error, ',') AS errors,"
+                " (SELECT count(*) FROM leads) AS leads,"
+                " (SELECT count(*) FROM inbox WHERE failed) AS failed_updates FROM outbox",
             ):
                 print("outbox", dict(row), "staff messages", len(api.messages(STAFF_CHAT)))
+            with_lead = {r[0] for r in await pg_query(url, "SELECT user_id FROM leads")}
+            for person in [p for p in PEOPLE if p % 2 == 0 and p not in with_lead][:3]:
+                print("no request from", person)
+                for r in await pg_query(
+                    url,
+                    "SELECT update_id, processed_by, failed FROM inbox WHERE user_id = $1"
+                    " ORDER BY update_id",
+                    person,
+                ):
+                    print("  update", dict(r))
+                for m in api.messages(person):
+                    print("  reply", repr((m.text or "")[:70]))
             for row in await pg_query(
                 url,
                 "SELECT pid, application_name, state, wait_event_type, wait_event,"
@@ -208,14 +223,22 @@ async def _run(api: FakeBotAPI, url: str, workers: list[Worker], victim: Worker,
                 await wait_until("round 3 applied", all_processed)
                 await wait_until("first reminders", lambda: _true(reminders_sent() >= 50))
                 await wait_until("first staff messages", lambda: staff_sent(50))
+            shuffle = random.Random(round_)
             tasks = []
             for person, script in scripts.items():
                 texts = script[2 * round_ : 2 * round_ + 2]
-                # Numbered in the order the person wrote them, posted at the same instant.
+                # Numbered in the order the person wrote them, posted at the same instant (the
+                # later one first as often as not). A pair leaves together: one person's two
+                # updates far apart in a queue of 200 posts could be further apart than the
+                # order wait on a slow machine, which the inbox documents as out of its reach.
                 updates = [api.build_text_update(person, t, first_name="Ann") for t in texts]
-                for worker, update in zip(balancer.pair(person, round_), updates, strict=False):
-                    tasks.append(balancer.send(worker, person, update))
-            random.Random(round_).shuffle(tasks)
+                sends = [
+                    balancer.send(worker, person, update)
+                    for worker, update in zip(balancer.pair(person, round_), updates, strict=False)
+                ]
+                shuffle.shuffle(sends)
+                tasks.append(_together(sends))
+            shuffle.shuffle(tasks)
             if round_ == KILL_ROUND:
                 sending = asyncio.gather(*tasks)
                 await asyncio.sleep(0.05)
@@ -236,6 +259,10 @@ async def _run(api: FakeBotAPI, url: str, workers: list[Worker], victim: Worker,
 
         assert balancer.reposted > 0, "the kill hit no update in flight"
         await _check(api, url, balancer, victim, scripts, expected, reminders_sent())
+
+
+async def _together(sends: list[Any]) -> None:
+    await asyncio.gather(*sends)
 
 
 async def _true(value: bool) -> bool:
