@@ -23,9 +23,11 @@ BACKENDS: list[str] = ["sqlite", *(["postgresql"] if TEST_DATABASE_URL else [])]
 
 
 def _admin_url() -> URL:
-    if TEST_DATABASE_URL is None:
+    # Read at call time: the benchmarks set it after this module was imported.
+    url = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if not url:
         raise RuntimeError("TEST_DATABASE_URL is not set")
-    return make_url(TEST_DATABASE_URL)
+    return make_url(url)
 
 
 async def _admin_connection(url: URL) -> asyncpg.Connection:
