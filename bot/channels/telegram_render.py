@@ -29,12 +29,44 @@ from bot.delivery import Blocked, MaybeDelivered, NotDelivered, Rejected
 log = logging.getLogger(__name__)
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
+# Between two replies joined into one message (see merge_replies).
+PARAGRAPH = "\n\n"
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH
 _ROW_CHARS = 32
 _SEND_ATTEMPTS = 4
 
 T = TypeVar("T")
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+def merge_replies(replies: Sequence[Reply], limit: int = MAX_TEXT) -> list[Reply]:
+    """Join each plain message to the message after it, as paragraphs of one message.
+
+    The engine often says something and then asks the next question ("Hi Ann!..." and "What
+    bothers you?"). As one message that is one notification instead of two, and one Bot API
+    call fewer against Telegram's limits. Only a message without buttons and without a
+    keyboard change joins the next one, and only while the whole fits in one message.
+    """
+    merged: list[Reply] = []
+    for reply in replies:
+        last = merged[-1] if merged else None
+        if (
+            isinstance(reply, Say | AskPhone)
+            and isinstance(last, Say)
+            and not last.choices
+            and not last.clear_keyboard
+            and _size(f"{last.text}{PARAGRAPH}{reply.text}") <= limit
+        ):
+            text = f"{last.text}{PARAGRAPH}{reply.text}"
+            if isinstance(reply, Say):
+                merged[-1] = reply.model_copy(
+                    update={"text": text, "key": f"{last.key}+{reply.key}"}
+                )
+            else:
+                merged[-1] = reply.model_copy(update={"text": text})
+        else:
+            merged.append(reply)
+    return merged
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -163,7 +195,7 @@ class Renderer:
     async def send(self, chat_id: int, replies: Sequence[Reply]) -> list[Message]:
         """Send every reply in order; return the messages Telegram accepted."""
         sent: list[Message] = []
-        for reply in replies:
+        for reply in merge_replies(replies):
             sent.extend(await self._send_one(chat_id, reply))
         return sent
 

@@ -6,6 +6,7 @@ import asyncio
 import html
 from dataclasses import dataclass, field
 
+from bot.channels.telegram_render import PARAGRAPH
 from bot.core.knowledge import Knowledge
 from tests.fakebot import FakeBotAPI, SentMessage
 
@@ -13,6 +14,11 @@ from tests.fakebot import FakeBotAPI, SentMessage
 def shown(message: SentMessage) -> str:
     """Return the text a person sees (HTML entities decoded)."""
     return html.unescape(message.text or "")
+
+
+def together(*texts: str) -> str:
+    """Return what several replies of one step look like, joined into one message."""
+    return PARAGRAPH.join(texts)
 
 
 def opening(knowledge: Knowledge, key: str) -> str:

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import Bot
 
-from bot.channels.telegram_render import Renderer, keyboard
-from bot.core.replies import Choice
+from bot.channels.telegram_render import MAX_TEXT, Renderer, keyboard, merge_replies
+from bot.core.replies import AskPhone, Choice, Picture, Say
 from tests.channels.conftest import TOKEN
 from tests.channels.people import shown
 from tests.fakebot import FakeBotAPI
@@ -95,3 +95,37 @@ async def test_characters_outside_the_bmp_count_twice(api, renderer):
     assert all(visible_units(p) <= 4096 for p in pieces)
     refused = [r.description for r in api.requests("sendMessage") if not r.ok]
     assert refused == []
+
+
+YES = (Choice(token="1.yes", label="Yes"),)
+ASK_PHONE = AskPhone(text="Your number?", share_label="Share", cancel_label="Cancel")
+
+
+@pytest.mark.parametrize(
+    ("replies", "texts"),
+    [
+        # A plain message joins the question after it, which keeps its buttons.
+        ([Say(text="Hi!"), Say(text="Which?", choices=YES)], ["Hi!\n\nWhich?"]),
+        ([Say(text="a"), Say(text="b"), Say(text="c")], ["a\n\nb\n\nc"]),
+        ([Say(text="Too short."), ASK_PHONE], ["Too short.\n\nYour number?"]),
+        # A message with buttons, or one that removes the phone keyboard, stays on its own.
+        ([Say(text="Which?", choices=YES), Say(text="x")], ["Which?", "x"]),
+        ([Say(text="Saved.", clear_keyboard=True), Say(text="When?")], ["Saved.", "When?"]),
+        ([Say(text="Here:"), Picture(png=b"png", caption="c")], ["Here:", None]),
+        # Two that together would not fit one message are sent as two.
+        ([Say(text="x" * (MAX_TEXT - 5)), Say(text="tail")], ["x" * (MAX_TEXT - 5), "tail"]),
+    ],
+)
+def test_plain_replies_join_the_next_one(replies, texts):
+    merged = merge_replies(replies)
+    assert [getattr(r, "text", None) for r in merged] == texts
+    assert merged[-1].model_dump(exclude={"text", "key"}) == replies[-1].model_dump(
+        exclude={"text", "key"}
+    )
+
+
+async def test_a_step_of_two_replies_is_one_message(api: FakeBotAPI, renderer: Renderer):
+    await renderer.send(CHAT, [Say(text="Hi <you>!"), Say(text="Which?", choices=YES)])
+    [message] = api.messages(CHAT)
+    assert shown(message) == "Hi <you>!\n\nWhich?"
+    assert message.button_texts == ["Yes"]

@@ -30,6 +30,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.channels.telegram_render import merge_replies
 from bot.coach import Person
 from bot.core.events import CommandEvent, TextEvent
 from bot.core.flows.reminder import REMINDER_PREFIX
@@ -70,7 +71,8 @@ async def expected_replies(knowledge, folder: Path) -> dict[str, list[list[str]]
                 event = (
                     CommandEvent(name=text[1:]) if text.startswith("/") else TextEvent(text=text)
                 )
-                replies = await coach.handle(person, event)
+                # As the Telegram channel sends them: a plain reply joined to the next.
+                replies = merge_replies(await coach.handle(person, event))
                 per_message.append(
                     [normal(r.text) for r in replies if isinstance(r, Say | AskPhone)]
                 )
