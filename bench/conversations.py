@@ -139,6 +139,8 @@ async def calibrate(knowledge: Knowledge, scripts: dict[str, list[Line]]) -> dic
     Lines whose button never appeared are dropped, so every remaining line can be replayed
     for any new person with exactly these reply counts (a conversation is deterministic).
     """
+    from bot.channels.telegram_render import merge_replies
+
     calibrated: dict[str, list[Line]] = {}
     with tempfile.TemporaryDirectory(prefix="footcoach-bench-") as folder:
         db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'calibrate.db'}")
@@ -155,7 +157,9 @@ async def calibrate(knowledge: Knowledge, scripts: dict[str, list[Line]]) -> dic
                         continue
                     replies = await coach.handle(person, event)
                     history.extend(replies)
-                    kept.append(replace(line, replies=sum(delivered(r) for r in replies)))
+                    # Counted as the Telegram channel sends them (plain replies joined).
+                    sent = merge_replies(replies)
+                    kept.append(replace(line, replies=sum(delivered(r) for r in sent)))
                 calibrated[name] = kept
         finally:
             await db.close()
