@@ -51,6 +51,7 @@ LONG = [
     "Confirm",
 ]
 KILL_ROUND = 4
+ORDER_WAIT = 5.0
 CODE = re.compile(r"FC-[A-Z0-9]{5}")
 
 
@@ -96,8 +97,17 @@ def is_reminder(message: SentMessage) -> bool:
 class LoadBalancer:
     """Posts updates to workers; remembers what it posted and re-posts what failed."""
 
-    def __init__(self, session: aiohttp.ClientSession, workers: list[Worker]) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        retry_session: aiohttp.ClientSession,
+        workers: list[Worker],
+    ) -> None:
         self.session = session
+        # A balancer retries at once on its own connection, not behind the queue of other
+        # requests: the re-post must reach a live worker within the order wait of the update
+        # after it, which may already be there.
+        self.retry_session = retry_session
         self.live = list(workers)
         self.posted: dict[int, int] = {}  # update_id -> person
         self.reposted = 0
@@ -112,7 +122,7 @@ class LoadBalancer:
             target = [w for w in self.live if w.alive][
                 person % len([w for w in self.live if w.alive])
             ]
-            status = await post(self.session, target, update)
+            status = await post(self.retry_session, target, update)
 
     def pair(self, person: int, round_: int) -> tuple[Worker, Worker]:
         n = len(self.live)
@@ -154,7 +164,9 @@ async def test_three_workers_one_killed_every_update_once_in_order(knowledge, tm
     expected = await expected_replies(knowledge, tmp_path)
     api = FakeBotAPI(token=TOKEN, timeout_delay=3.0).start_in_thread()
     async with fresh_pg_database() as url:
-        workers = start_workers(3, api, url, tmp_path)
+        # Three workers, PostgreSQL, the fake and this test share two CPUs here: a worker can
+        # take seconds to record an update, so the order wait gets more room than in production.
+        workers = start_workers(3, api, url, tmp_path, webhook_order_wait=ORDER_WAIT)
         victim = workers[1]
         try:
             await _run(api, url, workers, victim, expected)
@@ -169,12 +181,12 @@ async def test_three_workers_one_killed_every_update_once_in_order(knowledge, tm
             ):
                 print("outbox", dict(row), "staff messages", len(api.messages(STAFF_CHAT)))
             with_lead = {r[0] for r in await pg_query(url, "SELECT user_id FROM leads")}
-            for person in [p for p in PEOPLE if p % 2 == 0 and p not in with_lead][:3]:
+            for person in [p for p in PEOPLE if p not in with_lead][:3]:
                 print("no request from", person)
                 for r in await pg_query(
                     url,
-                    "SELECT update_id, processed_by, failed FROM inbox WHERE user_id = $1"
-                    " ORDER BY update_id",
+                    "SELECT update_id, received_at, processed_at, processed_by, failed FROM inbox"
+                    " WHERE user_id = $1 ORDER BY update_id",
                     person,
                 ):
                     print("  update", dict(r))
@@ -203,8 +215,12 @@ async def _run(api: FakeBotAPI, url: str, workers: list[Worker], victim: Worker,
     scripts = {person: script_of(person) for person in PEOPLE}
     rounds = (max(len(s) for s in scripts.values()) + 1) // 2
     connector = aiohttp.TCPConnector(limit=64)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(10)) as s:
-        balancer = LoadBalancer(s, workers)
+    timeout = aiohttp.ClientTimeout(10)
+    async with (
+        aiohttp.ClientSession(connector=connector, timeout=timeout) as s,
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout) as r,
+    ):
+        balancer = LoadBalancer(s, r, workers)
 
         async def processed() -> int:
             rows = await pg_query(url, "SELECT count(*) FROM inbox WHERE processed_at IS NOT NULL")
