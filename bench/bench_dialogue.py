@@ -20,6 +20,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.cli import print_figures
 from bench.conversations import (
     FIRST_NAME,
     KNOWLEDGE_DIR,
@@ -152,9 +153,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Dialogue steps per second, with the store.")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="rounds of all conversations")
     figures = run(parser.parse_args().rounds)
-    width = max(len(name) for name in figures)
-    for name, value in figures.items():
-        print(f"{name:<{width}}  {value:,.3f}")
+    print_figures(figures)
 
 
 if __name__ == "__main__":

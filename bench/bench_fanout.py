@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import inspect as sa_inspect
 
 from bench.aiohttp_client import client
+from bench.cli import add_client_option, print_figures
 from bench.conversations import KNOWLEDGE_DIR
 from bench.fake_process import FakeServerProcess
 from bot.bootstrap import open_components
@@ -188,17 +189,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Fan-out of due reminders under a rate limit.")
     parser.add_argument("--users", type=int, default=USERS)
     parser.add_argument("--rate", type=float, default=RATE)
-    parser.add_argument(
-        "--client",
-        choices=("httpx", "aiohttp"),
-        default="httpx",
-        help="our bot's HTTP client: PTB's default, or the aiohttp experiment",
-    )
+    add_client_option(parser)
     args = parser.parse_args()
     figures = run(args.users, args.rate, args.client)
-    width = max(len(name) for name in figures)
-    for name, value in figures.items():
-        print(f"{name:<{width}}  {value:,.3f}")
+    print_figures(figures)
 
 
 if __name__ == "__main__":

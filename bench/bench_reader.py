@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from bench.cli import print_figures
 from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.reader import Reader
 
@@ -145,9 +146,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Time Reader.read beside a difflib baseline.")
     parser.add_argument("--passes", type=int, default=PASSES, help="passes over the phrasings")
     figures = run(parser.parse_args().passes)
-    width = max(len(name) for name in figures)
-    for name, value in figures.items():
-        print(f"{name:<{width}}  {value:,.3f}" if value % 1 else f"{name:<{width}}  {value:,.0f}")
+    print_figures(figures)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bench.aiohttp_client import client
+from bench.cli import add_client_option, print_figures
 from bench.conversations import KNOWLEDGE_DIR, Line, calibrate, mix, plan, transcripts
 from bench.fake_process import FakeServerProcess
 from bot.bootstrap import open_components
@@ -233,17 +234,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Our bot beside a bare echo bot.")
     parser.add_argument("--trials", type=int, default=TRIALS)
     parser.add_argument("--per-slot", type=int, default=PER_SLOT)
-    parser.add_argument(
-        "--client",
-        choices=("httpx", "aiohttp"),
-        default="httpx",
-        help="our bot's HTTP client: PTB's default, or the aiohttp experiment",
-    )
+    add_client_option(parser)
     args = parser.parse_args()
     figures = run(args.trials, args.per_slot, args.client)
-    width = max(len(name) for name in figures)
-    for name, value in figures.items():
-        print(f"{name:<{width}}  {value:,.3f}")
+    print_figures(figures)
 
 
 if __name__ == "__main__":
