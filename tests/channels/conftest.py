@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.bootstrap import Components, open_components
+from bot.bootstrap import Components, StartupError, open_components
 from bot.channels.telegram import serve
 from bot.config import Settings
 from tests.conftest import KNOWLEDGE_DIR
@@ -98,6 +98,17 @@ async def _listening(host: str, port: int, timeout: float = 10) -> None:
             writer.close()
             await writer.wait_closed()
             return
+
+
+async def startup_refusal(settings: Settings, timeout: float = 10) -> str:
+    """Serve with these settings, which must stop start-up; return the one-line reason."""
+    components = await open_components(settings)
+    try:
+        with pytest.raises(StartupError) as stopped:
+            await asyncio.wait_for(serve(settings, components, asyncio.Event()), timeout)
+    finally:
+        await components.close()
+    return str(stopped.value)
 
 
 def free_port() -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -10,11 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
-from bot.bootstrap import StartupError, open_components
-from bot.channels.telegram import serve
-from tests.channels.conftest import TOKEN, bot_settings, free_port
+from tests.channels.conftest import TOKEN, bot_settings, free_port, startup_refusal
 from tests.conftest import KNOWLEDGE_DIR, ROOT
 from tests.fakebot import FakeBotAPI
 
@@ -113,10 +108,5 @@ def test_footcoach_run_without_a_token_or_with_a_wrong_one_says_so_in_one_line(t
 async def test_an_unreachable_bot_api_stops_start_up_with_one_line(api, tmp_path):
     nowhere = f"http://127.0.0.1:{free_port()}/bot"
     settings = bot_settings(api, tmp_path, telegram_api_url=nowhere)
-    components = await open_components(settings)
-    try:
-        with pytest.raises(StartupError) as stopped:
-            await asyncio.wait_for(serve(settings, components, asyncio.Event()), 10)
-    finally:
-        await components.close()
-    assert "TELEGRAM_API_URL" in str(stopped.value) and "\n" not in str(stopped.value)
+    message = await startup_refusal(settings)
+    assert "TELEGRAM_API_URL" in message and "\n" not in message

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 
 import pytest
 
-from bot.bootstrap import StartupError, open_components
-from bot.channels.telegram import run_bot, serve
-from tests.channels.conftest import bot_settings, free_port, running_bot
+from bot.bootstrap import StartupError
+from bot.channels.telegram import run_bot
+from tests.channels.conftest import bot_settings, free_port, running_bot, startup_refusal
 from tests.channels.people import TelegramUser, shown
 
 PUBLIC_URL = "https://bot.example.test/telegram"
@@ -59,12 +58,7 @@ async def test_a_webhook_without_a_secret_stops_start_up_with_one_line(api, tmp_
     assert "WEBHOOK_SECRET" in message and "\n" not in message
 
     # `serve` itself refuses too, before it talks to Telegram or listens anywhere.
-    components = await open_components(settings)
-    try:
-        with pytest.raises(StartupError, match="WEBHOOK_SECRET"):
-            await asyncio.wait_for(serve(settings, components, asyncio.Event()), 5)
-    finally:
-        await components.close()
+    assert "WEBHOOK_SECRET" in await startup_refusal(settings, timeout=5)
     assert api.webhook is None
     assert api.requests() == []
 
@@ -77,13 +71,7 @@ async def test_a_webhook_port_in_use_stops_start_up_with_one_line(api, tmp_path)
         settings = bot_settings(
             api, tmp_path, webhook_url=PUBLIC_URL, webhook_secret=SECRET, webhook_port=port
         )
-        components = await open_components(settings)
-        try:
-            with pytest.raises(StartupError) as stopped:
-                await asyncio.wait_for(serve(settings, components, asyncio.Event()), 10)
-        finally:
-            await components.close()
-    message = str(stopped.value)
+        message = await startup_refusal(settings)
     assert f"127.0.0.1:{port}" in message and "WEBHOOK_PORT" in message
     assert "\n" not in message
 
@@ -93,12 +81,6 @@ async def test_a_webhook_url_telegram_refuses_stops_start_up_with_one_line(api, 
     settings = bot_settings(
         api, tmp_path, webhook_url=plain, webhook_secret=SECRET, webhook_port=free_port()
     )
-    components = await open_components(settings)
-    try:
-        with pytest.raises(StartupError) as stopped:
-            await asyncio.wait_for(serve(settings, components, asyncio.Event()), 10)
-    finally:
-        await components.close()
-    message = str(stopped.value)
+    message = await startup_refusal(settings)
     assert "WEBHOOK_URL" in message and plain in message and "\n" not in message
     assert api.webhook is None
