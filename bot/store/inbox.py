@@ -55,16 +55,7 @@ async def claim(session: AsyncSession, update_id: int, user_id: int, now: dateti
     An update nobody recorded (polling, where Telegram resends only after a crash) gets its row
     here. The message text is dropped: once applied, only the id is needed.
     """
-    insert = _insert(session)(InboxRow).values(
-        update_id=update_id,
-        user_id=user_id,
-        payload=None,
-        received_at=now,
-        processed_at=now,
-        processed_by=worker_id(),
-        failed=False,
-    )
-    statement = insert.on_conflict_do_update(
+    statement = _applied_row(session, update_id, user_id, now).on_conflict_do_update(
         index_elements=[InboxRow.update_id],
         set_={"processed_at": now, "processed_by": worker_id(), "payload": None},
         where=InboxRow.processed_at.is_(None),
@@ -75,20 +66,23 @@ async def claim(session: AsyncSession, update_id: int, user_id: int, now: dateti
 
 async def record_applied(session: AsyncSession, update_id: int, now: datetime) -> None:
     """Store an update that is handled elsewhere (it has no sender to order it with)."""
-    statement = (
-        _insert(session)(InboxRow)
-        .values(
-            update_id=update_id,
-            user_id=None,
-            payload=None,
-            received_at=now,
-            processed_at=now,
-            processed_by=worker_id(),
-            failed=False,
-        )
-        .on_conflict_do_nothing(index_elements=[InboxRow.update_id])
+    statement = _applied_row(session, update_id, None, now).on_conflict_do_nothing(
+        index_elements=[InboxRow.update_id]
     )
     await session.execute(statement)
+
+
+def _applied_row(session: AsyncSession, update_id: int, user_id: int | None, now: datetime) -> Any:
+    """Return the insert of an update's row as applied now by this worker, without its text."""
+    return _insert(session)(InboxRow).values(
+        update_id=update_id,
+        user_id=user_id,
+        payload=None,
+        received_at=now,
+        processed_at=now,
+        processed_by=worker_id(),
+        failed=False,
+    )
 
 
 async def missing_before(session: AsyncSession, update_id: int, received_since: datetime) -> bool:
