@@ -18,7 +18,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.ext import ApplicationBuilder
 from telegram.request import BaseRequest, RequestData
 
-import bot.channels.telegram as telegram_channel
+import bot.channels.telegram.app as telegram_channel
 
 
 class AiohttpRequest(BaseRequest):
@@ -104,7 +104,7 @@ def client(kind: str) -> Iterator[None]:
         return
     if kind != "aiohttp":
         raise ValueError(f"unknown client {kind!r}")
-    # bot.channels.telegram looks ApplicationBuilder up in its own namespace when it builds.
+    # bot.channels.telegram.app looks ApplicationBuilder up in its own namespace when it builds.
     original = telegram_channel.ApplicationBuilder  # type: ignore[attr-defined]
     telegram_channel.ApplicationBuilder = _AiohttpBuilder  # type: ignore[attr-defined]
     try:

@@ -21,8 +21,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 
-from bot.charts import render_progress_chart
 from bot.core.progress import Checkin
+from bot.render.charts import render_progress_chart
 
 N = 30
 TODAY = date(2024, 11, 28)

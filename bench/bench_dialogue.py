@@ -30,13 +30,13 @@ from bench.conversations import (
     mix,
     transcripts,
 )
-from bot.coach import Coach, Person
+from bot.app.coach import Coach, Person
 from bot.core.dialogue import Engine
 from bot.core.knowledge import load_knowledge
 from bot.core.replies import Reply
 from bot.core.state import ConversationState
 from bot.core.turn import Context, EngineConfig
-from bot.store.db import Database
+from bot.store import Database, migrate
 
 ROUNDS = 7  # each round plays every conversation once, as new people
 
@@ -100,7 +100,7 @@ async def measure(rounds: int = ROUNDS) -> dict[str, float]:
     engine_cpu: list[float] = []
     with tempfile.TemporaryDirectory(prefix="footcoach-bench-") as folder:
         db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'dialogue.db'}")
-        await db.create_schema()
+        await migrate.upgrade(db)
         try:
             coach = Coach(engine, db)
             # Warm-up: the reader's typo cache, SQLAlchemy's statement cache, SQLite's pages.

@@ -1,6 +1,6 @@
 """Fan-out: 10,000 reminders due the same minute, sent under a global rate limit.
 
-The real ReminderDispatcher sends through the real TelegramOutlet, on the PTB Bot that
+The real ReminderSender sends through the real TelegramOutlet, on the PTB Bot that
 `build_application` builds (AIORateLimiter spacing requests at TELEGRAM_MAX_RATE), to the fake
 Bot API server in a child process enforcing the same global limit: a send beyond it in any
 sliding second gets a 429, as Telegram does. The limit is scaled (300 a second rather than 30)
@@ -36,13 +36,13 @@ from bot.bootstrap import open_components
 from bot.channels.telegram import build_application
 from bot.config import Settings
 from bot.core.knowledge import Knowledge
-from bot.core.schedule import Days
+from bot.core.reminders import Days, Reminder
 from bot.core.state import ConversationState, Step
 from bot.store import reminders, users
 from bot.store.db import Database
-from bot.store.schema import Reminder, User
+from bot.store.schema import ReminderRow, User
 
-T = TypeVar("T", User, Reminder)
+T = TypeVar("T", User, ReminderRow)
 
 TOKEN = "123456:BENCH-token_abc"
 USERS = 10_000
@@ -76,21 +76,16 @@ async def seed(db: Database, knowledge: Knowledge, count: int, now: datetime) ->
     routine = tuple(list(knowledge.exercises)[:2])
     state = ConversationState(step=Step.what_next, routine=routine).model_dump_json()
     due = now.replace(second=0, microsecond=0)
-    templates: list[tuple[User, Reminder]] = []
+    templates: list[tuple[User, ReminderRow]] = []
     async with db.transaction() as session:
         for offset, zone in enumerate(ZONES):
             at = due.astimezone(ZoneInfo(zone)).time()
             user = await users.save_state(session, None, FIRST_USER + offset, state, now)
-            reminder = await reminders.upsert(
-                session,
-                FIRST_USER + offset,
-                at=at,
-                zone=zone,
-                days=Days.daily,
-                next_due=due,
-                now=now,
-            )
-            templates.append((user, reminder))
+            value = Reminder(at=at, zone=zone, days=Days.daily, next_due=due)
+            await reminders.put(session, FIRST_USER + offset, value, now)
+            row = await session.get(ReminderRow, FIRST_USER + offset)
+            assert row is not None
+            templates.append((user, row))
     for chunk in range(len(ZONES), count, SEED_CHUNK):
         ids = range(FIRST_USER + chunk, FIRST_USER + min(count, chunk + SEED_CHUNK))
         pairs = [(i, templates[(i - FIRST_USER) % len(ZONES)]) for i in ids]

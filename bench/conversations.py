@@ -18,13 +18,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.coach import Coach, Person
+from bot.app.coach import Coach, Person
 from bot.core.dialogue import Engine
 from bot.core.events import ButtonEvent, CommandEvent, ContactEvent, Event, MediaEvent, TextEvent
 from bot.core.knowledge import Knowledge
 from bot.core.replies import AskPhone, Document, Picture, Reply, Say
 from bot.core.turn import EngineConfig
-from bot.store.db import Database
+from bot.store import Database, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = ROOT / "knowledge"
@@ -94,7 +94,7 @@ def mix(lines: Sequence[Line]) -> dict[str, int]:
 
 def delivered(reply: Reply) -> int:
     """Return how many Telegram messages a reply becomes (long texts are split)."""
-    from bot.channels.telegram_render import MAX_CAPTION, split_text
+    from bot.channels.telegram.render import MAX_CAPTION, split_text
 
     match reply:
         case Say(text=text) | AskPhone(text=text):
@@ -139,12 +139,12 @@ async def calibrate(knowledge: Knowledge, scripts: dict[str, list[Line]]) -> dic
     Lines whose button never appeared are dropped, so every remaining line can be replayed
     for any new person with exactly these reply counts (a conversation is deterministic).
     """
-    from bot.channels.telegram_render import merge_replies
+    from bot.channels.telegram.render import merge_replies
 
     calibrated: dict[str, list[Line]] = {}
     with tempfile.TemporaryDirectory(prefix="footcoach-bench-") as folder:
         db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'calibrate.db'}")
-        await db.create_schema()
+        await migrate.upgrade(db)
         try:
             coach = Coach(Engine(knowledge, config=EngineConfig(default_phone_region="GB")), db)
             for number, (name, lines) in enumerate(scripts.items(), start=1):

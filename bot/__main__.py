@@ -9,8 +9,8 @@ import sys
 from collections.abc import Sequence
 from contextlib import suppress
 
+from bot.app.coach import Person
 from bot.bootstrap import StartupError, build_engine, configure_logging, open_components
-from bot.coach import Person
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.knowledge import KnowledgeError, load_knowledge
 from bot.core.routine import routine_for
@@ -152,8 +152,8 @@ async def _db(settings: Settings, action: str) -> int:
 
 
 async def _leads(settings: Settings, *, as_csv: bool, open_only: bool) -> int:
+    from bot.app.staff_desk import StaffDesk
     from bot.core.staff import lead_line, leads_csv
-    from bot.staff_desk import StaffDesk
 
     components = await open_components(settings)
     try:
@@ -172,8 +172,8 @@ async def _leads(settings: Settings, *, as_csv: bool, open_only: bool) -> int:
 
 
 async def _chat(settings: Settings, user_id: int, *, as_json: bool) -> int:
+    from bot.app.reminder_sender import ReminderSender
     from bot.channels.terminal import TerminalChat, TerminalOutlet, stdin_reader
-    from bot.dispatch import ReminderDispatcher
 
     components = await open_components(settings)
     interactive = sys.stdin.isatty()
@@ -185,7 +185,7 @@ async def _chat(settings: Settings, user_id: int, *, as_json: bool) -> int:
         files_dir=settings.data_dir,
     )
     # Reminders of this person that fall due while the chat is open are printed into it.
-    dispatcher = ReminderDispatcher(
+    dispatcher = ReminderSender(
         components.db,
         components.knowledge,
         TerminalOutlet(chat),

@@ -6,7 +6,8 @@ import gc
 import logging
 from dataclasses import dataclass
 
-from bot.coach import Clock, Coach
+from bot.app.clock import Clock
+from bot.app.coach import Coach
 from bot.config import Settings
 from bot.core.dialogue import Engine
 from bot.core.knowledge import Knowledge, load_knowledge

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.coach import Coach
+from bot.app.coach import Coach
+from bot.app.outlet import DeliveryError
 from bot.core.dialogue import Engine
 from bot.core.knowledge import Knowledge
 from bot.core.replies import Reply, Say
 from bot.core.turn import EngineConfig
-from bot.delivery import DeliveryError
-from bot.store.db import Database
+from bot.store import Database, migrate
 
 
 class Clock:
@@ -69,7 +69,7 @@ async def make_coach(
 ) -> tuple[Coach, Database]:
     """Open a fresh store (SQLite under `path` unless `url`) and a coach on it."""
     db = Database(url or f"sqlite+aiosqlite:///{path / 'test.db'}")
-    await db.create_schema()
+    await migrate.upgrade(db)
     engine = Engine(knowledge, config=EngineConfig(default_phone_region="GB"))
     return Coach(engine, db, clock=clock, rng=random.Random(7)), db
 

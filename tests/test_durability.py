@@ -159,8 +159,8 @@ class BotProcess:
 
 
 _WITH_LEASE = (
-    "import datetime, runpy, sys; import bot.dispatch as d; "
-    "d.STAFF_LEASE = datetime.timedelta(seconds=float(sys.argv[1])); "
+    "import datetime, runpy, sys; import bot.core.outbox as d; "
+    "d.LEASE = datetime.timedelta(seconds=float(sys.argv[1])); "
     "sys.argv = ['footcoach', 'run']; runpy.run_module('bot', run_name='__main__')"
 )
 

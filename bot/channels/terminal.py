@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.coach import Coach, Person
+from bot.app.coach import Coach, Person
 from bot.core.events import ButtonEvent, CommandEvent, Event, TextEvent
 from bot.core.replies import AskPhone, Document, Picture, Reply, Say
 

@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.core.schedule import Days
+from bot.core.leads import LeadDetails
+from bot.core.reminders import Days
 
 
 class _Effect(BaseModel):
@@ -68,13 +69,7 @@ class SaveLead(_Effect):
 
     kind: Literal["save_lead"] = "save_lead"
     code: str
-    name: str
-    phone: str
-    best_time: str
-    note: str
-    symptoms: tuple[str, ...]
-    red_flags: tuple[str, ...]
-    pain_score: int | None
+    details: LeadDetails
 
 
 class WithdrawLead(_Effect):

@@ -54,3 +54,12 @@ Event = Annotated[
     TextEvent | ButtonEvent | ContactEvent | CommandEvent | MediaEvent,
     Field(discriminator="kind"),
 ]
+
+
+def command_of(text: str) -> CommandEvent | None:
+    """Read "/name args" (or "/name@bot args") as a command; None when the text is not one."""
+    text = text.strip()
+    if not text.startswith("/") or len(text) == 1:
+        return None
+    head, _, args = text[1:].partition(" ")
+    return CommandEvent(name=head.split("@")[0], args=args.strip())

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+from typing import Protocol
 
 from bot.core.zones import (
     ZoneCandidate,
@@ -21,7 +22,7 @@ from bot.core.zones import (
 )
 
 __all__ = [
-    "Days",
+    "DayRule",
     "TimeRefusal",
     "ZoneCandidate",
     "ZoneMatcher",
@@ -36,15 +37,12 @@ __all__ = [
 ]
 
 
-class Days(StrEnum):
-    """Which local days a reminder is sent on."""
-
-    daily = "daily"
-    weekdays = "weekdays"  # Monday to Friday
+class DayRule(Protocol):
+    """Which local days something falls due on (bot.core.reminders.Days is one)."""
 
     def allows(self, day: date) -> bool:
-        """Tell whether a reminder with these days is sent on local `day`."""
-        return self is Days.daily or day.weekday() < 5
+        """Tell whether `day` is one of them."""
+        ...
 
 
 class TimeRefusal(StrEnum):
@@ -279,7 +277,7 @@ def local_day(instant: datetime, zone: tzinfo) -> date:
     return instant.astimezone(zone).date()
 
 
-def next_due(at: time, zone: tzinfo, days: Days, after: datetime) -> datetime:
+def next_due(at: time, zone: tzinfo, days: DayRule, after: datetime) -> datetime:
     """Return the first UTC instant strictly after `after` when `zone` shows `at` on a due day.
 
     Across daylight saving the wall time is kept: a time skipped by a spring-forward gap is due

@@ -7,11 +7,9 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
-
 from bot.core.knowledge import Knowledge
+from bot.core.leads import Lead, LeadStatus
 from bot.core.replies import Choice, Say
-from bot.core.turn import LeadStatus
 
 STAFF_PREFIX = "s"
 STAFF_ACTIONS = {"contacted": LeadStatus.contacted, "closed": LeadStatus.closed}
@@ -31,30 +29,11 @@ CSV_COLUMNS = (
 )
 
 
-class StaffLead(BaseModel):
-    """A callback request as staff see it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    code: str
-    status: LeadStatus
-    created_at: datetime
-    name: str
-    phone: str
-    best_time: str
-    note: str
-    symptoms: tuple[str, ...]
-    red_flags: tuple[str, ...]
-    pain_score: int | None
-    handled_by: str | None = None
-    handled_at: datetime | None = None
-
-
 def _utc(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
 
 
-def _about(knowledge: Knowledge, lead: StaffLead) -> str:
+def _about(knowledge: Knowledge, lead: Lead) -> str:
     parts = [knowledge.symptoms[s].label for s in lead.symptoms if s in knowledge.symptoms]
     flags = [knowledge.red_flags[f].label for f in lead.red_flags if f in knowledge.red_flags]
     about = ", ".join(parts) or "-"
@@ -63,7 +42,7 @@ def _about(knowledge: Knowledge, lead: StaffLead) -> str:
     return about
 
 
-def staff_message(knowledge: Knowledge, lead: StaffLead, *, repeated: bool = False) -> Say:
+def staff_message(knowledge: Knowledge, lead: Lead, *, repeated: bool = False) -> Say:
     """Compose the staff-chat message of a request, with Contacted/Closed while it is open."""
     if lead.status is LeadStatus.withdrawn:
         # /forget erases the details; a plain withdrawal keeps them (e.g. in /export_leads).
@@ -115,7 +94,7 @@ def parse_staff_token(token: str) -> tuple[LeadStatus, str] | None:
     return STAFF_ACTIONS[action], code
 
 
-def lead_line(knowledge: Knowledge, lead: StaffLead) -> str:
+def lead_line(knowledge: Knowledge, lead: Lead) -> str:
     """Return one line describing a request, for /leads and `footcoach leads`."""
     return knowledge.say(
         "staff_line",
@@ -129,7 +108,7 @@ def lead_line(knowledge: Knowledge, lead: StaffLead) -> str:
     )
 
 
-def leads_csv(leads: Iterable[StaffLead]) -> str:
+def leads_csv(leads: Iterable[Lead]) -> str:
     """Return the requests as CSV with the documented columns (times in UTC ISO 8601)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -139,7 +118,7 @@ def leads_csv(leads: Iterable[StaffLead]) -> str:
     return out.getvalue()
 
 
-def csv_row(lead: StaffLead) -> Sequence[str]:
+def csv_row(lead: Lead) -> Sequence[str]:
     """Return one request as a CSV row, in CSV_COLUMNS order."""
     return (
         lead.code,

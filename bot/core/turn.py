@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, tzinfo
-from enum import StrEnum
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.effects import Effect
 from bot.core.knowledge import Knowledge
+from bot.core.leads import Lead
 from bot.core.progress import Checkin
 from bot.core.reading import Reading
+from bot.core.reminders import Reminder
 from bot.core.replies import AskPhone, Choice, Reply, Say
-from bot.core.schedule import Days
 from bot.core.state import ConversationState, Step
 from bot.core.zones import zone_from_key
 
@@ -32,42 +32,6 @@ class ReaderLike(Protocol):
         ...
 
 
-class LeadStatus(StrEnum):
-    """Where a callback request stands."""
-
-    open = "open"
-    contacted = "contacted"
-    closed = "closed"
-    withdrawn = "withdrawn"
-
-
-class ReminderInfo(BaseModel):
-    """The person's saved reminder, as the store has it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    at: time
-    zone: str
-    days: Days
-    paused: bool = False
-    next_due: datetime | None = None
-    last_day: date | None = None  # local day of the latest reminder sent
-
-
-class LeadInfo(BaseModel):
-    """The person's open callback request, as the store has it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    code: str
-    status: LeadStatus
-    name: str
-    phone: str
-    best_time: str
-    note: str = ""
-    created_at: datetime
-
-
 class Context(BaseModel):
     """What the outside world knows that a step may need; loaded before the step runs."""
 
@@ -75,8 +39,8 @@ class Context(BaseModel):
 
     now: datetime
     first_name: str | None = None
-    reminder: ReminderInfo | None = None
-    open_lead: LeadInfo | None = None
+    reminder: Reminder | None = None
+    open_lead: Lead | None = None
     checkins: tuple[Checkin, ...] = ()
     new_code: str = Field(default="FC-AAAAA", pattern=r"^FC-[A-Z0-9]{5}$")
 
@@ -88,7 +52,7 @@ class EngineConfig:
     default_phone_region: str | None = None
 
 
-def zone_of(state_zone: str | None, reminder: ReminderInfo | None) -> tzinfo:
+def zone_of(state_zone: str | None, reminder: Reminder | None) -> tzinfo:
     """Return the person's time zone: the one they gave, else their reminder's, else UTC."""
     for key in (state_zone, reminder.zone if reminder else None):
         if key:

@@ -17,7 +17,13 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -37,6 +43,10 @@ _DRAIN_BIT = 1 << 62
 
 class StoreError(Exception):
     """The store cannot be opened; the message says what to fix, in one line."""
+
+
+class Conflict(Exception):
+    """A write clashed with a row that is already there (a unique key was taken)."""
 
 
 class Database:
@@ -79,12 +89,6 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time; queueing writers here is cheaper than SQLITE_BUSY.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
-
-    async def create_schema(self) -> None:
-        """Bring the schema up to date: run the migrations up to the newest revision."""
-        from bot.store.migrate import upgrade
-
-        await upgrade(self)
 
     async def lock_person(self, session: AsyncSession, person_id: int) -> None:
         """Hold the person's step lock until the session's transaction ends.
@@ -129,12 +133,16 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """Yield a session whose work is committed on success and rolled back on any error."""
-        if self._write_lock is None:
-            async with self.sessions() as session, session.begin():
+        try:
+            if self._write_lock is None:
+                async with self.sessions() as session, session.begin():
+                    yield session
+                return
+            async with self._write_lock, self.sessions() as session, session.begin():
                 yield session
-            return
-        async with self._write_lock, self.sessions() as session, session.begin():
-            yield session
+        except IntegrityError as exc:
+            # Rolled back already; callers above the store know no SQLAlchemy errors.
+            raise Conflict(type(exc.orig).__name__ if exc.orig else "IntegrityError") from exc
 
     async def close(self) -> None:
         """Close every pooled connection."""

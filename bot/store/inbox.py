@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -109,15 +110,28 @@ async def missing_before(session: AsyncSession, update_id: int, received_since: 
     return int(present or 0) < update_id - anchor - 1
 
 
-async def next_pending(session: AsyncSession, user_id: int) -> InboxRow | None:
+@dataclass(frozen=True)
+class PendingUpdate:
+    """An update recorded and not yet applied."""
+
+    update_id: int
+    payload: str
+    received_at: datetime
+
+
+async def next_pending(session: AsyncSession, user_id: int) -> PendingUpdate | None:
     """Return the sender's oldest update not yet processed."""
     result = await session.execute(
-        select(InboxRow)
+        select(InboxRow.update_id, InboxRow.payload, InboxRow.received_at)
         .where(InboxRow.user_id == user_id, InboxRow.processed_at.is_(None))
         .order_by(InboxRow.update_id)
         .limit(1)
     )
-    return result.scalar_one_or_none()
+    found = result.first()
+    if found is None:
+        return None
+    update_id, payload, received_at = found
+    return PendingUpdate(update_id, payload or "{}", received_at)
 
 
 async def finish(session: AsyncSession, update_id: int, now: datetime, *, failed: bool) -> None:

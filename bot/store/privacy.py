@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store import inbox, leads
-from bot.store.schema import CheckinRow, Reminder, User
+from bot.store.schema import CheckinRow, ReminderRow, User
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -20,7 +20,7 @@ def _iso(moment: datetime | None) -> str | None:
 async def export(session: AsyncSession, user_id: int) -> dict[str, Any]:
     """Return every stored record about the person, as plain JSON-ready data."""
     user = await session.get(User, user_id)
-    reminder = await session.get(Reminder, user_id)
+    reminder = await session.get(ReminderRow, user_id)
     checkin_rows = (
         await session.execute(
             select(CheckinRow).where(CheckinRow.user_id == user_id).order_by(CheckinRow.day)
@@ -47,14 +47,14 @@ async def export(session: AsyncSession, user_id: int) -> dict[str, Any]:
         "callback_requests": [
             {
                 "code": lead.code,
-                "status": lead.status,
+                "status": lead.status.value,
                 "created_at_utc": _iso(lead.created_at),
                 "name": lead.name,
                 "phone": lead.phone,
                 "best_time": lead.best_time,
                 "note": lead.note,
-                "symptoms": json.loads(lead.symptoms),
-                "red_flags": json.loads(lead.red_flags),
+                "symptoms": list(lead.symptoms),
+                "red_flags": list(lead.red_flags),
                 "pain_score": lead.pain_score,
             }
             for lead in await leads.of_user(session, user_id)
@@ -66,6 +66,6 @@ async def forget(session: AsyncSession, user_id: int, now: datetime) -> None:
     """Delete everything about the person; their requests become anonymous withdrawn codes."""
     await leads.forget_user(session, user_id, now)
     await session.execute(delete(CheckinRow).where(CheckinRow.user_id == user_id))
-    await session.execute(delete(Reminder).where(Reminder.user_id == user_id))
+    await session.execute(delete(ReminderRow).where(ReminderRow.user_id == user_id))
     await session.execute(delete(User).where(User.id == user_id))
     await inbox.forget(session, user_id)

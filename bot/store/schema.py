@@ -62,7 +62,7 @@ class User(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Reminder(Base):
+class ReminderRow(Base):
     """A person's daily reminder and when it is next due (UTC)."""
 
     __tablename__ = "reminders"
@@ -105,7 +105,7 @@ class CheckinRow(Base):
     __table_args__ = (UniqueConstraint("user_id", "day", name="uq_checkins_user_day"),)
 
 
-class Lead(Base):
+class LeadRow(Base):
     """A request for a professional to call back (kept as a tombstone once withdrawn by /forget)."""
 
     __tablename__ = "leads"
@@ -128,7 +128,7 @@ class Lead(Base):
     staff_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
-class Outbox(Base):
+class OutboxRow(Base):
     """A message to staff that must be delivered exactly once; retried until Telegram takes it."""
 
     __tablename__ = "outbox"

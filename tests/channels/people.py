@@ -6,7 +6,7 @@ import asyncio
 import html
 from dataclasses import dataclass, field
 
-from bot.channels.telegram_render import PARAGRAPH
+from bot.channels.telegram.render import PARAGRAPH
 from bot.core.knowledge import Knowledge
 from tests.fakebot import FakeBotAPI, SentMessage
 

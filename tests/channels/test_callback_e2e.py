@@ -91,8 +91,8 @@ async def test_a_request_by_typed_phone_reaches_staff_once_with_buttons(bot):
     assert message.button_texts == ["Contacted", "Closed"]
     assert message.callback_data("Contacted") == f"s.contacted.{code}"
     async with bot.components.db.transaction() as session:
-        lead = await leads.by_code(session, code)
-    assert lead is not None and lead.user_id == 42 and lead.phone == "+447400123456"
+        lead = await leads.open_for(session, 42)
+    assert lead is not None and lead.code == code and lead.phone == "+447400123456"
     assert lead.staff_message_id == message.message_id
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.core.schedule import Days
+from bot.core.reminders import Days, Reminder
 from bot.store import checkins, reminders, users
 from tests.channels.conftest import STAFF_CHAT, running_bot
 from tests.channels.people import TelegramUser
@@ -101,14 +101,16 @@ async def test_a_reminder_fan_out_does_not_hold_back_a_confirmed_request(api, tm
         async with bot.components.db.transaction() as session:
             for user_id in range(10_000, 10_300):
                 await users.save_state(session, None, user_id, "{}", clock())
-                await reminders.upsert(
+                await reminders.put(
                     session,
                     user_id,
-                    at=time(7, 30),
-                    zone="Europe/London",
-                    days=Days.daily,
-                    next_due=at("2026-11-26 07:30"),
-                    now=clock(),
+                    Reminder(
+                        at=time(7, 30),
+                        zone="Europe/London",
+                        days=Days.daily,
+                        next_due=at("2026-11-26 07:30"),
+                    ),
+                    clock(),
                 )
         ann = TelegramUser(api, 42)
         [_consent] = await ann.send("/callback", 1)

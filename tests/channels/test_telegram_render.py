@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import Bot
 
-from bot.channels.telegram_render import MAX_TEXT, Renderer, keyboard, merge_replies
+from bot.channels.telegram.render import MAX_TEXT, Renderer, keyboard, merge_replies
 from bot.core.replies import AskPhone, Choice, Picture, Say
 from tests.channels.conftest import TOKEN
 from tests.channels.people import shown

@@ -109,7 +109,7 @@ def test_parse_input_reads_a_superscript_digit_as_text():
 async def test_a_due_reminder_is_printed_into_an_open_chat(tmp_path):
     from datetime import UTC, datetime, time, timedelta
 
-    from bot.core.schedule import Days
+    from bot.core.reminders import Days, Reminder
     from bot.store import reminders
     from bot.store.db import Database
 
@@ -117,14 +117,13 @@ async def test_a_due_reminder_is_printed_into_an_open_chat(tmp_path):
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}")
     now = datetime.now(UTC)
     async with db.transaction() as session:
-        await reminders.upsert(
+        await reminders.put(
             session,
             5,
-            at=time(7, 30),
-            zone="UTC",
-            days=Days.daily,
-            next_due=now - timedelta(minutes=1),
-            now=now,
+            Reminder(
+                at=time(7, 30), zone="UTC", days=Days.daily, next_due=now - timedelta(minutes=1)
+            ),
+            now,
         )
     await db.close()
     env = {

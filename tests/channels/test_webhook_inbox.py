@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-import bot.inbox as service
+import bot.app.update_inbox as service
 from bot.store import inbox
 from bot.store.schema import InboxRow
 from tests.channels.webhook_support import WebhookBot, webhook_bot

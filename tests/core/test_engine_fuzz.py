@@ -17,9 +17,9 @@ from bot.core.events import (
     TextEvent,
 )
 from bot.core.progress import Checkin
-from bot.core.schedule import Days
+from bot.core.reminders import Days, Reminder
 from bot.core.state import ConversationState
-from bot.core.turn import Context, ReminderInfo
+from bot.core.turn import Context
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 WORDS = [
@@ -112,7 +112,7 @@ def events(seq_hint: st.SearchStrategy[int]) -> st.SearchStrategy[Event]:
 CONTEXT = Context(
     now=NOW,
     first_name="Ann",
-    reminder=ReminderInfo(
+    reminder=Reminder(
         at=time(7, 30), zone="Europe/London", days=Days.daily, last_day=date(2026, 11, 25)
     ),
     checkins=(Checkin(day=date(2026, 11, 20), score=5, done=True),),

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.core.reminders import Days
 from bot.core.schedule import (
-    Days,
     TimeRefusal,
     ZoneCandidate,
     ZoneMatcher,

@@ -24,10 +24,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.coach import Person
+from bot.app.coach import Person
+from bot.app.reminder_sender import ReminderSender
 from bot.core.events import ButtonEvent, CommandEvent, ContactEvent, Event, MediaEvent, TextEvent
 from bot.core.replies import Reply, Say
-from bot.dispatch import ReminderDispatcher
 from tests.support import Clock, RecordingOutlet, labels, make_coach, reply_key
 
 FOLDER = Path(__file__).parent / "transcripts"
@@ -92,7 +92,7 @@ async def test_transcript(path: Path, knowledge, tmp_path, db_url) -> None:
     clock = Clock()
     coach, db = await make_coach(knowledge, tmp_path, clock, url=db_url)
     outlet = RecordingOutlet()
-    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
+    dispatcher = ReminderSender(db, knowledge, outlet, clock=clock)
     history: list[Reply] = []
     pending: list[Reply] = []
     last_action = "start"

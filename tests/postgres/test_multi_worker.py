@@ -30,12 +30,12 @@ from typing import Any
 
 import aiohttp
 
-from bot.channels.telegram_render import merge_replies
-from bot.coach import Person
+from bot.app.coach import Person
+from bot.channels.telegram.render import merge_replies
 from bot.core.events import CommandEvent, TextEvent
 from bot.core.flows.reminder import REMINDER_PREFIX
+from bot.core.reminders import Days, Reminder
 from bot.core.replies import AskPhone, Say
-from bot.core.schedule import Days
 from bot.store import reminders
 from bot.store.db import Database
 from tests.cluster import STAFF_CHAT, TOKEN, Worker, post, start_workers, stop_workers
@@ -138,14 +138,16 @@ async def seed_reminders(url: str, people: list[int]) -> None:
         async with db.transaction() as session:
             for person in people:
                 due = now - timedelta(minutes=1)
-                await reminders.upsert(
+                await reminders.put(
                     session,
                     person,
-                    at=due.time().replace(second=0, microsecond=0),
-                    zone="UTC",
-                    days=Days.daily,
-                    next_due=due,
-                    now=now,
+                    Reminder(
+                        at=due.time().replace(second=0, microsecond=0),
+                        zone="UTC",
+                        days=Days.daily,
+                        next_due=due,
+                    ),
+                    now,
                 )
     finally:
         await db.close()

@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time, timedelta
 
-from bot.core.effects import SaveLead
+from bot.app.reminder_sender import ReminderSender
+from bot.app.staff_outbox import StaffOutbox
+from bot.core.leads import LeadDetails
+from bot.core.reminders import Days, Reminder
 from bot.core.replies import Reply, Say
-from bot.core.schedule import Days
-from bot.dispatch import ReminderDispatcher, StaffOutbox
-from bot.store import leads, reminders, users
+from bot.store import leads, outbox, reminders, users
 from bot.store.db import Database
 from tests.support import Clock, RecordingOutlet, make_coach
 
@@ -46,19 +47,19 @@ async def test_due_reminders_are_sent_once_however_many_workers_claim(knowledge,
         async with dbs[0].transaction() as session:
             for person in PEOPLE:
                 await users.save_state(session, None, person, "{}", clock())
-                await reminders.upsert(
+                await reminders.put(
                     session,
                     person,
-                    at=time(8, 59),
-                    zone="UTC",
-                    days=Days.daily,
-                    next_due=clock() - timedelta(minutes=1),
-                    now=clock(),
+                    Reminder(
+                        at=time(8, 59),
+                        zone="UTC",
+                        days=Days.daily,
+                        next_due=clock() - timedelta(minutes=1),
+                    ),
+                    clock(),
                 )
         outlet = SlowOutlet()
-        dispatchers = [
-            ReminderDispatcher(db, knowledge, outlet, clock=clock, batch=7) for db in dbs
-        ]
+        dispatchers = [ReminderSender(db, knowledge, outlet, clock=clock, batch=7) for db in dbs]
         runs = await asyncio.gather(*(d.run_once() for d in dispatchers))
         sent = Counter(chat for chat, _ in outlet.sent)
         assert sent == Counter({person: 1 for person in PEOPLE})
@@ -82,17 +83,14 @@ async def test_staff_messages_are_sent_once_however_many_workers_claim(knowledge
         codes = [f"FC-{i:05d}" for i in range(30)]
         async with dbs[0].transaction() as session:
             for i, code in enumerate(codes):
-                effect = SaveLead(
-                    code=code,
+                details = LeadDetails(
                     name=f"Person {i}",
                     phone="+447400123456",
                     best_time="evening",
-                    note="",
-                    symptoms=("tight_calves",),
-                    red_flags=(),
+                    symptoms=("tightness",),
                     pain_score=4,
                 )
-                await leads.save(session, 2000 + i, effect, clock())
+                await leads.save(session, 2000 + i, code, details, clock())
         outlet = SlowOutlet()
         senders = [StaffOutbox(db, knowledge, outlet, STAFF, clock=clock, batch=4) for db in dbs]
         delivered = 0
@@ -105,7 +103,7 @@ async def test_staff_messages_are_sent_once_however_many_workers_claim(knowledge
         per_code = Counter(code for text in texts for code in codes if code in text)
         assert per_code == Counter({code: 1 for code in codes})
         async with dbs[0].transaction() as session:
-            assert await leads.pending_count(session) == 0
+            assert await outbox.pending_count(session) == 0
     finally:
         for db in dbs:
             await db.close()

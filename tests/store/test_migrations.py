@@ -16,7 +16,7 @@ from bot.bootstrap import StartupError, open_components
 from bot.config import Settings
 from bot.store import migrate
 from bot.store.db import Database, StoreError
-from bot.store.schema import Base, CheckinRow, InboxRow, Lead, Outbox, Reminder, User
+from bot.store.schema import Base, CheckinRow, InboxRow, LeadRow, OutboxRow, ReminderRow, User
 from tests.conftest import KNOWLEDGE_DIR
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -33,7 +33,7 @@ FIRST_ROWS = {
         },
         {"id": 43, "state": "{}", "last_update_id": 9, "created_at": NOW, "updated_at": NOW},
     ],
-    Reminder: [
+    ReminderRow: [
         {
             "user_id": 42,
             "at_time": "07:30",
@@ -51,7 +51,7 @@ FIRST_ROWS = {
     CheckinRow: [
         {"user_id": 42, "day": date(2026, 11, 24), "score": 5, "done": True, "recorded_at": NOW}
     ],
-    Lead: [
+    LeadRow: [
         {
             "code": "FC-7K3QX",
             "user_id": 42,
@@ -67,7 +67,7 @@ FIRST_ROWS = {
             "updated_at": NOW,
         }
     ],
-    Outbox: [
+    OutboxRow: [
         {
             "topic": "staff",
             "lead_code": "FC-7K3QX",

@@ -5,24 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, select, text
 
-from bot.coach import Person
-from bot.core.effects import SaveLead
+from bot.app.coach import Person
 from bot.core.events import CommandEvent, TextEvent
+from bot.core.leads import LeadDetails
 from bot.store import leads
-from bot.store.schema import Lead, Outbox
+from bot.store.schema import LeadRow, OutboxRow
 from tests.support import Clock, make_coach, reply_key
 
 ANN = Person(id=4242, first_name="Ann")
-EFFECT = SaveLead(
-    code="FC-ABCDE",
-    name="Ann",
-    phone="+447400123456",
-    best_time="evening",
-    note="",
-    symptoms=(),
-    red_flags=(),
-    pain_score=None,
-)
+DETAILS = LeadDetails(name="Ann", phone="+447400123456", best_time="evening")
 
 
 async def test_a_request_and_its_staff_message_commit_together(knowledge, tmp_path, db_url):
@@ -31,16 +22,16 @@ async def test_a_request_and_its_staff_message_commit_together(knowledge, tmp_pa
     try:
         with pytest.raises(RuntimeError):
             async with db.transaction() as session:
-                await leads.save(session, ANN.id, EFFECT, clock())
+                await leads.save(session, ANN.id, "FC-ABCDE", DETAILS, clock())
                 raise RuntimeError("rolled back after the writes")
         async with db.transaction() as session:
-            assert (await session.execute(select(Lead))).first() is None
-            assert (await session.execute(select(Outbox))).first() is None
+            assert (await session.execute(select(LeadRow))).first() is None
+            assert (await session.execute(select(OutboxRow))).first() is None
         async with db.transaction() as session:
-            await leads.save(session, ANN.id, EFFECT, clock())
+            await leads.save(session, ANN.id, "FC-ABCDE", DETAILS, clock())
         async with db.transaction() as session:
-            [lead] = (await session.execute(select(Lead))).scalars()
-            [queued] = (await session.execute(select(Outbox))).scalars()
+            [lead] = (await session.execute(select(LeadRow))).scalars()
+            [queued] = (await session.execute(select(OutboxRow))).scalars()
             assert queued.lead_code == lead.code == "FC-ABCDE" and queued.sent_at is None
     finally:
         await db.close()

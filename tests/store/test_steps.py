@@ -9,14 +9,14 @@ import random
 import pytest
 from sqlalchemy import func, select
 
-from bot.coach import Coach, Person
+from bot.app.coach import Coach, Person
 from bot.core.dialogue import Engine
 from bot.core.events import CommandEvent, Event, TextEvent
 from bot.core.state import Step
 from bot.core.turn import EngineConfig
 from bot.store import leads
 from bot.store.db import Database
-from bot.store.schema import InboxRow, Lead, Outbox, User
+from bot.store.schema import InboxRow, LeadRow, OutboxRow, User
 from tests.support import Clock, make_coach, reply_key
 
 ANN = Person(id=42, first_name="Ann")
@@ -77,17 +77,17 @@ async def test_a_crash_in_the_middle_of_a_step_leaves_no_half_step(
             await real_save(*args, **kwargs)  # the request and its outbox row are written...
             raise RuntimeError("the process dies here")  # ...and the step never finishes
 
-        monkeypatch.setattr("bot.coach.leads.save", save_then_die)
+        monkeypatch.setattr("bot.app.coach.leads.save", save_then_die)
         with pytest.raises(RuntimeError):
             await coach.handle(ANN, TextEvent(text="Confirm"), update_id=500)
         assert await coach.state_of(ANN.id) == before
-        assert await count(db, Lead) == await count(db, Outbox) == 0
+        assert await count(db, LeadRow) == await count(db, OutboxRow) == 0
         assert await count(db, InboxRow) == 0  # not even marked as applied
 
-        monkeypatch.setattr("bot.coach.leads.save", real_save)
+        monkeypatch.setattr("bot.app.coach.leads.save", real_save)
         replies = await coach.handle(ANN, TextEvent(text="Confirm"), update_id=500)
         assert [reply_key(r) for r in replies] == ["callback_confirmed"]
-        assert await count(db, Lead) == await count(db, Outbox) == 1
+        assert await count(db, LeadRow) == await count(db, OutboxRow) == 1
     finally:
         await db.close()
 

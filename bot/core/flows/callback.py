@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.core.effects import SaveLead, WithdrawLead
 from bot.core.flows.intake import describe
+from bot.core.leads import LeadDetails
 from bot.core.phone import PhoneRefusal, normalize_phone
 from bot.core.state import CallbackDraft, Step
 from bot.core.turn import Turn
@@ -249,18 +250,16 @@ def on_review_choice(turn: Turn, choice: str) -> None:
     code = draft.code or turn.ctx.new_code
     state = turn.state
     latest = turn.ctx.checkins[-1].score if turn.ctx.checkins else None
-    turn.do(
-        SaveLead(
-            code=code,
-            name=draft.name,
-            phone=draft.phone,
-            best_time=draft.best_time,
-            note=draft.note or "",
-            symptoms=state.symptoms,
-            red_flags=state.red_flags,
-            pain_score=state.pain_score if state.pain_score is not None else latest,
-        )
+    details = LeadDetails(
+        name=draft.name,
+        phone=draft.phone,
+        best_time=draft.best_time,
+        note=draft.note or "",
+        symptoms=state.symptoms,
+        red_flags=state.red_flags,
+        pain_score=state.pain_score if state.pain_score is not None else latest,
     )
+    turn.do(SaveLead(code=code, details=details))
     state.callback = None
     turn.goto(Step.welcome)
     turn.say("callback_updated" if draft.code else "callback_confirmed", code=code)

@@ -14,8 +14,9 @@ from bot.core.effects import (
 )
 from bot.core.flows import checkin
 from bot.core.knowledge import Knowledge
+from bot.core.reminders import SNOOZE, Days
 from bot.core.replies import Choice, Say
-from bot.core.schedule import Days, TimeRefusal, next_due, parse_time
+from bot.core.schedule import TimeRefusal, next_due, parse_time
 from bot.core.state import ConversationState, ReminderDraft, Step
 from bot.core.turn import Turn
 from bot.core.zones import match_zone, zone_from_key
@@ -23,7 +24,6 @@ from bot.core.zones import match_zone, zone_from_key
 QUICK_TIMES = {"t0730": time(7, 30), "t1230": time(12, 30), "t1800": time(18, 0), "t2100": time(21)}
 REMINDER_ACTIONS = ("done", "snooze", "skip", "stop")
 REMINDER_PREFIX = "r"
-SNOOZE = timedelta(hours=1)
 
 
 def begin(turn: Turn, text: str = "") -> None:

@@ -1,8 +1,9 @@
-"""The reminder dispatcher and the staff outbox, driven by a controllable clock.
+"""The reminder sender and the staff outbox, driven by a controllable clock.
 
 Reminders are at most once per person and local day (the claim commits before the send);
 staff messages are at least once, exactly once unless the process dies between Telegram's
-acceptance and the commit, and then the repeat is marked. See bot/dispatch.py.
+acceptance and the commit, and then the repeat is marked. See bot/app/reminder_sender.py
+and bot/app/staff_outbox.py.
 """
 
 from __future__ import annotations
@@ -16,19 +17,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.coach import Coach, Person
-from bot.core.effects import SaveLead
+from bot.app.coach import Coach, Person
+from bot.app.outlet import Blocked, MaybeDelivered, NotDelivered, Rejected
+from bot.app.reminder_sender import ReminderSender
+from bot.app.staff_desk import StaffDesk
+from bot.app.staff_outbox import StaffOutbox
 from bot.core.events import ButtonEvent, CommandEvent
 from bot.core.knowledge import Knowledge
+from bot.core.leads import LeadDetails, LeadStatus
+from bot.core.outbox import LEASE as STAFF_LEASE
+from bot.core.reminders import MAX_SEND_ATTEMPTS, Days, set_up
 from bot.core.replies import Reply, Say
-from bot.core.schedule import Days, next_due
-from bot.core.turn import LeadStatus
-from bot.delivery import Blocked, MaybeDelivered, NotDelivered, Rejected
-from bot.dispatch import MAX_SEND_ATTEMPTS, STAFF_LEASE, ReminderDispatcher, StaffOutbox
-from bot.staff_desk import StaffDesk
 from bot.store import leads, reminders, users
 from bot.store.db import Database
-from bot.store.schema import Outbox
+from bot.store.schema import OutboxRow
 from tests.support import Clock, RecordingOutlet, make_coach
 
 STAFF = -100777
@@ -71,10 +73,7 @@ async def add_reminder(
     async with db.transaction() as session:
         user = await users.load_user(session, user_id)
         await users.save_state(session, user, user_id, "{}", clock())
-        due = next_due(wall, ZoneInfo(zone), days, clock())
-        await reminders.upsert(
-            session, user_id, at=wall, zone=zone, days=days, next_due=due, now=clock()
-        )
+        await reminders.put(session, user_id, set_up(wall, zone, days, clock(), None), clock())
 
 
 @pytest.fixture
@@ -87,7 +86,7 @@ async def store(knowledge: Knowledge, tmp_path: Path, db_url: str):
 
 
 async def sweep(
-    dispatcher: ReminderDispatcher, clock: Clock, until: datetime, step: timedelta
+    dispatcher: ReminderSender, clock: Clock, until: datetime, step: timedelta
 ) -> list[tuple[datetime, int]]:
     """Run the dispatcher at every step, and last at `until`; return (when, user) of sends."""
     sent: list[tuple[datetime, int]] = []
@@ -124,7 +123,7 @@ async def test_a_reminder_fires_at_its_minute_not_a_minute_early_and_once(store,
     _, db, clock = store
     await add_reminder(db, clock, ANN.id, "07:30", "Europe/London")
     outlet = Outlet()
-    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
+    dispatcher = ReminderSender(db, knowledge, outlet, clock=clock)
     clock.set(local("2026-11-26 07:29:00"))
     assert (await dispatcher.run_once()).sent == 0
     clock.set(local("2026-11-26 07:29:59"))
@@ -192,7 +191,7 @@ async def test_daylight_saving_changes_through_the_dispatcher(
     tz = ZoneInfo(zone)
     clock.set(local(start, tz))
     await add_reminder(db, clock, ANN.id, at, zone)
-    dispatcher = ReminderDispatcher(db, knowledge, Outlet(), clock=clock)
+    dispatcher = ReminderSender(db, knowledge, Outlet(), clock=clock)
     # Every 30 minutes for three days: these zones are whole hours from UTC, so the due
     # instants all fall on the grid and a send's instant is its due instant.
     sent = await sweep(dispatcher, clock, clock.now + timedelta(days=3), timedelta(minutes=30))
@@ -204,7 +203,7 @@ async def test_snooze_sends_the_same_day_again_an_hour_later(store, knowledge):
     coach, db, clock = store
     await add_reminder(db, clock, ANN.id, "07:30", "Europe/London")
     outlet = Outlet()
-    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
+    dispatcher = ReminderSender(db, knowledge, outlet, clock=clock)
     clock.set(local("2026-11-26 07:30"))
     await dispatcher.run_once()
     clock.set(local("2026-11-26 07:35"))
@@ -225,7 +224,7 @@ async def test_skip_today_drops_the_snooze_and_keeps_tomorrow(store, knowledge):
     coach, db, clock = store
     await add_reminder(db, clock, ANN.id, "07:30", "Europe/London")
     outlet = Outlet()
-    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
+    dispatcher = ReminderSender(db, knowledge, outlet, clock=clock)
     clock.set(local("2026-11-26 07:30"))
     await dispatcher.run_once()
     await press(coach, ANN, "r.snooze.20261126")
@@ -241,7 +240,7 @@ async def test_stop_ends_the_reminders(store, knowledge):
     coach, db, clock = store
     await add_reminder(db, clock, ANN.id, "07:30", "Europe/London")
     outlet = Outlet()
-    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
+    dispatcher = ReminderSender(db, knowledge, outlet, clock=clock)
     clock.set(local("2026-11-26 07:30"))
     await dispatcher.run_once()
     [reply] = await press(coach, ANN, "r.stop.20261126")
@@ -256,7 +255,7 @@ async def test_a_blocked_person_is_paused_and_never_retried(store, knowledge):
     coach, db, clock = store
     await add_reminder(db, clock, ANN.id, "07:30", "Europe/London")
     outlet = Outlet(failures=[Blocked("Forbidden: bot was blocked by the user")])
-    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
+    dispatcher = ReminderSender(db, knowledge, outlet, clock=clock)
     clock.set(local("2026-11-26 07:30"))
     stats = await dispatcher.run_once()
     assert stats.paused == 1 and stats.sent == 0
@@ -276,7 +275,7 @@ async def test_a_refused_reminder_is_not_retried_today_nor_paused(store, knowled
     # A 400 says the request was wrong, not that the person left: a bug that made every
     # reminder refused must not switch everyone's reminders off for good.
     outlet = Outlet(failures=[Rejected("Bad Request: can't parse entities")])
-    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
+    dispatcher = ReminderSender(db, knowledge, outlet, clock=clock)
     clock.set(local("2026-11-26 07:30"))
     sent = await sweep(dispatcher, clock, local("2026-11-27 07:30"), timedelta(minutes=15))
     assert outlet.attempts == [ANN.id, ANN.id]
@@ -287,7 +286,7 @@ async def test_not_delivered_is_retried_later_with_backoff(store, knowledge):
     _, db, clock = store
     await add_reminder(db, clock, ANN.id, "07:30", "Europe/London")
     outlet = Outlet(failures=[NotDelivered("500"), NotDelivered("502")])
-    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
+    dispatcher = ReminderSender(db, knowledge, outlet, clock=clock)
     start = local("2026-11-26 07:30")
     tried_at: list[float] = []
     clock.set(start)
@@ -307,7 +306,7 @@ async def test_retries_give_up_after_the_last_attempt(store, knowledge):
     _, db, clock = store
     await add_reminder(db, clock, ANN.id, "07:30", "Europe/London")
     outlet = Outlet(failures=[NotDelivered("500") for _ in range(20)])
-    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
+    dispatcher = ReminderSender(db, knowledge, outlet, clock=clock)
     clock.set(local("2026-11-26 07:30"))
     await sweep(dispatcher, clock, local("2026-11-26 09:29"), timedelta(seconds=10))
     assert len(outlet.attempts) == MAX_SEND_ATTEMPTS + 1
@@ -320,7 +319,7 @@ async def test_maybe_delivered_is_not_retried(store, knowledge):
     _, db, clock = store
     await add_reminder(db, clock, ANN.id, "07:30", "Europe/London")
     outlet = Outlet(failures=[MaybeDelivered("timed out")])
-    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
+    dispatcher = ReminderSender(db, knowledge, outlet, clock=clock)
     clock.set(local("2026-11-26 07:30"))
     sent = await sweep(dispatcher, clock, local("2026-11-27 07:30"), timedelta(minutes=5))
     # Not again that day (it may have arrived); the next day as usual.
@@ -337,7 +336,7 @@ async def test_catch_up_after_downtime(store, knowledge, back_at, sent_today):
     clock.set(local("2026-11-26 06:00"))
     await add_reminder(db, clock, ANN.id, "07:30", "Europe/London")
     outlet = Outlet()
-    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
+    dispatcher = ReminderSender(db, knowledge, outlet, clock=clock)
     # The bot was down from 06:00 until back_at.
     clock.set(local(back_at))
     stats = await dispatcher.run_once()
@@ -352,7 +351,7 @@ async def test_catch_up_after_days_down_sends_only_the_latest_if_recent(store, k
     clock.set(local("2026-11-26 06:00"))
     await add_reminder(db, clock, ANN.id, "07:30", "Europe/London")
     outlet = Outlet()
-    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
+    dispatcher = ReminderSender(db, knowledge, outlet, clock=clock)
     # Down for three days; back 20 minutes after the fourth one fell due.
     clock.set(local("2026-11-29 07:50"))
     stats = await dispatcher.run_once()
@@ -371,14 +370,14 @@ async def test_no_double_send_after_a_crash_between_the_claim_and_the_send(
     clock.set(local("2026-11-26 07:30"))
     dying = Outlet(crash_before=crash == "before the send", crash_after=crash == "after the send")
     with pytest.raises(Crash):
-        await ReminderDispatcher(db, knowledge, dying, clock=clock).run_once()
+        await ReminderSender(db, knowledge, dying, clock=clock).run_once()
     await db.close()  # the process is gone; nothing it held is committed any more
 
     # A new process on the same database, for the rest of that local day and the next.
     _, db = await make_coach(knowledge, tmp_path, clock, url=db_url)
     try:
         outlet = Outlet()
-        dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
+        dispatcher = ReminderSender(db, knowledge, outlet, clock=clock)
         sent = await sweep(dispatcher, clock, local("2026-11-27 07:30"), timedelta(minutes=5))
         assert [moment for moment, _ in sent] == [local("2026-11-27 07:30")]
         delivered_on_26 = len(dying.sent)
@@ -401,13 +400,13 @@ async def test_a_cancelled_send_is_not_repeated_either(knowledge, tmp_path, db_u
             await asyncio.Event().wait()
             return []
 
-    task = asyncio.create_task(ReminderDispatcher(db, knowledge, Hanging(), clock=clock).run_once())
+    task = asyncio.create_task(ReminderSender(db, knowledge, Hanging(), clock=clock).run_once())
     await entered.wait()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     outlet = Outlet()
-    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
+    dispatcher = ReminderSender(db, knowledge, outlet, clock=clock)
     await sweep(dispatcher, clock, local("2026-11-26 23:59"), timedelta(minutes=5))
     assert outlet.attempts == []
     await db.close()
@@ -418,7 +417,7 @@ async def test_many_people_due_at_once_each_get_one(store, knowledge):
     for user_id in range(1, 451):
         await add_reminder(db, clock, user_id, "07:30", "Europe/London")
     outlet = Outlet()
-    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock, batch=100)
+    dispatcher = ReminderSender(db, knowledge, outlet, clock=clock, batch=100)
     clock.set(local("2026-11-26 07:30"))
     stats = await dispatcher.run_once()
     assert stats.sent == 450
@@ -436,25 +435,23 @@ async def save_lead(
     async with db.transaction() as session:
         user = await users.load_user(session, user_id)
         await users.save_state(session, user, user_id, "{}", clock())
-        effect = SaveLead(
-            code=code,
+        details = LeadDetails(
             name="Ann Smith",
             phone="+447400123456",
             best_time="evening",
             note="after 6pm",
             symptoms=("tightness",),
-            red_flags=(),
             pain_score=6,
         )
-        await leads.save(session, user_id, effect, clock())
+        await leads.save(session, user_id, code, details, clock())
 
 
-async def outbox_rows(db: Database) -> list[Outbox]:
+async def outbox_rows(db: Database) -> list[OutboxRow]:
     """Return every outbox row, oldest first."""
     from sqlalchemy import select
 
     async with db.transaction() as session:
-        return list((await session.execute(select(Outbox).order_by(Outbox.id))).scalars())
+        return list((await session.execute(select(OutboxRow).order_by(OutboxRow.id))).scalars())
 
 
 def staff_texts(outlet: RecordingOutlet) -> list[str]:
@@ -660,7 +657,7 @@ async def test_a_reminder_whose_exercise_left_the_knowledge_is_still_sent(store,
         state = '{"routine": ["standing_calf_stretch", "an_exercise_since_removed"]}'
         await users.save_state(session, user, ANN.id, state, clock())
     outlet = Outlet()
-    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock)
+    dispatcher = ReminderSender(db, knowledge, outlet, clock=clock)
     clock.set(local("2026-11-26 07:30"))
     assert (await dispatcher.run_once()).sent == 1
     [reminder] = outlet.to(ANN.id)
@@ -685,7 +682,7 @@ async def test_an_unexpected_error_for_one_reminder_does_not_stop_the_others(sto
     for user_id in (1, 2, 3):
         await add_reminder(db, clock, user_id, "07:30", "Europe/London")
     outlet = Broken(broken=frozenset({2}))
-    dispatcher = ReminderDispatcher(db, knowledge, outlet, clock=clock, batch=1)
+    dispatcher = ReminderSender(db, knowledge, outlet, clock=clock, batch=1)
     clock.set(local("2026-11-26 07:30"))
     stats = await dispatcher.run_once()
     assert sorted(chat for chat, _ in outlet.sent) == [1, 3]
@@ -703,10 +700,11 @@ async def test_rows_skipped_in_a_batch_do_not_hide_due_ones_behind_them(store, k
     await add_reminder(db, clock, 4, "07:30", "Europe/London")
     async with db.transaction() as session:
         for user_id in (1, 2, 3):
-            row = await reminders.get(session, user_id)
-            assert row is not None
-            row.last_day = local("2026-11-26 06:00").date()  # already sent today
-    dispatcher = ReminderDispatcher(db, knowledge, Outlet(), clock=clock, batch=2)
+            reminder = await reminders.get(session, user_id)
+            assert reminder is not None
+            sent_today = reminder.model_copy(update={"last_day": local("2026-11-26 06:00").date()})
+            await reminders.put(session, user_id, sent_today, clock())
+    dispatcher = ReminderSender(db, knowledge, Outlet(), clock=clock, batch=2)
     clock.set(local("2026-11-26 07:30"))
     stats = await dispatcher.run_once()
     assert stats.sent == 1 and stats.claimed == [4]

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.staff import StaffLead
-from bot.core.turn import LeadStatus
-from bot.store import leads
-from bot.store.db import Database
+from bot.core.leads import Lead, LeadStatus
+from bot.store import Database, leads
 
 
 class StaffDesk:
@@ -21,30 +19,23 @@ class StaffDesk:
         """Say whether this Telegram user may use the staff commands and buttons."""
         return user_id is not None and user_id in self.admin_ids
 
-    async def listing(self, *, active_only: bool) -> list[StaffLead]:
+    async def listing(self, *, active_only: bool) -> list[Lead]:
         """Return requests, newest first."""
         async with self.db.transaction() as session:
-            return [
-                leads.staff_view(r) for r in await leads.listing(session, active_only=active_only)
-            ]
+            return await leads.listing(session, active_only=active_only)
 
-    async def find(self, code: str) -> StaffLead | None:
+    async def find(self, code: str) -> Lead | None:
         """Return one request by its code."""
         async with self.db.transaction() as session:
-            row = await leads.by_code(session, code)
-            return leads.staff_view(row) if row else None
+            return await leads.by_code(session, code)
 
     async def mark(
         self, code: str, status: LeadStatus, handled_by: str, now: datetime
-    ) -> StaffLead | None:
+    ) -> Lead | None:
         """Record who contacted or closed a request, and queue the staff message's update.
 
         Return None when nothing was marked: no such request, or it was withdrawn meanwhile.
         """
         async with self.db.transaction() as session:
-            row = await leads.mark(session, code, status, handled_by, now)
-            if row is None:
-                return None
-            # Also for a withdrawn one: its staff message still showed buttons, so refresh it.
-            leads.queue_staff_message(session, row.code, now)
-            return leads.staff_view(row) if row.status == status.value else None
+            lead = await leads.mark(session, code, status, handled_by, now)
+        return lead if lead is not None and lead.status is status else None

@@ -8,7 +8,7 @@ updates oldest first, sending each one's replies before taking the next. Telegra
 updates consecutively, so a number missing below the update about to be applied is an update
 still on its way to some worker: the drain waits for it (at most WEBHOOK_ORDER_WAIT after the
 later update arrived) and then takes whichever is oldest. The step an update causes and the
-mark that it was applied commit together (see bot/coach.py), so an update is applied at most
+mark that it was applied commit together (see bot/app/coach.py), so an update is applied at most
 once; because it was recorded before the 200, and a sweeper in every worker drains updates
 left waiting (their worker died, or the database was away), it is applied at least once.
 
@@ -32,14 +32,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from bot.coach import Clock, utc_now
-from bot.store import inbox
-from bot.store.db import Database, is_unavailable
-from bot.store.schema import InboxRow
+from bot.app.clock import Clock, utc_now
+from bot.app.locks import KeyedLocks
+from bot.store import Database, inbox, is_unavailable
+from bot.store.inbox import PendingUpdate
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +78,7 @@ class UpdateInbox:
         self.stale_after = self.order_wait + timedelta(seconds=1)
         self.clock = clock
         self._slots = asyncio.Semaphore(concurrency)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}
+        self._locks = KeyedLocks()
         self._tasks: set[asyncio.Task[int]] = set()
         self._arrival = asyncio.Event()
 
@@ -104,7 +102,7 @@ class UpdateInbox:
 
     def drain_soon(self, sender: int) -> None:
         """Drain the sender in the background."""
-        if self._users.get(sender, 0) >= 2:
+        if self._locks.users(sender) >= 2:
             # One drain runs and another waits to start: the waiting one will see this update.
             return
         task = asyncio.create_task(self._drain_logged(sender))
@@ -125,7 +123,8 @@ class UpdateInbox:
         With `wait` False the call returns at once if another task or worker is draining the
         sender (it will see the same updates).
         """
-        async with self._local_lock(sender, wait=wait) as held:
+        # This worker's drains of one sender queue here, so each holds one connection at most.
+        async with self._locks.hold(sender, wait=wait) as held:
             if not held:
                 return 0
             async with self._slots, self.db.drain_lock(sender, wait=wait) as shared:
@@ -168,13 +167,13 @@ class UpdateInbox:
                     done = (row.update_id, failed)
                     handled += 1
 
-    async def _apply(self, row: InboxRow) -> bool | None:
+    async def _apply(self, row: PendingUpdate) -> bool | None:
         """Apply one update; return whether it failed for good, None if the store was away.
 
         An update the coach applied is already marked in the step's own transaction; the mark
         made afterwards is for the others (staff commands, group chats) and for failures.
         """
-        payload = row.payload or "{}"
+        payload = row.payload
         try:
             await self.process(payload)
         except Exception as exc:
@@ -207,21 +206,3 @@ class UpdateInbox:
         """Wait for the drains in flight (used when stopping)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
-    @asynccontextmanager
-    async def _local_lock(self, sender: int, *, wait: bool) -> AsyncIterator[bool]:
-        """Queue this worker's drains of one sender, so each holds one connection at most."""
-        lock = self._locks.setdefault(sender, asyncio.Lock())
-        if not wait and lock.locked():
-            yield False
-            return
-        self._users[sender] = self._users.get(sender, 0) + 1
-        try:
-            async with lock:
-                yield True
-        finally:
-            self._users[sender] -= 1
-            if self._users[sender] == 0:
-                # Forget idle senders so the table does not grow with everyone ever seen.
-                del self._users[sender]
-                del self._locks[sender]

@@ -2,8 +2,8 @@
 
 python-telegram-bot's own webhook server queues an update in memory and answers Telegram at
 once, so a worker killed a moment later loses it. This server answers only once the update is
-in the store's inbox (bot/inbox.py explains the order and exactly-once guarantees); if the
-database cannot take it, the person is told to try again. Requests without the right
+in the store's inbox (bot/app/update_inbox.py explains the order and exactly-once guarantees);
+if the database cannot take it, the person is told to try again. Requests without the right
 X-Telegram-Bot-Api-Secret-Token get 403 and are never processed. Updates with no sender (none
 the coach uses) go through python-telegram-bot's queue as before.
 """
@@ -13,20 +13,20 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import tornado.web
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, JobQueue
 from tornado.httpserver import HTTPServer
 
+from bot.app.clock import Clock, utc_now
+from bot.app.update_inbox import UpdateInbox
+from bot.channels.telegram.translate import sender_of
 from bot.config import Settings
-from bot.inbox import UpdateInbox
-from bot.inbox import prune as prune_inbox
-
-if TYPE_CHECKING:
-    from bot.channels.telegram import Runtime
+from bot.store import Database
 
 log = logging.getLogger(__name__)
 
@@ -35,26 +35,29 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SWEEP_INTERVAL = 1.0
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-
-
-def sender_of(update: Update) -> int | None:
-    """Return whose updates this one must be ordered with (the user, else the chat)."""
-    if update.effective_user is not None:
-        return update.effective_user.id
-    if update.effective_chat is not None:
-        return update.effective_chat.id
-    return None
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+ErrorHandler = Callable[[object, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
 class TelegramWebhook:
     """The HTTP endpoint Telegram posts updates to, and the inbox behind it."""
 
-    def __init__(self, runtime: Runtime, settings: Settings, secret: str) -> None:
-        self.application: AnyApplication = runtime.application
-        self.channel = runtime.channel
+    def __init__(
+        self,
+        application: AnyApplication,
+        route: Handler,
+        on_error: ErrorHandler,
+        db: Database,
+        settings: Settings,
+        secret: str,
+        *,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.application = application
+        self.route = route
+        self.on_error = on_error
         self.secret = secret.encode()
         self.settings = settings
-        db = runtime.channel.components.db
         self.inbox = UpdateInbox(
             db,
             self._process,
@@ -62,7 +65,7 @@ class TelegramWebhook:
             order_wait=settings.webhook_order_wait,
             # Each drain holds two connections at most: its lock, and the step's transaction.
             concurrency=max(1, settings.database_pool_size // 2),
-            clock=runtime.channel.coach.clock,
+            clock=clock,
         )
         app = tornado.web.Application([(rf"{PATH}/?", _UpdateHandler, {"webhook": self})])
         self._server = HTTPServer(app)
@@ -128,7 +131,7 @@ class TelegramWebhook:
     async def _process(self, payload: str) -> None:
         update = self._decode(payload)
         context: ContextTypes.DEFAULT_TYPE = CallbackContext.from_update(update, self.application)
-        await self.channel.route(update, context)
+        await self.route(update, context)
 
     async def _give_up(self, payload: str, error: BaseException) -> None:
         update = self._decode(payload)
@@ -136,7 +139,7 @@ class TelegramWebhook:
         context: ContextTypes.DEFAULT_TYPE = CallbackContext.from_error(
             update, exc, self.application
         )
-        await self.channel.on_error(update, context)
+        await self.on_error(update, context)
 
     async def _sweep(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
@@ -162,23 +165,3 @@ class _UpdateHandler(tornado.web.RequestHandler):
     def log_exception(self, *args: Any) -> None:
         """Log only the error's type: request bodies hold people's messages."""
         log.error("webhook request failed: %s", args[0].__name__ if args else "?")
-
-
-async def start_webhook(runtime: Runtime, settings: Settings, secret: str) -> TelegramWebhook:
-    """Start the webhook server for this worker and return it (stop it with `stop()`)."""
-    webhook = TelegramWebhook(runtime, settings, secret)
-    await webhook.start()
-    return webhook
-
-
-def schedule_inbox_prune(job_queue: JobQueue[Any], runtime: Runtime) -> None:
-    """Delete old applied-update ids hourly (polling records them too, to skip resends)."""
-    db, clock = runtime.channel.components.db, runtime.channel.coach.clock
-
-    async def prune(_context: ContextTypes.DEFAULT_TYPE) -> None:
-        try:
-            await prune_inbox(db, clock())
-        except Exception as exc:
-            log.warning("inbox prune failed: %s", type(exc).__name__)
-
-    job_queue.run_repeating(prune, interval=3600, first=60, name="inbox-prune")

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from bot.charts import render_progress_chart
 from bot.core.progress import Checkin
+from bot.render.charts import render_progress_chart
 
 TODAY = date(2024, 11, 28)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -135,7 +135,7 @@ def test_rendering_never_touches_pyplot() -> None:
     # pyplot would keep every figure alive in its global registry for the life of the bot.
     code = (
         "import sys, datetime\n"
-        "from bot.charts import render_progress_chart\n"
+        "from bot.render.charts import render_progress_chart\n"
         "render_progress_chart([], datetime.date(2024, 1, 1))\n"
         "assert 'matplotlib.pyplot' not in sys.modules\n"
     )

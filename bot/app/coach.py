@@ -12,14 +12,14 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app.clock import Clock, utc_now
+from bot.core import reminders as reminder_rules
 from bot.core.codes import new_code
 from bot.core.dialogue import Engine
 from bot.core.effects import (
@@ -38,22 +38,13 @@ from bot.core.effects import (
 )
 from bot.core.events import Event
 from bot.core.replies import Chart, Document, Picture, Reply
-from bot.core.schedule import next_due
 from bot.core.state import ConversationState
 from bot.core.turn import Context
-from bot.core.zones import zone_from_key
-from bot.store import checkins, inbox, leads, privacy, reminders, users
-from bot.store.db import Database
+from bot.store import Conflict, Database, Session, checkins, inbox, leads, privacy, reminders, users
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 _CODE_ATTEMPTS = 5
-
-
-def utc_now() -> datetime:
-    """Return the current instant in UTC."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -92,7 +83,7 @@ class Coach:
             try:
                 replies = await self._handle_once(person, event, update_id)
                 break
-            except IntegrityError:
+            except Conflict:
                 # A reference code clashed with an existing one (rare): the whole step is
                 # rolled back and run again with a fresh code.
                 if attempt == _CODE_ATTEMPTS - 1:
@@ -126,7 +117,7 @@ class Coach:
             if isinstance(reply, Chart):
                 # Imported here: matplotlib takes about a second to import, which every
                 # start-up (even `footcoach run` without a token) would otherwise pay.
-                from bot.charts import render_progress_chart
+                from bot.render.charts import render_progress_chart
 
                 png = await asyncio.to_thread(
                     render_progress_chart,
@@ -153,39 +144,39 @@ class Coach:
         async with self.db.transaction() as session:
             return await users.load_user(session, person_id) is None
 
-    async def _context(self, session: AsyncSession, person: Person) -> Context:
-        # Locked for the step, so a dispatcher claiming due reminders skips it until we commit.
-        reminder = await reminders.get(session, person.id, lock=True)
-        lead = await leads.open_for(session, person.id)
+    async def _context(self, session: Session, person: Person) -> Context:
+        # Locked for the step, so a sender claiming due reminders skips it until we commit.
         return Context(
             now=self.clock(),
             first_name=_clean_name(person.first_name),
-            reminder=reminders.info_of(reminder) if reminder else None,
-            open_lead=leads.info_of(lead) if lead else None,
+            reminder=await reminders.get(session, person.id, lock=True),
+            open_lead=await leads.open_for(session, person.id),
             checkins=await checkins.recent(session, person.id),
             new_code=new_code(self.rng),
         )
 
     async def _apply(
-        self, session: AsyncSession, user_id: int, effects: Sequence[Effect], now: datetime
+        self, session: Session, user_id: int, effects: Sequence[Effect], now: datetime
     ) -> list[Reply]:
         """Carry out the step's effects in its transaction; return any replies they make."""
         extra: list[Reply] = []
         for effect in effects:
             match effect:
                 case SetReminder(at=at, zone=zone, days=days):
-                    due = next_due(at, zone_from_key(zone), days, now)
-                    await reminders.upsert(
-                        session, user_id, at=at, zone=zone, days=days, next_due=due, now=now
-                    )
+                    old = await reminders.get(session, user_id)
+                    new = reminder_rules.set_up(at, zone, days, now, old)
+                    await reminders.put(session, user_id, new, now)
                 case PauseReminder() | ResumeReminder() | SnoozeReminder() | SkipReminderToday():
-                    await _change_reminder(session, user_id, effect, now)
+                    current = await reminders.get(session, user_id)
+                    if current is not None:
+                        changed = _changed(current, effect, now)
+                        await reminders.put(session, user_id, changed, now)
                 case StopReminder():
                     await reminders.remove(session, user_id)
                 case RecordCheckin(day=day, score=score, done=done):
                     await checkins.record(session, user_id, day, score, done, now)
-                case SaveLead():
-                    await leads.save(session, user_id, effect, now)
+                case SaveLead(code=code, details=details):
+                    await leads.save(session, user_id, code, details, now)
                 case WithdrawLead(code=code):
                     await leads.withdraw(session, user_id, code, now)
                 case ExportMyData():
@@ -197,26 +188,20 @@ class Coach:
         return extra
 
 
-async def _change_reminder(
-    session: AsyncSession, user_id: int, effect: Effect, now: datetime
-) -> None:
-    row = await reminders.get(session, user_id)
-    if row is None:
-        return
+def _changed(
+    reminder: reminder_rules.Reminder,
+    effect: PauseReminder | ResumeReminder | SnoozeReminder | SkipReminderToday,
+    now: datetime,
+) -> reminder_rules.Reminder:
     match effect:
         case PauseReminder():
-            row.paused = True
+            return reminder_rules.pause(reminder)
         case ResumeReminder():
-            info = reminders.info_of(row)
-            row.paused = False
-            row.next_due = next_due(info.at, zone_from_key(info.zone), info.days, now)
-            row.snooze_due = None
-            row.attempts = 0
+            return reminder_rules.resume(reminder, now)
         case SnoozeReminder(until=until):
-            row.snooze_due = until
+            return reminder_rules.snooze(reminder, until)
         case SkipReminderToday():
-            row.snooze_due = None
-    row.updated_at = now
+            return reminder_rules.skip_today(reminder)
 
 
 def _load_state(raw: str | None) -> ConversationState:

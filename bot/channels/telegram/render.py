@@ -23,8 +23,8 @@ from telegram import (
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.app.outlet import Blocked, MaybeDelivered, NotDelivered, Rejected
 from bot.core.replies import AskPhone, Choice, Document, Picture, Reply, Say
-from bot.delivery import Blocked, MaybeDelivered, NotDelivered, Rejected
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,271 @@
+"""The Telegram bot as a whole: build the Application, serve (polling or webhook), stop on a signal.
+
+python-telegram-bot does the Telegram work: polling or the webhook (with its secret token),
+the AIORateLimiter with retries, and the job queue tick that drives the reminder sender and
+the staff outbox. The conversation lives in the coach; the routing in router.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, JobQueue
+
+from bot.app.clock import Clock
+from bot.app.reminder_sender import ReminderSender
+from bot.app.staff_desk import StaffDesk
+from bot.app.staff_outbox import StaffOutbox
+from bot.app.update_inbox import prune as prune_inbox
+from bot.bootstrap import Components, StartupError, open_components
+from bot.channels.telegram.processor import PerUserUpdateProcessor
+from bot.channels.telegram.render import TelegramOutlet
+from bot.channels.telegram.router import TelegramChannel
+from bot.channels.telegram.staff import StaffCommands
+from bot.channels.telegram.webhook import TelegramWebhook
+from bot.config import Settings
+from bot.store import Database
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (
+    "start",
+    "help",
+    "routine",
+    "reminder",
+    "callback",
+    "progress",
+    "privacy",
+    "forget",
+    "cancel",
+)
+_NEEDS_SECRET = (
+    "WEBHOOK_SECRET is required when WEBHOOK_URL is set (1-256 characters of A-Z a-z 0-9 _ -)"
+)
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def require_token(settings: Settings) -> str:
+    """Return the bot token, or stop start-up with a line that says where to put it."""
+    if settings.telegram_bot_token is None:
+        raise StartupError(
+            "TELEGRAM_BOT_TOKEN is not set: put it in .env (see .env.example), "
+            "or try `make chat` to talk to the coach in your terminal"
+        )
+    return settings.telegram_bot_token.get_secret_value()
+
+
+@dataclass
+class Runtime:
+    """A built bot: the PTB application and the senders its job tick drives."""
+
+    application: AnyApplication
+    channel: TelegramChannel
+    reminders: ReminderSender
+    outbox: StaffOutbox
+    components: Components
+
+    async def send_reminders(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+        """Send due reminders (a job of its own: a fan-out may take minutes)."""
+        try:
+            await self.reminders.run_once()
+        except Exception as exc:
+            log.error("reminder tick failed: %s", type(exc).__name__)
+
+    async def send_staff_messages(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+        """Send pending staff messages (a job of its own, never queued behind reminders)."""
+        try:
+            await self.outbox.run_once()
+        except Exception as exc:
+            log.error("staff outbox tick failed: %s", type(exc).__name__)
+
+
+def limiter_rate(max_rate: float) -> tuple[float, float]:
+    """Return the steady rate and the burst (in requests) that keep under `max_rate` a second.
+
+    With room for only one request (no burst), every moment the event loop is late to take
+    its turn is lost for good: at 300 a second, fan-out ran at ~185 a second. A little room
+    (1 + 1% of the rate) lets a late request catch up. The steady rate is kept 6% under the
+    limit so that the burst plus a second of the steady rate still fit any sliding second
+    with ~50 ms of jitter on the way to Telegram (how the fake server, and roughly Telegram,
+    count): a 429 stops every request for a second or more, far dearer than the 6%.
+    """
+    return max_rate * 0.94, 1 + max_rate * 0.01
+
+
+def build_application(settings: Settings, components: Components) -> Runtime:
+    """Build the python-telegram-bot Application and the senders for these settings."""
+    token = require_token(settings)
+    base_url = settings.telegram_api_url.rstrip("/")
+    rate, burst = limiter_rate(settings.telegram_max_rate)
+    limiter = AIORateLimiter(
+        overall_max_rate=burst, overall_time_period=burst / rate, max_retries=3
+    )
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_url.removesuffix("/bot") + "/file/bot")
+        .rate_limiter(limiter)
+        .concurrent_updates(PerUserUpdateProcessor())
+        .build()
+    )
+    outlet = TelegramOutlet(application.bot)
+    knowledge, db, clock = components.knowledge, components.db, components.coach.clock
+    outbox = StaffOutbox(db, knowledge, outlet, settings.staff_chat_id, clock=clock)
+    sender = ReminderSender(db, knowledge, outlet, clock=clock)
+    staff = StaffCommands(StaffDesk(db, settings.admin_user_ids), knowledge, clock)
+    channel = TelegramChannel(components.coach, knowledge, staff, settings.staff_chat_id, outbox)
+    channel.install(application)
+    return Runtime(application, channel, sender, outbox, components)
+
+
+async def set_commands(application: AnyApplication, components: Components) -> None:
+    """Publish the command menu with a short description of each command."""
+    knowledge = components.knowledge
+    await application.bot.set_my_commands(
+        [BotCommand(name, knowledge.say(f"command_{name}")) for name in COMMANDS]
+    )
+
+
+def webhook_secret(settings: Settings) -> str | None:
+    """Return the webhook's secret token (None when polling); webhook mode requires one."""
+    if not settings.webhook_mode:
+        return None
+    if settings.webhook_secret is None:
+        raise StartupError(_NEEDS_SECRET)
+    return settings.webhook_secret.get_secret_value()
+
+
+async def serve(settings: Settings, components: Components, stop: asyncio.Event) -> None:
+    """Run the bot until `stop` is set: polling, or the webhook when WEBHOOK_URL is set."""
+    secret = webhook_secret(settings)  # before anything starts that would need stopping
+    runtime = build_application(settings, components)
+    application = runtime.application
+    await _initialize(application, settings)
+    # Warned only now, so that a start-up that stops still says one line and nothing else.
+    if settings.staff_chat_id is None:
+        log.warning(
+            "STAFF_CHAT_ID is not set: callback requests are stored (see `footcoach leads`) "
+            "but not sent to a staff chat"
+        )
+    try:
+        await set_commands(application, components)
+        await application.start()
+        webhook: TelegramWebhook | None = None
+        try:
+            webhook = await _receive_updates(runtime, settings, secret)
+            log.info("footcoach is running (%s)", "polling" if secret is None else "webhook")
+            await stop.wait()
+        finally:
+            if webhook is not None:
+                await webhook.stop()
+            updater = application.updater
+            if updater is not None and updater.running:
+                await updater.stop()
+            await application.stop()
+    finally:
+        await application.shutdown()
+
+
+async def _initialize(application: AnyApplication, settings: Settings) -> None:
+    """Meet the Bot API (getMe); a wrong token or address stops start-up with one line."""
+    try:
+        await application.initialize()
+    except (InvalidToken, NetworkError) as exc:
+        await application.shutdown()
+        if isinstance(exc, InvalidToken):
+            raise StartupError(
+                "Telegram refused TELEGRAM_BOT_TOKEN: check it in .env (@BotFather gives it)"
+            ) from None
+        raise StartupError(
+            f"cannot reach the Bot API at TELEGRAM_API_URL {settings.telegram_api_url} "
+            f"({type(exc).__name__})"
+        ) from None
+
+
+async def _receive_updates(
+    runtime: Runtime, settings: Settings, secret: str | None
+) -> TelegramWebhook | None:
+    """Start the dispatch jobs, then polling, or the webhook when there is a secret for it."""
+    application = runtime.application
+    updater, job_queue = application.updater, application.job_queue
+    assert updater is not None and job_queue is not None
+    # Two jobs, so thousands of reminders due at once cannot hold a confirmed request back.
+    for name, job in (
+        ("reminders", runtime.send_reminders),
+        ("staff", runtime.send_staff_messages),
+    ):
+        job_queue.run_repeating(
+            job,
+            interval=settings.dispatch_interval,
+            first=0.1,
+            name=name,
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )
+    schedule_inbox_prune(job_queue, runtime.components.db, runtime.components.coach.clock)
+    if secret is None:
+        await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        return None
+    where = f"{settings.webhook_listen}:{settings.webhook_port}"
+    # Our own server rather than PTB's: it answers Telegram only once the update is stored.
+    webhook = TelegramWebhook(
+        application,
+        runtime.channel.route,
+        runtime.channel.on_error,
+        runtime.components.db,
+        settings,
+        secret,
+        clock=runtime.components.coach.clock,
+    )
+    try:
+        await webhook.start()
+    except OSError as exc:
+        detail = exc.strerror or type(exc).__name__
+        raise StartupError(
+            f"cannot listen for the webhook on WEBHOOK_LISTEN:WEBHOOK_PORT {where} ({detail})"
+        ) from None
+    except TelegramError as exc:
+        await webhook.stop()
+        raise StartupError(
+            f"cannot set the webhook to WEBHOOK_URL {settings.webhook_url} ({exc})"
+        ) from None
+    return webhook
+
+
+def run_bot(settings: Settings) -> int:
+    """Run the Telegram bot until SIGINT or SIGTERM; return the exit status."""
+    require_token(settings)
+    webhook_secret(settings)
+    return asyncio.run(_main(settings))
+
+
+async def _main(settings: Settings) -> int:
+    components = await open_components(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await serve(settings, components, stop)
+    finally:
+        await components.close()
+    log.info("footcoach stopped")
+    return 0
+
+
+def schedule_inbox_prune(job_queue: JobQueue[Any], db: Database, clock: Clock) -> None:
+    """Delete old applied-update ids hourly (polling records them too, to skip resends)."""
+
+    async def prune(_context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await prune_inbox(db, clock())
+        except Exception as exc:
+            log.warning("inbox prune failed: %s", type(exc).__name__)
+
+    job_queue.run_repeating(prune, interval=3600, first=60, name="inbox-prune")

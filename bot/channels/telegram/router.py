@@ -1,0 +1,128 @@
+"""Where each update goes: the coach (private chats), the staff commands, or a group answer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from bot.app.coach import Coach, Person
+from bot.app.staff_outbox import StaffOutbox
+from bot.channels.telegram.render import Renderer
+from bot.channels.telegram.staff import StaffCommands
+from bot.channels.telegram.translate import event_of, staff_request
+from bot.core.knowledge import Knowledge
+
+log = logging.getLogger(__name__)
+
+
+class TelegramChannel:
+    """The handlers of the bot, bound to the coach and the staff commands."""
+
+    def __init__(
+        self,
+        coach: Coach,
+        knowledge: Knowledge,
+        staff: StaffCommands,
+        staff_chat_id: int | None,
+        outbox: StaffOutbox | None = None,
+    ) -> None:
+        self.coach = coach
+        self.knowledge = knowledge
+        self.staff = staff
+        self.staff_chat_id = staff_chat_id
+        self.outbox = outbox
+        self._kicks: set[asyncio.Task[int]] = set()
+
+    async def on_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Hand a private-chat update to the coach and send its replies."""
+        chat = update.effective_chat
+        user = update.effective_user
+        if chat is None or user is None:
+            return
+        if update.callback_query is not None:
+            # Always answer, so the person's button stops spinning.
+            with suppress(TelegramError):
+                await update.callback_query.answer()
+        event = event_of(update)
+        if event is None:
+            return
+        person = Person(id=user.id, first_name=user.first_name)
+        replies = await self.coach.handle(person, event, update_id=update.update_id)
+        await Renderer(context.bot).send(chat.id, replies)
+
+    async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Say the bot only talks in private chats."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        if update.callback_query is not None:
+            with suppress(TelegramError):
+                await update.callback_query.answer()
+        elif update.message is None:
+            return  # joins, leaves and edits in groups need no answer
+        await Renderer(context.bot).text(chat.id, self.knowledge.say("private_only"))
+
+    async def route(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Send each update to staff handling, the private conversation, or the group answer."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        user = update.effective_user
+        staff = staff_request(update)
+        if staff is not None and user is not None and self.staff.desk.is_admin(user.id):
+            kind, args = staff
+            if update.callback_query is not None:
+                await self.staff.press(update.callback_query, user)
+                self.kick_outbox()
+            else:
+                await self.staff.command(context.bot, chat.id, kind, args)
+        elif chat.type == ChatType.PRIVATE:
+            # Everyone else gets the normal answer: a staff command or button means nothing.
+            await self.on_private(update, context)
+        elif chat.id == self.staff_chat_id:
+            # Staff talk among themselves there; a press by someone who is not an admin gets
+            # the normal group answer as a passing notice, not a message in the staff chat.
+            if update.callback_query is not None:
+                with suppress(TelegramError):
+                    await update.callback_query.answer(self.knowledge.say("private_only"))
+        else:
+            await self.on_group(update, context)
+
+    def kick_outbox(self) -> None:
+        """Deliver staff-message updates now rather than at the next tick."""
+        if self.outbox is None:
+            return
+        task = asyncio.create_task(self.outbox.run_once())
+        self._kicks.add(task)
+        task.add_done_callback(self._kicks.discard)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the failure without personal data, and tell the person to try again."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        error = context.error
+        # The update id, the error type and where it happened (file, line, function): never
+        # the exception's message, which can quote what the person typed.
+        where = ""
+        if error is not None and error.__traceback__ is not None:
+            frames = traceback.extract_tb(error.__traceback__)[-3:]
+            where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in frames)
+        log.error("update %s failed: %s at %s", update_id, type(error).__name__, where)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            with suppress(TelegramError):
+                await context.bot.send_message(
+                    update.effective_chat.id, self.knowledge.say("something_went_wrong")
+                )
+
+    def install(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Register one router for every update, and the error handler."""
+        application.add_handler(TypeHandler(Update, self.route))
+        application.add_error_handler(self.on_error)
