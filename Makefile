@@ -24,6 +24,7 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff check bot tests bench
 	$(VENV)/bin/ruff format --check bot tests bench
 	$(VENV)/bin/mypy bot
+	$(VENV)/bin/lint-imports --no-cache
 
 check-knowledge: $(INSTALLED)
 	$(VENV)/bin/footcoach check-knowledge

@@ -35,9 +35,10 @@ from bench.fake_process import FakeServerProcess
 from bot.bootstrap import open_components
 from bot.channels.telegram import build_application
 from bot.config import Settings
+from bot.core.flows import intake
 from bot.core.knowledge import Knowledge
 from bot.core.reminders import Days, Reminder
-from bot.core.state import ConversationState, Step
+from bot.core.state import ConversationState
 from bot.store import reminders, users
 from bot.store.db import Database
 from bot.store.schema import ReminderRow, User
@@ -74,7 +75,7 @@ async def seed(db: Database, knowledge: Knowledge, count: int, now: datetime) ->
     the functions takes ~20 s here (two flushes each), and the copies are the same rows.
     """
     routine = tuple(list(knowledge.exercises)[:2])
-    state = ConversationState(step=Step.what_next, routine=routine).model_dump_json()
+    state = ConversationState(step=intake.WHAT_NEXT, routine=routine).model_dump_json()
     due = now.replace(second=0, microsecond=0)
     templates: list[tuple[User, ReminderRow]] = []
     async with db.transaction() as session:

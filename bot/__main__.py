@@ -12,7 +12,7 @@ from contextlib import suppress
 from bot.app.coach import Person
 from bot.bootstrap import StartupError, build_engine, configure_logging, open_components
 from bot.config import ConfigError, Settings, load_settings
-from bot.core.knowledge import KnowledgeError, load_knowledge
+from bot.core.knowledge import KnowledgeError
 from bot.core.routine import routine_for
 
 
@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _check_knowledge(settings: Settings) -> int:
     try:
-        knowledge = load_knowledge(settings.knowledge_dir)
+        knowledge = build_engine(settings).knowledge  # the engine checks the sentences too
     except KnowledgeError as exc:
         print(f"footcoach: {exc}", file=sys.stderr)
         return 1

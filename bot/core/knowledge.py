@@ -18,7 +18,6 @@ from typing import Any, Self, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.core.messages import MESSAGE_PLACEHOLDERS
 from bot.core.progress import ProgressRules
 
 SYMPTOM_IDS = ("tightness", "cramping", "soreness", "weakness", "pain")
@@ -333,17 +332,30 @@ def _check_near(concepts: Mapping[str, Concept], file: str, kind: str) -> None:
                     raise KnowledgeError(file, where, f"unknown location '{location}'")
 
 
-def _check_messages(messages: Any) -> dict[str, str]:
+def _read_messages(messages: Any) -> dict[str, str]:
     file = "messages.yaml"
     if not isinstance(messages, dict):
         raise KnowledgeError(file, "messages", "must be a mapping of key: sentence")
     result: dict[str, str] = {}
     for key, text in messages.items():
-        if key not in MESSAGE_PLACEHOLDERS:
-            raise KnowledgeError(file, str(key), f"unknown message key '{key}'")
         if not isinstance(text, str) or not text.strip():
-            raise KnowledgeError(file, key, "must be a non-empty sentence")
-        allowed = MESSAGE_PLACEHOLDERS[key]
+            raise KnowledgeError(file, str(key), "must be a non-empty sentence")
+        result[str(key)] = text.strip()
+    return result
+
+
+def check_messages(messages: Mapping[str, str], catalogue: Mapping[str, frozenset[str]]) -> None:
+    """Check the sentences against the keys the code uses and the placeholders each may use.
+
+    The flows declare the catalogue (bot/core/flows), so the engine runs this when it is built:
+    every key needs a sentence, no unknown key may be there, and a sentence may only use the
+    placeholders declared for it, so a clinician's edit never breaks a reply at run time.
+    """
+    file = "messages.yaml"
+    for key, text in messages.items():
+        if key not in catalogue:
+            raise KnowledgeError(file, key, f"unknown message key '{key}'")
+        allowed = catalogue[key]
         try:
             used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
         except ValueError as exc:
@@ -352,11 +364,9 @@ def _check_messages(messages: Any) -> dict[str, str]:
             if name not in allowed:
                 hint = ", ".join("{" + a + "}" for a in sorted(allowed)) or "none"
                 raise KnowledgeError(file, key, f"unknown placeholder {{{name}}} (allowed: {hint})")
-        result[key] = text.strip()
-    for key in MESSAGE_PLACEHOLDERS:
-        if key not in result:
+    for key in catalogue:
+        if key not in messages:
             raise KnowledgeError(file, key, f"missing the required message '{key}'")
-    return result
 
 
 def _check_routines(rules: RoutineRules, knowledge: dict[str, Any]) -> None:
@@ -465,6 +475,6 @@ def load_knowledge(directory: Path | str) -> Knowledge:
     parts["progress"] = _parse(
         ProgressRules, rules_file.get("progress", {}), "rules.yaml", "progress"
     )
-    parts["messages"] = _check_messages(messages_file.get("messages"))
+    parts["messages"] = _read_messages(messages_file.get("messages"))
     parts["zone_aliases"] = _check_zone_aliases(zones_file.get("aliases"))
     return Knowledge.model_validate(parts)

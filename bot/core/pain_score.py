@@ -1,7 +1,10 @@
-"""Find a 0-10 pain rating in normalized text ("9/10", "an 8 out of ten", "pain is a 7").
+"""Pain scores on the 0-10 scale: found in what people write, and given as an answer.
 
-Dates ("7/10/2024", "on 7/10") and times ("at 7:30") are not ratings. A range ("7-8/10",
-"7 or 8 out of 10") reads as its top, because the reading errs towards caution.
+Every flow reads a score through this module: the reader finds a rating stated in a message
+("9/10", "an 8 out of ten", "pain is a 7"), and `answer_score` reads the answer to "how bad is
+it, 0 to 10?" ("4", "about a 4", "it's a 4 I guess"). Dates ("7/10/2024", "on 7/10") and times
+("at 7:30") are not ratings. A range ("7-8/10", "7 or 8 out of 10") reads as its top, because
+the reading errs towards caution. The thresholds (what counts as severe) live in knowledge.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+
+from bot.core.text import normalize
 
 _WORD_NUMBERS = {
     "zero": 0.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0,
@@ -85,3 +90,34 @@ def find_pain_score(text: str) -> PainScore | None:
                 words = match.group().strip()
                 best = PainScore(score, match.start(), match.end(), words)
     return best
+
+
+# The buttons of a 0-10 question: each label is its own value.
+PAIN_SCALE = tuple(str(n) for n in range(11))
+_BARE_SCORE = re.compile(r"^\s*(\d{1,2})\s*(?:/\s*10|out of 10)?\s*[.!]*\s*$", re.IGNORECASE)
+_ANY_NUMBER = re.compile(r"(?<![\d.:/])(\d{1,2})(?![\d.:/])")
+
+
+def bare_score(text: str) -> int | None:
+    """Return the score of a message that is only a number from 0 to 10, else None."""
+    match = _BARE_SCORE.match(text)
+    if match is None:
+        return None
+    value = int(match.group(1))
+    return value if 0 <= value <= 10 else None
+
+
+def answer_score(text: str) -> int | None:
+    """Return the answer to "how bad, 0 to 10?": a bare number, a stated score, or the one
+    number said ("about a 4 I guess"); None when there is no single score in it."""
+    bare = bare_score(text)
+    if bare is not None:
+        return bare
+    stated = find_pain_score(normalize(text, 2_000))
+    if stated is not None:
+        return stated.score
+    numbers = {int(n) for n in _ANY_NUMBER.findall(text)}
+    if len(numbers) == 1:
+        (value,) = numbers
+        return value if 0 <= value <= 10 else None
+    return None

@@ -15,7 +15,8 @@ The pipeline, all pure and bounded in work:
 6. negate in the manner of NegEx: cues before or after a concept, within a window, stopped
    by terminators and clause ends; pseudo cues and cues inside a matched phrase do not count;
    warning signs under a "long past" cue ("years ago") are set apart the same way;
-7. add the pain score ("9/10"); 8 or more is the `severe` red flag.
+7. add the pain score ("9/10"); at knowledge's severe_pain_score or more it is the `severe`
+   red flag.
 """
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ class Reader:
         """Index every listed phrase and prepare the typo corrector."""
         tuning, negation = knowledge.tuning, knowledge.negation
         self._window = negation.window
+        self._severe_score = knowledge.rules.severe_pain_score
         self._alone_max = tuning.alone_max_words
         self._max_chars = tuning.max_chars
         self._max_tokens = tuning.max_tokens
@@ -285,7 +287,7 @@ class Reader:
                 # A bare "heel, 6/10" is pain; in "calves are tight, 3/10" the score rates
                 # the tightness and adds no second symptom (nor extra moves).
                 found[SYMPTOM]["pain"] = from_score
-            if score.score >= 8 and "severe" not in found[RED_FLAG]:
+            if score.score >= self._severe_score and "severe" not in found[RED_FLAG]:
                 found[RED_FLAG]["severe"] = from_score.model_copy(update={"id": "severe"})
 
         positive = {target for by_id in found.values() for target in by_id}

@@ -2,63 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, time
-from enum import StrEnum
+from typing import Any, NewType
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-
-class Step(StrEnum):
-    """Where the conversation is: what the coach is waiting for."""
-
-    welcome = "welcome"
-    confirm = "confirm"
-    ask_location = "ask_location"
-    ask_severity = "ask_severity"
-    red_flag = "red_flag"
-    routine = "routine"
-    what_next = "what_next"
-    reminder_time = "reminder_time"
-    reminder_zone = "reminder_zone"
-    reminder_days = "reminder_days"
-    reminder_manage = "reminder_manage"
-    callback_existing = "callback_existing"
-    callback_consent = "callback_consent"
-    callback_name = "callback_name"
-    callback_phone = "callback_phone"
-    callback_time = "callback_time"
-    callback_note = "callback_note"
-    callback_review = "callback_review"
-    checkin_score = "checkin_score"
-    checkin_done = "checkin_done"
-    forget_confirm = "forget_confirm"
-
-
-class ReminderDraft(BaseModel):
-    """A reminder being set up, field by field."""
-
-    at: time | None = None
-    zone: str | None = None
-    zone_options: tuple[str, ...] = ()
-
-
-class CallbackDraft(BaseModel):
-    """A callback request being filled in; nothing of it is stored until it is confirmed."""
-
-    code: str | None = None  # set when editing an open request
-    name: str | None = None
-    phone: str | None = None
-    best_time: str | None = None
-    note: str | None = None
-    editing: bool = False
-
-
-class CheckinDraft(BaseModel):
-    """A check-in being answered: the day it is for and the score given so far."""
-
-    day: date
-    score: int | None = Field(default=None, ge=0, le=10)
-    from_reminder: bool = False
+# A step name as a flow registered it (bot/core/flow.py); `Turn.goto` takes only these.
+StepId = NewType("StepId", str)
+# Where every conversation starts and comes back to; the intake flow asks its question.
+HOME = StepId("welcome")
+# Drafts saved before flows kept them under `drafts`, by the flow that owns each.
+_OLD_DRAFTS = ("reminder", "callback", "checkin")
 
 
 class ConversationState(BaseModel):
@@ -66,7 +19,7 @@ class ConversationState(BaseModel):
 
     model_config = ConfigDict(extra="ignore", validate_assignment=True)
 
-    step: Step = Step.welcome
+    step: StepId = HOME
     # Every message with choices gets a new sequence number; a button carries the number it
     # was shown with, so a button from an older message is recognised as stale.
     seq: int = Field(default=0, ge=0)
@@ -82,7 +35,27 @@ class ConversationState(BaseModel):
     card: int = Field(default=0, ge=0)
     misses: int = Field(default=0, ge=0)
     zone: str | None = None
-    reminder: ReminderDraft | None = None
-    callback: CallbackDraft | None = None
-    checkin: CheckinDraft | None = None
+    # Each open flow's answers so far, by flow name (see flow.Draft).
+    drafts: dict[str, Any] = Field(default_factory=dict)
     nudged: bool = False
+
+    def settle_drafts(self) -> None:
+        """Keep every draft as plain JSON data, as it is stored (flows work on models)."""
+        self.drafts = {
+            name: draft.model_dump(mode="json") if isinstance(draft, BaseModel) else draft
+            for name, draft in self.drafts.items()
+        }
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drafts_of_older_versions(cls, data: Any) -> Any:
+        """Keep a half-filled form saved before drafts were kept by flow name."""
+        if isinstance(data, dict) and any(data.get(name) for name in _OLD_DRAFTS):
+            data = dict(data)
+            drafts = dict(data.get("drafts") or {})
+            for name in _OLD_DRAFTS:
+                old = data.pop(name, None)
+                if old:
+                    drafts.setdefault(name, old)
+            data["drafts"] = drafts
+        return data

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Protocol
@@ -16,7 +16,7 @@ from bot.core.progress import Checkin
 from bot.core.reading import Reading
 from bot.core.reminders import Reminder
 from bot.core.replies import AskPhone, Choice, Reply, Say
-from bot.core.state import ConversationState, Step
+from bot.core.state import ConversationState, StepId
 from bot.core.zones import zone_from_key
 
 
@@ -77,6 +77,12 @@ class Turn:
     config: EngineConfig
     ctx: Context
     state: ConversationState
+    # Each registered step's question, so a flow can ask any step's question again.
+    prompts: Mapping[StepId, Callable[[Turn], None]] = field(default_factory=dict)
+    # Every registered command, so a flow can start another without importing it.
+    commands: Mapping[str, Callable[[Turn, str], None]] = field(default_factory=dict)
+    # The commands /help lists, in order.
+    listed: tuple[str, ...] = ()
     replies: list[Reply] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
     # Set after repeated misunderstandings: the next buttons also offer a professional.
@@ -139,9 +145,22 @@ class Turn:
             )
         )
 
-    def goto(self, step: Step) -> None:
+    def goto(self, step: StepId) -> None:
         """Move the conversation to `step`."""
         self.state.step = step
+
+    def ask(self, step: StepId) -> None:
+        """Move the conversation to `step` and ask its question."""
+        self.goto(step)
+        self.prompts[step](self)
+
+    def run(self, command: str, args: str = "") -> None:
+        """Do what the command does, as if the person had sent it."""
+        self.commands[command](self, args)
+
+    def reprompt(self) -> None:
+        """Ask the current step's question again (with fresh buttons)."""
+        self.prompts[self.state.step](self)
 
     def do(self, effect: Effect) -> None:
         """Ask the outside world to remember something, in this step's transaction."""

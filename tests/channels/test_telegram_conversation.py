@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from bot.core.state import Step
+from bot.core.flows import callback, intake, reminder
 from tests.channels.conftest import STAFF_CHAT
 from tests.channels.people import TelegramUser, opening, shown, together
 
@@ -46,7 +46,7 @@ async def test_buttons_carry_a_conversation_from_start_to_the_routine(bot, knowl
 
     state = await bot.components.coach.state_of(42)
     assert (state.step, state.symptoms, state.locations, state.pain_score) == (
-        Step.welcome,
+        intake.WELCOME,
         ("cramping",),
         ("arch",),
         3,
@@ -78,7 +78,7 @@ async def test_deep_link_callback_opens_the_consent_question(bot, knowledge):
     assert shown(consent).startswith(opening(knowledge, "callback_consent"))
     assert consent.button_texts[:2] == ["Yes, that's OK", "No thanks"]
     state = await bot.components.coach.state_of(44)
-    assert state.step is Step.callback_consent
+    assert state.step == callback.CONSENT
 
 
 async def test_deep_link_remind_asks_for_the_reminder_time(bot, knowledge):
@@ -87,7 +87,7 @@ async def test_deep_link_remind_asks_for_the_reminder_time(bot, knowledge):
     assert shown(ask_time) == knowledge.say("reminder_ask_time")
     assert ask_time.inline_keyboard, "the usual times are offered as buttons"
     state = await bot.components.coach.state_of(45)
-    assert state.step is Step.reminder_time
+    assert state.step == reminder.TIME
 
 
 async def test_a_button_from_an_older_message_has_expired(bot, knowledge):
@@ -100,7 +100,7 @@ async def test_a_button_from_an_older_message_has_expired(bot, knowledge):
     assert shown(again) == together(knowledge.say("button_expired"), knowledge.say("ask_location"))
     assert again.button_texts == where.button_texts
     after = await bot.components.coach.state_of(46)
-    assert (before.step, before.symptoms) == (Step.ask_location, ("tightness",))
+    assert (before.step, before.symptoms) == (intake.ASK_LOCATION, ("tightness",))
     assert (after.step, after.symptoms) == (before.step, before.symptoms)
     # The question shown again works; the one it replaced is now stale too.
     [how_bad] = await ann.press("Calf or Achilles", 1, message=again)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.core.state import Step
+from bot.core.flows import intake
 from tests.channels.conftest import ADMIN, STAFF_CHAT
 from tests.channels.people import TelegramUser, opening, shown, together
 from tests.fakebot import MEDIA_KINDS, FakeBotAPI, JSONDict
@@ -90,7 +90,7 @@ async def test_groups_only_hear_that_the_bot_talks_in_private(bot, knowledge):
     assert [shown(m) for m in api.messages(supergroup)] == [private_only]
     assert api.messages(STAFF_CHAT) == []
     state = await bot.components.coach.state_of(52)
-    assert state.step is Step.welcome and state.symptoms == ()
+    assert state.step == intake.WELCOME and state.symptoms == ()
 
 
 async def test_a_burst_from_one_person_is_handled_in_order_while_others_interleave(bot, knowledge):

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.dialogue import COMMANDS, Engine
+from bot.core.dialogue import Engine
 from bot.core.events import (
     ButtonEvent,
     CommandEvent,
@@ -16,6 +16,7 @@ from bot.core.events import (
     MediaEvent,
     TextEvent,
 )
+from bot.core.flows import REGISTRY
 from bot.core.progress import Checkin
 from bot.core.reminders import Days, Reminder
 from bot.core.state import ConversationState
@@ -99,7 +100,7 @@ def events(seq_hint: st.SearchStrategy[int]) -> st.SearchStrategy[Event]:
         tokens.map(lambda t: ButtonEvent(token=t)),
         st.builds(
             CommandEvent,
-            name=st.one_of(st.sampled_from(sorted(COMMANDS)), st.text(max_size=10)),
+            name=st.one_of(st.sampled_from(sorted(REGISTRY.commands)), st.text(max_size=10)),
             args=st.one_of(st.just(""), st.sampled_from(["callback", "remind", "5"]), texts),
         ),
         st.builds(

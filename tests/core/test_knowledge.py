@@ -10,8 +10,9 @@ import pytest
 import yaml
 
 from bot.__main__ import main
+from bot.core.dialogue import Engine
+from bot.core.flows import REGISTRY
 from bot.core.knowledge import ExerciseKind, KnowledgeError, load_knowledge
-from bot.core.messages import MESSAGE_PLACEHOLDERS
 from tests.conftest import KNOWLEDGE_DIR
 
 
@@ -31,7 +32,7 @@ def edit(kdir: Path, name: str, change: Callable[[dict], None]) -> None:
 
 def error_of(kdir: Path) -> str:
     with pytest.raises(KnowledgeError) as info:
-        load_knowledge(kdir)
+        Engine(load_knowledge(kdir))  # the engine checks the sentences against the flows
     message = str(info.value)
     assert "\n" not in message, "the error must be one line"
     return message
@@ -51,7 +52,7 @@ def test_real_knowledge_is_valid(knowledge):
     for exercise in knowledge.exercises.values():
         assert 3 <= len(exercise.steps) <= 6
         assert exercise.cautions
-    assert set(knowledge.messages) == set(MESSAGE_PLACEHOLDERS)
+    assert set(knowledge.messages) == set(REGISTRY.messages)
 
 
 def test_ball_roll_lists_the_articles_alternatives(knowledge):

@@ -123,7 +123,7 @@ async def test_transcript(path: Path, knowledge, tmp_path, db_url) -> None:
                     kind, _, value = rest.partition(" ")
                     assert kind == "step"
                     state = await coach.state_of(PERSON.id)
-                    assert state.step.value == value, f"{where}: step is {state.step}"
+                    assert state.step == value, f"{where}: step is {state.step}"
                 history.extend(pending if op in (">", "!") else [])
             elif op == "<":
                 assert pending, f"{where}: expected {rest!r} but nothing more was said"

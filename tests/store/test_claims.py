@@ -8,6 +8,7 @@ writer. The outlet is slow, so the workers' claims really overlap.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +36,32 @@ class SlowOutlet(RecordingOutlet):
         return await super().deliver(chat_id, replies)
 
 
+@dataclass
+class GatedOutlet:
+    """A worker's way to the one Telegram: no send finishes until two workers are sending.
+
+    So the first worker cannot empty the table before the others claim anything, however the
+    machine schedules them: its sends wait while it claims its next batch, and the others
+    claim theirs meanwhile.
+    """
+
+    telegram: RecordingOutlet
+    worker: int
+    sending: set[int]
+    gate: asyncio.Event
+
+    async def deliver(self, chat_id: int, replies: Sequence[Reply]) -> list[int]:
+        self.sending.add(self.worker)
+        if len(self.sending) >= 2:
+            self.gate.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.gate.wait(), 10)  # then the overlap check fails
+        return await self.telegram.deliver(chat_id, replies)
+
+    async def edit(self, chat_id: int, message_id: int, reply: Say) -> None:
+        await self.telegram.edit(chat_id, message_id, reply)
+
+
 async def workers(knowledge, tmp_path, db_url, clock: Clock, n: int = 3) -> list[Database]:
     _, first = await make_coach(knowledge, tmp_path, clock, url=db_url)
     return [first, *(Database(db_url) for _ in range(n - 1))]
@@ -58,8 +85,15 @@ async def test_due_reminders_are_sent_once_however_many_workers_claim(knowledge,
                     ),
                     clock(),
                 )
-        outlet = SlowOutlet()
-        dispatchers = [ReminderSender(db, knowledge, outlet, clock=clock, batch=7) for db in dbs]
+        outlet = RecordingOutlet()
+        sending: set[int] = set()
+        gate = asyncio.Event()
+        dispatchers = [
+            ReminderSender(
+                db, knowledge, GatedOutlet(outlet, n, sending, gate), batch=7, clock=clock
+            )
+            for n, db in enumerate(dbs)
+        ]
         runs = await asyncio.gather(*(d.run_once() for d in dispatchers))
         sent = Counter(chat for chat, _ in outlet.sent)
         assert sent == Counter({person: 1 for person in PEOPLE})

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.app.coach import Coach, Person
 from bot.core.dialogue import Engine
 from bot.core.events import CommandEvent, Event, TextEvent
-from bot.core.state import Step
+from bot.core.flows import callback
 from bot.core.turn import EngineConfig
 from bot.store import leads
 from bot.store.db import Database
@@ -49,8 +49,9 @@ async def test_the_conversation_state_round_trips_through_the_store(knowledge, t
         for event in TO_REVIEW:
             await coach.handle(ANN, event)
         state = await coach.state_of(ANN.id)
-        assert state.step is Step.callback_review
-        assert state.callback is not None and state.callback.note == "after 6pm please"
+        assert state.step == callback.REVIEW
+        draft = callback.DRAFT.get(state.model_copy(deep=True))
+        assert draft is not None and draft.note == "after 6pm please"
         # A fresh coach (a restarted worker) reads the same state back.
         other, other_db = await second_coach(knowledge, db_url, clock)
         try:

@@ -33,17 +33,6 @@ from bot.store import Database
 
 log = logging.getLogger(__name__)
 
-COMMANDS = (
-    "start",
-    "help",
-    "routine",
-    "reminder",
-    "callback",
-    "progress",
-    "privacy",
-    "forget",
-    "cancel",
-)
 _NEEDS_SECRET = (
     "WEBHOOK_SECRET is required when WEBHOOK_URL is set (1-256 characters of A-Z a-z 0-9 _ -)"
 )
@@ -128,8 +117,9 @@ def build_application(settings: Settings, components: Components) -> Runtime:
 async def set_commands(application: AnyApplication, components: Components) -> None:
     """Publish the command menu with a short description of each command."""
     knowledge = components.knowledge
+    menu = components.coach.engine.registry.menu()
     await application.bot.set_my_commands(
-        [BotCommand(name, knowledge.say(f"command_{name}")) for name in COMMANDS]
+        [BotCommand(name, knowledge.say(f"command_{name}")) for name in menu]
     )
 
 

@@ -6,34 +6,40 @@ Someone with an open request sees it and can change or withdraw it instead of a 
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from bot.core.effects import SaveLead, WithdrawLead
+from bot.core.flow import Draft, Flow, yes_no
 from bot.core.flows.intake import describe
 from bot.core.leads import LeadDetails
 from bot.core.phone import PhoneRefusal, normalize_phone
-from bot.core.state import CallbackDraft, Step
+from bot.core.state import HOME, StepId
 from bot.core.turn import Turn
 
 BEST_TIMES = ("morning", "afternoon", "evening", "anytime")
 MAX_NAME = 100
 MAX_NOTE = 500
-EDITS = {
-    "edit_name": Step.callback_name,
-    "edit_phone": Step.callback_phone,
-    "edit_time": Step.callback_time,
-    "edit_note": Step.callback_note,
-}
+
+
+class CallbackDraft(BaseModel):
+    """A callback request being filled in; nothing of it is stored until it is confirmed."""
+
+    code: str | None = None  # set when editing an open request
+    name: str | None = None
+    phone: str | None = None
+    best_time: str | None = None
+    note: str | None = None
+    editing: bool = False
+
+
+DRAFT = Draft("callback", CallbackDraft)
+flow = Flow("callback")
 
 
 def begin(turn: Turn) -> None:
     """Start a request, or show the open one."""
-    lead = turn.ctx.open_lead
-    turn.state.callback = None
-    if lead is not None:
-        turn.goto(Step.callback_existing)
-        show_existing(turn)
-    else:
-        turn.goto(Step.callback_consent)
-        ask_consent(turn)
+    DRAFT.clear(turn.state)
+    turn.ask(EXISTING if turn.ctx.open_lead is not None else CONSENT)
 
 
 # -- prompts ------------------------------------------------------------------------------
@@ -109,7 +115,8 @@ def on_existing_choice(turn: Turn, choice: str) -> None:
     if lead is None:
         begin(turn)
     elif choice == "change":
-        turn.state.callback = CallbackDraft(
+        DRAFT.start(
+            turn.state,
             code=lead.code,
             name=lead.name,
             phone=lead.phone,
@@ -117,35 +124,25 @@ def on_existing_choice(turn: Turn, choice: str) -> None:
             note=lead.note,
             editing=True,
         )
-        turn.goto(Step.callback_review)
-        show_review(turn)
+        turn.ask(REVIEW)
     elif choice == "withdraw":
         turn.do(WithdrawLead(code=lead.code))
-        turn.goto(Step.welcome)
+        turn.goto(HOME)
         turn.say("callback_withdrawn", code=lead.code)
     else:
-        turn.goto(Step.welcome)
+        turn.goto(HOME)
         turn.say("callback_kept", code=lead.code)
 
 
-def on_consent_choice(turn: Turn, choice: str) -> None:
+def on_consent(turn: Turn, agreed: bool) -> None:
     """Go on with consent, or stop without keeping anything."""
-    if choice == "agree":
-        turn.state.callback = CallbackDraft()
-        turn.goto(Step.callback_name)
-        ask_name(turn)
+    if agreed:
+        DRAFT.start(turn.state)
+        turn.ask(NAME)
     else:
-        turn.state.callback = None
-        turn.goto(Step.welcome)
+        DRAFT.clear(turn.state)
+        turn.goto(HOME)
         turn.say("callback_declined")
-
-
-def on_consent_text(turn: Turn, text: str) -> bool:
-    """Take a typed yes or no."""
-    answer = turn.reader.is_affirmative(text)
-    if answer is not None:
-        on_consent_choice(turn, "agree" if answer else "decline")
-    return answer is not None
 
 
 def on_name_choice(turn: Turn, choice: str) -> None:
@@ -166,14 +163,14 @@ def _take_name(turn: Turn, raw: str) -> None:
         ask_name(turn)
         return
     _draft(turn).name = name
-    _next(turn, Step.callback_phone)
+    _next(turn, PHONE)
 
 
 def on_phone_text(turn: Turn, text: str) -> bool:
     """Take a typed phone number (or the Cancel button's text)."""
     if text.strip().casefold() == turn.text("button_cancel").casefold():
-        turn.state.callback = None
-        turn.goto(Step.welcome)
+        DRAFT.clear(turn.state)
+        turn.goto(HOME)
         turn.say("cancelled")
         return True
     result = normalize_phone(text, turn.config.default_phone_region)
@@ -204,19 +201,19 @@ def on_contact(turn: Turn, phone: str, own: bool) -> None:
 def _take_phone(turn: Turn, e164: str) -> None:
     _draft(turn).phone = e164
     turn.say("phone_saved", phone=e164)
-    _next(turn, Step.callback_time)
+    _next(turn, TIME)
 
 
 def on_time_choice(turn: Turn, choice: str) -> None:
     """Take the best time to call."""
     _draft(turn).best_time = choice
-    _next(turn, Step.callback_note)
+    _next(turn, NOTE)
 
 
 def on_note_choice(turn: Turn, choice: str) -> None:
     """Skip the note."""
     _draft(turn).note = ""
-    _next(turn, Step.callback_review)
+    _next(turn, REVIEW)
 
 
 def on_note_text(turn: Turn, text: str) -> bool:
@@ -228,7 +225,7 @@ def on_note_text(turn: Turn, text: str) -> bool:
     _draft(turn).note = note
     flags = turn.reader.read(note).red_flag_ids
     turn.state.red_flags += tuple(f for f in flags if f not in turn.state.red_flags)
-    _next(turn, Step.callback_review)
+    _next(turn, REVIEW)
     return True
 
 
@@ -237,15 +234,15 @@ def on_review_choice(turn: Turn, choice: str) -> None:
     draft = _draft(turn)
     if choice in EDITS:
         draft.editing = True
-        _goto_ask(turn, EDITS[choice])
+        turn.ask(EDITS[choice])
         return
     if choice == "cancel_request":
-        turn.state.callback = None
-        turn.goto(Step.welcome)
+        DRAFT.clear(turn.state)
+        turn.goto(HOME)
         turn.say("cancelled")
         return
     if not (draft.name and draft.phone and draft.best_time):
-        _next(turn, Step.callback_name)  # should not happen: finish what is missing
+        _next(turn, NAME)  # should not happen: finish what is missing
         return
     code = draft.code or turn.ctx.new_code
     state = turn.state
@@ -260,8 +257,8 @@ def on_review_choice(turn: Turn, choice: str) -> None:
         pain_score=state.pain_score if state.pain_score is not None else latest,
     )
     turn.do(SaveLead(code=code, details=details))
-    state.callback = None
-    turn.goto(Step.welcome)
+    DRAFT.clear(state)
+    turn.goto(HOME)
     turn.say("callback_updated" if draft.code else "callback_confirmed", code=code)
 
 
@@ -269,22 +266,15 @@ def on_review_choice(turn: Turn, choice: str) -> None:
 
 
 def _draft(turn: Turn) -> CallbackDraft:
-    if turn.state.callback is None:
-        turn.state.callback = CallbackDraft()
-    return turn.state.callback
+    return DRAFT.of(turn.state)
 
 
-def _next(turn: Turn, step: Step) -> None:
+def _next(turn: Turn, step: StepId) -> None:
     """Go to the next question, or back to the review when one field was being edited."""
     draft = _draft(turn)
     if draft.editing and draft.name and draft.phone and draft.best_time:
-        step = Step.callback_review
-    _goto_ask(turn, step)
-
-
-def _goto_ask(turn: Turn, step: Step) -> None:
-    turn.goto(step)
-    PROMPTS[step](turn)
+        step = REVIEW
+    turn.ask(step)
 
 
 def _about(turn: Turn) -> str:
@@ -298,12 +288,63 @@ def _about(turn: Turn) -> str:
     return "; ".join(parts) if parts else turn.text("callback_nothing_known")
 
 
-PROMPTS = {
-    Step.callback_existing: show_existing,
-    Step.callback_consent: ask_consent,
-    Step.callback_name: ask_name,
-    Step.callback_phone: ask_phone,
-    Step.callback_time: ask_time,
-    Step.callback_note: ask_note,
-    Step.callback_review: show_review,
-}
+def callback_command(turn: Turn, args: str) -> None:
+    """Ask for a professional to call back."""
+    begin(turn)
+
+
+EXISTING = flow.step("callback_existing", show_existing, on_existing_choice)
+CONSENT = flow.step("callback_consent", ask_consent, *yes_no(on_consent, yes="agree"))
+NAME = flow.step("callback_name", ask_name, on_name_choice, on_name_text)
+PHONE = flow.step("callback_phone", ask_phone, on_text=on_phone_text)
+TIME = flow.step("callback_time", ask_time, on_time_choice)
+NOTE = flow.step("callback_note", ask_note, on_note_choice, on_note_text)
+REVIEW = flow.step("callback_review", show_review, on_review_choice)
+EDITS = {"edit_name": NAME, "edit_phone": PHONE, "edit_time": TIME, "edit_note": NOTE}
+flow.command("callback", callback_command, menu=True)
+flow.buttons(
+    "agree",
+    "decline",
+    "share_phone",
+    "cancel",
+    *BEST_TIMES,
+    "skip_note",
+    "confirm",
+    *EDITS,
+    "cancel_request",
+    "change",
+    "withdraw",
+    "keep",
+)
+flow.says(
+    "callback_declined",
+    "callback_name",
+    "callback_phone",
+    "callback_time",
+    "callback_note",
+    "callback_no_note",
+    "callback_nothing_known",
+    "callback_noted_flag",
+    "phone_refused_no_country_code",
+    "phone_refused_not_a_number",
+    "phone_refused_too_short",
+    "phone_refused_too_long",
+    "phone_refused_invalid",
+    "phone_not_own",
+    "status_open",
+    "status_contacted",
+    "status_closed",
+    "status_withdrawn",
+    callback_existing={"code", "status", "name", "phone", "best_time"},
+    callback_consent={"about"},
+    callback_review={"name", "phone", "best_time", "note", "about"},
+    callback_confirmed={"code"},
+    callback_updated={"code"},
+    callback_withdrawn={"code"},
+    callback_kept={"code"},
+    callback_name_invalid={"limit"},
+    callback_note_trimmed={"limit"},
+    phone_saved={"phone"},
+    pain_score_phrase={"score"},
+    button_use_name={"name"},
+)

@@ -4,24 +4,39 @@ from __future__ import annotations
 
 from datetime import date
 
+from pydantic import BaseModel, Field
+
 from bot.core.effects import RecordCheckin
-from bot.core.flows.intake import PAIN_SCALE, bare_score
+from bot.core.flow import Draft, Flow, yes_no
+from bot.core.flows.intake import WHAT_NEXT
+from bot.core.pain_score import PAIN_SCALE, answer_score
 from bot.core.progress import Checkin, Verdict, nudge_reason, summarize
 from bot.core.replies import Chart
-from bot.core.state import CheckinDraft, Step
+from bot.core.state import HOME
 from bot.core.turn import Turn, local_today
+
+
+class CheckinDraft(BaseModel):
+    """A check-in being answered: the day it is for and the score given so far."""
+
+    day: date
+    score: int | None = Field(default=None, ge=0, le=10)
+    from_reminder: bool = False
+
+
+DRAFT = Draft("checkin", CheckinDraft)
+flow = Flow("checkin")
 
 
 def begin(
     turn: Turn, *, day: date | None = None, from_reminder: bool = False, score: int | None = None
 ) -> None:
     """Ask for today's score (or the score of the reminder's day), unless it was given."""
-    turn.state.checkin = CheckinDraft(day=day or local_today(turn), from_reminder=from_reminder)
+    DRAFT.start(turn.state, day=day or local_today(turn), from_reminder=from_reminder)
     if score is not None:
         _take_score(turn, score)
         return
-    turn.goto(Step.checkin_score)
-    ask_score(turn)
+    turn.ask(SCORE)
 
 
 def ask_score(turn: Turn) -> None:
@@ -40,15 +55,15 @@ def on_score_choice(turn: Turn, choice: str) -> None:
 
 
 def on_score_text(turn: Turn, text: str) -> bool:
-    """Take a typed score."""
-    score = bare_score(text)
+    """Take a typed score ("4", "about a 4")."""
+    score = answer_score(text)
     if score is not None:
         _take_score(turn, score)
     return score is not None
 
 
 def _take_score(turn: Turn, score: int) -> None:
-    draft = turn.state.checkin
+    draft = DRAFT.get(turn.state)
     if draft is None:
         begin(turn)
         return
@@ -56,32 +71,23 @@ def _take_score(turn: Turn, score: int) -> None:
     if draft.from_reminder:
         _record(turn, done=True)
     else:
-        turn.goto(Step.checkin_done)
-        ask_done(turn)
+        turn.ask(DONE)
 
 
-def on_done_choice(turn: Turn, choice: str) -> None:
+def on_done(turn: Turn, done: bool) -> None:
     """Take whether the routine was done, and record the check-in."""
-    _record(turn, done=choice == "yes")
-
-
-def on_done_text(turn: Turn, text: str) -> bool:
-    """Take a typed yes or no."""
-    answer = turn.reader.is_affirmative(text)
-    if answer is not None:
-        _record(turn, done=answer)
-    return answer is not None
+    _record(turn, done=done)
 
 
 def _record(turn: Turn, *, done: bool) -> None:
-    draft = turn.state.checkin
+    draft = DRAFT.get(turn.state)
     if draft is None or draft.score is None:
         begin(turn)
         return
     checkin = Checkin(day=draft.day, score=draft.score, done=done)
     turn.do(RecordCheckin(day=checkin.day, score=checkin.score, done=checkin.done))
-    turn.state.checkin = None
-    turn.goto(Step.welcome)
+    DRAFT.clear(turn.state)
+    turn.goto(HOME)
     turn.say("checkin_saved", score=checkin.score)
     series = [c for c in turn.ctx.checkins if c.day != checkin.day] + [checkin]
     maybe_nudge(turn, series, checkin.day)
@@ -96,7 +102,7 @@ def maybe_nudge(turn: Turn, series: list[Checkin], today: date) -> None:
     if turn.state.nudged:
         return
     turn.state.nudged = True
-    turn.goto(Step.what_next)
+    turn.goto(WHAT_NEXT)
     turn.say(f"nudge_{reason.value}", choices=("pro", "not_now"))
 
 
@@ -137,3 +143,36 @@ def show_progress(turn: Turn, args: str) -> None:
             done_label=turn.text("chart_done"),
         )
     )
+
+
+def checkin_command(turn: Turn, args: str) -> None:
+    """Record how it feels today (a score said with the command is used)."""
+    begin(turn, score=answer_score(args) if args.strip() else None)
+
+
+SCORE = flow.step("checkin_score", ask_score, on_score_choice, on_score_text)
+DONE = flow.step("checkin_done", ask_done, *yes_no(on_done))
+flow.command("checkin", checkin_command)
+flow.command("progress", show_progress, menu=True)
+flow.buttons("yes", "no", "pro", "not_now")
+flow.says(
+    "checkin_score",
+    "checkin_done",
+    "progress_down",
+    "progress_up",
+    "progress_same",
+    "verdict_improved",
+    "verdict_slightly_better",
+    "verdict_no_change",
+    "verdict_worse",
+    "verdict_not_enough_data",
+    "nudge_high_score",
+    "nudge_worsening",
+    "nudge_not_improving",
+    "chart_title",
+    "chart_start",
+    "chart_done",
+    checkin_saved={"score"},
+    progress_need_more={"count"},
+    progress_summary={"streak", "start", "current", "points", "percent", "direction", "meaning"},
+)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
+from bot.core.flow import Flow, yes_no
+from bot.core.pain_score import PAIN_SCALE, answer_score
 from bot.core.reading import Reading
 from bot.core.routine import card_text, routine_for
-from bot.core.state import Step
+from bot.core.state import HOME
 from bot.core.turn import Turn
 
-PAIN_SCALE = tuple(str(n) for n in range(11))
-_BARE_SCORE = re.compile(r"^\s*(\d{1,2})\s*(?:/\s*10|out of 10)?\s*[.!]*\s*$", re.IGNORECASE)
-_ANY_NUMBER = re.compile(r"(?<![\d.:/])(\d{1,2})(?![\d.:/])")
 URGENCY_ORDER = {"emergency": 0, "urgent": 1, "soon": 2}
+flow = Flow("intake")
 
 
 # -- prompts: (re)ask the question of a step ----------------------------------------------
@@ -73,10 +71,10 @@ def advance(turn: Turn) -> None:
     state = turn.state
     state.misses = 0
     if state.red_flags:
-        turn.goto(Step.red_flag)
+        turn.goto(RED_FLAG)
         show_red_flags(turn)
     elif not state.symptoms:
-        turn.goto(Step.welcome)
+        turn.goto(WELCOME)
         where = describe(turn, (), state.locations)
         turn.say(
             "ask_symptom_for_location",
@@ -85,10 +83,10 @@ def advance(turn: Turn) -> None:
             labels=symptom_labels(turn),
         )
     elif not state.locations:
-        turn.goto(Step.ask_location)
+        turn.goto(ASK_LOCATION)
         ask_location(turn)
     elif state.pain_score is None:
-        turn.goto(Step.ask_severity)
+        turn.goto(ASK_SEVERITY)
         ask_severity(turn)
     else:
         start_routine(turn)
@@ -99,17 +97,17 @@ def start_routine(turn: Turn) -> None:
     state = turn.state
     if state.red_flags:
         turn.say("routine_blocked")
-        turn.goto(Step.red_flag)
+        turn.goto(RED_FLAG)
         show_red_flags(turn)
         return
     if not state.symptoms:
-        turn.goto(Step.welcome)
+        turn.goto(WELCOME)
         turn.say("routine_needs_symptoms")
         ask_what_bothers(turn)
         return
     state.routine = routine_for(turn.knowledge, state.symptoms, state.locations)
     state.card = 0
-    turn.goto(Step.routine)
+    turn.goto(ROUTINE)
     turn.say(
         "routine_intro",
         count=len(state.routine),
@@ -123,7 +121,7 @@ def raise_red_flags(turn: Turn, flags: tuple[str, ...]) -> None:
     merged = turn.state.red_flags + tuple(f for f in flags if f not in turn.state.red_flags)
     turn.state.red_flags = merged
     turn.state.misses = 0
-    turn.goto(Step.red_flag)
+    turn.goto(RED_FLAG)
     show_red_flags(turn)
 
 
@@ -135,7 +133,7 @@ def take_reading(turn: Turn, reading: Reading, *, fresh: bool) -> None:
         state.pending_locations = reading.location_ids
         if reading.pain_score is not None:
             state.pain_score = reading.pain_score
-        turn.goto(Step.confirm)
+        turn.goto(CONFIRM)
         ask_confirm(turn)
         return
     if fresh and reading.symptoms:
@@ -171,27 +169,6 @@ def pick_score(turn: Turn, score: int) -> None:
         advance(turn)
 
 
-def bare_score(text: str) -> int | None:
-    """Return the score of a message that is only a number from 0 to 10, else None."""
-    match = _BARE_SCORE.match(text)
-    if match is None:
-        return None
-    value = int(match.group(1))
-    return value if 0 <= value <= 10 else None
-
-
-def score_in(text: str) -> int | None:
-    """Return the answer to "how bad, 0 to 10?": a bare number, or the one number said."""
-    bare = bare_score(text)
-    if bare is not None:
-        return bare
-    numbers = {int(n) for n in _ANY_NUMBER.findall(text)}
-    if len(numbers) == 1:
-        (value,) = numbers
-        return value if 0 <= value <= 10 else None
-    return None
-
-
 def confirm(turn: Turn, agreed: bool) -> None:
     """Act on the answer to "did you mean …?"."""
     state = turn.state
@@ -202,7 +179,7 @@ def confirm(turn: Turn, agreed: bool) -> None:
         state.locations = _merged(state.locations, pending_l)
         advance(turn)
     else:
-        turn.goto(Step.welcome)
+        turn.goto(WELCOME)
         turn.say("confirm_denied")
         ask_what_bothers(turn)
 
@@ -219,7 +196,7 @@ def next_card(turn: Turn) -> None:
 
 def finish_routine(turn: Turn) -> None:
     """Close the routine and offer what comes next."""
-    turn.goto(Step.what_next)
+    turn.goto(WHAT_NEXT)
     turn.say("routine_done")
     ask_what_next(turn)
 
@@ -255,3 +232,85 @@ def _join(turn: Turn, words: list[str]) -> str:
 
 def _merged(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:
     return old + tuple(x for x in new if x not in old)
+
+
+# -- answers ------------------------------------------------------------------------------
+
+
+def on_severity_text(turn: Turn, text: str) -> bool:
+    """Take a typed score ("4", "4/10", "it's about a 4"), unless the text raises a warning."""
+    reading = turn.reader.read(text)
+    if reading.red_flags:
+        raise_red_flags(turn, reading.red_flag_ids)
+        return True
+    score = reading.pain_score if reading.pain_score is not None else answer_score(text)
+    if score is not None:
+        pick_score(turn, score)
+    return score is not None
+
+
+def on_severity_choice(turn: Turn, choice: str) -> None:
+    """Take a score button."""
+    pick_score(turn, int(choice))
+
+
+def on_red_flag_choice(turn: Turn, choice: str) -> None:
+    """Nothing but the shared choices is offered after a warning sign."""
+    turn.reprompt()
+
+
+def on_routine_choice(turn: Turn, choice: str) -> None:
+    """Go to the next card, or stop the routine."""
+    if choice == "stop_routine":
+        finish_routine(turn)
+    else:
+        next_card(turn)
+
+
+def on_what_next_choice(turn: Turn, choice: str) -> None:
+    """Act on the choice made after a routine."""
+    if choice == "again":
+        start_routine(turn)
+    elif choice == "reminder":
+        turn.run("reminder")
+    elif choice == "not_now":
+        turn.goto(WELCOME)
+        turn.say("nudge_later")
+    else:
+        turn.goto(WELCOME)
+        turn.say("goodbye")
+
+
+def routine_command(turn: Turn, args: str) -> None:
+    """Give the routine for what is known, or ask what bothers them."""
+    start_routine(turn)
+
+
+# -- the flow -----------------------------------------------------------------------------
+
+WELCOME = flow.step(HOME, ask_what_bothers, pick_symptom)
+CONFIRM = flow.step("confirm", ask_confirm, *yes_no(confirm))
+ASK_LOCATION = flow.step("ask_location", ask_location, pick_location)
+ASK_SEVERITY = flow.step("ask_severity", ask_severity, on_severity_choice, on_severity_text)
+RED_FLAG = flow.step("red_flag", show_red_flags, on_red_flag_choice)
+ROUTINE = flow.step("routine", show_card, on_routine_choice)
+WHAT_NEXT = flow.step("what_next", ask_what_next, on_what_next_choice)
+flow.command("routine", routine_command, menu=True)
+flow.buttons("yes", "no", "next", "finish", "stop_routine", "again", "reminder", "done", "not_now")
+flow.says(
+    "ask_what_bothers",
+    "ask_location",
+    "ask_severity",
+    "confirm_denied",
+    "red_flag_intro",
+    "red_flag_outro",
+    "routine_blocked",
+    "routine_needs_symptoms",
+    "routine_done",
+    "what_next",
+    "goodbye",
+    "nudge_later",
+    ask_symptom_for_location={"location"},
+    confirm_reading={"summary"},
+    routine_intro={"count", "summary"},
+)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from bot.core.effects import ExportMyData, ForgetMe
-from bot.core.state import ConversationState, Step
+from bot.core.flow import Flow, yes_no
+from bot.core.state import HOME, ConversationState
 from bot.core.turn import Turn
+
+flow = Flow("privacy")
 
 
 def show_privacy(turn: Turn, args: str) -> None:
@@ -20,24 +23,29 @@ def send_my_data(turn: Turn, args: str) -> None:
 
 def ask_forget(turn: Turn, args: str = "") -> None:
     """Ask for confirmation before deleting everything."""
-    turn.goto(Step.forget_confirm)
+    turn.goto(FORGET)
     turn.say("forget_confirm", choices=("forget_yes", "forget_no"))
 
 
-def on_forget_choice(turn: Turn, choice: str) -> None:
+def on_forget(turn: Turn, agreed: bool) -> None:
     """Delete everything, or keep it."""
-    if choice == "forget_yes":
+    if agreed:
         turn.do(ForgetMe())
         turn.state = ConversationState()
         turn.say("forgotten")
     else:
-        turn.goto(Step.welcome)
+        turn.goto(HOME)
         turn.say("forget_kept")
 
 
-def on_forget_text(turn: Turn, text: str) -> bool:
-    """Take a typed yes or no."""
-    answer = turn.reader.is_affirmative(text)
-    if answer is not None:
-        on_forget_choice(turn, "forget_yes" if answer else "forget_no")
-    return answer is not None
+def ask_again(turn: Turn) -> None:
+    """Ask again whether to delete everything."""
+    ask_forget(turn)
+
+
+FORGET = flow.step("forget_confirm", ask_again, *yes_no(on_forget, yes="forget_yes"))
+flow.command("privacy", show_privacy, menu=True)
+flow.command("mydata", send_my_data)
+flow.command("forget", ask_forget, menu=True)
+flow.buttons("forget_yes", "forget_no")
+flow.says("mydata_sent", "forget_confirm", "forgotten", "forget_kept", privacy={"disclaimer"})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from pydantic import BaseModel
+
 from bot.core.effects import (
     PauseReminder,
     ResumeReminder,
@@ -12,12 +14,13 @@ from bot.core.effects import (
     SnoozeReminder,
     StopReminder,
 )
+from bot.core.flow import Draft, Flow
 from bot.core.flows import checkin
 from bot.core.knowledge import Knowledge
 from bot.core.reminders import SNOOZE, Days
 from bot.core.replies import Choice, Say
 from bot.core.schedule import TimeRefusal, next_due, parse_time
-from bot.core.state import ConversationState, ReminderDraft, Step
+from bot.core.state import HOME, ConversationState
 from bot.core.turn import Turn
 from bot.core.zones import match_zone, zone_from_key
 
@@ -26,17 +29,28 @@ REMINDER_ACTIONS = ("done", "snooze", "skip", "stop")
 REMINDER_PREFIX = "r"
 
 
+class ReminderDraft(BaseModel):
+    """A reminder being set up, field by field."""
+
+    at: time | None = None
+    zone: str | None = None
+    zone_options: tuple[str, ...] = ()
+
+
+DRAFT = Draft("reminder", ReminderDraft)
+flow = Flow("reminder")
+
+
 def begin(turn: Turn, text: str = "") -> None:
     """Set up a reminder (reading a time said with the request), or manage the current one."""
     found = parse_time(text) if text else TimeRefusal.not_a_time
     at = found if isinstance(found, time) else None
     if turn.ctx.reminder is not None and at is None:
-        turn.goto(Step.reminder_manage)
-        show_current(turn)
+        turn.ask(MANAGE)
         return
-    turn.state.reminder = ReminderDraft(at=at, zone=turn.state.zone)
+    draft = DRAFT.start(turn.state, at=at, zone=turn.state.zone)
     if at is not None and turn.state.zone is None and turn.ctx.reminder is not None:
-        turn.state.reminder.zone = turn.ctx.reminder.zone
+        draft.zone = turn.ctx.reminder.zone
     _ask_next(turn)
 
 
@@ -136,8 +150,8 @@ def on_days_choice(turn: Turn, choice: str) -> None:
     days = Days(choice)
     turn.do(SetReminder(at=draft.at, zone=draft.zone, days=days))
     turn.state.zone = draft.zone
-    turn.state.reminder = None
-    turn.goto(Step.welcome)
+    DRAFT.clear(turn.state)
+    turn.goto(HOME)
     first = next_due(draft.at, zone_from_key(draft.zone), days, turn.ctx.now)
     turn.say(
         "reminder_set",
@@ -150,9 +164,9 @@ def on_days_choice(turn: Turn, choice: str) -> None:
 
 def on_manage_choice(turn: Turn, choice: str) -> None:
     """Change, pause, resume or stop the reminder."""
-    turn.goto(Step.welcome)
+    turn.goto(HOME)
     if choice == "change_time":
-        turn.state.reminder = ReminderDraft(zone=turn.state.zone or _saved_zone(turn))
+        DRAFT.start(turn.state, zone=turn.state.zone or _saved_zone(turn))
         _ask_next(turn)
     elif choice == "pause":
         turn.do(PauseReminder())
@@ -184,7 +198,7 @@ def on_reminder_button(turn: Turn, action: str, day_text: str) -> bool:
         turn.say("reminder_skipped")
     else:
         turn.do(StopReminder())
-        turn.goto(Step.welcome)
+        turn.goto(HOME)
         turn.say("reminder_stopped")
     return True
 
@@ -213,20 +227,15 @@ def reminder_message(knowledge: Knowledge, state: ConversationState, day: date) 
 def _ask_next(turn: Turn) -> None:
     draft = _draft(turn)
     if draft.at is None:
-        turn.goto(Step.reminder_time)
-        ask_time(turn)
+        turn.ask(TIME)
     elif draft.zone is None:
-        turn.goto(Step.reminder_zone)
-        ask_zone(turn)
+        turn.ask(ZONE)
     else:
-        turn.goto(Step.reminder_days)
-        ask_days(turn)
+        turn.ask(DAYS)
 
 
 def _draft(turn: Turn) -> ReminderDraft:
-    if turn.state.reminder is None:
-        turn.state.reminder = ReminderDraft()
-    return turn.state.reminder
+    return DRAFT.of(turn.state)
 
 
 def _saved_zone(turn: Turn) -> str | None:
@@ -246,3 +255,53 @@ def _when(turn: Turn, instant: datetime, zone_key: str) -> str:
     if local.date() == today + timedelta(days=1):
         return turn.text("when_tomorrow", time=clock)
     return turn.text("when_day", day=local.strftime("%A"), time=clock)
+
+
+def reminder_command(turn: Turn, args: str) -> None:
+    """Set up or manage the daily reminder (a time said with it is used)."""
+    begin(turn, args)
+
+
+TIME = flow.step("reminder_time", ask_time, on_time_choice, on_time_text)
+ZONE = flow.step("reminder_zone", ask_zone, on_zone_choice, on_zone_text)
+DAYS = flow.step("reminder_days", ask_days, on_days_choice)
+MANAGE = flow.step("reminder_manage", show_current, on_manage_choice)
+flow.command("reminder", reminder_command, menu=True)
+flow.buttons(
+    "change_time",
+    "pause",
+    "resume",
+    "stop_reminders",
+    "keep",
+    "zone_other",
+    "daily",
+    "weekdays",
+    *(f"r_{action}" for action in REMINDER_ACTIONS),
+)
+flow.says(
+    "reminder_ask_time",
+    "reminder_ask_zone",
+    "reminder_zone_confirm",
+    "reminder_zone_unknown",
+    "reminder_ask_days",
+    "reminder_time_not_a_time",
+    "reminder_time_out_of_range",
+    "reminder_time_ambiguous",
+    "reminder_status_on",
+    "reminder_status_paused",
+    "reminder_paused",
+    "reminder_resumed",
+    "reminder_stopped",
+    "reminder_kept",
+    "reminder_snoozed",
+    "reminder_skipped",
+    "reminder_due_no_routine",
+    "days_daily",
+    "days_weekdays",
+    reminder_current={"time", "days", "zone", "status"},
+    reminder_set={"time", "days", "zone", "first"},
+    reminder_due={"routine"},
+    when_today={"time"},
+    when_tomorrow={"time"},
+    when_day={"day", "time"},
+)

@@ -1,0 +1,60 @@
+"""The commands that hold the conversation together: /start, /help and /cancel."""
+
+from __future__ import annotations
+
+from bot.core.flow import Flow
+from bot.core.flows.intake import WHAT_NEXT
+from bot.core.state import HOME, ConversationState
+from bot.core.turn import Turn
+
+flow = Flow("conversation")
+
+
+def start(turn: Turn, args: str) -> None:
+    """Greet and begin a new episode; deep links open a flow straight away."""
+    payload = args.strip().lower()
+    if payload == "callback":
+        turn.run("callback")
+        return
+    if payload in ("remind", "reminder"):
+        turn.run("reminder")
+        return
+    state = turn.state
+    # A new episode; the time zone, the last routine (for reminders) and the nudge stay.
+    turn.state = ConversationState(
+        zone=state.zone, seq=state.seq, routine=state.routine, nudged=state.nudged
+    )
+    name = f" {turn.ctx.first_name}" if turn.ctx.first_name else ""
+    turn.say("greeting", name=name, disclaimer=turn.text("disclaimer"))
+    turn.ask(HOME)
+
+
+def show_help(turn: Turn, args: str) -> None:
+    """Say what the bot can do and which commands there are, then ask the question again."""
+    lines = "\n".join(f"/{name} - {turn.text(f'command_{name}')}" for name in turn.listed)
+    turn.say("help", commands=lines, disclaimer=turn.text("disclaimer"))
+    turn.reprompt()
+
+
+def cancel(turn: Turn, args: str) -> None:
+    """Leave whatever flow is open, keeping nothing half-done."""
+    state = turn.state
+    busy = state.step not in (HOME, WHAT_NEXT) or bool(state.drafts)
+    state.drafts = {}
+    state.pending_symptoms = state.pending_locations = ()
+    state.misses = 0
+    turn.goto(HOME)
+    turn.say("cancelled" if busy else "nothing_to_cancel")
+
+
+flow.command("start", start, menu=True, position=0)
+flow.command("help", show_help, menu=True, position=1)
+flow.command("cancel", cancel, menu=True, position=99)
+flow.buttons("start", "pro")
+flow.says(
+    "disclaimer",
+    "cancelled",
+    "nothing_to_cancel",
+    greeting={"name", "disclaimer"},
+    help={"commands", "disclaimer"},
+)
