@@ -44,7 +44,7 @@ BALLS = {  # body colour, seam or dimple colour
 FAR_FADE = 0.42  # how far the far-side limbs fade towards the background
 
 # Half-thicknesses of the body in centimetres, at each joint.
-R_HEAD, R_NECK = 11.0, 3.9
+R_HEAD, R_NECK = 12.0, 3.9
 R_CHEST, R_WAIST, R_PELVIS = 9.6, 9.2, 8.8
 R_HIP, R_KNEE_THIGH, R_KNEE, R_CALF, R_ANKLE = 7.6, 5.4, 5.0, 5.0, 3.3
 R_HEEL, R_BALL, R_TOE_MID, R_TOE = 3.2, 2.4, 1.8, 1.4
@@ -362,7 +362,7 @@ def _band(ax: Axes, frame: Frame, pen: Pen) -> None:
 
 
 def _arrow(ax: Axes, arrow: Arrow, pen: Pen) -> None:
-    width = pen.panel_pt * 0.011
+    width = pen.panel_pt * 0.015
     style = "<|-|>" if arrow.both else "-|>"
     patch = FancyArrowPatch(
         arrow.start,
