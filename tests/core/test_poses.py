@@ -95,7 +95,7 @@ def test_what_each_picture_shows(knowledge):
     assert "step" in props("standing_calf_raise", "step_lowering")
     assert "chair" in props("standing_calf_raise")
     kinds = {
-        v: poses["ball_roll"].variants[v].frames[0].props.ball.kind  # type: ignore[union-attr]
+        v: poses["ball_roll"].variants[v].frames[0].props.ball.kind
         for v in ("default", "golf_ball", "softball")
     }
     assert kinds == {"default": "lacrosse", "golf_ball": "golf", "softball": "softball"}
@@ -105,7 +105,7 @@ def test_the_stretched_heel_stays_down(knowledge):
     """In the wall stretch the back (near) heel never leaves the floor."""
     for variant in ("default", "bent_knee"):
         frames = knowledge.pictures.poses["standing_calf_stretch"].variants[variant].frames
-        floor = frames[0].props.floor.y  # type: ignore[union-attr]
+        floor = frames[0].props.floor.y
         for f in frames[1:]:
             assert f.near["heel"][1] == pytest.approx(floor + 3.2, abs=0.3), (variant, f.label)
 
@@ -135,7 +135,7 @@ def test_the_toes_bend_in_the_toe_moves(knowledge):
     curls = knowledge.pictures.poses["towel_toe_curl"].variants["default"].frames
     assert knuckle(curls[1]) - knuckle(curls[0]) > 60, "flat, then curled"
     towel = [f.props.towel for f in curls]
-    assert towel[1].x[1] < towel[0].x[1] - 5, "the towel is pulled in"  # type: ignore[union-attr]
+    assert towel[1].x[1] < towel[0].x[1] - 5, "the towel is pulled in"
 
 
 # -- broken pose files ----------------------------------------------------------------------
@@ -257,7 +257,7 @@ def test_a_supplied_picture_stands_in_for_the_drawn_one(kdir):
     supply(kdir, "towel_toe_curl", "media/towel.png")
     knowledge = load_knowledge(kdir)
     assert knowledge.pictures.supplied == {"towel_toe_curl": kdir / "media/towel.png"}
-    assert knowledge.exercises["towel_toe_curl"].picture.credit == "Photo: Clinic X, CC BY 4.0"  # type: ignore[union-attr]
+    assert knowledge.exercises["towel_toe_curl"].picture.credit == "Photo: Clinic X, CC BY 4.0"
     assert "towel_toe_curl" not in knowledge.pictures.poses
 
 
@@ -328,7 +328,7 @@ def test_a_variant_overrides_only_what_changes():
         ((30, 7), 4.3, "golf"),
         ((35, 6), 4.3, "golf"),
     ]
-    assert default.frames[1].props.ball.at == (36, 7)  # type: ignore[union-attr]
+    assert default.frames[1].props.ball.at == (36, 7)
     assert all(f.props.ball is None for f in flat.frames), "null removes an inherited prop"
     assert flat.frames[1].label == "Roll the golf ball", "extends chains"
     assert all(f.props.floor is not None for f in flat.frames)
