@@ -26,7 +26,6 @@ POSES_DIR = "poses"
 MEDIA_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 MIN_FRAMES, MAX_FRAMES = 2, 4
 MAX_LABEL = 24
-BALL_KINDS = ("lacrosse", "golf", "softball", "baseball", "tennis")
 
 # Which joints each view needs (and may have), per part of the figure.
 FULL_BODY = ("head", "neck", "shoulder", "hip")
@@ -152,9 +151,6 @@ class Props(_Frozen):
     towel: Towel | None = None
     band: Band | None = None
     weight: Weight | None = None
-
-
-PROP_NAMES = tuple(Props.model_fields)
 
 
 # -- frames and variants ----------------------------------------------------------------------

@@ -3,45 +3,33 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 from matplotlib import patheffects
 from matplotlib.axes import Axes
-from matplotlib.collections import PolyCollection
-from matplotlib.colors import to_hex, to_rgb
-from matplotlib.patches import Circle, FancyArrowPatch, Polygon, Rectangle
+from matplotlib.patches import Circle, FancyArrowPatch
 
-from bot.core.poses import Arrow, Ball, Chair, ExercisePoses, Frame, Point, Props, Towel
-from bot.render.motion import capsule, lerp, lerp_point
-
-BACKGROUND = "#f6f1e7"
-PANEL = "#fffdf8"
-INK = "#2b2a28"
-OUTLINE = "#3b3531"
-ARROW = "#f08a00"
-SKIN = "#f1b48e"
-SHIRT = "#2a9d8f"
-SHORTS = "#3d5a80"
-HAIR = "#5a3a27"
-FEEL = "#ff4d4d"
-GROUND = "#e9dfcc"
-GROUND_LINE = "#a8987f"
-WALL = "#ddd3c2"
-WOOD = "#c8975f"
-WOOD_DARK = "#8d6239"
-TOWEL = "#6fb1dc"
-TOWEL_STRIPE = "#3f86b8"
-BAND = "#d6336c"
-BOOK = "#7b4f9d"
-PAGES = "#f4ecd8"
-BALLS = {  # body colour, seam or dimple colour
-    "lacrosse": ("#f3d34a", "#c59b12"),
-    "golf": ("#fbfbf8", "#c9c9c0"),
-    "softball": ("#f4ea5a", "#d62828"),
-    "baseball": ("#fbf8ef", "#d62828"),
-    "tennis": ("#cde33b", "#ffffff"),
-}
-FAR_FADE = 0.42  # how far the far-side limbs fade towards the background
+from bot.core.poses import Arrow, ExercisePoses, Frame, Point
+from bot.render.motion import lerp, lerp_point
+from bot.render.props import draw_room
+from bot.render.style import (
+    ARROW,
+    BAND,
+    FAR_FADE,
+    FEEL,
+    HAIR,
+    INK,
+    NAIL,
+    SHIRT,
+    SHORTS,
+    SKIN,
+    Pen,
+    Shapes,
+    circle,
+    cross,
+    dot,
+    fade,
+    unit,
+)
 
 # Half-thicknesses of the body in centimetres, at each joint.
 R_HEAD, R_NECK = 12.0, 3.9
@@ -49,57 +37,6 @@ R_CHEST, R_WAIST, R_PELVIS = 9.6, 9.2, 8.8
 R_HIP, R_KNEE_THIGH, R_KNEE, R_CALF, R_ANKLE = 7.6, 5.4, 5.0, 5.0, 3.3
 R_HEEL, R_BALL, R_TOE_MID, R_TOE = 3.2, 2.4, 1.8, 1.4
 R_SHOULDER, R_ELBOW, R_WRIST, R_HAND = 4.6, 3.5, 2.7, 3.6
-
-
-def fade(colour: str, amount: float = FAR_FADE) -> str:
-    """Return the colour moved `amount` of the way towards the background."""
-    c, b = to_rgb(colour), to_rgb(BACKGROUND)
-    return to_hex((lerp(c[0], b[0], amount), lerp(c[1], b[1], amount), lerp(c[2], b[2], amount)))
-
-
-@dataclass
-class Shapes:
-    """Filled outlines that are drawn together: one dark silhouette, then the fills on top."""
-
-    polygons: list[list[Point]] = field(default_factory=list)
-    colours: list[str] = field(default_factory=list)
-
-    def add(self, polygon: list[Point], colour: str) -> None:
-        self.polygons.append(polygon)
-        self.colours.append(colour)
-
-    def blob(self, a: Point, ra: float, b: Point, rb: float, colour: str) -> None:
-        self.add(capsule(a, ra, b, rb), colour)
-
-    def draw(self, ax: Axes, outline_pt: float, zorder: float) -> None:
-        if not self.polygons:
-            return
-        ax.add_collection(
-            PolyCollection(
-                self.polygons,
-                facecolors=OUTLINE,
-                edgecolors=OUTLINE,
-                linewidths=2 * outline_pt,
-                joinstyle="round",
-                zorder=zorder,
-            )
-        )
-        ax.add_collection(
-            PolyCollection(
-                self.polygons, facecolors=self.colours, edgecolors="none", zorder=zorder + 0.1
-            )
-        )
-
-
-@dataclass(frozen=True)
-class Pen:
-    """How big things are on the page: points per centimetre, and the panel's width in points."""
-
-    pt_per_cm: float
-    panel_pt: float
-
-    def pt(self, cm: float) -> float:
-        return cm * self.pt_per_cm
 
 
 def draw_scene(
@@ -114,7 +51,7 @@ def draw_scene(
     """Draw one frame of an exercise onto `ax`, whose limits are the variant's canvas."""
     width, height = canvas
     outline = max(0.9, min(2.2, pen.pt(0.35)))
-    _draw_room(ax, frame.props, width, height, pen)
+    draw_room(ax, frame.props, width, height, pen)
     if poses.view == "full":
         _arm(frame, "far", fade_by=FAR_FADE).draw(ax, outline, 10)
         _leg(frame, "far", fade_by=FAR_FADE).draw(ax, outline, 11)
@@ -126,7 +63,8 @@ def draw_scene(
         _leg(frame, "near").draw(ax, outline, 14)
         if "hand" in frame.near:
             _arm(frame, "near").draw(ax, outline, 15)
-    _toenails(ax, frame, poses.view)
+    if poses.view == "closeup":  # too small to see on a whole figure
+        _toenail(ax, frame)
     for feel in frame.feel:
         _glow(ax, frame, feel)
     if frame.props.band is not None:
@@ -203,15 +141,9 @@ _FOOT_BALL = (15.5, -0.8)
 def _foot_outline(heel: Point, ball: Point, ankle: Point) -> list[Point]:
     """Return the foot's outline placed on its heel and ball joints, ankle side up."""
     scale = math.dist(heel, ball) / math.hypot(*_FOOT_BALL)
-    flip = (
-        -1.0
-        if _cross((ball[0] - heel[0], ball[1] - heel[1]), (ankle[0] - heel[0], ankle[1] - heel[1]))
-        < 0
-        else 1.0
-    )
-    turn = math.atan2(ball[1] - heel[1], ball[0] - heel[0]) - flip * math.atan2(
-        _FOOT_BALL[1], _FOOT_BALL[0]
-    )
+    flip = -1.0 if cross(_towards(heel, ball), _towards(heel, ankle)) < 0 else 1.0
+    turn = math.atan2(ball[1] - heel[1], ball[0] - heel[0])
+    turn -= flip * math.atan2(_FOOT_BALL[1], _FOOT_BALL[0])
     cos, sin = math.cos(turn), math.sin(turn)
     outline = []
     for x, y in _FOOT:
@@ -223,8 +155,8 @@ def _foot_outline(heel: Point, ball: Point, ankle: Point) -> list[Point]:
 def _behind_shin(joints: dict[str, Point], along: float, out: float) -> Point:
     """Return a point `along` the way down the shin and `out` cm behind it, on the heel's side."""
     knee, ankle, heel, ball = joints["knee"], joints["ankle"], joints["heel"], joints["ball"]
-    normal = _unit((-(ankle[1] - knee[1]), ankle[0] - knee[0]))
-    if _dot(normal, (heel[0] - ball[0], heel[1] - ball[1])) < 0:
+    normal = unit((-(ankle[1] - knee[1]), ankle[0] - knee[0]))
+    if dot(normal, (heel[0] - ball[0], heel[1] - ball[1])) < 0:
         normal = (-normal[0], -normal[1])
     point = lerp_point(knee, ankle, along)
     return (point[0] + out * normal[0], point[1] + out * normal[1])
@@ -241,7 +173,7 @@ def _arm(frame: Frame, side: str, fade_by: float = 0.0) -> Shapes:
         shapes.blob(shoulder, R_SHOULDER, elbow, R_ELBOW, skin)
     if elbow is not None:
         shapes.blob(elbow, R_ELBOW, hand, R_WRIST, skin)
-    shapes.add(_circle(hand, R_HAND), skin)
+    shapes.add(circle(hand, R_HAND), skin)
     if shoulder is not None and elbow is not None:
         sleeve = lerp_point(shoulder, elbow, 0.5)
         shapes.blob(shoulder, R_SHOULDER + 0.7, sleeve, lerp(R_SHOULDER, R_ELBOW, 0.5) + 0.7, shirt)
@@ -254,7 +186,7 @@ def _trunk(frame: Frame) -> Shapes:
     shapes = Shapes()
     throat = lerp_point(neck, head, 0.55)
     shapes.blob(shoulder, R_NECK, throat, R_NECK, SKIN)
-    shapes.add(_circle(hip, R_PELVIS), SHORTS)
+    shapes.add(circle(hip, R_PELVIS), SHORTS)
     waist = lerp_point(hip, shoulder, 0.22)
     shapes.blob(waist, R_WAIST, shoulder, R_CHEST, SHIRT)
     return shapes
@@ -262,12 +194,12 @@ def _trunk(frame: Frame) -> Shapes:
 
 def _head(ax: Axes, frame: Frame, facing: str, outline: float, zorder: float) -> None:
     neck, head = frame.body["neck"], frame.body["head"]
-    up = _unit((head[0] - neck[0], head[1] - neck[1]))
+    up = unit((head[0] - neck[0], head[1] - neck[1]))
     face = (up[1], -up[0]) if facing == "right" else (-up[1], up[0])
     shapes = Shapes()
     nose = (head[0] + 0.93 * R_HEAD * face[0], head[1] + 0.93 * R_HEAD * face[1] - 0.5 * up[1])
-    shapes.add(_circle(nose, 0.2 * R_HEAD), SKIN)
-    shapes.add(_circle(head, R_HEAD), SKIN)
+    shapes.add(circle(nose, 0.2 * R_HEAD), SKIN)
+    shapes.add(circle(head, R_HEAD), SKIN)
     # Hair over the crown and the back of the head, so the face side reads at a glance.
     start = math.degrees(math.atan2(up[1], up[0])) + (-35 if facing == "right" else 35)
     sweep = 170 if facing == "right" else -170
@@ -284,30 +216,24 @@ def _head(ax: Axes, frame: Frame, facing: str, outline: float, zorder: float) ->
     ax.add_patch(Circle(eye, 0.11 * R_HEAD, color=INK, zorder=zorder + 0.2, linewidth=0))
 
 
-def _toenails(ax: Axes, frame: Frame, view: str) -> None:
+def _toenail(ax: Axes, frame: Frame) -> None:
     """Mark the big toe's nail, which tells the toes from the heel even when they curl."""
-    if view != "closeup":  # too small to see on a whole figure
-        return
-    for side in ("near",):
-        joints = frame.near if side == "near" else frame.far
-        heel, ball, toe, ankle = joints["heel"], joints["ball"], joints["toe"], joints["ankle"]
-        before = joints.get("toe_mid", ball)
-        along = _unit((toe[0] - before[0], toe[1] - before[1]))
-        up = (
-            1.0
-            if _cross(
-                (ball[0] - heel[0], ball[1] - heel[1]), (ankle[0] - heel[0], ankle[1] - heel[1])
-            )
-            > 0
-            else -1.0
-        )
-        top = (-along[1] * up, along[0] * up)
-        nail = (
-            toe[0] - 0.1 * along[0] + 0.75 * R_TOE * top[0],
-            toe[1] - 0.1 * along[1] + 0.75 * R_TOE * top[1],
-        )
-        colour = "#f9d9cc" if side == "near" else fade("#f9d9cc")
-        ax.add_patch(Circle(nail, 0.55 * R_TOE, color=colour, zorder=16, linewidth=0))
+    joints = frame.near
+    heel, ball, toe, ankle = joints["heel"], joints["ball"], joints["toe"], joints["ankle"]
+    before = joints.get("toe_mid", ball)
+    along = unit((toe[0] - before[0], toe[1] - before[1]))
+    # The nail is on the toe's top, the side the ankle is on.
+    up = 1.0 if cross(_towards(heel, ball), _towards(heel, ankle)) > 0 else -1.0
+    top = (-along[1] * up, along[0] * up)
+    nail = (
+        toe[0] - 0.1 * along[0] + 0.75 * R_TOE * top[0],
+        toe[1] - 0.1 * along[1] + 0.75 * R_TOE * top[1],
+    )
+    ax.add_patch(Circle(nail, 0.55 * R_TOE, color=NAIL, zorder=16, linewidth=0))
+
+
+def _towards(a: Point, b: Point) -> Point:
+    return (b[0] - a[0], b[1] - a[1])
 
 
 def _glow(ax: Axes, frame: Frame, feel: str) -> None:
@@ -336,7 +262,7 @@ def _band(ax: Axes, frame: Frame, pen: Pen) -> None:
     around, held = frame.joint(band.around), frame.joint(band.held)
     if around is None or held is None:
         return
-    away = _unit((around[0] - held[0], around[1] - held[1]))
+    away = unit((around[0] - held[0], around[1] - held[1]))
     side = (-away[1], away[0])
     spread = R_TOE_MID + 0.2
     a = (around[0] + spread * side[0], around[1] + spread * side[1])
@@ -382,207 +308,3 @@ def _arrow(ax: Axes, arrow: Arrow, pen: Pen) -> None:
         [patheffects.Stroke(linewidth=width + 4, foreground="white"), patheffects.Normal()]
     )
     ax.add_patch(patch)
-
-
-# -- the room -------------------------------------------------------------------------------
-
-
-def _draw_room(ax: Axes, props: Props, width: float, height: float, pen: Pen) -> None:
-    line = max(1.0, pen.pt(0.3))
-    floor_y = props.floor.y if props.floor is not None else 0.0
-    if props.wall is not None:
-        x = props.wall.x
-        left, right = (x, width) if props.wall.side == "right" else (0.0, x)
-        ax.add_patch(Rectangle((left, 0), right - left, height, color=WALL, zorder=1, lw=0))
-        ax.plot([x, x], [0, height], color=GROUND_LINE, linewidth=line, zorder=1.1)
-    if props.floor is not None:
-        ax.add_patch(Rectangle((0, 0), width, floor_y, color=GROUND, zorder=1.5, lw=0))
-        ax.plot([0, width], [floor_y, floor_y], color=GROUND_LINE, linewidth=line, zorder=1.6)
-    if props.step is not None:
-        x0, x1 = props.step.x
-        ax.add_patch(
-            Rectangle(
-                (x0, floor_y),
-                x1 - x0,
-                props.step.height,
-                facecolor=WOOD,
-                edgecolor=WOOD_DARK,
-                linewidth=line,
-                zorder=2,
-            )
-        )
-    if props.chair is not None:
-        _chair(ax, props.chair, floor_y, line)
-    if props.towel is not None:
-        _towel(ax, props.towel, line)
-    if props.weight is not None:
-        (x, y), (w, h) = props.weight.at, props.weight.size
-        ax.add_patch(
-            Rectangle(
-                (x - w / 2, y),
-                w,
-                h,
-                facecolor=BOOK,
-                edgecolor=OUTLINE,
-                linewidth=line * 0.8,
-                zorder=4,
-            )
-        )
-        ax.add_patch(
-            Rectangle(
-                (x - w / 2 + 0.6, y + h * 0.2), w - 1.2, h * 0.35, color=PAGES, zorder=4.1, lw=0
-            )
-        )
-    if props.ball is not None:
-        _ball(ax, props.ball, line)
-
-
-def _chair(ax: Axes, chair: Chair, floor_y: float, line: float) -> None:
-    x0, x1 = chair.seat
-    top = floor_y + chair.height
-
-    def wood(x: float, y: float, w: float, h: float) -> None:
-        ax.add_patch(
-            Rectangle((x, y), w, h, facecolor=WOOD, edgecolor=WOOD_DARK, linewidth=line, zorder=2)
-        )
-
-    wood(x0, top - 4, x1 - x0, 4)
-    for x in (x0 + 1, x1 - 4):
-        wood(x, floor_y, 3, chair.height - 4)
-    if chair.back != "none":
-        x = x0 + 1 if chair.back == "left" else x1 - 4
-        wood(x, top, 3, chair.back_height - chair.height)
-        wood(x - 1, floor_y + chair.back_height - 5, 5, 5)
-
-
-def _towel(ax: Axes, towel: Towel, line: float) -> None:
-    """Draw a towel lying flat, or rucked up into a creased mound where it is bunched."""
-    x0, x1 = towel.x
-    thickness = 1.5
-    steps = max(60, int((x1 - x0) * 4))
-    xs = [lerp(x0, x1, i / steps) for i in range(steps + 1)]
-    top = [(x, towel.y + thickness + _ruck(towel, x)) for x in xs]
-    outline = [(x0, towel.y), *top, (x1, towel.y)]
-    ax.add_patch(
-        Polygon(
-            outline,
-            facecolor=TOWEL,
-            edgecolor=TOWEL_STRIPE,
-            linewidth=line * 0.8,
-            joinstyle="round",
-            zorder=3,
-        )
-    )
-    band_x = x1 - 2.6
-    if band_x > x0:
-        ax.add_patch(
-            Rectangle((band_x, towel.y), 1.2, thickness, color=TOWEL_STRIPE, zorder=3.1, lw=0)
-        )
-    if towel.bunch is not None and towel.height > 0.5:
-        a, b = towel.bunch
-        folds = _folds(towel)
-        for k in range(folds):
-            x = lerp(a, b, (k + 0.5) / folds)
-            peak = towel.y + thickness + _ruck(towel, x)
-            ax.plot(
-                [x, x + 0.4],
-                [peak - 0.3, lerp(towel.y, peak, 0.35)],
-                color=TOWEL_STRIPE,
-                linewidth=line * 0.8,
-                solid_capstyle="round",
-                zorder=3.2,
-            )
-
-
-def _folds(towel: Towel) -> int:
-    if towel.bunch is None:
-        return 0
-    a, b = towel.bunch
-    return max(2, round((b - a) / 3.5))
-
-
-def _ruck(towel: Towel, x: float) -> float:
-    """Return how high the towel is lifted at x by its folds: a mound with a wavy top."""
-    if towel.bunch is None or towel.height <= 0:
-        return 0.0
-    a, b = towel.bunch
-    if not a < x < b:
-        return 0.0
-    t = (x - a) / (b - a)
-    ripple = 0.72 + 0.28 * abs(math.cos(math.pi * _folds(towel) * t))
-    return float(towel.height * math.sin(math.pi * t) ** 0.6 * ripple)
-
-
-def _ball(ax: Axes, ball: Ball, line: float) -> None:
-    fill, mark = BALLS[ball.kind]
-    radius = ball.size / 2
-    cx, cy = ball.at
-    ax.add_patch(
-        Circle(ball.at, radius, facecolor=fill, edgecolor=OUTLINE, linewidth=line, zorder=5)
-    )
-    # Rolling without slipping: the markings turn by the distance travelled over the radius.
-    turn = -cx / radius
-    if ball.kind == "golf":
-        for ring, count in ((0.0, 1), (0.42, 6), (0.75, 11)):
-            for i in range(count):
-                angle = turn + 2 * math.pi * i / count
-                ax.add_patch(
-                    Circle(
-                        (
-                            cx + ring * radius * math.cos(angle),
-                            cy + ring * radius * math.sin(angle),
-                        ),
-                        radius * 0.1,
-                        color=mark,
-                        zorder=5.1,
-                        lw=0,
-                    )
-                )
-        return
-    seam = []
-    for i in range(25):
-        s = -1 + 2 * i / 24
-        x, y = s * radius * 0.78, 0.35 * radius * math.cos(math.pi * s)
-        seam.append(
-            (
-                cx + x * math.cos(turn) - y * math.sin(turn),
-                cy + x * math.sin(turn) + y * math.cos(turn),
-            )
-        )
-    xs, ys = zip(*seam, strict=True)
-    stitched = ball.kind in ("softball", "baseball")
-    ax.plot(
-        xs,
-        ys,
-        color=mark,
-        linewidth=line * (1.6 if stitched else 2.2),
-        linestyle=(0, (1.2, 0.9)) if stitched else "-",
-        solid_capstyle="round",
-        zorder=5.1,
-    )
-
-
-# -- small helpers --------------------------------------------------------------------------
-
-
-def _circle(centre: Point, radius: float, steps: int = 28) -> list[Point]:
-    return [
-        (
-            centre[0] + radius * math.cos(2 * math.pi * i / steps),
-            centre[1] + radius * math.sin(2 * math.pi * i / steps),
-        )
-        for i in range(steps)
-    ]
-
-
-def _unit(v: Point) -> Point:
-    length = math.hypot(*v) or 1.0
-    return (v[0] / length, v[1] / length)
-
-
-def _dot(a: Point, b: Point) -> float:
-    return a[0] * b[0] + a[1] * b[1]
-
-
-def _cross(a: Point, b: Point) -> float:
-    return a[0] * b[1] - a[1] * b[0]

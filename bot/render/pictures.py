@@ -20,8 +20,9 @@ from PIL import Image
 
 from bot.core.knowledge import Knowledge
 from bot.core.poses import ExercisePoses
-from bot.render.figure import BACKGROUND, INK, PANEL, Pen, draw_scene
+from bot.render.figure import draw_scene
 from bot.render.motion import timeline
+from bot.render.style import BACKGROUND, INK, PANEL, Pen
 
 STILL_WIDTH = 1080
 _DPI = 100  # so that one point is 100/72 pixels and sizes below can be thought of in pixels

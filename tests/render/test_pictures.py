@@ -14,7 +14,6 @@ from PIL import Image, ImageSequence
 
 from bot.__main__ import main
 from bot.core.knowledge import Knowledge, load_knowledge
-from bot.render.figure import SKIN
 from bot.render.pictures import (
     STILL_WIDTH,
     draw_animation,
@@ -24,6 +23,7 @@ from bot.render.pictures import (
     picture_for,
     write_all,
 )
+from bot.render.style import SKIN
 from tests.conftest import KNOWLEDGE_DIR
 
 Drawn = dict[tuple[str, str], tuple[bytes, bytes]]
