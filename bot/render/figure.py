@@ -243,7 +243,7 @@ def _glow(ax: Axes, frame: Frame, feel: str) -> None:
     knee, heel, ball = joints["knee"], joints["heel"], joints["ball"]
     centre, radius = {
         "calf": (_behind_shin(joints, 0.35, 2.5), 7.5),
-        "achilles": (_behind_shin(joints, 0.85, 2.2), 5.5),
+        "achilles": (_behind_shin(joints, 0.8, 2.2), 6.5),
         "sole": (lerp_point(heel, ball, 0.5), 6.0),
         "arch": (lerp_point(heel, ball, 0.55), 4.5),
         "toes": (joints["toe"], 3.5),

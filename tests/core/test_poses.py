@@ -230,6 +230,13 @@ def test_a_band_tied_to_a_missing_joint(kdir):
     assert "the band refers to a missing joint 'far.hand'" in error_of(kdir)
 
 
+def test_a_pose_file_that_is_not_yaml(kdir):
+    (kdir / "poses/ball_roll.yaml").write_text("view: closeup\nvariants: [broken\n")
+    message = error_of(kdir)
+    assert message.startswith("knowledge/poses/ball_roll.yaml: line ")
+    assert "not valid YAML" in message
+
+
 def test_an_exercise_with_no_picture_at_all(kdir):
     (kdir / "poses/towel_toe_curl.yaml").unlink()
     assert error_of(kdir) == (
