@@ -8,11 +8,12 @@ import json
 import sys
 from collections.abc import Sequence
 from contextlib import suppress
+from pathlib import Path
 
 from bot.app.coach import Person
 from bot.bootstrap import StartupError, build_engine, configure_logging, open_components
 from bot.config import ConfigError, Settings, load_settings
-from bot.core.knowledge import KnowledgeError
+from bot.core.knowledge import KnowledgeError, load_knowledge
 from bot.core.routine import routine_for
 
 
@@ -34,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("check-knowledge", help="validate the knowledge files")
 
+    pictures = commands.add_parser("pictures", help="draw every exercise's pictures into a folder")
+    pictures.add_argument("--out", type=Path, help="the folder (default: DATA_DIR/pictures)")
+
     db = commands.add_parser("db", help="the database schema (migrations)")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="migrate the database to the newest schema")
@@ -54,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check_knowledge(settings)
         if args.command == "explain":
             return _explain(settings, " ".join(args.text), as_json=args.json)
+        if args.command == "pictures":
+            return _pictures(settings, args.out or settings.data_dir / "pictures")
         configure_logging(settings)
         if args.command == "chat":
             return asyncio.run(_chat(settings, args.user, as_json=args.json))
@@ -84,6 +90,20 @@ def _check_knowledge(settings: Settings) -> int:
         f" {len(knowledge.locations)} locations, {len(knowledge.red_flags)} red flags,"
         f" {len(knowledge.messages)} messages"
     )
+    return 0
+
+
+def _pictures(settings: Settings, out_dir: Path) -> int:
+    from time import perf_counter
+
+    from bot.render.pictures import write_all
+
+    knowledge = load_knowledge(settings.knowledge_dir)
+    started = perf_counter()
+    written = write_all(knowledge, out_dir)
+    for path in written:
+        print(f"{path} ({path.stat().st_size // 1024} KB)")
+    print(f"{len(written)} files in {perf_counter() - started:.1f} s")
     return 0
 
 

@@ -18,6 +18,7 @@ from typing import Any, Self, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.core.poses import Pictures, PoseError, SuppliedPicture, load_pictures
 from bot.core.progress import ProgressRules
 
 SYMPTOM_IDS = ("tightness", "cramping", "soreness", "weakness", "pain")
@@ -106,6 +107,8 @@ class Exercise(_Frozen):
     equipment: str | None = None
     alternatives: tuple[str, ...] = ()
     cautions: tuple[str, ...] = Field(min_length=1)
+    # A clinic's own picture, used instead of the one drawn from poses/<id>.yaml.
+    picture: SuppliedPicture | None = None
 
 
 def _clean_words(words: tuple[str, ...]) -> tuple[str, ...]:
@@ -237,6 +240,8 @@ class Knowledge(_Frozen):
     progress: ProgressRules
     messages: dict[str, str]
     zone_aliases: dict[str, str]
+    # What each exercise's picture is drawn from (poses/<id>.yaml) or the file supplied instead.
+    pictures: Pictures = Pictures()
 
     def say(self, key: str, /, **values: Any) -> str:
         """Return the sentence under `key` with its placeholders filled in."""
@@ -477,4 +482,13 @@ def load_knowledge(directory: Path | str) -> Knowledge:
     )
     parts["messages"] = _read_messages(messages_file.get("messages"))
     parts["zone_aliases"] = _check_zone_aliases(zones_file.get("aliases"))
+    parts["pictures"] = _load_pictures(directory, parts["exercises"])
     return Knowledge.model_validate(parts)
+
+
+def _load_pictures(directory: Path, exercises: dict[str, Exercise]) -> Pictures:
+    """Load the pose files, checking that every exercise has a picture, drawn or supplied."""
+    try:
+        return load_pictures(directory, {e.id: e.picture for e in exercises.values()})
+    except PoseError as exc:
+        raise KnowledgeError(exc.file, exc.where, exc.problem) from None
