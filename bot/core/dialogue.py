@@ -21,7 +21,7 @@ from bot.core.events import (
     TextEvent,
 )
 from bot.core.flow import Registry
-from bot.core.flows import REGISTRY, callback, intake, reminder
+from bot.core.flows import REGISTRY, callback, intake, reminder, routine, safety
 from bot.core.knowledge import Knowledge, check_messages
 from bot.core.replies import Reply, Say
 from bot.core.state import HOME, ConversationState
@@ -30,7 +30,7 @@ from bot.core.turn import Context, EngineConfig, ReaderLike, Turn
 # Requests that mean the same as a command, in the order they are checked.
 _INTENT_COMMANDS = (("stop", "cancel"), ("help", "help"), ("routine", "routine"))
 # Buttons that mean the same thing wherever they are shown: the command they run.
-_SHARED_CHOICES = {"pro": "callback", "start": "start"}
+_SHARED_CHOICES = {"pro": "callback"}
 
 
 @dataclass(frozen=True)
@@ -49,19 +49,31 @@ def understand(turn: Turn, text: str) -> None:
     """Read free text: warning signs first, then requests, then symptoms, else a kind miss."""
     reading = turn.reader.read(text)
     intents = set(reading.intent_ids)
+    state = turn.state
     if reading.red_flags:
-        intake.raise_red_flags(turn, reading.red_flag_ids)
+        if state.step in callback.flow.steps and callback.DRAFT.get(state) is not None:
+            callback.note_signs(turn, reading.red_flag_ids)  # noted on the request, which goes on
+        else:
+            safety.raise_signs(turn, reading.red_flag_ids)
     elif "callback" in intents:
         turn.run("callback", text)
     elif "reminder" in intents:
         turn.run("reminder", text)
+    elif "diagnosis" in intents:
+        intake.answer_diagnosis(turn, reading)
     elif reading.symptoms or reading.locations or reading.pain_score is not None:
-        if turn.state.step == intake.RED_FLAG:
-            turn.say("routine_blocked")
-            intake.show_red_flags(turn)
+        if state.step == safety.WARNING:
+            safety.repeat_warning(turn)
         else:
-            fresh = turn.state.step in (HOME, intake.WHAT_NEXT, intake.ROUTINE)
+            fresh = state.step in (HOME, routine.WHAT_NEXT, routine.ROUTINE)
             intake.take_reading(turn, reading, fresh=fresh)
+    elif intake.ask_about_hints(turn, reading):
+        pass
+    elif "worse" in intents and state.symptoms:
+        state.worsening = True
+        turn.say("worsening_reply")
+        turn.offer_professional = True
+        turn.reprompt()
     elif requested := [command for intent, command in _INTENT_COMMANDS if intent in intents]:
         turn.run(requested[0])
     elif "greeting" in intents:

@@ -24,7 +24,21 @@ from bot.core.progress import ProgressRules
 SYMPTOM_IDS = ("tightness", "cramping", "soreness", "weakness", "pain")
 LOCATION_IDS = ("foot", "sole", "arch", "heel", "toes", "ankle", "calf")
 RED_FLAG_IDS = ("numbness", "swelling", "injury", "wound", "dvt", "fever", "severe")
-INTENT_IDS = ("greeting", "thanks", "help", "routine", "reminder", "callback", "stop")
+INTENT_IDS = (
+    "greeting",
+    "thanks",
+    "help",
+    "routine",
+    "reminder",
+    "callback",
+    "stop",
+    "hurt",
+    "worse",
+    "checked",
+    "diagnosis",
+)
+# Conditions that change the advice without being a warning sign on their own.
+CONDITION_IDS = ("diabetes",)
 
 KNOWLEDGE_FILES = (
     "exercises.yaml",
@@ -162,6 +176,56 @@ class Concept(_Frozen):
 class RedFlag(Concept):
     urgency: Urgency
     advice: str = Field(min_length=1)
+    # A yes/no question the bot asks when it only sees a hint of this sign.
+    question: str = Field(min_length=1)
+
+    @property
+    def name(self) -> str:
+        """Return how the sign is named in a sentence ("numbness or tingling")."""
+        return self.in_sentence
+
+
+class ScreenItem(_Frozen):
+    """One choice of the warning-sign screen asked before the first routine of an episode."""
+
+    # Tapping it reports this sign; or, for a condition, asks `follow_up` (a yes reports
+    # `follow_up_sign`, a no keeps the condition as a caution).
+    sign: str | None = None
+    condition: str | None = None
+    follow_up_sign: str | None = None
+    button: str = Field(min_length=1, max_length=30)
+    line: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        if (self.sign is None) == (self.condition is None):
+            raise ValueError("a screen item needs exactly one of: sign, condition")
+        if self.condition is not None and self.follow_up_sign is None:
+            raise ValueError("a condition needs the follow_up_sign a yes reports")
+        return self
+
+    @property
+    def id(self) -> str:
+        """Return the choice id: the sign's or the condition's."""
+        return self.sign or self.condition or ""
+
+
+class ConditionRules(_Frozen):
+    """What a condition changes: a caution line and a gentler routine."""
+
+    caution: str = Field(min_length=1)
+    leave_out: tuple[str, ...] = ()
+    max_exercises: int | None = Field(default=None, ge=1, le=12)
+
+
+class SafetyRules(_Frozen):
+    """How long a warning sign stands, and what conditions change."""
+
+    # A warning sign stands this many days; after that the bot asks again before a routine.
+    warning_sign_days: int = Field(default=14, ge=1, le=365)
+    # After "it's been checked", the routine carries a caution line this many days.
+    checked_caution_days: int = Field(default=28, ge=0, le=365)
+    conditions: dict[str, ConditionRules] = {}
 
 
 class Negation(_Frozen):
@@ -237,6 +301,8 @@ class Knowledge(_Frozen):
     negation: Negation
     tuning: ReaderTuning
     rules: RoutineRules
+    safety: SafetyRules
+    screen: tuple[ScreenItem, ...]
     progress: ProgressRules
     messages: dict[str, str]
     zone_aliases: dict[str, str]
@@ -397,6 +463,30 @@ def _check_routines(rules: RoutineRules, knowledge: dict[str, Any]) -> None:
             raise KnowledgeError(file, "routines", f"no routine for symptom '{symptom}'")
 
 
+def _check_safety(safety: SafetyRules, knowledge: dict[str, Any]) -> None:
+    for condition, rules in safety.conditions.items():
+        where = f"safety.conditions.{condition}"
+        if condition not in CONDITION_IDS:
+            raise KnowledgeError("rules.yaml", where, f"unknown condition '{condition}'")
+        for exercise_id in rules.leave_out:
+            if exercise_id not in knowledge["exercises"]:
+                raise KnowledgeError("rules.yaml", where, f"unknown exercise '{exercise_id}'")
+
+
+def _check_screen(screen: tuple[ScreenItem, ...], knowledge: dict[str, Any]) -> None:
+    seen: set[str] = set()
+    for index, item in enumerate(screen):
+        where = f"screen[{index}]"
+        for sign in (item.sign, item.follow_up_sign):
+            if sign is not None and sign not in knowledge["red_flags"]:
+                raise KnowledgeError("red_flags.yaml", where, f"unknown red flag '{sign}'")
+        if item.condition is not None and item.condition not in CONDITION_IDS:
+            raise KnowledgeError("red_flags.yaml", where, f"unknown condition '{item.condition}'")
+        if item.id in seen:
+            raise KnowledgeError("red_flags.yaml", where, f"'{item.id}' is listed twice")
+        seen.add(item.id)
+
+
 def _check_exercises(exercises: dict[str, Exercise], symptoms: dict[str, Concept]) -> None:
     for exercise in exercises.values():
         for symptom in exercise.helps:
@@ -474,12 +564,19 @@ def load_knowledge(directory: Path | str) -> Knowledge:
     parts["tuning"] = _parse(
         ReaderTuning, language_file.get("reader", {}), "language.yaml", "reader"
     )
-    rules_data = {k: v for k, v in rules_file.items() if k != "progress"}
+    rules_data = {k: v for k, v in rules_file.items() if k not in ("progress", "safety")}
     parts["rules"] = _parse(RoutineRules, rules_data, "rules.yaml", "")
     _check_routines(parts["rules"], parts)
     parts["progress"] = _parse(
         ProgressRules, rules_file.get("progress", {}), "rules.yaml", "progress"
     )
+    parts["safety"] = _parse(SafetyRules, rules_file.get("safety", {}), "rules.yaml", "safety")
+    _check_safety(parts["safety"], parts)
+    parts["screen"] = tuple(
+        _parse(ScreenItem, item, "red_flags.yaml", f"screen[{index}]")
+        for index, item in enumerate(_items(flags_file, "screen", "red_flags.yaml"))
+    )
+    _check_screen(parts["screen"], parts)
     parts["messages"] = _read_messages(messages_file.get("messages"))
     parts["zone_aliases"] = _check_zone_aliases(zones_file.get("aliases"))
     parts["pictures"] = _load_pictures(directory, parts["exercises"])

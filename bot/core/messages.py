@@ -47,7 +47,7 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
         {"code", "name", "phone", "best_time", "about", "pain", "note", "created", "status"}
     ),
     "staff_handled": frozenset({"status", "by", "at"}),
-    "staff_warning": frozenset({"flags"}),
+    "staff_warning": frozenset({"flags", "urgency"}),
     "staff_withdrawn": frozenset({"code"}),
     "staff_forgotten": frozenset({"code"}),
     "staff_repeated": frozenset({"code"}),
@@ -55,6 +55,9 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
     "staff_lead_not_found": frozenset({"code"}),
     "staff_marked": frozenset({"code", "status"}),
     **_keys(
+        "staff_urgency_emergency",
+        "staff_urgency_urgent",
+        "staff_urgency_soon",
         "staff_status_open",
         "staff_status_contacted",
         "staff_status_closed",

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from bot.core.knowledge import Dose, Exercise, Knowledge
 
 
 def routine_for(
-    knowledge: Knowledge, symptoms: Sequence[str], locations: Sequence[str]
+    knowledge: Knowledge,
+    symptoms: Sequence[str],
+    locations: Sequence[str],
+    *,
+    leave_out: Collection[str] = (),
+    conditions: Collection[str] = (),
 ) -> tuple[str, ...]:
-    """Return the exercise ids for symptoms and locations: roll, then stretch, then strengthen."""
+    """Return the exercise ids for symptoms and locations: roll, then stretch, then strengthen.
+
+    Moves that hurt the person (`leave_out`) are never given again; a condition such as
+    diabetes leaves out what it must and keeps the routine short (rules.yaml, safety).
+    """
     rules = knowledge.rules
+    gentler = [
+        knowledge.safety.conditions[c] for c in conditions if c in knowledge.safety.conditions
+    ]
+    excluded = set(leave_out).union(*(g.leave_out for g in gentler))
+    limit = min([rules.max_exercises, *(g.max_exercises for g in gentler if g.max_exercises)])
     picked: list[str] = []
     for symptom in symptoms:
         by_location = rules.routines.get(symptom)
@@ -21,11 +35,27 @@ def routine_for(
         lists = [by_location.get(loc, by_location["default"]) for loc in locations]
         lists = lists or [by_location["default"]]
         for exercise_ids in lists:
-            picked.extend(e for e in exercise_ids if e not in picked)
+            picked.extend(e for e in exercise_ids if e not in picked and e not in excluded)
     rank = {kind: index for index, kind in enumerate(rules.kind_order)}
     # sorted() is stable, so within a kind the rule table's own order is kept.
     ordered = sorted(picked, key=lambda e: rank[knowledge.exercises[e].kind])
-    return tuple(ordered[: rules.max_exercises])
+    return tuple(ordered[:limit])
+
+
+def alternative_to(
+    knowledge: Knowledge, exercise_id: str, symptoms: Sequence[str], avoid: Collection[str]
+) -> str | None:
+    """Return another move of the same kind that helps these symptoms, or None."""
+    kind = knowledge.exercises[exercise_id].kind
+    for other in knowledge.exercises.values():
+        if (
+            other.id != exercise_id
+            and other.id not in avoid
+            and other.kind == kind
+            and any(s in other.helps for s in symptoms)
+        ):
+            return other.id
+    return None
 
 
 def dose_text(knowledge: Knowledge, dose: Dose) -> str:

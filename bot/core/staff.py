@@ -7,11 +7,12 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from bot.core.knowledge import Knowledge
+from bot.core.knowledge import Knowledge, Urgency
 from bot.core.leads import Lead, LeadStatus
 from bot.core.replies import Choice, Say
 
 STAFF_PREFIX = "s"
+_URGENCY_RANK = {Urgency.emergency: 0, Urgency.urgent: 1, Urgency.soon: 2}
 STAFF_ACTIONS = {"contacted": LeadStatus.contacted, "closed": LeadStatus.closed}
 CSV_COLUMNS = (
     "code",
@@ -35,10 +36,13 @@ def _utc(moment: datetime | None) -> str:
 
 def _about(knowledge: Knowledge, lead: Lead) -> str:
     parts = [knowledge.symptoms[s].label for s in lead.symptoms if s in knowledge.symptoms]
-    flags = [knowledge.red_flags[f].label for f in lead.red_flags if f in knowledge.red_flags]
+    known = [knowledge.red_flags[f] for f in lead.red_flags if f in knowledge.red_flags]
     about = ", ".join(parts) or "-"
-    if flags:
-        about += " | " + knowledge.say("staff_warning", flags=", ".join(flags))
+    if known:
+        top = min(known, key=lambda flag: _URGENCY_RANK[flag.urgency]).urgency
+        flags = ", ".join(flag.label for flag in known)
+        urgency = knowledge.say(f"staff_urgency_{top.value}")
+        about += " | " + knowledge.say("staff_warning", flags=flags, urgency=urgency)
     return about
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, NewType
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -12,6 +13,25 @@ StepId = NewType("StepId", str)
 HOME = StepId("welcome")
 # Drafts saved before flows kept them under `drafts`, by the flow that owns each.
 _OLD_DRAFTS = ("reminder", "callback", "checkin")
+
+
+class Safety(BaseModel):
+    """What the person told about warning signs and conditions; it outlives /start.
+
+    A warning sign stands for the whole episode and beyond: across /start, /routine, check-ins
+    and new complaints, until the person says a professional has checked it, or the days in
+    rules.yaml pass (then the bot asks again before any routine). Only /forget erases it.
+    """
+
+    model_config = ConfigDict(validate_assignment=True)
+
+    # Standing warning signs, with the local day each was reported (None: before days were kept).
+    signs: dict[str, date | None] = Field(default_factory=dict)
+    # Signs a professional has checked, with the day the person said so (a caution line).
+    checked: dict[str, date] = Field(default_factory=dict)
+    conditions: tuple[str, ...] = ()  # e.g. diabetes: a caution and a gentler routine
+    left_out: tuple[str, ...] = ()  # moves that hurt: left out of the routine from now on
+    asked_on: date | None = None  # the last day a reminder asked whether a sign was checked
 
 
 class ConversationState(BaseModel):
@@ -27,8 +47,15 @@ class ConversationState(BaseModel):
     choice_labels: tuple[str, ...] = ()
     symptoms: tuple[str, ...] = ()
     locations: tuple[str, ...] = ()
-    red_flags: tuple[str, ...] = ()
     pain_score: int | None = Field(default=None, ge=0, le=10)
+    safety: Safety = Field(default_factory=Safety)
+    # This episode: the warning-sign screen answered, signs the person denied, a pain that is
+    # getting worse, hints of a sign still to ask about, and the step to go back to after.
+    screened: bool = False
+    denied: tuple[str, ...] = ()
+    worsening: bool = False
+    hints: tuple[str, ...] = ()
+    resume: StepId | None = None
     pending_symptoms: tuple[str, ...] = ()
     pending_locations: tuple[str, ...] = ()
     routine: tuple[str, ...] = ()
@@ -48,9 +75,21 @@ class ConversationState(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _drafts_of_older_versions(cls, data: Any) -> Any:
-        """Keep a half-filled form saved before drafts were kept by flow name."""
-        if isinstance(data, dict) and any(data.get(name) for name in _OLD_DRAFTS):
+    def _older_versions(cls, data: Any) -> Any:
+        """Keep what older versions saved elsewhere: drafts, and warning signs of the episode."""
+        if not isinstance(data, dict):
+            return data
+        old_flags = data.get("red_flags")
+        if old_flags and isinstance(old_flags, list | tuple):
+            # Their day was not kept: they stand, and are asked about again before a routine.
+            data = dict(data)
+            safety = dict(data.get("safety") or {})
+            signs = dict(safety.get("signs") or {})
+            for flag in old_flags:
+                signs.setdefault(str(flag), None)
+            safety["signs"] = signs
+            data["safety"] = safety
+        if any(data.get(name) for name in _OLD_DRAFTS):
             data = dict(data)
             drafts = dict(data.get("drafts") or {})
             for name in _OLD_DRAFTS:

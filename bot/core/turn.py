@@ -146,7 +146,12 @@ class Turn:
         )
 
     def goto(self, step: StepId) -> None:
-        """Move the conversation to `step`."""
+        """Move the conversation to `step`; the buttons of the step left behind expire."""
+        if step != self.state.step:
+            # A question without buttons must not leave the last one's choices live: a number
+            # or a double tap would pick one of them at the wrong question.
+            self.state.choices = ()
+            self.state.choice_labels = ()
         self.state.step = step
 
     def ask(self, step: StepId) -> None:

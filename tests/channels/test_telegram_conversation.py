@@ -27,7 +27,10 @@ async def test_buttons_carry_a_conversation_from_start_to_the_routine(bot, knowl
     assert shown(how_bad) == knowledge.say("ask_severity")
     assert how_bad.button_texts == [str(n) for n in range(11)]
 
-    [first] = await ann.press("3", 1)
+    [screen] = await ann.press("3", 1)
+    assert shown(screen).startswith(opening(knowledge, "screen_question"))
+    assert screen.button_texts[-1] == "None of these"
+    [first] = await ann.press("None of these", 1)
     intro, card = shown(first).split("\n\n1/3 ", 1)
     assert intro.startswith(opening(knowledge, "routine_intro"))
     assert "cramping in the arch" in intro
@@ -54,7 +57,7 @@ async def test_buttons_carry_a_conversation_from_start_to_the_routine(bot, knowl
     assert len(state.routine) == 3
     # Every tap was answered, each exactly once.
     answered = bot.api.answered_callback_ids()
-    assert sorted(answered) == sorted(ann.pressed) and len(ann.pressed) == 7
+    assert sorted(answered) == sorted(ann.pressed) and len(ann.pressed) == 8
     for message in bot.api.messages(42):
         assert message.parse_mode == "HTML"
         for row in message.inline_keyboard:
@@ -66,7 +69,9 @@ async def test_typed_answers_and_buttons_mix(bot, knowledge):
     await ann.send("/start", 1)
     [how_bad] = await ann.send("my calves are super tight", 1)
     assert shown(how_bad) == knowledge.say("ask_severity")
-    [card] = await ann.send("4", 1)
+    [screen] = await ann.send("4", 1)
+    assert screen.button_texts[-1] == "None of these"
+    [card] = await ann.send("no, none of these", 1)
     intro, first = shown(card).split("\n\n1/2 ", 1)
     assert "tightness in the calf" in intro
     assert first.startswith("Standing calf stretch")

@@ -144,17 +144,20 @@ async def test_server_errors_on_sending_are_survived_without_losing_a_reply(bot,
     # A gateway timeout: Telegram held the request, then gave up on it without sending.
     api.timeout_delay = 0.2
     api.fail_next("sendMessage", "timeout")
-    [card] = await ann.send("4", 1)
+    [screen] = await ann.send("4", 1)
+    assert shown(screen).startswith(opening(knowledge, "screen_question"))
+    [card] = await ann.send("none of these", 1)
     assert "tightness in the heel" in shown(card)
 
     sends = api.requests("sendMessage")
-    assert [r.status for r in sends] == [429, 200, 500, 200, 200, 504, 200]
+    assert [r.status for r in sends] == [429, 200, 500, 200, 200, 504, 200, 200]
     # The flood wait was waited out before trying again, as Telegram asks.
     assert sends[1].time - sends[0].time >= 1.0
     assert [shown(m) for m in api.messages(55)] == [
         shown(greeting),
         knowledge.say("ask_location"),
         knowledge.say("ask_severity"),
+        shown(screen),
         shown(card),
     ]
 

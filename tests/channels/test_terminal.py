@@ -37,18 +37,21 @@ def chat(tmp_path: Path, lines: list[str], *args: str) -> subprocess.CompletedPr
 
 
 def test_piped_transcript_in_json(tmp_path):
-    result = chat(tmp_path, ["/start", "my calves are super tight", "4", "1"], "--json")
+    lines = ["/start", "my calves are super tight", "4", "None of these", "1"]
+    result = chat(tmp_path, lines, "--json")
     assert result.returncode == 0, result.stderr
     replies = [json.loads(line) for line in result.stdout.splitlines()]
     assert all(set(r) == {"text", "buttons"} for r in replies)
     assert replies[0]["text"].startswith("Hi! I'm Footcoach")
     assert replies[1]["buttons"] == ["Tightness", "Cramping", "Soreness", "Weakness", "Pain"]
     assert "0 (no pain)" in replies[2]["text"]
-    assert replies[3]["text"].startswith("Here are 2 moves for tightness in the calf")
-    assert replies[4]["text"].startswith("1/2 Standing calf stretch")
-    assert replies[4]["buttons"] == ["Next", "Stop here"]
+    assert replies[3]["text"].startswith("Before I suggest moves, a quick safety check")
+    assert replies[3]["buttons"][-1] == "None of these"
+    assert replies[4]["text"].startswith("Here are 2 moves for tightness in the calf")
+    assert replies[5]["text"].startswith("1/2 Standing calf stretch")
+    assert replies[5]["buttons"] == ["Next", "Stop here"]
     # "1" picked the first button of the card: the next card.
-    assert replies[5]["text"].startswith("2/2 Plank calf stretch")
+    assert replies[6]["text"].startswith("2/2 Plank calf stretch")
     assert result.stderr == ""
 
 
@@ -57,10 +60,10 @@ def test_state_persists_across_runs_per_user(tmp_path):
     assert first.returncode == 0, first.stderr
     second = chat(tmp_path, ["5"], "--json", "--user", "7")
     texts = [json.loads(line)["text"] for line in second.stdout.splitlines()]
-    assert texts[0].startswith("Here are"), texts  # the 0-10 question was still open
+    assert texts[0].startswith("Before I suggest"), texts  # the 0-10 question was still open
     other = chat(tmp_path, ["5"], "--json", "--user", "8")
     texts = [json.loads(line)["text"] for line in other.stdout.splitlines()]
-    assert not texts[0].startswith("Here are")  # user 8 has no conversation yet
+    assert not texts[0].startswith("Before I suggest")  # user 8 has no conversation yet
 
 
 def test_plain_output_numbers_the_choices(tmp_path):

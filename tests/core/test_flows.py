@@ -22,7 +22,8 @@ NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 def turn_at(knowledge: Knowledge, engine: Engine, step: str) -> Turn:
     state = ConversationState(step=step, symptoms=("tightness",), locations=("calf",))
     state.routine = ("standing_calf_stretch",)
-    state.red_flags = ("numbness",) if step == "red_flag" else ()
+    if step == "red_flag":
+        state.safety.signs = {"numbness": NOW.date()}
     return Turn(
         knowledge,
         engine.reader,

@@ -5,13 +5,24 @@ put its sentences in knowledge/messages.yaml, and add it to FLOWS below.
 """
 
 from bot.core.flow import Registry
-from bot.core.flows import callback, checkin, conversation, intake, privacy, reminder
+from bot.core.flows import (
+    callback,
+    checkin,
+    conversation,
+    intake,
+    privacy,
+    reminder,
+    routine,
+    safety,
+)
 from bot.core.messages import BASE_MESSAGES
 
 # In this order the commands appear in the Telegram menu and in /help.
 FLOWS = (
     conversation.flow,
     intake.flow,
+    routine.flow,
+    safety.flow,
     reminder.flow,
     callback.flow,
     checkin.flow,

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from bot.core.effects import SaveLead, WithdrawLead
 from bot.core.flow import Draft, Flow, yes_no
+from bot.core.flows import safety
 from bot.core.flows.intake import describe
 from bot.core.leads import LeadDetails
 from bot.core.phone import PhoneRefusal, normalize_phone
@@ -223,10 +224,25 @@ def on_note_text(turn: Turn, text: str) -> bool:
         note = note[:MAX_NOTE]
         turn.say("callback_note_trimmed", limit=MAX_NOTE)
     _draft(turn).note = note
-    flags = turn.reader.read(note).red_flag_ids
-    turn.state.red_flags += tuple(f for f in flags if f not in turn.state.red_flags)
+    signs = turn.reader.read(note).red_flag_ids
+    if safety.note(turn, signs):
+        _say_urgency(turn)
     _next(turn, REVIEW)
     return True
+
+
+def note_signs(turn: Turn, signs: tuple[str, ...]) -> None:
+    """Note warning signs said during the request on it, say their urgency, and go on."""
+    safety.note(turn, signs)
+    turn.say("callback_noted_flag")
+    _say_urgency(turn)
+    turn.reprompt()
+
+
+def _say_urgency(turn: Turn) -> None:
+    top = safety.urgency_of(turn, safety.standing(turn))
+    if top is not None:
+        turn.say(f"callback_sign_{top.value}")
 
 
 def on_review_choice(turn: Turn, choice: str) -> None:
@@ -253,13 +269,17 @@ def on_review_choice(turn: Turn, choice: str) -> None:
         best_time=draft.best_time,
         note=draft.note or "",
         symptoms=state.symptoms,
-        red_flags=state.red_flags,
+        red_flags=safety.most_urgent_first(turn, state.safety.signs),
         pain_score=state.pain_score if state.pain_score is not None else latest,
     )
     turn.do(SaveLead(code=code, details=details))
     DRAFT.clear(state)
     turn.goto(HOME)
-    turn.say("callback_updated" if draft.code else "callback_confirmed", code=code)
+    if draft.code:
+        turn.say("callback_updated", code=code)
+        return
+    top = safety.urgency_of(turn, safety.standing(turn))
+    turn.say(f"callback_confirmed_{top.value}" if top else "callback_confirmed", code=code)
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -282,7 +302,7 @@ def _about(turn: Turn) -> str:
     parts = []
     if state.symptoms or state.locations:
         parts.append(describe(turn, state.symptoms, state.locations))
-    parts.extend(turn.knowledge.red_flags[f].in_sentence for f in state.red_flags)
+    parts.extend(turn.knowledge.red_flags[f].in_sentence for f in safety.standing(turn))
     if state.pain_score is not None:
         parts.append(turn.text("pain_score_phrase", score=state.pain_score))
     return "; ".join(parts) if parts else turn.text("callback_nothing_known")
@@ -325,6 +345,9 @@ flow.says(
     "callback_no_note",
     "callback_nothing_known",
     "callback_noted_flag",
+    "callback_sign_soon",
+    "callback_sign_urgent",
+    "callback_sign_emergency",
     "phone_refused_no_country_code",
     "phone_refused_not_a_number",
     "phone_refused_too_short",
@@ -339,6 +362,9 @@ flow.says(
     callback_consent={"about"},
     callback_review={"name", "phone", "best_time", "note", "about"},
     callback_confirmed={"code"},
+    callback_confirmed_soon={"code"},
+    callback_confirmed_urgent={"code"},
+    callback_confirmed_emergency={"code"},
     callback_updated={"code"},
     callback_withdrawn={"code"},
     callback_kept={"code"},

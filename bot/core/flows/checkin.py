@@ -8,7 +8,8 @@ from pydantic import BaseModel, Field
 
 from bot.core.effects import RecordCheckin
 from bot.core.flow import Draft, Flow, yes_no
-from bot.core.flows.intake import WHAT_NEXT
+from bot.core.flows import safety
+from bot.core.flows.routine import WHAT_NEXT
 from bot.core.pain_score import PAIN_SCALE, answer_score
 from bot.core.progress import Checkin, Verdict, nudge_reason, summarize
 from bot.core.replies import Chart
@@ -89,6 +90,9 @@ def _record(turn: Turn, *, done: bool) -> None:
     DRAFT.clear(turn.state)
     turn.goto(HOME)
     turn.say("checkin_saved", score=checkin.score)
+    if checkin.score >= turn.knowledge.rules.severe_pain_score:
+        safety.raise_signs(turn, ("severe",))  # as at intake: no exercises, a professional
+        return
     series = [c for c in turn.ctx.checkins if c.day != checkin.day] + [checkin]
     maybe_nudge(turn, series, checkin.day)
 

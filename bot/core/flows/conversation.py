@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.core.flow import Flow
-from bot.core.flows.intake import WHAT_NEXT
+from bot.core.flows import safety
+from bot.core.flows.routine import WHAT_NEXT
 from bot.core.state import HOME, ConversationState
 from bot.core.turn import Turn
 
@@ -20,13 +21,22 @@ def start(turn: Turn, args: str) -> None:
         turn.run("reminder")
         return
     state = turn.state
-    # A new episode; the time zone, the last routine (for reminders) and the nudge stay.
+    # A new episode. What stays: the time zone, the last routine (for reminders), the nudge,
+    # and safety: warning signs stand until checked, whatever /start is pressed.
     turn.state = ConversationState(
-        zone=state.zone, seq=state.seq, routine=state.routine, nudged=state.nudged
+        zone=state.zone,
+        seq=state.seq,
+        routine=state.routine,
+        nudged=state.nudged,
+        safety=state.safety,
     )
     name = f" {turn.ctx.first_name}" if turn.ctx.first_name else ""
     turn.say("greeting", name=name, disclaimer=turn.text("disclaimer"))
-    turn.ask(HOME)
+    if safety.standing(turn):
+        turn.goto(safety.WARNING)
+        safety.repeat_warning(turn)  # a warning sign outlives /start
+    else:
+        turn.ask(HOME)
 
 
 def show_help(turn: Turn, args: str) -> None:
@@ -42,6 +52,7 @@ def cancel(turn: Turn, args: str) -> None:
     busy = state.step not in (HOME, WHAT_NEXT) or bool(state.drafts)
     state.drafts = {}
     state.pending_symptoms = state.pending_locations = ()
+    state.hints, state.resume = (), None
     state.misses = 0
     turn.goto(HOME)
     turn.say("cancelled" if busy else "nothing_to_cancel")
@@ -50,7 +61,7 @@ def cancel(turn: Turn, args: str) -> None:
 flow.command("start", start, menu=True, position=0)
 flow.command("help", show_help, menu=True, position=1)
 flow.command("cancel", cancel, menu=True, position=99)
-flow.buttons("start", "pro")
+flow.buttons("pro")
 flow.says(
     "disclaimer",
     "cancelled",

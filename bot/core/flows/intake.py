@@ -1,15 +1,20 @@
-"""From "what bothers you" to the routine: read, check warning signs, ask what is missing."""
+"""From "what bothers you" to the routine: read, check warning signs, ask what is missing.
+
+What the person says is read for warning signs first (safety.py takes those), then folded
+into the episode; the intake asks for what is still missing (what, where, how bad), asks a
+yes/no question about any hint of a warning sign it could not resolve, and then hands over to
+the routine, which asks the warning-sign screen before the first card.
+"""
 
 from __future__ import annotations
 
 from bot.core.flow import Flow, yes_no
+from bot.core.flows import safety
 from bot.core.pain_score import PAIN_SCALE, answer_score
 from bot.core.reading import Reading
-from bot.core.routine import card_text, routine_for
 from bot.core.state import HOME
 from bot.core.turn import Turn
 
-URGENCY_ORDER = {"emergency": 0, "urgent": 1, "soon": 2}
 flow = Flow("intake")
 
 
@@ -38,29 +43,15 @@ def ask_confirm(turn: Turn) -> None:
     turn.say("confirm_reading", summary=summary, choices=("yes", "no"))
 
 
-def show_red_flags(turn: Turn) -> None:
-    """Give the advice of every warning sign found, most urgent first; no exercises."""
-    flags = sorted(
-        (turn.knowledge.red_flags[f] for f in turn.state.red_flags),
-        key=lambda flag: URGENCY_ORDER[flag.urgency],
-    )
-    advice = "\n\n".join(flag.advice for flag in flags)
-    text = "\n\n".join((turn.text("red_flag_intro"), advice, turn.text("red_flag_outro")))
-    turn.say_text(text, choices=("pro", "start"), key="red_flag")
-
-
-def show_card(turn: Turn) -> None:
-    """Show the current exercise card with the way on."""
-    routine = turn.state.routine
-    number = turn.state.card + 1
-    last = number >= len(routine)
-    text = card_text(turn.knowledge, routine[turn.state.card], number, len(routine))
-    turn.say_text(text, choices=("finish",) if last else ("next", "stop_routine"), key="card")
-
-
-def ask_what_next(turn: Turn) -> None:
-    """Offer what can come after a routine."""
-    turn.say("what_next", choices=("again", "reminder", "pro", "done"))
+def ask_hint(turn: Turn) -> None:
+    """Ask a yes/no question about a warning sign the reader only saw a hint of."""
+    hints = [h for h in turn.state.hints if h in turn.knowledge.red_flags]
+    if not hints:
+        turn.state.hints = ()
+        _resume(turn)
+        return
+    question = turn.knowledge.red_flags[hints[0]].question
+    turn.say("hint_question", question=question, choices=("yes", "no"))
 
 
 # -- moving on ----------------------------------------------------------------------------
@@ -70,9 +61,11 @@ def advance(turn: Turn) -> None:
     """Ask for the next missing piece, or give the routine when nothing is missing."""
     state = turn.state
     state.misses = 0
-    if state.red_flags:
-        turn.goto(RED_FLAG)
-        show_red_flags(turn)
+    if safety.standing(turn):
+        turn.ask(safety.WARNING)
+    elif state.hints:
+        state.resume = None
+        turn.ask(HINT)
     elif not state.symptoms:
         turn.goto(WELCOME)
         where = describe(turn, (), state.locations)
@@ -83,88 +76,78 @@ def advance(turn: Turn) -> None:
             labels=symptom_labels(turn),
         )
     elif not state.locations:
-        turn.goto(ASK_LOCATION)
-        ask_location(turn)
+        turn.ask(ASK_LOCATION)
     elif state.pain_score is None:
-        turn.goto(ASK_SEVERITY)
-        ask_severity(turn)
+        turn.ask(ASK_SEVERITY)
     else:
-        start_routine(turn)
-
-
-def start_routine(turn: Turn) -> None:
-    """Give the routine for what is known, one card at a time."""
-    state = turn.state
-    if state.red_flags:
-        turn.say("routine_blocked")
-        turn.goto(RED_FLAG)
-        show_red_flags(turn)
-        return
-    if not state.symptoms:
-        turn.goto(WELCOME)
-        turn.say("routine_needs_symptoms")
-        ask_what_bothers(turn)
-        return
-    state.routine = routine_for(turn.knowledge, state.symptoms, state.locations)
-    state.card = 0
-    turn.goto(ROUTINE)
-    turn.say(
-        "routine_intro",
-        count=len(state.routine),
-        summary=describe(turn, state.symptoms, state.locations),
-    )
-    show_card(turn)
-
-
-def raise_red_flags(turn: Turn, flags: tuple[str, ...]) -> None:
-    """Stop the exercise advice: record the warning signs and give their advice."""
-    merged = turn.state.red_flags + tuple(f for f in flags if f not in turn.state.red_flags)
-    turn.state.red_flags = merged
-    turn.state.misses = 0
-    turn.goto(RED_FLAG)
-    show_red_flags(turn)
+        turn.run("routine")
 
 
 def take_reading(turn: Turn, reading: Reading, *, fresh: bool) -> None:
-    """Fold what was read into the episode (a fresh description replaces the old one)."""
+    """Fold what was read into the episode (a fresh description starts a new one)."""
     state = turn.state
+    if "worse" in reading.intent_ids:
+        state.worsening = True
+    for condition in getattr(reading, "conditions", ()):
+        safety.add_condition(turn, condition.id)
+    state.hints = _merged(state.hints, _hints_of(turn, reading))
     if reading.unsure:
         state.pending_symptoms = reading.symptom_ids
         state.pending_locations = reading.location_ids
         if reading.pain_score is not None:
             state.pain_score = reading.pain_score
-        turn.goto(CONFIRM)
-        ask_confirm(turn)
+        turn.ask(CONFIRM)
         return
     if fresh and reading.symptoms:
+        # A new complaint is a new episode: its own screen, its own denials.
         state.symptoms = reading.symptom_ids
         state.locations = reading.location_ids
         state.pain_score = reading.pain_score
+        state.screened = False
+        state.denied = tuple(m.id for m in reading.negated if m.id in turn.knowledge.red_flags)
     else:
         state.symptoms = _merged(state.symptoms, reading.symptom_ids)
         state.locations = _merged(state.locations, reading.location_ids)
         if reading.pain_score is not None:
             state.pain_score = reading.pain_score
+        note_denials(turn, reading)
+    if reading.pain_score is not None and reading.pain_score >= _severe(turn):
+        safety.raise_signs(turn, ("severe",))
+        return
     advance(turn)
+
+
+def _hints_of(turn: Turn, reading: Reading) -> tuple[str, ...]:
+    """Return the signs hinted at that are not already known either way."""
+    state = turn.state
+    known = set(state.safety.signs) | set(state.denied)
+    hinted = (m.id for m in getattr(reading, "hints", ()))
+    return tuple(h for h in hinted if h in turn.knowledge.red_flags and h not in known)
+
+
+def _severe(turn: Turn) -> int:
+    return turn.knowledge.rules.severe_pain_score
 
 
 def pick_symptom(turn: Turn, symptom: str) -> None:
     """Take a symptom button."""
-    turn.state.symptoms = _merged(turn.state.symptoms, (symptom,))
+    if symptom in turn.knowledge.symptoms:
+        turn.state.symptoms = _merged(turn.state.symptoms, (symptom,))
     advance(turn)
 
 
 def pick_location(turn: Turn, location: str) -> None:
     """Take a location button."""
-    turn.state.locations = _merged(turn.state.locations, (location,))
+    if location in turn.knowledge.locations:
+        turn.state.locations = _merged(turn.state.locations, (location,))
     advance(turn)
 
 
 def pick_score(turn: Turn, score: int) -> None:
     """Take a pain score; a high one is the `severe` warning sign."""
     turn.state.pain_score = score
-    if score >= turn.knowledge.rules.severe_pain_score:
-        raise_red_flags(turn, ("severe",))
+    if score >= _severe(turn):
+        safety.raise_signs(turn, ("severe",))
     else:
         advance(turn)
 
@@ -179,26 +162,97 @@ def confirm(turn: Turn, agreed: bool) -> None:
         state.locations = _merged(state.locations, pending_l)
         advance(turn)
     else:
-        turn.goto(WELCOME)
         turn.say("confirm_denied")
-        ask_what_bothers(turn)
+        turn.ask(WELCOME)
 
 
-def next_card(turn: Turn) -> None:
-    """Show the next card, or what comes after the last one."""
+def on_hint(turn: Turn, yes: bool) -> None:
+    """A yes makes the hinted sign stand; a no is noted, and the talk goes on."""
     state = turn.state
-    if state.card + 1 < len(state.routine):
-        state.card += 1
-        show_card(turn)
+    hints = [h for h in state.hints if h in turn.knowledge.red_flags]
+    if not hints:
+        _resume(turn)
+        return
+    sign, state.hints = hints[0], tuple(hints[1:])
+    if yes:
+        safety.raise_signs(turn, (sign,))
     else:
-        finish_routine(turn)
+        state.denied = _merged(state.denied, (sign,))
+        if state.hints:
+            turn.reprompt()
+        else:
+            _resume(turn)
 
 
-def finish_routine(turn: Turn) -> None:
-    """Close the routine and offer what comes next."""
-    turn.goto(WHAT_NEXT)
-    turn.say("routine_done")
-    ask_what_next(turn)
+def _resume(turn: Turn) -> None:
+    """Go back to the question the hint interrupted, or on with the intake."""
+    resume, turn.state.resume = turn.state.resume, None
+    if resume is not None and resume in turn.prompts:
+        turn.ask(resume)
+    else:
+        advance(turn)
+
+
+def ask_about_hints(turn: Turn, reading: Reading) -> bool:
+    """Ask about hints of a sign in text read at any step; return whether a question was asked."""
+    new = _hints_of(turn, reading)
+    if not new:
+        return False
+    state = turn.state
+    if state.step != HINT:
+        state.resume = state.step
+    state.hints = _merged(state.hints, new)
+    turn.ask(HINT)
+    return True
+
+
+# -- answers ------------------------------------------------------------------------------
+
+
+def on_severity_text(turn: Turn, text: str) -> bool:
+    """Take a typed score ("4", "4/10", "it's about a 4"), unless the text raises a warning."""
+    reading = turn.reader.read(text)
+    if reading.red_flags:
+        safety.raise_signs(turn, reading.red_flag_ids)
+        return True
+    note_denials(turn, reading)
+    score = reading.pain_score if reading.pain_score is not None else answer_score(text)
+    if score is not None:
+        pick_score(turn, score)
+    return score is not None
+
+
+def note_denials(turn: Turn, reading: Reading) -> None:
+    """Remember the warning signs the person said they do not have ("no numbness")."""
+    denied = tuple(m.id for m in reading.negated if m.id in turn.knowledge.red_flags)
+    turn.state.denied = _merged(turn.state.denied, denied)
+
+
+def on_severity_choice(turn: Turn, choice: str) -> None:
+    """Take a score button."""
+    if choice.isdecimal() and len(choice) <= 2:
+        pick_score(turn, min(int(choice), 10))
+    else:
+        turn.reprompt()
+
+
+def answer_diagnosis(turn: Turn, reading: Reading) -> None:
+    """Say kindly that the bot cannot diagnose, and offer the self-care and a professional."""
+    state = turn.state
+    if reading.symptoms or reading.locations:
+        state.symptoms = _merged(state.symptoms, reading.symptom_ids)
+        state.locations = _merged(state.locations, reading.location_ids)
+    turn.ask(DIAGNOSIS)
+
+
+def ask_diagnosis(turn: Turn) -> None:
+    """Offer the moves or a professional instead of a diagnosis."""
+    turn.say("diagnosis_reply", choices=("moves", "pro"))
+
+
+def on_diagnosis_choice(turn: Turn, choice: str) -> None:
+    """Go on to the moves (asking what is still missing)."""
+    advance(turn)
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -217,8 +271,8 @@ def symptom_labels(turn: Turn) -> dict[str, str]:
 def describe(turn: Turn, symptoms: tuple[str, ...], locations: tuple[str, ...]) -> str:
     """Describe symptoms and locations in a few words, e.g. "tightness in the calf"."""
     k = turn.knowledge
-    what = _join(turn, [k.symptoms[s].in_sentence for s in symptoms])
-    where = _join(turn, [k.locations[loc].in_sentence for loc in locations])
+    what = _join(turn, [k.symptoms[s].in_sentence for s in symptoms if s in k.symptoms])
+    where = _join(turn, [k.locations[loc].in_sentence for loc in locations if loc in k.locations])
     if what and where:
         return turn.text("describe_both", what=what, where=where)
     return what or where or turn.text("describe_nothing")
@@ -234,83 +288,22 @@ def _merged(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:
     return old + tuple(x for x in new if x not in old)
 
 
-# -- answers ------------------------------------------------------------------------------
-
-
-def on_severity_text(turn: Turn, text: str) -> bool:
-    """Take a typed score ("4", "4/10", "it's about a 4"), unless the text raises a warning."""
-    reading = turn.reader.read(text)
-    if reading.red_flags:
-        raise_red_flags(turn, reading.red_flag_ids)
-        return True
-    score = reading.pain_score if reading.pain_score is not None else answer_score(text)
-    if score is not None:
-        pick_score(turn, score)
-    return score is not None
-
-
-def on_severity_choice(turn: Turn, choice: str) -> None:
-    """Take a score button."""
-    pick_score(turn, int(choice))
-
-
-def on_red_flag_choice(turn: Turn, choice: str) -> None:
-    """Nothing but the shared choices is offered after a warning sign."""
-    turn.reprompt()
-
-
-def on_routine_choice(turn: Turn, choice: str) -> None:
-    """Go to the next card, or stop the routine."""
-    if choice == "stop_routine":
-        finish_routine(turn)
-    else:
-        next_card(turn)
-
-
-def on_what_next_choice(turn: Turn, choice: str) -> None:
-    """Act on the choice made after a routine."""
-    if choice == "again":
-        start_routine(turn)
-    elif choice == "reminder":
-        turn.run("reminder")
-    elif choice == "not_now":
-        turn.goto(WELCOME)
-        turn.say("nudge_later")
-    else:
-        turn.goto(WELCOME)
-        turn.say("goodbye")
-
-
-def routine_command(turn: Turn, args: str) -> None:
-    """Give the routine for what is known, or ask what bothers them."""
-    start_routine(turn)
-
-
 # -- the flow -----------------------------------------------------------------------------
 
 WELCOME = flow.step(HOME, ask_what_bothers, pick_symptom)
 CONFIRM = flow.step("confirm", ask_confirm, *yes_no(confirm))
 ASK_LOCATION = flow.step("ask_location", ask_location, pick_location)
 ASK_SEVERITY = flow.step("ask_severity", ask_severity, on_severity_choice, on_severity_text)
-RED_FLAG = flow.step("red_flag", show_red_flags, on_red_flag_choice)
-ROUTINE = flow.step("routine", show_card, on_routine_choice)
-WHAT_NEXT = flow.step("what_next", ask_what_next, on_what_next_choice)
-flow.command("routine", routine_command, menu=True)
-flow.buttons("yes", "no", "next", "finish", "stop_routine", "again", "reminder", "done", "not_now")
+HINT = flow.step("sign_hint", ask_hint, *yes_no(on_hint))
+DIAGNOSIS = flow.step("diagnosis", ask_diagnosis, on_diagnosis_choice)
+flow.buttons("yes", "no", "moves")
 flow.says(
     "ask_what_bothers",
     "ask_location",
     "ask_severity",
     "confirm_denied",
-    "red_flag_intro",
-    "red_flag_outro",
-    "routine_blocked",
-    "routine_needs_symptoms",
-    "routine_done",
-    "what_next",
-    "goodbye",
-    "nudge_later",
+    "diagnosis_reply",
     ask_symptom_for_location={"location"},
     confirm_reading={"summary"},
-    routine_intro={"count", "summary"},
+    hint_question={"question"},
 )

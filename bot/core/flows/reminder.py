@@ -15,8 +15,8 @@ from bot.core.effects import (
     StopReminder,
 )
 from bot.core.flow import Draft, Flow
-from bot.core.flows import checkin
-from bot.core.knowledge import Knowledge
+from bot.core.flows import checkin, safety
+from bot.core.knowledge import Knowledge, Urgency
 from bot.core.reminders import SNOOZE, Days
 from bot.core.replies import Choice, Say
 from bot.core.schedule import TimeRefusal, next_due, parse_time
@@ -26,6 +26,8 @@ from bot.core.zones import match_zone, zone_from_key
 
 QUICK_TIMES = {"t0730": time(7, 30), "t1230": time(12, 30), "t1800": time(18, 0), "t2100": time(21)}
 REMINDER_ACTIONS = ("done", "snooze", "skip", "stop")
+# While a warning sign stands, the reminder asks whether it was checked instead.
+SIGN_ACTIONS = ("checked", "notyet", "stop")
 REMINDER_PREFIX = "r"
 
 
@@ -184,11 +186,19 @@ def on_manage_choice(turn: Turn, choice: str) -> None:
 def on_reminder_button(turn: Turn, action: str, day_text: str) -> bool:
     """Answer a button of a reminder message; False when it is not today's reminder."""
     reminder = turn.ctx.reminder
-    if reminder is None or reminder.last_day is None or action not in REMINDER_ACTIONS:
+    if reminder is None or reminder.last_day is None:
+        return False
+    if action not in REMINDER_ACTIONS and action not in SIGN_ACTIONS:
         return False
     if day_text != reminder.last_day.strftime("%Y%m%d"):
         return False
-    if action == "done":
+    if action == "checked":
+        safety.mark_checked(turn)
+    elif action == "notyet":
+        top = safety.urgency_of(turn, safety.standing(turn) or safety.expired(turn))
+        turn.say(f"warning_{(top or Urgency.soon).value}")
+        turn.ask(safety.WARNING)
+    elif action == "done":
         checkin.begin(turn, day=reminder.last_day, from_reminder=True)
     elif action == "snooze":
         turn.do(SnoozeReminder(until=turn.ctx.now + SNOOZE))
@@ -204,21 +214,32 @@ def on_reminder_button(turn: Turn, action: str, day_text: str) -> bool:
 
 
 def reminder_message(knowledge: Knowledge, state: ConversationState, day: date) -> Say:
-    """Compose the daily reminder: today's routine and the Done/Snooze/Skip/Stop buttons."""
-    # A routine saved before an exercise left the knowledge files keeps the ones still there.
-    names = [knowledge.exercises[e].name for e in state.routine if e in knowledge.exercises]
-    if names and not state.red_flags:
-        text = knowledge.say("reminder_due", routine=", ".join(names))
-    else:
-        text = knowledge.say("reminder_due_no_routine")
+    """Compose the daily reminder: today's routine and the Done/Snooze/Skip/Stop buttons.
+
+    While a warning sign stands it is not a call to exercise: it asks, once a day at most (one
+    reminder a day), whether a professional has checked the sign.
+    """
     stamp = day.strftime("%Y%m%d")
+    signs = safety.standing_signs(knowledge, state, day) or tuple(state.safety.signs)
+    actions: tuple[str, ...]
+    if signs:
+        text = knowledge.say("reminder_check_sign", signs=safety.sign_names(knowledge, signs))
+        actions, key = SIGN_ACTIONS, "reminder_check_sign"
+    else:
+        # A routine saved before an exercise left the knowledge keeps the ones still there.
+        names = [knowledge.exercises[e].name for e in state.routine if e in knowledge.exercises]
+        if names:
+            text = knowledge.say("reminder_due", routine=", ".join(names))
+        else:
+            text = knowledge.say("reminder_due_no_routine")
+        actions, key = REMINDER_ACTIONS, "reminder_due"
     choices = tuple(
         Choice(
             token=f"{REMINDER_PREFIX}.{action}.{stamp}", label=knowledge.say(f"button_r_{action}")
         )
-        for action in REMINDER_ACTIONS
+        for action in actions
     )
-    return Say(text=text, choices=choices, key="reminder_due")
+    return Say(text=text, choices=choices, key=key)
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -276,7 +297,7 @@ flow.buttons(
     "zone_other",
     "daily",
     "weekdays",
-    *(f"r_{action}" for action in REMINDER_ACTIONS),
+    *(f"r_{action}" for action in (*REMINDER_ACTIONS, *SIGN_ACTIONS)),
 )
 flow.says(
     "reminder_ask_time",
@@ -301,6 +322,7 @@ flow.says(
     reminder_current={"time", "days", "zone", "status"},
     reminder_set={"time", "days", "zone", "first"},
     reminder_due={"routine"},
+    reminder_check_sign={"signs"},
     when_today={"time"},
     when_tomorrow={"time"},
     when_day={"day", "time"},

@@ -1,0 +1,336 @@
+"""Warning signs: asked about before advising, remembered for the episode, told with one urgency.
+
+A sign the person reports (in words, on the screen, as a pain score of 8+, at a check-in or
+during a move) stands: it is stored with the person and blocks exercise advice across /start,
+/routine, check-ins and new complaints, until they say a professional has checked it, or
+until rules.yaml's days pass (then the bot asks about it again before any routine). Every
+message about a sign speaks with that sign's urgency (emergency now, urgent today, soon).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from bot.core.flow import Flow, yes_no
+from bot.core.knowledge import Knowledge, Urgency
+from bot.core.state import HOME, ConversationState
+from bot.core.turn import Turn, local_today
+
+flow = Flow("safety")
+URGENCY_ORDER = {Urgency.emergency: 0, Urgency.urgent: 1, Urgency.soon: 2}
+NONE = "none"
+
+
+# -- what stands --------------------------------------------------------------------------
+
+
+def standing(turn: Turn) -> tuple[str, ...]:
+    """Return the warning signs that stand today, most urgent first."""
+    return standing_signs(turn.knowledge, turn.state, local_today(turn))
+
+
+def standing_signs(knowledge: Knowledge, state: ConversationState, today: date) -> tuple[str, ...]:
+    """Return the warning signs that stand on `today`, most urgent first (no turn needed)."""
+    days = timedelta(days=knowledge.safety.warning_sign_days)
+    signs = state.safety.signs
+    current = (s for s, day in signs.items() if day is not None and today - day <= days)
+    return _ordered(knowledge, current)
+
+
+def expired(turn: Turn) -> tuple[str, ...]:
+    """Return the signs reported long enough ago to ask about again (or on an unknown day)."""
+    still = set(standing(turn))
+    return most_urgent_first(turn, (s for s in turn.state.safety.signs if s not in still))
+
+
+def most_urgent_first(turn: Turn, signs: Iterable[str]) -> tuple[str, ...]:
+    """Return the known signs among these, the most urgent first (ties in knowledge order)."""
+    return _ordered(turn.knowledge, signs)
+
+
+def _ordered(knowledge: Knowledge, signs: Iterable[str]) -> tuple[str, ...]:
+    known = knowledge.red_flags
+    order = {sign: index for index, sign in enumerate(known)}
+    found = [s for s in dict.fromkeys(signs) if s in known]
+    return tuple(sorted(found, key=lambda s: (URGENCY_ORDER[known[s].urgency], order[s])))
+
+
+def urgency_of(turn: Turn, signs: Iterable[str]) -> Urgency | None:
+    """Return the highest urgency among these signs, or None when there are none."""
+    ordered = most_urgent_first(turn, signs)
+    return turn.knowledge.red_flags[ordered[0]].urgency if ordered else None
+
+
+def names(turn: Turn, signs: Iterable[str]) -> str:
+    """Name signs in a sentence: "numbness or tingling and a recent injury"."""
+    return sign_names(turn.knowledge, signs)
+
+
+def sign_names(knowledge: Knowledge, signs: Iterable[str]) -> str:
+    """Name signs in a sentence, without a turn."""
+    words = [knowledge.red_flags[s].name for s in signs if s in knowledge.red_flags]
+    if len(words) <= 1:
+        return "".join(words)
+    return knowledge.say("join_and", first=", ".join(words[:-1]), last=words[-1])
+
+
+def note(turn: Turn, signs: Iterable[str]) -> tuple[str, ...]:
+    """Record signs as standing from today, without saying anything; return the new ones."""
+    safety = turn.state.safety
+    today = local_today(turn)
+    new = tuple(s for s in signs if s in turn.knowledge.red_flags and s not in standing(turn))
+    if not new:
+        return ()
+    safety.signs = {**safety.signs, **{s: today for s in new}}
+    safety.checked = {s: day for s, day in safety.checked.items() if s not in new}
+    turn.state.hints = tuple(h for h in turn.state.hints if h not in new)
+    return new
+
+
+def raise_signs(turn: Turn, signs: Iterable[str]) -> None:
+    """Record warning signs and stop the exercise advice: say what to do, with its urgency."""
+    note(turn, signs)
+    turn.state.misses = 0
+    turn.state.screened = True  # what matters now is the sign, not the screen
+    turn.ask(WARNING)
+
+
+def add_condition(turn: Turn, condition: str) -> None:
+    """Remember a condition such as diabetes (a caution and a gentler routine)."""
+    safety = turn.state.safety
+    if condition not in safety.conditions:
+        safety.conditions = (*safety.conditions, condition)
+
+
+# -- the warning ----------------------------------------------------------------------------
+
+
+def show_warning(turn: Turn) -> None:
+    """Say what to do about the standing signs: the most urgent first, and no exercises."""
+    signs = standing(turn) or expired(turn)
+    if not signs:
+        turn.goto(HOME)
+        turn.reprompt()
+        return
+    flags = [turn.knowledge.red_flags[s] for s in signs]
+    top = flags[0].urgency
+    first = [f for f in flags if f.urgency == top]
+    rest = [f for f in flags if f.urgency != top]
+    parts = [turn.text(f"warning_{top.value}"), *(f.advice for f in first)]
+    if rest:
+        parts.append(turn.text("warning_also", signs=names(turn, (f.id for f in rest))))
+    parts.append(turn.text("warning_outro"))
+    turn.say_text("\n\n".join(parts), choices=_warning_choices(top), key="warning")
+
+
+def repeat_warning(turn: Turn) -> None:
+    """Say in one line that the sign still stands, with the same choices."""
+    signs = standing(turn) or expired(turn)
+    top = urgency_of(turn, signs) or Urgency.soon
+    turn.say("warning_repeat", signs=names(turn, signs), choices=_warning_choices(top))
+
+
+def _warning_choices(top: Urgency) -> tuple[str, ...]:
+    # In an emergency the call back comes after getting help, so it is offered second.
+    return ("checked", "pro") if top is Urgency.emergency else ("pro", "checked")
+
+
+def on_warning_choice(turn: Turn, choice: str) -> None:
+    """Take "I've had it checked" (the professional button is shared)."""
+    if choice == "checked":
+        mark_checked(turn)
+    else:
+        repeat_warning(turn)
+
+
+def on_warning_text(turn: Turn, text: str) -> bool:
+    """Read what is typed at the warning: a new sign, "it's been checked", or a short repeat."""
+    reading = turn.reader.read(text)
+    intents = set(reading.intent_ids)
+    new = [s for s in reading.red_flag_ids if s not in standing(turn)]
+    if new:
+        raise_signs(turn, new)
+        return True
+    if "checked" in intents:
+        mark_checked(turn)
+        return True
+    if intents & {"callback", "reminder", "help", "stop", "greeting", "thanks", "diagnosis"}:
+        return False  # the engine answers those the same way at every step
+    repeat_warning(turn)
+    return True
+
+
+def mark_checked(turn: Turn) -> None:
+    """Take the person's word that a professional checked the signs; resume self-care gently."""
+    safety = turn.state.safety
+    today = local_today(turn)
+    signs = tuple(safety.signs)
+    safety.checked = {**safety.checked, **{s: today for s in signs}}
+    safety.signs = {}
+    turn.say("sign_checked", signs=names(turn, most_urgent_first(turn, signs)))
+    if turn.state.symptoms:
+        turn.run("routine")
+    else:
+        turn.ask(HOME)
+
+
+def caution_lines(turn: Turn) -> list[str]:
+    """Return the caution lines a routine carries: recently checked signs, conditions."""
+    lines: list[str] = []
+    days = timedelta(days=turn.knowledge.safety.checked_caution_days)
+    today = local_today(turn)
+    checked = [s for s, day in turn.state.safety.checked.items() if today - day <= days]
+    if checked:
+        lines.append(turn.text("caution_checked", signs=names(turn, checked)))
+    conditions = turn.knowledge.safety.conditions
+    lines += [conditions[c].caution for c in turn.state.safety.conditions if c in conditions]
+    return lines
+
+
+# -- asking again about an old sign --------------------------------------------------------
+
+
+def ask_review(turn: Turn) -> None:
+    """Ask about signs reported long ago: checked, gone, or still there?"""
+    signs = expired(turn)
+    if not signs:
+        turn.run("routine")
+        return
+    days = {turn.state.safety.signs.get(s) for s in signs}
+    day = max((d for d in days if d is not None), default=None)
+    key = "review_sign" if day is not None else "review_sign_undated"
+    when = _day_text(turn, day) if day is not None else ""
+    turn.say(key, signs=names(turn, signs), day=when, choices=("checked", "gone", "still"))
+
+
+def on_review_choice(turn: Turn, choice: str) -> None:
+    """Clear, or stand again, the old signs."""
+    signs = expired(turn)
+    if choice == "still":
+        safety = turn.state.safety
+        safety.signs = {**safety.signs, **{s: local_today(turn) for s in signs}}
+        turn.ask(WARNING)
+    elif choice == "checked":
+        mark_checked(turn)
+    else:
+        safety = turn.state.safety
+        safety.signs = {s: d for s, d in safety.signs.items() if s not in signs}
+        turn.say("review_gone")
+        turn.run("routine")
+
+
+def _day_text(turn: Turn, day: date) -> str:
+    return f"{day.day} {day.strftime('%B')}"
+
+
+# -- the screen before the first routine of an episode --------------------------------------
+
+
+def to_screen(turn: Turn) -> tuple[str, ...]:
+    """Return the screen's choices still worth asking: not reported, not denied."""
+    state = turn.state
+    known = set(state.safety.signs) | set(state.denied) | set(state.safety.conditions)
+    return tuple(item.id for item in turn.knowledge.screen if item.id not in known)
+
+
+def ask_screen(turn: Turn) -> None:
+    """Ask whether any warning sign applies, before any exercise card."""
+    items = [item for item in turn.knowledge.screen if item.id in to_screen(turn)]
+    lines = "\n".join(f"- {item.line}" for item in items)
+    labels = {item.id: item.button for item in items}
+    labels[NONE] = turn.text("button_none_of_these")
+    turn.say("screen_question", lines=lines, choices=(*labels,), labels=labels)
+
+
+def on_screen_choice(turn: Turn, choice: str) -> None:
+    """Report the sign tapped, ask about the condition tapped, or go on with none."""
+    if choice == NONE:
+        screen_passed(turn)
+        return
+    item = next((i for i in turn.knowledge.screen if i.id == choice), None)
+    if item is None:
+        turn.reprompt()
+    elif item.sign is not None:
+        raise_signs(turn, (item.sign,))
+    else:
+        add_condition(turn, item.id)
+        turn.ask(FOLLOW_UP)
+
+
+def on_screen_text(turn: Turn, text: str) -> bool:
+    """Read a typed answer: signs, a condition, denials, or a plain no."""
+    reading = turn.reader.read(text)
+    if reading.red_flags:
+        raise_signs(turn, reading.red_flag_ids)
+        return True
+    denied = [m.id for m in reading.negated if m.id in turn.knowledge.red_flags]
+    if denied:
+        turn.state.denied = (*turn.state.denied, *denied)
+    conditions = [m.id for m in getattr(reading, "conditions", ())]
+    if conditions:
+        for condition in conditions:
+            add_condition(turn, condition)
+        turn.ask(FOLLOW_UP)
+        return True
+    answer = turn.reader.is_affirmative(text)
+    if answer is False or (denied and not to_screen(turn)):
+        screen_passed(turn)
+        return True
+    if answer is True:
+        turn.say("screen_which")
+        turn.reprompt()
+        return True
+    if denied:
+        turn.reprompt()
+        return True
+    return False
+
+
+def screen_passed(turn: Turn) -> None:
+    """None of the signs: note the denials and give the routine."""
+    state = turn.state
+    state.denied = tuple(dict.fromkeys((*state.denied, *to_screen(turn))))
+    state.screened = True
+    turn.run("routine")
+
+
+def ask_follow_up(turn: Turn) -> None:
+    """Ask the follow-up of a condition (with diabetes: any skin or colour change?)."""
+    turn.say("screen_diabetes", choices=("yes", "no"))
+
+
+def on_follow_up(turn: Turn, yes: bool) -> None:
+    """A yes is the condition's warning sign; a no keeps the condition as a caution."""
+    item = next(
+        (i for i in turn.knowledge.screen if i.condition in turn.state.safety.conditions), None
+    )
+    if yes and item is not None and item.follow_up_sign is not None:
+        raise_signs(turn, (item.follow_up_sign,))
+    elif to_screen(turn):
+        turn.ask(SCREEN)  # the other signs of the screen are still worth asking
+    else:
+        screen_passed(turn)
+
+
+WARNING = flow.step("red_flag", show_warning, on_warning_choice, on_warning_text)
+REVIEW = flow.step("sign_review", ask_review, on_review_choice)
+SCREEN = flow.step("screen", ask_screen, on_screen_choice, on_screen_text)
+FOLLOW_UP = flow.step("screen_follow_up", ask_follow_up, *yes_no(on_follow_up))
+flow.buttons("checked", "gone", "still", "none_of_these", "yes", "no", "pro")
+flow.says(
+    "warning_emergency",
+    "warning_urgent",
+    "warning_soon",
+    "warning_outro",
+    "screen_which",
+    "screen_diabetes",
+    "review_gone",
+    warning_also={"signs"},
+    warning_repeat={"signs"},
+    sign_checked={"signs"},
+    caution_checked={"signs"},
+    review_sign={"signs", "day"},
+    review_sign_undated={"signs", "day"},
+    screen_question={"lines"},
+)
