@@ -90,6 +90,11 @@ class TerminalChat:
         if tokens is not None:
             self.tokens = tokens
             self.labels = buttons
+        elif isinstance(reply, Say):
+            # A message without buttons: the question it asks takes text, so a number typed
+            # now is text too, not a pick from an older message's buttons.
+            self.tokens = []
+            self.labels = []
         if self.json_mode:
             self.out.write(json.dumps({"text": text, "buttons": buttons}, ensure_ascii=False))
             self.out.write("\n")

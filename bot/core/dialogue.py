@@ -176,8 +176,14 @@ class Engine:
                 turn.reprompt()
             return
         state = turn.state
-        # isdecimal, not isdigit: "²" is a digit that int() refuses (a forged token crashed).
-        if not seq_text.isdecimal() or int(seq_text) != state.seq or choice not in state.choices:
+        # isdecimal, not isdigit: "²" is a digit that int() refuses (a forged token crashed);
+        # and a forged number of thousands of digits is past what int() will read.
+        if (
+            not seq_text.isdecimal()
+            or len(seq_text) > 12
+            or int(seq_text) != state.seq
+            or choice not in state.choices
+        ):
             # Stale or forged: say so kindly and ask the current question again.
             turn.say("button_expired")
             turn.reprompt()

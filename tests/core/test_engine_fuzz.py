@@ -141,3 +141,95 @@ def test_state_keeps_choices_for_the_shown_buttons(knowledge):
     last = outcome.replies[-1]
     assert outcome.state.choices == ("tightness", "cramping", "soreness", "weakness", "pain")
     assert last.choices[0].token == f"{outcome.state.seq}.tightness"
+
+
+# -- a person clicking around: real buttons, stale ones, numbers, words, commands -----------
+
+ACTION_TEXTS = [
+    "my calves are tight",
+    "my heel hurts, 5/10",
+    "I heard a pop in my calf",
+    "my feet are tingling",
+    "ouch",
+    "that made it worse",
+    "it's getting worse",
+    "I've had it checked",
+    "yes",
+    "no",
+    "none of these",
+    "I'm diabetic",
+    "call me",
+    "remind me at 7:30",
+    "London",
+    "every day",
+    "07400 123456",
+    "Ann",
+    "stop",
+    "9",
+    "1",
+    "11",
+    "what does 0 mean?",
+    "do I have plantar fasciitis?",
+    "🦶",
+    "",
+]
+actions = st.lists(
+    st.one_of(
+        st.tuples(st.just("press"), st.integers(min_value=0, max_value=20)),
+        st.tuples(st.just("stale"), st.integers(min_value=0, max_value=200)),
+        st.tuples(st.just("text"), st.sampled_from(ACTION_TEXTS)),
+        st.tuples(st.just("text"), st.text(max_size=30)),
+        st.tuples(
+            st.just("command"),
+            st.sampled_from([*sorted(REGISTRY.commands), "nope"]),
+        ),
+    ),
+    min_size=20,
+    max_size=40,
+)
+
+
+def _has_card(replies) -> bool:
+    return any(getattr(reply, "key", "") in ("card", "routine_intro") for reply in replies)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(actions)
+def test_clicking_around_never_breaks_and_never_advises_past_a_warning_sign(knowledge, script):
+    """About 10,000 steps per run: no exception, and no card while a warning sign stands."""
+    from bot.core.flows import safety
+    from bot.core.turn import Turn, local_today
+
+    engine = Engine(knowledge)
+    state = ConversationState()
+    shown: list[str] = []  # every token ever shown, for stale presses
+    for kind, value in script:
+        if kind == "press":
+            if state.choices:
+                choice = state.choices[value % len(state.choices)]
+                event: Event = ButtonEvent(token=f"{state.seq}.{choice}")
+            else:
+                event = TextEvent(text=str(value))
+        elif kind == "stale":
+            event = ButtonEvent(token=shown[value % len(shown)] if shown else "1.next")
+        elif kind == "text":
+            event = TextEvent(text=value)
+        else:
+            event = CommandEvent(name=value)
+        turn = Turn(knowledge, engine.reader, engine.config, CONTEXT, state)
+        before = set(safety.standing(turn))
+        outcome = engine.step(state, event, CONTEXT)
+        assert outcome.replies, f"no reply to {event!r} at {state.step}"
+        after_turn = Turn(knowledge, engine.reader, engine.config, CONTEXT, outcome.state)
+        after = set(safety.standing(after_turn))
+        if _has_card(outcome.replies):
+            assert not after, f"a card while {after} stands, after {event!r}"
+            # Only "a professional checked it", said in this very step, lets a card through.
+            today = local_today(after_turn)
+            checked = outcome.state.safety.checked
+            assert all(checked.get(sign) == today for sign in before), (
+                f"a card after {event!r} although {before} was never checked"
+            )
+        state = ConversationState.model_validate_json(outcome.state.model_dump_json())
+        for reply in outcome.replies:
+            shown.extend(c.token for c in getattr(reply, "choices", ()))

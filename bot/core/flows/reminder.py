@@ -124,16 +124,26 @@ def on_zone_choice(turn: Turn, choice: str) -> None:
         draft.zone_options = ()
         ask_zone(turn)
         return
-    index = int(choice[1:])
-    draft.zone = draft.zone_options[index]
+    number = choice[1:]
+    if not number.isdecimal() or int(number) >= len(draft.zone_options):
+        ask_zone(turn)  # a choice from an older list of places
+        return
+    draft.zone = draft.zone_options[int(number)]
     draft.zone_options = ()
     _ask_next(turn)
 
 
 def on_zone_text(turn: Turn, text: str) -> bool:
     """Match a typed place against time zones and ask which one it is."""
-    candidates = match_zone(text[:200], turn.knowledge.zone_aliases)
     draft = _draft(turn)
+    answer = turn.reader.is_affirmative(text) if draft.zone_options else None
+    if answer is True and len(draft.zone_options) == 1:
+        on_zone_choice(turn, "z0")  # "yes" to the one place offered
+        return True
+    if answer is False:
+        on_zone_choice(turn, "zone_other")
+        return True
+    candidates = match_zone(text[:200], turn.knowledge.zone_aliases)
     if not candidates:
         draft.zone_options = ()
         turn.say("reminder_zone_unknown")
