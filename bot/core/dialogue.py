@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.answers import AnswerMatcher
 from bot.core.effects import Effect
 from bot.core.events import (
     MAX_TEXT,
@@ -55,6 +56,8 @@ def understand(turn: Turn, text: str) -> None:
             callback.note_signs(turn, reading.red_flag_ids)  # noted on the request, which goes on
         else:
             safety.raise_signs(turn, reading.red_flag_ids)
+    elif "stop_reminders" in intents:
+        reminder.stop_by_request(turn)
     elif "callback" in intents:
         turn.run("callback", text)
     elif "reminder" in intents:
@@ -66,7 +69,7 @@ def understand(turn: Turn, text: str) -> None:
             safety.repeat_warning(turn)
         else:
             fresh = state.step in (HOME, routine.WHAT_NEXT, routine.ROUTINE)
-            intake.take_reading(turn, reading, fresh=fresh)
+            intake.take_reading(turn, reading, fresh=fresh, text=text)
     elif intake.ask_about_hints(turn, reading):
         pass
     elif "worse" in intents and state.symptoms:
@@ -76,6 +79,12 @@ def understand(turn: Turn, text: str) -> None:
         turn.reprompt()
     elif requested := [command for intent, command in _INTENT_COMMANDS if intent in intents]:
         turn.run(requested[0])
+    elif "bye" in intents:
+        state.drafts = {}
+        turn.goto(HOME)
+        turn.say("goodbye")
+    elif reminder.done_typed(turn, text):
+        pass
     elif "greeting" in intents:
         turn.say("greeting_reply")
         turn.reprompt()
@@ -122,8 +131,10 @@ class Engine:
         self.config = config or EngineConfig()
         self.registry = registry
         self._prompts = {step: spec.prompt for step, spec in registry.steps.items()}
+        self._repeats = {s: spec.repeat for s, spec in registry.steps.items() if spec.repeat}
         self._commands = {name: spec.handler for name, spec in registry.commands.items()}
         self._listed = registry.listed()
+        self.answers = AnswerMatcher(knowledge)
 
     def step(self, state: ConversationState, event: Event, ctx: Context) -> Outcome:
         """Apply one event to a copy of `state` and return what follows from it."""
@@ -134,8 +145,10 @@ class Engine:
             ctx,
             state.model_copy(deep=True),
             prompts=self._prompts,
+            repeats=self._repeats,
             commands=self._commands,
             listed=self._listed,
+            answers=self.answers,
         )
         if turn.state.step not in self.registry.steps:
             # A step saved by an older version that no flow has now: start from the top.
@@ -200,14 +213,42 @@ class Engine:
             turn.say("empty_text")
             turn.reprompt()
             return
+        state = turn.state
+        spec = self.registry.steps[state.step]
         folded = text.casefold()
-        for choice, label in zip(turn.state.choices, turn.state.choice_labels, strict=False):
+        for choice, label in zip(state.choices, state.choice_labels, strict=False):
             if folded == label.casefold():
-                self._button(turn, f"{turn.state.seq}.{choice}")
+                self._choose(turn, choice)
                 return
-        on_text = self.registry.steps[turn.state.step].on_text
-        if on_text is None or not on_text(turn, text):
-            understand(turn, text)
+        if spec.takes_any_text and spec.on_text is not None and spec.on_text(turn, text):
+            return
+        reading = turn.reader.read(text)
+        if reading.red_flags:
+            understand(turn, text)  # a warning sign comes first, whatever was asked
+            return
+        said_nothing_else = not (reading.symptoms or reading.locations or reading.intents)
+        if said_nothing_else and (state.yes_choice or state.no_choice):
+            answer = turn.reader.is_affirmative(text)
+            chosen = state.yes_choice if answer else state.no_choice if answer is False else None
+            if chosen is not None:
+                self._choose(turn, chosen)
+                return
+        if spec.on_text is not None and spec.on_text(turn, text):
+            return
+        # What the reader understands (a symptom, a place) is read as such, negation and all.
+        matched = (
+            self.answers.match(text, state.choices, state.choice_labels)
+            if not (reading.symptoms or reading.locations)
+            else None
+        )
+        if matched is not None:
+            self._choose(turn, matched)
+            return
+        understand(turn, text)
+
+    def _choose(self, turn: Turn, choice: str) -> None:
+        """Take a choice of the current question as if its button were pressed."""
+        self._button(turn, f"{turn.state.seq}.{choice}")
 
     def _contact(self, turn: Turn, event: ContactEvent) -> None:
         if turn.state.step == callback.PHONE:

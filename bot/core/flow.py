@@ -38,6 +38,11 @@ class StepSpec:
     prompt: Prompt
     on_choice: OnChoice = ask_again
     on_text: OnText | None = None
+    # How the question is asked again after a miss or a stray press (a short line and the
+    # choices), when the full prompt would repeat a long card or warning.
+    repeat: Prompt | None = None
+    # The step takes any text as its answer (a name, a note): nothing else reads it first.
+    takes_any_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,12 +72,15 @@ class Flow:
         prompt: Prompt,
         on_choice: OnChoice = ask_again,
         on_text: OnText | None = None,
+        *,
+        repeat: Prompt | None = None,
+        takes_any_text: bool = False,
     ) -> StepId:
         """Register a step and return its id."""
         step = StepId(name)
         if step in self.steps:
             raise ValueError(f"flow {self.name}: step {name!r} registered twice")
-        self.steps[step] = StepSpec(self.name, prompt, on_choice, on_text)
+        self.steps[step] = StepSpec(self.name, prompt, on_choice, on_text, repeat, takes_any_text)
         return step
 
     def command(

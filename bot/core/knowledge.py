@@ -36,6 +36,9 @@ INTENT_IDS = (
     "worse",
     "checked",
     "diagnosis",
+    "stop_reminders",
+    "bye",
+    "correction",
 )
 # Conditions that change the advice without being a warning sign on their own.
 CONDITION_IDS = ("diabetes",)
@@ -250,6 +253,43 @@ class Negation(_Frozen):
         return _clean_words(words)
 
 
+class Answers(_Frozen):
+    """How people answer the bot's questions: synonyms of each choice, and pain in words."""
+
+    # Choice id -> what people type for it ("every day" for daily, "after 5pm" for evening).
+    choices: dict[str, tuple[str, ...]] = {}
+    # Pain told in words, on the 0-10 scale ("pretty bad" is about 7).
+    pain_words: dict[str, int] = {}
+    # "Don't know" at a question that wants a value: the bot explains and asks again.
+    unsure: tuple[str, ...] = ()
+    # Words around an answer that change nothing ("please", "I guess").
+    filler: tuple[str, ...] = ()
+
+    @field_validator("choices")
+    @classmethod
+    def _lowercase_choices(cls, choices: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        """Return the synonyms stripped and lower-cased, apostrophes dropped."""
+        return {
+            key: tuple(w.strip().lower().replace("'", "") for w in words if w.strip())
+            for key, words in choices.items()
+        }
+
+    @field_validator("pain_words")
+    @classmethod
+    def _scores(cls, words: dict[str, int]) -> dict[str, int]:
+        """Check each score is on the 0-10 scale."""
+        for word, score in words.items():
+            if not 0 <= score <= 10:
+                raise ValueError(f"'{word}' must be a score from 0 to 10")
+        return {w.strip().lower().replace("'", ""): score for w, score in words.items()}
+
+    @field_validator("unsure", "filler")
+    @classmethod
+    def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the listed words stripped and lower-cased."""
+        return tuple(w.replace("'", "") for w in _clean_words(words))
+
+
 class ReaderTuning(_Frozen):
     """Knobs for typo tolerance, kept in data so they are tuned with the vocabulary."""
 
@@ -300,6 +340,7 @@ class Knowledge(_Frozen):
     intents: dict[str, Concept]
     negation: Negation
     tuning: ReaderTuning
+    answers: Answers
     rules: RoutineRules
     safety: SafetyRules
     screen: tuple[ScreenItem, ...]
@@ -564,6 +605,7 @@ def load_knowledge(directory: Path | str) -> Knowledge:
     parts["tuning"] = _parse(
         ReaderTuning, language_file.get("reader", {}), "language.yaml", "reader"
     )
+    parts["answers"] = _parse(Answers, language_file.get("answers", {}), "language.yaml", "answers")
     rules_data = {k: v for k, v in rules_file.items() if k not in ("progress", "safety")}
     parts["rules"] = _parse(RoutineRules, rules_data, "rules.yaml", "")
     _check_routines(parts["rules"], parts)

@@ -45,6 +45,9 @@ class ConversationState(BaseModel):
     seq: int = Field(default=0, ge=0)
     choices: tuple[str, ...] = ()
     choice_labels: tuple[str, ...] = ()
+    # Which of the shown choices a plain "yes" or "no" means, if any.
+    yes_choice: str | None = None
+    no_choice: str | None = None
     symptoms: tuple[str, ...] = ()
     locations: tuple[str, ...] = ()
     pain_score: int | None = Field(default=None, ge=0, le=10)

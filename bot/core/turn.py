@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.core.answers import AnswerMatcher
 from bot.core.effects import Effect
 from bot.core.knowledge import Knowledge
 from bot.core.leads import Lead
@@ -79,10 +80,14 @@ class Turn:
     state: ConversationState
     # Each registered step's question, so a flow can ask any step's question again.
     prompts: Mapping[StepId, Callable[[Turn], None]] = field(default_factory=dict)
+    # The short way to ask some questions again (a card or a warning is not repeated whole).
+    repeats: Mapping[StepId, Callable[[Turn], None]] = field(default_factory=dict)
     # Every registered command, so a flow can start another without importing it.
     commands: Mapping[str, Callable[[Turn, str], None]] = field(default_factory=dict)
     # The commands /help lists, in order.
     listed: tuple[str, ...] = ()
+    # Typed answers matched to choices, pain in words, "don't know" (bot/core/answers.py).
+    answers: AnswerMatcher | None = None
     replies: list[Reply] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
     # Set after repeated misunderstandings: the next buttons also offer a professional.
@@ -99,10 +104,17 @@ class Turn:
         *,
         choices: Sequence[str] = (),
         labels: dict[str, str] | None = None,
+        yes: str | None = None,
+        no: str | None = None,
         **values: Any,
     ) -> None:
-        """Send the sentence under `key`, with the given choice ids as buttons."""
-        self.say_text(self.text(key, **values), choices=choices, labels=labels, key=key)
+        """Send the sentence under `key`, with the given choice ids as buttons.
+
+        `yes` and `no` name the choices a plain "yes" or "no" means (the choices "yes" and
+        "no" mean themselves).
+        """
+        text = self.text(key, **values)
+        self.say_text(text, choices=choices, labels=labels, key=key, yes=yes, no=no)
 
     def say_text(
         self,
@@ -111,6 +123,8 @@ class Turn:
         choices: Sequence[str] = (),
         labels: dict[str, str] | None = None,
         key: str = "",
+        yes: str | None = None,
+        no: str | None = None,
     ) -> None:
         """Send `text` with buttons; a new set of buttons makes every older one stale."""
         shown: tuple[Choice, ...] = ()
@@ -121,6 +135,8 @@ class Turn:
             self.state.seq += 1
             self.state.choices = tuple(choices)
             self.state.choice_labels = tuple(self.label(cid, labels) for cid in choices)
+            self.state.yes_choice = yes or ("yes" if "yes" in choices else None)
+            self.state.no_choice = no or ("no" if "no" in choices else None)
             shown = tuple(
                 Choice(token=f"{self.state.seq}.{cid}", label=label)
                 for cid, label in zip(choices, self.state.choice_labels, strict=True)
@@ -152,6 +168,7 @@ class Turn:
             # or a double tap would pick one of them at the wrong question.
             self.state.choices = ()
             self.state.choice_labels = ()
+            self.state.yes_choice = self.state.no_choice = None
         self.state.step = step
 
     def ask(self, step: StepId) -> None:
@@ -164,8 +181,9 @@ class Turn:
         self.commands[command](self, args)
 
     def reprompt(self) -> None:
-        """Ask the current step's question again (with fresh buttons)."""
-        self.prompts[self.state.step](self)
+        """Ask the current step's question again (with fresh buttons), briefly if it can."""
+        step = self.state.step
+        self.repeats.get(step, self.prompts[step])(self)
 
     def do(self, effect: Effect) -> None:
         """Ask the outside world to remember something, in this step's transaction."""

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
@@ -116,6 +116,22 @@ def zone_from_key(key: str) -> tzinfo:
     if is_zone_name(key):
         return ZoneInfo(key)
     raise ValueError(f"not a time zone key: {key!r}")
+
+
+def zone_label(key: str, when: datetime) -> str:
+    """Name a zone the way people read it: "Los Angeles (UTC−8)", "UTC+5:30"."""
+    try:
+        zone = zone_from_key(key)
+    except ValueError:
+        return key
+    offset = when.astimezone(zone).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"  # a real minus sign, as in print
+    hours, rest = divmod(abs(minutes), 60)
+    written = f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    if key == "UTC" or _KEY_OFFSET.match(key):
+        return written
+    return f"{_city(key)} ({written})"
 
 
 def _fold(text: str) -> str:

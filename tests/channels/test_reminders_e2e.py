@@ -25,11 +25,10 @@ async def set_reminder(ann: TelegramUser) -> None:
     [ask_zone] = await ann.send("remind me every day at 7:30 please", 1)
     assert "time zone" in (ask_zone.text or "").lower() or "where" in (ask_zone.text or "").lower()
     [confirm] = await ann.send("londn", 1)
-    assert confirm.button_texts == ["Europe/London", "None of these"]
-    [days] = await ann.press("Europe/London", 1)
-    assert days.button_texts == ["Every day", "Weekdays only"]
-    [done] = await ann.press("Every day", 1)
-    assert "07:30 every day (Europe/London time)" in (done.text or "")
+    assert confirm.button_texts == ["London (UTC+0)", "None of these"]
+    # "every day" was said with the request: the days are not asked again.
+    [done] = await ann.press("London (UTC+0)", 1)
+    assert "07:30 every day, London (UTC+0) time" in (done.text or "")
     assert "tomorrow at 07:30" in (done.text or "")
 
 

@@ -374,7 +374,7 @@ def test_match_words_are_what_the_person_wrote(reader: Reader) -> None:
         ("thanks!", {"thanks"}),
         ("stop", {"stop"}),
         ("my cramps won't stop", set()),
-        ("don't remind me anymore", {"stop"}),
+        ("don't remind me anymore", {"stop_reminders"}),
         ("remind me every day at 8", {"reminder"}),
         ("can someone call me back", {"callback"}),
         ("show me the exercises", {"routine"}),

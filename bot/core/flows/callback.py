@@ -73,7 +73,7 @@ def ask_name(turn: Turn) -> None:
     first = turn.ctx.first_name
     if first:
         label = turn.text("button_use_name", name=first)
-        turn.say("callback_name", choices=("use_name",), labels={"use_name": label})
+        turn.say("callback_name", choices=("use_name",), labels={"use_name": label}, yes="use_name")
     else:
         turn.say("callback_name")
 
@@ -318,7 +318,7 @@ CONSENT = flow.step("callback_consent", ask_consent, *yes_no(on_consent, yes="ag
 NAME = flow.step("callback_name", ask_name, on_name_choice, on_name_text)
 PHONE = flow.step("callback_phone", ask_phone, on_text=on_phone_text)
 TIME = flow.step("callback_time", ask_time, on_time_choice)
-NOTE = flow.step("callback_note", ask_note, on_note_choice, on_note_text)
+NOTE = flow.step("callback_note", ask_note, on_note_choice, on_note_text, takes_any_text=True)
 REVIEW = flow.step("callback_review", show_review, on_review_choice)
 EDITS = {"edit_name": NAME, "edit_phone": PHONE, "edit_time": TIME, "edit_note": NOTE}
 flow.command("callback", callback_command, menu=True)

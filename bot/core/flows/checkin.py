@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from bot.core.effects import RecordCheckin
 from bot.core.flow import Draft, Flow, yes_no
-from bot.core.flows import safety
+from bot.core.flows import intake, safety
 from bot.core.flows.routine import WHAT_NEXT
 from bot.core.pain_score import PAIN_SCALE, answer_score
 from bot.core.progress import Checkin, Verdict, nudge_reason, summarize
@@ -56,9 +56,10 @@ def on_score_choice(turn: Turn, choice: str) -> None:
 
 
 def on_score_text(turn: Turn, text: str) -> bool:
-    """Take a typed score ("4", "about a 4")."""
-    score = answer_score(text)
-    if score is not None:
+    """Take a typed score ("4", "about a 4", "pretty bad"), or explain the scale."""
+    reading = turn.reader.read(text)
+    score = intake.scale_answer(turn, text, reading)
+    if score is not None and score != intake.EXPLAINED:
         _take_score(turn, score)
     return score is not None
 
@@ -107,7 +108,7 @@ def maybe_nudge(turn: Turn, series: list[Checkin], today: date) -> None:
         return
     turn.state.nudged = True
     turn.goto(WHAT_NEXT)
-    turn.say(f"nudge_{reason.value}", choices=("pro", "not_now"))
+    turn.say(f"nudge_{reason.value}", choices=("pro", "not_now"), yes="pro", no="not_now")
 
 
 def show_progress(turn: Turn, args: str) -> None:

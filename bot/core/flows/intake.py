@@ -8,14 +8,20 @@ the routine, which asks the warning-sign screen before the first card.
 
 from __future__ import annotations
 
+import re
+
+from bot.core.answers import is_question
 from bot.core.flow import Flow, yes_no
 from bot.core.flows import safety
 from bot.core.pain_score import PAIN_SCALE, answer_score
 from bot.core.reading import Reading
 from bot.core.state import HOME
+from bot.core.text import normalize
 from bot.core.turn import Turn
 
 flow = Flow("intake")
+_NOT_BEFORE = re.compile(r"\b(?:not|no|isnt|nothing wrong with)\s+(?:in\s+)?(?:my|the|our)?\s*$")
+EXPLAINED = -1  # a scale answer that was a question or "don't know": explained, asked again
 
 
 # -- prompts: (re)ask the question of a step ----------------------------------------------
@@ -83,7 +89,7 @@ def advance(turn: Turn) -> None:
         turn.run("routine")
 
 
-def take_reading(turn: Turn, reading: Reading, *, fresh: bool) -> None:
+def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -> None:
     """Fold what was read into the episode (a fresh description starts a new one)."""
     state = turn.state
     if "worse" in reading.intent_ids:
@@ -98,7 +104,21 @@ def take_reading(turn: Turn, reading: Reading, *, fresh: bool) -> None:
             state.pain_score = reading.pain_score
         turn.ask(CONFIRM)
         return
-    if fresh and reading.symptoms:
+    correcting = "correction" in reading.intent_ids
+    # A new complaint is a new episode; but a symptom that answers "what does it feel like in
+    # your heel?" completes the episode begun with the heel.
+    fresh = fresh and bool(reading.symptoms) and bool(reading.locations or state.symptoms)
+    if correcting and not fresh:
+        # "Actually it's my heel, not my calves": what is said replaces, it does not add.
+        denied = _denied_places(reading, text)
+        if reading.locations:
+            state.locations = tuple(p for p in reading.location_ids if p not in denied)
+        else:
+            state.locations = tuple(p for p in state.locations if p not in denied)
+        if reading.symptoms:
+            state.symptoms = reading.symptom_ids
+        note_denials(turn, reading)
+    elif fresh:
         # A new complaint is a new episode: its own screen, its own denials.
         state.symptoms = reading.symptom_ids
         state.locations = reading.location_ids
@@ -115,6 +135,18 @@ def take_reading(turn: Turn, reading: Reading, *, fresh: bool) -> None:
         safety.raise_signs(turn, ("severe",))
         return
     advance(turn)
+
+
+def _denied_places(reading: Reading, text: str) -> set[str]:
+    """Return the places said with "not" before them ("not my calves")."""
+    folded = normalize(text, 2_000)
+    denied: set[str] = set()
+    for match in reading.locations:
+        # The reader keeps a place even in a negated clause, so look just before its words.
+        at = folded.find(match.words)
+        if at >= 0 and _NOT_BEFORE.search(folded[:at]):
+            denied.add(match.id)
+    return denied
 
 
 def _hints_of(turn: Turn, reading: Reading) -> tuple[str, ...]:
@@ -216,10 +248,38 @@ def on_severity_text(turn: Turn, text: str) -> bool:
         safety.raise_signs(turn, reading.red_flag_ids)
         return True
     note_denials(turn, reading)
-    score = reading.pain_score if reading.pain_score is not None else answer_score(text)
-    if score is not None:
+    score = scale_answer(turn, text, reading)
+    if score is not None and score != EXPLAINED:
         pick_score(turn, score)
     return score is not None
+
+
+def scale_answer(turn: Turn, text: str, reading: Reading) -> int | None:
+    """Read the answer to a 0-10 question: a number, a score in words, or a question.
+
+    "what does 0 mean?" and "dunno" are explained and the question asked again (EXPLAINED);
+    "pretty bad" is about 7; a number is a score only when it is the answer.
+    """
+    answers = turn.answers
+    if is_question(text):
+        turn.say("scale_explained")
+        turn.reprompt()
+        return EXPLAINED
+    if reading.pain_score is not None:
+        return reading.pain_score
+    score = answer_score(text)
+    if score is not None:
+        return score
+    if answers is not None:
+        in_words = answers.pain_in_words(text)
+        if in_words is not None:
+            turn.say("scale_in_words", score=in_words)
+            return in_words
+        if answers.is_unsure(text):
+            turn.say("scale_unsure")
+            turn.reprompt()
+            return EXPLAINED
+    return None
 
 
 def note_denials(turn: Turn, reading: Reading) -> None:
@@ -307,3 +367,4 @@ flow.says(
     confirm_reading={"summary"},
     hint_question={"question"},
 )
+flow.says("scale_explained", "scale_unsure", scale_in_words={"score"})

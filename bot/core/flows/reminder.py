@@ -21,8 +21,8 @@ from bot.core.reminders import SNOOZE, Days
 from bot.core.replies import Choice, Say
 from bot.core.schedule import TimeRefusal, next_due, parse_time
 from bot.core.state import HOME, ConversationState
-from bot.core.turn import Turn
-from bot.core.zones import match_zone, zone_from_key
+from bot.core.turn import Turn, local_today
+from bot.core.zones import match_zone, zone_from_key, zone_label
 
 QUICK_TIMES = {"t0730": time(7, 30), "t1230": time(12, 30), "t1800": time(18, 0), "t2100": time(21)}
 REMINDER_ACTIONS = ("done", "snooze", "skip", "stop")
@@ -36,6 +36,7 @@ class ReminderDraft(BaseModel):
 
     at: time | None = None
     zone: str | None = None
+    days: Days | None = None
     zone_options: tuple[str, ...] = ()
 
 
@@ -47,13 +48,27 @@ def begin(turn: Turn, text: str = "") -> None:
     """Set up a reminder (reading a time said with the request), or manage the current one."""
     found = parse_time(text) if text else TimeRefusal.not_a_time
     at = found if isinstance(found, time) else None
-    if turn.ctx.reminder is not None and at is None:
+    days = _days_in(turn, text)
+    if turn.ctx.reminder is not None and at is None and days is None:
         turn.ask(MANAGE)
         return
-    draft = DRAFT.start(turn.state, at=at, zone=turn.state.zone)
-    if at is not None and turn.state.zone is None and turn.ctx.reminder is not None:
-        draft.zone = turn.ctx.reminder.zone
+    # What was already said is used; only what is missing is asked.
+    draft = DRAFT.start(turn.state, at=at, zone=turn.state.zone, days=days)
+    saved = turn.ctx.reminder
+    if saved is not None:
+        draft.zone = draft.zone or saved.zone
+        draft.at = draft.at or saved.at
+        draft.days = draft.days or saved.days
     _ask_next(turn)
+
+
+def _days_in(turn: Turn, text: str) -> Days | None:
+    """Return the days said with a request ("every weekday at 6:45"), if any."""
+    if not text or turn.answers is None:
+        return None
+    labels = tuple(turn.text(f"button_{d.value}") for d in Days)
+    found = turn.answers.match(text, tuple(d.value for d in Days), labels)
+    return Days(found) if found else None
 
 
 # -- prompts ------------------------------------------------------------------------------
@@ -69,7 +84,7 @@ def show_current(turn: Turn) -> None:
         "reminder_current",
         time=reminder.at.strftime("%H:%M"),
         days=turn.text(f"days_{reminder.days.value}"),
-        zone=_zone_label(reminder.zone),
+        zone=_zone_label(reminder.zone, turn.ctx.now),
         status=turn.text("reminder_status_paused" if reminder.paused else "reminder_status_on"),
         choices=("change_time", "resume" if reminder.paused else "pause", "stop_reminders", "keep"),
     )
@@ -85,7 +100,8 @@ def ask_zone(turn: Turn) -> None:
     """Ask where they are, or which of the matching time zones is theirs."""
     draft = _draft(turn)
     if draft.zone_options:
-        labels = {f"z{i}": _zone_label(key) for i, key in enumerate(draft.zone_options)}
+        now = turn.ctx.now
+        labels = {f"z{i}": _zone_label(key, now) for i, key in enumerate(draft.zone_options)}
         turn.say("reminder_zone_confirm", choices=(*labels, "zone_other"), labels=labels)
     else:
         turn.say("reminder_ask_zone")
@@ -154,23 +170,25 @@ def on_zone_text(turn: Turn, text: str) -> bool:
 
 
 def on_days_choice(turn: Turn, choice: str) -> None:
-    """Take the days and save the reminder."""
-    draft = _draft(turn)
-    if draft.at is None or draft.zone is None:
-        _ask_next(turn)
-        return
-    days = Days(choice)
-    turn.do(SetReminder(at=draft.at, zone=draft.zone, days=days))
-    turn.state.zone = draft.zone
+    """Take the days, and save the reminder when nothing else is missing."""
+    if choice in tuple(d.value for d in Days):
+        _draft(turn).days = Days(choice)
+    _ask_next(turn)
+
+
+def _save(turn: Turn, at: time, zone: str, days: Days) -> None:
+    """Save the reminder and say when the first one comes."""
+    turn.do(SetReminder(at=at, zone=zone, days=days))
+    turn.state.zone = zone
     DRAFT.clear(turn.state)
     turn.goto(HOME)
-    first = next_due(draft.at, zone_from_key(draft.zone), days, turn.ctx.now)
+    first = next_due(at, zone_from_key(zone), days, turn.ctx.now)
     turn.say(
         "reminder_set",
-        time=draft.at.strftime("%H:%M"),
+        time=at.strftime("%H:%M"),
         days=turn.text(f"days_{days.value}"),
-        zone=_zone_label(draft.zone),
-        first=_when(turn, first, draft.zone),
+        zone=_zone_label(zone, turn.ctx.now),
+        first=_when(turn, first, zone),
     )
 
 
@@ -178,7 +196,9 @@ def on_manage_choice(turn: Turn, choice: str) -> None:
     """Change, pause, resume or stop the reminder."""
     turn.goto(HOME)
     if choice == "change_time":
-        DRAFT.start(turn.state, zone=turn.state.zone or _saved_zone(turn))
+        saved = turn.ctx.reminder
+        days = saved.days if saved else None
+        DRAFT.start(turn.state, zone=turn.state.zone or _saved_zone(turn), days=days)
         _ask_next(turn)
     elif choice == "pause":
         turn.do(PauseReminder())
@@ -223,6 +243,30 @@ def on_reminder_button(turn: Turn, action: str, day_text: str) -> bool:
     return True
 
 
+def stop_by_request(turn: Turn) -> None:
+    """Stop the reminders when asked in words ("stop reminders"), wherever it is said."""
+    DRAFT.clear(turn.state)
+    turn.goto(HOME)
+    if turn.ctx.reminder is None:
+        turn.say("reminder_none_to_stop")
+        return
+    turn.do(StopReminder())
+    turn.say("reminder_stopped")
+
+
+def done_typed(turn: Turn, text: str) -> bool:
+    """Take "done" typed after today's reminder as its Done button; False when it is not."""
+    reminder = turn.ctx.reminder
+    answers = turn.answers
+    if reminder is None or reminder.last_day is None or answers is None:
+        return False
+    if reminder.last_day != local_today(turn):
+        return False
+    if answers.match(text, ("r_done",), (turn.text("button_r_done"),)) is None:
+        return False
+    return on_reminder_button(turn, "done", reminder.last_day.strftime("%Y%m%d"))
+
+
 def reminder_message(knowledge: Knowledge, state: ConversationState, day: date) -> Say:
     """Compose the daily reminder: today's routine and the Done/Snooze/Skip/Stop buttons.
 
@@ -261,8 +305,10 @@ def _ask_next(turn: Turn) -> None:
         turn.ask(TIME)
     elif draft.zone is None:
         turn.ask(ZONE)
-    else:
+    elif draft.days is None:
         turn.ask(DAYS)
+    else:
+        _save(turn, draft.at, draft.zone, draft.days)
 
 
 def _draft(turn: Turn) -> ReminderDraft:
@@ -273,8 +319,8 @@ def _saved_zone(turn: Turn) -> str | None:
     return turn.ctx.reminder.zone if turn.ctx.reminder else None
 
 
-def _zone_label(key: str) -> str:
-    return key.replace("_", " ")
+def _zone_label(key: str, now: datetime) -> str:
+    return zone_label(key, now)
 
 
 def _when(turn: Turn, instant: datetime, zone_key: str) -> str:
@@ -323,6 +369,7 @@ flow.says(
     "reminder_paused",
     "reminder_resumed",
     "reminder_stopped",
+    "reminder_none_to_stop",
     "reminder_kept",
     "reminder_snoozed",
     "reminder_skipped",

@@ -177,7 +177,21 @@ def ask_after_pain(turn: Turn) -> None:
 
 def ask_what_next(turn: Turn) -> None:
     """Offer what can come after a routine."""
-    turn.say("what_next", choices=("again", "reminder", "pro", "done"))
+    turn.say("what_next", choices=("again", "reminder", "pro", "done"), no="done")
+
+
+def repeat_card(turn: Turn) -> None:
+    """Say in one line which card is open, with its buttons (not the whole card again)."""
+    routine = turn.state.routine
+    current = _current(turn)
+    if current is None:
+        turn.ask(WHAT_NEXT)
+        return
+    number = turn.state.card + 1
+    last = number >= len(routine)
+    name = turn.knowledge.exercises[current].name
+    choices: tuple[str, ...] = ("finish",) if last else ("next", "stop_routine")
+    turn.say("card_repeat", name=name, number=number, total=len(routine), choices=choices)
 
 
 def on_what_next_choice(turn: Turn, choice: str) -> None:
@@ -194,7 +208,7 @@ def on_what_next_choice(turn: Turn, choice: str) -> None:
         turn.say("goodbye")
 
 
-ROUTINE = flow.step("routine", show_card, on_card_choice, on_card_text)
+ROUTINE = flow.step("routine", show_card, on_card_choice, on_card_text, repeat=repeat_card)
 STOPPED = flow.step("move_stopped", ask_what_happened, on_what_happened)
 AFTER_PAIN = flow.step("after_pain", ask_after_pain, on_after_pain)
 WHAT_NEXT = flow.step("what_next", ask_what_next, on_what_next_choice)
@@ -221,4 +235,5 @@ flow.says(
     move_what_happened={"name"},
     move_left_out={"name"},
     move_alternative={"name"},
+    card_repeat={"name", "number", "total"},
 )

@@ -243,6 +243,14 @@ def ask_screen(turn: Turn) -> None:
     turn.say("screen_question", lines=lines, choices=(*labels,), labels=labels)
 
 
+def repeat_screen(turn: Turn) -> None:
+    """Ask the screen again in one line, with its buttons."""
+    items = [item for item in turn.knowledge.screen if item.id in to_screen(turn)]
+    labels = {item.id: item.button for item in items}
+    labels[NONE] = turn.text("button_none_of_these")
+    turn.say("screen_repeat", choices=(*labels,), labels=labels)
+
+
 def on_screen_choice(turn: Turn, choice: str) -> None:
     """Report the sign tapped, ask about the condition tapped, or go on with none."""
     if choice == NONE:
@@ -313,9 +321,11 @@ def on_follow_up(turn: Turn, yes: bool) -> None:
         screen_passed(turn)
 
 
-WARNING = flow.step("red_flag", show_warning, on_warning_choice, on_warning_text)
+WARNING = flow.step(
+    "red_flag", show_warning, on_warning_choice, on_warning_text, repeat=repeat_warning
+)
 REVIEW = flow.step("sign_review", ask_review, on_review_choice)
-SCREEN = flow.step("screen", ask_screen, on_screen_choice, on_screen_text)
+SCREEN = flow.step("screen", ask_screen, on_screen_choice, on_screen_text, repeat=repeat_screen)
 FOLLOW_UP = flow.step("screen_follow_up", ask_follow_up, *yes_no(on_follow_up))
 flow.buttons("checked", "gone", "still", "none_of_these", "yes", "no", "pro")
 flow.says(
@@ -324,6 +334,7 @@ flow.says(
     "warning_soon",
     "warning_outro",
     "screen_which",
+    "screen_repeat",
     "screen_diabetes",
     "review_gone",
     warning_also={"signs"},

@@ -1,0 +1,107 @@
+"""One way to answer any question: a typed answer matched to the choices the question offers.
+
+Every question with buttons also takes text. The engine asks this module before anything
+else reads the text: the button's own label, any synonym knowledge/language.yaml lists for
+that choice ("after 5pm" for Evening, "weekdays" for Weekdays only, "all over" for The whole
+foot), or a near miss of either ("evning"). A question that offers a yes and a no also takes
+"yes please" and "nope". Only an answer that points at one choice is taken; anything else is
+left to the question's own reading and then to the engine's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from bot.core.knowledge import Knowledge
+from bot.core.text import normalize
+
+# Below this similarity (0-100) a typed answer is not a near miss of a label or synonym.
+_FUZZY_CUTOFF = 86.0
+# Near misses are only looked for in short answers: in a sentence they find chance words.
+_FUZZY_MAX_WORDS = 4
+# Nor is a choice's name looked for inside a long message: that is the reader's work.
+_INSIDE_MAX_WORDS = 6
+_QUESTION_START = re.compile(
+    r"^(?:what|whats|why|how|hows|is|are|does|do|can|could|should|would|which|when|where|who)\b"
+)
+_PUNCTUATION = re.compile(r"[^\w\s:+-]")
+_SPACES = re.compile(r"\s+")
+
+
+def is_question(text: str) -> bool:
+    """Say whether the text asks something ("what does 0 mean?") rather than answers."""
+    folded = normalize(text, 300).strip()
+    return folded.endswith("?") or bool(_QUESTION_START.match(folded))
+
+
+class AnswerMatcher:
+    """Match typed answers to the choices of a question, with knowledge's synonyms."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        """Prepare the synonyms and the words that change nothing."""
+        answers = knowledge.answers
+        self._filler = sorted(answers.filler, key=len, reverse=True)
+        self._synonyms = {
+            choice: tuple(self.clean(word) for word in words)
+            for choice, words in answers.choices.items()
+        }
+        self._pain_words = {self.clean(w): score for w, score in answers.pain_words.items()}
+        self._unsure = frozenset(self.clean(w) for w in answers.unsure)
+
+    def clean(self, text: str) -> str:
+        """Return the text lower-cased, without punctuation or filler words."""
+        folded = _PUNCTUATION.sub(" ", normalize(text, 300))
+        folded = f" {_SPACES.sub(' ', folded).strip()} "
+        for word in self._filler:
+            folded = folded.replace(f" {word} ", " ")
+        return _SPACES.sub(" ", folded).strip()
+
+    def match(self, text: str, choices: Sequence[str], labels: Sequence[str]) -> str | None:
+        """Return the one choice the text points at, or None."""
+        if not choices or is_question(text):
+            return None
+        said = self.clean(text)
+        if not said:
+            return None
+        names = {
+            choice: {self.clean(label), *self._synonyms.get(choice, ())} - {""}
+            for choice, label in zip(choices, labels, strict=False)
+        }
+        exact = [c for c, words in names.items() if said in words]
+        if len(exact) == 1:
+            return exact[0]
+        padded = f" {said} "
+        if len(said.split()) <= _INSIDE_MAX_WORDS:
+            inside = [c for c, words in names.items() if any(f" {w} " in padded for w in words)]
+            if len(inside) == 1:
+                return inside[0]
+        if len(said.split()) > _FUZZY_MAX_WORDS:
+            return None
+        scored = [
+            (max(fuzz.ratio(said, word) for word in words), choice)
+            for choice, words in names.items()
+            if words
+        ]
+        scored.sort(reverse=True)
+        unique = len(scored) == 1 or (len(scored) > 1 and scored[1][0] < scored[0][0])
+        if scored and scored[0][0] >= _FUZZY_CUTOFF and unique:
+            return scored[0][1]
+        return None
+
+    def pain_in_words(self, text: str) -> int | None:
+        """Return a pain score told in words ("pretty bad" is about 7), or None."""
+        said = self.clean(text)
+        if said in self._pain_words:
+            return self._pain_words[said]
+        padded = f" {said} "
+        found = [(len(w), s) for w, s in self._pain_words.items() if f" {w} " in padded]
+        # The longest phrase wins: "not too bad" over "bad".
+        return max(found)[1] if found else None
+
+    def is_unsure(self, text: str) -> bool:
+        """Say whether the text says "I don't know"."""
+        said = self.clean(text)
+        return said in self._unsure or any(f" {w} " in f" {said} " for w in self._unsure)
