@@ -8,6 +8,7 @@ import pytest
 from pydantic import BaseModel
 
 from bot.core.dialogue import Engine
+from bot.core.events import TextEvent
 from bot.core.flow import Draft, Flow, Registry, yes_no
 from bot.core.flows import REGISTRY
 from bot.core.knowledge import Knowledge
@@ -143,3 +144,14 @@ def test_a_draft_that_no_longer_fits_is_dropped():
     notes = Draft("notes", Notes)
     state = ConversationState(drafts={"notes": {"count": "many"}})
     assert notes.get(state) is None and "notes" not in state.drafts
+
+
+def test_yes_to_the_nudge_asks_for_the_callback(knowledge, engine):
+    state = ConversationState()
+    state.step = "what_next"
+    turn = turn_at(knowledge, engine, "what_next")
+    turn.say("nudge_not_improving", choices=("pro", "not_now"), yes="pro", no="not_now")
+    outcome = engine.step(turn.state, TextEvent(text="yes please"), Context(now=NOW))
+    assert [r.key for r in outcome.replies] == ["callback_consent"]
+    outcome = engine.step(turn.state, TextEvent(text="nah"), Context(now=NOW))
+    assert [r.key for r in outcome.replies] == ["nudge_later"]

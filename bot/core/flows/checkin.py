@@ -11,7 +11,7 @@ from bot.core.flow import Draft, Flow, yes_no
 from bot.core.flows import intake, safety
 from bot.core.flows.routine import WHAT_NEXT
 from bot.core.pain_score import PAIN_SCALE, answer_score
-from bot.core.progress import Checkin, Verdict, nudge_reason, summarize
+from bot.core.progress import Checkin, ProgressSummary, Verdict, nudge_reason, summarize
 from bot.core.replies import Chart
 from bot.core.state import HOME
 from bot.core.turn import Turn, local_today
@@ -81,6 +81,36 @@ def on_done(turn: Turn, done: bool) -> None:
     _record(turn, done=done)
 
 
+def _summary_line(turn: Turn, summary: ProgressSummary, meaning: str) -> str:
+    """Write the summary under the chart, counted in words ("1 point", "3 days")."""
+    streak = (
+        turn.text("progress_streak_none")
+        if summary.streak == 0
+        else turn.text("progress_streak_one")
+        if summary.streak == 1
+        else turn.text("progress_streak_many", count=summary.streak)
+    )
+    points = summary.change_points or 0
+    if points == 0:
+        return turn.text(
+            "progress_summary_same", streak=streak, current=summary.current_score, meaning=meaning
+        )
+    size = abs(points)
+    point_words = turn.text("points_one") if size == 1 else turn.text("points_many", count=size)
+    percent = f"{abs(summary.change_percent):.0f}%" if summary.change_percent is not None else "-"
+    change = turn.text(
+        "progress_down" if points < 0 else "progress_up", points=point_words, percent=percent
+    )
+    return turn.text(
+        "progress_summary",
+        streak=streak,
+        start=summary.start_score,
+        current=summary.current_score,
+        change=change,
+        meaning=meaning,
+    )
+
+
 def _record(turn: Turn, *, done: bool) -> None:
     draft = DRAFT.get(turn.state)
     if draft is None or draft.score is None:
@@ -120,23 +150,14 @@ def show_progress(turn: Turn, args: str) -> None:
         turn.say("progress_need_more", count=summary.count)
         return
     assert summary.change_points is not None and summary.start_score is not None
-    percent = f"{abs(summary.change_percent):.0f}%" if summary.change_percent is not None else "-"
-    caption = turn.text(
-        "progress_summary",
-        streak=summary.streak,
-        start=summary.start_score,
-        current=summary.current_score,
-        points=abs(summary.change_points),
-        percent=percent,
-        direction=turn.text(
-            "progress_down"
-            if summary.change_points < 0
-            else "progress_up"
-            if summary.change_points > 0
-            else "progress_same"
-        ),
-        meaning=turn.text(f"verdict_{Verdict(summary.verdict).value}"),
+    # The same judgement as the nudge after a check-in, so the two never disagree.
+    reason = nudge_reason(turn.ctx.checkins, today, rules)
+    meaning = turn.text(
+        f"verdict_nudge_{reason.value}"
+        if reason is not None
+        else f"verdict_{Verdict(summary.verdict).value}"
     )
+    caption = _summary_line(turn, summary, meaning)
     turn.replies.append(
         Chart(
             checkins=tuple(turn.ctx.checkins),
@@ -163,9 +184,12 @@ flow.buttons("yes", "no", "pro", "not_now")
 flow.says(
     "checkin_score",
     "checkin_done",
-    "progress_down",
-    "progress_up",
-    "progress_same",
+    "progress_streak_none",
+    "progress_streak_one",
+    "points_one",
+    "verdict_nudge_high_score",
+    "verdict_nudge_worsening",
+    "verdict_nudge_not_improving",
     "verdict_improved",
     "verdict_slightly_better",
     "verdict_no_change",
@@ -179,5 +203,10 @@ flow.says(
     "chart_done",
     checkin_saved={"score"},
     progress_need_more={"count"},
-    progress_summary={"streak", "start", "current", "points", "percent", "direction", "meaning"},
+    progress_summary={"streak", "start", "current", "change", "meaning"},
+    progress_summary_same={"streak", "current", "meaning"},
+    progress_streak_many={"count"},
+    progress_down={"points", "percent"},
+    progress_up={"points", "percent"},
+    points_many={"count"},
 )
