@@ -105,12 +105,13 @@ class BotProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+        process = self.process
         await self.api.wait_for(
-            lambda: self.api.request_count("getUpdates") > polls or self.process.poll(),
+            lambda: self.api.request_count("getUpdates") > polls or process.poll() is not None,
             timeout=20,
             description="the bot process to start polling",
         )
-        assert self.process.poll() is None, self.logs()
+        assert process.poll() is None, self.logs()
 
     def kill(self) -> None:
         """SIGKILL: no clean-up of any kind runs."""

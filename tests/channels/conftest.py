@@ -47,7 +47,7 @@ def bot_settings(api: FakeBotAPI, folder: Path, **overrides: Any) -> Settings:
         "default_phone_region": "GB",
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @dataclass

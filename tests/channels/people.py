@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 from dataclasses import dataclass, field
+from typing import Literal
 
 from bot.channels.telegram.render import PARAGRAPH
 from bot.core.knowledge import Knowledge
@@ -45,7 +46,7 @@ class TelegramUser:
         self, phone: str, replies: int, *, someone_else: bool = False
     ) -> list[SentMessage]:
         """Share a phone number with the contact button (or someone else's contact)."""
-        owner: int | str = self.user_id + 1 if someone_else else "self"
+        owner: int | Literal["self"] = self.user_id + 1 if someone_else else "self"
         self.api.send_contact(
             self.user_id, phone, contact_user_id=owner, first_name=self.first_name
         )

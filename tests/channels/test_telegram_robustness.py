@@ -41,10 +41,10 @@ async def test_every_kind_of_non_text_message_gets_a_kind_reply(bot, knowledge):
         api.send_media(50, kind, caption=caption)
         [reply] = await ann.expect(1)
         assert shown(reply) == media_other, kind
-    for kind, fields in EXTRA_KINDS.items():
+    for extra, fields in EXTRA_KINDS.items():
         send_message_with(api, 50, fields)
         [reply] = await ann.expect(1)
-        assert shown(reply) == media_other, kind
+        assert shown(reply) == media_other, extra
 
     [contact] = await ann.send_contact("+447400123456", 1)
     assert shown(contact).startswith(knowledge.say("contact_unexpected"))

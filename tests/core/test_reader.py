@@ -107,7 +107,8 @@ def test_leaves_real_words_alone(reader: Reader, text: str) -> None:
 
 
 def test_correct_reports_key_and_confidence(reader: Reader) -> None:
-    assert reader.correct("ankels") == ("ankle", pytest.approx(0.833, abs=0.01))
+    word, confidence = reader.correct("ankels")
+    assert word == "ankle" and confidence == pytest.approx(0.833, abs=0.01)
     assert reader.correct("would") == ("would", 1.0)
     assert reader.correct("qwertyuiop") == ("qwertyuiop", 1.0)
 
@@ -393,8 +394,8 @@ def test_nothing_to_read(reader: Reader, text: str) -> None:
 
 
 def test_non_text_is_read_as_nothing(reader: Reader) -> None:
-    assert reader.read(None).empty  # type: ignore[arg-type]
-    assert reader.is_affirmative(None) is None  # type: ignore[arg-type]
+    assert reader.read(None).empty
+    assert reader.is_affirmative(None) is None
 
 
 def test_shouting(reader: Reader) -> None:
@@ -458,9 +459,14 @@ def test_a_late_denial_in_a_long_message_still_negates(reader: Reader) -> None:
 def test_fresh_unknown_words_are_bounded(knowledge: Knowledge, monkeypatch) -> None:
     fresh = Reader(knowledge)  # cold cache: every word below is new
     text = " ".join(f"bluxx{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}qw" for i in range(3_000))
-    calls = []
+    calls: list[str] = []
     nearest = fresh._nearest
-    monkeypatch.setattr(fresh, "_nearest", lambda word: calls.append(word) or nearest(word))
+
+    def counted(word: str) -> tuple[str, float] | None:
+        calls.append(word)
+        return nearest(word)
+
+    monkeypatch.setattr(fresh, "_nearest", counted)
     fresh.read(text)
     # The work is bounded by the budget of new fuzzy look-ups, not by the message length
     # (the speed itself is measured by `make bench`, not by a timed test).
