@@ -23,6 +23,7 @@ from typing import Any
 import aiohttp
 
 from tests.fakebot import FakeBotAPI
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = ROOT / "knowledge"
@@ -31,13 +32,6 @@ SECRET = "cluster_secret-1"
 # One staff member (not a group: Telegram allows a group 20 messages a minute).
 STAFF_CHAT = 990_001
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-def free_port() -> int:
-    """Return a TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

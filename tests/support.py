@@ -1,8 +1,10 @@
-"""Test support: a controllable clock, a coach on a temporary SQLite file, a recording outlet."""
+"""Test support: a controllable clock, a coach on a temporary SQLite file, a recording outlet,
+a free port."""
 
 from __future__ import annotations
 
 import random
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -84,3 +86,10 @@ def reply_key(reply: Reply) -> str:
 def labels(reply: Reply) -> list[str]:
     """Return the button labels of a reply."""
     return [c.label for c in reply.choices] if isinstance(reply, Say) else []
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

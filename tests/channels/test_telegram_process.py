@@ -9,9 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from tests.channels.conftest import TOKEN, bot_settings, free_port, startup_refusal
+from tests.channels.conftest import TOKEN, bot_settings, startup_refusal
 from tests.conftest import KNOWLEDGE_DIR, ROOT
 from tests.fakebot import FakeBotAPI
+from tests.support import free_port
 
 SCRIPT = Path(sys.executable).with_name("footcoach")
 # The installed command when there is one (what people run), else the same entry point.

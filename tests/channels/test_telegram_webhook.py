@@ -8,8 +8,9 @@ import pytest
 
 from bot.bootstrap import StartupError
 from bot.channels.telegram import run_bot
-from tests.channels.conftest import bot_settings, free_port, running_bot, startup_refusal
+from tests.channels.conftest import bot_settings, running_bot, startup_refusal
 from tests.channels.people import TelegramUser, shown
+from tests.support import free_port
 
 PUBLIC_URL = "https://bot.example.test/telegram"
 SECRET = "s3cret_token-42"

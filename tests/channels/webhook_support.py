@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,16 +16,9 @@ from bot.channels.telegram import serve
 from bot.store.schema import InboxRow
 from tests.channels.conftest import bot_settings
 from tests.fakebot import FakeBotAPI
-from tests.support import Clock
+from tests.support import Clock, free_port
 
 SECRET = "s3cret_token-1"
-
-
-def free_port() -> int:
-    """Return a TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import json
-import socket
 import time
 import warnings
 from collections.abc import AsyncIterator
@@ -51,6 +50,7 @@ from telegram.helpers import escape_markdown
 from telegram.request import HTTPXRequest
 
 from tests.fakebot import MEDIA_KINDS, FakeBotAPI
+from tests.support import free_port
 
 from .conftest import TOKEN
 
@@ -674,12 +674,6 @@ async def test_application_burst_is_delivered_once_and_in_order(api: FakeBotAPI)
     fetched = [u["update_id"] for r in api.requests("getUpdates") if r.ok for u in r.result]
     assert sorted(fetched) == list(range(1, len(texts) + 1))  # each update handed out once
     assert api.pending_updates() == []  # PTB confirmed everything on shutdown
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_application_in_webhook_mode(api: FakeBotAPI) -> None:
