@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.channels.people import TelegramUser
-from tests.channels.probes import code_in
+from tests.channels.telegram.people import TelegramUser
+from tests.channels.telegram.probes import code_in
 from tests.conftest import KNOWLEDGE_DIR, ROOT, TOKEN
 from tests.databases import BACKENDS, fresh_pg_database, pg_query
 from tests.fakebot import FakeBotAPI, Hold, SentMessage

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.channels.webhook_support import webhook_bot
+from tests.channels.telegram.webhook_support import webhook_bot
 from tests.databases import fresh_pg_schema
 from tests.tcp_proxy import CuttableProxy
 

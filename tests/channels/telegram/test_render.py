@@ -10,7 +10,7 @@ from telegram import Bot
 
 from bot.channels.telegram.render import MAX_TEXT, Renderer, keyboard, merge_replies
 from bot.core.replies import AskPhone, Choice, Picture, Say
-from tests.channels.people import shown
+from tests.channels.telegram.people import shown
 from tests.conftest import TOKEN
 from tests.fakebot import FakeBotAPI
 

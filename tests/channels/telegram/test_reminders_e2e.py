@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from bot.core.reminders import Days, Reminder
 from bot.store import checkins, reminders, users
-from tests.channels.conftest import STAFF_CHAT, running_bot
-from tests.channels.people import TelegramUser
-from tests.channels.probes import code_in, texts
+from tests.channels.telegram.conftest import STAFF_CHAT, running_bot
+from tests.channels.telegram.people import TelegramUser
+from tests.channels.telegram.probes import code_in, texts
 from tests.support import Clock
 
 LONDON = ZoneInfo("Europe/London")

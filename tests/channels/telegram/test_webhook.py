@@ -8,8 +8,8 @@ import pytest
 
 from bot.bootstrap import StartupError
 from bot.channels.telegram import run_bot
-from tests.channels.conftest import bot_settings, running_bot, startup_refusal
-from tests.channels.people import TelegramUser, callback_answer, shown
+from tests.channels.telegram.conftest import bot_settings, running_bot, startup_refusal
+from tests.channels.telegram.people import TelegramUser, callback_answer, shown
 from tests.support import free_port, post_update
 
 PUBLIC_URL = "https://bot.example.test/telegram"

@@ -14,7 +14,7 @@ from bot.app.update_inbox import UpdateInbox
 from bot.bootstrap import Components, open_components
 from bot.channels.telegram.app import Runtime
 from bot.store.schema import InboxRow
-from tests.channels.conftest import bot_settings, serving
+from tests.channels.telegram.conftest import bot_settings, serving
 from tests.fakebot import FakeBotAPI
 from tests.support import Clock, free_port, post_update
 

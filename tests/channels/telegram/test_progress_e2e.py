@@ -6,8 +6,8 @@ import struct
 from datetime import UTC, datetime, timedelta
 
 from bot.store import checkins
-from tests.channels.conftest import running_bot
-from tests.channels.people import TelegramUser
+from tests.channels.telegram.conftest import running_bot
+from tests.channels.telegram.people import TelegramUser
 from tests.support import Clock
 
 START = datetime(2026, 11, 1, 20, 0, tzinfo=UTC)

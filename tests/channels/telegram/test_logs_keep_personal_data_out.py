@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from bot.bootstrap import configure_logging
-from tests.channels.conftest import bot_settings, running_bot
-from tests.channels.people import TelegramUser
+from tests.channels.telegram.conftest import bot_settings, running_bot
+from tests.channels.telegram.people import TelegramUser
 from tests.conftest import TOKEN
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from bot.core.state import Step
-from tests.channels.conftest import ADMIN, STAFF_CHAT
-from tests.channels.people import TelegramUser, opening, shown, together
+from tests.channels.telegram.conftest import ADMIN, STAFF_CHAT
+from tests.channels.telegram.people import TelegramUser, opening, shown, together
 from tests.fakebot import MEDIA_KINDS, FakeBotAPI, JSONDict
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 
 from bot.core.state import Step
-from tests.channels.conftest import STAFF_CHAT
-from tests.channels.people import TelegramUser, answered_queries, opening, shown, together
+from tests.channels.telegram.conftest import STAFF_CHAT
+from tests.channels.telegram.people import TelegramUser, answered_queries, opening, shown, together
 
 SYMPTOMS = ["Tightness", "Cramping", "Soreness", "Weakness", "Pain"]
 

@@ -13,9 +13,9 @@ import pytest
 from bot.__main__ import main
 from bot.core.staff import CSV_COLUMNS
 from bot.store import leads
-from tests.channels.conftest import ADMIN, STAFF_CHAT, RunningBot, running_bot
-from tests.channels.people import TelegramUser, callback_answer
-from tests.channels.probes import code_in, every_row, texts
+from tests.channels.telegram.conftest import ADMIN, STAFF_CHAT, RunningBot, running_bot
+from tests.channels.telegram.people import TelegramUser, callback_answer
+from tests.channels.telegram.probes import code_in, every_row, texts
 from tests.fakebot import FakeBotAPI, SentMessage
 from tests.support import Clock
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.store import inbox
 from bot.store.schema import InboxRow
-from tests.channels.webhook_support import webhook_bot
+from tests.channels.telegram.webhook_support import webhook_bot
 from tests.support import Clock
 
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.channels.conftest import bot_settings, startup_refusal
+from tests.channels.telegram.conftest import bot_settings, startup_refusal
 from tests.conftest import KNOWLEDGE_DIR, ROOT, TOKEN
 from tests.fakebot import FakeBotAPI
 from tests.support import free_port
