@@ -311,8 +311,11 @@ class FakeBotAPI(_Core):
             left = min(deadline - asyncio.get_running_loop().time(), every)
             if left <= 0:
                 raise TimeoutError
+            # Not asyncio.wait_for: it can swallow a cancellation (a bot killed mid-call) that
+            # arrives as the event is set, and the call would then be held for ever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), left)
+                async with asyncio.timeout(left):
+                    await changed.wait()
 
     async def wait_for(
         self, predicate: Callable[[], T | None], timeout: float = 5.0, *, description: str = ""
