@@ -1,9 +1,9 @@
 """Counts of work done that a caller can await: a job's runs, a tally of handled updates.
 
-Nothing in the bot waits on these; they are what tests (and the benchmarks) await instead of
-sleeping. "Nothing more was sent" is only worth asserting once the sender has looked again:
-`await sender.runs.ran()` returns after a whole run that began after the call, so whatever was
-due when the call was made has been seen by it.
+Nothing in the bot waits on these; they are what tests await instead of sleeping. "Nothing
+more was sent" is only worth asserting once the sender has looked again: `await
+sender.runs.ran()` returns after a whole run that began after the call, so whatever was due
+when the call was made has been seen by it.
 """
 
 from __future__ import annotations
