@@ -1,7 +1,7 @@
 """Updates per second through real webhook workers: SQLite (one worker), PostgreSQL (1-3).
 
 Each configuration starts `python -m bot run` workers in webhook mode against the fake Bot API
-(in a thread of this process), posts the same conversations of 50 simulated people (20
+(on this process's event loop), posts the same conversations of 50 simulated people (20
 messages each, consecutive messages of one person often at two workers at once) through up to
 32 concurrent requests spread over the workers, and times from the first POST until the last
 update is applied (the inbox says so). Figures are relative to single-worker SQLite measured
@@ -114,17 +114,16 @@ async def _wait_for(
 
 @asynccontextmanager
 async def _cluster(n: int, api: FakeBotAPI, url: str, folder: Path) -> Any:
-    workers = start_workers(n, api, url, folder, database_pool_size=10)
+    workers = await start_workers(n, api, url, folder, database_pool_size=10)
     try:
         yield workers
     finally:
-        stop_workers(workers)
+        await stop_workers(workers)
 
 
 async def _run_all() -> dict[str, float]:
     results: dict[str, float] = {}
-    api = FakeBotAPI(token=TOKEN, timeout_delay=3.0).start_in_thread()
-    try:
+    async with FakeBotAPI(TOKEN, timeout_delay=3.0) as api:
         with tempfile.TemporaryDirectory(prefix="footcoach-bench-") as tmp:
             folder = Path(tmp)
             db_file = folder / "bench.db"
@@ -141,8 +140,6 @@ async def _run_all() -> dict[str, float]:
                     rate = await _measure(api, workers, _pg_applied(url), 100_000 * (n + 1))
                 results[f"pg_{n}_workers_updates_per_s"] = round(rate, 1)
                 results[f"pg_{n}_workers_vs_sqlite"] = round(rate / sqlite_rate, 2)
-    finally:
-        api.stop_thread()
     return results
 
 

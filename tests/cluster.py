@@ -7,14 +7,12 @@ one, and stop the rest cleanly.
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any
 import aiohttp
 
 from tests.fakebot import FakeBotAPI
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = ROOT / "knowledge"
@@ -31,13 +30,6 @@ SECRET = "cluster_secret-1"
 # One staff member (not a group: Telegram allows a group 20 messages a minute).
 STAFF_CHAT = 990_001
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-def free_port() -> int:
-    """Return a TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -120,11 +112,13 @@ def worker_env(api: FakeBotAPI, database_url: str, folder: Path, **extra: Any) -
     return env
 
 
-def start_workers(
+async def start_workers(
     n: int, api: FakeBotAPI, database_url: str, folder: Path, **extra: Any
 ) -> list[Worker]:
-    """Start n workers on free ports and wait until every one accepts connections."""
+    """Start n workers on free ports; return once every one has set its webhook (it listens
+    before it does)."""
     workers = []
+    before = _webhooks_set(api)
     for index in range(n):
         port = free_port()
         log_path = folder / f"worker{index}.log"
@@ -140,34 +134,31 @@ def start_workers(
             )
         workers.append(Worker(index, port, process, log_path))
     try:
+        await api.wait_for(
+            lambda: _webhooks_set(api) >= before + n or not all(w.alive for w in workers),
+            timeout=60,
+            description=f"{n} workers to set their webhook",
+        )
         for worker in workers:
-            _wait_listening(worker, timeout=30)
+            if not worker.alive:
+                raise RuntimeError(f"worker {worker.index} exited:\n{worker.log_tail()}")
     except BaseException:
-        stop_workers(workers)
+        await stop_workers(workers)
         raise
     return workers
 
 
-def _wait_listening(worker: Worker, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not worker.alive:
-            raise RuntimeError(f"worker {worker.index} exited:\n{worker.log_tail()}")
-        with (
-            contextlib.suppress(OSError),
-            socket.create_connection(("127.0.0.1", worker.port), 0.2),
-        ):
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"worker {worker.index} did not listen in time:\n{worker.log_tail()}")
+def _webhooks_set(api: FakeBotAPI) -> int:
+    return sum(1 for r in api.requests("setWebhook") if r.ok)
 
 
-def stop_workers(workers: Iterable[Worker]) -> None:
-    """Stop every worker still running (SIGTERM, then SIGKILL if it hangs)."""
+async def stop_workers(workers: Iterable[Worker]) -> None:
+    """Stop every worker still running (SIGTERM, then SIGKILL if it hangs). The wait is in a
+    thread: workers still talk to the fake on this loop while they stop."""
     for worker in workers:
         worker.terminate()
     for worker in workers:
-        worker.stop()
+        await asyncio.to_thread(worker.stop)
 
 
 async def post(

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real knowledge, loaded once, and a fresh database per backend."""
+"""Shared fixtures: the real knowledge, loaded once, a fresh database per backend, and the fake
+Bot API."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import pytest
 
 from bot.core.knowledge import Knowledge, load_knowledge
 from tests.databases import BACKENDS, fresh_pg_schema
+from tests.fakebot import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = ROOT / "knowledge"
+TOKEN = "123456:TEST-token_abc"
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +35,11 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         return
     async with fresh_pg_schema() as url:
         yield url
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    """A running fake Bot API on the test's event loop; fails the test on fake-server bugs."""
+    async with FakeBotAPI(TOKEN, timeout_delay=3.0) as server:
+        yield server
+        assert not server.internal_errors, "\n".join(server.internal_errors)

@@ -1,12 +1,20 @@
-"""Test support: a controllable clock, a coach on a temporary SQLite file, a recording outlet."""
+"""Test support: a controllable clock, a coach on a temporary SQLite file, a recording outlet,
+a free port, posting an update to a webhook as Telegram does, and waiting on another
+process's database."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import random
-from collections.abc import Sequence
+import socket
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+import aiohttp
 
 from bot.app.coach import Coach
 from bot.app.outlet import DeliveryError
@@ -84,3 +92,33 @@ def reply_key(reply: Reply) -> str:
 def labels(reply: Reply) -> list[str]:
     """Return the button labels of a reply."""
     return [c.label for c in reply.choices] if isinstance(reply, Say) else []
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def post_update(url: str, update: dict[str, Any], secret: str | None = None) -> int:
+    """POST an update to a bot's webhook as Telegram does; return the HTTP status."""
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    timeout = aiohttp.ClientTimeout(total=10)
+    async with (
+        aiohttp.ClientSession(timeout=timeout) as session,
+        session.post(url, data=json.dumps(update), headers=headers) as response,
+    ):
+        return response.status
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
+    """Wait until an async check passes. For state nothing announces (the database of a bot
+    in another process); whatever this process can await, it awaits instead."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        assert loop.time() < deadline, f"timed out after {timeout} s waiting for {check.__name__}"
+        await asyncio.sleep(0.05)  # polling: another process's store tells nobody it changed

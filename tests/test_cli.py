@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -19,11 +20,12 @@ def clean_env(monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
 
 
-def explain(capsys, *words: str) -> dict:
+def explain(capsys, *words: str) -> dict[str, Any]:
     assert main(["explain", "--json", *words]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1, "exactly one JSON object"
-    return json.loads(out[0])
+    reading: dict[str, Any] = json.loads(out[0])
+    return reading
 
 
 def test_explain_json_has_exactly_the_contract_keys(capsys):

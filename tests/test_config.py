@@ -29,7 +29,7 @@ def test_env_example_copied_as_is_is_a_working_configuration(tmp_path, monkeypat
         monkeypatch.delenv(name, raising=False)
     values = dotenv_values(env_file)
     assert set(values) == set(SETTINGS)  # no stray line parsed as a setting
-    settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+    settings = Settings(_env_file=env_file)
     assert settings.database_url == Settings.model_fields["database_url"].default
     assert settings.telegram_bot_token is None and settings.webhook_mode is False
 

@@ -1,14 +1,15 @@
 """Durability: the real bot process (`python -m bot run`) killed with SIGKILL and restarted.
 
-The fake Bot API runs in a thread of this test process; the bot runs as a subprocess on a
-SQLite file, exactly as in production. A confirmed request must be in the store and reach the
-staff chat exactly once whatever happens to the process; an unconfirmed one leaves nothing.
+The fake Bot API serves on the test's loop; the bot runs as a subprocess on a SQLite file (and
+PostgreSQL when configured), exactly as in production. A request whose step committed must be
+in the store and reach the staff chat exactly once whatever happens to the process, between
+steps or in the middle of one; a request that did not commit leaves nothing. Nothing more can
+arrive once the last process has stopped (SIGTERM), so the counts are taken then.
 
 Failures injected into staff sends are the fake's "500" and plain "timeout" kinds: a "timeout"
 is never processed (nothing is delivered) and its answer is held longer than PTB's 5 s read
-timeout, so the bot sees a real TimedOut. (The fake's "slow" kind, which delivers and then
-times out, is the one window the design cannot close; the unit tests in test_dispatch.py show
-that such a resend is marked as a repeat.)
+timeout, so the bot sees a real TimedOut. (A send Telegram took whose answer was lost is the
+one window the design cannot close; tests/app/test_senders.py shows such a resend is marked.)
 """
 
 from __future__ import annotations
@@ -20,35 +21,30 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from tests.channels.people import TelegramUser
-from tests.channels.probes import code_in
-from tests.conftest import KNOWLEDGE_DIR, ROOT
+from tests.channels.telegram.people import TelegramUser
+from tests.channels.telegram.probes import code_in
+from tests.conftest import KNOWLEDGE_DIR, ROOT, TOKEN
 from tests.databases import BACKENDS, fresh_pg_database, pg_query
-from tests.fakebot import FakeBotAPI, SentMessage
+from tests.fakebot import FakeBotAPI, Hold, SentMessage
+from tests.support import eventually
 
-TOKEN = "123456:TEST-token_abc"
 STAFF_CHAT = -1001234
 ADMIN = 900
 PTB_READ_TIMEOUT = 5.0
 
 
 @pytest.fixture
-def api() -> Iterator[FakeBotAPI]:
-    """The fake Bot API in its own thread, so it outlives the bot processes it serves."""
-    server = FakeBotAPI(token=TOKEN, timeout_delay=PTB_READ_TIMEOUT + 1)
-    server.start_in_thread()
-    try:
+async def api() -> AsyncIterator[FakeBotAPI]:
+    """The fake Bot API, answering "timeout" failures after PTB has given up on them."""
+    async with FakeBotAPI(TOKEN, timeout_delay=PTB_READ_TIMEOUT + 1) as server:
         yield server
-    finally:
-        server.stop_thread()
-    assert not server.internal_errors, "\n".join(server.internal_errors)
+        assert not server.internal_errors, "\n".join(server.internal_errors)
 
 
 class BotProcess:
@@ -105,12 +101,13 @@ class BotProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+        process = self.process
         await self.api.wait_for(
-            lambda: self.api.request_count("getUpdates") > polls or self.process.poll(),
+            lambda: self.api.request_count("getUpdates") > polls or process.poll() is not None,
             timeout=20,
             description="the bot process to start polling",
         )
-        assert self.process.poll() is None, self.logs()
+        assert process.poll() is None, self.logs()
 
     def kill(self) -> None:
         """SIGKILL: no clean-up of any kind runs."""
@@ -119,43 +116,47 @@ class BotProcess:
         self.process.wait(10)
         self.process = None
 
-    def stop(self) -> None:
-        """Stop the bot the way an operator does (SIGTERM), or kill it if it hangs."""
-        if self.process is None:
-            return
-        self.process.send_signal(signal.SIGTERM)
+    async def stop(self) -> int | None:
+        """Stop the bot the way an operator does (SIGTERM); return its exit status. It finishes
+        its runs first (the job queue waits for them), so nothing it sends can come later."""
+        process, self.process = self.process, None
+        if process is None:
+            return None
+        process.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(15)
+            # In a thread: the bot talks to the fake on this loop while it stops.
+            return await asyncio.to_thread(process.wait, 20)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
-        self.process = None
+            process.kill()
+            process.wait(5)
+            raise
 
     def logs(self) -> str:
         """Return everything the bot processes wrote."""
         return "\n".join(p.read_text() for p in sorted(self.folder.glob("bot-*.log")))
 
-    def query(self, sql: str, *args: object) -> list[tuple[object, ...]]:
+    async def query(self, sql: str, *args: object) -> list[tuple[object, ...]]:
         """Read the store directly (WAL lets a reader in beside the running bot)."""
         if self.database_url.startswith("postgresql"):
             numbers = iter(range(1, 99))
             numbered = re.sub(r"\?", lambda _: f"${next(numbers)}", sql)
-            # A fresh loop in a worker thread: the test's own loop is busy awaiting.
-            with ThreadPoolExecutor(1) as pool:
-                rows = pool.submit(asyncio.run, pg_query(self.database_url, numbered, *args))
-                return [tuple(row) for row in rows.result()]
+            return [tuple(row) for row in await pg_query(self.database_url, numbered, *args)]
         with closing(sqlite3.connect(self.db_path, timeout=10)) as conn:
             return list(conn.execute(sql, args))
 
-    def leads_of(self, user_id: int) -> list[tuple[object, ...]]:
+    async def leads_of(self, user_id: int) -> list[tuple[object, ...]]:
         """Return the stored requests of one person (code, status)."""
-        return self.query("SELECT code, status FROM leads WHERE user_id = ?", user_id)
+        return await self.query("SELECT code, status FROM leads WHERE user_id = ?", user_id)
 
-    def pending_outbox(self) -> int:
+    async def pending_outbox(self) -> int:
         """Return how many staff messages still wait to be delivered."""
-        [(count,)] = self.query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+        [(count,)] = await self.query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
         assert isinstance(count, int)
         return count
+
+    async def delivered_all(self) -> bool:
+        """Say whether every staff message has been delivered."""
+        return await self.pending_outbox() == 0
 
 
 _WITH_LEASE = (
@@ -180,9 +181,9 @@ async def bot(
                 try:
                     yield process
                 finally:
-                    process.stop()  # before the database is dropped under it
+                    await process.stop()  # before the database is dropped under it
     finally:
-        process.stop()
+        await process.stop()
 
 
 def staff_messages(api: FakeBotAPI, code: str) -> list[SentMessage]:
@@ -190,11 +191,10 @@ def staff_messages(api: FakeBotAPI, code: str) -> list[SentMessage]:
     return [m for m in api.messages(STAFF_CHAT) if code in (m.text or "")]
 
 
-async def staff_chat_quiet(api: FakeBotAPI, seconds: float = 0.6) -> None:
-    """Let a few more dispatch ticks pass and check nothing more reached the staff chat."""
-    before = api.delivered_count(STAFF_CHAT)
-    await asyncio.sleep(seconds)
-    assert api.delivered_count(STAFF_CHAT) == before, api.describe(STAFF_CHAT)
+async def all_delivered_then_stopped(bot: BotProcess) -> None:
+    """Wait until the outbox is empty, then stop the bot cleanly: nothing can come after."""
+    await eventually(bot.delivered_all)
+    assert await bot.stop() == 0, bot.logs()
 
 
 async def up_to_consent(person: TelegramUser) -> None:
@@ -227,7 +227,7 @@ async def confirmed(person: TelegramUser, name: str, phone: str) -> str:
     return code_in(thanks)
 
 
-async def test_kills_at_each_point_of_the_flow(api: FakeBotAPI, bot: BotProcess):
+async def test_kills_between_the_steps_of_a_request(api: FakeBotAPI, bot: BotProcess):
     # First run: no staff chat, so requests are queued and none is announced (nor leased):
     # the kill after the confirmation certainly comes before the staff message.
     await bot.start(interval=3600, staff=False)
@@ -239,9 +239,10 @@ async def test_kills_at_each_point_of_the_flow(api: FakeBotAPI, bot: BotProcess)
     bot.kill()  # right after Dan saw his confirmation
 
     # What was confirmed is stored with its outbox row; nothing of the others.
-    assert bot.leads_of(104) == [(dan_code, "open")]
-    assert bot.pending_outbox() == 1
-    assert bot.leads_of(101) == bot.leads_of(102) == bot.leads_of(103) == []
+    assert await bot.leads_of(104) == [(dan_code, "open")]
+    assert await bot.pending_outbox() == 1
+    for person in (101, 102, 103):
+        assert await bot.leads_of(person) == []
 
     await bot.start()
     await api.wait_for(lambda: staff_messages(api, dan_code), description="Dan's staff message")
@@ -259,25 +260,82 @@ async def test_kills_at_each_point_of_the_flow(api: FakeBotAPI, bot: BotProcess)
     cat_code = code_in(thanks)
     await bea.send("/cancel", 1)
     await api.wait_for(lambda: staff_messages(api, cat_code), description="Cat's staff message")
-    await api.wait_for(lambda: bot.pending_outbox() == 0, description="an empty outbox")
-    await staff_chat_quiet(api)
+    await all_delivered_then_stopped(bot)
 
     for code in (dan_code, cat_code):
         [message] = staff_messages(api, code)
         assert message.button_texts == ["Contacted", "Closed"]
     assert len(api.messages(STAFF_CHAT)) == 2
-    assert sorted(bot.query("SELECT code, user_id FROM leads")) == sorted(
+    assert sorted(await bot.query("SELECT code, user_id FROM leads")) == sorted(
         [(dan_code, 104), (cat_code, 103)]
     )
-    assert bot.leads_of(101) == bot.leads_of(102) == []
-    outbox = bot.query("SELECT DISTINCT lead_code FROM outbox")
+    assert await bot.leads_of(101) == await bot.leads_of(102) == []
+    outbox = await bot.query("SELECT DISTINCT lead_code FROM outbox")
     assert sorted(outbox) == sorted([(dan_code,), (cat_code,)])
-    [(state,)] = bot.query("SELECT state FROM users WHERE id = 102")
+    [(state,)] = await bot.query("SELECT state FROM users WHERE id = 102")
     assert "Bea" not in str(state) and "100002" not in str(state)  # /cancel kept nothing
     logs = bot.logs()
     assert "footcoach is running" in logs
     for secret in ("Dan Done", "Cat Review", "Bea Middle", "7400100004", "07400 100003"):
         assert secret not in logs
+
+
+async def killed_while_held(api: FakeBotAPI, bot: BotProcess, *holds: Hold) -> None:
+    """Kill the bot once every hold has caught a call, and let the holds go once those calls
+    died with it (so nothing a dead process asked for is done after all)."""
+    await api.wait_for(lambda: all(hold.arrived for hold in holds), description="held calls")
+    bot.kill()
+    held = [(h.method, h.chat_id) for h in holds]
+
+    def all_cut() -> bool:
+        calls = [r for r in api.requests() if (r.method, r.params.get("chat_id")) in held]
+        return all(r.status == 499 for r in calls if r.status != 200)
+
+    await api.wait_for(all_cut, description="the held calls cut off by the kill")
+    for hold in holds:
+        api.release(hold)
+
+
+async def test_kills_in_the_middle_of_the_confirm_step(api: FakeBotAPI, bot: BotProcess):
+    await bot.start(interval=3600, staff=False)
+    eve, fay = TelegramUser(api, 401, first_name="Eve"), TelegramUser(api, 402, first_name="Fay")
+    await up_to_review(eve, "Eve Replyless", "07400 400001")
+    await up_to_review(fay, "Fay Unapplied", "07400 400002")
+
+    # Eve confirms: the step commits and the bot dies while its reply is on the way, before
+    # its next poll could tell Telegram it has the update, so Telegram hands it out again.
+    review = eve.latest_with_buttons()
+    await api.wait_for(lambda: [r for r in api.requests("getUpdates") if r.status is None])
+    holds = api.hold("getUpdates"), api.hold("sendMessage", chat_id=401)
+    pressed = api.press_button(401, review.message_id, review.callback_data("Confirm"))
+    await killed_while_held(api, bot, *holds)
+    [(eve_code, status)] = await bot.leads_of(401)  # committed, though Eve never saw the code
+    assert isinstance(eve_code, str) and status == "open"
+    assert api.delivered_count(401) == eve.seen
+    [cut] = [r for r in api.requests("getUpdates") if r.status == 499]
+    assert cut.params["offset"] > pressed["update_id"], "the poll that would have confirmed it"
+
+    # Fay confirms: the bot has the update (its next poll confirmed it) and dies while it
+    # answers the button, before the step: nothing of it is stored, and it is not resent.
+    await bot.start(interval=3600, staff=False)
+    await api.wait_for_update_consumed(pressed)  # the new process had Eve's press again
+    review = fay.latest_with_buttons()
+    answering = api.hold("answerCallbackQuery")
+    pressed = api.press_button(402, review.message_id, review.callback_data("Confirm"))
+    await api.wait_for_update_consumed(pressed)
+    await killed_while_held(api, bot, answering)
+    assert await bot.leads_of(402) == []
+
+    # Fay presses Confirm again on the summary she still sees, and is confirmed once.
+    await bot.start()
+    [thanks] = await fay.press("Confirm", 1, message=review)
+    fay_code = code_in(thanks)
+    await all_delivered_then_stopped(bot)
+    assert [len(staff_messages(api, code)) for code in (eve_code, fay_code)] == [1, 1]
+    assert len(api.messages(STAFF_CHAT)) == 2
+    # Eve's press, handed out again, was recognised and changed and said nothing.
+    assert api.delivered_count(401) == eve.seen
+    assert sorted(await bot.query("SELECT user_id FROM leads")) == [(401,), (402,)]
 
 
 async def test_a_kill_while_the_staff_message_is_in_flight(api: FakeBotAPI, bot: BotProcess):
@@ -295,12 +353,11 @@ async def test_a_kill_while_the_staff_message_is_in_flight(api: FakeBotAPI, bot:
     )
     bot.kill()
     assert staff_messages(api, code) == []
-    [(sending_since,)] = bot.query("SELECT sending_since FROM outbox")
+    [(sending_since,)] = await bot.query("SELECT sending_since FROM outbox")
     assert sending_since is not None  # leased by the process that died
 
     await bot.start(lease=2)
-    await api.wait_for(lambda: bot.pending_outbox() == 0, timeout=10, description="delivery")
-    await staff_chat_quiet(api)
+    await all_delivered_then_stopped(bot)
     [message] = staff_messages(api, code)
     # Nobody can know whether the dead process's send arrived: the one that did is marked.
     assert (message.text or "").startswith("(Sent again after a delivery problem")
@@ -318,14 +375,13 @@ async def test_every_request_arrives_once_with_thirty_percent_of_staff_sends_fai
         person = TelegramUser(api, 300 + n, first_name=f"P{n}")
         codes.append(await confirmed(person, f"Person {n}", f"07400 3000{n:02d}"))
     bot.kill()
-    assert bot.pending_outbox() == len(codes)
+    assert await bot.pending_outbox() == len(codes)
     assert api.messages(STAFF_CHAT) == []
 
     # Only staff messages are sent from here on, so only they fail.
     api.fail_rate("sendMessage", 0.3, kinds=("500", "timeout"), seed=4)
     await bot.start()
-    await api.wait_for(lambda: bot.pending_outbox() == 0, timeout=40, description="delivery")
-    await staff_chat_quiet(api)
+    await all_delivered_then_stopped(bot)
 
     staff_sends = [r for r in api.requests("sendMessage") if r.params["chat_id"] == STAFF_CHAT]
     injected = [r.injected for r in staff_sends]

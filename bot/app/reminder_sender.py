@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from bot.app.clock import Clock, utc_now
 from bot.app.outlet import Blocked, MaybeDelivered, NotDelivered, Outlet, Rejected
+from bot.app.runs import Runs
 from bot.core.flows.reminder import reminder_message
 from bot.core.knowledge import Knowledge
 from bot.core.reminders import SendFailure, after_failure, claim
@@ -76,6 +77,8 @@ class ReminderSender:
         # request (64 in flight cost ~4 ms of CPU per send against ~2.4 ms at 8-16).
         self._slots = asyncio.Semaphore(concurrency)
         self._running = asyncio.Lock()
+        # Whole runs (a tick skipped because the last one is still sending is none).
+        self.runs = Runs()
 
     async def run_once(self) -> SendStats:
         """Claim and send due reminders until none is left due."""
@@ -83,24 +86,28 @@ class ReminderSender:
         if self._running.locked():
             return stats  # the previous tick is still sending
         async with self._running:
-            # The next batch is claimed while the last one is still going out: a claim is a
-            # transaction over a few hundred rows, and waiting for it between batches left the
-            # rate limiter idle (fan-out at 300/s lost ~1 s in 30).
-            sending: asyncio.Future[list[None]] | None = None
-            try:
-                while True:
-                    found, due = await self._claim(self.clock(), stats)
-                    if sending is not None:
-                        await sending
-                        sending = None
-                    if due:
-                        sending = asyncio.gather(*(self._send(item, stats) for item in due))
-                    if found < self.batch:
-                        break  # a full batch may have more due rows behind it, even if none sent
-            finally:
+            with self.runs.run():
+                await self._send_due(stats)
+        return stats
+
+    async def _send_due(self, stats: SendStats) -> None:
+        # The next batch is claimed while the last one is still going out: a claim is a
+        # transaction over a few hundred rows, and waiting for it between batches left the
+        # rate limiter idle (fan-out at 300/s lost ~1 s in 30).
+        sending: asyncio.Future[list[None]] | None = None
+        try:
+            while True:
+                found, due = await self._claim(self.clock(), stats)
                 if sending is not None:
                     await sending
-        return stats
+                    sending = None
+                if due:
+                    sending = asyncio.gather(*(self._send(item, stats) for item in due))
+                if found < self.batch:
+                    break  # a full batch may have more due rows behind it, even if none sent
+        finally:
+            if sending is not None:
+                await sending
 
     async def _claim(self, now: datetime, stats: SendStats) -> tuple[int, list[DueReminder]]:
         """Move the due reminders on; return how many were due and the ones to send."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from bot.app.clock import Clock, utc_now
 from bot.app.outlet import Blocked, MaybeDelivered, NotDelivered, Outlet, Rejected
+from bot.app.runs import Runs
 from bot.core.knowledge import Knowledge
 from bot.core.outbox import OutboxEntry, StaffSendFailure, lease, retry_later, settle
 from bot.core.staff import staff_message
@@ -59,6 +60,8 @@ class StaffOutbox:
         self.clock = clock
         self.batch = batch
         self._running = asyncio.Lock()
+        # Whole runs (none without a staff chat, or while the last one is still going).
+        self.runs = Runs()
 
     async def run_once(self) -> int:
         """Try every due outbox row once (at most `batch` of them); return how many were sent."""
@@ -66,13 +69,14 @@ class StaffOutbox:
             return 0
         delivered = 0
         async with self._running:
-            for _ in range(self.batch):
-                # One row at a time: each lease starts just before its own send, so a slow
-                # send cannot let the leases of rows still waiting behind it run out.
-                item = await self._lease()
-                if item is None:
-                    break
-                delivered += await self._deliver(item, self.staff_chat_id)
+            with self.runs.run():
+                for _ in range(self.batch):
+                    # One row at a time: each lease starts just before its own send, so a slow
+                    # send cannot let the leases of rows still waiting behind it run out.
+                    item = await self._lease()
+                    if item is None:
+                        break
+                    delivered += await self._deliver(item, self.staff_chat_id)
         return delivered
 
     async def _lease(self) -> _Leased | None:

@@ -37,6 +37,7 @@ from datetime import datetime, timedelta
 
 from bot.app.clock import Clock, utc_now
 from bot.app.locks import KeyedLocks
+from bot.app.runs import Runs, Tally
 from bot.store import Database, inbox, is_unavailable
 from bot.store.inbox import PendingUpdate
 
@@ -81,6 +82,12 @@ class UpdateInbox:
         self._locks = KeyedLocks()
         self._tasks: set[asyncio.Task[int]] = set()
         self._arrival = asyncio.Event()
+        # What tests await: updates handled here (applied, or answered as failed) with their
+        # marks committed; looks that found a sender's next update waiting for a missing
+        # number; and whole sweeps.
+        self.handled = Tally()
+        self.held_back = Tally()
+        self.sweeps = Runs()
 
     async def record(self, update_id: int, sender: int, payload: str) -> bool:
         """Store a received update; return False if it was there already (a redelivery)."""
@@ -135,6 +142,7 @@ class UpdateInbox:
                 pause = _GAP_POLL
                 while True:
                     now = self.clock()
+                    marking = done is not None
                     async with self.db.transaction() as session:
                         if done is not None:
                             # Marked here, with the next look, to save a transaction each.
@@ -151,12 +159,15 @@ class UpdateInbox:
                             # The missing number may have been recorded between the two
                             # queries, and be this sender's: take the oldest one again.
                             row = await inbox.next_pending(session, sender)
+                    if marking:
+                        self.handled.add()
                     if row is None:
                         return handled
                     if waiting:
                         # An earlier update is on its way; it may be this sender's. Look again
                         # when this worker records one, or after a short while (backing off,
                         # so many waiting drains do not keep the database busy).
+                        self.held_back.add()
                         await self._next_arrival(pause)
                         pause = min(pause * 2, _GAP_POLL_MAX)
                         continue
@@ -195,12 +206,17 @@ class UpdateInbox:
 
     async def sweep(self) -> int:
         """Drain senders whose updates waited too long (their worker died, the store was away)."""
-        async with self.db.transaction() as session:
-            senders = await inbox.stale_senders(
-                session, self.clock() - self.stale_after, _SWEEP_BATCH
-            )
-        handled = await asyncio.gather(*(self.drain(s, wait=False) for s in senders))
-        return sum(handled)
+        with self.sweeps.run():
+            async with self.db.transaction() as session:
+                senders = await inbox.stale_senders(
+                    session, self.clock() - self.stale_after, _SWEEP_BATCH
+                )
+            handled = await asyncio.gather(*(self.drain(s, wait=False) for s in senders))
+            return sum(handled)
+
+    async def wait_handled(self, count: int) -> None:
+        """Wait until this inbox has handled `count` updates in all (for tests)."""
+        await self.handled.reached(count)
 
     async def wait_idle(self) -> None:
         """Wait for the drains in flight (used when stopping)."""

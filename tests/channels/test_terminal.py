@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from bot.channels.terminal import parse_input
 from bot.core.events import ButtonEvent, CommandEvent, TextEvent
@@ -147,11 +148,18 @@ async def test_a_due_reminder_is_printed_into_an_open_chat(tmp_path):
     )
     lines: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None and process.stdin is not None
-    threading.Thread(target=lambda: [lines.put(x) for x in process.stdout], daemon=True).start()
+    stdout = process.stdout
 
-    def next_reply() -> dict:
+    def read_lines() -> None:
+        for line in stdout:
+            lines.put(line)
+
+    threading.Thread(target=read_lines, daemon=True).start()
+
+    def next_reply() -> dict[str, Any]:
         try:
-            return json.loads(lines.get(timeout=20))
+            reply: dict[str, Any] = json.loads(lines.get(timeout=20))
+            return reply
         except queue.Empty:
             raise AssertionError("the chat printed nothing within 20 s") from None
 

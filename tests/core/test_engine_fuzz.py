@@ -19,6 +19,7 @@ from bot.core.events import (
 from bot.core.flows import REGISTRY
 from bot.core.progress import Checkin
 from bot.core.reminders import Days, Reminder
+from bot.core.replies import Say
 from bot.core.state import ConversationState
 from bot.core.turn import Context
 
@@ -139,6 +140,7 @@ def test_state_keeps_choices_for_the_shown_buttons(knowledge):
     engine = Engine(knowledge)
     outcome = engine.step(ConversationState(), CommandEvent(name="start"), CONTEXT)
     last = outcome.replies[-1]
+    assert isinstance(last, Say)
     assert outcome.state.choices == ("tightness", "cramping", "soreness", "weakness", "pain")
     assert last.choices[0].token == f"{outcome.state.seq}.tightness"
 

@@ -147,8 +147,6 @@ def test_a_draft_that_no_longer_fits_is_dropped():
 
 
 def test_yes_to_the_nudge_asks_for_the_callback(knowledge, engine):
-    state = ConversationState()
-    state.step = "what_next"
     turn = turn_at(knowledge, engine, "what_next")
     turn.say("nudge_not_improving", choices=("pro", "not_now"), yes="pro", no="not_now")
     outcome = engine.step(turn.state, TextEvent(text="yes please"), Context(now=NOW))

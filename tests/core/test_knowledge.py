@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -23,7 +24,7 @@ def kdir(tmp_path: Path) -> Path:
     return target
 
 
-def edit(kdir: Path, name: str, change: Callable[[dict], None]) -> None:
+def edit(kdir: Path, name: str, change: Callable[[dict[str, Any]], None]) -> None:
     path = kdir / name
     data = yaml.safe_load(path.read_text())
     change(data)
@@ -82,7 +83,7 @@ def test_exercise_with_too_few_steps(kdir):
 
 
 def test_dose_with_two_shapes(kdir):
-    def both(d: dict) -> None:
+    def both(d: dict[str, Any]) -> None:
         d["exercises"][5]["dose"]["hold_seconds"] = 30
         d["exercises"][5]["dose"]["repeats"] = 3
 

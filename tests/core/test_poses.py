@@ -6,6 +6,7 @@ import math
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -32,7 +33,7 @@ def kdir(tmp_path: Path) -> Path:
     return target
 
 
-def edit(kdir: Path, name: str, change: Callable[[dict], None]) -> None:
+def edit(kdir: Path, name: str, change: Callable[[dict[str, Any]], None]) -> None:
     path = kdir / name
     data = yaml.safe_load(path.read_text())
     change(data)
@@ -47,8 +48,9 @@ def error_of(kdir: Path) -> str:
     return message
 
 
-def frame(data: dict, variant: str = "default", number: int = 1) -> dict:
-    return data["variants"][variant]["frames"][number - 1]
+def frame(data: dict[str, Any], variant: str = "default", number: int = 1) -> dict[str, Any]:
+    found: dict[str, Any] = data["variants"][variant]["frames"][number - 1]
+    return found
 
 
 # -- the real knowledge ---------------------------------------------------------------------
@@ -142,7 +144,7 @@ def test_the_toes_bend_in_the_toe_moves(knowledge):
 
 
 def test_a_misspelt_joint(kdir):
-    def misspell(d: dict) -> None:
+    def misspell(d: dict[str, Any]) -> None:
         near = frame(d, number=2)["near"]
         near["kne"] = near.pop("knee")
 
@@ -199,7 +201,7 @@ def test_a_point_off_the_canvas(kdir):
 
 
 def test_a_bone_that_changes_length(kdir):
-    def typo(d: dict) -> None:
+    def typo(d: dict[str, Any]) -> None:
         knee = frame(d, number=2)["near"]["knee"]
         frame(d, number=2)["near"]["knee"] = [knee[0], knee[1] + 15]
 
@@ -249,7 +251,7 @@ def test_an_exercise_with_no_picture_at_all(kdir):
 
 
 def supply(kdir: Path, exercise_id: str, file: str, credit: str = "Photo: Clinic X, CC BY 4.0"):
-    def add(d: dict) -> None:
+    def add(d: dict[str, Any]) -> None:
         for exercise in d["exercises"]:
             if exercise["id"] == exercise_id:
                 exercise["picture"] = {"file": file, "credit": credit}
@@ -264,7 +266,8 @@ def test_a_supplied_picture_stands_in_for_the_drawn_one(kdir):
     supply(kdir, "towel_toe_curl", "media/towel.png")
     knowledge = load_knowledge(kdir)
     assert knowledge.pictures.supplied == {"towel_toe_curl": kdir / "media/towel.png"}
-    assert knowledge.exercises["towel_toe_curl"].picture.credit == "Photo: Clinic X, CC BY 4.0"
+    supplied = knowledge.exercises["towel_toe_curl"].picture
+    assert supplied is not None and supplied.credit == "Photo: Clinic X, CC BY 4.0"
     assert "towel_toe_curl" not in knowledge.pictures.poses
 
 
@@ -294,7 +297,7 @@ def test_a_supplied_picture_is_an_image_inside_knowledge(kdir, file):
 # -- variants that extend others ------------------------------------------------------------
 
 
-def pose_file(**variants: dict) -> dict:
+def pose_file(**variants: dict[str, Any]) -> dict[str, Any]:
     base = {
         "props": {"floor": {"y": 4}, "ball": {"at": [30, 7], "size": 6, "kind": "lacrosse"}},
         "frames": [
@@ -305,7 +308,7 @@ def pose_file(**variants: dict) -> dict:
     return {"view": "closeup", "canvas": [60, 60], "variants": {"default": base, **variants}}
 
 
-def closeup_leg(dx: float) -> dict:
+def closeup_leg(dx: float) -> dict[str, Any]:
     joints = {
         "knee": [20, 55],
         "ankle": [27, 15],
@@ -335,7 +338,8 @@ def test_a_variant_overrides_only_what_changes():
         ((30, 7), 4.3, "golf"),
         ((35, 6), 4.3, "golf"),
     ]
-    assert default.frames[1].props.ball.at == (36, 7)
+    ball = default.frames[1].props.ball
+    assert ball is not None and ball.at == (36, 7)
     assert all(f.props.ball is None for f in flat.frames), "null removes an inherited prop"
     assert flat.frames[1].label == "Roll the golf ball", "extends chains"
     assert all(f.props.floor is not None for f in flat.frames)

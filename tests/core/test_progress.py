@@ -46,7 +46,7 @@ def ago(days: int, score: int, done: bool = True) -> Checkin:
 @pytest.mark.parametrize("score", [-1, 11, True, 7.5, 7.0, "7"])
 def test_checkin_refuses_scores_outside_the_scale_or_of_the_wrong_type(score: object) -> None:
     with pytest.raises(ValidationError):
-        Checkin(day=TODAY, score=score, done=True)  # type: ignore[arg-type]
+        Checkin(day=TODAY, score=score, done=True)
 
 
 def test_checkin_is_frozen() -> None:
@@ -314,6 +314,7 @@ def test_summarize_never_raises_and_stays_self_consistent(
             summary.change_points * 100 / summary.start_score
         )
         # Same sign: percent and points never disagree on the direction.
+        assert summary.change_percent is not None
         assert (summary.change_percent > 0) == (summary.change_points > 0)
         assert (summary.change_percent < 0) == (summary.change_points < 0)
     if not summary.enough:

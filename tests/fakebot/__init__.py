@@ -1,38 +1,12 @@
-"""A fake Telegram Bot API server for end-to-end tests of the bot with the real PTB.
+"""A fake Telegram Bot API server on loopback, for end-to-end tests of the bot with the real
+python-telegram-bot (README.md says what it does)."""
 
-Quick use::
-
-    async with FakeBotAPI(token="123:ABC") as api:
-        app = ApplicationBuilder().token(api.token).base_url(api.base_url).build()
-        ...
-        api.send_text(42, "/start")
-        [reply] = await api.wait_for_messages(42, 1)
-"""
-
-from ._records import (
-    ApiError,
-    FailureKind,
-    JSONDict,
-    RecordedRequest,
-    SentMessage,
-    UploadedFile,
-    WebhookState,
-)
-from ._server import SEND_METHODS, FakeBotAPI
-from ._telegram import MEDIA_KINDS, MediaKind
-from ._users import ChatType
-
-__all__ = [
-    "MEDIA_KINDS",
-    "SEND_METHODS",
-    "ApiError",
-    "ChatType",
-    "FailureKind",
-    "FakeBotAPI",
-    "JSONDict",
-    "MediaKind",
-    "RecordedRequest",
-    "SentMessage",
-    "UploadedFile",
-    "WebhookState",
-]
+from ._records import FailureKind as FailureKind
+from ._records import JSONDict as JSONDict
+from ._records import RecordedRequest as RecordedRequest
+from ._records import SentMessage as SentMessage
+from ._records import WebhookState as WebhookState
+from ._server import FakeBotAPI as FakeBotAPI
+from ._server import Hold as Hold
+from ._telegram import MEDIA_KINDS as MEDIA_KINDS
+from ._telegram import MediaKind as MediaKind

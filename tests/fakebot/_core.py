@@ -1,246 +1,281 @@
-"""Shared state of the fake Bot API (chats, messages, updates, files) and helpers on it.
+"""The fake's state: the Bot API methods the bot calls, and the people who talk to it.
 
-All state lives behind one re-entrant lock so the server can run on another thread than the
-test. Every mutation happens synchronously under the lock; waiters are woken through
-:class:`Notifier` objects afterwards.
+A person's ``build_*`` makes an update; ``send_*``, ``press_button`` and ``edit_text`` also
+queue it for getUpdates. A chat id below zero is a group (-100... a supergroup).
 """
 
 from __future__ import annotations
 
-import bisect
-import html
-import threading
+import asyncio
 import time
 from collections import deque
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Literal
 
+from . import _telegram as tg
 from ._records import JSONDict, SentMessage, UploadedFile, WebhookState, bad_request
-from ._sync import Notifier
-from ._telegram import TAG_RE, default_chat_obj
+
+Method = Callable[[JSONDict, dict[str, UploadedFile]], Any]
+MEDIA_METHODS = {"sendPhoto": "photo", "sendDocument": "document", "sendAnimation": "animation"}
+NOT_MODIFIED = "message is not modified: specified new message content and reply markup are "
+NOT_MODIFIED += "exactly the same as a current content and reply markup of the message"
 
 
 class _Core:
-    """State and low-level helpers shared by the Bot API methods and the simulated users."""
-
-    def __init__(
-        self,
-        token: str,
-        *,
-        bot_username: str,
-        bot_first_name: str,
-        strict_chats: bool,
-        check_markup: bool,
-        first_update_id: int,
-    ) -> None:
-        if ":" not in token:
-            raise ValueError("a bot token looks like '123456:ABC-DEF'")
+    def __init__(self, token: str, *, check_markup: bool) -> None:
         self.token = token
-        bot_id = token.split(":", 1)[0]
-        self.bot_id: int = int(bot_id) if bot_id.isdigit() else 1
-        self.bot_username = bot_username
-        self.bot_first_name = bot_first_name
-        self.strict_chats = strict_chats
+        bot_id = int(token.split(":")[0])
+        self.bot_user = {"id": bot_id, "is_bot": True, "first_name": "Footcoach"}
+        self.bot_user["username"] = "footcoach_test_bot"
         self.check_markup = check_markup
-
-        self._lock = threading.RLock()
-        self._updates_changed = Notifier()
-        self._records_changed = Notifier()
-
-        # Users and chats seen by the fake.
+        self._changed = asyncio.Event()  # replaced by a fresh one at every change
         self._users: dict[int, JSONDict] = {}
-        self._chats: dict[int, JSONDict] = {}
-        # Every message in each chat (the user's and the bot's), by message_id; private chats
-        # share one message_id sequence between both sides, as on Telegram.
-        self._chat_messages: dict[int, dict[int, JSONDict]] = {}
-        self._last_message_id: dict[int, int] = {}
-
-        # What the bot delivered.
+        self._chats: dict[int, dict[int, JSONDict]] = {}  # each chat's messages, by id
         self._sent: dict[int, list[SentMessage]] = {}
         self._sent_by_id: dict[tuple[int, int], SentMessage] = {}
-        self._sent_total = 0
-
-        # Update queue for getUpdates: ordered by update_id, dropped when confirmed by offset.
-        self._next_update_id = first_update_id
-        self._updates: deque[JSONDict] = deque()
-        self._highest_fetched_update_id = 0
-        self._last_enqueued_update_id = 0
-
-        # Callback queries: issued ids (waiting for an answer) and the answers received.
-        self._open_callback_queries: dict[str, JSONDict] = {}
-        self._answered_callbacks: list[JSONDict] = []
-        self._callback_counter = 0
-
-        # Files (user media and bot uploads), for getFile and downloads.
-        self._files: dict[str, tuple[str, bytes]] = {}
-        self._files_by_path: dict[str, bytes] = {}
-        self._file_counter = 0
-
-        self._chat_actions: dict[int, list[str]] = {}
-        self._commands: dict[str, list[JSONDict]] = {}
-        self._menu_buttons: dict[int | None, JSONDict] = {}
+        self._delivered = 0
+        self._update_ids = 0
+        self._updates: deque[JSONDict] = deque()  # dropped once getUpdates' offset confirms
+        self.enqueued = 0  # how many updates were queued for getUpdates so far
+        self._open_queries: set[str] = set()
+        self._commands: list[JSONDict] = []
         self._webhook: WebhookState | None = None
         self._blocked: set[int] = set()
-
-    # -- objects ---------------------------------------------------------------------------
-    @property
-    def bot_user(self) -> JSONDict:
-        """The bot's own ``User`` object (what getMe returns, minus the capability flags)."""
-        return {
-            "id": self.bot_id,
-            "is_bot": True,
-            "first_name": self.bot_first_name,
-            "username": self.bot_username,
+        self._methods: dict[str, Method] = {
+            "getMe": lambda params, files: {**self.bot_user, "can_join_groups": True},
+            "sendMessage": self._send_message,
+            **{name: partial(self._send_media, name) for name in MEDIA_METHODS},
+            "editMessageText": self._edit_message_text,
+            "editMessageReplyMarkup": lambda params, files: self._edit(params, None, None),
+            "answerCallbackQuery": self._answer_callback_query,
+            "setMyCommands": self._set_my_commands,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": lambda params, files: self._set_webhook({}, files),
         }
 
-    # -- chats and messages -------------------------------------------------------------------
-    def _chat_for_send(self, params: JSONDict) -> JSONDict:
-        """The chat a bot request targets (400 like Telegram when missing/unknown)."""
-        chat_id = params.get("chat_id")
-        if chat_id is None or chat_id == "":
-            raise bad_request("chat_id is empty")
-        if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
-            chat_id = int(chat_id)
-        if not isinstance(chat_id, int) or isinstance(chat_id, bool):
-            raise bad_request("chat not found")  # "@username" chats are not simulated
-        chat = self._chats.get(chat_id)
-        if chat is None:
-            if self.strict_chats:
-                raise bad_request("chat not found")
-            chat = default_chat_obj(chat_id)
-            self._chats[chat_id] = chat
-        return chat
+    def _notify(self) -> None:
+        """Wake whoever waits for a change (long polls, held calls, tests)."""
+        self._changed.set()
+        self._changed = asyncio.Event()
 
-    def _new_message_id(self, chat_id: int) -> int:
-        message_id = self._last_message_id.get(chat_id, 0) + 1
-        self._last_message_id[chat_id] = message_id
-        return message_id
+    # -- the Bot API methods ------------------------------------------------------------------
+    def _new_message(self, chat_id: int, sender: JSONDict, fields: JSONDict) -> JSONDict:
+        """Store a new message (a person's or the bot's) in its chat and return it."""
+        messages = self._chats.setdefault(chat_id, {})
+        chat = tg.chat_obj(chat_id, self._users.get(chat_id))
+        message = {"message_id": len(messages) + 1, "from": sender, "chat": chat, **fields}
+        message["date"] = int(time.time())
+        messages[message["message_id"]] = message
+        return message
 
-    def _store_message(self, message: JSONDict) -> None:
-        chat_id = int(message["chat"]["id"])
-        self._chat_messages.setdefault(chat_id, {})[int(message["message_id"])] = message
+    def _deliver(self, method: str, params: JSONDict, fields: JSONDict, **sent: Any) -> JSONDict:
+        """Check and record a message the bot sends; return the Message object."""
+        chat_id, markup = params.get("chat_id"), params.get("reply_markup")
+        if not isinstance(chat_id, int):
+            raise bad_request("chat not found")
+        tg.check_reply_markup(markup)
+        if markup and "inline_keyboard" in markup:
+            fields["reply_markup"] = markup  # a reply keyboard is not part of the Message
+        message = self._new_message(chat_id, self.bot_user, fields)
+        self._delivered += 1
+        parse_mode = params.get("parse_mode")
+        ids = (chat_id, message["message_id"], method, self._delivered)
+        record = SentMessage(*ids, message, parse_mode=parse_mode, reply_markup=markup, **sent)
+        self._sent.setdefault(chat_id, []).append(record)
+        self._sent_by_id[(chat_id, record.message_id)] = record
+        return message
 
-    def _find_message(self, chat_id: int, message_id: int) -> JSONDict | None:
-        return self._chat_messages.get(chat_id, {}).get(message_id)
+    def _send_message(self, params: JSONDict, files: dict[str, UploadedFile]) -> Any:
+        text, parse_mode = params.get("text"), params.get("parse_mode")
+        tg.check_text(text, parse_mode, caption=False, markup=self.check_markup)
+        fields = {"text": tg.shown_text(str(text), parse_mode)}
+        return self._deliver("sendMessage", params, fields, text=str(text))
 
-    def _new_bot_message(self, chat: JSONDict, params: JSONDict) -> JSONDict:
-        chat_id = int(chat["id"])
-        message: JSONDict = {
-            "message_id": self._new_message_id(chat_id),
-            "from": self.bot_user,
-            "chat": chat,
-            "date": int(time.time()),
-        }
-        reply_to = _reply_target(params)
-        if reply_to is not None:
-            replied = self._find_message(chat_id, reply_to)
-            if replied is not None:
-                message["reply_to_message"] = _without_reply(replied)
-            elif not _allows_missing_reply(params):
-                raise bad_request("message to be replied not found")
+    def _send_media(self, method: str, params: JSONDict, files: dict[str, UploadedFile]) -> Any:
+        kind = MEDIA_METHODS[method]
+        upload = files.get(str(params.get(kind)).removeprefix("attach://")) or files.get(kind)
+        if upload is None:
+            raise bad_request(f"there is no {kind} in the request (the fake takes uploads only)")
+        caption, parse_mode = params.get("caption"), params.get("parse_mode")
+        tg.check_text(caption, parse_mode, caption=True, markup=self.check_markup)
+        file_id = f"F{self._delivered + 1}"
+        fields: JSONDict = {"photo": tg.photo_sizes(file_id, len(upload.data))}
+        if kind != "photo":
+            media = {"file_id": file_id, "file_unique_id": file_id, "file_name": upload.filename}
+            size = {"width": 320, "height": 240, "duration": 2} if kind == "animation" else {}
+            fields = {kind: {**media, **size}, "document": media}  # an animation is one too
+        if caption:
+            fields["caption"] = tg.shown_text(str(caption), parse_mode)
+        text = None if caption is None else str(caption)
+        return self._deliver(method, params, fields, text=text, file=upload)
+
+    def _edit_message_text(self, params: JSONDict, files: dict[str, UploadedFile]) -> Any:
+        text, parse_mode = params.get("text"), params.get("parse_mode")
+        tg.check_text(text, parse_mode, caption=False, markup=self.check_markup)
+        return self._edit(params, str(text), parse_mode)
+
+    def _edit(self, params: JSONDict, text: str | None, parse_mode: str | None) -> JSONDict:
+        """Edit a bot message as Telegram does: without reply_markup the keyboard goes, and
+        an edit that changes nothing is refused."""
+        sent = self._sent_by_id.get((params.get("chat_id") or 0, params.get("message_id") or 0))
+        if sent is None:
+            raise bad_request("message to edit not found")
         markup = params.get("reply_markup")
-        if isinstance(markup, dict) and "inline_keyboard" in markup:
-            # Only inline keyboards are part of a Message; reply keyboards live on the client.
-            message["reply_markup"] = markup
-        return message
+        tg.check_reply_markup(markup)
+        same_text = text is None or (text, parse_mode) == (sent.text, sent.parse_mode)
+        if same_text and markup == sent.raw.get("reply_markup"):
+            raise bad_request(NOT_MODIFIED)
+        raw = {k: v for k, v in sent.raw.items() if k != "reply_markup"}
+        raw["edit_date"] = int(time.time())
+        if markup:
+            raw["reply_markup"] = markup
+        if text is not None:
+            raw["text"] = tg.shown_text(text, parse_mode)
+            sent.text, sent.parse_mode = text, parse_mode
+        sent.reply_markup, sent.raw = markup, raw
+        sent.edit_count += 1
+        self._chats[sent.chat_id][sent.message_id] = raw
+        return raw
 
-    def _deliver(
-        self,
-        method: str,
-        message: JSONDict,
-        params: JSONDict,
-        *,
-        text: str | None,
-        file: UploadedFile | None = None,
-        file_id: str | None = None,
+    def _answer_callback_query(self, params: JSONDict, files: dict[str, UploadedFile]) -> Any:
+        if params.get("callback_query_id") not in self._open_queries:
+            raise bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        self._open_queries.remove(params["callback_query_id"])
+        return True
+
+    def _set_my_commands(self, params: JSONDict, files: dict[str, UploadedFile]) -> Any:
+        tg.check_commands(params.get("commands"))
+        self._commands = [{k: c[k] for k in ("command", "description")} for c in params["commands"]]
+        return True
+
+    def _set_webhook(self, params: JSONDict, files: dict[str, UploadedFile]) -> Any:
+        url = str(params.get("url") or "")
+        if url and not url.startswith("https://"):
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        hook = WebhookState(url, params.get("secret_token"), params.get("allowed_updates"))
+        self._webhook = hook if url else None
+        return True
+
+    # -- people -------------------------------------------------------------------------------
+    def register_user(self, user_id: int, *, first_name: str, username: str | None) -> None:
+        """Set the profile a person sends with."""
+        self._users[user_id] = tg.user_obj(user_id, first_name, username)
+
+    def _user(self, user_id: int, first_name: str | None) -> JSONDict:
+        user = self._users.get(user_id)
+        if user is None or first_name not in (None, user["first_name"]):
+            username = user.get("username") if user else None
+            user = self._users[user_id] = tg.user_obj(user_id, first_name or "Ann", username)
+        return user
+
+    def _update(self, kind: str, payload: JSONDict) -> JSONDict:
+        self._update_ids += 1
+        return {"update_id": self._update_ids, kind: payload}
+
+    def _message(
+        self, user_id: int, first_name: str | None, chat_id: int | None, fields: JSONDict
     ) -> JSONDict:
-        """Record a message the bot sent successfully and store it in its chat."""
-        chat_id = int(message["chat"]["id"])
-        self._store_message(message)
-        reply_markup = params.get("reply_markup")
-        sent = SentMessage(
-            chat_id=chat_id,
-            message_id=int(message["message_id"]),
-            method=method,
-            text=text,
-            parse_mode=params.get("parse_mode"),
-            reply_markup=reply_markup if isinstance(reply_markup, dict) else None,
-            params=params,
-            raw=message,
-            time=time.monotonic(),
-            file=file,
-            file_id=file_id,
+        user = self._user(user_id, first_name)
+        chat = user_id if chat_id is None else chat_id
+        return self._update("message", self._new_message(chat, user, fields))
+
+    def build_text_update(
+        self, user_id: int, text: str, *, first_name: str | None = None, chat_id: int | None = None
+    ) -> JSONDict:
+        """A ``message`` update: the person writes `text` (to the bot, or in a group)."""
+        fields: JSONDict = {"text": text}
+        if entities := tg.command_entities(text):
+            fields["entities"] = entities
+        return self._message(user_id, first_name, chat_id, fields)
+
+    def send_text(
+        self, user_id: int, text: str, *, first_name: str | None = None, chat_id: int | None = None
+    ) -> JSONDict:
+        update = self.build_text_update(user_id, text, first_name=first_name, chat_id=chat_id)
+        return self.enqueue(update)
+
+    def build_button_press(
+        self,
+        user_id: int,
+        message_id: int,
+        data: str,
+        *,
+        chat_id: int | None = None,
+        check: bool = True,
+    ) -> JSONDict:
+        """A ``callback_query``: the person taps the button with this data under a message of
+        their chat (or of the group `chat_id`); without `check` the data may be forged."""
+        chat = user_id if chat_id is None else chat_id
+        message = self._chats.get(chat, {}).get(message_id)
+        if message is None:
+            raise AssertionError(f"no message {message_id} in chat {chat} to press")
+        rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+        offered = [b.get("callback_data") for row in rows for b in row]
+        if check and data not in offered:
+            raise AssertionError(f"message {message_id} has no button {data!r}: {offered}")
+        query_id = str(4_000_000_000 + self._update_ids)
+        self._open_queries.add(query_id)
+        query = {"id": query_id, "from": self._user(user_id, None), "message": message}
+        return self._update("callback_query", {**query, "data": data, "chat_instance": "1"})
+
+    def press_button(
+        self,
+        user_id: int,
+        message_id: int,
+        data: str,
+        *,
+        chat_id: int | None = None,
+        check: bool = True,
+    ) -> JSONDict:
+        return self.enqueue(
+            self.build_button_press(user_id, message_id, data, chat_id=chat_id, check=check)
         )
-        self._sent.setdefault(chat_id, []).append(sent)
-        self._sent_by_id[(chat_id, sent.message_id)] = sent
-        self._sent_total += 1
-        self._records_changed.notify()
-        return message
 
-    # -- files ----------------------------------------------------------------------------
-    def _new_file(self, path_template: str, data: bytes) -> tuple[str, str]:
-        """Register file content; returns (file_id, file_unique_id)."""
-        self._file_counter += 1
-        n = self._file_counter
-        file_id = f"FAKE{self.bot_id}F{n:06d}"
-        unique_id = f"U{n:06d}"
-        path = path_template.format(n=n)
-        self._files[file_id] = (path, data)
-        self._files_by_path[path] = data
-        return file_id, unique_id
+    def send_contact(
+        self, user_id: int, phone: str, *, contact_user_id: int | Literal["self"] = "self"
+    ) -> JSONDict:
+        """The person shares their own contact (the ``request_contact`` button) or another's."""
+        owner = user_id if contact_user_id == "self" else contact_user_id
+        contact = {"phone_number": phone, "first_name": "Ann", "user_id": owner}
+        return self.enqueue(self._message(user_id, None, None, {"contact": contact}))
 
-    # -- updates --------------------------------------------------------------------------
-    def _take_update_id(self) -> int:
-        with self._lock:
-            update_id = self._next_update_id
-            self._next_update_id += 1
-            return update_id
+    def send_media(
+        self,
+        user_id: int,
+        kind: tg.MediaKind,
+        *,
+        caption: str | None = None,
+        chat_id: int | None = None,
+    ) -> JSONDict:
+        """The person sends media of one of the MEDIA_KINDS (its file cannot be downloaded)."""
+        if kind not in tg.MEDIA_KINDS:
+            raise ValueError(f"unknown media kind {kind!r}; expected one of {tg.MEDIA_KINDS}")
+        fields = tg.media_fields(kind, f"M{self._update_ids + 1}")
+        if caption is not None:
+            fields["caption"] = caption
+        return self.enqueue(self._message(user_id, None, chat_id, fields))
+
+    def edit_text(
+        self, user_id: int, message_id: int, new_text: str, *, chat_id: int | None = None
+    ) -> JSONDict:
+        """The person edits their text message (an ``edited_message`` update)."""
+        chat = user_id if chat_id is None else chat_id
+        message = self._chats.get(chat, {}).get(message_id)
+        if message is None or "text" not in message:
+            raise AssertionError(f"no text message {message_id} in chat {chat} to edit")
+        edited = {k: v for k, v in message.items() if k != "entities"}
+        edited.update(text=new_text, edit_date=message["date"] + 1)
+        if entities := tg.command_entities(new_text):
+            edited["entities"] = entities
+        self._chats[chat][message_id] = edited
+        return self.enqueue(self._update("edited_message", edited))
 
     def enqueue(self, update: JSONDict) -> JSONDict:
-        """Queue an update for getUpdates (kept in update_id order) and wake long polls."""
-        with self._lock:
-            update_id = int(update["update_id"])
-            if self._updates and int(self._updates[-1]["update_id"]) > update_id:
-                ids = [int(u["update_id"]) for u in self._updates]
-                self._updates.insert(bisect.bisect(ids, update_id), update)
-            else:
-                self._updates.append(update)
-            self._last_enqueued_update_id = max(self._last_enqueued_update_id, update_id)
-        self._updates_changed.notify()
+        """Queue an update for getUpdates and wake the long polls."""
+        self._updates.append(update)
+        self.enqueued += 1
+        self._notify()
         return update
-
-    def _confirm_updates(self, offset: int) -> None:
-        """getUpdates' offset: positive confirms (drops) every update with a smaller id;
-        negative -N keeps only the last N updates."""
-        if offset > 0:
-            while self._updates and int(self._updates[0]["update_id"]) < offset:
-                self._updates.popleft()
-        elif offset < 0:
-            while len(self._updates) > -offset:
-                self._updates.popleft()
-
-
-def _reply_target(params: JSONDict) -> int | None:
-    reply_parameters = params.get("reply_parameters")
-    if isinstance(reply_parameters, dict) and "message_id" in reply_parameters:
-        return int(reply_parameters["message_id"])
-    if params.get("reply_to_message_id") is not None:
-        return int(params["reply_to_message_id"])
-    return None
-
-
-def _allows_missing_reply(params: JSONDict) -> bool:
-    reply_parameters = params.get("reply_parameters")
-    if isinstance(reply_parameters, dict):
-        return bool(reply_parameters.get("allow_sending_without_reply"))
-    return bool(params.get("allow_sending_without_reply"))
-
-
-def _without_reply(message: JSONDict) -> JSONDict:
-    """Telegram does not nest reply_to_message further than one level."""
-    return {k: v for k, v in message.items() if k != "reply_to_message"}
-
-
-def rendered_text(text: str, parse_mode: str | None) -> str:
-    """The text Telegram shows/returns: HTML markup stripped. (Entities are not simulated.)"""
-    if (parse_mode or "").lower() == "html":
-        return html.unescape(TAG_RE.sub("", text))
-    return text

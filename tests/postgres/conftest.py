@@ -4,9 +4,6 @@ Without it these modules are not collected at all (rather than skipped), so a ma
 PostgreSQL runs the rest of the suite unchanged; CI (.ci/run) always sets it.
 """
 
-from tests.channels.conftest import api
 from tests.databases import TEST_DATABASE_URL
-
-__all__ = ["api"]
 
 collect_ignore_glob = [] if TEST_DATABASE_URL else ["test_*.py"]

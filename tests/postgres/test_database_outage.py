@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.channels.webhook_support import webhook_bot
+from tests.channels.telegram.webhook_support import webhook_bot
 from tests.databases import fresh_pg_schema
 from tests.tcp_proxy import CuttableProxy
 
@@ -39,7 +39,9 @@ async def test_an_outage_answers_try_again_and_the_worker_recovers(api, tmp_path
         assert await bot.post(api.build_text_update(21, "my calves are tight")) == 200
         [sorry] = (await api.wait_for_messages(21, 2))[1:]
         assert TRY_AGAIN in sorry.text
-        await asyncio.sleep(1.5)  # a dispatch tick or two fail meanwhile: logged, not fatal
+        # Both senders' runs fail meanwhile: logged, not fatal.
+        runs = bot.runtime.reminders.runs, bot.runtime.outbox.runs
+        await asyncio.gather(*(r.ran(failed=True) for r in runs))
         assert proxy.refused > 0
 
         proxy.restore()
@@ -61,10 +63,12 @@ async def test_an_update_recorded_before_an_outage_is_applied_after_it(api, tmp_
         api.build_text_update(22, "/start")
         assert await bot.post(api.build_text_update(22, "/help")) == 200
         proxy.cut()
-        await asyncio.sleep(2.0)
+        await bot.inbox.wait_idle()  # the drain waiting for the missing number gave up
+        await bot.inbox.sweeps.ran(failed=True)  # and so did the sweeper
         assert api.messages(22) == []  # nothing said yet: not a "try again" either
         proxy.restore()
         [help_text] = await api.wait_for_messages(22, 1, timeout=10)
         assert "/reminder" in help_text.text
-        await asyncio.sleep(1.5)
+        await bot.inbox.sweeps.ran()  # a whole sweep after it was applied
+        await bot.inbox.wait_idle()
         assert len(api.messages(22)) == 1  # applied once

@@ -41,7 +41,7 @@ from bot.store.db import Database
 from tests.cluster import STAFF_CHAT, TOKEN, Worker, post, start_workers, stop_workers
 from tests.databases import fresh_pg_database, pg_query
 from tests.fakebot import FakeBotAPI, SentMessage
-from tests.support import Clock, make_coach
+from tests.support import Clock, eventually, make_coach
 
 PEOPLE = [70_000 + i for i in range(100)]
 WARM_UP = 69_999
@@ -112,10 +112,19 @@ class LoadBalancer:
         self.live = list(workers)
         self.posted: dict[int, int] = {}  # update_id -> person
         self.reposted = 0
+        self.in_flight: Counter[int] = Counter()  # worker index -> posts awaiting an answer
+        self.busy = asyncio.Event()  # set once the watched worker has posts in flight
+        self.watched: Worker | None = None
 
     async def send(self, worker: Worker, person: int, update: dict[str, Any]) -> None:
         self.posted[update["update_id"]] = person
-        status = await post(self.session, worker, update)
+        self.in_flight[worker.index] += 1
+        if worker is self.watched and self.in_flight[worker.index] >= 3:
+            self.busy.set()
+        try:
+            status = await post(self.session, worker, update)
+        finally:
+            self.in_flight[worker.index] -= 1
         while status != 200:
             # The worker is gone (or refused): Telegram would send it again, and the load
             # balancer would pick a live worker.
@@ -153,23 +162,12 @@ async def seed_reminders(url: str, people: list[int]) -> None:
         await db.close()
 
 
-async def wait_until(what: str, check, timeout: float = 40.0) -> None:
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    while not await check():
-        if loop.time() > started + timeout:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
-    print(f"{what}: waited {loop.time() - started:.1f} s")
-
-
 async def test_three_workers_one_killed_every_update_once_in_order(knowledge, tmp_path):
     expected = await expected_replies(knowledge, tmp_path)
-    api = FakeBotAPI(token=TOKEN, timeout_delay=3.0).start_in_thread()
-    async with fresh_pg_database() as url:
+    async with FakeBotAPI(TOKEN, timeout_delay=3.0) as api, fresh_pg_database() as url:
         # Three workers, PostgreSQL, the fake and this test share two CPUs here: a worker can
         # take seconds to record an update, so the order wait gets more room than in production.
-        workers = start_workers(3, api, url, tmp_path, webhook_order_wait=ORDER_WAIT)
+        workers = await start_workers(3, api, url, tmp_path, webhook_order_wait=ORDER_WAIT)
         victim = workers[1]
         try:
             await _run(api, url, workers, victim, expected)
@@ -206,8 +204,7 @@ async def test_three_workers_one_killed_every_update_once_in_order(knowledge, tm
                 print(f"--- worker {worker.index} (pid {worker.pid})\n{worker.log_tail()}")
             raise
         finally:
-            stop_workers(workers)
-            api.stop_thread()
+            await stop_workers(workers)
         assert [w.process.returncode for w in workers] == [0, -9, 0], [
             w.log_tail() for w in workers
         ]
@@ -225,15 +222,12 @@ async def _run(api: FakeBotAPI, url: str, workers: list[Worker], victim: Worker,
     ):
         balancer = LoadBalancer(s, r, workers)
 
-        async def processed() -> int:
-            rows = await pg_query(url, "SELECT count(*) FROM inbox WHERE processed_at IS NOT NULL")
-            return int(rows[0][0])
-
         async def all_processed() -> bool:
-            return await processed() == len(balancer.posted)
+            rows = await pg_query(url, "SELECT count(*) FROM inbox WHERE processed_at IS NOT NULL")
+            return int(rows[0][0]) == len(balancer.posted)
 
-        async def staff_sent(n: int) -> bool:
-            return len(api.messages(STAFF_CHAT)) >= n
+        def staff_sent() -> int:
+            return len(api.messages(STAFF_CHAT))
 
         def reminders_sent() -> int:
             return sum(is_reminder(m) for p in PEOPLE for m in api.messages(p))
@@ -243,14 +237,14 @@ async def _run(api: FakeBotAPI, url: str, workers: list[Worker], victim: Worker,
         # life, not in every round.
         warm_up = api.build_text_update(WARM_UP, "/start", first_name="Wu")
         await balancer.send(workers[0], WARM_UP, warm_up)
-        await wait_until("warm-up applied", all_processed)
+        await eventually(all_processed, timeout=40)
 
         for round_ in range(rounds):
             if round_ == KILL_ROUND:
                 # Before the kill: reminders due and staff notifications made so far are out.
-                await wait_until("round 3 applied", all_processed)
-                await wait_until("first reminders", lambda: _true(reminders_sent() >= 50))
-                await wait_until("first staff messages", lambda: staff_sent(50))
+                await eventually(all_processed, timeout=40)
+                await api.wait_for(lambda: reminders_sent() >= 50, timeout=40)
+                await api.wait_for(lambda: staff_sent() >= 50, timeout=40)
             shuffle = random.Random(round_)
             tasks = []
             for person, script in scripts.items():
@@ -268,8 +262,9 @@ async def _run(api: FakeBotAPI, url: str, workers: list[Worker], victim: Worker,
                 tasks.append(_together(sends))
             shuffle.shuffle(tasks)
             if round_ == KILL_ROUND:
+                balancer.watched = victim
                 sending = asyncio.gather(*tasks)
-                await asyncio.sleep(0.05)
+                await asyncio.wait_for(balancer.busy.wait(), 30)  # updates on their way to it
                 victim.kill()
                 balancer.live.remove(victim)
                 await sending
@@ -277,13 +272,15 @@ async def _run(api: FakeBotAPI, url: str, workers: list[Worker], victim: Worker,
             else:
                 await asyncio.gather(*tasks)
             if round_ == 0:
-                await wait_until("round 0 applied", all_processed)
+                await eventually(all_processed, timeout=40)
                 await seed_reminders(url, PEOPLE[:50])
 
-        await wait_until("every update applied", all_processed, timeout=60)
-        await wait_until("every staff message", lambda: staff_sent(100))
-        await wait_until("every reminder", lambda: _true(reminders_sent() >= 100))
-        await asyncio.sleep(1.5)  # anything sent twice would show by now
+        await eventually(all_processed, timeout=60)
+        await api.wait_for(lambda: staff_sent() >= 100, timeout=40)
+        await api.wait_for(lambda: reminders_sent() >= 100, timeout=40)
+        # Stopped cleanly, the live workers finish what they are doing: nothing they could
+        # still send twice comes later, so the counts below are final.
+        await stop_workers(balancer.live)
 
         assert balancer.reposted > 0, "the kill hit no update in flight"
         await _check(api, url, balancer, victim, scripts, expected, reminders_sent())
@@ -291,10 +288,6 @@ async def _run(api: FakeBotAPI, url: str, workers: list[Worker], victim: Worker,
 
 async def _together(sends: list[Any]) -> None:
     await asyncio.gather(*sends)
-
-
-async def _true(value: bool) -> bool:
-    return value
 
 
 async def _check(api, url, balancer, victim, scripts, expected, reminder_count) -> None:

@@ -25,9 +25,9 @@ def test_limbs_keep_their_length_half_way(knowledge):
                 middle = between(a, b, 0.5)
                 for start, end in BONES:
                     ends = [length(f, start, end) for f in (a, b, middle)]
-                    if None in ends:
-                        continue
                     la, lb, lm = ends
+                    if la is None or lb is None or lm is None:
+                        continue
                     assert lm == pytest.approx((la + lb) / 2, rel=0.03), (poses.exercise, start)
                     checked += 1
     assert checked > 50
@@ -45,9 +45,12 @@ def test_between_starts_and_ends_on_the_key_frames(knowledge):
 
 def test_props_move_with_the_frames(knowledge):
     frames = knowledge.pictures.poses["ball_roll"].variants["default"].frames
-    x0, x1 = frames[0].props.ball.at[0], frames[1].props.ball.at[0]
+    first, second = frames[0].props.ball, frames[1].props.ball
+    middle = between(frames[0], frames[1], 0.5).props.ball
+    assert first is not None and second is not None and middle is not None
+    x0, x1 = first.at[0], second.at[0]
     assert x0 != x1
-    assert between(frames[0], frames[1], 0.5).props.ball.at[0] == pytest.approx((x0 + x1) / 2)
+    assert middle.at[0] == pytest.approx((x0 + x1) / 2)
 
 
 def test_the_timeline_rests_on_each_key_frame_and_loops(knowledge):

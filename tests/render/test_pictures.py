@@ -53,7 +53,9 @@ def skin_share(image: Image.Image) -> float:
     hits = sum(
         count
         for count, colour in colours
-        if sum(abs(a - b) for a, b in zip(colour, target, strict=True)) < 12
+        # An RGB image gives its colours as (r, g, b) tuples, never as single floats.
+        if isinstance(colour, tuple)
+        and sum(abs(a - b) for a, b in zip(colour, target, strict=True)) < 12
     )
     return hits / (rgb.width * rgb.height)
 
@@ -89,7 +91,8 @@ def test_an_animation_loops_and_moves_between_the_key_frames(knowledge, drawn):
         assert image.info.get("loop") == 0, "loops forever"
         assert image.size == gif_size(chosen.canvas)
         assert 480 <= image.width <= 720
-        assert image.n_frames > 3 * len(chosen.frames), "eases between the key frames"
+        frames = getattr(image, "n_frames", 1)
+        assert frames > 3 * len(chosen.frames), "eases between the key frames"
         assert len(gif) < 1_500_000, f"{exercise_id} {variant}: {len(gif)} bytes"
         durations = [frame.info["duration"] for frame in ImageSequence.Iterator(image)]
         holds = [d for d in durations if d >= 400]

@@ -2,16 +2,16 @@
 
 Each worker is a separate Database (its own pool and connections), as separate processes are;
 on PostgreSQL the claims rely on SELECT ... FOR UPDATE SKIP LOCKED, on SQLite on its single
-writer. The outlet is slow, so the workers' claims really overlap.
+writer. The outlet sends nothing until two workers are sending at once, so their claims
+surely overlap.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time, timedelta
 
 from bot.app.reminder_sender import ReminderSender
@@ -28,38 +28,33 @@ PEOPLE = range(1000, 1060)
 
 
 @dataclass
-class SlowOutlet(RecordingOutlet):
-    """One Telegram for every worker, taking a moment per message."""
+class OverlappingOutlet(RecordingOutlet):
+    """One Telegram for every worker, which holds each send until two workers are sending."""
 
-    async def deliver(self, chat_id: int, replies: Sequence[Reply]) -> list[int]:
-        await asyncio.sleep(0.002)
-        return await super().deliver(chat_id, replies)
+    sending: set[int] = field(default_factory=set)
+    overlap: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def of(self, worker: int) -> WorkerOutlet:
+        """Return the outlet one worker sends through."""
+        return WorkerOutlet(self, worker)
 
 
 @dataclass
-class GatedOutlet:
-    """A worker's way to the one Telegram: no send finishes until two workers are sending.
+class WorkerOutlet:
+    """A worker's way to the shared outlet."""
 
-    So the first worker cannot empty the table before the others claim anything, however the
-    machine schedules them: its sends wait while it claims its next batch, and the others
-    claim theirs meanwhile.
-    """
-
-    telegram: RecordingOutlet
+    shared: OverlappingOutlet
     worker: int
-    sending: set[int]
-    gate: asyncio.Event
 
     async def deliver(self, chat_id: int, replies: Sequence[Reply]) -> list[int]:
-        self.sending.add(self.worker)
-        if len(self.sending) >= 2:
-            self.gate.set()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.gate.wait(), 10)  # then the overlap check fails
-        return await self.telegram.deliver(chat_id, replies)
+        self.shared.sending.add(self.worker)
+        if len(self.shared.sending) >= 2:
+            self.shared.overlap.set()
+        await self.shared.overlap.wait()
+        return await self.shared.deliver(chat_id, replies)
 
     async def edit(self, chat_id: int, message_id: int, reply: Say) -> None:
-        await self.telegram.edit(chat_id, message_id, reply)
+        await self.shared.edit(chat_id, message_id, reply)
 
 
 async def workers(knowledge, tmp_path, db_url, clock: Clock, n: int = 3) -> list[Database]:
@@ -85,16 +80,12 @@ async def test_due_reminders_are_sent_once_however_many_workers_claim(knowledge,
                     ),
                     clock(),
                 )
-        outlet = RecordingOutlet()
-        sending: set[int] = set()
-        gate = asyncio.Event()
+        outlet = OverlappingOutlet()
         dispatchers = [
-            ReminderSender(
-                db, knowledge, GatedOutlet(outlet, n, sending, gate), batch=7, clock=clock
-            )
-            for n, db in enumerate(dbs)
+            ReminderSender(db, knowledge, outlet.of(i), clock=clock, batch=7)
+            for i, db in enumerate(dbs)
         ]
-        runs = await asyncio.gather(*(d.run_once() for d in dispatchers))
+        runs = await asyncio.wait_for(asyncio.gather(*(d.run_once() for d in dispatchers)), 60)
         sent = Counter(chat for chat, _ in outlet.sent)
         assert sent == Counter({person: 1 for person in PEOPLE})
         assert all(
@@ -125,8 +116,11 @@ async def test_staff_messages_are_sent_once_however_many_workers_claim(knowledge
                     pain_score=4,
                 )
                 await leads.save(session, 2000 + i, code, details, clock())
-        outlet = SlowOutlet()
-        senders = [StaffOutbox(db, knowledge, outlet, STAFF, clock=clock, batch=4) for db in dbs]
+        outlet = OverlappingOutlet()
+        senders = [
+            StaffOutbox(db, knowledge, outlet.of(i), STAFF, clock=clock, batch=4)
+            for i, db in enumerate(dbs)
+        ]
         delivered = 0
         for _ in range(10):
             delivered += sum(await asyncio.gather(*(s.run_once() for s in senders)))

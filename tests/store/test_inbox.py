@@ -78,9 +78,11 @@ async def test_pending_updates_come_oldest_first_and_old_applied_ones_are_pruned
             assert await inbox.stale_senders(session, NOW - timedelta(seconds=5), 10) == [4]
             await inbox.finish(session, 31, NOW - timedelta(days=3), failed=False)
             await inbox.finish(session, 32, NOW, failed=True)
-            assert (await inbox.next_pending(session, 4)).update_id == 33
+            pending = await inbox.next_pending(session, 4)
+            assert pending is not None and pending.update_id == 33
             assert await inbox.prune(session, NOW - timedelta(days=2)) == 1
             assert await session.get(InboxRow, 31) is None
-            assert (await session.get(InboxRow, 32)).failed
+            failed = await session.get(InboxRow, 32)
+            assert failed is not None and failed.failed
     finally:
         await db.close()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.engine import Connection
 
 from bot.__main__ import main
@@ -22,7 +23,7 @@ from tests.conftest import KNOWLEDGE_DIR
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 # One row in every table of revision 0001, as the first releases wrote them.
-FIRST_ROWS = {
+FIRST_ROWS: dict[type[Base], list[dict[str, Any]]] = {
     User: [
         {
             "id": 42,
@@ -80,19 +81,26 @@ FIRST_ROWS = {
 
 
 def settings_for(url: str) -> Settings:
-    return Settings(_env_file=None, database_url=url, knowledge_dir=KNOWLEDGE_DIR)  # type: ignore[call-arg]
+    return Settings(_env_file=None, database_url=url, knowledge_dir=KNOWLEDGE_DIR)
+
+
+def table_of(model: type[Base]) -> Table:
+    """Return a model's table (typed as a Table: every model here has one)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 async def fill_first_revision(db: Database) -> None:
     async with db.engine.begin() as conn:
         for model, rows in FIRST_ROWS.items():
-            await conn.execute(insert(model.__table__), rows)
+            await conn.execute(insert(table_of(model)), rows)
 
 
 async def check_first_rows(db: Database) -> None:
     async with db.engine.connect() as conn:
         for model, rows in FIRST_ROWS.items():
-            table = model.__table__
+            table = table_of(model)
             stored = (await conn.execute(select(table).order_by(*table.primary_key))).mappings()
             stored_rows = [dict(r) for r in stored]
             assert len(stored_rows) == len(rows), table.name

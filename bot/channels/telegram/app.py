@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,14 @@ class Runtime:
     reminders: ReminderSender
     outbox: StaffOutbox
     components: Components
+    webhook: TelegramWebhook | None = None  # set once serving in webhook mode
+
+    @property
+    def processor(self) -> PerUserUpdateProcessor:
+        """Return the processor every polled update goes through."""
+        processor = self.application.update_processor
+        assert isinstance(processor, PerUserUpdateProcessor)
+        return processor
 
     async def send_reminders(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
         """Send due reminders (a job of its own: a fan-out may take minutes)."""
@@ -132,8 +141,17 @@ def webhook_secret(settings: Settings) -> str | None:
     return settings.webhook_secret.get_secret_value()
 
 
-async def serve(settings: Settings, components: Components, stop: asyncio.Event) -> None:
-    """Run the bot until `stop` is set: polling, or the webhook when WEBHOOK_URL is set."""
+async def serve(
+    settings: Settings,
+    components: Components,
+    stop: asyncio.Event,
+    ready: Callable[[Runtime], object] | None = None,
+) -> None:
+    """Run the bot until `stop` is set: polling, or the webhook when WEBHOOK_URL is set.
+
+    `ready` is called with the running bot once updates are being received (tests use it to
+    await the senders' runs and the updates handled).
+    """
     secret = webhook_secret(settings)  # before anything starts that would need stopping
     runtime = build_application(settings, components)
     application = runtime.application
@@ -149,8 +167,10 @@ async def serve(settings: Settings, components: Components, stop: asyncio.Event)
         await application.start()
         webhook: TelegramWebhook | None = None
         try:
-            webhook = await _receive_updates(runtime, settings, secret)
+            webhook = runtime.webhook = await _receive_updates(runtime, settings, secret)
             log.info("footcoach is running (%s)", "polling" if secret is None else "webhook")
+            if ready is not None:
+                ready(runtime)
             await stop.wait()
         finally:
             if webhook is not None:

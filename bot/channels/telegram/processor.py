@@ -10,6 +10,7 @@ from typing import Any
 from telegram.ext import BaseUpdateProcessor
 
 from bot.app.locks import KeyedLocks
+from bot.app.runs import Tally
 from bot.channels.telegram.translate import sender_of
 
 
@@ -24,16 +25,21 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         super().__init__(sys.maxsize)
         self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks = KeyedLocks()
+        # Updates whose handlers have finished (replies sent), for tests to await.
+        self.processed = Tally()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the sender's turn, then for a free slot, and run the update's handlers."""
         key = sender_of(update)
-        if key is None:
-            async with self._slots:
+        try:
+            if key is None:
+                async with self._slots:
+                    await coroutine
+                return
+            async with self._locks.hold(key), self._slots:
                 await coroutine
-            return
-        async with self._locks.hold(key), self._slots:
-            await coroutine
+        finally:
+            self.processed.add()
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -10,8 +10,8 @@ from telegram import Bot
 
 from bot.channels.telegram.render import MAX_TEXT, Renderer, keyboard, merge_replies
 from bot.core.replies import AskPhone, Choice, Picture, Say
-from tests.channels.conftest import TOKEN
-from tests.channels.people import shown
+from tests.channels.telegram.people import shown
+from tests.conftest import TOKEN
 from tests.fakebot import FakeBotAPI
 
 CHAT = 77

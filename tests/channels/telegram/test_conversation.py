@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 
 from bot.core.flows import callback, intake, reminder
-from tests.channels.conftest import STAFF_CHAT
-from tests.channels.people import TelegramUser, opening, shown, together
+from tests.channels.telegram.conftest import STAFF_CHAT
+from tests.channels.telegram.people import TelegramUser, answered_queries, opening, shown, together
 
 SYMPTOMS = ["Tightness", "Cramping", "Soreness", "Weakness", "Pain"]
 
@@ -56,7 +56,7 @@ async def test_buttons_carry_a_conversation_from_start_to_the_routine(bot, knowl
     )
     assert len(state.routine) == 3
     # Every tap was answered, each exactly once.
-    answered = bot.api.answered_callback_ids()
+    answered = answered_queries(bot.api)
     assert sorted(answered) == sorted(ann.pressed) and len(ann.pressed) == 8
     for message in bot.api.messages(42):
         assert message.parse_mode == "HTML"
@@ -110,7 +110,7 @@ async def test_a_button_from_an_older_message_has_expired(bot, knowledge):
     # The question shown again works; the one it replaced is now stale too.
     [how_bad] = await ann.press("Calf or Achilles", 1, message=again)
     assert shown(how_bad) == knowledge.say("ask_severity")
-    assert sorted(bot.api.answered_callback_ids()) == sorted(ann.pressed)
+    assert sorted(answered_queries(bot.api)) == sorted(ann.pressed)
 
 
 async def test_forged_callback_data_changes_nothing(bot, knowledge):
@@ -132,7 +132,7 @@ async def test_forged_callback_data_changes_nothing(bot, knowledge):
         assert shown(again) == expected, data
         now = (await bot.components.coach.state_of(47)).model_dump(exclude={"seq"})
         assert now == saved, data
-    assert sorted(bot.api.answered_callback_ids()) == sorted(ann.pressed)
+    assert sorted(answered_queries(bot.api)) == sorted(ann.pressed)
 
 
 async def test_text_with_markup_characters_arrives_escaped(bot, knowledge):
@@ -209,7 +209,9 @@ async def test_leaving_the_phone_question_removes_the_phone_button(bot, knowledg
     assert shown(consent).startswith(opening(knowledge, "callback_consent"))
     sent_with = bot.api.requests("sendMessage")[-1].params["reply_markup"]
     assert sent_with == {"remove_keyboard": True}
-    edit = await bot.api.wait_for_request("editMessageReplyMarkup")
+    # The buttons come with an edit of that message, just after it.
+    await bot.api.wait_for(lambda: bot.api.message(62, consent.message_id).edit_count)
+    [edit] = bot.api.requests("editMessageReplyMarkup")
     assert edit.ok and edit.params["message_id"] == consent.message_id
     now = bot.api.message(62, consent.message_id)
     assert now.button_texts[:2] == ["Yes, that's OK", "No thanks"]

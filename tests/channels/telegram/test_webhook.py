@@ -8,8 +8,9 @@ import pytest
 
 from bot.bootstrap import StartupError
 from bot.channels.telegram import run_bot
-from tests.channels.conftest import bot_settings, free_port, running_bot, startup_refusal
-from tests.channels.people import TelegramUser, shown
+from tests.channels.telegram.conftest import bot_settings, running_bot, startup_refusal
+from tests.channels.telegram.people import TelegramUser, callback_answer, shown
+from tests.support import free_port, post_update
 
 PUBLIC_URL = "https://bot.example.test/telegram"
 SECRET = "s3cret_token-42"
@@ -27,20 +28,20 @@ async def test_only_updates_with_the_secret_token_are_processed(api, tmp_path, k
         assert {"message", "edited_message", "callback_query"} <= set(webhook.allowed_updates)
 
         forged = api.build_text_update(60, "/help")
-        assert await api.post_update_to(local, forged, "wrong-token") == 403
-        assert await api.post_update_to(local, forged) == 403
-        assert await api.post_update_to(local, forged, SECRET.upper()) == 403
+        assert await post_update(local, forged, "wrong-token") == 403
+        assert await post_update(local, forged) == 403
+        assert await post_update(local, forged, SECRET.upper()) == 403
 
         start = api.build_text_update(60, "/start", first_name="Wen")
-        assert await api.post_update_to(local, start, SECRET) == 200
+        assert await post_update(local, start, SECRET) == 200
         ann = TelegramUser(api, 60, "Wen")
         [greeting] = await ann.expect(1)
         assert shown(greeting).startswith("Hi Wen!")
         press = api.build_button_press(60, greeting.message_id, greeting.callback_data("Pain"))
-        assert await api.post_update_to(local, press, SECRET) == 200
+        assert await post_update(local, press, SECRET) == 200
         [where] = await ann.expect(1)
         assert shown(where) == knowledge.say("ask_location")
-        await api.wait_for_callback_answer(press["callback_query"]["id"])
+        await callback_answer(api, press["callback_query"]["id"])
 
         # The /help posted without the right token never reached the coach: the replies are
         # exactly those of /start and the button, and the saved state is theirs.

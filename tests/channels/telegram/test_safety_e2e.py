@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.flows import safety
-from tests.channels.people import TelegramUser, opening, shown
+from tests.channels.telegram.people import TelegramUser, opening, shown
 
 SCREEN = [
     "Injury or a pop",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,22 +13,14 @@ import pytest
 
 from bot.bootstrap import Components, StartupError, open_components
 from bot.channels.telegram import serve
+from bot.channels.telegram.app import Runtime
 from bot.config import Settings
-from tests.conftest import KNOWLEDGE_DIR
+from tests.conftest import KNOWLEDGE_DIR, TOKEN
 from tests.fakebot import FakeBotAPI
 from tests.support import Clock
 
-TOKEN = "123456:TEST-token_abc"
 STAFF_CHAT = -1001234
 ADMIN = 900
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    """A running fake Bot API on the test's event loop; fails the test on fake-server bugs."""
-    async with FakeBotAPI(token=TOKEN, timeout_delay=3.0) as server:
-        yield server
-        assert not server.internal_errors, "\n".join(server.internal_errors)
 
 
 def bot_settings(api: FakeBotAPI, folder: Path, **overrides: Any) -> Settings:
@@ -47,16 +38,52 @@ def bot_settings(api: FakeBotAPI, folder: Path, **overrides: Any) -> Settings:
         "default_phone_region": "GB",
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @dataclass
 class RunningBot:
-    """A bot running in this event loop, with its components for looking into the store."""
+    """A bot running in this event loop: its components (to look into the store) and the
+    running parts whose progress a test awaits instead of sleeping."""
 
     api: FakeBotAPI
     components: Components
     clock: Clock
+    runtime: Runtime
+
+    def reminder_run(self) -> asyncio.Future[None]:
+        """Return what is done after a whole run of the reminder sender that starts after now."""
+        return self.runtime.reminders.runs.next()
+
+    def outbox_run(self) -> asyncio.Future[None]:
+        """Return what is done after a whole run of the staff outbox that starts after now."""
+        return self.runtime.outbox.runs.next()
+
+    def updates_handled(self) -> asyncio.Future[None]:
+        """Return what is done once every update queued on the fake so far was handled."""
+        return self.runtime.processor.processed.reaching(self.api.enqueued)
+
+
+@asynccontextmanager
+async def serving(
+    settings: Settings, components: Components
+) -> AsyncIterator[tuple[Runtime, asyncio.Task[None]]]:
+    """Serve with these settings in this event loop until the block ends; yield the running
+    bot once it receives updates (and the task serving it)."""
+    stop = asyncio.Event()
+    started: asyncio.Future[Runtime] = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(serve(settings, components, stop, started.set_result))
+    try:
+        # The bot receives updates (polls, or listens for the webhook) once `ready` was called.
+        either: set[asyncio.Future[Any]] = {started, task}
+        done, _ = await asyncio.wait(either, timeout=15, return_when="FIRST_COMPLETED")
+        if task in done:
+            task.result()  # start-up failed: raise why
+        assert started in done, "the bot did not start in time"
+        yield started.result(), task
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=15)
 
 
 @asynccontextmanager
@@ -67,37 +94,11 @@ async def running_bot(
     settings = bot_settings(api, folder, **overrides)
     clock = clock or Clock()
     components = await open_components(settings, clock=clock)
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings, components, stop))
     try:
-        if settings.webhook_mode:
-            await api.wait_for(lambda: api.webhook is not None, timeout=10)
-            await _listening(settings.webhook_listen, settings.webhook_port)
-        else:
-            # Polling has begun once the first getUpdates arrived (it may still be waiting).
-            await api.wait_for(lambda: api.request_count("getUpdates") > 0, timeout=10)
-        yield RunningBot(api, components, clock)
+        async with serving(settings, components) as (runtime, _):
+            yield RunningBot(api, components, clock, runtime)
     finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=15)
         await components.close()
-
-
-async def _listening(host: str, port: int, timeout: float = 10) -> None:
-    """Wait until something accepts connections on host:port (the webhook server)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        try:
-            _, writer = await asyncio.open_connection(host, port)
-        except OSError:
-            if loop.time() > deadline:
-                raise
-            await asyncio.sleep(0.02)
-        else:
-            writer.close()
-            await writer.wait_closed()
-            return
 
 
 async def startup_refusal(settings: Settings, timeout: float = 10) -> str:
@@ -109,13 +110,6 @@ async def startup_refusal(settings: Settings, timeout: float = 10) -> str:
     finally:
         await components.close()
     return str(stopped.value)
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

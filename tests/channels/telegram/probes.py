@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import inspect, text
@@ -13,15 +11,6 @@ from bot.store.db import Database
 from tests.fakebot import SentMessage
 
 CODE = re.compile(r"FC-[0-9A-Z]{5}")
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
-    """Wait until an async check (e.g. a look into the store) passes."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await check():
-        assert loop.time() < deadline, f"timed out after {timeout}s waiting for {check.__name__}"
-        await asyncio.sleep(0.05)
 
 
 def texts(messages: list[SentMessage]) -> list[str]:

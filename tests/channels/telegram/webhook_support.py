@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -12,21 +10,15 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.app.update_inbox import UpdateInbox
 from bot.bootstrap import Components, open_components
-from bot.channels.telegram import serve
+from bot.channels.telegram.app import Runtime
 from bot.store.schema import InboxRow
-from tests.channels.conftest import bot_settings
+from tests.channels.telegram.conftest import bot_settings, serving
 from tests.fakebot import FakeBotAPI
-from tests.support import Clock
+from tests.support import Clock, free_port, post_update
 
 SECRET = "s3cret_token-1"
-
-
-def free_port() -> int:
-    """Return a TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -35,10 +27,17 @@ class WebhookBot:
 
     api: FakeBotAPI
     components: Components
+    runtime: Runtime
     url: str
 
+    @property
+    def inbox(self) -> UpdateInbox:
+        """Return the inbox behind the webhook: what it handled, held back and swept."""
+        assert self.runtime.webhook is not None
+        return self.runtime.webhook.inbox
+
     async def post(self, update: dict[str, Any], secret: str | None = SECRET) -> int:
-        return await self.api.post_update_to(self.url, update, secret)
+        return await post_update(self.url, update, secret)
 
     async def inbox_rows(self) -> list[InboxRow]:
         async with self.components.db.transaction() as session:
@@ -65,12 +64,8 @@ async def webhook_bot(
     }
     settings = bot_settings(api, folder, **values)
     components = await open_components(settings, clock=clock)
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings, components, stop))
     try:
-        await api.wait_for(lambda: api.webhook is not None, timeout=10)
-        yield WebhookBot(api, components, f"http://127.0.0.1:{port}/telegram")
+        async with serving(settings, components) as (runtime, _):
+            yield WebhookBot(api, components, runtime, f"http://127.0.0.1:{port}/telegram")
     finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=15)
         await components.close()

@@ -6,8 +6,8 @@ import struct
 from datetime import UTC, datetime, timedelta
 
 from bot.store import checkins
-from tests.channels.conftest import running_bot
-from tests.channels.people import TelegramUser
+from tests.channels.telegram.conftest import running_bot
+from tests.channels.telegram.people import TelegramUser
 from tests.support import Clock
 
 START = datetime(2026, 11, 1, 20, 0, tzinfo=UTC)
@@ -62,7 +62,7 @@ async def test_checkins_over_days_then_progress_sends_a_chart_and_the_summary(ap
 
 async def test_a_flat_fortnight_nudges_once_and_the_callback_opens_from_it(api, tmp_path):
     clock = Clock(START)
-    async with running_bot(api, tmp_path, clock=clock):
+    async with running_bot(api, tmp_path, clock=clock) as bot:
         ann = TelegramUser(api, 42)
         for day in range(14):
             clock.set(START + timedelta(days=day))
@@ -84,4 +84,4 @@ async def test_a_flat_fortnight_nudges_once_and_the_callback_opens_from_it(api, 
         for day in range(15, 18):
             clock.set(START + timedelta(days=day))
             assert await check_in(ann, 5) == []
-        await ann.quiet(0.3)
+        await ann.quiet(bot.updates_handled())

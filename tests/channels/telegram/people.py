@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from bot.channels.telegram.render import PARAGRAPH
 from bot.core.knowledge import Knowledge
-from tests.fakebot import FakeBotAPI, SentMessage
+from tests.fakebot import FakeBotAPI, JSONDict, SentMessage
 
 
 def shown(message: SentMessage) -> str:
@@ -24,6 +25,23 @@ def together(*texts: str) -> str:
 def opening(knowledge: Knowledge, key: str) -> str:
     """Return the fixed start of a message, up to its first placeholder."""
     return knowledge.messages[key].split("{")[0]
+
+
+def answered_queries(api: FakeBotAPI) -> list[str]:
+    """Return the ids of the callback queries the bot answered, in order."""
+    return [r.params["callback_query_id"] for r in api.requests("answerCallbackQuery") if r.ok]
+
+
+async def callback_answer(api: FakeBotAPI, query_id: str) -> JSONDict:
+    """Wait until the bot answered this callback query; return the answer's parameters."""
+
+    def answer() -> JSONDict | None:
+        calls = api.requests("answerCallbackQuery")
+        return next(
+            (r.params for r in calls if r.ok and r.params["callback_query_id"] == query_id), None
+        )
+
+    return await api.wait_for(answer, description=f"an answer to callback query {query_id}")
 
 
 @dataclass
@@ -45,10 +63,8 @@ class TelegramUser:
         self, phone: str, replies: int, *, someone_else: bool = False
     ) -> list[SentMessage]:
         """Share a phone number with the contact button (or someone else's contact)."""
-        owner: int | str = self.user_id + 1 if someone_else else "self"
-        self.api.send_contact(
-            self.user_id, phone, contact_user_id=owner, first_name=self.first_name
-        )
+        owner: int | Literal["self"] = self.user_id + 1 if someone_else else "self"
+        self.api.send_contact(self.user_id, phone, contact_user_id=owner)
         return await self.expect(replies)
 
     async def press(
@@ -62,14 +78,12 @@ class TelegramUser:
         self, message: SentMessage, data: str, replies: int, *, check: bool = False
     ) -> list[SentMessage]:
         """Send a callback query with any `data` from under `message` (forged unless check)."""
-        update = self.api.press_button(
-            self.user_id, message.message_id, data, first_name=self.first_name, check=check
-        )
+        update = self.api.press_button(self.user_id, message.message_id, data, check=check)
         query_id = update["callback_query"]["id"]
         self.pressed.append(query_id)
         new = await self.expect(replies)
         # Every button press is answered, so the person's button stops spinning.
-        await self.api.wait_for_callback_answer(query_id)
+        await callback_answer(self.api, query_id)
         return new
 
     async def expect(self, count: int) -> list[SentMessage]:
@@ -82,9 +96,10 @@ class TelegramUser:
         )
         return new
 
-    async def quiet(self, seconds: float = 0.6) -> None:
-        """Wait a few dispatch ticks and check the bot sent nothing new meanwhile."""
-        await asyncio.sleep(seconds)
+    async def quiet(self, after: Awaitable[object]) -> None:
+        """Check the bot sent nothing new by the time `after` happened: a whole run of a
+        sender, or every update so far handled (see RunningBot)."""
+        await after
         count = self.api.delivered_count(self.user_id)
         assert count == self.seen, f"unexpected messages\n{self.api.describe(self.user_id)}"
 

@@ -1,24 +1,26 @@
 """Webhook mode: updates are recorded before the 200, applied once, in order, by any worker.
 
 The bot runs in this event loop in webhook mode against the fake Bot API; the test posts
-updates to it as Telegram (or a load balancer) would. Every test runs on SQLite and, when
-TEST_DATABASE_URL is set, on PostgreSQL.
+updates to it as Telegram (or a load balancer) would, and awaits what the inbox reports
+(updates handled, updates held back for a missing number, sweeps) rather than sleeping. Where
+the order wait or the sweeper's patience matters, the clock is the test's. Every test runs on
+SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-import bot.app.update_inbox as service
 from bot.store import inbox
 from bot.store.schema import InboxRow
-from tests.channels.webhook_support import WebhookBot, webhook_bot
+from tests.channels.telegram.webhook_support import webhook_bot
+from tests.support import Clock
 
 
 async def test_updates_with_the_secret_are_applied_others_get_403(api, tmp_path, db_url):
@@ -39,29 +41,34 @@ async def test_a_redelivered_update_is_applied_once(api, tmp_path, db_url):
     async with webhook_bot(api, tmp_path, db_url) as bot:
         start = api.build_text_update(8, "/start")
         statuses = await asyncio.gather(bot.post(start), bot.post(start))
-        assert statuses == [200, 200]
+        assert list(statuses) == [200, 200]
         await api.wait_for_messages(8, 1)
         assert await bot.post(start) == 200  # and again, after it was applied
-        await asyncio.sleep(0.5)
+        await bot.inbox.wait_idle()  # the drains that post started have finished
         assert len(api.messages(8)) == 1
+        assert bot.inbox.handled.value == 1
 
 
 async def test_a_later_update_that_arrives_first_waits_for_the_earlier_one(api, tmp_path, db_url):
-    async with webhook_bot(api, tmp_path, db_url, webhook_order_wait=2.0) as bot:
+    # The clock stands still: however slow the machine, the order wait never runs out here.
+    async with webhook_bot(api, tmp_path, db_url, clock=Clock(), webhook_order_wait=2.0) as bot:
         # Someone else came first: a store that has seen no update cannot know of a missing one.
         assert await bot.post(api.build_text_update(1, "/start")) == 200
         await api.wait_for_messages(1, 1)
         first = api.build_text_update(9, "/start")
         second = api.build_text_update(9, "/help")
-        # The newer update reaches the bot before the older one (two workers, say).
-        late_first = asyncio.create_task(_post_after(bot, first, 0.3))
+        # The newer update reaches the bot before the older one (two workers, say), and is
+        # held back for it; then the older one arrives.
+        held_back = bot.inbox.held_back.reaching(bot.inbox.held_back.value + 1)
         assert await bot.post(second) == 200
-        assert await late_first == 200
+        await held_back
+        assert api.messages(9) == []
+        assert await bot.post(first) == 200
         greeting, help_text = await api.wait_for_messages(9, 2)
         assert greeting.text.startswith("Hi Ann!")
         assert "/reminder" in help_text.text
         rows = [r for r in await bot.inbox_rows() if r.user_id == 9]
-        assert [r.update_id for r in sorted(rows, key=lambda r: r.processed_at)] == [
+        assert [r.update_id for r in sorted(rows, key=processed_at)] == [
             first["update_id"],
             second["update_id"],
         ]
@@ -70,25 +77,21 @@ async def test_a_later_update_that_arrives_first_waits_for_the_earlier_one(api, 
 async def test_a_number_that_never_arrives_delays_the_next_update_only_so_long(
     api, tmp_path, db_url
 ):
-    async with webhook_bot(api, tmp_path, db_url, webhook_order_wait=1.0) as bot:
+    clock = Clock()
+    async with webhook_bot(api, tmp_path, db_url, clock=clock, webhook_order_wait=1.0) as bot:
         assert await bot.post(api.build_text_update(10, "/start")) == 200
         await api.wait_for_messages(10, 1)
         api.build_text_update(10, "lost on the way")  # takes a number, never posted
-        posted = asyncio.get_running_loop().time()
+        looked_twice = bot.inbox.held_back.reaching(bot.inbox.held_back.value + 2)
         assert await bot.post(api.build_text_update(10, "/help")) == 200
-        await api.wait_for_messages(10, 2, timeout=5)
-        waited = asyncio.get_running_loop().time() - posted
-        assert 0.9 <= waited < 2.5
-        # Updates after it no longer wait: the gap is older than the wait now.
-        posted = asyncio.get_running_loop().time()
+        await looked_twice  # the inbox looked, and looked again: the update waits
+        assert len(api.messages(10)) == 1
+        # Once the order wait has passed, the missing number is given up on.
+        clock.advance(seconds=1.5)
+        await api.wait_for_messages(10, 2)
+        # Updates after it no longer wait (the clock stands still: waiting would be forever).
         assert await bot.post(api.build_text_update(10, "/help")) == 200
-        await api.wait_for_messages(10, 3, timeout=5)
-        assert asyncio.get_running_loop().time() - posted < 0.9
-
-
-async def _post_after(bot: WebhookBot, update: dict[str, Any], delay: float) -> int:
-    await asyncio.sleep(delay)
-    return await bot.post(update)
+        await api.wait_for_messages(10, 3)
 
 
 async def test_updates_left_by_a_dead_worker_are_swept_up(api, tmp_path, db_url):
@@ -117,7 +120,8 @@ async def test_updates_left_by_a_dead_worker_are_swept_up(api, tmp_path, db_url)
 async def test_an_update_that_breaks_the_bot_is_answered_and_not_retried(
     api, tmp_path, db_url, monkeypatch
 ):
-    async with webhook_bot(api, tmp_path, db_url) as bot:
+    clock = Clock()
+    async with webhook_bot(api, tmp_path, db_url, clock=clock) as bot:
 
         async def broken(*_args: Any, **_kwargs: Any) -> Any:
             raise ValueError("a bug")
@@ -126,10 +130,18 @@ async def test_an_update_that_breaks_the_bot_is_answered_and_not_retried(
         assert await bot.post(api.build_text_update(12, "/start")) == 200
         [answer] = await api.wait_for_messages(12, 1)
         assert "try again" in answer.text
-        await asyncio.sleep(2.5)  # past the sweeper's patience: it must not be tried again
+        # Long past the sweeper's patience, a whole sweep does not try it again.
+        clock.advance(seconds=10)
+        await bot.inbox.sweeps.ran()
         assert len(api.messages(12)) == 1
         [row] = await bot.inbox_rows()
         assert row.failed and row.processed_at is not None and row.payload is None
+
+
+def processed_at(row: InboxRow) -> datetime:
+    """Return when a row was applied (every row asked about here was)."""
+    assert row.processed_at is not None
+    return row.processed_at
 
 
 def _json(update: dict[str, Any]) -> str:
@@ -141,7 +153,7 @@ async def test_an_update_applied_but_not_marked_is_not_applied_again(
 ):
     """The database went away just after the step committed: the sweeper retries the update,
     and the step's own claim in the inbox makes the retry change and say nothing."""
-    real_finish = service.inbox.finish
+    real_finish = inbox.finish
     failures = [OperationalError("UPDATE inbox", {}, ConnectionResetError())]
 
     async def flaky_finish(*args: Any, **kwargs: Any) -> None:
@@ -149,11 +161,15 @@ async def test_an_update_applied_but_not_marked_is_not_applied_again(
             raise failures.pop()
         await real_finish(*args, **kwargs)
 
-    monkeypatch.setattr(service.inbox, "finish", flaky_finish)
-    async with webhook_bot(api, tmp_path, db_url) as bot:
+    monkeypatch.setattr(inbox, "finish", flaky_finish)
+    clock = Clock()
+    async with webhook_bot(api, tmp_path, db_url, clock=clock) as bot:
         assert await bot.post(api.build_text_update(13, "/start")) == 200
         await api.wait_for_messages(13, 1)
-        await asyncio.sleep(3.5)  # the sweeper has had its go at the update by now
+        await bot.inbox.wait_idle()  # the drain died on the mark
+        # Long past the sweeper's patience, a whole sweep has had its go at the update.
+        clock.advance(seconds=10)
+        await bot.inbox.sweeps.ran()
         assert not failures
         assert len(api.messages(13)) == 1
         [row] = await bot.inbox_rows()

@@ -13,9 +13,9 @@ import pytest
 from bot.__main__ import main
 from bot.core.staff import CSV_COLUMNS
 from bot.store import leads
-from tests.channels.conftest import ADMIN, STAFF_CHAT, running_bot
-from tests.channels.people import TelegramUser
-from tests.channels.probes import code_in, every_row, texts
+from tests.channels.telegram.conftest import ADMIN, STAFF_CHAT, RunningBot, running_bot
+from tests.channels.telegram.people import TelegramUser, callback_answer
+from tests.channels.telegram.probes import code_in, every_row, texts
 from tests.fakebot import FakeBotAPI, SentMessage
 from tests.support import Clock
 
@@ -73,10 +73,11 @@ def staff_messages(api: FakeBotAPI, code: str) -> list[SentMessage]:
     return [m for m in api.messages(STAFF_CHAT) if code in (m.text or "")]
 
 
-async def staff_message_once(api: FakeBotAPI, code: str) -> SentMessage:
-    """Wait for the request's staff message, then check no second one follows."""
+async def staff_message_once(bot: RunningBot, code: str) -> SentMessage:
+    """Wait for the request's staff message, then check the outbox's next run sends no other."""
+    api = bot.api
     await api.wait_for(lambda: staff_messages(api, code), description=f"staff message of {code}")
-    await asyncio.sleep(0.6)  # three more dispatch ticks
+    await bot.outbox_run()
     [message] = staff_messages(api, code)
     return message
 
@@ -84,7 +85,7 @@ async def staff_message_once(api: FakeBotAPI, code: str) -> SentMessage:
 async def test_a_request_by_typed_phone_reaches_staff_once_with_buttons(bot):
     api = bot.api
     code = await request_by_typed_phone(TelegramUser(api, 42))
-    message = await staff_message_once(api, code)
+    message = await staff_message_once(bot, code)
     assert "Name: Ann\nPhone: +447400123456\nBest time: Evening" in (message.text or "")
     assert "Pain score: 6" in (message.text or "")
     assert "Note: I work nights, please call after 6pm" in (message.text or "")
@@ -99,7 +100,7 @@ async def test_a_request_by_typed_phone_reaches_staff_once_with_buttons(bot):
 async def test_a_request_by_shared_contact_refuses_someone_elses(bot):
     api = bot.api
     code = await request_by_shared_contact(TelegramUser(api, 43, first_name="Bob"))
-    message = await staff_message_once(api, code)
+    message = await staff_message_once(bot, code)
     assert "Name: Bob Stone\nPhone: +447400654321\nBest time: Any time" in (message.text or "")
     assert "+447400123456" not in (message.text or "")
 
@@ -108,9 +109,9 @@ async def test_contacted_by_an_admin_records_who_and_edits_the_message(bot):
     api = bot.api
     api.register_user(ADMIN, first_name="Nora", username="nurse_nora")
     code = await request_by_typed_phone(TelegramUser(api, 42))
-    message = await staff_message_once(api, code)
+    message = await staff_message_once(bot, code)
     pressed = api.press_button(ADMIN, message.message_id, f"s.contacted.{code}", chat_id=STAFF_CHAT)
-    answer = await api.wait_for_callback_answer(pressed["callback_query"]["id"])
+    answer = await callback_answer(api, pressed["callback_query"]["id"])
     assert answer.get("text") == f"{code} marked as contacted."
     edited = await api.wait_for(
         lambda: (m := api.message(STAFF_CHAT, message.message_id)).edit_count and m
@@ -127,17 +128,17 @@ async def test_contacted_by_an_admin_records_who_and_edits_the_message(bot):
 async def test_someone_else_pressing_a_staff_button_changes_nothing(bot):
     api = bot.api
     code = await request_by_typed_phone(TelegramUser(api, 42))
-    message = await staff_message_once(api, code)
+    message = await staff_message_once(bot, code)
     # A member of the staff group who is not an admin.
     pressed = api.press_button(777, message.message_id, f"s.contacted.{code}", chat_id=STAFF_CHAT)
-    answer = await api.wait_for_callback_answer(pressed["callback_query"]["id"])
+    answer = await callback_answer(api, pressed["callback_query"]["id"])
     # The answer anyone gets in a group: a passing notice, nothing about the request.
     assert (answer.get("text") or "").startswith("Hi! I only talk one to one")
     # The same button forwarded into a private chat, pressed by a stranger.
     eve = TelegramUser(api, 778, first_name="Eve")
     [question] = await eve.send("/start", 1)
     [expired] = await eve.press_data(question, f"s.closed.{code}", 1)
-    await eve.quiet()
+    await eve.quiet(bot.updates_handled())
     assert "button" in (expired.text or "").lower()
     assert code not in " ".join(texts(api.messages(778)))
     assert api.message(STAFF_CHAT, message.message_id).edit_count == 0
@@ -151,7 +152,7 @@ async def test_staff_commands_answer_admins_only(bot):
     api = bot.api
     ann = TelegramUser(api, 42)
     code = await request_by_typed_phone(ann)
-    await staff_message_once(api, code)
+    await staff_message_once(bot, code)
 
     # Anyone else gets the normal answer to an unknown command: nothing about requests.
     for command in ("/leads", f"/lead {code}", "/export_leads"):
@@ -182,7 +183,7 @@ async def test_footcoach_leads_csv_prints_the_documented_columns(
     api.register_user(ADMIN, first_name="Nora", username="nurse_nora")
     async with running_bot(api, tmp_path, clock=clock) as bot:
         code = await request_by_typed_phone(TelegramUser(api, 42))
-        message = await staff_message_once(api, code)
+        message = await staff_message_once(bot, code)
         clock.set(datetime(2026, 11, 25, 10, 15, tzinfo=UTC))
         api.press_button(ADMIN, message.message_id, f"s.contacted.{code}", chat_id=STAFF_CHAT)
         await api.wait_for(lambda: api.message(STAFF_CHAT, message.message_id).edit_count)
@@ -261,7 +262,7 @@ async def test_forget_leaves_no_row_that_names_the_person(api, tmp_path, answer)
         await zelda.press("Morning", 1)
         await zelda.press("Skip", 1)
         code = code_in((await zelda.press("Confirm", 1))[0])
-        staff = await staff_message_once(api, code)
+        staff = await staff_message_once(bot, code)
         assert NAME in (staff.text or "")
 
         before = await every_row(bot.components.db)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from tests.channels.conftest import TOKEN, bot_settings, free_port, startup_refusal
-from tests.conftest import KNOWLEDGE_DIR, ROOT
+from tests.channels.telegram.conftest import bot_settings, startup_refusal
+from tests.conftest import KNOWLEDGE_DIR, ROOT, TOKEN
 from tests.fakebot import FakeBotAPI
+from tests.support import free_port
 
 SCRIPT = Path(sys.executable).with_name("footcoach")
 # The installed command when there is one (what people run), else the same entry point.
@@ -37,22 +38,21 @@ def bot_env(folder: Path, **settings: str) -> dict[str, str]:
     return env
 
 
-def test_footcoach_run_answers_and_stops_cleanly_on_sigterm(tmp_path):
-    with FakeBotAPI(token=TOKEN, timeout_delay=1.0) as api:
+async def test_footcoach_run_answers_and_stops_cleanly_on_sigterm(tmp_path):
+    # The fake serves on this loop, so the process is waited for in a thread.
+    async with FakeBotAPI(TOKEN, timeout_delay=1.0) as api:
         env = bot_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.base_url)
         log = (tmp_path / "stderr.log").open("w+")
         process = subprocess.Popen(COMMAND, cwd=tmp_path, env=env, stdout=log, stderr=log)
         try:
             api.send_text(70, "/start", first_name="Philomena")
-            [greeting] = api.wait_for_messages_sync(70, 1, timeout=20)
+            [greeting] = await api.wait_for_messages(70, 1, timeout=20)
             assert greeting.text is not None and greeting.text.startswith("Hi Philomena!")
             assert greeting.button_texts[0] == "Tightness"
             assert api.commands(), "the command menu was set at start-up"
-
-            asked_to_stop = time.monotonic()
+            # Asked to stop while it long-polls: it stops (a hang fails on the timeout here).
             process.send_signal(signal.SIGTERM)
-            code = process.wait(timeout=10)
-            took = time.monotonic() - asked_to_stop
+            code = await asyncio.to_thread(process.wait, 10)
         finally:
             if process.poll() is None:
                 process.kill()
@@ -61,7 +61,6 @@ def test_footcoach_run_answers_and_stops_cleanly_on_sigterm(tmp_path):
         output = log.read()
         log.close()
     assert code == 0, output
-    assert took < 5, f"took {took:.1f}s to stop\n{output}"
     assert "footcoach stopped" in output
     assert "Traceback" not in output
     # httpx would log every request URL, and those URLs carry the token.
@@ -69,8 +68,8 @@ def test_footcoach_run_answers_and_stops_cleanly_on_sigterm(tmp_path):
     assert "Philomena" not in output, "names stay out of the logs"
 
 
-def test_footcoach_run_without_a_token_or_with_a_wrong_one_says_so_in_one_line(tmp_path):
-    with FakeBotAPI(token=TOKEN) as api:
+async def test_footcoach_run_without_a_token_or_with_a_wrong_one_says_so_in_one_line(tmp_path):
+    async with FakeBotAPI(TOKEN) as api:
         cases = {
             "no token": (
                 {"TELEGRAM_BOT_TOKEN": ""},
@@ -94,7 +93,10 @@ def test_footcoach_run_without_a_token_or_with_a_wrong_one_says_so_in_one_line(t
                 stderr=subprocess.PIPE,
                 text=True,
             )
-        results = {name: (p.communicate(timeout=20), p.returncode) for name, p in running.items()}
+        results = {}
+        for name, process in running.items():
+            outputs = await asyncio.to_thread(process.communicate, timeout=20)
+            results[name] = (outputs, process.returncode)
     for name, ((stdout, stderr), code) in results.items():
         lines = stderr.strip().splitlines()
         assert code != 0, name
