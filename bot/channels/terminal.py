@@ -1,6 +1,8 @@
 """The terminal channel: the same conversation as Telegram, typed into a shell.
 
-Choices are numbered; typing the number or the label picks one. When standard input is not a
+Choices are numbered; typing the number or the label picks one. Choices whose labels are
+themselves numbers or times (the 0-10 scale, 07:30) are shown as they are, unnumbered, so
+typing "7" always means 7 (or 07:00), never the seventh button. When standard input is not a
 terminal, one line is one message, so a transcript can be piped in; `--json` prints each reply
 as one JSON line `{"text": ..., "buttons": [...]}` for scripts and tests.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -21,6 +24,13 @@ from bot.core.replies import AskPhone, Document, Picture, Reply, Say
 
 ReadLine = Callable[[], Awaitable[str | None]]
 TEXT_BUTTON = "text:"
+# A label that is a number or a clock time: numbering such buttons would make "7" ambiguous.
+_NUMBER_LIKE = re.compile(r"^\d{1,2}(?:[:.]\d{2})?$")
+
+
+def numbers_only(labels: Sequence[str]) -> bool:
+    """Say whether every label is a number or a time (shown unnumbered)."""
+    return bool(labels) and all(_NUMBER_LIKE.match(label) for label in labels)
 
 
 def parse_input(line: str, tokens: list[str], labels: Sequence[str] = ()) -> Event:
@@ -87,8 +97,10 @@ class TerminalChat:
     def show(self, reply: Reply) -> None:
         """Print one reply, numbering its choices."""
         text, buttons, tokens = _render(reply, self._save_file)
+        plain = numbers_only(buttons)
         if tokens is not None:
-            self.tokens = tokens
+            # Unnumbered buttons are picked by their label only.
+            self.tokens = [] if plain else tokens
             self.labels = buttons
         elif isinstance(reply, Say):
             # A message without buttons: the question it asks takes text, so a number typed
@@ -99,7 +111,10 @@ class TerminalChat:
             self.out.write(json.dumps({"text": text, "buttons": buttons}, ensure_ascii=False))
             self.out.write("\n")
         else:
-            lines = [text, *(f"  {i}. {label}" for i, label in enumerate(buttons, start=1))]
+            if plain:
+                lines = [text, "  " + "  ".join(f"[{label}]" for label in buttons)]
+            else:
+                lines = [text, *(f"  {i}. {label}" for i, label in enumerate(buttons, start=1))]
             self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
 
