@@ -14,7 +14,8 @@ from dataclasses import dataclass
 _APOSTROPHES = str.maketrans({c: "'" for c in "’‘`´ʼ′ʹꞌ＇"})
 _INNER_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 # Sentence and clause punctuation ends a negation scope and a `*` gap; a run counts once.
-_BOUNDARY_CHARS = '.!?;:,\n…()[]{}"“”|'
+# Quotes do not: in chat they mark a word ("I felt a "pop""), not a clause.
+_BOUNDARY_CHARS = ".!?;:,\n…()[]{}|"
 _RUN = re.compile(r"(.)\1{2,}")
 # Irregular plurals and the usual misspelling of them, so that "feet" matches "foot".
 _IRREGULAR = {"feet": "foot", "calves": "calf", "calfs": "calf", "calve": "calf"}
