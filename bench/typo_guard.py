@@ -41,9 +41,8 @@ ALLOW = frozenset((
 def _ids(reader: Reader, text: str) -> set[str]:
     """Return every concept id read in `text`."""
     reading = reader.read(text)
-    return {
-        m.id for m in (*reading.symptoms, *reading.locations, *reading.red_flags, *reading.intents)
-    }
+    found = (*reading.symptoms, *reading.locations, *reading.red_flags, *reading.intents)
+    return {m.id for m in (*found, *reading.conditions)} | {f"hint:{h}" for h in reading.hints}
 
 
 # A word alone, and beside places (so that `near` words such as "red" show up too).
