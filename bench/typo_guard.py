@@ -33,7 +33,9 @@ ALLOW = frozenset((
     "buckled", "wobbling", "arched", "arching", "heeled", "footing", "hells", "numbing", "pained",
     "sharpness", "sharply", "hardness", "hotness", "stung", "burned", "burnt", "strained",
     "strain", "shivered", "tickling", "sorely", "rigidly", "tenderly", "stiffen", "shootin",
-    "burnin", "mornin", "hallo", "cryin",
+    "burnin", "mornin", "hallo", "cryin", "hugely", "massively", "enormously", "blackness",
+    "whiter", "whiteness", "scraping", "grazing", "blistering", "uncomfortably", "darken",
+    "ballon", "ballooning", "splintered", "coldness", "paler", "grayish", "poppin", "cries",
 ))
 # fmt: on
 

@@ -36,7 +36,7 @@ from rapidfuzz.distance import OSA
 
 from bot.core.knowledge import Concept, Knowledge, Negation, RedFlag
 from bot.core.pain_score import PainScore, find_pain_scores
-from bot.core.phrases import GAP, Hit, Phrase, PhraseIndex, split_phrase
+from bot.core.phrases import GAP, NUMBER, Hit, Phrase, PhraseIndex, split_phrase
 from bot.core.reading import Match, Reading
 from bot.core.text import Tokenizer, Tokens, collapse_runs, key, normalize
 
@@ -100,7 +100,7 @@ _REPEATS = re.compile(r"(.)\1+")
 
 def _is_symbol(word: str) -> bool:
     """Say whether a listed word is a symbol (an emoji) rather than letters."""
-    return any(not ch.isalnum() and not ch.isspace() and ch not in "'*" for ch in word)
+    return any(not ch.isalnum() and not ch.isspace() and ch not in "'*#" for ch in word)
 
 
 def _concept_phrases(kind: str, concepts: Iterable[Concept]) -> Iterable[Phrase]:
@@ -315,7 +315,9 @@ class Reader:
         if not tokens.words:
             return Reading()
         budget = [self._fuzzy_budget]
-        canon = [self._canon(word, budget) for word in tokens.words]
+        canon = [
+            (NUMBER, 1.0) if word.isdigit() else self._canon(word, budget) for word in tokens.words
+        ]
         keys = [k for k, _ in canon]
         confidences = [c for _, c in canon]
         barriers = [False] * len(keys)
