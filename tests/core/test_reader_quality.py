@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bench.real_sentences import score
 from bot.core.knowledge import INTENT_IDS, LOCATION_IDS, RED_FLAG_IDS, SYMPTOM_IDS, Knowledge
 from bot.core.reader import Reader
 from bot.core.triage import warning_signs
@@ -166,3 +167,31 @@ def test_reader_quality(knowledge: Knowledge, summary: dict[str, list[str]]) -> 
     assert total.recall >= MIN_RED_FLAG_RECALL, report
     assert total.false_alarm_rate <= MAX_FALSE_ALARMS, report
     assert total.hints_right == total.hints_checked, report
+
+
+# The real sentences' dev split (tests/core/data/real_sentences/dev.yaml): a regression guard
+# set a little under the figures the reader reached (2 points of slack). The test split is
+# never scored here: `make bench` reports it.
+DEV_FLOORS = {
+    "dev_symptom_f1": 0.877,
+    "dev_location_f1": 0.943,
+    "dev_sign_recall_exact_pct": 91.0,
+    "dev_sign_recall_any_pct": 96.8,
+}
+DEV_MAX_FALSE_ALARMS_PCT = 7.2
+
+
+def test_real_sentences_dev(knowledge: Knowledge, summary: dict[str, list[str]]) -> None:
+    dev = score("dev", Reader(knowledge), knowledge)
+    figures = dev.figures("dev")
+    per_sign = ", ".join(
+        f"{name.removeprefix('dev_recall_').removesuffix('_pct')} {value:.0f}%"
+        for name, value in figures.items()
+        if name.startswith("dev_recall_")
+    )
+    lines = [dev.line("real sentences, dev"), f"  per-sign recall: {per_sign}"]
+    summary["real sentences (dev split)"] = lines
+    report = "\n".join(lines)
+    for name, floor in DEV_FLOORS.items():
+        assert figures[name] >= floor, f"{name} fell below {floor}\n{report}"
+    assert figures["dev_false_alarms_pct"] <= DEV_MAX_FALSE_ALARMS_PCT, report
