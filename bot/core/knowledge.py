@@ -208,16 +208,27 @@ class Condition(Concept):
 
 
 class Combination(_Frozen):
-    """A warning sign raised by a condition together with other signs (or their hints).
+    """A warning sign raised when a message (and what the person said before) has it all.
 
-    "diabetes plus a wound, numbness, a colour change or swelling is a diabetic foot".
+    Each list that is given must find one of its ids: a condition the person has, one of
+    `signs` raised or one of `hints` suspected, a place, a symptom. "Diabetes plus a wound,
+    numbness, a colour change or swelling is a diabetic foot"; "a long flight or surgery
+    plus pain in the calf is a possible clot".
     """
 
     id: str
-    conditions: tuple[str, ...] = Field(min_length=1)
-    signs: tuple[str, ...] = Field(min_length=1)
-    # Signs whose mere hint is enough beside the condition ("a cut", "a blister").
+    conditions: tuple[str, ...] = ()
+    signs: tuple[str, ...] = ()
+    # Signs whose mere hint is enough here ("a cut", "a blister", "after a long flight").
     hints: tuple[str, ...] = ()
+    locations: tuple[str, ...] = ()
+    symptoms: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _asks_for_something(self) -> Self:
+        if not (self.conditions or self.signs or self.hints):
+            raise ValueError("a combination needs conditions, signs or hints")
+        return self
 
 
 class Triage(_Frozen):
@@ -438,15 +449,17 @@ def _check_near(concepts: Mapping[str, Concept], file: str, kind: str) -> None:
 
 
 def _check_triage(triage: Triage, knowledge: dict[str, Any]) -> None:
-    """Check that the combinations name known signs and conditions, and every sign has words."""
+    """Check that the combinations name known ids, and that every sign has words."""
     file = "rules.yaml"
     combined = set()
     for index, rule in enumerate(triage.combinations):
         where = f"triage.combinations[{index}]"
         named = [("sign", rule.id), *(("sign", s) for s in (*rule.signs, *rule.hints))]
         named += [("condition", c) for c in rule.conditions]
+        named += [("location", c) for c in rule.locations]
+        named += [("symptom", c) for c in rule.symptoms]
         for kind, name in named:
-            known = knowledge["red_flags"] if kind == "sign" else knowledge["conditions"]
+            known = knowledge["red_flags" if kind == "sign" else f"{kind}s"]
             if name not in known:
                 raise KnowledgeError(file, where, f"unknown {kind} '{name}'")
         combined.add(rule.id)

@@ -2,11 +2,12 @@
 
 Some warning signs are combinations rather than words: in a person with diabetes (or
 neuropathy, or poor circulation) a wound, numbness, a colour change or swelling is a
-diabetic foot, a same-day matter. The combinations live in knowledge/rules.yaml (`triage`),
-where a clinician can change them. A condition counts when the person says it in the message
-or said it earlier in the conversation (`known_conditions`, kept by the dialogue). A hint of
-a sign ("a cut", "a blister", "a bit red") is enough beside a condition where the rule says
-so: with diabetes, that is no longer a question to ask but a sign.
+diabetic foot, a same-day matter; pain in the calf after a long flight or surgery is a
+possible clot. The combinations live in knowledge/rules.yaml (`triage`), where a clinician can
+change them. A condition counts when the person says it in the message or said it earlier in
+the conversation (`known_conditions`, kept by the dialogue). A hint of a sign ("a cut", "a
+blister", "a bit red", "after a long flight") is enough where the rule says so: with
+diabetes, a blister is no longer a question to ask but a sign.
 
 Everything here is pure: a reading and the rules in, sign ids out.
 """
@@ -28,18 +29,24 @@ def warning_signs(
     """Return the reading's warning signs and, after them, those its combinations add."""
     signs = list(reading.red_flag_ids)
     have = conditions(reading, known_conditions)
-    if not have:
-        return tuple(signs)
     # A sign that only names the condition ("I have neuropathy" is numbness and the
-    # condition, from one word) does not combine with it.
-    said = {m.start for m in reading.conditions}
+    # condition, from the same words) does not combine with it.
+    said = {m.start + i for m in reading.conditions for i in range(len(m.words.split()))}
     own = {m.id for m in reading.red_flags if m.start not in said}
     hints = set(reading.hints)
+    places, symptoms = set(reading.location_ids), set(reading.symptom_ids)
     for rule in rules.combinations:
-        if rule.id in signs or not have & set(rule.conditions):
+        if rule.id in signs:
             continue
-        if own & set(rule.signs) or hints & set(rule.hints):
-            signs.append(rule.id)
+        if rule.conditions and not have & set(rule.conditions):
+            continue
+        if (rule.signs or rule.hints) and not (own & set(rule.signs) or hints & set(rule.hints)):
+            continue
+        if rule.locations and not places & set(rule.locations):
+            continue
+        if rule.symptoms and not symptoms & set(rule.symptoms):
+            continue
+        signs.append(rule.id)
     return tuple(signs)
 
 

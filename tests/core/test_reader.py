@@ -548,6 +548,16 @@ def test_a_condition_told_earlier_counts(reader: Reader, knowledge: Knowledge) -
     assert open_hints(reading, knowledge.triage, known) == ()
 
 
+def test_a_clot_risk_is_a_question_until_the_calf_hurts(
+    reader: Reader, knowledge: Knowledge
+) -> None:
+    alone = reader.read("I'm off on a long flight tomorrow")
+    assert alone.hints == ("dvt",)
+    assert warning_signs(alone, knowledge.triage) == ()
+    with_pain = reader.read("after a long flight home, now my calf is sore")
+    assert warning_signs(with_pain, knowledge.triage) == ("dvt",)
+
+
 def test_someone_elses_condition_does_not_combine(reader: Reader, knowledge: Knowledge) -> None:
     reading = reader.read("my mum is diabetic and I have a cut on my foot")
     assert warning_signs(reading, knowledge.triage) == ("wound",)
