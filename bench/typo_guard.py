@@ -36,6 +36,7 @@ ALLOW = frozenset((
     "burnin", "mornin", "hallo", "cryin", "hugely", "massively", "enormously", "blackness",
     "whiter", "whiteness", "scraping", "grazing", "blistering", "uncomfortably", "darken",
     "ballon", "ballooning", "splintered", "coldness", "paler", "grayish", "poppin", "cries",
+    "heated", "stitched", "enlarge", "crushes", "smashes",
 ))
 # fmt: on
 
