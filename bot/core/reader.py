@@ -50,6 +50,10 @@ _NEGATED, _OTHERS, _PAST = "negated", "others", "past"
 _HYPOTHETICAL, _CONDITIONAL = "hypothetical", "conditional"
 _SCORE_SPAN = 3  # a present cue ("now", "today") this close dates a pain score
 _SCORE_DENIED = "score_denied"
+# What a list of concepts is made of: a cue's scope may go on through one past a comma.
+_LISTED = frozenset({SYMPTOM, RED_FLAG, HINT, CONDITION})
+_LIST_WORDS = frozenset({"or", "and", "nor", "no", "any", "also", "some"})
+_CLOSERS = frozenset({"or", "and", "nor"})
 # A score is someone else's, long past or only a condition ("if it gets to an 8"); a hedge
 # ("maybe a 6/10") still rates the pain.
 _SCORE_CONTEXTS = ("other", _PAST, _CONDITIONAL, _SCORE_DENIED)
@@ -464,6 +468,7 @@ class Reader:
         pseudo = {p for h in hits if h.phrase.kind == _PSEUDO for p in h.word_positions}
         barriers = [b and i not in pseudo for i, b in enumerate(barriers)]
         other_barriers = [b or k in self._other_stop for b, k in zip(barriers, keys, strict=True)]
+        go_on = _lists(concepts, tokens, keys)
         scopes = {
             context.name: self._scope(
                 live.get(context.before, ()),
@@ -471,6 +476,7 @@ class Reader:
                 tokens.clauses,
                 other_barriers if context.own_stop else barriers,
                 self._window,
+                go_on,
             )
             for context in _CONTEXTS
         }
@@ -488,15 +494,23 @@ class Reader:
         clauses: Sequence[int],
         barriers: Sequence[bool],
         window: int,
+        go_on: Sequence[bool] = (),
     ) -> _Scope:
-        """Return which tokens the cues reach: ahead of a `before` cue, behind an `after` one."""
+        """Return which tokens the cues reach: ahead of a `before` cue, behind an `after` one.
+
+        Ahead, a scope goes on into the next clause where `go_on` says a list goes on there.
+        """
         count = len(clauses)
         ahead = [False] * count
         behind = [False] * count
         for cue in before:
             clause = clauses[cue.end - 1]
             for j in range(cue.end, min(count, cue.end + window)):
-                if clauses[j] != clause or barriers[j]:
+                if clauses[j] != clause:
+                    if not (go_on and go_on[j]):
+                        break
+                    clause = clauses[j]
+                if barriers[j]:
                     break
                 ahead[j] = True
         for cue in after:
@@ -548,6 +562,31 @@ class Reader:
 
 
 _Scope = tuple[list[bool], list[bool]]
+
+
+def _lists(concepts: Sequence[Hit], tokens: Tokens, keys: Sequence[str]) -> list[bool]:
+    """Return where a cue's scope may go on past a comma: into a list of concepts that an
+    "or" or "and" closes ("no numbness, tingling or swelling"), not into a new clause ("no
+    pain, my ankle is swollen") nor a bare "no cramps, swelling in my ankle"."""
+    count = len(keys)
+    after_comma = tokens.after_comma or (False,) * count
+    clauses = tokens.clauses
+    closed: dict[int, bool] = {}
+    for i in range(count - 1, -1, -1):
+        clause = clauses[i]
+        joined = i + 1 < count and clauses[i + 1] != clause and after_comma[i + 1]
+        closed[clause] = (
+            closed.get(clause, False)
+            or keys[i] in _CLOSERS
+            or (joined and closed.get(clauses[i + 1], False))
+        )
+    starts = {h.start for h in concepts if h.phrase.kind in _LISTED}
+    return [
+        after_comma[i]
+        and closed[clauses[i]]
+        and (i in starts or (keys[i] in _LIST_WORDS and i + 1 in starts))
+        for i in range(count)
+    ]
 
 
 def _cue_list(negation: Negation, kind: str) -> tuple[str, ...]:

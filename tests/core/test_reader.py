@@ -135,6 +135,23 @@ def test_negation(reader: Reader, text: str, symptoms: set[str], negated: set[st
     assert {m.id for m in reading.negated} == negated
 
 
+@pytest.mark.parametrize(
+    ("text", "flags", "negated"),
+    [
+        ("I don't have numbness, tingling or swelling", set(), {"numbness", "swelling"}),
+        ("no cramps, swelling and redness in my ankle", set(), {"cramping", "swelling"}),
+        ("no pain, my ankle is swollen and red", {"swelling"}, {"pain"}),
+        ("no cramps, swelling in my ankle though", {"swelling"}, {"cramping"}),
+    ],
+)
+def test_a_cue_reaches_through_a_list_not_a_new_clause(
+    reader: Reader, text: str, flags: set[str], negated: set[str]
+) -> None:
+    reading = reader.read(text)
+    assert set(reading.red_flag_ids) == flags
+    assert {m.id for m in reading.negated} == negated
+
+
 def test_negated_calf_cramps_keep_the_place(reader: Reader) -> None:
     reading = reader.read("no cramping but my calves are tight")
     assert reading.location_ids == ("calf",)
