@@ -357,6 +357,20 @@ def test_a_worry_is_a_hint(reader: Reader, text: str, hint: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("should I be worried about the numbness in my toes?", "numbness"),
+        ("is this swelling normal?", "swelling"),
+        ("I'm worried about the swelling in my ankle", "swelling"),
+    ],
+)
+def test_a_worry_about_what_i_have_is_the_sign(reader: Reader, text: str, flag: str) -> None:
+    reading = reader.read(text)
+    assert flag in reading.red_flag_ids
+    assert reading.hints == ()
+
+
+@pytest.mark.parametrize(
     ("text", "theirs"),
     [
         ("my dad's foot is swollen", {"swelling", "foot"}),
