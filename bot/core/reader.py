@@ -54,6 +54,7 @@ _SCORE_DENIED = "score_denied"
 _LISTED = frozenset({SYMPTOM, RED_FLAG, HINT, CONDITION})
 _LIST_WORDS = frozenset({"or", "and", "nor", "no", "any", "also", "some"})
 _CLOSERS = frozenset({"or", "and", "nor"})
+_NOT_CUES = frozenset({_PSEUDO, _IGNORE, _IGNORE_SIGN})
 # A score is someone else's, long past or only a condition ("if it gets to an 8"); a hedge
 # ("maybe a 6/10") still rates the pain.
 _SCORE_CONTEXTS = ("other", _PAST, _CONDITIONAL, _SCORE_DENIED)
@@ -459,10 +460,18 @@ class Reader:
         taken |= {p for h in hits if h.phrase.kind == _PSEUDO for p in h.word_positions}
         live: dict[str, list[Hit]] = {}
         for cue in hits:
-            if cue.phrase.kind not in CONCEPT_KINDS and not any(
-                p in taken for p in cue.word_positions
+            kind = cue.phrase.kind
+            if (
+                kind not in CONCEPT_KINDS
+                and kind not in _NOT_CUES
+                and not any(p in taken for p in cue.word_positions)
             ):
                 live.setdefault(cue.phrase.kind, []).append(cue)
+        if not live:  # most messages: no cue at all, nothing set apart
+            nowhere = [False] * len(keys)
+            return dict.fromkeys(
+                (*(c.name for c in _CONTEXTS), _PRESENT, _SCORE_DENIED), (nowhere, nowhere)
+            )
         # A terminator inside a pseudo phrase ends no scope ("the swelling wasn't only around
         # his ankle"), and "my" or "I" ends the scope of someone else.
         pseudo = {p for h in hits if h.phrase.kind == _PSEUDO for p in h.word_positions}
