@@ -265,6 +265,8 @@ class Negation(_Frozen):
     # Words that date a pain score to now ("right now it's a 9" beside "it was a 3 before").
     present: tuple[str, ...] = ()
     window: int = Field(default=5, ge=1, le=12)
+    # Someone else's scope reaches further, as in ConText, since "my"/"I" ends it anyway.
+    other_window: int = Field(default=8, ge=1, le=20)
 
     @field_validator(
         "before",

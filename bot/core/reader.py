@@ -165,6 +165,7 @@ class Reader:
         """Index every listed phrase and prepare the typo corrector."""
         tuning, negation = knowledge.tuning, knowledge.negation
         self._window = negation.window
+        self._other_window = negation.other_window
         self._severe_score = knowledge.rules.severe_pain_score
         self._alone_max = tuning.alone_max_words
         self._max_chars = tuning.max_chars
@@ -484,7 +485,7 @@ class Reader:
                 live.get(context.after, ()),
                 tokens.clauses,
                 other_barriers if context.own_stop else barriers,
-                self._window,
+                self._other_window if context.own_stop else self._window,
                 go_on,
             )
             for context in _CONTEXTS

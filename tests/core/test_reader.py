@@ -379,6 +379,7 @@ def test_a_worry_about_what_i_have_is_the_sign(reader: Reader, text: str, flag: 
         ("my mum is diabetic", {"diabetes"}),
         ("my 5 year old has a blister on her heel", {"heel"}),
         ("my friend's calves are tight", {"tightness", "calf"}),
+        ("my dad has diabetes, swollen feet and ulcers", {"diabetes", "swelling", "wound"}),
     ],
 )
 def test_someone_elses_foot_is_theirs(reader: Reader, text: str, theirs: set[str]) -> None:
@@ -394,6 +395,7 @@ def test_someone_elses_foot_is_theirs(reader: Reader, text: str, theirs: set[str
         ("my dad has diabetes and my toe is black", "circulation"),
         ("I told her that it was swollen and hot", "swelling"),
         ("she said I had broken my ankle", "injury"),
+        ("my husband thinks the swelling is nothing", "swelling"),
     ],
 )
 def test_my_own_sign_beside_someone_else_still_fires(reader: Reader, text: str, flag: str) -> None:
