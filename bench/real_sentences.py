@@ -181,7 +181,7 @@ def main() -> None:
     print(dev.line("dev"))
     for name, value in dev.figures("dev").items():
         if name.startswith("dev_recall_"):
-            print(f"  {name:<28} {value:5.1f}%")
+            print(f"  {name.removesuffix('_pct'):<28} {value:5.1f}%")
     if args.misses:
         for miss in dev.misses:
             print(f"  miss: {miss}")

@@ -172,13 +172,15 @@ def test_reader_quality(knowledge: Knowledge, summary: dict[str, list[str]]) -> 
 # The real sentences' dev split (tests/core/data/real_sentences/dev.yaml): a regression guard
 # set a little under the figures the reader reached (2 points of slack). The test split is
 # never scored here: `make bench` reports it.
+# Reached: symptom F1 0.897, location F1 0.963, recall exact 94.2% and any sign 98.8%, false
+# alarms 4.2% (before the context work: 0.874, 0.933, 53.5%, 68.6%, 10.4%).
 DEV_FLOORS = {
     "dev_symptom_f1": 0.877,
     "dev_location_f1": 0.943,
-    "dev_sign_recall_exact_pct": 91.0,
+    "dev_sign_recall_exact_pct": 92.2,
     "dev_sign_recall_any_pct": 96.8,
 }
-DEV_MAX_FALSE_ALARMS_PCT = 7.2
+DEV_MAX_FALSE_ALARMS_PCT = 6.2
 
 
 def test_real_sentences_dev(knowledge: Knowledge, summary: dict[str, list[str]]) -> None:
