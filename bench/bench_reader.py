@@ -1,13 +1,16 @@
-"""Time Reader.read per message over the labelled phrasings, beside a plain difflib reader.
+"""Time Reader.read per message over the labelled phrasings, and score it on real sentences.
 
-The baseline is what one writes first: the same vocabulary, `difflib.get_close_matches` for
-every unknown word, exact phrase look-up, no negation, no cache. Both are timed in the same
-run on the same messages, so the ratio holds on any machine.
+Speed: the baseline is what one writes first: the same vocabulary, `difflib.get_close_matches`
+for every unknown word, exact phrase look-up, no negation, no cache. Both are timed in the
+same run on the same messages, so the ratio holds on any machine. Wall-clock figures include
+time spent waiting for a CPU, which on a shared machine inflates the p99; the `cpu` figures
+count only the time the reading thread actually ran.
 
-Wall-clock figures include time spent waiting for a CPU, which on a shared machine inflates
-the p99; the `cpu` figures count only the time the reading thread actually ran.
+Quality: the hand-labelled real sentences (tests/core/data/real_sentences), dev and test
+splits, scored by bench/real_sentences.py: symptom and location micro-F1, warning-sign
+recall (exact and any sign), per-sign recall and false alarms, as aggregates only.
 
-    python -m bench.bench_reader [--passes 30]
+    python -m bench.bench_reader [--passes 30] [--dev-only]
 """
 
 from __future__ import annotations
@@ -24,12 +27,16 @@ from typing import Any
 
 import yaml
 
+from bench import real_sentences
 from bench.cli import print_figures
 from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.reader import Reader
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPORA = [ROOT / "tests" / "core" / "data" / n for n in ("phrasings.yaml", "phrasings_fresh.yaml")]
+CORPORA = [
+    ROOT / "tests" / "core" / "data" / n
+    for n in ("phrasings.yaml", "phrasings_fresh.yaml", "phrasings_context.yaml")
+]
 PASSES = 30
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -109,8 +116,8 @@ def _p99(values: list[float]) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[98]
 
 
-def run(passes: int = PASSES) -> dict[str, float]:
-    """Time both readers over the labelled phrasings and return the figures."""
+def run(passes: int = PASSES, splits: tuple[str, ...] = real_sentences.SPLITS) -> dict[str, float]:
+    """Time both readers over the labelled phrasings, score the splits, return the figures."""
     knowledge = load_knowledge(ROOT / "knowledge")
     texts = messages()
     reader = Reader(knowledge)  # fresh, so the first pass pays for its typo corrections
@@ -138,6 +145,8 @@ def run(passes: int = PASSES) -> dict[str, float]:
     }
     figures["ratio_median"] = figures["reader_median_us"] / figures["baseline_median_us"]
     figures["ratio_p99"] = figures["reader_p99_us"] / figures["baseline_p99_us"]
+    for split in splits:
+        figures |= real_sentences.score(split, reader, knowledge).figures(split)
     return figures
 
 
@@ -145,7 +154,9 @@ def main() -> None:
     """Print the figures."""
     parser = argparse.ArgumentParser(description="Time Reader.read beside a difflib baseline.")
     parser.add_argument("--passes", type=int, default=PASSES, help="passes over the phrasings")
-    figures = run(parser.parse_args().passes)
+    parser.add_argument("--dev-only", action="store_true", help="score the dev split alone")
+    args = parser.parse_args()
+    figures = run(args.passes, ("dev",) if args.dev_only else real_sentences.SPLITS)
     print_figures(figures)
 
 

@@ -64,7 +64,7 @@ class Bench:
 BENCHES: tuple[Bench, ...] = (
     Bench(
         "reader",
-        "Symptom reader per message (issue 2)",
+        "Symptom reader: per message, and on the real sentences (dev, test)",
         "a plain difflib reader, same messages",
         (
             Row(
@@ -79,6 +79,44 @@ BENCHES: tuple[Bench, ...] = (
                 "median per message", "reader_median_us", "µs", "baseline_median_us", "ratio_median"
             ),
             Row("one 10,000-character message", "long_message_10k_chars_ms", "ms"),
+            *(
+                row
+                for split in ("dev", "test")
+                for row in (
+                    Row(
+                        f"{split}: symptom micro-F1",
+                        f"{split}_symptom_f1",
+                        goal=Goal(f"{split}_symptom_f1", ">=", 0.85, "≥ 0.85")
+                        if split == "test"
+                        else None,
+                    ),
+                    Row(f"{split}: location micro-F1", f"{split}_location_f1"),
+                    Row(
+                        f"{split}: warning-sign recall, exact",
+                        f"{split}_sign_recall_exact_pct",
+                        "%",
+                        goal=Goal(f"{split}_sign_recall_exact_pct", ">=", 95.0, "≥ 95%")
+                        if split == "test"
+                        else None,
+                    ),
+                    Row(
+                        f"{split}: warning-sign recall, any sign",
+                        f"{split}_sign_recall_any_pct",
+                        "%",
+                        goal=Goal(f"{split}_sign_recall_any_pct", ">=", 95.0, "≥ 95%")
+                        if split == "test"
+                        else None,
+                    ),
+                    Row(
+                        f"{split}: false alarms",
+                        f"{split}_false_alarms_pct",
+                        "%",
+                        goal=Goal(f"{split}_false_alarms_pct", "<=", 5.0, "≤ 5%")
+                        if split == "test"
+                        else None,
+                    ),
+                )
+            ),
         ),
     ),
     Bench(

@@ -33,7 +33,10 @@ ALLOW = frozenset((
     "buckled", "wobbling", "arched", "arching", "heeled", "footing", "hells", "numbing", "pained",
     "sharpness", "sharply", "hardness", "hotness", "stung", "burned", "burnt", "strained",
     "strain", "shivered", "tickling", "sorely", "rigidly", "tenderly", "stiffen", "shootin",
-    "burnin", "mornin", "hallo", "cryin",
+    "burnin", "mornin", "hallo", "cryin", "hugely", "massively", "enormously", "blackness",
+    "whiter", "whiteness", "scraping", "grazing", "blistering", "uncomfortably", "darken",
+    "ballon", "ballooning", "splintered", "coldness", "paler", "grayish", "poppin", "cries",
+    "heated", "stitched", "enlarge", "crushes", "smashes",
 ))
 # fmt: on
 
@@ -41,9 +44,8 @@ ALLOW = frozenset((
 def _ids(reader: Reader, text: str) -> set[str]:
     """Return every concept id read in `text`."""
     reading = reader.read(text)
-    return {
-        m.id for m in (*reading.symptoms, *reading.locations, *reading.red_flags, *reading.intents)
-    }
+    found = (*reading.symptoms, *reading.locations, *reading.red_flags, *reading.intents)
+    return {m.id for m in (*found, *reading.conditions)} | {f"hint:{h}" for h in reading.hints}
 
 
 # A word alone, and beside places (so that `near` words such as "red" show up too).

@@ -15,6 +15,7 @@ from bot.bootstrap import StartupError, build_engine, configure_logging, open_co
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.knowledge import KnowledgeError, load_knowledge
 from bot.core.routine import routine_for
+from bot.core.triage import warning_signs
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -110,12 +111,15 @@ def _pictures(settings: Settings, out_dir: Path) -> int:
 def _explain(settings: Settings, text: str, *, as_json: bool) -> int:
     engine = build_engine(settings)
     reading = engine.reader.read(text)
+    signs = warning_signs(reading, engine.knowledge.triage)  # the message's own and combined
     exercises = (
-        ()
-        if reading.red_flags
-        else routine_for(engine.knowledge, reading.symptom_ids, reading.location_ids)
+        () if signs else routine_for(engine.knowledge, reading.symptom_ids, reading.location_ids)
     )
     if as_json:
+        ids = {
+            name: [m.id for m in getattr(reading, name)]
+            for name in ("conditions", "negated", "past", "hypothetical", "others")
+        }
         print(
             json.dumps(
                 {
@@ -124,6 +128,10 @@ def _explain(settings: Settings, text: str, *, as_json: bool) -> int:
                     "red_flags": list(reading.red_flag_ids),
                     "intents": list(reading.intent_ids),
                     "exercises": list(exercises),
+                    **ids,
+                    "hints": list(reading.hints),
+                    "warning_signs": list(signs),
+                    "pain_score": reading.pain_score,
                 }
             )
         )
@@ -131,7 +139,7 @@ def _explain(settings: Settings, text: str, *, as_json: bool) -> int:
     k = engine.knowledge
 
     def line(title: str, matches: Sequence[object]) -> str:
-        return f"{title:<11}" + (", ".join(str(m) for m in matches) if matches else "-")
+        return f"{title:<12}" + (", ".join(str(m) for m in matches) if matches else "-")
 
     def shown(match: object) -> str:
         mid, words = getattr(match, "id", ""), getattr(match, "words", "")
@@ -141,11 +149,16 @@ def _explain(settings: Settings, text: str, *, as_json: bool) -> int:
     print(line("locations:", [shown(m) for m in reading.locations]))
     print(line("red flags:", [shown(m) for m in reading.red_flags]))
     print(line("intents:", [shown(m) for m in reading.intents]))
+    print(line("conditions:", [shown(m) for m in reading.conditions]))
     print(line("negated:", [shown(m) for m in reading.negated]))
     print(line("long ago:", [shown(m) for m in reading.past]))
+    print(line("if / maybe:", [shown(m) for m in reading.hypothetical]))
+    print(line("others':", [shown(m) for m in reading.others]))
+    print(line("hints:", list(reading.hints)))
     print(line("pain score:", [reading.pain_score] if reading.pain_score is not None else []))
-    if reading.red_flags:
-        print("routine:   none - a warning sign points to a professional instead")
+    print(line("triage:", list(signs)))
+    if signs:
+        print("routine:    none - a warning sign points to a professional instead")
     else:
         print(line("routine:", [k.exercises[e].name for e in exercises]))
     return 0

@@ -28,9 +28,20 @@ def explain(capsys, *words: str) -> dict[str, Any]:
     return reading
 
 
-def test_explain_json_has_exactly_the_contract_keys(capsys):
+def test_explain_json_keeps_the_contract_keys_first(capsys):
     reading = explain(capsys, "no cramping but my calves are tight")
-    assert list(reading) == ["symptoms", "locations", "red_flags", "intents", "exercises"]
+    contract = ["symptoms", "locations", "red_flags", "intents", "exercises"]
+    assert list(reading)[:5] == contract  # new keys may only follow
+    assert set(reading) - set(contract) <= {
+        "conditions",
+        "negated",
+        "past",
+        "hypothetical",
+        "others",
+        "hints",
+        "warning_signs",
+        "pain_score",
+    }
     assert reading["symptoms"] == ["tightness"]
     assert reading["locations"] == ["calf"]
     assert reading["red_flags"] == []
@@ -49,6 +60,16 @@ def test_explain_orders_by_first_mention(capsys):
     assert reading["locations"] == ["heel", "calf"]
     kinds = reading["exercises"]
     assert kinds.index("ball_roll") < kinds.index("standing_calf_stretch")
+
+
+def test_explain_json_shows_context_hints_and_triage(capsys):
+    reading = explain(capsys, "I'm diabetic, my dad's toe is black and mine has a blister")
+    assert reading["conditions"] == ["diabetes"]
+    assert {"toes", "circulation"} <= set(reading["others"])
+    assert reading["hints"] == ["wound"]
+    assert reading["red_flags"] == []
+    assert reading["warning_signs"] == ["diabetic_foot"]
+    assert reading["exercises"] == []
 
 
 def test_explain_for_people_shows_the_reading(capsys):

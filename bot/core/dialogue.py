@@ -48,7 +48,7 @@ class Outcome:
 
 def understand(turn: Turn, text: str) -> None:
     """Read free text: warning signs first, then requests, then symptoms, else a kind miss."""
-    reading = turn.reader.read(text)
+    reading = turn.read(text)
     intents = set(reading.intent_ids)
     state = turn.state
     if reading.red_flags:
@@ -222,7 +222,7 @@ class Engine:
                 return
         if spec.takes_any_text and spec.on_text is not None and spec.on_text(turn, text):
             return
-        reading = turn.reader.read(text)
+        reading = turn.read(text)
         if reading.red_flags:
             understand(turn, text)  # a warning sign comes first, whatever was asked
             return

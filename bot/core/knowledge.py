@@ -23,7 +23,19 @@ from bot.core.progress import ProgressRules
 
 SYMPTOM_IDS = ("tightness", "cramping", "soreness", "weakness", "pain")
 LOCATION_IDS = ("foot", "sole", "arch", "heel", "toes", "ankle", "calf")
-RED_FLAG_IDS = ("numbness", "swelling", "injury", "wound", "dvt", "fever", "severe")
+RED_FLAG_IDS = (
+    "numbness",
+    "swelling",
+    "injury",
+    "wound",
+    "dvt",
+    "fever",
+    "severe",
+    "circulation",
+    "diabetic_foot",
+)
+# Conditions the reader recognises (a person's health background), for triage's combinations.
+CONDITION_IDS = ("diabetes",)
 INTENT_IDS = (
     "greeting",
     "thanks",
@@ -40,8 +52,6 @@ INTENT_IDS = (
     "bye",
     "correction",
 )
-# Conditions that change the advice without being a warning sign on their own.
-CONDITION_IDS = ("diabetes",)
 
 KNOWLEDGE_FILES = (
     "exercises.yaml",
@@ -176,9 +186,34 @@ class Concept(_Frozen):
         return self.phrase or self.label.lower()
 
 
+class Hints(_Frozen):
+    """Words that only hint at a warning sign ("a bit red", a lone "pop"): the bot asks.
+
+    Same shapes as a concept's lists. A hint phrase that holds a word of the sign itself
+    explains that word away: "a bit red" is a hint, though "red" by a foot is the sign.
+    """
+
+    words: tuple[str, ...] = ()
+    alone: tuple[str, ...] = ()
+    near: tuple[Near, ...] = ()
+
+    @field_validator("words", "alone")
+    @classmethod
+    def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the listed words stripped and lower-cased."""
+        return _clean_words(words)
+
+
 class RedFlag(Concept):
+    """A warning sign: its words, how urgent it is, what the bot advises, and its hints.
+
+    A sign that only comes from a combination (triage) may list no words of its own.
+    """
+
+    words: tuple[str, ...] = ()
     urgency: Urgency
     advice: str = Field(min_length=1)
+    hints: Hints = Hints()
     # A yes/no question the bot asks when it only sees a hint of this sign.
     question: str = Field(min_length=1)
 
@@ -186,6 +221,42 @@ class RedFlag(Concept):
     def name(self) -> str:
         """Return how the sign is named in a sentence ("numbness or tingling")."""
         return self.in_sentence
+
+
+class Condition(Concept):
+    """A health condition (diabetes, poor circulation) and the caution the bot adds for it."""
+
+    caution: str = Field(min_length=1)
+
+
+class Combination(_Frozen):
+    """A warning sign raised when a message (and what the person said before) has it all.
+
+    Each list that is given must find one of its ids: a condition the person has, one of
+    `signs` raised or one of `hints` suspected, a place, a symptom. "Diabetes plus a wound,
+    numbness, a colour change or swelling is a diabetic foot"; "a long flight or surgery
+    plus pain in the calf is a possible clot".
+    """
+
+    id: str
+    conditions: tuple[str, ...] = ()
+    signs: tuple[str, ...] = ()
+    # Signs whose mere hint is enough here ("a cut", "a blister", "after a long flight").
+    hints: tuple[str, ...] = ()
+    locations: tuple[str, ...] = ()
+    symptoms: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _asks_for_something(self) -> Self:
+        if not (self.conditions or self.signs or self.hints):
+            raise ValueError("a combination needs conditions, signs or hints")
+        return self
+
+
+class Triage(_Frozen):
+    """The clinician-owned triage rules in rules.yaml: combinations of conditions and signs."""
+
+    combinations: tuple[Combination, ...] = ()
 
 
 class ScreenItem(_Frozen):
@@ -214,9 +285,8 @@ class ScreenItem(_Frozen):
 
 
 class ConditionRules(_Frozen):
-    """What a condition changes: a caution line and a gentler routine."""
+    """What a condition changes in the routine (its caution line is the condition's own)."""
 
-    caution: str = Field(min_length=1)
     leave_out: tuple[str, ...] = ()
     max_exercises: int | None = Field(default=None, ge=1, le=12)
 
@@ -232,10 +302,15 @@ class SafetyRules(_Frozen):
 
 
 class Negation(_Frozen):
-    """NegEx-style cues: what negates, what only looks like a negation, what ends a scope.
+    """Context cues in the manner of NegEx and ConText, all sharing one window and terminators.
 
-    `past_before` and `past_after` mark a warning sign as long past ("broke my ankle years
-    ago"), in the manner of ConText; they share the window and the terminators.
+    `before` and `after` negate ("no swelling", "the swelling went down"); `pseudo` phrases
+    only look like cues ("not sure", "as if"). In the manner of ConText, `past_*` mark a
+    warning sign as long past ("broke my ankle years ago"), `conditional_*` as said only as
+    a condition ("if it swells"), `hypothetical_*` as a worry or a question ("it might be
+    broken", "is this a clot"; the bot asks about it), and `other_*` as someone else's ("my
+    dad's foot"), whose scope also ends at the words in `other_stop` ("my", "I"). `present`
+    words date a pain score to now.
     """
 
     before: tuple[str, ...] = Field(min_length=1)
@@ -244,9 +319,35 @@ class Negation(_Frozen):
     terminators: tuple[str, ...] = ()
     past_before: tuple[str, ...] = ()
     past_after: tuple[str, ...] = ()
+    conditional_before: tuple[str, ...] = ()
+    conditional_after: tuple[str, ...] = ()
+    hypothetical_before: tuple[str, ...] = ()
+    hypothetical_after: tuple[str, ...] = ()
+    other_before: tuple[str, ...] = ()
+    other_after: tuple[str, ...] = ()
+    other_stop: tuple[str, ...] = ()
+    # Words that date a pain score to now ("right now it's a 9" beside "it was a 3 before").
+    present: tuple[str, ...] = ()
     window: int = Field(default=5, ge=1, le=12)
+    # Someone else's scope reaches further, as in ConText, since "my"/"I" ends it anyway.
+    other_window: int = Field(default=8, ge=1, le=20)
 
-    @field_validator("before", "after", "pseudo", "terminators", "past_before", "past_after")
+    @field_validator(
+        "before",
+        "after",
+        "pseudo",
+        "terminators",
+        "past_before",
+        "past_after",
+        "conditional_before",
+        "conditional_after",
+        "hypothetical_before",
+        "hypothetical_after",
+        "other_before",
+        "other_after",
+        "other_stop",
+        "present",
+    )
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         """Return the listed words stripped and lower-cased."""
@@ -299,6 +400,9 @@ class ReaderTuning(_Frozen):
     deny: tuple[str, ...] = ()
     unsure: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    # Phrases that are no warning sign (nor hint) though a sign's word is in them ("black
+    # toenail"); unlike `ignore`, a place in them still counts.
+    ignore_signs: tuple[str, ...] = ()
     aliases: dict[str, str] = {}
     alone_max_words: int = Field(default=3, ge=1, le=10)
     max_gap: int = Field(default=4, ge=1, le=8)
@@ -306,7 +410,7 @@ class ReaderTuning(_Frozen):
     max_tokens: int = Field(default=2_500, ge=10, le=20_000)
     fuzzy_budget: int = Field(default=64, ge=0, le=10_000)
 
-    @field_validator("keep_words", "affirm", "deny", "unsure", "ignore")
+    @field_validator("keep_words", "affirm", "deny", "unsure", "ignore", "ignore_signs")
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         """Return the listed words stripped and lower-cased."""
@@ -337,11 +441,14 @@ class Knowledge(_Frozen):
     symptoms: dict[str, Concept]
     locations: dict[str, Concept]
     red_flags: dict[str, RedFlag]
+    # Health conditions that change what a sign means (diabetes, poor circulation).
+    conditions: dict[str, Condition]
     intents: dict[str, Concept]
     negation: Negation
     tuning: ReaderTuning
     answers: Answers
     rules: RoutineRules
+    triage: Triage
     safety: SafetyRules
     screen: tuple[ScreenItem, ...]
     progress: ProgressRules
@@ -358,7 +465,7 @@ class Knowledge(_Frozen):
 # -- loading ------------------------------------------------------------------------------
 
 _M = TypeVar("_M", bound=BaseModel)
-_Identified = TypeVar("_Identified", Concept, RedFlag, Exercise)
+_Identified = TypeVar("_Identified", Concept, RedFlag, Condition, Exercise)
 
 
 class _WordsLoader(yaml.SafeLoader):
@@ -437,11 +544,35 @@ def _require_ids(found: Mapping[str, Any], expected: tuple[str, ...], file: str,
 def _check_near(concepts: Mapping[str, Concept], file: str, kind: str) -> None:
     """Check that every `near` list names known locations."""
     for concept in concepts.values():
-        for near in concept.near:
+        nears = [("near", near) for near in concept.near]
+        if isinstance(concept, RedFlag):
+            nears += [("hints.near", near) for near in concept.hints.near]
+        for field, near in nears:
             for location in near.locations:
                 if location not in LOCATION_IDS:
-                    where = f"{kind} '{concept.id}'.near"
+                    where = f"{kind} '{concept.id}'.{field}"
                     raise KnowledgeError(file, where, f"unknown location '{location}'")
+
+
+def _check_triage(triage: Triage, knowledge: dict[str, Any]) -> None:
+    """Check that the combinations name known ids, and that every sign has words."""
+    file = "rules.yaml"
+    combined = set()
+    for index, rule in enumerate(triage.combinations):
+        where = f"triage.combinations[{index}]"
+        named = [("sign", rule.id), *(("sign", s) for s in (*rule.signs, *rule.hints))]
+        named += [("condition", c) for c in rule.conditions]
+        named += [("location", c) for c in rule.locations]
+        named += [("symptom", c) for c in rule.symptoms]
+        for kind, name in named:
+            known = knowledge["red_flags" if kind == "sign" else f"{kind}s"]
+            if name not in known:
+                raise KnowledgeError(file, where, f"unknown {kind} '{name}'")
+        combined.add(rule.id)
+    for flag in knowledge["red_flags"].values():
+        if not flag.words and flag.id not in combined:
+            where = f"red flag '{flag.id}'.words"
+            raise KnowledgeError("red_flags.yaml", where, "needs words, or a triage combination")
 
 
 def _read_messages(messages: Any) -> dict[str, str]:
@@ -587,6 +718,12 @@ def load_knowledge(directory: Path | str) -> Knowledge:
             "red_flags.yaml",
             "red flag",
         ),
+        "conditions": _by_id(
+            Condition,
+            _items(flags_file, "conditions", "red_flags.yaml"),
+            "red_flags.yaml",
+            "condition",
+        ),
         "intents": _by_id(
             Concept, _items(language_file, "intents", "language.yaml"), "language.yaml", "intent"
         ),
@@ -594,11 +731,13 @@ def load_knowledge(directory: Path | str) -> Knowledge:
     _require_ids(parts["symptoms"], SYMPTOM_IDS, "symptoms.yaml", "symptom")
     _require_ids(parts["locations"], LOCATION_IDS, "symptoms.yaml", "location")
     _require_ids(parts["red_flags"], RED_FLAG_IDS, "red_flags.yaml", "red flag")
+    _require_ids(parts["conditions"], CONDITION_IDS, "red_flags.yaml", "condition")
     _require_ids(parts["intents"], INTENT_IDS, "language.yaml", "intent")
     _check_exercises(parts["exercises"], parts["symptoms"])
     _check_near(parts["symptoms"], "symptoms.yaml", "symptom")
     _check_near(parts["locations"], "symptoms.yaml", "location")
     _check_near(parts["red_flags"], "red_flags.yaml", "red flag")
+    _check_near(parts["conditions"], "red_flags.yaml", "condition")
     _check_near(parts["intents"], "language.yaml", "intent")
 
     parts["negation"] = _parse(Negation, language_file.get("negation"), "language.yaml", "negation")
@@ -606,9 +745,13 @@ def load_knowledge(directory: Path | str) -> Knowledge:
         ReaderTuning, language_file.get("reader", {}), "language.yaml", "reader"
     )
     parts["answers"] = _parse(Answers, language_file.get("answers", {}), "language.yaml", "answers")
-    rules_data = {k: v for k, v in rules_file.items() if k not in ("progress", "safety")}
+    rules_data = {
+        k: v for k, v in rules_file.items() if k not in ("progress", "triage", "safety")
+    }
     parts["rules"] = _parse(RoutineRules, rules_data, "rules.yaml", "")
     _check_routines(parts["rules"], parts)
+    parts["triage"] = _parse(Triage, rules_file.get("triage", {}), "rules.yaml", "triage")
+    _check_triage(parts["triage"], parts)
     parts["progress"] = _parse(
         ProgressRules, rules_file.get("progress", {}), "rules.yaml", "progress"
     )

@@ -1,10 +1,13 @@
 """Pain scores on the 0-10 scale: found in what people write, and given as an answer.
 
-Every flow reads a score through this module: the reader finds a rating stated in a message
-("9/10", "an 8 out of ten", "pain is a 7"), and `answer_score` reads the answer to "how bad is
-it, 0 to 10?" ("4", "about a 4", "it's a 4 I guess"). Dates ("7/10/2024", "on 7/10") and times
-("at 7:30") are not ratings. A range ("7-8/10", "7 or 8 out of 10") reads as its top, because
-the reading errs towards caution. The thresholds (what counts as severe) live in knowledge.
+Every flow reads a score through this module: the reader finds the ratings stated in a
+message ("9/10", "an 8 out of ten", "pain is a 7", "I told him it was a 9", "right now it's a
+9") and decides which is the writer's own, now (bot/core/reader.py); `answer_score` reads the
+answer to "how bad is it, 0 to 10?" ("4", "about a 4", "it's a 4 I guess"). Dates ("7/10/2024",
+"on 7/10"), times ("at 7:30", "9am"), sizes and counts ("size 9 shoes", "a 9 mile run", "9 out
+of 10 people", "for 9 years") are not ratings. A range ("7-8/10", "7 or 8 out of 10") reads as
+its top, because the reading errs towards caution. The thresholds (what counts as severe)
+live in knowledge.
 """
 
 from __future__ import annotations
@@ -25,12 +28,26 @@ _DIGITS = r"11|10|[0-9](?:\.[0-9])?"
 _NUMBER = rf"(?:{_DIGITS}|{_WORDS})"
 _RANGE = r"\s*(?:-|to|or)\s*"
 
+# What a number counts when it is no rating: "a 9 mile run", "a 10 minute walk", "an 8 hour
+# shift", "a 2 year old", "size 9".
+_UNITS = (
+    r"(?!\s*-?\s*(?:[:.,]\d|%|°|am\b|pm\b|hours?|hrs?|days?|weeks?|wks?|months?|years?|yrs?|"
+    r"yo\b|minutes?|mins?|seconds?|secs?|times?|x\b|oclock|o clock|percent|steps|miles?|mi\b|"
+    r"km|k\b|kg|kilos?|lbs?|pounds?|stone|st\b|inch|inches|cm|mm|ft\b|degrees?|toes?|"
+    r"feet|foot|people|persons?|point|pack|year|nights?|th\b|mph|kph|size))"
+)
+# "9 out of 10 people", "8 of 10 runners": a share of people, not a rating.
+_SHARE = (
+    r"(?!\s+(?:people|persons|of\b|runners|patients|doctors|podiatrists|physios|cases|times|"
+    r"women|men|adults|kids|children|folks|users|experts|dentists))"
+)
+
 _SLASH = re.compile(
     rf"(?<![\w/.:,])(?P<low>{_DIGITS})(?:{_RANGE}(?P<high>{_DIGITS}))?\s*/\s*10(?![\w/]|[.,]\d)"
 )
 _OUT_OF = re.compile(
     rf"(?<![\w/.:,])(?P<low>{_NUMBER})(?:{_RANGE}(?P<high>{_NUMBER}))?"
-    r"\s*(?:out of|outta|outa|of)\s*(?:10|ten)\b(?![/.,]\d)"
+    rf"\s*(?:out of|outta|outa|of)\s*(?:10|ten)\b(?![/.,]\d){_SHARE}"
 )
 # "pain is a 9", "my pain level is about 8", "I'd rate it a 7", "rate the pain at 6".
 _FILLER = (
@@ -42,9 +59,18 @@ _STATED = re.compile(
     r"(?:\s+(?:is|was|s|sits|stays|of|at))?"
     r"|(?:id\s+)?(?:rate|rated|rating|score|scored)(?:\s+(?:it|my pain|the pain|mine))?"
     r"(?:\s+(?:is|was|as|at))?)"
-    rf"{_FILLER}\s+(?P<low>{_NUMBER})\b"
-    r"(?!\s*(?:[:.,]\d|%|am\b|pm\b|hours?|hrs?|days?|weeks?|wks?|months?|years?|yrs?|"
-    r"minutes?|mins?|times?|x\b|oclock|percent|steps|miles|km|k\b|kg|lbs?|toes?|feet|foot))"
+    rf"{_FILLER}\s+(?P<low>{_NUMBER})\b{_UNITS}"
+)
+# "it's a 9", "I told him it was a 9", "its an 8 at night", "I'd say a 7 or 8", "I'm at a 6":
+# a number with an article after "it is" or the like. "one" is left out ("it's a one-off").
+_SAID_NUMBER = rf"(?:{_DIGITS}|{'|'.join(w for w in _WORD_NUMBERS if w != 'one')})"
+_SAID = re.compile(
+    r"\b(?:its|it is|it was|it s|thats|that is|that was|id say|i would say|i said|"
+    r"im at|i am at|i was at|its at|sits at|its like|it was like|was like)"
+    r"(?:\s+(?:like|about|around|probably|maybe|easily|definitely|honestly|currently|"
+    r"now|still|already|solid|more like|at least|at|prob|def|def a))*"
+    rf"\s+(?:a|an)\s+(?P<low>{_SAID_NUMBER})(?:{_RANGE}(?:a |an )?(?P<high>{_SAID_NUMBER}))?"
+    rf"\b{_UNITS}(?![/-]\d)"
 )
 # A date is introduced by these; "on 7/10" is the seventh of October, not a rating.
 _DATE_BEFORE = re.compile(r"\b(?:on|since|from|until|till|til|by|before|after|dated?)\s*$")
@@ -74,10 +100,13 @@ def _round_half_up(value: float) -> int:
     return min(10, max(0, math.floor(value + 0.5)))
 
 
-def find_pain_score(text: str) -> PainScore | None:
-    """Return the highest pain rating stated in normalized `text`, or None."""
-    best: PainScore | None = None
-    for pattern in (_SLASH, _OUT_OF, _STATED):
+def find_pain_scores(text: str) -> list[PainScore]:
+    """Return every pain rating stated in normalized `text`, in order, one per number.
+
+    `start` is where the number itself starts, so that the reader can place it among words.
+    """
+    found: dict[int, PainScore] = {}
+    for pattern in (_SLASH, _OUT_OF, _STATED, _SAID):
         for match in pattern.finditer(text):
             if _DATE_BEFORE.search(text, max(0, match.start() - 12), match.start()):
                 continue
@@ -86,10 +115,16 @@ def find_pain_score(text: str) -> PainScore | None:
             if low is None:
                 continue
             score = _round_half_up(max(low, high) if high is not None else low)
-            if best is None or score > best.score:
-                words = match.group().strip()
-                best = PainScore(score, match.start(), match.end(), words)
-    return best
+            at = match.start("low")
+            if at not in found or score > found[at].score:
+                found[at] = PainScore(score, at, match.end(), match.group().strip())
+    return [found[at] for at in sorted(found)]
+
+
+def find_pain_score(text: str) -> PainScore | None:
+    """Return the highest pain rating stated in normalized `text`, or None."""
+    scores = find_pain_scores(text)
+    return max(scores, key=lambda s: s.score) if scores else None
 
 
 # The buttons of a 0-10 question: each label is its own value.

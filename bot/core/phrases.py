@@ -2,7 +2,8 @@
 
 A phrase is a sequence of word keys (see `text.key`) with optional `*` gaps that stand for up
 to `max_gap` tokens of any kind. A phrase never spans two clauses, and a gap never swallows a
-barrier token (a negation terminator such as "but").
+barrier token (a negation terminator such as "but"). `#` stands for any number written in
+digits ("when i was #" matches "when I was 15"); a listed number is one too ("type 2").
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import NamedTuple
 from bot.core.text import key
 
 GAP = "*"
+NUMBER = "#"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,7 @@ def split_phrase(text: str) -> tuple[str, ...]:
     """Return the matching keys of a listed phrase ("cant feel * toes")."""
     parts: list[str] = []
     for raw in text.replace("'", "").split():
-        part = GAP if raw == GAP else key(raw)
+        part = GAP if raw == GAP else NUMBER if raw.isdigit() else key(raw)
         if part == GAP and (not parts or parts[-1] == GAP):
             continue
         parts.append(part)

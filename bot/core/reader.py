@@ -1,4 +1,4 @@
-"""Read a chat message into symptoms, locations, red flags, intents and a pain score.
+"""Read a chat message into symptoms, locations, warning signs, conditions, intents, a score.
 
 The pipeline, all pure and bounded in work:
 
@@ -11,12 +11,17 @@ The pipeline, all pure and bounded in work:
 4. match listed phrases (an index keyed by first word, `*` gaps) over the corrected words,
    each phrase counted at most a few times;
 5. drop what an ignore phrase explains ("fell asleep"), `alone` words in long messages,
-   `near` words without their location, and phrases inside a longer one of the same kind;
-6. negate in the manner of NegEx: cues before or after a concept, within a window, stopped
-   by terminators and clause ends; pseudo cues and cues inside a matched phrase do not count;
-   warning signs under a "long past" cue ("years ago") are set apart the same way;
-7. add the pain score ("9/10"); at knowledge's severe_pain_score or more it is the `severe`
-   red flag.
+   `near` words without their location, phrases inside a longer one of the same kind, and a
+   warning sign's word inside one of its hints ("a bit red" is a hint, not the sign);
+6. read the context in the manner of NegEx and its successor ConText: cues before or after a
+   concept, within a window, stopped by terminators and clause ends (pseudo cues and cues
+   inside a matched phrase do not count) set a concept apart as negated ("no swelling"),
+   someone else's ("my dad's foot"; that scope also stops at "my" or "I"), long past ("17
+   years ago", warning signs only), a condition ("if it swells") or a worry or question
+   ("it might be broken", "is this a clot?"); a warning sign said as a worry, and the words
+   listed as a sign's hints, become hints: the dialogue asks about them;
+7. add the writer's own pain score now ("9/10", "I told him it was a 9"), read in the same
+   context; at knowledge's severe_pain_score or more it is the `severe` red flag.
 """
 
 from __future__ import annotations
@@ -25,25 +30,66 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from bot.core.knowledge import Concept, Knowledge
-from bot.core.pain_score import find_pain_score
-from bot.core.phrases import GAP, Hit, Phrase, PhraseIndex, split_phrase
+from bot.core.knowledge import Concept, Knowledge, Negation, RedFlag
+from bot.core.pain_score import PainScore, find_pain_scores
+from bot.core.phrases import GAP, NUMBER, Hit, Phrase, PhraseIndex, split_phrase
 from bot.core.reading import Match, Reading
 from bot.core.text import Tokenizer, Tokens, collapse_runs, key, normalize
 
 SYMPTOM, LOCATION, RED_FLAG, INTENT = "symptom", "location", "red_flag", "intent"
-CONCEPT_KINDS = (SYMPTOM, LOCATION, RED_FLAG, INTENT)
-# A place is never denied ("no cramps in my calf" still talks about the calf), and only a
-# warning sign is set aside as long past ("I used to get cramps" is still about cramps).
-_NEGATABLE = frozenset({SYMPTOM, RED_FLAG, INTENT})
-_DATED = frozenset({RED_FLAG})
+CONDITION, HINT = "condition", "hint"
+CONCEPT_KINDS = (SYMPTOM, LOCATION, RED_FLAG, INTENT, CONDITION, HINT)
 _CAPPED = frozenset(CONCEPT_KINDS)
-_BEFORE, _AFTER, _PSEUDO, _IGNORE = "before", "after", "pseudo", "ignore"
-_PAST_BEFORE, _PAST_AFTER = "past_before", "past_after"
+_PSEUDO, _IGNORE, _IGNORE_SIGN, _PRESENT = "pseudo", "ignore", "ignore_sign", "present"
 _YES, _NO, _UNSURE = "yes", "no", "unsure"
+_NEGATED, _OTHERS, _PAST = "negated", "others", "past"
+_HYPOTHETICAL, _CONDITIONAL = "hypothetical", "conditional"
+_SCORE_SPAN = 3  # a present cue ("now", "today") this close dates a pain score
+_SCORE_DENIED = "score_denied"
+# What a list of concepts is made of: a cue's scope may go on through one past a comma.
+_LISTED = frozenset({SYMPTOM, RED_FLAG, HINT, CONDITION})
+_LIST_WORDS = frozenset({"or", "and", "nor", "no", "any", "also", "some"})
+_CLOSERS = frozenset({"or", "and", "nor"})
+_NOT_CUES = frozenset({_PSEUDO, _IGNORE, _IGNORE_SIGN})
+# A score is someone else's, long past or only a condition ("if it gets to an 8"); a hedge
+# ("maybe a 6/10") still rates the pain.
+_SCORE_CONTEXTS = ("other", _PAST, _CONDITIONAL, _SCORE_DENIED)
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """One kind of context: its cue lists (in knowledge's negation section) and its reach."""
+
+    name: str
+    kinds: frozenset[str]  # the concept kinds it sets apart
+    own_stop: bool = False  # whether its scope also stops at negation.other_stop words
+
+    @property
+    def before(self) -> str:
+        """Return the cue kind (and knowledge list name) of cues before a concept."""
+        return "before" if self.name == _NEGATED else f"{self.name}_before"
+
+    @property
+    def after(self) -> str:
+        """Return the cue kind (and knowledge list name) of cues after a concept."""
+        return "after" if self.name == _NEGATED else f"{self.name}_after"
+
+
+# In order of precedence. A place is never denied ("no cramps in my calf" still talks about
+# the calf) but is someone else's in "my dad's foot". Only warning signs are set apart as
+# long past ("I used to get cramps" is still about cramps; "a history of diabetes" is
+# diabetes now), and only warning signs and conditions as said "if" or as a worry.
+_CONTEXTS = (
+    _Context(_NEGATED, frozenset({SYMPTOM, RED_FLAG, INTENT, CONDITION, HINT})),
+    _Context("other", frozenset({SYMPTOM, LOCATION, RED_FLAG, CONDITION, HINT}), own_stop=True),
+    _Context(_PAST, frozenset({RED_FLAG, HINT})),
+    _Context(_HYPOTHETICAL, frozenset({RED_FLAG, CONDITION, HINT})),
+    _Context(_CONDITIONAL, frozenset({RED_FLAG, CONDITION, HINT})),
+)
 
 # Light inflection: an unknown word that is a listed word plus one of these endings is that
 # word ("cramped" → "cramp", "aching" → "ache", "crampy" → "cramp"). Tried in order.
@@ -59,7 +105,7 @@ _REPEATS = re.compile(r"(.)\1+")
 
 def _is_symbol(word: str) -> bool:
     """Say whether a listed word is a symbol (an emoji) rather than letters."""
-    return any(not ch.isalnum() and not ch.isspace() and ch not in "'*" for ch in word)
+    return any(not ch.isalnum() and not ch.isspace() and ch not in "'*#" for ch in word)
 
 
 def _concept_phrases(kind: str, concepts: Iterable[Concept]) -> Iterable[Phrase]:
@@ -77,13 +123,32 @@ def _concept_phrases(kind: str, concepts: Iterable[Concept]) -> Iterable[Phrase]
                 yield Phrase(split_phrase(word), kind, concept.id, locations=places)
 
 
+def _hint_phrases(flags: Iterable[RedFlag]) -> Iterable[Phrase]:
+    """Yield a phrase for every hint word of every warning sign, aimed at the sign's id."""
+    for flag in flags:
+        hints = flag.hints
+        for word in hints.words:
+            yield Phrase(split_phrase(word), HINT, flag.id)
+        for word in hints.alone:
+            yield Phrase(split_phrase(word), HINT, flag.id, alone=True)
+        for near in hints.near:
+            places = frozenset(near.locations)
+            for word in near.words:
+                yield Phrase(split_phrase(word), HINT, flag.id, locations=places)
+
+
 def _listed(concept: Concept) -> Iterable[str]:
-    """Yield every word listed for a concept, in any of its lists."""
+    """Yield every word listed for a concept, in any of its lists, hints included."""
     yield from concept.words
     yield from concept.alone
     yield from concept.opening
     for near in concept.near:
         yield from near.words
+    if isinstance(concept, RedFlag):
+        yield from concept.hints.words
+        yield from concept.hints.alone
+        for near in concept.hints.near:
+            yield from near.words
 
 
 def _plain_phrases(kind: str, words: Iterable[str]) -> Iterable[Phrase]:
@@ -100,6 +165,7 @@ class Reader:
         """Index every listed phrase and prepare the typo corrector."""
         tuning, negation = knowledge.tuning, knowledge.negation
         self._window = negation.window
+        self._other_window = negation.other_window
         self._severe_score = knowledge.rules.severe_pain_score
         self._alone_max = tuning.alone_max_words
         self._max_chars = tuning.max_chars
@@ -112,17 +178,24 @@ class Reader:
             *_concept_phrases(LOCATION, knowledge.locations.values()),
             *_concept_phrases(RED_FLAG, knowledge.red_flags.values()),
             *_concept_phrases(INTENT, knowledge.intents.values()),
+            *_concept_phrases(CONDITION, knowledge.conditions.values()),
+            *_hint_phrases(knowledge.red_flags.values()),
         )
-        cues = (
-            *_plain_phrases(_BEFORE, negation.before),
-            *_plain_phrases(_AFTER, negation.after),
+        cues = tuple(
+            phrase
+            for context in _CONTEXTS
+            for kind in (context.before, context.after)
+            for phrase in _plain_phrases(kind, _cue_list(negation, kind))
+        )
+        cues += (
             *_plain_phrases(_PSEUDO, negation.pseudo),
-            *_plain_phrases(_PAST_BEFORE, negation.past_before),
-            *_plain_phrases(_PAST_AFTER, negation.past_after),
             *_plain_phrases(_IGNORE, tuning.ignore),
+            *_plain_phrases(_IGNORE_SIGN, tuning.ignore_signs),
+            *_plain_phrases(_PRESENT, negation.present),
         )
         self._index = PhraseIndex((*concepts, *cues), tuning.max_gap)
         self._terminators = PhraseIndex(_plain_phrases("stop", negation.terminators), 0)
+        self._other_stop = frozenset(key(w) for w in negation.other_stop)
         answers = (
             *_plain_phrases(_YES, tuning.affirm),
             *_plain_phrases(_NO, tuning.deny),
@@ -152,6 +225,7 @@ class Reader:
             *knowledge.locations.values(),
             *knowledge.red_flags.values(),
             *knowledge.intents.values(),
+            *knowledge.conditions.values(),
         )
         surface = {part for c in every_concept for text in _listed(c) for part in text.split()}
         self._surface = frozenset(surface)
@@ -240,13 +314,16 @@ class Reader:
     # -- reading ----------------------------------------------------------------------------
 
     def read(self, text: object) -> Reading:
-        """Return what `text` says: symptoms, locations, red flags, intents, pain score."""
+        """Return what `text` says: symptoms, locations, warning signs, conditions, intents,
+        hints and the pain score, with what is said in another context set apart."""
         norm = normalize(text, self._max_chars)
         tokens = self._tokenizer.tokens(norm, self._max_tokens)
         if not tokens.words:
             return Reading()
         budget = [self._fuzzy_budget]
-        canon = [self._canon(word, budget) for word in tokens.words]
+        canon = [
+            (NUMBER, 1.0) if word.isdigit() else self._canon(word, budget) for word in tokens.words
+        ]
         keys = [k for k, _ in canon]
         confidences = [c for _, c in canon]
         barriers = [False] * len(keys)
@@ -258,25 +335,32 @@ class Reader:
         # must still negate.
         hits = self._index.find(keys, tokens.clauses, barriers, _MAX_MENTIONS, _CAPPED)
         concepts = self._concept_hits(hits, tokens)
-        negated = self._scoped(hits, concepts, tokens, barriers, (_BEFORE, _AFTER), _NEGATABLE)
-        past = self._scoped(hits, concepts, tokens, barriers, (_PAST_BEFORE, _PAST_AFTER), _DATED)
+        scopes = self._scopes(hits, concepts, tokens, barriers, keys)
 
-        found: dict[str, dict[str, Match]] = {kind: {} for kind in CONCEPT_KINDS}
-        denied: dict[str, Match] = {}
-        long_ago: dict[str, Match] = {}
+        own: dict[str, dict[str, Match]] = {kind: {} for kind in CONCEPT_KINDS}
+        apart: dict[str, dict[str, Match]] = {c.name: {} for c in _CONTEXTS}
+        hinted: dict[str, int] = {}  # hint id → where first mentioned
         for hit in sorted(concepts, key=lambda h: (h.start, -len(h.word_positions))):
-            phrase = hit.phrase
-            if id(hit) in negated:
-                bucket = denied
-            elif id(hit) in past:
-                bucket = long_ago
-            else:
-                bucket = found[phrase.kind]
-            if phrase.target not in bucket:  # the first mention is the one kept
-                bucket[phrase.target] = self._match(hit, norm, tokens, confidences)
+            kind, target = hit.phrase.kind, hit.phrase.target
+            context = next(
+                (c.name for c in _CONTEXTS if kind in c.kinds and _covered(scopes[c.name], hit)),
+                None,
+            )
+            # A hint said plainly or as a worry, and a warning sign said as a worry, are
+            # hints; the dialogue asks about each.
+            if kind == HINT or (kind == RED_FLAG and context == _HYPOTHETICAL):
+                if context in (None, _HYPOTHETICAL):
+                    hinted.setdefault(target, hit.start)
+                if kind == HINT:
+                    continue
+            bucket = own[kind] if context is None else apart[context]
+            if target not in bucket:  # the first mention is the one kept
+                bucket[target] = self._match(hit, norm, tokens, confidences)
 
         pain_score = None
-        score = find_pain_score(norm)
+        score = self._own_score(norm, tokens, scopes)
+        found = own
+        denied = apart[_NEGATED]
         if score is not None:
             pain_score = score.score
             at = max(0, bisect_right(tokens.starts, score.start) - 1)
@@ -290,20 +374,43 @@ class Reader:
             if score.score >= self._severe_score and "severe" not in found[RED_FLAG]:
                 found[RED_FLAG]["severe"] = from_score.model_copy(update={"id": "severe"})
 
-        positive = {target for by_id in found.values() for target in by_id}
+        positive = {target for kind, by_id in found.items() if kind != HINT for target in by_id}
+        hypothetical = {**apart[_CONDITIONAL], **apart[_HYPOTHETICAL]}
         return Reading(
             symptoms=_ordered(found[SYMPTOM].values()),
             locations=_ordered(found[LOCATION].values()),
             red_flags=_ordered(found[RED_FLAG].values()),
             intents=_ordered(found[INTENT].values()),
+            conditions=_ordered(found[CONDITION].values()),
             negated=_ordered(m for m in denied.values() if m.id not in positive),
-            past=_ordered(m for m in long_ago.values() if m.id not in positive),
+            past=_ordered(m for m in apart[_PAST].values() if m.id not in positive),
+            hypothetical=_ordered(m for m in hypothetical.values() if m.id not in positive),
+            others=_ordered(m for m in apart["other"].values() if m.id not in positive),
+            hints=tuple(
+                sorted((h for h in hinted if h not in found[RED_FLAG]), key=hinted.__getitem__)
+            ),
             pain_score=pain_score,
         )
 
+    def _own_score(self, norm: str, tokens: Tokens, scopes: dict[str, _Scope]) -> PainScore | None:
+        """Return the writer's own pain score now: the highest said in no other context, of
+        those dated to now ("right now it's a 9") when some are."""
+        mine: list[tuple[bool, PainScore]] = []
+        present = scopes[_PRESENT]
+        for score in find_pain_scores(norm):
+            at = max(0, bisect_right(tokens.starts, score.start) - 1)
+            if any(_covered_at(scopes[name], at, at) for name in _SCORE_CONTEXTS):
+                continue
+            mine.append((present[0][at] or present[1][at], score))
+        if not mine:
+            return None
+        dated = [score for now, score in mine if now] or [score for _, score in mine]
+        return max(dated, key=lambda s: s.score)
+
     def _concept_hits(self, hits: Sequence[Hit], tokens: Tokens) -> list[Hit]:
-        """Return the concept hits that survive ignore, alone, containment and near rules."""
-        ignored = _by_position(h for h in hits if h.phrase.kind == _IGNORE)
+        """Return the concept hits that survive ignore, alone, containment, near and hints."""
+        ignored = _by_span(h for h in hits if h.phrase.kind == _IGNORE)
+        no_sign = _by_span(h for h in hits if h.phrase.kind == _IGNORE_SIGN)
         many_words = len(tokens.words) > self._alone_max
         kept: list[Hit] = []
         for hit in hits:
@@ -312,61 +419,117 @@ class Reader:
                 continue
             if phrase.opening and hit.start != 0:
                 continue
-            size = len(hit.word_positions)
-            if any(
-                i.start <= hit.start and hit.end <= i.end and len(i.word_positions) > size
-                for i in ignored.get(hit.start, ())
-            ):
+            if _inside_longer(hit, ignored.get(hit.start, ())):
+                continue
+            if phrase.kind in (RED_FLAG, HINT) and _inside_longer(hit, no_sign.get(hit.start, ())):
                 continue
             kept.append(hit)
         kept = _drop_contained(kept)
         places = {
             (tokens.clauses[h.start], h.phrase.target) for h in kept if h.phrase.kind == LOCATION
         }
-        return [
+        kept = [
             h
             for h in kept
             if not h.phrase.locations
             or any((tokens.clauses[h.start], p) in places for p in h.phrase.locations)
         ]
+        # A sign's word inside one of its hints is only the hint ("a bit red"), and a hint
+        # inside a warning sign's phrase is the sign ("pop" in "heard a pop").
+        hints = _by_span(h for h in kept if h.phrase.kind == HINT)
+        signs = _by_span(h for h in kept if h.phrase.kind == RED_FLAG)
+        return [
+            h
+            for h in kept
+            if not (
+                h.phrase.kind == RED_FLAG
+                and _inside_longer(h, hints.get(h.start, ()), h.phrase.target)
+            )
+            and not (h.phrase.kind == HINT and _inside_longer(h, signs.get(h.start, ())))
+        ]
 
-    def _scoped(
+    def _scopes(
         self,
         hits: Sequence[Hit],
         concepts: Sequence[Hit],
         tokens: Tokens,
         barriers: Sequence[bool],
-        cues: tuple[str, str],
-        kinds: frozenset[str],
-    ) -> set[int]:
-        """Return the ids of concept hits of `kinds` that a live (before, after) cue covers."""
-        clauses = tokens.clauses
+        keys: Sequence[str],
+    ) -> dict[str, _Scope]:
+        """Return, for each context, which tokens a live cue covers (ahead of it, behind it)."""
         taken = {p for h in concepts for p in h.word_positions}
         taken |= {p for h in hits if h.phrase.kind == _PSEUDO for p in h.word_positions}
+        live: dict[str, list[Hit]] = {}
+        for cue in hits:
+            kind = cue.phrase.kind
+            if (
+                kind not in CONCEPT_KINDS
+                and kind not in _NOT_CUES
+                and not any(p in taken for p in cue.word_positions)
+            ):
+                live.setdefault(cue.phrase.kind, []).append(cue)
+        if not live:  # most messages: no cue at all, nothing set apart
+            nowhere = [False] * len(keys)
+            return dict.fromkeys(
+                (*(c.name for c in _CONTEXTS), _PRESENT, _SCORE_DENIED), (nowhere, nowhere)
+            )
+        # A terminator inside a pseudo phrase ends no scope ("the swelling wasn't only around
+        # his ankle"), and "my" or "I" ends the scope of someone else.
+        pseudo = {p for h in hits if h.phrase.kind == _PSEUDO for p in h.word_positions}
+        barriers = [b and i not in pseudo for i, b in enumerate(barriers)]
+        other_barriers = [b or k in self._other_stop for b, k in zip(barriers, keys, strict=True)]
+        go_on = _lists(concepts, tokens, keys)
+        scopes = {
+            context.name: self._scope(
+                live.get(context.before, ()),
+                live.get(context.after, ()),
+                tokens.clauses,
+                other_barriers if context.own_stop else barriers,
+                self._other_window if context.own_stop else self._window,
+                go_on,
+            )
+            for context in _CONTEXTS
+        }
+        near = (tokens.clauses, barriers, _SCORE_SPAN)
+        scopes[_PRESENT] = self._scope(live.get(_PRESENT, ()), live.get(_PRESENT, ()), *near)
+        # A score is denied only by a cue right before it ("not a 9"), not by any "didn't"
+        # earlier in the clause ("didn't sleep, pain 9/10").
+        scopes[_SCORE_DENIED] = self._scope(live.get("before", ()), (), tokens.clauses, barriers, 2)
+        return scopes
+
+    @staticmethod
+    def _scope(
+        before: Iterable[Hit],
+        after: Iterable[Hit],
+        clauses: Sequence[int],
+        barriers: Sequence[bool],
+        window: int,
+        go_on: Sequence[bool] = (),
+    ) -> _Scope:
+        """Return which tokens the cues reach: ahead of a `before` cue, behind an `after` one.
+
+        Ahead, a scope goes on into the next clause where `go_on` says a list goes on there.
+        """
         count = len(clauses)
         ahead = [False] * count
         behind = [False] * count
-        for cue in hits:
-            kind = cue.phrase.kind
-            if kind not in cues or any(p in taken for p in cue.word_positions):
-                continue
-            if kind == cues[0]:
-                clause = clauses[cue.end - 1]
-                for j in range(cue.end, min(count, cue.end + self._window)):
-                    if clauses[j] != clause or barriers[j]:
+        for cue in before:
+            clause = clauses[cue.end - 1]
+            for j in range(cue.end, min(count, cue.end + window)):
+                if clauses[j] != clause:
+                    if not (go_on and go_on[j]):
                         break
-                    ahead[j] = True
-            else:
-                clause = clauses[cue.start]
-                for j in range(cue.start - 1, max(-1, cue.start - 1 - self._window), -1):
-                    if clauses[j] != clause or barriers[j]:
-                        break
-                    behind[j] = True
-        return {
-            id(h)
-            for h in concepts
-            if h.phrase.kind in kinds and (ahead[h.start] or behind[h.word_positions[-1]])
-        }
+                    clause = clauses[j]
+                if barriers[j]:
+                    break
+                ahead[j] = True
+        for cue in after:
+            clause = clauses[cue.start]
+            for j in range(cue.start - 1, max(-1, cue.start - 1 - window), -1):
+                if clauses[j] != clause or barriers[j]:
+                    break
+                behind[j] = True
+        return ahead, behind
 
     @staticmethod
     def _match(hit: Hit, norm: str, tokens: Tokens, confidences: Sequence[float]) -> Match:
@@ -408,11 +571,67 @@ class Reader:
         return min(found)[1] if found else None
 
 
-def _by_position(hits: Iterable[Hit]) -> dict[int, list[Hit]]:
-    """Return the hits that use each token position."""
+_Scope = tuple[list[bool], list[bool]]
+
+
+def _lists(concepts: Sequence[Hit], tokens: Tokens, keys: Sequence[str]) -> list[bool]:
+    """Return where a cue's scope may go on past a comma: into a list of concepts that an
+    "or" or "and" closes ("no numbness, tingling or swelling"), not into a new clause ("no
+    pain, my ankle is swollen") nor a bare "no cramps, swelling in my ankle"."""
+    count = len(keys)
+    after_comma = tokens.after_comma or (False,) * count
+    clauses = tokens.clauses
+    closed: dict[int, bool] = {}
+    for i in range(count - 1, -1, -1):
+        clause = clauses[i]
+        joined = i + 1 < count and clauses[i + 1] != clause and after_comma[i + 1]
+        closed[clause] = (
+            closed.get(clause, False)
+            or keys[i] in _CLOSERS
+            or (joined and closed.get(clauses[i + 1], False))
+        )
+    starts = {h.start for h in concepts if h.phrase.kind in _LISTED}
+    return [
+        after_comma[i]
+        and closed[clauses[i]]
+        and (i in starts or (keys[i] in _LIST_WORDS and i + 1 in starts))
+        for i in range(count)
+    ]
+
+
+def _cue_list(negation: Negation, kind: str) -> tuple[str, ...]:
+    """Return the cue words of one kind ("before", "past_after", ...) from knowledge."""
+    words: tuple[str, ...] = getattr(negation, kind)
+    return words
+
+
+def _covered_at(scope: _Scope, first: int, last: int) -> bool:
+    """Say whether a concept from token `first` to `last` lies in a cue's reach."""
+    return scope[0][first] or scope[1][last]
+
+
+def _covered(scope: _Scope, hit: Hit) -> bool:
+    """Say whether a cue reaches a concept hit."""
+    return _covered_at(scope, hit.start, hit.word_positions[-1])
+
+
+def _inside_longer(hit: Hit, others: Iterable[Hit], target: str | None = None) -> bool:
+    """Say whether a hit lies inside a longer one of `others` (of `target`, when given)."""
+    size = hit.end - hit.start
+    return any(
+        o.start <= hit.start
+        and hit.end <= o.end
+        and o.end - o.start > size
+        and (target is None or o.phrase.target == target)
+        for o in others
+    )
+
+
+def _by_span(hits: Iterable[Hit]) -> dict[int, list[Hit]]:
+    """Return the hits whose span (gaps included) covers each token position."""
     cover: dict[int, list[Hit]] = {}
     for hit in hits:
-        for position in hit.word_positions:
+        for position in range(hit.start, hit.end):
             cover.setdefault(position, []).append(hit)
     return cover
 

@@ -17,11 +17,22 @@ class Match(BaseModel):
 
 
 class Reading(BaseModel):
-    """Symptoms, locations, red flags and intents of one message, in order of first mention.
+    """What one message says about the writer, now, in order of first mention.
 
-    Negated mentions ("no cramping", "I don't have any numbness") are kept apart in `negated`
-    so that the dialogue can ignore them and `explain` can show them. Warning signs told as
-    long past ("I broke my ankle years ago") are kept apart in `past` for the same reason.
+    Only what the writer says they have now, themselves, counts in `symptoms`, `locations`,
+    `red_flags` and `conditions`. What is said in another context is kept apart, so that the
+    dialogue can leave it out and `explain` can show it (in the manner of ConText):
+
+    - `negated`: denied ("no cramping", "I don't have any numbness", "I'm not diabetic");
+    - `past`: warning signs told as long past ("I broke my ankle 17 years ago", "in college");
+      symptoms stay symptoms ("I used to get cramps" is still about cramps);
+    - `hypothetical`: warning signs and conditions said as a condition, a worry or a question
+      ("if it swells", "it might be broken", "is this a blood clot?");
+    - `others`: anything said of someone else ("my dad's foot is swollen", "my mum is
+      diabetic"), places too.
+
+    Each id appears in at most one of these groups and never beside the same id in the
+    writer's own groups.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -30,8 +41,18 @@ class Reading(BaseModel):
     locations: tuple[Match, ...] = ()
     red_flags: tuple[Match, ...] = ()
     intents: tuple[Match, ...] = ()
+    # The writer's own health conditions ("I'm diabetic", "type 2", "poor circulation"), which
+    # triage combines with the signs (bot/core/triage.py).
+    conditions: tuple[Match, ...] = ()
     negated: tuple[Match, ...] = ()
     past: tuple[Match, ...] = ()
+    hypothetical: tuple[Match, ...] = ()
+    others: tuple[Match, ...] = ()
+    # Warning-sign ids the reader suspects but cannot settle ("my foot looks a bit red", a lone
+    # "pop", "is this a blood clot?"), never one already in `red_flags`; the dialogue asks a
+    # yes/no question about each, instead of guessing either way.
+    hints: tuple[str, ...] = ()
+    # The pain rating (0-10) the writer gives for now, themselves ("right now it's a 9").
     pain_score: int | None = Field(default=None, ge=0, le=10)
 
     @property
@@ -55,6 +76,11 @@ class Reading(BaseModel):
         return tuple(m.id for m in self.intents)
 
     @property
+    def condition_ids(self) -> tuple[str, ...]:
+        """Return the condition ids in order of first mention."""
+        return tuple(m.id for m in self.conditions)
+
+    @property
     def unsure(self) -> bool:
         """Say whether any symptom or location was only a guess (a weak fuzzy match)."""
         return any(m.confidence < 0.8 for m in (*self.symptoms, *self.locations))
@@ -67,5 +93,7 @@ class Reading(BaseModel):
             or self.locations
             or self.red_flags
             or self.intents
+            or self.conditions
+            or self.hints
             or self.pain_score is not None
         )

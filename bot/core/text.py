@@ -14,7 +14,8 @@ from dataclasses import dataclass
 _APOSTROPHES = str.maketrans({c: "'" for c in "’‘`´ʼ′ʹꞌ＇"})
 _INNER_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 # Sentence and clause punctuation ends a negation scope and a `*` gap; a run counts once.
-_BOUNDARY_CHARS = '.!?;:,\n…()[]{}"“”|'
+# Quotes do not: in chat they mark a word ("I felt a "pop""), not a clause.
+_BOUNDARY_CHARS = ".!?;:,\n…()[]{}|"
 _RUN = re.compile(r"(.)\1{2,}")
 # Irregular plurals and the usual misspelling of them, so that "feet" matches "foot".
 _IRREGULAR = {"feet": "foot", "calves": "calf", "calfs": "calf", "calve": "calf"}
@@ -22,11 +23,16 @@ _IRREGULAR = {"feet": "foot", "calves": "calf", "calfs": "calf", "calve": "calf"
 
 @dataclass(frozen=True, slots=True)
 class Tokens:
-    """Word tokens of one message, with where each starts and which clause it is in."""
+    """Word tokens of one message, with where each starts and which clause it is in.
+
+    `after_comma` marks a token that opens a clause after a comma alone (not a full stop):
+    a list may go on there ("no numbness, tingling or swelling").
+    """
 
     words: tuple[str, ...]
     starts: tuple[int, ...]
     clauses: tuple[int, ...]
+    after_comma: tuple[bool, ...] = ()
 
 
 def normalize(text: object, max_chars: int) -> str:
@@ -60,17 +66,23 @@ class Tokenizer:
         words: list[str] = []
         starts: list[int] = []
         clauses: list[int] = []
+        after_comma: list[bool] = []
         clause = 0
+        comma = False
         for match in self._pattern.finditer(text):
-            if match.group("b") is not None:
+            boundary = match.group("b")
+            if boundary is not None:
                 clause += 1
+                comma = set(boundary) == {","}
                 continue
             words.append(match.group())
             starts.append(match.start())
             clauses.append(clause)
+            after_comma.append(comma)
+            comma = False
             if len(words) >= max_tokens:
                 break
-        return Tokens(tuple(words), tuple(starts), tuple(clauses))
+        return Tokens(tuple(words), tuple(starts), tuple(clauses), tuple(after_comma))
 
 
 def collapse_runs(word: str, keep: int) -> str:

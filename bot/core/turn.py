@@ -14,10 +14,11 @@ from bot.core.effects import Effect
 from bot.core.knowledge import Knowledge
 from bot.core.leads import Lead
 from bot.core.progress import Checkin
-from bot.core.reading import Reading
+from bot.core.reading import Match, Reading
 from bot.core.reminders import Reminder
 from bot.core.replies import AskPhone, Choice, Reply, Say
 from bot.core.state import ConversationState, StepId
+from bot.core.triage import open_hints, warning_signs
 from bot.core.zones import zone_from_key
 
 
@@ -92,6 +93,23 @@ class Turn:
     effects: list[Effect] = field(default_factory=list)
     # Set after repeated misunderstandings: the next buttons also offer a professional.
     offer_professional: bool = False
+
+    def read(self, text: str) -> Reading:
+        """Read text for this person: its warning signs with triage's combinations, and the
+        hints still worth a question; a condition said ("I'm diabetic") is remembered."""
+        reading = self.reader.read(text)
+        safety = self.state.safety
+        for condition in reading.condition_ids:
+            if condition not in safety.conditions:
+                safety.conditions = (*safety.conditions, condition)
+        known = frozenset(safety.conditions)
+        signs = warning_signs(reading, self.knowledge.triage, known)
+        hints = open_hints(reading, self.knowledge.triage, known)
+        if signs == reading.red_flag_ids and hints == reading.hints:
+            return reading
+        found = {m.id: m for m in reading.red_flags}
+        flags = tuple(found.get(s) or Match(id=s, words="", start=0) for s in signs)
+        return reading.model_copy(update={"red_flags": flags, "hints": hints})
 
     def text(self, key: str, /, **values: Any) -> str:
         """Return the sentence under `key`, filled in."""

@@ -179,3 +179,29 @@ def test_check_knowledge_command(kdir, monkeypatch, capsys):
     assert (
         err == "footcoach: knowledge/rules.yaml: routines.tightness.calf: unknown exercise 'nope'"
     )
+
+
+def test_combination_naming_an_unknown_sign(kdir):
+    edit(kdir, "rules.yaml", lambda d: d["triage"]["combinations"][0].update(signs=["bruise"]))
+    assert error_of(kdir) == ("knowledge/rules.yaml: triage.combinations[0]: unknown sign 'bruise'")
+
+
+def test_combination_naming_an_unknown_condition(kdir):
+    edit(kdir, "rules.yaml", lambda d: d["triage"]["combinations"][0].update(conditions=["gout"]))
+    assert error_of(kdir) == (
+        "knowledge/rules.yaml: triage.combinations[0]: unknown condition 'gout'"
+    )
+
+
+def test_a_sign_needs_words_or_a_combination(kdir):
+    edit(kdir, "rules.yaml", lambda d: d.pop("triage"))
+    edit(kdir, "red_flags.yaml", lambda d: d["red_flags"][-1].update(words=[]))
+    assert error_of(kdir) == (
+        "knowledge/red_flags.yaml: red flag 'diabetic_foot'.words: needs words, or a triage"
+        " combination"
+    )
+
+
+def test_missing_condition(kdir):
+    edit(kdir, "red_flags.yaml", lambda d: d["conditions"][0].update(id="gout"))
+    assert error_of(kdir).startswith("knowledge/red_flags.yaml: condition")

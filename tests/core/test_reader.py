@@ -1,4 +1,5 @@
-"""Unit tests of the reader: typos, negation, pain scores, order, and hostile input."""
+"""Unit tests of the reader: typos, context, conditions, hints, pain scores, triage, order,
+and hostile input."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.knowledge import (
+    CONDITION_IDS,
     INTENT_IDS,
     LOCATION_IDS,
     RED_FLAG_IDS,
@@ -15,6 +17,7 @@ from bot.core.knowledge import (
 )
 from bot.core.reader import Reader
 from bot.core.reading import Reading
+from bot.core.triage import open_hints, warning_signs
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +133,23 @@ def test_correct_reports_key_and_confidence(reader: Reader) -> None:
 def test_negation(reader: Reader, text: str, symptoms: set[str], negated: set[str]) -> None:
     reading = reader.read(text)
     assert set(reading.symptom_ids) == symptoms
+    assert {m.id for m in reading.negated} == negated
+
+
+@pytest.mark.parametrize(
+    ("text", "flags", "negated"),
+    [
+        ("I don't have numbness, tingling or swelling", set(), {"numbness", "swelling"}),
+        ("no cramps, swelling and redness in my ankle", set(), {"cramping", "swelling"}),
+        ("no pain, my ankle is swollen and red", {"swelling"}, {"pain"}),
+        ("no cramps, swelling in my ankle though", {"swelling"}, {"cramping"}),
+    ],
+)
+def test_a_cue_reaches_through_a_list_not_a_new_clause(
+    reader: Reader, text: str, flags: set[str], negated: set[str]
+) -> None:
+    reading = reader.read(text)
+    assert set(reading.red_flag_ids) == flags
     assert {m.id for m in reading.negated} == negated
 
 
@@ -276,6 +296,330 @@ def test_a_new_warning_sign_beside_an_old_one_still_fires(reader: Reader, text: 
 def test_red_near_a_foot_is_a_warning_but_red_wine_is_not(reader: Reader) -> None:
     assert reader.read("my foot is red").red_flag_ids == ("swelling",)
     assert reader.read("I had red wine with dinner").red_flag_ids == ()
+
+
+# -- context: long past, conditional, hypothetical, someone else's --------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "past"),
+    [
+        ("I broke my ankle 17 years ago", "injury"),
+        ("when I sprained my ankle in college", "injury"),
+        ("I have a history of blood clots", "dvt"),
+        ("I broke my foot when I was 12 and now my heel hurts", "injury"),
+        ("as a teenager I tore my achilles", "injury"),
+    ],
+)
+def test_the_past_is_no_warning_now(reader: Reader, text: str, past: str) -> None:
+    reading = reader.read(text)
+    assert past not in reading.red_flag_ids
+    assert past in {m.id for m in reading.past}
+
+
+def test_a_past_injury_keeps_its_place(reader: Reader) -> None:
+    reading = reader.read("I broke my ankle 17 years ago")
+    assert reading.location_ids == ("ankle",)
+    assert [m.id for m in reading.past] == ["injury"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "if my ankle swells should I stop?",
+        "what should I do in case I get numbness",
+        "how do I avoid blisters and infection",
+        "unless it's broken I'll keep running",
+        "the doctor asked me if the ankle was swollen, I said no",
+    ],
+)
+def test_a_condition_is_no_sign_and_no_question(reader: Reader, text: str) -> None:
+    reading = reader.read(text)
+    assert reading.red_flag_ids == ()
+    assert reading.hypothetical
+    assert reading.hints == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("is this a blood clot?", "dvt"),
+        ("it might be swollen", "swelling"),
+        ("I'm worried it's broken", "injury"),
+        ("could it be an infection?", "wound"),
+        ("what if it's a fracture", "injury"),
+    ],
+)
+def test_a_worry_is_a_hint(reader: Reader, text: str, hint: str) -> None:
+    reading = reader.read(text)
+    assert hint not in reading.red_flag_ids
+    assert hint in {m.id for m in reading.hypothetical}
+    assert hint in reading.hints
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("should I be worried about the numbness in my toes?", "numbness"),
+        ("is this swelling normal?", "swelling"),
+        ("I'm worried about the swelling in my ankle", "swelling"),
+    ],
+)
+def test_a_worry_about_what_i_have_is_the_sign(reader: Reader, text: str, flag: str) -> None:
+    reading = reader.read(text)
+    assert flag in reading.red_flag_ids
+    assert reading.hints == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "theirs"),
+    [
+        ("my dad's foot is swollen", {"swelling", "foot"}),
+        ("my husband twisted his ankle", {"injury", "ankle"}),
+        ("she broke her foot", {"injury", "foot"}),
+        ("my mum is diabetic", {"diabetes"}),
+        ("my 5 year old has a blister on her heel", {"heel"}),
+        ("my friend's calves are tight", {"tightness", "calf"}),
+        ("my dad has diabetes, swollen feet and ulcers", {"diabetes", "swelling", "wound"}),
+    ],
+)
+def test_someone_elses_foot_is_theirs(reader: Reader, text: str, theirs: set[str]) -> None:
+    reading = reader.read(text)
+    assert not (reading.red_flags or reading.symptoms or reading.locations or reading.conditions)
+    assert theirs <= {m.id for m in reading.others}
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("my wife says my ankle is swollen", "swelling"),
+        ("my dad has diabetes and my toe is black", "circulation"),
+        ("I told her that it was swollen and hot", "swelling"),
+        ("she said I had broken my ankle", "injury"),
+        ("my husband thinks the swelling is nothing", "swelling"),
+    ],
+)
+def test_my_own_sign_beside_someone_else_still_fires(reader: Reader, text: str, flag: str) -> None:
+    assert flag in reader.read(text).red_flag_ids
+
+
+def test_felt_like_someone_kicked_me_is_my_injury(reader: Reader) -> None:
+    assert reader.read("felt like someone kicked me in the back of the calf").red_flag_ids == (
+        "injury",
+    )
+
+
+def test_someone_elses_symptoms_are_not_mine(reader: Reader) -> None:
+    reading = reader.read("my son has tight calves but my heels hurt")
+    assert reading.symptom_ids == ("pain",)
+    assert reading.location_ids == ("heel",)
+    assert {m.id for m in reading.others} == {"tightness", "calf"}
+
+
+def test_each_id_in_one_group(reader: Reader) -> None:
+    reading = reader.read("my dad's ankle is swollen and my ankle is swollen too")
+    assert "swelling" in reading.red_flag_ids
+    assert "swelling" not in {m.id for m in reading.others}
+
+
+# -- conditions ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm diabetic",
+        "I have type 2 diabetes",
+        "T2D here",
+        "I have peripheral neuropathy",
+        "poor circulation in my legs",
+        "I have peripheral arterial disease",
+    ],
+)
+def test_conditions_are_read(reader: Reader, text: str) -> None:
+    assert reader.read(text).condition_ids == ("diabetes",)
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("I'm not diabetic", "negated"),
+        ("my mum is diabetic", "others"),
+        ("what if I'm diabetic?", "hypothetical"),
+    ],
+)
+def test_conditions_in_context(reader: Reader, text: str, group: str) -> None:
+    reading = reader.read(text)
+    assert reading.conditions == ()
+    assert "diabetes" in {m.id for m in getattr(reading, group)}
+
+
+def test_a_condition_alone_is_no_warning(reader: Reader, knowledge: Knowledge) -> None:
+    reading = reader.read("I'm diabetic and my calves are tight")
+    assert reading.symptom_ids == ("tightness",)
+    assert warning_signs(reading, knowledge.triage) == ()
+    assert not reading.empty
+
+
+def test_a_condition_has_a_caution(knowledge: Knowledge) -> None:
+    assert "every day" in knowledge.conditions["diabetes"].caution
+
+
+# -- hints -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("my foot looks a bit red", "swelling"),
+        ("bit purple?", "circulation"),
+        ("my ankle pops when I walk", "injury"),
+        ("got a blister on my heel", "wound"),
+        ("my toes are freezing", "circulation"),
+        ("my toe feels funny", "numbness"),
+        ("I can't sleep", "severe"),
+    ],
+)
+def test_hints(reader: Reader, text: str, hint: str) -> None:
+    reading = reader.read(text)
+    assert reading.hints == (hint,)
+    assert reading.red_flag_ids == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I heard a pop and can't walk",  # the sign explains the pop
+        "my foot is red and hot",  # the sign itself, no question
+        "my calves are tight",
+        "my feet get cold at night",
+        "my toenail went black after the marathon",
+        "I rolled the blue ball under my foot",
+        "no blister, just sore",
+        "my dad has a blister",
+    ],
+)
+def test_no_needless_hint(reader: Reader, text: str) -> None:
+    assert reader.read(text).hints == ()
+
+
+def test_a_hint_never_repeats_a_sign(reader: Reader) -> None:
+    reading = reader.read("is it a blood clot? my calf is swollen after a long flight")
+    assert "dvt" in reading.red_flag_ids
+    assert "dvt" not in reading.hints
+
+
+# -- pain scores in context ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("I told him it was a 9", 9),
+        ("right now it's a 9", 9),
+        ("a 9 out of 10 today", 9),
+        ("its an 8 at night", 8),
+        ("I'd say a 7 or 8", 8),
+        ("it was 9/10 yesterday but now it's a 3", 3),
+        ("my mum's pain is a 9 but my pain is a 4", 4),
+        ("it's not a 9, more like a 6 out of 10", 6),
+        ("didn't sleep, pain 9/10", 9),
+    ],
+)
+def test_pain_score_in_context(reader: Reader, text: str, score: int) -> None:
+    assert reader.read(text).pain_score == score
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I wear size 9 shoes",
+        "my heel has hurt for 9 days",
+        "I run at 9",
+        "the run starts at 9am",
+        "I've had heel pain for 9 years",
+        "9 out of 10 people get cramps",
+        "it was a 9 mile run",
+        "my son is a 9 year old",
+        "if it gets to an 8 I'll call",
+        "17 years ago it was a 10",
+    ],
+)
+def test_numbers_that_are_no_score_of_mine(reader: Reader, text: str) -> None:
+    assert reader.read(text).pain_score is None
+
+
+def test_a_score_in_context_is_severe(reader: Reader) -> None:
+    assert reader.read("I told him it was a 9").red_flag_ids == ("severe",)
+    assert reader.read("if it gets to a 9 I'll call").red_flag_ids == ()
+
+
+# -- triage: combinations of a condition and a sign ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "signs"),
+    [
+        ("I'm diabetic and one of my toes has turned black", ("circulation", "diabetic_foot")),
+        ("i'm diabetic and have a cut on my foot that's sore", ("wound", "diabetic_foot")),
+        ("type 1 diabetic, my foot is swollen", ("swelling", "diabetic_foot")),
+        ("diabetic and my toes are numb", ("numbness", "diabetic_foot")),
+        ("poor circulation and a blister on my heel", ("diabetic_foot",)),
+    ],
+)
+def test_a_condition_and_a_sign_is_a_diabetic_foot(
+    reader: Reader, knowledge: Knowledge, text: str, signs: tuple[str, ...]
+) -> None:
+    assert warning_signs(reader.read(text), knowledge.triage) == signs
+
+
+def test_a_condition_told_earlier_counts(reader: Reader, knowledge: Knowledge) -> None:
+    reading = reader.read("there's a blister on my heel")
+    assert warning_signs(reading, knowledge.triage) == ()
+    assert open_hints(reading, knowledge.triage) == ("wound",)
+    known = frozenset({"diabetes"})
+    assert warning_signs(reading, knowledge.triage, known) == ("diabetic_foot",)
+    assert open_hints(reading, knowledge.triage, known) == ()
+
+
+def test_a_clot_risk_is_a_question_until_the_calf_hurts(
+    reader: Reader, knowledge: Knowledge
+) -> None:
+    alone = reader.read("I'm off on a long flight tomorrow")
+    assert alone.hints == ("dvt",)
+    assert warning_signs(alone, knowledge.triage) == ()
+    with_pain = reader.read("after a long flight home, now my calf is sore")
+    assert warning_signs(with_pain, knowledge.triage) == ("dvt",)
+
+
+def test_someone_elses_condition_does_not_combine(reader: Reader, knowledge: Knowledge) -> None:
+    reading = reader.read("my mum is diabetic and I have a cut on my foot")
+    assert warning_signs(reading, knowledge.triage) == ("wound",)
+
+
+def test_a_sign_that_names_the_condition_does_not_combine_with_it(
+    reader: Reader, knowledge: Knowledge
+) -> None:
+    reading = reader.read("I have neuropathy")
+    assert reading.red_flag_ids == ("numbness",)
+    assert warning_signs(reading, knowledge.triage) == ("numbness",)
+
+
+def test_the_new_signs_urgencies(knowledge: Knowledge) -> None:
+    urgency = {flag.id: flag.urgency.value for flag in knowledge.red_flags.values()}
+    assert urgency == {
+        "numbness": "soon",
+        "swelling": "soon",
+        "severe": "soon",
+        "injury": "urgent",
+        "wound": "urgent",
+        "fever": "urgent",
+        "diabetic_foot": "urgent",
+        "dvt": "emergency",
+        "circulation": "emergency",
+    }
+    assert "emergency number" in knowledge.red_flags["circulation"].advice
+    assert "do not wait" in knowledge.red_flags["circulation"].advice
 
 
 # -- pain scores -------------------------------------------------------------------------
@@ -516,11 +860,14 @@ KNOWN = {
     "locations": set(LOCATION_IDS),
     "red_flags": set(RED_FLAG_IDS),
     "intents": set(INTENT_IDS),
+    "conditions": set(CONDITION_IDS),
 }
 # Listed words, cues and punctuation, so random mixes reach the matching and negation paths.
 PIECES = (
     "no not dont but my calf calves heel tite swolen numb pop heard a fell 9/10 out of 10 "
-    "pain cant walk on it 🦶 , . ! stop hi yes swollen red hot warm * & 7:30 won't heal"
+    "pain cant walk on it 🦶 , . ! stop hi yes swollen red hot warm * & 7:30 won't heal "
+    "if might is this my dad his her years ago used to diabetic blister purple cold bit "
+    "it was a 9 now # 12 when i was"
 )
 WORDS = st.sampled_from(PIECES.split())
 
@@ -531,11 +878,17 @@ def _check(reading: Reading) -> None:
     assert set(reading.location_ids) <= KNOWN["locations"]
     assert set(reading.red_flag_ids) <= KNOWN["red_flags"]
     assert set(reading.intent_ids) <= KNOWN["intents"]
-    for group in (reading.symptoms, reading.locations, reading.red_flags, reading.intents):
+    assert set(reading.condition_ids) <= KNOWN["conditions"]
+    assert set(reading.hints) <= KNOWN["red_flags"] - set(reading.red_flag_ids)
+    assert len(set(reading.hints)) == len(reading.hints)
+    groups = (reading.symptoms, reading.locations, reading.red_flags, reading.intents)
+    for group in (*groups, reading.conditions):
         assert len({m.id for m in group}) == len(group)
         assert [m.start for m in group] == sorted(m.start for m in group)
     positive = {m.id for m in (*reading.symptoms, *reading.red_flags, *reading.intents)}
-    assert not positive & {m.id for m in reading.negated}
+    positive |= {m.id for m in (*reading.locations, *reading.conditions)}
+    for apart in (reading.negated, reading.past, reading.hypothetical, reading.others):
+        assert not positive & {m.id for m in apart}
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

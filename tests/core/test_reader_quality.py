@@ -1,7 +1,9 @@
 """Run the reader over the labelled phrasings and hold it to the quality bar.
 
 The bar: the symptom set exactly right on at least 90% of phrasings, every expected red flag
-caught (100% recall), and a red flag fired on at most 5% of phrasings that have none. The
+caught (100% recall), and a red flag fired on at most 5% of phrasings that have none; where a
+phrasing lists its hints, exactly those. Red flags are the warning signs triage draws from
+the message alone (the reader's own and the combinations, such as a diabetic foot). The
 figures are printed in the test summary ("reader quality") on every run.
 """
 
@@ -15,11 +17,13 @@ from typing import Any
 import pytest
 import yaml
 
+from bench.real_sentences import score
 from bot.core.knowledge import INTENT_IDS, LOCATION_IDS, RED_FLAG_IDS, SYMPTOM_IDS, Knowledge
 from bot.core.reader import Reader
+from bot.core.triage import warning_signs
 
 DATA = Path(__file__).resolve().parent / "data"
-CORPORA = ("phrasings.yaml", "phrasings_fresh.yaml")
+CORPORA = ("phrasings.yaml", "phrasings_fresh.yaml", "phrasings_context.yaml")
 FIELDS = {
     "symptoms": set(SYMPTOM_IDS),
     "locations": set(LOCATION_IDS),
@@ -51,18 +55,22 @@ class Score:
     flags_caught: int = 0
     clean: int = 0
     false_alarms: int = 0
+    hints_checked: int = 0
+    hints_right: int = 0
     misses: list[str] = field(default_factory=list)
 
-    def add(self, reader: Reader, item: dict[str, Any]) -> None:
+    def add(self, reader: Reader, knowledge: Knowledge, item: dict[str, Any]) -> None:
         """Read one item and count what was right."""
         reading = reader.read(item["text"])
         got = {
             "symptoms": set(reading.symptom_ids),
             "locations": set(reading.location_ids),
-            "red_flags": set(reading.red_flag_ids),
+            "red_flags": set(warning_signs(reading, knowledge.triage)),
             "intents": set(reading.intent_ids),
         }
         want = {name: set(item[name]) for name in FIELDS}
+        if "hints" in item:
+            got["hints"], want["hints"] = set(reading.hints), set(item["hints"])
         self.items += 1
         self.symptoms += got["symptoms"] == want["symptoms"]
         self.locations += got["locations"] == want["locations"]
@@ -76,9 +84,11 @@ class Score:
         else:
             self.clean += 1
             self.false_alarms += bool(got["red_flags"])
+        self.hints_checked += "hints" in item
+        self.hints_right += "hints" in item and got["hints"] == want["hints"]
         wrong = [
             f"{name} want {sorted(want[name])} got {sorted(got[name])}"
-            for name in FIELDS
+            for name in want
             if got[name] != want[name]
             and not (name == "red_flags" and want[name] and want[name] <= got[name])
         ]
@@ -112,7 +122,7 @@ class Score:
             f"intents {self.ratio(self.intents, self.items):6.1%}  "
             f"red-flag recall {self.recall:6.1%} ({self.flags_caught}/{self.flags_expected})  "
             f"false alarms {self.false_alarm_rate:5.1%} ({self.false_alarms}/{self.clean})  "
-            f"scores {self.scores}/{self.scored}"
+            f"scores {self.scores}/{self.scored}  hints {self.hints_right}/{self.hints_checked}"
         )
 
 
@@ -122,9 +132,9 @@ def test_corpus_is_well_formed(name: str) -> None:
     texts = [item["text"] for item in items]
     assert len(texts) == len(set(texts)), "a phrasing is listed twice"
     for item in items:
-        assert set(item) <= {*FIELDS, "text", "pain_score"}, item
-        for field_name, known in FIELDS.items():
-            assert set(item[field_name]) <= known, (item["text"], field_name)
+        assert set(item) <= {*FIELDS, "text", "pain_score", "hints"}, item
+        for field_name, known in {**FIELDS, "hints": set(RED_FLAG_IDS)}.items():
+            assert set(item.get(field_name, ())) <= known, (item["text"], field_name)
 
 
 def test_main_corpus_covers_every_warning_sign() -> None:
@@ -143,8 +153,8 @@ def test_reader_quality(knowledge: Knowledge, summary: dict[str, list[str]]) -> 
     for name in CORPORA:
         score = Score()
         for item in load(name):
-            score.add(reader, item)
-            total.add(reader, item)
+            score.add(reader, knowledge, item)
+            total.add(reader, knowledge, item)
         lines.append(score.line(name))
         failures += score.misses
     lines.append(total.line("all"))
@@ -156,3 +166,34 @@ def test_reader_quality(knowledge: Knowledge, summary: dict[str, list[str]]) -> 
     assert total.symptom_accuracy >= MIN_SYMPTOM_ACCURACY, report
     assert total.recall >= MIN_RED_FLAG_RECALL, report
     assert total.false_alarm_rate <= MAX_FALSE_ALARMS, report
+    assert total.hints_right == total.hints_checked, report
+
+
+# The real sentences' dev split (tests/core/data/real_sentences/dev.yaml): a regression guard
+# set a little under the figures the reader reached (2 points of slack). The test split is
+# never scored here: `make bench` reports it.
+# Reached: symptom F1 0.897, location F1 0.963, recall exact 94.2% and any sign 98.8%, false
+# alarms 4.2% (before the context work: 0.874, 0.933, 53.5%, 68.6%, 10.4%).
+DEV_FLOORS = {
+    "dev_symptom_f1": 0.877,
+    "dev_location_f1": 0.943,
+    "dev_sign_recall_exact_pct": 92.2,
+    "dev_sign_recall_any_pct": 96.8,
+}
+DEV_MAX_FALSE_ALARMS_PCT = 6.2
+
+
+def test_real_sentences_dev(knowledge: Knowledge, summary: dict[str, list[str]]) -> None:
+    dev = score("dev", Reader(knowledge), knowledge)
+    figures = dev.figures("dev")
+    per_sign = ", ".join(
+        f"{name.removeprefix('dev_recall_').removesuffix('_pct')} {value:.0f}%"
+        for name, value in figures.items()
+        if name.startswith("dev_recall_")
+    )
+    lines = [dev.line("real sentences, dev"), f"  per-sign recall: {per_sign}"]
+    summary["real sentences (dev split)"] = lines
+    report = "\n".join(lines)
+    for name, floor in DEV_FLOORS.items():
+        assert figures[name] >= floor, f"{name} fell below {floor}\n{report}"
+    assert figures["dev_false_alarms_pct"] <= DEV_MAX_FALSE_ALARMS_PCT, report

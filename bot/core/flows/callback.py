@@ -224,7 +224,7 @@ def on_note_text(turn: Turn, text: str) -> bool:
         note = note[:MAX_NOTE]
         turn.say("callback_note_trimmed", limit=MAX_NOTE)
     _draft(turn).note = note
-    signs = turn.reader.read(note).red_flag_ids
+    signs = turn.read(note).red_flag_ids
     if safety.note(turn, signs):
         _say_urgency(turn)
     _next(turn, REVIEW)

@@ -57,7 +57,7 @@ def on_score_choice(turn: Turn, choice: str) -> None:
 
 def on_score_text(turn: Turn, text: str) -> bool:
     """Take a typed score ("4", "about a 4", "pretty bad"), or explain the scale."""
-    reading = turn.reader.read(text)
+    reading = turn.read(text)
     score = intake.scale_answer(turn, text, reading)
     if score is not None and score != intake.EXPLAINED:
         _take_score(turn, score)

@@ -94,8 +94,6 @@ def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -
     state = turn.state
     if "worse" in reading.intent_ids:
         state.worsening = True
-    for condition in getattr(reading, "conditions", ()):
-        safety.add_condition(turn, condition.id)
     state.hints = _merged(state.hints, _hints_of(turn, reading))
     if reading.unsure:
         state.pending_symptoms = reading.symptom_ids
@@ -153,8 +151,7 @@ def _hints_of(turn: Turn, reading: Reading) -> tuple[str, ...]:
     """Return the signs hinted at that are not already known either way."""
     state = turn.state
     known = set(state.safety.signs) | set(state.denied)
-    hinted = (m.id for m in getattr(reading, "hints", ()))
-    return tuple(h for h in hinted if h in turn.knowledge.red_flags and h not in known)
+    return tuple(h for h in reading.hints if h in turn.knowledge.red_flags and h not in known)
 
 
 def _severe(turn: Turn) -> int:
@@ -243,7 +240,7 @@ def ask_about_hints(turn: Turn, reading: Reading) -> bool:
 
 def on_severity_text(turn: Turn, text: str) -> bool:
     """Take a typed score ("4", "4/10", "it's about a 4"), unless the text raises a warning."""
-    reading = turn.reader.read(text)
+    reading = turn.read(text)
     if reading.red_flags:
         safety.raise_signs(turn, reading.red_flag_ids)
         return True

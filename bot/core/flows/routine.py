@@ -93,7 +93,7 @@ def on_card_choice(turn: Turn, choice: str) -> None:
 
 def on_card_text(turn: Turn, text: str) -> bool:
     """Listen while a card is shown: pain or "worse" stops the move; a sign stands."""
-    reading = turn.reader.read(text)
+    reading = turn.read(text)
     intents = set(reading.intent_ids)
     if reading.red_flags:
         safety.raise_signs(turn, reading.red_flag_ids)

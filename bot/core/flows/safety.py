@@ -146,7 +146,7 @@ def on_warning_choice(turn: Turn, choice: str) -> None:
 
 def on_warning_text(turn: Turn, text: str) -> bool:
     """Read what is typed at the warning: a new sign, "it's been checked", or a short repeat."""
-    reading = turn.reader.read(text)
+    reading = turn.read(text)
     intents = set(reading.intent_ids)
     new = [s for s in reading.red_flag_ids if s not in standing(turn)]
     if new:
@@ -183,8 +183,8 @@ def caution_lines(turn: Turn) -> list[str]:
     checked = [s for s, day in turn.state.safety.checked.items() if today - day <= days]
     if checked:
         lines.append(turn.text("caution_checked", signs=names(turn, checked)))
-    conditions = turn.knowledge.safety.conditions
-    lines += [conditions[c].caution for c in turn.state.safety.conditions if c in conditions]
+    known = turn.knowledge.conditions
+    lines += [known[c].caution for c in turn.state.safety.conditions if c in known]
     return lines
 
 
@@ -268,17 +268,14 @@ def on_screen_choice(turn: Turn, choice: str) -> None:
 
 def on_screen_text(turn: Turn, text: str) -> bool:
     """Read a typed answer: signs, a condition, denials, or a plain no."""
-    reading = turn.reader.read(text)
+    reading = turn.read(text)
     if reading.red_flags:
         raise_signs(turn, reading.red_flag_ids)
         return True
     denied = [m.id for m in reading.negated if m.id in turn.knowledge.red_flags]
     if denied:
         turn.state.denied = (*turn.state.denied, *denied)
-    conditions = [m.id for m in getattr(reading, "conditions", ())]
-    if conditions:
-        for condition in conditions:
-            add_condition(turn, condition)
+    if reading.conditions:  # turn.read has remembered them
         turn.ask(FOLLOW_UP)
         return True
     answer = turn.reader.is_affirmative(text)

@@ -12,6 +12,7 @@ SCREEN = [
     "Wound or sore",
     "Swollen painful calf",
     "Fever",
+    "Cold, pale or blue foot",
     "Diabetes",
     "None of these",
 ]

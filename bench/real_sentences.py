@@ -1,0 +1,191 @@
+"""Score the reader on the real sentences (tests/core/data/real_sentences): dev and test splits.
+
+The sentences were written by people about their own feet on public pages and labelled by
+hand (see the README beside them). Each split is scored on its own, with the warning signs
+that triage draws from each sentence alone:
+
+- symptom and location micro-F1 (true, false and missed ids summed over the sentences);
+- warning-sign recall, exact: the share of sentences with a labelled sign where every
+  labelled sign is among those raised (extra signs on such a sentence are no false alarm);
+- warning-sign recall, any sign: the share where at least one sign is raised;
+- recall per sign id, and false alarms: the share of sentences without a labelled sign
+  where any sign is raised.
+
+Only dev may be tuned on. The test split is read for its aggregate figures alone: nothing
+here prints or returns a test item, and `--misses` refuses the test split.
+
+    python -m bench.real_sentences [--misses]
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.core.knowledge import Knowledge, load_knowledge
+from bot.core.reader import Reader
+from bot.core.triage import warning_signs
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "core" / "data" / "real_sentences"
+SPLITS = ("dev", "test")
+
+
+def load(split: str) -> list[dict[str, Any]]:
+    """Return the labelled sentences of one split."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}")
+    items: list[dict[str, Any]] = yaml.safe_load((DATA / f"{split}.yaml").read_text("utf-8"))[
+        "sentences"
+    ]
+    return items
+
+
+@dataclass
+class Counts:
+    """True positives, false positives and misses of one id kind, summed."""
+
+    true: int = 0
+    false: int = 0
+    missed: int = 0
+
+    def add(self, got: set[str], want: set[str]) -> None:
+        """Count one sentence."""
+        self.true += len(got & want)
+        self.false += len(got - want)
+        self.missed += len(want - got)
+
+    @property
+    def f1(self) -> float:
+        """Return the micro-F1 (1.0 when there was nothing to find and nothing found)."""
+        denominator = 2 * self.true + self.false + self.missed
+        return 2 * self.true / denominator if denominator else 1.0
+
+
+@dataclass
+class Score:
+    """The figures of one split, and (for dev only) the sentences read wrong."""
+
+    sentences: int = 0
+    symptoms: Counts = field(default_factory=Counts)
+    locations: Counts = field(default_factory=Counts)
+    signed: int = 0  # sentences with a labelled warning sign
+    exact: int = 0
+    any_sign: int = 0
+    clean: int = 0  # sentences without one
+    false_alarms: int = 0
+    per_sign: Counter[str] = field(default_factory=Counter)
+    per_sign_caught: Counter[str] = field(default_factory=Counter)
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, item: dict[str, Any], got: dict[str, set[str]], keep_misses: bool) -> None:
+        """Count one sentence: what the reader and triage gave beside the labels."""
+        want = {name: set(item.get(name) or ()) for name in ("symptoms", "locations", "red_flags")}
+        self.sentences += 1
+        self.symptoms.add(got["symptoms"], want["symptoms"])
+        self.locations.add(got["locations"], want["locations"])
+        signs, wanted = got["red_flags"], want["red_flags"]
+        if wanted:
+            self.signed += 1
+            self.exact += wanted <= signs
+            self.any_sign += bool(signs)
+            for sign in wanted:
+                self.per_sign[sign] += 1
+                self.per_sign_caught[sign] += sign in signs
+        else:
+            self.clean += 1
+            self.false_alarms += bool(signs)
+        if not keep_misses:
+            return
+        wrong = [
+            f"{name} want {sorted(want[name])} got {sorted(got[name])}"
+            for name in want
+            if got[name] != want[name] and not (name == "red_flags" and wanted and wanted <= signs)
+        ]
+        if wrong:
+            self.misses.append(f"{item['id']} {item['text']!r}: " + "; ".join(wrong))
+
+    @staticmethod
+    def ratio(part: int, whole: int) -> float:
+        """Return part/whole, or 1.0 when there is nothing to count."""
+        return part / whole if whole else 1.0
+
+    def figures(self, prefix: str) -> dict[str, float]:
+        """Return the aggregate figures, each name starting with `prefix`; shares in percent."""
+        figures = {
+            f"{prefix}_sentences": float(self.sentences),
+            f"{prefix}_symptom_f1": self.symptoms.f1,
+            f"{prefix}_location_f1": self.locations.f1,
+            f"{prefix}_sign_recall_exact_pct": 100 * self.ratio(self.exact, self.signed),
+            f"{prefix}_sign_recall_any_pct": 100 * self.ratio(self.any_sign, self.signed),
+            f"{prefix}_false_alarms_pct": 100 * self.ratio(self.false_alarms, self.clean),
+        }
+        for sign in sorted(self.per_sign):
+            caught = self.per_sign_caught[sign]
+            figures[f"{prefix}_recall_{sign}_pct"] = 100 * self.ratio(caught, self.per_sign[sign])
+        return figures
+
+    def line(self, name: str) -> str:
+        """Return the headline figures as one report line."""
+        return (
+            f"{name:<22} n={self.sentences:<4} symptom F1 {self.symptoms.f1:5.3f}  "
+            f"location F1 {self.locations.f1:5.3f}  "
+            f"sign recall exact {self.ratio(self.exact, self.signed):6.1%} "
+            f"({self.exact}/{self.signed})  any {self.ratio(self.any_sign, self.signed):6.1%}  "
+            f"false alarms {self.ratio(self.false_alarms, self.clean):5.1%} "
+            f"({self.false_alarms}/{self.clean})"
+        )
+
+
+def read(reader: Reader, knowledge: Knowledge, text: str) -> dict[str, set[str]]:
+    """Return the symptom, location and warning-sign ids drawn from one sentence alone."""
+    reading = reader.read(text)
+    return {
+        "symptoms": set(reading.symptom_ids),
+        "locations": set(reading.location_ids),
+        "red_flags": set(warning_signs(reading, knowledge.triage)),
+    }
+
+
+def score(split: str, reader: Reader, knowledge: Knowledge) -> Score:
+    """Score one split; only dev keeps the sentences read wrong."""
+    result = Score()
+    keep = split == "dev"
+    for item in load(split):
+        result.add(item, read(reader, knowledge, item["text"]), keep)
+    return result
+
+
+def run() -> dict[str, float]:
+    """Return the figures of both splits."""
+    knowledge = load_knowledge(ROOT / "knowledge")
+    reader = Reader(knowledge)
+    figures: dict[str, float] = {}
+    for split in SPLITS:
+        figures |= score(split, reader, knowledge).figures(split)
+    return figures
+
+
+def main() -> None:
+    """Print the dev figures, and with --misses the dev sentences read wrong."""
+    parser = argparse.ArgumentParser(description="Score the reader on the real sentences (dev).")
+    parser.add_argument("--misses", action="store_true", help="list the dev sentences read wrong")
+    args = parser.parse_args()
+    knowledge = load_knowledge(ROOT / "knowledge")
+    dev = score("dev", Reader(knowledge), knowledge)
+    print(dev.line("dev"))
+    for name, value in dev.figures("dev").items():
+        if name.startswith("dev_recall_"):
+            print(f"  {name.removesuffix('_pct'):<28} {value:5.1f}%")
+    if args.misses:
+        for miss in dev.misses:
+            print(f"  miss: {miss}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Decide the warning signs of a reading: its own, plus the combinations the rules name.
+
+Some warning signs are combinations rather than words: in a person with diabetes (or
+neuropathy, or poor circulation) a wound, numbness, a colour change or swelling is a
+diabetic foot, a same-day matter; pain in the calf after a long flight or surgery is a
+possible clot. The combinations live in knowledge/rules.yaml (`triage`), where a clinician can
+change them. A condition counts when the person says it in the message or said it earlier in
+the conversation (`known_conditions`, kept by the dialogue). A hint of a sign ("a cut", "a
+blister", "a bit red", "after a long flight") is enough where the rule says so: with
+diabetes, a blister is no longer a question to ask but a sign.
+
+Everything here is pure: a reading and the rules in, sign ids out.
+"""
+
+from __future__ import annotations
+
+from bot.core.knowledge import Triage
+from bot.core.reading import Reading
+
+
+def conditions(reading: Reading, known_conditions: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Return the person's conditions: those said now and those known from earlier."""
+    return known_conditions | frozenset(reading.condition_ids)
+
+
+def warning_signs(
+    reading: Reading, rules: Triage, known_conditions: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    """Return the reading's warning signs and, after them, those its combinations add."""
+    signs = list(reading.red_flag_ids)
+    have = conditions(reading, known_conditions)
+    # A sign that only names the condition ("I have neuropathy" is numbness and the
+    # condition, from the same words) does not combine with it.
+    said = {m.start + i for m in reading.conditions for i in range(len(m.words.split()))}
+    own = {m.id for m in reading.red_flags if m.start not in said}
+    hints = set(reading.hints)
+    places, symptoms = set(reading.location_ids), set(reading.symptom_ids)
+    for rule in rules.combinations:
+        if rule.id in signs:
+            continue
+        if rule.conditions and not have & set(rule.conditions):
+            continue
+        if (rule.signs or rule.hints) and not (own & set(rule.signs) or hints & set(rule.hints)):
+            continue
+        if rule.locations and not places & set(rule.locations):
+            continue
+        if rule.symptoms and not symptoms & set(rule.symptoms):
+            continue
+        signs.append(rule.id)
+    return tuple(signs)
+
+
+def open_hints(
+    reading: Reading, rules: Triage, known_conditions: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    """Return the hints still worth a question: those no raised sign already settles."""
+    signs = warning_signs(reading, rules, known_conditions)
+    settled = {
+        hint
+        for rule in rules.combinations
+        if rule.id in signs and rule.id not in reading.red_flag_ids
+        for hint in rule.hints
+    }
+    return tuple(h for h in reading.hints if h not in signs and h not in settled)
