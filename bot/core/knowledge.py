@@ -745,9 +745,7 @@ def load_knowledge(directory: Path | str) -> Knowledge:
         ReaderTuning, language_file.get("reader", {}), "language.yaml", "reader"
     )
     parts["answers"] = _parse(Answers, language_file.get("answers", {}), "language.yaml", "answers")
-    rules_data = {
-        k: v for k, v in rules_file.items() if k not in ("progress", "triage", "safety")
-    }
+    rules_data = {k: v for k, v in rules_file.items() if k not in ("progress", "triage", "safety")}
     parts["rules"] = _parse(RoutineRules, rules_data, "rules.yaml", "")
     _check_routines(parts["rules"], parts)
     parts["triage"] = _parse(Triage, rules_file.get("triage", {}), "rules.yaml", "triage")
