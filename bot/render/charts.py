@@ -32,7 +32,7 @@ _GRID_COLOUR = "#e3e3e3"
 _PLOT_WIDTH_PT = 470
 
 
-def render_progress_chart(
+def progress_figure(
     checkins: Sequence[Checkin],
     today: date,
     days: int = 28,
@@ -41,8 +41,8 @@ def render_progress_chart(
     start_label: str = "Start",
     done_label: str = "Routine done",
     month_names: Sequence[str] = MONTHS_EN,
-) -> bytes:
-    """Render pain by day over the last ``days`` days as a phone-sized PNG."""
+) -> Figure:
+    """Draw pain by day over the last ``days`` days on a phone-sized figure."""
     if days < 1:
         raise ValueError("days must be at least 1")
     if len(month_names) != 12:
@@ -121,6 +121,8 @@ def render_progress_chart(
         fontsize=_TEXT_PT,
     )
     strip.tick_params(axis="x", length=6, width=1.5)
+    # Today's label sits at the right edge: centred on its tick it ran off the picture.
+    strip.get_xticklabels()[-1].set_horizontalalignment("right")
 
     handles = [
         Line2D([], [], color=_START_COLOUR, linestyle=(0, (6, 4)), linewidth=2.5),
@@ -136,6 +138,29 @@ def render_progress_chart(
         handlelength=2.4,
     )
 
+    return fig
+
+
+def render_progress_chart(
+    checkins: Sequence[Checkin],
+    today: date,
+    days: int = 28,
+    *,
+    title: str = "Pain by day",
+    start_label: str = "Start",
+    done_label: str = "Routine done",
+    month_names: Sequence[str] = MONTHS_EN,
+) -> bytes:
+    """Render pain by day over the last ``days`` days as a phone-sized PNG."""
+    fig = progress_figure(
+        checkins,
+        today,
+        days,
+        title=title,
+        start_label=start_label,
+        done_label=done_label,
+        month_names=month_names,
+    )
     buffer = io.BytesIO()
     # No "Software" tag: the chart goes to people, and the library version is nobody's business.
     fig.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})

@@ -14,7 +14,7 @@ import pytest
 from matplotlib.image import imread
 
 from bot.core.progress import Checkin
-from bot.render.charts import render_progress_chart
+from bot.render.charts import progress_figure, render_progress_chart
 
 TODAY = date(2024, 11, 28)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -140,3 +140,22 @@ def test_rendering_never_touches_pyplot() -> None:
         "assert 'matplotlib.pyplot' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+@pytest.mark.parametrize("days", [7, 14, 28, 60])
+def test_every_date_label_fits_in_the_picture(days):
+    """Every date label keeps a margin: today's, centred on the right edge, was cut off by the
+    rounded corners phones draw pictures with."""
+    today = date(2026, 12, 2)
+    checkins = tuple(
+        Checkin(day=today - timedelta(days=i), score=5, done=True) for i in range(days)
+    )
+    fig = progress_figure(checkins, today, days)
+    fig.canvas.draw()
+    edge = fig.bbox
+    labels = [t for ax in fig.axes for t in ax.get_xticklabels() if t.get_text()]
+    assert labels, "the strip has date labels"
+    for label in labels:
+        box = label.get_window_extent()
+        margin = 16  # pixels, at 1080 wide: more than a phone's rounded corner takes
+        assert edge.x0 + margin <= box.x0 and box.x1 <= edge.x1 - margin, label.get_text()
