@@ -63,6 +63,21 @@ class Bench:
 
 BENCHES: tuple[Bench, ...] = (
     Bench(
+        "answers",
+        "Held-back answers to the bot's questions, understood at first try",
+        "",
+        (
+            Row(
+                "answers understood at first try",
+                "first_try_share",
+                "",
+                goal=Goal("first_try_share", ">=", 0.95, "≥ 95%"),
+            ),
+            Row("answers scored (of the set)", "answers", ""),
+        ),
+        timeout_s=120.0,
+    ),
+    Bench(
         "reader",
         "Symptom reader: per message, and on the real sentences (dev, test)",
         "a plain difflib reader, same messages",
