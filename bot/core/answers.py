@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import time
 
 from rapidfuzz import fuzz
 
@@ -24,17 +25,25 @@ _FUZZY_CUTOFF = 86.0
 _FUZZY_MAX_WORDS = 4
 # Nor is a choice's name looked for inside a long message: that is the reader's work.
 _INSIDE_MAX_WORDS = 6
-_QUESTION_START = re.compile(
-    r"^(?:what|whats|why|how|hows|is|are|does|do|can|could|should|would|which|when|where|who)\b"
+_QUESTION_WORDS = (
+    r"(?:what|whats|why|how|hows|is|are|does|do|can|could|should|would|which|when|where|who|"
+    r"mean|means|meaning)"
 )
+_QUESTION_START = re.compile(rf"^{_QUESTION_WORDS}\b")
+_QUESTION_WORD = re.compile(rf"\b{_QUESTION_WORDS}\b")
 _PUNCTUATION = re.compile(r"[^\w\s:+-]")
 _SPACES = re.compile(r"\s+")
 
 
 def is_question(text: str) -> bool:
-    """Say whether the text asks something ("what does 0 mean?") rather than answers."""
+    """Say whether the text asks something ("what does 0 mean?") rather than answers.
+
+    A question mark alone does not make one: "a 5?" is an unsure answer, not a question.
+    """
     folded = normalize(text, 300).strip()
-    return folded.endswith("?") or bool(_QUESTION_START.match(folded))
+    if _QUESTION_START.match(folded):
+        return True
+    return folded.endswith("?") and bool(_QUESTION_WORD.search(folded))
 
 
 class AnswerMatcher:
@@ -50,6 +59,7 @@ class AnswerMatcher:
         }
         self._pain_words = {self.clean(w): score for w, score in answers.pain_words.items()}
         self._unsure = frozenset(self.clean(w) for w in answers.unsure)
+        self._times = {self.clean(w): at for w, at in answers.times_of_day.items()}
 
     def clean(self, text: str) -> str:
         """Return the text lower-cased, without punctuation or filler words."""
@@ -99,6 +109,15 @@ class AnswerMatcher:
         padded = f" {said} "
         found = [(len(w), s) for w, s in self._pain_words.items() if f" {w} " in padded]
         # The longest phrase wins: "not too bad" over "bad".
+        return max(found)[1] if found else None
+
+    def time_in_words(self, text: str) -> time | None:
+        """Return the time a time of day said in words stands for ("before bed"), or None."""
+        said = self.clean(text)
+        if said in self._times:
+            return self._times[said]
+        padded = f" {said} "
+        found = [(len(w), at) for w, at in self._times.items() if f" {w} " in padded]
         return max(found)[1] if found else None
 
     def is_unsure(self, text: str) -> bool:

@@ -88,6 +88,9 @@ def understand(turn: Turn, text: str) -> None:
     elif "greeting" in intents:
         turn.say("greeting_reply")
         turn.reprompt()
+    elif "thanks" in intents and "done" in state.choices:
+        turn.goto(HOME)
+        turn.say("goodbye")  # "thanks!" after the routine is a goodbye
     elif "thanks" in intents:
         turn.say("thanks_reply")
         turn.reprompt()

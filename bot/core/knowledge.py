@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
+from datetime import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Self, TypeVar
@@ -361,6 +362,8 @@ class Answers(_Frozen):
     choices: dict[str, tuple[str, ...]] = {}
     # Pain told in words, on the 0-10 scale ("pretty bad" is about 7).
     pain_words: dict[str, int] = {}
+    # A time of day said in words, for a reminder ("in the morning" is 08:00, "before bed" 21:30).
+    times_of_day: dict[str, time] = {}
     # "Don't know" at a question that wants a value: the bot explains and asks again.
     unsure: tuple[str, ...] = ()
     # Words around an answer that change nothing ("please", "I guess").
@@ -383,6 +386,12 @@ class Answers(_Frozen):
             if not 0 <= score <= 10:
                 raise ValueError(f"'{word}' must be a score from 0 to 10")
         return {w.strip().lower().replace("'", ""): score for w, score in words.items()}
+
+    @field_validator("times_of_day")
+    @classmethod
+    def _lowercase_times(cls, times: dict[str, time]) -> dict[str, time]:
+        """Return the phrases stripped and lower-cased."""
+        return {w.strip().lower().replace("'", ""): at for w, at in times.items()}
 
     @field_validator("unsure", "filler")
     @classmethod

@@ -131,6 +131,9 @@ def find_pain_score(text: str) -> PainScore | None:
 PAIN_SCALE = tuple(str(n) for n in range(11))
 _BARE_SCORE = re.compile(r"^\s*(\d{1,2})\s*(?:/\s*10|out of 10)?\s*[.!]*\s*$", re.IGNORECASE)
 _ANY_NUMBER = re.compile(r"(?<![\d.:/])(\d{1,2})(?![\d.:/])")
+_NUMBER_WORD = re.compile(rf"\b({_WORDS})\b")
+# "4 or 5", "4-5", "4 to 5": a range reads as its top, as in a stated rating.
+_ANSWER_RANGE = re.compile(r"^\D*?(\d{1,2})\s*(?:-|to|or|and|/)\s*(\d{1,2})\D*$")
 
 
 def bare_score(text: str) -> int | None:
@@ -148,10 +151,17 @@ def answer_score(text: str) -> int | None:
     bare = bare_score(text)
     if bare is not None:
         return bare
-    stated = find_pain_score(normalize(text, 2_000))
+    folded = normalize(text, 2_000)
+    stated = find_pain_score(folded)
     if stated is not None:
         return stated.score
-    numbers = {int(n) for n in _ANY_NUMBER.findall(text)}
+    ranged = _ANSWER_RANGE.match(folded)
+    if ranged and folded.count("/10") == 0:
+        low, high = int(ranged.group(1)), int(ranged.group(2))
+        if 0 <= low < high <= 10:
+            return high
+    numbers = {int(n) for n in _ANY_NUMBER.findall(folded)}
+    numbers |= {int(_WORD_NUMBERS[w]) for w in _NUMBER_WORD.findall(folded)}
     if len(numbers) == 1:
         (value,) = numbers
         return value if 0 <= value <= 10 else None

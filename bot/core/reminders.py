@@ -8,9 +8,11 @@ place that tests can exercise without a database.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -24,15 +26,126 @@ MAX_SEND_ATTEMPTS = 5
 SNOOZE = timedelta(hours=1)
 
 
-class Days(StrEnum):
-    """Which local days a reminder is sent on."""
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAYS = frozenset(range(5))
+_WEEKENDS = frozenset({5, 6})
+_EVERY_DAY = frozenset(range(7))
 
-    daily = "daily"
-    weekdays = "weekdays"  # Monday to Friday
+
+class Days(str):
+    """Which local days a reminder is sent on: "daily", "weekdays", "weekends", or chosen days.
+
+    Chosen days are kept as "d:" and one digit per weekday from Monday ("d:1010100" is Monday,
+    Wednesday and Friday), short enough for the store's column; a set that has a name is
+    always written by its name.
+    """
+
+    __slots__ = ()
+    daily: Days
+    weekdays: Days
+    weekends: Days
+
+    def __new__(cls, value: str) -> Days:
+        """Return the days written `value`, in its one canonical spelling."""
+        return cls.of(_parse_code(str(value)))
+
+    @classmethod
+    def of(cls, weekdays: frozenset[int]) -> Days:
+        """Return the days for a set of weekday numbers (0 is Monday)."""
+        if not weekdays or not weekdays <= _EVERY_DAY:
+            raise ValueError("days need at least one weekday from 0 (Monday) to 6")
+        if weekdays == _EVERY_DAY:
+            code = "daily"
+        elif weekdays == _WEEKDAYS:
+            code = "weekdays"
+        elif weekdays == _WEEKENDS:
+            code = "weekends"
+        else:
+            code = "d:" + "".join("1" if n in weekdays else "0" for n in range(7))
+        return str.__new__(cls, code)
+
+    @property
+    def value(self) -> str:
+        """Return the stored spelling ("daily", "d:1010100")."""
+        return str(self)
+
+    @property
+    def named(self) -> bool:
+        """Say whether the set has a name of its own (daily, weekdays, weekends)."""
+        return not self.startswith("d:")
+
+    def numbers(self) -> frozenset[int]:
+        """Return the weekday numbers (0 is Monday)."""
+        return _parse_code(str(self))
 
     def allows(self, day: date) -> bool:
         """Tell whether a reminder with these days is sent on local `day`."""
-        return self is Days.daily or day.weekday() < 5
+        return day.weekday() in self.numbers()
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """Validate from and serialize to the stored spelling."""
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_after_validator_function(
+            cls,
+            core_schema.str_schema(),
+            serialization=core_schema.plain_serializer_function_ser_schema(str),
+        )
+
+
+def _parse_code(code: str) -> frozenset[int]:
+    if code == "daily":
+        return _EVERY_DAY
+    if code == "weekdays":
+        return _WEEKDAYS
+    if code == "weekends":
+        return _WEEKENDS
+    if code.startswith("d:") and len(code) == 9 and set(code[2:]) <= {"0", "1"}:
+        return frozenset(n for n, bit in enumerate(code[2:]) if bit == "1")
+    raise ValueError(f"not a set of days: {code!r}")
+
+
+Days.daily = Days("daily")
+Days.weekdays = Days("weekdays")
+Days.weekends = Days("weekends")
+
+_DAY_WORDS = {
+    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "weds": 2,
+    "wednesday": 2, "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4,
+    "sat": 5, "saturday": 5, "sun": 6, "sunday": 6,
+}  # fmt: skip
+_DAY_WORD = re.compile(r"\b(" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + r")s?\b")
+_DAY_SPAN = re.compile(r"\b(\w+?)s?\s*(?:-|to|through|thru|till|until)\s*(\w+?)s?\b")
+_EXCEPT = re.compile(r"\b(?:except|but not|apart from|not on|not|no|skip|skipping|without)\b")
+_WEEKEND = re.compile(r"\bweek\s?ends?\b")
+_WORKDAYS = re.compile(r"\b(?:week\s?days?|work\s?days?|working days|mon(?:day)?\s*-\s*fri)")
+_EVERY = re.compile(r"\b(?:every\s?day|everyday|daily|each day|all week|7 days|seven days)\b")
+
+
+def parse_days(text: str) -> Days | None:
+    """Read which days a person wants ("weekdays", "mon wed fri", "not at weekends"), or None."""
+    folded = " ".join(text.lower().replace("'", "").split())
+    chosen: set[int] = set()
+    for span in _DAY_SPAN.finditer(folded):
+        first, last = _DAY_WORDS.get(span.group(1)), _DAY_WORDS.get(span.group(2))
+        if first is not None and last is not None:
+            chosen |= {(first + n) % 7 for n in range((last - first) % 7 + 1)}
+    chosen |= {_DAY_WORDS[m.group(1)] for m in _DAY_WORD.finditer(folded)}
+    negated = _EXCEPT.search(folded)
+    if _WEEKEND.search(folded):
+        if negated and negated.start() < _WEEKEND.search(folded).start():  # type: ignore[union-attr]
+            return Days.weekdays  # "not at the weekend", "skip weekends"
+        chosen |= _WEEKENDS
+    if _WORKDAYS.search(folded):
+        chosen |= _WEEKDAYS
+    if _EVERY.search(folded):
+        if negated and chosen:
+            return Days.of(_EVERY_DAY - chosen)  # "every day except fridays"
+        return Days.daily
+    if negated and chosen and not _WORKDAYS.search(folded):
+        return Days.of(_EVERY_DAY - chosen)  # "not fridays"
+    return Days.of(frozenset(chosen)) if chosen else None
 
 
 class Reminder(BaseModel):

@@ -6,6 +6,8 @@ Someone with an open request sees it and can change or withdraw it instead of a 
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel
 
 from bot.core.effects import SaveLead, WithdrawLead
@@ -205,6 +207,25 @@ def _take_phone(turn: Turn, e164: str) -> None:
     _next(turn, TIME)
 
 
+_HOUR = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\b")
+
+
+def on_time_text(turn: Turn, text: str) -> bool:
+    """Take a time said with numbers ("between 2 and 4", "before 10am") as its part of day."""
+    found = _HOUR.search(text.lower())
+    if found is None:
+        return False
+    hour, meridiem = int(found.group(1)), found.group(3)
+    if meridiem == "pm" and hour < 12:
+        hour += 12
+    elif meridiem is None and 1 <= hour <= 7:
+        hour += 12  # nobody asks for a call at 3 in the night
+    if not 0 <= hour <= 23:
+        return False
+    on_time_choice(turn, "morning" if hour < 12 else "afternoon" if hour < 17 else "evening")
+    return True
+
+
 def on_time_choice(turn: Turn, choice: str) -> None:
     """Take the best time to call."""
     _draft(turn).best_time = choice
@@ -317,7 +338,7 @@ EXISTING = flow.step("callback_existing", show_existing, on_existing_choice)
 CONSENT = flow.step("callback_consent", ask_consent, *yes_no(on_consent, yes="agree"))
 NAME = flow.step("callback_name", ask_name, on_name_choice, on_name_text)
 PHONE = flow.step("callback_phone", ask_phone, on_text=on_phone_text)
-TIME = flow.step("callback_time", ask_time, on_time_choice)
+TIME = flow.step("callback_time", ask_time, on_time_choice, on_time_text)
 NOTE = flow.step("callback_note", ask_note, on_note_choice, on_note_text, takes_any_text=True)
 REVIEW = flow.step("callback_review", show_review, on_review_choice)
 EDITS = {"edit_name": NAME, "edit_phone": PHONE, "edit_time": TIME, "edit_note": NOTE}

@@ -49,6 +49,10 @@ def show_help(turn: Turn, args: str) -> None:
 def cancel(turn: Turn, args: str) -> None:
     """Leave whatever flow is open, keeping nothing half-done."""
     state = turn.state
+    if state.step == WHAT_NEXT and not state.drafts:
+        turn.goto(HOME)
+        turn.say("goodbye")  # "stop" after a routine: nothing was open, so it is a goodbye
+        return
     busy = state.step not in (HOME, WHAT_NEXT) or bool(state.drafts)
     state.drafts = {}
     state.pending_symptoms = state.pending_locations = ()

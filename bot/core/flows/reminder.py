@@ -17,7 +17,7 @@ from bot.core.effects import (
 from bot.core.flow import Draft, Flow
 from bot.core.flows import checkin, safety
 from bot.core.knowledge import Knowledge, Urgency
-from bot.core.reminders import SNOOZE, Days
+from bot.core.reminders import DAY_NAMES, SNOOZE, Days, parse_days
 from bot.core.replies import Choice, Say
 from bot.core.schedule import TimeRefusal, next_due, parse_time
 from bot.core.state import HOME, ConversationState
@@ -64,11 +64,20 @@ def begin(turn: Turn, text: str = "") -> None:
 
 def _days_in(turn: Turn, text: str) -> Days | None:
     """Return the days said with a request ("every weekday at 6:45"), if any."""
-    if not text or turn.answers is None:
-        return None
-    labels = tuple(turn.text(f"button_{d.value}") for d in Days)
-    found = turn.answers.match(text, tuple(d.value for d in Days), labels)
-    return Days(found) if found else None
+    return parse_days(text) if text else None
+
+
+def describe_days(turn: Turn, days: Days) -> str:
+    """Say which days in words: "every day", "on Monday, Wednesday and Friday"."""
+    if days.named:
+        return turn.text(f"days_{days.value}")
+    names = [turn.text(f"weekday_{DAY_NAMES[n]}") for n in sorted(days.numbers())]
+    listed = (
+        names[0]
+        if len(names) == 1
+        else turn.text("join_and", first=", ".join(names[:-1]), last=names[-1])
+    )
+    return turn.text("days_custom", days=listed)
 
 
 # -- prompts ------------------------------------------------------------------------------
@@ -83,7 +92,7 @@ def show_current(turn: Turn) -> None:
     turn.say(
         "reminder_current",
         time=reminder.at.strftime("%H:%M"),
-        days=turn.text(f"days_{reminder.days.value}"),
+        days=describe_days(turn, reminder.days),
         zone=_zone_label(reminder.zone, turn.ctx.now),
         status=turn.text("reminder_status_paused" if reminder.paused else "reminder_status_on"),
         choices=("change_time", "resume" if reminder.paused else "pause", "stop_reminders", "keep"),
@@ -122,8 +131,13 @@ def on_time_choice(turn: Turn, choice: str) -> None:
 
 
 def on_time_text(turn: Turn, text: str) -> bool:
-    """Take a typed time, or say kindly why it is not one."""
+    """Take a typed time ("7:30", "before bed"), or say kindly why it is not one."""
     found = parse_time(text)
+    in_words = turn.answers.time_in_words(text) if turn.answers else None
+    if found is TimeRefusal.not_a_time and in_words is not None:
+        # A time of day said in words: take its usual time, and say which.
+        turn.say("reminder_time_from_words", time=in_words.strftime("%H:%M"))
+        found = in_words
     if isinstance(found, TimeRefusal):
         turn.say(f"reminder_time_{found.value}")
         ask_time(turn)
@@ -152,14 +166,14 @@ def on_zone_choice(turn: Turn, choice: str) -> None:
 def on_zone_text(turn: Turn, text: str) -> bool:
     """Match a typed place against time zones and ask which one it is."""
     draft = _draft(turn)
+    candidates = match_zone(text[:200], turn.knowledge.zone_aliases)
     answer = turn.reader.is_affirmative(text) if draft.zone_options else None
-    if answer is True and len(draft.zone_options) == 1:
+    if answer is True and len(draft.zone_options) == 1 and not candidates:
         on_zone_choice(turn, "z0")  # "yes" to the one place offered
         return True
-    if answer is False:
+    if answer is False and not candidates:
         on_zone_choice(turn, "zone_other")
         return True
-    candidates = match_zone(text[:200], turn.knowledge.zone_aliases)
     if not candidates:
         draft.zone_options = ()
         turn.say("reminder_zone_unknown")
@@ -171,9 +185,19 @@ def on_zone_text(turn: Turn, text: str) -> bool:
 
 def on_days_choice(turn: Turn, choice: str) -> None:
     """Take the days, and save the reminder when nothing else is missing."""
-    if choice in tuple(d.value for d in Days):
+    if choice in ("daily", "weekdays"):
         _draft(turn).days = Days(choice)
     _ask_next(turn)
+
+
+def on_days_text(turn: Turn, text: str) -> bool:
+    """Take days typed in words: "weekends", "mon wed fri", "every day except fridays"."""
+    days = parse_days(text)
+    if days is None:
+        return False
+    _draft(turn).days = days
+    _ask_next(turn)
+    return True
 
 
 def _save(turn: Turn, at: time, zone: str, days: Days) -> None:
@@ -186,7 +210,7 @@ def _save(turn: Turn, at: time, zone: str, days: Days) -> None:
     turn.say(
         "reminder_set",
         time=at.strftime("%H:%M"),
-        days=turn.text(f"days_{days.value}"),
+        days=describe_days(turn, days),
         zone=_zone_label(zone, turn.ctx.now),
         first=_when(turn, first, zone),
     )
@@ -341,7 +365,7 @@ def reminder_command(turn: Turn, args: str) -> None:
 
 TIME = flow.step("reminder_time", ask_time, on_time_choice, on_time_text)
 ZONE = flow.step("reminder_zone", ask_zone, on_zone_choice, on_zone_text)
-DAYS = flow.step("reminder_days", ask_days, on_days_choice)
+DAYS = flow.step("reminder_days", ask_days, on_days_choice, on_days_text)
 MANAGE = flow.step("reminder_manage", show_current, on_manage_choice)
 flow.command("reminder", reminder_command, menu=True)
 flow.buttons(
@@ -376,10 +400,14 @@ flow.says(
     "reminder_due_no_routine",
     "days_daily",
     "days_weekdays",
+    "days_weekends",
+    *(f"weekday_{name}" for name in DAY_NAMES),
     reminder_current={"time", "days", "zone", "status"},
     reminder_set={"time", "days", "zone", "first"},
     reminder_due={"routine"},
     reminder_check_sign={"signs"},
+    days_custom={"days"},
+    reminder_time_from_words={"time"},
     when_today={"time"},
     when_tomorrow={"time"},
     when_day={"day", "time"},
