@@ -63,6 +63,21 @@ class Bench:
 
 BENCHES: tuple[Bench, ...] = (
     Bench(
+        "fuzz",
+        "10,000 random actions from 200 people against the real bot (safety issue)",
+        "",
+        (
+            Row("actions", "actions", ""),
+            Row(
+                "updates that failed",
+                "failed_updates",
+                "",
+                goal=Goal("failed_updates", "==", 0, "0"),
+            ),
+        ),
+        timeout_s=420.0,
+    ),
+    Bench(
         "answers",
         "Held-back answers to the bot's questions, understood at first try",
         "",
