@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -124,6 +124,17 @@ class Dose(_Frozen):
         return self
 
 
+class Level(_Frozen):
+    """One rung of an exercise's ladder: its dose and, where it changes, the move itself."""
+
+    name: str = Field(min_length=1, max_length=60)  # "One leg at a time"
+    dose: Dose
+    variant: str = "default"  # the picture (knowledge/poses/<exercise>.yaml variants)
+    how: str | None = None  # what is different at this level, shown on the card
+    # Said the day a person moves to this level ("Calf raises: one leg from today").
+    change: str | None = None
+
+
 class Exercise(_Frozen):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=1)
@@ -131,12 +142,40 @@ class Exercise(_Frozen):
     helps: tuple[str, ...] = Field(min_length=1)
     why: str = Field(min_length=1)
     steps: tuple[str, ...] = Field(min_length=3, max_length=6)
+    # The dose of the level people start at; with a ladder, it is that level's.
     dose: Dose
     equipment: str | None = None
     alternatives: tuple[str, ...] = ()
     cautions: tuple[str, ...] = Field(min_length=1)
     # A clinic's own picture, used instead of the one drawn from poses/<id>.yaml.
     picture: SuppliedPicture | None = None
+    # The ladder, easiest first; an exercise without one has a single level, its dose.
+    levels: tuple[Level, ...] = ()
+    start_level: int = Field(default=1, ge=1)  # 1 is the first (easiest) level
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dose_of_the_starting_level(cls, data: Any) -> Any:
+        """With a ladder, the dose is the starting level's (it need not be written twice)."""
+        if isinstance(data, dict) and "dose" not in data and data.get("levels"):
+            start = int(data.get("start_level", 1))
+            levels = data["levels"]
+            if 1 <= start <= len(levels) and isinstance(levels[start - 1], dict):
+                data = {**data, "dose": levels[start - 1].get("dose")}
+        return data
+
+    @model_validator(mode="after")
+    def _start_on_the_ladder(self) -> Self:
+        if self.start_level > max(1, len(self.levels)):
+            raise ValueError(f"start_level {self.start_level} is past the ladder's top")
+        return self
+
+    @property
+    def ladder(self) -> tuple[Level, ...]:
+        """Return the levels, easiest first (one level made of the dose if none are listed)."""
+        if self.levels:
+            return self.levels
+        return (Level(name=self.name, dose=self.dose),)
 
 
 def _clean_words(words: tuple[str, ...]) -> tuple[str, ...]:
@@ -290,6 +329,16 @@ class ConditionRules(_Frozen):
 
     leave_out: tuple[str, ...] = ()
     max_exercises: int | None = Field(default=None, ge=1, le=12)
+
+
+class ProgramRules(_Frozen):
+    """When a move of the program goes up or down its ladder (rules.yaml `program`)."""
+
+    up_after_easy: int = Field(default=2, ge=1, le=10)
+    on_hard: Literal["hold", "down"] = "hold"
+    on_hurt: Literal["down", "out"] = "down"
+    hold_while_pain_rises: bool = True
+    minutes_per_move: int = Field(default=3, ge=1, le=30)
 
 
 class SafetyRules(_Frozen):
@@ -458,6 +507,7 @@ class Knowledge(_Frozen):
     answers: Answers
     rules: RoutineRules
     triage: Triage
+    program: ProgramRules
     safety: SafetyRules
     screen: tuple[ScreenItem, ...]
     progress: ProgressRules
@@ -754,7 +804,8 @@ def load_knowledge(directory: Path | str) -> Knowledge:
         ReaderTuning, language_file.get("reader", {}), "language.yaml", "reader"
     )
     parts["answers"] = _parse(Answers, language_file.get("answers", {}), "language.yaml", "answers")
-    rules_data = {k: v for k, v in rules_file.items() if k not in ("progress", "triage", "safety")}
+    sections = ("progress", "triage", "safety", "program")
+    rules_data = {k: v for k, v in rules_file.items() if k not in sections}
     parts["rules"] = _parse(RoutineRules, rules_data, "rules.yaml", "")
     _check_routines(parts["rules"], parts)
     parts["triage"] = _parse(Triage, rules_file.get("triage", {}), "rules.yaml", "triage")
@@ -762,6 +813,7 @@ def load_knowledge(directory: Path | str) -> Knowledge:
     parts["progress"] = _parse(
         ProgressRules, rules_file.get("progress", {}), "rules.yaml", "progress"
     )
+    parts["program"] = _parse(ProgramRules, rules_file.get("program", {}), "rules.yaml", "program")
     parts["safety"] = _parse(SafetyRules, rules_file.get("safety", {}), "rules.yaml", "safety")
     _check_safety(parts["safety"], parts)
     parts["screen"] = tuple(
@@ -772,7 +824,21 @@ def load_knowledge(directory: Path | str) -> Knowledge:
     parts["messages"] = _read_messages(messages_file.get("messages"))
     parts["zone_aliases"] = _check_zone_aliases(zones_file.get("aliases"))
     parts["pictures"] = _load_pictures(directory, parts["exercises"])
+    _check_level_pictures(parts["exercises"], parts["pictures"])
     return Knowledge.model_validate(parts)
+
+
+def _check_level_pictures(exercises: dict[str, Exercise], pictures: Pictures) -> None:
+    """Check that every level's picture variant is drawn (a supplied file stands for all)."""
+    for exercise in exercises.values():
+        poses = pictures.poses.get(exercise.id)
+        if poses is None:
+            continue
+        for index, level in enumerate(exercise.ladder, start=1):
+            if level.variant not in poses.variants:
+                where = f"exercises '{exercise.id}'.levels[{index}]"
+                problem = f"no picture variant '{level.variant}' in poses/{exercise.id}.yaml"
+                raise KnowledgeError("exercises.yaml", where, problem)
 
 
 def _load_pictures(directory: Path, exercises: dict[str, Exercise]) -> Pictures:

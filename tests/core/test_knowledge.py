@@ -84,12 +84,12 @@ def test_exercise_with_too_few_steps(kdir):
 
 def test_dose_with_two_shapes(kdir):
     def both(d: dict[str, Any]) -> None:
-        d["exercises"][5]["dose"]["hold_seconds"] = 30
-        d["exercises"][5]["dose"]["repeats"] = 3
+        d["exercises"][1]["dose"]["sets"] = 2
+        d["exercises"][1]["dose"]["reps"] = "10"
 
     edit(kdir, "exercises.yaml", both)
     message = error_of(kdir)
-    assert "exercises 'standing_calf_raise'.dose" in message
+    assert "exercises 'plank_calf_stretch'.dose" in message
     assert "exactly one of" in message
 
 
@@ -205,3 +205,28 @@ def test_a_sign_needs_words_or_a_combination(kdir):
 def test_missing_condition(kdir):
     edit(kdir, "red_flags.yaml", lambda d: d["conditions"][0].update(id="gout"))
     assert error_of(kdir).startswith("knowledge/red_flags.yaml: condition")
+
+
+def test_a_level_whose_picture_is_not_drawn_is_refused(kdir):
+    def unknown_variant(d: dict[str, Any]) -> None:
+        d["exercises"][5]["levels"][2]["variant"] = "on_a_trampoline"
+
+    edit(kdir, "exercises.yaml", unknown_variant)
+    message = error_of(kdir)
+    assert "exercises 'standing_calf_raise'.levels[3]" in message
+    assert "on_a_trampoline" in message
+
+
+def test_a_ladder_level_with_a_broken_dose_is_refused(kdir):
+    def broken(d: dict[str, Any]) -> None:
+        d["exercises"][5]["levels"][1]["dose"]["duration"] = "a while"
+
+    edit(kdir, "exercises.yaml", broken)
+    assert "exactly one of" in error_of(kdir)
+
+
+def test_every_exercise_has_a_ladder_that_starts_on_it(knowledge):
+    for exercise in knowledge.exercises.values():
+        assert 1 <= exercise.start_level <= len(exercise.ladder)
+        assert exercise.dose == exercise.ladder[exercise.start_level - 1].dose
+    assert len(knowledge.exercises["standing_calf_raise"].ladder) == 4
