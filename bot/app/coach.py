@@ -28,9 +28,11 @@ from bot.core.effects import (
     ForgetMe,
     PauseReminder,
     RecordCheckin,
+    ReminderAnswered,
     ResumeReminder,
     SaveLead,
     SetReminder,
+    SetSecondReminder,
     SkipReminderToday,
     SnoozeReminder,
     StopReminder,
@@ -170,6 +172,16 @@ class Coach:
                     current = await reminders.get(session, user_id)
                     if current is not None:
                         changed = _changed(current, effect, now)
+                        await reminders.put(session, user_id, changed, now)
+                case ReminderAnswered(day=day):
+                    current = await reminders.get(session, user_id)
+                    if current is not None:
+                        changed = reminder_rules.answered(current, day)
+                        await reminders.put(session, user_id, changed, now)
+                case SetSecondReminder(at=second):
+                    current = await reminders.get(session, user_id)
+                    if current is not None:
+                        changed = reminder_rules.with_second(current, second, now)
                         await reminders.put(session, user_id, changed, now)
                 case StopReminder():
                     await reminders.remove(session, user_id)

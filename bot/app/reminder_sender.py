@@ -24,7 +24,7 @@ from bot.app.outlet import Blocked, MaybeDelivered, NotDelivered, Outlet, Reject
 from bot.app.runs import Runs
 from bot.core.flows.reminder import reminder_message
 from bot.core.knowledge import Knowledge
-from bot.core.reminders import SendFailure, after_failure, claim
+from bot.core.reminders import SendFailure, SendKind, after_failure, claim
 from bot.core.state import ConversationState
 from bot.store import Database, reminders
 
@@ -38,6 +38,7 @@ class DueReminder:
     user_id: int
     day: date
     state_json: str
+    kind: SendKind = SendKind.main
 
 
 @dataclass
@@ -121,11 +122,12 @@ class ReminderSender:
                 only_user=self.only_user,
             )
             for user_id, reminder, state_json in due:
-                decided = claim(reminder, now)
+                decided = claim(reminder, now, self.knowledge.reminders)
                 stats.skipped_late += decided.skipped_late
                 await reminders.put(session, user_id, decided.reminder, now)
-                if decided.send_day is not None:
-                    claimed.append(DueReminder(user_id, decided.send_day, state_json))
+                claimed.extend(
+                    DueReminder(user_id, send.day, state_json, send.kind) for send in decided.sends
+                )
         stats.claimed.extend(d.user_id for d in claimed)
         return len(due), claimed
 
@@ -134,7 +136,9 @@ class ReminderSender:
             state = ConversationState.model_validate_json(item.state_json)
         except ValidationError:
             state = ConversationState()
-        message = reminder_message(self.knowledge, state, item.day)
+        message = reminder_message(self.knowledge, state, item.day, item.kind)
+        if message is None:
+            return  # nothing to send of this kind today (a warning sign stands)
         async with self._slots:
             try:
                 await self.outlet.deliver(item.user_id, [message])
@@ -163,7 +167,7 @@ class ReminderSender:
             await self._after_failure(item, failure)
             return
         stats.failed += 1
-        if failure is SendFailure.not_sent:
+        if failure is SendFailure.not_sent and item.kind is SendKind.main:
             stats.retried += await self._after_failure(item, failure)
 
     async def _after_failure(self, item: DueReminder, failure: SendFailure) -> bool:

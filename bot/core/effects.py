@@ -55,6 +55,20 @@ class SkipReminderToday(_Effect):
     kind: Literal["skip_reminder_today"] = "skip_reminder_today"
 
 
+class ReminderAnswered(_Effect):
+    """The person answered the day's reminder: no follow-up for that day."""
+
+    kind: Literal["reminder_answered"] = "reminder_answered"
+    day: date
+
+
+class SetSecondReminder(_Effect):
+    """Add (or, with None, remove) a second daily reminder at this time."""
+
+    kind: Literal["set_second_reminder"] = "set_second_reminder"
+    at: time | None
+
+
 class RecordCheckin(_Effect):
     """Store the day's check-in, replacing any earlier one of the same local day."""
 
@@ -98,6 +112,8 @@ Effect = (
     | StopReminder
     | SnoozeReminder
     | SkipReminderToday
+    | ReminderAnswered
+    | SetSecondReminder
     | RecordCheckin
     | SaveLead
     | WithdrawLead

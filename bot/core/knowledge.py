@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.core.poses import Pictures, PoseError, SuppliedPicture, load_pictures
 from bot.core.progress import ProgressRules
+from bot.core.reminders import ReminderRules
 
 SYMPTOM_IDS = ("tightness", "cramping", "soreness", "weakness", "pain")
 LOCATION_IDS = ("foot", "sole", "arch", "heel", "toes", "ankle", "calf")
@@ -109,6 +110,17 @@ class Dose(_Frozen):
     side: str | None = None
     frequency: str = Field(min_length=1)
     progression: str | None = None
+    # How many sessions a day the dose asks for (a second daily reminder is offered at 2);
+    # when not given, "twice a day" in the frequency means 2.
+    times_a_day: int | None = Field(default=None, ge=1, le=4)
+
+    @property
+    def sessions_a_day(self) -> int:
+        """Return how many sessions a day the dose asks for."""
+        if self.times_a_day is not None:
+            return self.times_a_day
+        text = self.frequency.lower()
+        return 2 if "twice" in text and "or twice" not in text else 1
 
     @model_validator(mode="after")
     def _one_shape(self) -> Self:
@@ -508,6 +520,7 @@ class Knowledge(_Frozen):
     rules: RoutineRules
     triage: Triage
     program: ProgramRules
+    reminders: ReminderRules
     safety: SafetyRules
     screen: tuple[ScreenItem, ...]
     progress: ProgressRules
@@ -804,7 +817,7 @@ def load_knowledge(directory: Path | str) -> Knowledge:
         ReaderTuning, language_file.get("reader", {}), "language.yaml", "reader"
     )
     parts["answers"] = _parse(Answers, language_file.get("answers", {}), "language.yaml", "answers")
-    sections = ("progress", "triage", "safety", "program")
+    sections = ("progress", "triage", "safety", "program", "reminders")
     rules_data = {k: v for k, v in rules_file.items() if k not in sections}
     parts["rules"] = _parse(RoutineRules, rules_data, "rules.yaml", "")
     _check_routines(parts["rules"], parts)
@@ -814,6 +827,9 @@ def load_knowledge(directory: Path | str) -> Knowledge:
         ProgressRules, rules_file.get("progress", {}), "rules.yaml", "progress"
     )
     parts["program"] = _parse(ProgramRules, rules_file.get("program", {}), "rules.yaml", "program")
+    parts["reminders"] = _parse(
+        ReminderRules, rules_file.get("reminders", {}), "rules.yaml", "reminders"
+    )
     parts["safety"] = _parse(SafetyRules, rules_file.get("safety", {}), "rules.yaml", "safety")
     _check_safety(parts["safety"], parts)
     parts["screen"] = tuple(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -149,7 +149,12 @@ def parse_days(text: str) -> Days | None:
 
 
 class Reminder(BaseModel):
-    """A person's reminder: its settings, and where its sending stands."""
+    """A person's reminder: its settings, and where its sending stands.
+
+    Besides the daily reminder there may be a second one the same days (for moves done twice
+    a day), and one gentle follow-up of a reminder nobody answered. Each is sent at most once
+    per local day, and every day sent is recorded before the send.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -162,6 +167,22 @@ class Reminder(BaseModel):
     snooze_due: datetime | None = None
     last_day: date | None = None  # local day of the latest reminder sent
     attempts: int = 0  # failed sends of `last_day`
+    second_at: time | None = None
+    second_next_due: datetime | None = None
+    second_last_day: date | None = None
+    follow_up_due: datetime | None = None  # when to nudge if `last_day` is still unanswered
+    answered_day: date | None = None  # the latest local day the person answered a reminder
+
+
+class ReminderRules(BaseModel):
+    """The follow-up of an unanswered reminder, and the quiet hours (from rules.yaml)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    follow_up: bool = True
+    follow_up_hours: float = 3.0
+    quiet_from: time = time(21, 0)
+    quiet_until: time = time(8, 0)
 
 
 class SendFailure(StrEnum):
@@ -173,13 +194,34 @@ class SendFailure(StrEnum):
     maybe_sent = "maybe_sent"  # may have arrived: never resend (at most once a day)
 
 
+class SendKind(StrEnum):
+    """Which message a send is."""
+
+    main = "main"
+    second = "second"
+    follow_up = "follow_up"
+
+
+@dataclass(frozen=True)
+class Send:
+    """One message to send for a local day."""
+
+    kind: SendKind
+    day: date
+
+
 @dataclass(frozen=True)
 class Claim:
     """What claiming a due reminder decided: the reminder as it now stands, and what to send."""
 
     reminder: Reminder
-    send_day: date | None  # the local day to send for; None sends nothing
+    sends: tuple[Send, ...] = ()
     skipped_late: bool = False  # one was missed: the bot was down past the catch-up window
+
+    @property
+    def send_day(self) -> date | None:
+        """Return the local day of the daily reminder to send, if one is due."""
+        return next((s.day for s in self.sends if s.kind is SendKind.main), None)
 
 
 def first_due(at: time, zone: str, days: Days, now: datetime) -> datetime:
@@ -187,27 +229,54 @@ def first_due(at: time, zone: str, days: Days, now: datetime) -> datetime:
     return next_due(at, zone_from_key(zone), days, now)
 
 
-def set_up(at: time, zone: str, days: Days, now: datetime, old: Reminder | None) -> Reminder:
-    """Return a new or changed reminder; the day already sent stays recorded."""
+def set_up(
+    at: time,
+    zone: str,
+    days: Days,
+    now: datetime,
+    old: Reminder | None,
+    second_at: time | None = None,
+) -> Reminder:
+    """Return a new or changed reminder; the days already sent stay recorded."""
+    second = second_at if second_at is not None else (old.second_at if old else None)
     return Reminder(
         at=at,
         zone=zone,
         days=days,
         next_due=first_due(at, zone, days, now),
         last_day=old.last_day if old else None,
+        second_at=second,
+        second_next_due=first_due(second, zone, days, now) if second else None,
+        second_last_day=old.second_last_day if old else None,
+        answered_day=old.answered_day if old else None,
     )
+
+
+def with_second(reminder: Reminder, at: time | None, now: datetime) -> Reminder:
+    """Add (or with None remove) the second daily reminder."""
+    due = first_due(at, reminder.zone, reminder.days, now) if at else None
+    return reminder.model_copy(update={"second_at": at, "second_next_due": due})
 
 
 def pause(reminder: Reminder) -> Reminder:
     """Keep the settings, send nothing until resumed."""
-    return reminder.model_copy(update={"paused": True, "snooze_due": None})
+    return reminder.model_copy(update={"paused": True, "snooze_due": None, "follow_up_due": None})
 
 
 def resume(reminder: Reminder, now: datetime) -> Reminder:
     """Send again from the next due time on."""
     due = first_due(reminder.at, reminder.zone, reminder.days, now)
+    second = reminder.second_at
     return reminder.model_copy(
-        update={"paused": False, "next_due": due, "snooze_due": None, "attempts": 0}
+        update={
+            "paused": False,
+            "next_due": due,
+            "snooze_due": None,
+            "attempts": 0,
+            "second_next_due": first_due(second, reminder.zone, reminder.days, now)
+            if second
+            else None,
+        }
     )
 
 
@@ -221,26 +290,56 @@ def skip_today(reminder: Reminder) -> Reminder:
     return reminder.model_copy(update={"snooze_due": None})
 
 
-def claim(reminder: Reminder, now: datetime) -> Claim:
-    """Move a due reminder on and say which local day to send for, before anything is sent.
+def answered(reminder: Reminder, day: date) -> Reminder:
+    """Note that the person answered the day's reminder: no follow-up for it."""
+    return reminder.model_copy(update={"answered_day": day, "follow_up_due": None})
+
+
+def quiet(rules: ReminderRules, local: time) -> bool:
+    """Say whether a local time is in the quiet hours (night), when nothing is sent unasked."""
+    if rules.quiet_from <= rules.quiet_until:
+        return rules.quiet_from <= local < rules.quiet_until
+    return local >= rules.quiet_from or local < rules.quiet_until
+
+
+def claim(reminder: Reminder, now: datetime, rules: ReminderRules | None = None) -> Claim:
+    """Move a due reminder on and say what to send for which local day, before anything is sent.
 
     The answer is committed before the send, so a day recorded here is never sent twice.
     """
+    rules = rules or ReminderRules()
     try:
         zone = zone_from_key(reminder.zone)
     except ValueError:
         # A zone the tz database no longer knows: stop rather than loop on it every tick.
-        return Claim(pause(reminder), None)
+        return Claim(pause(reminder))
+    sends: list[Send] = []
+    main, skipped = _claim_main(reminder, now, zone, rules)
+    if main.send_day is not None:
+        sends.append(Send(SendKind.main, main.send_day))
+    reminder = main.reminder
+    reminder, second = _claim_second(reminder, now, zone)
+    if second is not None:
+        sends.append(second)
+    reminder, follow_up = _claim_follow_up(reminder, now, zone, rules)
+    if follow_up is not None:
+        sends.append(follow_up)
+    return Claim(reminder, tuple(sends), skipped_late=skipped)
+
+
+def _claim_main(
+    reminder: Reminder, now: datetime, zone: tzinfo, rules: ReminderRules
+) -> tuple[Claim, bool]:
     snoozed = reminder.snooze_due
     if snoozed is not None and snoozed <= now:
         cleared = reminder.model_copy(update={"snooze_due": None})
         late = not catch_up(snoozed, now, CATCH_UP)
         if late or reminder.last_day is None:
-            return Claim(cleared, None, skipped_late=late)
-        return Claim(cleared, reminder.last_day)
+            return Claim(cleared), late
+        return Claim(cleared, (Send(SendKind.main, reminder.last_day),)), False
     due = reminder.next_due
     if due is None or due > now:
-        return Claim(reminder, None)
+        return Claim(reminder), False
     skipped = False
     if not catch_up(due, now, CATCH_UP):
         # The bot was down too long for that one: skip it, but not a later occurrence that
@@ -248,16 +347,49 @@ def claim(reminder: Reminder, now: datetime) -> Claim:
         skipped = True
         due = next_due(reminder.at, zone, reminder.days, now - CATCH_UP)
         if due > now:
-            return Claim(reminder.model_copy(update={"next_due": due}), None, skipped_late=True)
-    moved = reminder.model_copy(
-        update={"next_due": next_due(reminder.at, zone, reminder.days, due)}
-    )
+            return Claim(reminder.model_copy(update={"next_due": due})), True
+    after = next_due(reminder.at, zone, reminder.days, due)
+    moved = reminder.model_copy(update={"next_due": after})
     day = local_day(due, zone)
     if reminder.last_day == day:
-        return Claim(moved, None, skipped_late=skipped)  # sent already (the time was changed)
-    return Claim(
-        moved.model_copy(update={"last_day": day, "attempts": 0}), day, skipped_late=skipped
-    )
+        return Claim(moved), skipped  # sent already (the time was changed)
+    nudge = due + timedelta(hours=rules.follow_up_hours)
+    at_night = quiet(rules, nudge.astimezone(zone).time())
+    follow_up = nudge if rules.follow_up and not at_night else None
+    sent = moved.model_copy(update={"last_day": day, "attempts": 0, "follow_up_due": follow_up})
+    return Claim(sent, (Send(SendKind.main, day),)), skipped
+
+
+def _claim_second(reminder: Reminder, now: datetime, zone: tzinfo) -> tuple[Reminder, Send | None]:
+    due = reminder.second_next_due
+    if reminder.second_at is None or due is None or due > now:
+        return reminder, None
+    if not catch_up(due, now, CATCH_UP):
+        later = next_due(reminder.second_at, zone, reminder.days, now - CATCH_UP)
+        if later > now:
+            return reminder.model_copy(update={"second_next_due": later}), None
+        due = later
+    after = next_due(reminder.second_at, zone, reminder.days, due)
+    day = local_day(due, zone)
+    moved = reminder.model_copy(update={"second_next_due": after})
+    if reminder.second_last_day == day:
+        return moved, None
+    return moved.model_copy(update={"second_last_day": day}), Send(SendKind.second, day)
+
+
+def _claim_follow_up(
+    reminder: Reminder, now: datetime, zone: tzinfo, rules: ReminderRules
+) -> tuple[Reminder, Send | None]:
+    due = reminder.follow_up_due
+    if due is None or due > now:
+        return reminder, None
+    cleared = reminder.model_copy(update={"follow_up_due": None})
+    day = reminder.last_day
+    if day is None or reminder.answered_day == day or not catch_up(due, now, CATCH_UP):
+        return cleared, None
+    if quiet(rules, now.astimezone(zone).time()) or local_day(now, zone) != day:
+        return cleared, None  # never at night, and never for another day
+    return cleared, Send(SendKind.follow_up, day)
 
 
 def after_failure(

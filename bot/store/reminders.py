@@ -22,6 +22,11 @@ def _value(row: ReminderRow) -> Reminder:
         snooze_due=row.snooze_due,
         last_day=row.last_day,
         attempts=row.attempts,
+        second_at=time.fromisoformat(row.second_at) if row.second_at else None,
+        second_next_due=row.second_next_due,
+        second_last_day=row.second_last_day,
+        follow_up_due=row.follow_up_due,
+        answered_day=row.answered_day,
     )
 
 
@@ -45,6 +50,11 @@ async def put(session: AsyncSession, user_id: int, reminder: Reminder, now: date
     row.snooze_due = reminder.snooze_due
     row.last_day = reminder.last_day
     row.attempts = reminder.attempts
+    row.second_at = reminder.second_at.strftime("%H:%M") if reminder.second_at else None
+    row.second_next_due = reminder.second_next_due
+    row.second_last_day = reminder.second_last_day
+    row.follow_up_due = reminder.follow_up_due
+    row.answered_day = reminder.answered_day
     row.updated_at = now
 
 
@@ -67,7 +77,12 @@ async def lock_due(
         .join(User, User.id == ReminderRow.user_id)
         .where(
             ReminderRow.paused.is_(False),
-            or_(ReminderRow.next_due <= now, ReminderRow.snooze_due <= now),
+            or_(
+                ReminderRow.next_due <= now,
+                ReminderRow.snooze_due <= now,
+                ReminderRow.second_next_due <= now,
+                ReminderRow.follow_up_due <= now,
+            ),
         )
         .order_by(ReminderRow.next_due)
         .limit(limit)

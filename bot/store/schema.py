@@ -79,12 +79,21 @@ class ReminderRow(Base):
     last_day: Mapped[date | None] = mapped_column(Date, nullable=True)
     # Failed sends of the current local day; a resend is scheduled through snooze_due.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A second reminder the same days (moves done twice a day), and the follow-up of one
+    # nobody answered; each at most once per local day.
+    second_at: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    second_next_due: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    second_last_day: Mapped[date | None] = mapped_column(Date, nullable=True)
+    follow_up_due: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    answered_day: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         Index("ix_reminders_next_due", "next_due"),
         Index("ix_reminders_snooze_due", "snooze_due"),
+        Index("ix_reminders_second_next_due", "second_next_due"),
+        Index("ix_reminders_follow_up_due", "follow_up_due"),
     )
 
 

@@ -26,7 +26,7 @@ from bot.core.events import ButtonEvent, CommandEvent
 from bot.core.knowledge import Knowledge
 from bot.core.leads import LeadDetails, LeadStatus
 from bot.core.outbox import LEASE as STAFF_LEASE
-from bot.core.reminders import MAX_SEND_ATTEMPTS, Days, set_up
+from bot.core.reminders import MAX_SEND_ATTEMPTS, Days, ReminderRules, set_up
 from bot.core.replies import Reply, Say
 from bot.store import leads, reminders, users
 from bot.store.db import Database
@@ -36,6 +36,12 @@ from tests.support import Clock, RecordingOutlet, make_coach
 STAFF = -100777
 ANN = Person(id=42, first_name="Ann")
 LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture(scope="session")
+def knowledge(knowledge: Knowledge) -> Knowledge:
+    """The real knowledge without follow-ups: these tests count the daily reminders only."""
+    return knowledge.model_copy(update={"reminders": ReminderRules(follow_up=False)})
 
 
 class Crash(BaseException):

@@ -8,8 +8,10 @@ from pydantic import BaseModel
 
 from bot.core.effects import (
     PauseReminder,
+    ReminderAnswered,
     ResumeReminder,
     SetReminder,
+    SetSecondReminder,
     SkipReminderToday,
     SnoozeReminder,
     StopReminder,
@@ -17,7 +19,7 @@ from bot.core.effects import (
 from bot.core.flow import Draft, Flow
 from bot.core.flows import checkin, safety
 from bot.core.knowledge import Knowledge, Urgency
-from bot.core.reminders import DAY_NAMES, SNOOZE, Days, parse_days
+from bot.core.reminders import DAY_NAMES, SNOOZE, Days, SendKind, parse_days
 from bot.core.replies import Choice, Say
 from bot.core.schedule import TimeRefusal, next_due, parse_time
 from bot.core.state import HOME, ConversationState
@@ -25,6 +27,7 @@ from bot.core.turn import Turn, local_today
 from bot.core.zones import match_zone, zone_from_key, zone_label
 
 QUICK_TIMES = {"t0730": time(7, 30), "t1230": time(12, 30), "t1800": time(18, 0), "t2100": time(21)}
+SECOND_TIMES = {"s1800": time(18, 0), "s1930": time(19, 30), "s2100": time(21, 0)}
 REMINDER_ACTIONS = ("done", "snooze", "skip", "stop")
 # While a warning sign stands, the reminder asks whether it was checked instead.
 SIGN_ACTIONS = ("checked", "notyet", "stop")
@@ -214,6 +217,54 @@ def _save(turn: Turn, at: time, zone: str, days: Days) -> None:
         zone=_zone_label(zone, turn.ctx.now),
         first=_when(turn, first, zone),
     )
+    saved = turn.ctx.reminder
+    if _twice_a_day(turn) and (saved is None or saved.second_at is None):
+        turn.ask(SECOND)
+
+
+def _twice_a_day(turn: Turn) -> list[str]:
+    """Return the names of the moves of the routine whose dose is twice a day."""
+    exercises = turn.knowledge.exercises
+    return [
+        exercises[e].name
+        for e in turn.state.routine
+        if e in exercises and exercises[e].dose.sessions_a_day >= 2
+    ]
+
+
+def ask_second(turn: Turn) -> None:
+    """Offer a second daily reminder for the moves done twice a day."""
+    names = _twice_a_day(turn)
+    labels = {cid: at.strftime("%H:%M") for cid, at in SECOND_TIMES.items()}
+    turn.say(
+        "reminder_ask_second",
+        moves=", ".join(names) or turn.text("describe_nothing"),
+        choices=(*SECOND_TIMES, "no_second"),
+        labels=labels,
+        no="no_second",
+    )
+
+
+def on_second_choice(turn: Turn, choice: str) -> None:
+    """Add the second reminder at the time chosen, or none."""
+    turn.goto(HOME)
+    if choice in SECOND_TIMES:
+        at = SECOND_TIMES[choice]
+        turn.do(SetSecondReminder(at=at))
+        turn.say("reminder_second_set", time=at.strftime("%H:%M"))
+    else:
+        turn.say("reminder_second_none")
+
+
+def on_second_text(turn: Turn, text: str) -> bool:
+    """Take a typed time for the second reminder."""
+    found = parse_time(text)
+    if isinstance(found, TimeRefusal):
+        return False
+    turn.goto(HOME)
+    turn.do(SetSecondReminder(at=found))
+    turn.say("reminder_second_set", time=found.strftime("%H:%M"))
+    return True
 
 
 def on_manage_choice(turn: Turn, choice: str) -> None:
@@ -244,8 +295,12 @@ def on_reminder_button(turn: Turn, action: str, day_text: str) -> bool:
         return False
     if action not in REMINDER_ACTIONS and action not in SIGN_ACTIONS:
         return False
-    if day_text != reminder.last_day.strftime("%Y%m%d"):
+    days = {d.strftime("%Y%m%d"): d for d in (reminder.last_day, reminder.second_last_day) if d}
+    day = days.get(day_text)
+    if day is None:
         return False
+    if action != "stop":
+        turn.do(ReminderAnswered(day=day))  # answered: no follow-up for that day
     if action == "checked":
         safety.mark_checked(turn)
     elif action == "notyet":
@@ -253,7 +308,7 @@ def on_reminder_button(turn: Turn, action: str, day_text: str) -> bool:
         turn.say(f"warning_{(top or Urgency.soon).value}")
         turn.ask(safety.WARNING)
     elif action == "done":
-        checkin.begin(turn, day=reminder.last_day, from_reminder=True)
+        checkin.begin(turn, day=day, from_reminder=True)
     elif action == "snooze":
         turn.do(SnoozeReminder(until=turn.ctx.now + SNOOZE))
         turn.say("reminder_snoozed")
@@ -291,26 +346,36 @@ def done_typed(turn: Turn, text: str) -> bool:
     return on_reminder_button(turn, "done", reminder.last_day.strftime("%Y%m%d"))
 
 
-def reminder_message(knowledge: Knowledge, state: ConversationState, day: date) -> Say:
-    """Compose the daily reminder: today's routine and the Done/Snooze/Skip/Stop buttons.
+def reminder_message(
+    knowledge: Knowledge, state: ConversationState, day: date, kind: SendKind = SendKind.main
+) -> Say | None:
+    """Compose a reminder: the daily one, the second of the day, or the gentle follow-up.
 
-    While a warning sign stands it is not a call to exercise: it asks, once a day at most (one
-    reminder a day), whether a professional has checked the sign.
+    While a warning sign stands it is not a call to exercise: the daily one asks, once a day at
+    most, whether a professional has checked the sign, and nothing else is sent.
     """
     stamp = day.strftime("%Y%m%d")
     signs = safety.standing_signs(knowledge, state, day) or tuple(state.safety.signs)
     actions: tuple[str, ...]
     if signs:
+        if kind is not SendKind.main:
+            return None
         text = knowledge.say("reminder_check_sign", signs=safety.sign_names(knowledge, signs))
         actions, key = SIGN_ACTIONS, "reminder_check_sign"
     else:
         # A routine saved before an exercise left the knowledge keeps the ones still there.
         names = [knowledge.exercises[e].name for e in state.routine if e in knowledge.exercises]
-        if names:
+        if kind is SendKind.follow_up:
+            text = knowledge.say("reminder_follow_up")
+        elif kind is SendKind.second and names:
+            text = knowledge.say("reminder_due_second", routine=", ".join(names))
+        elif names:
             text = knowledge.say("reminder_due", routine=", ".join(names))
         else:
             text = knowledge.say("reminder_due_no_routine")
-        actions, key = REMINDER_ACTIONS, "reminder_due"
+        actions, key = REMINDER_ACTIONS, f"reminder_{kind.value}"
+        if kind is SendKind.main:
+            key = "reminder_due"
     choices = tuple(
         Choice(
             token=f"{REMINDER_PREFIX}.{action}.{stamp}", label=knowledge.say(f"button_r_{action}")
@@ -367,6 +432,7 @@ TIME = flow.step("reminder_time", ask_time, on_time_choice, on_time_text)
 ZONE = flow.step("reminder_zone", ask_zone, on_zone_choice, on_zone_text)
 DAYS = flow.step("reminder_days", ask_days, on_days_choice, on_days_text)
 MANAGE = flow.step("reminder_manage", show_current, on_manage_choice)
+SECOND = flow.step("reminder_second", ask_second, on_second_choice, on_second_text)
 flow.command("reminder", reminder_command, menu=True)
 flow.buttons(
     "change_time",
@@ -375,6 +441,7 @@ flow.buttons(
     "stop_reminders",
     "keep",
     "zone_other",
+    "no_second",
     "daily",
     "weekdays",
     *(f"r_{action}" for action in (*REMINDER_ACTIONS, *SIGN_ACTIONS)),
@@ -394,6 +461,8 @@ flow.says(
     "reminder_resumed",
     "reminder_stopped",
     "reminder_none_to_stop",
+    "reminder_follow_up",
+    "reminder_second_none",
     "reminder_kept",
     "reminder_snoozed",
     "reminder_skipped",
@@ -405,6 +474,9 @@ flow.says(
     reminder_current={"time", "days", "zone", "status"},
     reminder_set={"time", "days", "zone", "first"},
     reminder_due={"routine"},
+    reminder_due_second={"routine"},
+    reminder_ask_second={"moves"},
+    reminder_second_set={"time"},
     reminder_check_sign={"signs"},
     days_custom={"days"},
     reminder_time_from_words={"time"},

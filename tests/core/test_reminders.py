@@ -1,0 +1,101 @@
+"""The reminder's decisions on plain values: the second reminder, the follow-up, quiet hours."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.core.reminders import (
+    Days,
+    ReminderRules,
+    SendKind,
+    answered,
+    claim,
+    quiet,
+    set_up,
+    with_second,
+)
+
+LONDON = ZoneInfo("Europe/London")
+RULES = ReminderRules()
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=LONDON).astimezone(UTC)
+
+
+def sends(reminder, moments):
+    """Claim at each moment in turn; return (moment, kind) of every send, and the reminder."""
+    found = []
+    for moment in moments:
+        decided = claim(reminder, moment, RULES)
+        reminder = decided.reminder
+        found += [(moment, send.kind) for send in decided.sends]
+    return found, reminder
+
+
+def hourly(start: str, hours: int) -> list[datetime]:
+    first = at(start)
+    return [first + timedelta(minutes=30 * n) for n in range(hours * 2 + 1)]
+
+
+def test_an_unanswered_reminder_gets_one_follow_up() -> None:
+    reminder = set_up(time(9, 0), "Europe/London", Days.daily, at("2026-11-25 08:00"), None)
+    found, _ = sends(reminder, hourly("2026-11-25 08:30", 14))
+    assert [(m.astimezone(LONDON).strftime("%H:%M"), k) for m, k in found] == [
+        ("09:00", SendKind.main),
+        ("12:00", SendKind.follow_up),
+    ]
+
+
+def test_an_answered_reminder_gets_none() -> None:
+    reminder = set_up(time(9, 0), "Europe/London", Days.daily, at("2026-11-25 08:00"), None)
+    decided = claim(reminder, at("2026-11-25 09:00"), RULES)
+    reminder = answered(decided.reminder, date(2026, 11, 25))
+    found, _ = sends(reminder, hourly("2026-11-25 09:30", 10))
+    assert found == []
+
+
+def test_no_follow_up_at_night() -> None:
+    reminder = set_up(time(19, 30), "Europe/London", Days.daily, at("2026-11-25 08:00"), None)
+    found, _ = sends(reminder, hourly("2026-11-25 19:00", 14))
+    assert [k for _, k in found] == [SendKind.main]  # 22:30 is in the quiet hours
+    assert quiet(RULES, time(22, 30)) and quiet(RULES, time(7, 59))
+    assert not quiet(RULES, time(8, 0)) and not quiet(RULES, time(20, 59))
+
+
+def test_a_second_reminder_keeps_its_local_time_across_daylight_saving() -> None:
+    start = at("2026-03-27 08:00")
+    reminder = set_up(time(9, 0), "Europe/London", Days.daily, start, None)
+    reminder = with_second(reminder, time(19, 30), start)
+    moments = [start + timedelta(minutes=30 * n) for n in range(4 * 48)]
+    found, _ = sends(reminder, moments)
+    seconds = [m.astimezone(LONDON) for m, k in found if k is SendKind.second]
+    assert [(s.date().isoformat(), s.strftime("%H:%M")) for s in seconds] == [
+        ("2026-03-27", "19:30"),
+        ("2026-03-28", "19:30"),
+        ("2026-03-29", "19:30"),  # clocks went forward that night
+        ("2026-03-30", "19:30"),
+    ]
+    mains = [m for m, k in found if k is SendKind.main]
+    assert len(mains) == 4 and len({m.astimezone(LONDON).date() for m in mains}) == 4
+
+
+def test_each_reminder_at_most_once_a_day_when_the_time_is_changed() -> None:
+    start = at("2026-11-25 08:00")
+    reminder = with_second(
+        set_up(time(9, 0), "Europe/London", Days.daily, start, None), time(18, 0), start
+    )
+    _, reminder = sends(reminder, hourly("2026-11-25 08:30", 10))
+    # Moved to later the same day: today's was sent already, so nothing more today.
+    moved = with_second(reminder, time(19, 0), at("2026-11-25 18:30"))
+    found, _ = sends(moved, hourly("2026-11-25 18:30", 3))
+    assert [k for _, k in found] == []
+
+
+def test_a_follow_up_long_overdue_after_a_restart_is_dropped() -> None:
+    reminder = set_up(time(9, 0), "Europe/London", Days.daily, at("2026-11-25 08:00"), None)
+    decided = claim(reminder, at("2026-11-25 09:00"), RULES)
+    # The bot was down from 11:00 to 17:00; the 12:00 follow-up is not sent at 17:00.
+    late = claim(decided.reminder, at("2026-11-25 17:00"), RULES)
+    assert late.sends == () and late.reminder.follow_up_due is None
