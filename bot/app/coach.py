@@ -8,7 +8,6 @@ never leaves half a step behind.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import random
@@ -19,6 +18,7 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from bot.app.clock import Clock, utc_now
+from bot.app.drawing import drawn
 from bot.core import reminders as reminder_rules
 from bot.core.codes import new_code
 from bot.core.dialogue import Engine
@@ -28,6 +28,7 @@ from bot.core.effects import (
     ForgetMe,
     PauseReminder,
     RecordCheckin,
+    RecordFunction,
     ReminderAnswered,
     ResumeReminder,
     SaveLead,
@@ -39,10 +40,21 @@ from bot.core.effects import (
     WithdrawLead,
 )
 from bot.core.events import Event
-from bot.core.replies import Chart, Document, Picture, Reply
+from bot.core.replies import Document, Reply
 from bot.core.state import ConversationState
 from bot.core.turn import Context
-from bot.store import Conflict, Database, Session, checkins, inbox, leads, privacy, reminders, users
+from bot.store import (
+    Conflict,
+    Database,
+    Session,
+    checkins,
+    inbox,
+    leads,
+    privacy,
+    program,
+    reminders,
+    users,
+)
 
 log = logging.getLogger(__name__)
 
@@ -107,33 +119,19 @@ class Coach:
             ctx = await self._context(session, person)
             outcome = self.engine.step(state, event, ctx)
             await users.save_state(
-                session, user, person.id, outcome.state.model_dump_json(), ctx.now
+                session,
+                user,
+                person.id,
+                outcome.state.model_dump_json(),
+                ctx.now,
+                first_name=ctx.first_name,
             )
             extra = await self._apply(session, person.id, outcome.effects, ctx.now)
         return [*outcome.replies, *extra]
 
     async def _finish(self, replies: list[Reply]) -> list[Reply]:
-        """Draw charts (off the event loop: matplotlib takes ~100 ms)."""
-        finished: list[Reply] = []
-        for reply in replies:
-            if isinstance(reply, Chart):
-                # Imported here: matplotlib takes about a second to import, which every
-                # start-up (even `footcoach run` without a token) would otherwise pay.
-                from bot.render.charts import render_progress_chart
-
-                png = await asyncio.to_thread(
-                    render_progress_chart,
-                    reply.checkins,
-                    reply.today,
-                    reply.days,
-                    title=reply.title,
-                    start_label=reply.start_label,
-                    done_label=reply.done_label,
-                )
-                finished.append(Picture(png=png, caption=reply.caption, filename="progress.png"))
-            else:
-                finished.append(reply)
-        return finished
+        """Draw what the replies only describe (charts), off the event loop."""
+        return await drawn(replies)
 
     async def state_of(self, person_id: int) -> ConversationState:
         """Return the saved conversation state of a person (a fresh one if none)."""
@@ -187,6 +185,8 @@ class Coach:
                     await reminders.remove(session, user_id)
                 case RecordCheckin(day=day, score=score, done=done):
                     await checkins.record(session, user_id, day, score, done, now)
+                case RecordFunction(day=day, activity=activity, score=score):
+                    await program.record_function(session, user_id, day, activity, score, now)
                 case SaveLead(code=code, details=details):
                     await leads.save(session, user_id, code, details, now)
                 case WithdrawLead(code=code):

@@ -20,13 +20,17 @@ from datetime import date, datetime
 from pydantic import ValidationError
 
 from bot.app.clock import Clock, utc_now
+from bot.app.drawing import drawn
 from bot.app.outlet import Blocked, MaybeDelivered, NotDelivered, Outlet, Rejected
 from bot.app.runs import Runs
-from bot.core.flows.reminder import reminder_message
+from bot.core.flows.reminder import REMINDER_PREFIX, reminder_message
 from bot.core.knowledge import Knowledge
 from bot.core.reminders import SendFailure, SendKind, after_failure, claim
+from bot.core.replies import Reply
+from bot.core.review import weekly_review
 from bot.core.state import ConversationState
-from bot.store import Database, reminders
+from bot.store import Database, checkins, reminders
+from bot.store import program as program_store
 
 log = logging.getLogger(__name__)
 
@@ -136,12 +140,16 @@ class ReminderSender:
             state = ConversationState.model_validate_json(item.state_json)
         except ValidationError:
             state = ConversationState()
-        message = reminder_message(self.knowledge, state, item.day, item.kind)
-        if message is None:
+        if item.kind is SendKind.review:
+            messages = await self._review(item, state)
+        else:
+            message = reminder_message(self.knowledge, state, item.day, item.kind)
+            messages = [message] if message is not None else []
+        if not messages:
             return  # nothing to send of this kind today (a warning sign stands)
         async with self._slots:
             try:
-                await self.outlet.deliver(item.user_id, [message])
+                await self.outlet.deliver(item.user_id, messages)
                 stats.sent += 1
                 return
             except Blocked:
@@ -169,6 +177,28 @@ class ReminderSender:
         stats.failed += 1
         if failure is SendFailure.not_sent and item.kind is SendKind.main:
             stats.retried += await self._after_failure(item, failure)
+
+    async def _review(self, item: DueReminder, state: ConversationState) -> list[Reply]:
+        """Compose the weekly review from the person's week (nothing while a sign stands)."""
+        if not (state.routine or state.program) or state.safety.signs:
+            return []
+        async with self.db.transaction() as session:
+            reminder = await reminders.get(session, item.user_id)
+            history = await checkins.recent(session, item.user_id)
+            changes = await program_store.changes(session, item.user_id)
+            function = await program_store.function_measures(session, item.user_id)
+        if reminder is None:
+            return []
+        replies = weekly_review(
+            self.knowledge,
+            today=item.day,
+            days=reminder.days,
+            checkins=history,
+            changes=changes,
+            function=function,
+            prefix=REMINDER_PREFIX,
+        )
+        return await drawn(replies)
 
     async def _after_failure(self, item: DueReminder, failure: SendFailure) -> bool:
         """Record what a failed send means for the reminder; say whether anything changed."""

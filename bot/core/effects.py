@@ -78,6 +78,15 @@ class RecordCheckin(_Effect):
     done: bool
 
 
+class RecordFunction(_Effect):
+    """Store how well the person can do an activity they named, 0-10, on a day."""
+
+    kind: Literal["record_function"] = "record_function"
+    day: date
+    activity: str = Field(min_length=1, max_length=120)
+    score: int = Field(ge=0, le=10)
+
+
 class SaveLead(_Effect):
     """Create the callback request (or update the open one with this code)."""
 
@@ -115,6 +124,7 @@ Effect = (
     | ReminderAnswered
     | SetSecondReminder
     | RecordCheckin
+    | RecordFunction
     | SaveLead
     | WithdrawLead
     | ExportMyData

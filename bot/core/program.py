@@ -17,8 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.knowledge import Exercise, Knowledge, Level, ProgramRules
 
-MAX_HISTORY = 400  # level changes kept for the report (years of use)
-
 
 class Feel(StrEnum):
     """How a move felt."""
@@ -55,12 +53,11 @@ class LevelChange(BaseModel):
 
 
 class Program(BaseModel):
-    """The person's moves and the history of their levels."""
+    """The person's moves, each at its level (the history of levels is kept by the store)."""
 
     model_config = ConfigDict(validate_assignment=True)
 
     moves: tuple[Move, ...] = ()
-    history: tuple[LevelChange, ...] = ()
 
     def active(self) -> tuple[Move, ...]:
         """Return the moves still in the program, in order."""
@@ -77,18 +74,20 @@ def level_of(knowledge: Knowledge, move: Move) -> Level:
     return ladder[min(move.level, len(ladder)) - 1]
 
 
-def start(knowledge: Knowledge, exercises: Sequence[str], day: date, gentler: bool) -> Program:
+def start(
+    knowledge: Knowledge, exercises: Sequence[str], day: date, gentler: bool
+) -> tuple[Program, tuple[LevelChange, ...]]:
     """Return a new program of these moves, each at its starting level (or the easiest)."""
     moves = []
-    history = []
+    changes = []
     for exercise_id in exercises:
         exercise = knowledge.exercises[exercise_id]
         level = 1 if gentler else exercise.start_level
         moves.append(Move(exercise=exercise_id, level=level, since=day))
-        history.append(
+        changes.append(
             LevelChange(day=day, exercise=exercise_id, before=0, after=level, reason="started")
         )
-    return Program(moves=tuple(moves), history=tuple(history))
+    return Program(moves=tuple(moves)), tuple(changes)
 
 
 def reshape(
@@ -121,9 +120,7 @@ def reshape(
             moves.append(old.model_copy(update={"dropped": day}))
         else:
             moves.append(old)
-    return _with_history(Program(moves=tuple(moves), history=program.history), changes), tuple(
-        changes
-    )
+    return Program(moves=tuple(moves)), tuple(changes)
 
 
 def drop(
@@ -135,7 +132,7 @@ def drop(
         return program, None
     change = LevelChange(day=day, exercise=exercise, before=move.level, after=0, reason=reason)
     moves = tuple(m.model_copy(update={"dropped": day}) if m is move else m for m in program.moves)
-    return _with_history(program.model_copy(update={"moves": moves}), [change]), change
+    return program.model_copy(update={"moves": moves}), change
 
 
 def add(
@@ -149,7 +146,7 @@ def add(
     fresh = Move(exercise=exercise, level=level, since=day)
     others = tuple(m for m in program.moves if m.exercise != exercise)
     change = LevelChange(day=day, exercise=exercise, before=0, after=level, reason="added")
-    return _with_history(program.model_copy(update={"moves": (*others, fresh)}), [change]), change
+    return program.model_copy(update={"moves": (*others, fresh)}), change
 
 
 def rising(pain: Sequence[int]) -> bool:
@@ -195,11 +192,10 @@ def after_feel(
     return move.model_copy(update={"feels": feels}), None
 
 
-def apply(program: Program, move: Move, change: LevelChange | None) -> Program:
-    """Return the program with this move replaced and the change in its history."""
+def apply(program: Program, move: Move) -> Program:
+    """Return the program with this move replaced."""
     moves = tuple(move if m.exercise == move.exercise else m for m in program.moves)
-    updated = program.model_copy(update={"moves": moves})
-    return _with_history(updated, [change] if change else [])
+    return program.model_copy(update={"moves": moves})
 
 
 def _to(move: Move, level: int, day: date, reason: str) -> tuple[Move, LevelChange]:
@@ -207,10 +203,3 @@ def _to(move: Move, level: int, day: date, reason: str) -> tuple[Move, LevelChan
         day=day, exercise=move.exercise, before=move.level, after=level, reason=reason
     )
     return move.model_copy(update={"level": level, "since": day, "feels": ()}), change
-
-
-def _with_history(program: Program, changes: Sequence[LevelChange]) -> Program:
-    if not changes:
-        return program
-    history = (*program.history, *changes)[-MAX_HISTORY:]
-    return program.model_copy(update={"history": history})

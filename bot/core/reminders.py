@@ -21,6 +21,8 @@ from bot.core.zones import zone_from_key
 
 # A reminder that fell due while the bot was down is still sent this long after its time.
 CATCH_UP = timedelta(hours=2)
+# The weekly review comes with the daily reminder this many days after the last one.
+REVIEW_DAYS = 7
 # Failed sends of one local day, each retried later through the snooze slot.
 MAX_SEND_ATTEMPTS = 5
 SNOOZE = timedelta(hours=1)
@@ -172,6 +174,7 @@ class Reminder(BaseModel):
     second_last_day: date | None = None
     follow_up_due: datetime | None = None  # when to nudge if `last_day` is still unanswered
     answered_day: date | None = None  # the latest local day the person answered a reminder
+    review_day: date | None = None  # the latest weekly review (or the first reminder's day)
 
 
 class ReminderRules(BaseModel):
@@ -200,6 +203,7 @@ class SendKind(StrEnum):
     main = "main"
     second = "second"
     follow_up = "follow_up"
+    review = "review"  # once a week, after the daily reminder
 
 
 @dataclass(frozen=True)
@@ -249,6 +253,7 @@ def set_up(
         second_next_due=first_due(second, zone, days, now) if second else None,
         second_last_day=old.second_last_day if old else None,
         answered_day=old.answered_day if old else None,
+        review_day=old.review_day if old else None,
     )
 
 
@@ -313,10 +318,8 @@ def claim(reminder: Reminder, now: datetime, rules: ReminderRules | None = None)
     except ValueError:
         # A zone the tz database no longer knows: stop rather than loop on it every tick.
         return Claim(pause(reminder))
-    sends: list[Send] = []
     main, skipped = _claim_main(reminder, now, zone, rules)
-    if main.send_day is not None:
-        sends.append(Send(SendKind.main, main.send_day))
+    sends = list(main.sends)
     reminder = main.reminder
     reminder, second = _claim_second(reminder, now, zone)
     if second is not None:
@@ -356,8 +359,20 @@ def _claim_main(
     nudge = due + timedelta(hours=rules.follow_up_hours)
     at_night = quiet(rules, nudge.astimezone(zone).time())
     follow_up = nudge if rules.follow_up and not at_night else None
-    sent = moved.model_copy(update={"last_day": day, "attempts": 0, "follow_up_due": follow_up})
-    return Claim(sent, (Send(SendKind.main, day),)), skipped
+    review_day = reminder.review_day or day
+    week_over = (day - review_day).days >= REVIEW_DAYS
+    sent = moved.model_copy(
+        update={
+            "last_day": day,
+            "attempts": 0,
+            "follow_up_due": follow_up,
+            "review_day": day if week_over else review_day,
+        }
+    )
+    sends = [Send(SendKind.main, day)]
+    if week_over:
+        sends.append(Send(SendKind.review, day))
+    return Claim(sent, tuple(sends)), skipped
 
 
 def _claim_second(reminder: Reminder, now: datetime, zone: tzinfo) -> tuple[Reminder, Send | None]:

@@ -7,6 +7,8 @@ from typing import Any, NewType
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bot.core.program import Program
+
 # A step name as a flow registered it (bot/core/flow.py); `Turn.goto` takes only these.
 StepId = NewType("StepId", str)
 # Where every conversation starts and comes back to; the intake flow asks its question.
@@ -52,6 +54,10 @@ class ConversationState(BaseModel):
     locations: tuple[str, ...] = ()
     pain_score: int | None = Field(default=None, ge=0, le=10)
     safety: Safety = Field(default_factory=Safety)
+    # The activity the person named for the weekly function question, rated again each week.
+    activity: str | None = None
+    # The person's own program: the moves, each at a level (bot/core/program.py).
+    program: Program | None = None
     # This episode: the warning-sign screen answered, signs the person denied, a pain that is
     # getting worse, hints of a sign still to ask about, and the step to go back to after.
     screened: bool = False

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store import inbox, leads
-from bot.store.schema import CheckinRow, ReminderRow, User
+from bot.store import inbox, leads, program
+from bot.store.schema import CheckinRow, FunctionScoreRow, LevelChangeRow, ReminderRow, User
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -29,6 +29,7 @@ async def export(session: AsyncSession, user_id: int) -> dict[str, Any]:
     return {
         "user_id": user_id,
         "first_seen": _iso(user.created_at) if user else None,
+        "first_name": user.first_name if user else None,
         "conversation": json.loads(user.state) if user else None,
         "reminder": None
         if reminder is None
@@ -43,6 +44,21 @@ async def export(session: AsyncSession, user_id: int) -> dict[str, Any]:
         "checkins": [
             {"day": c.day.isoformat(), "pain_score": c.score, "routine_done": c.done}
             for c in checkin_rows
+        ],
+        "level_changes": [
+            {
+                "day": c.day.isoformat(),
+                "exercise": c.exercise,
+                "level_before": c.before,
+                "level_after": c.after,
+                "reason": c.reason,
+            }
+            for c in await program.changes(session, user_id)
+        ],
+        "function_scores": [
+            {"activity": m.activity, "day": s.day.isoformat(), "score": s.score}
+            for m in await program.function_measures(session, user_id)
+            for s in m.scores
         ],
         "callback_requests": [
             {
@@ -66,6 +82,8 @@ async def forget(session: AsyncSession, user_id: int, now: datetime) -> None:
     """Delete everything about the person; their requests become anonymous withdrawn codes."""
     await leads.forget_user(session, user_id, now)
     await session.execute(delete(CheckinRow).where(CheckinRow.user_id == user_id))
+    await session.execute(delete(FunctionScoreRow).where(FunctionScoreRow.user_id == user_id))
+    await session.execute(delete(LevelChangeRow).where(LevelChangeRow.user_id == user_id))
     await session.execute(delete(ReminderRow).where(ReminderRow.user_id == user_id))
     await session.execute(delete(User).where(User.id == user_id))
     await inbox.forget(session, user_id)

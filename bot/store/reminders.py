@@ -27,6 +27,7 @@ def _value(row: ReminderRow) -> Reminder:
         second_last_day=row.second_last_day,
         follow_up_due=row.follow_up_due,
         answered_day=row.answered_day,
+        review_day=row.review_day,
     )
 
 
@@ -55,6 +56,7 @@ async def put(session: AsyncSession, user_id: int, reminder: Reminder, now: date
     row.second_last_day = reminder.second_last_day
     row.follow_up_due = reminder.follow_up_due
     row.answered_day = reminder.answered_day
+    row.review_day = reminder.review_day
     row.updated_at = now
 
 

@@ -58,6 +58,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     state: Mapped[str] = mapped_column(Text, default="{}")
     last_update_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # As Telegram gave it, for the report the person takes to a clinician (first name only).
+    first_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -86,6 +88,8 @@ class ReminderRow(Base):
     second_last_day: Mapped[date | None] = mapped_column(Date, nullable=True)
     follow_up_due: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     answered_day: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The local day of the latest weekly review (the first week counts from the first send).
+    review_day: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -112,6 +116,42 @@ class CheckinRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (UniqueConstraint("user_id", "day", name="uq_checkins_user_day"),)
+
+
+class FunctionScoreRow(Base):
+    """How hard an activity the person named is, 0-10, on a day (in the manner of PSFS)."""
+
+    __tablename__ = "function_scores"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    day: Mapped[date] = mapped_column(Date)
+    activity: Mapped[str] = mapped_column(String(120))
+    score: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "day", "activity", name="uq_function_scores_day"),
+    )
+
+
+class LevelChangeRow(Base):
+    """A move of the person's program changed level (or joined or left it) on a day."""
+
+    __tablename__ = "level_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    day: Mapped[date] = mapped_column(Date)
+    exercise: Mapped[str] = mapped_column(String(64))
+    before: Mapped[int] = mapped_column(Integer)
+    after: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class LeadRow(Base):

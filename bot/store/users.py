@@ -20,7 +20,12 @@ async def load_user(session: AsyncSession, user_id: int, *, lock: bool = False) 
 
 
 async def save_state(
-    session: AsyncSession, user: User | None, user_id: int, state_json: str, now: datetime
+    session: AsyncSession,
+    user: User | None,
+    user_id: int,
+    state_json: str,
+    now: datetime,
+    first_name: str | None = None,
 ) -> User:
     """Store the conversation state, creating the person's row on their first message."""
     if user is None:
@@ -29,5 +34,7 @@ async def save_state(
     else:
         user.state = state_json
         user.updated_at = now
+    if first_name and user.first_name != first_name:
+        user.first_name = first_name
     await session.flush()
     return user

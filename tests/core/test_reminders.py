@@ -99,3 +99,24 @@ def test_a_follow_up_long_overdue_after_a_restart_is_dropped() -> None:
     # The bot was down from 11:00 to 17:00; the 12:00 follow-up is not sent at 17:00.
     late = claim(decided.reminder, at("2026-11-25 17:00"), RULES)
     assert late.sends == () and late.reminder.follow_up_due is None
+
+
+def test_the_weekly_review_comes_with_the_reminder_seven_days_after_the_first() -> None:
+    reminder = set_up(time(8, 0), "Europe/London", Days.daily, at("2026-11-23 20:00"), None)
+    mornings = [at("2026-11-24 08:00") + timedelta(days=n) for n in range(15)]
+    found, reminder = sends(reminder, mornings)
+    reviews = [m.astimezone(LONDON).date().isoformat() for m, k in found if k is SendKind.review]
+    assert reviews == ["2026-12-01", "2026-12-08"]
+    assert reminder.review_day == date(2026, 12, 8)
+
+
+def test_on_chosen_days_the_review_comes_on_the_first_reminder_a_week_on() -> None:
+    mondays_and_fridays = Days("d:1000100")
+    reminder = set_up(
+        time(8, 0), "Europe/London", mondays_and_fridays, at("2026-11-22 20:00"), None
+    )
+    mornings = [at("2026-11-23 08:00") + timedelta(days=n) for n in range(21)]
+    found, _ = sends(reminder, mornings)
+    reviews = [m.astimezone(LONDON).date().isoformat() for m, k in found if k is SendKind.review]
+    # First reminder Monday 23rd; the reminder on or after Monday 30th brings the review.
+    assert reviews == ["2026-11-30", "2026-12-07"]

@@ -55,6 +55,9 @@ async def test_forget_leaves_no_row_that_names_the_person(knowledge, tmp_path, d
             TextEvent(text="Every day"),
             CommandEvent(name="checkin", args="5"),
             TextEvent(text="yes"),
+            CommandEvent(name="rate"),
+            TextEvent(text="walking the dog"),
+            TextEvent(text="6"),
             CommandEvent(name="callback"),
             TextEvent(text="yes"),
             TextEvent(text="Use Ann"),
@@ -64,7 +67,8 @@ async def test_forget_leaves_no_row_that_names_the_person(knowledge, tmp_path, d
             TextEvent(text="Confirm"),
         ]:
             await say(event)
-        assert await _rows_naming(db, ANN.id), "the conversation stored nothing?"
+        before = await _rows_naming(db, ANN.id)
+        assert {"checkins.user_id", "function_scores.user_id", "users.first_name"} <= set(before)
         await say(CommandEvent(name="forget"))
         replies = await say(TextEvent(text="Yes, delete everything"))
         assert [reply_key(r) for r in replies][:1] == ["forgotten"]

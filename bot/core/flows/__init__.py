@@ -9,6 +9,7 @@ from bot.core.flows import (
     callback,
     checkin,
     conversation,
+    function,
     intake,
     privacy,
     reminder,
@@ -26,6 +27,7 @@ FLOWS = (
     reminder.flow,
     callback.flow,
     checkin.flow,
+    function.flow,
     privacy.flow,
 )
 REGISTRY = Registry(FLOWS, BASE_MESSAGES)

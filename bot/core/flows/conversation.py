@@ -29,6 +29,8 @@ def start(turn: Turn, args: str) -> None:
         routine=state.routine,
         nudged=state.nudged,
         safety=state.safety,
+        activity=state.activity,
+        program=state.program,
     )
     name = f" {turn.ctx.first_name}" if turn.ctx.first_name else ""
     turn.say("greeting", name=name, disclaimer=turn.text("disclaimer"))

@@ -21,6 +21,7 @@ from bot.core.flows import checkin, safety
 from bot.core.knowledge import Knowledge, Urgency
 from bot.core.reminders import DAY_NAMES, SNOOZE, Days, SendKind, parse_days
 from bot.core.replies import Choice, Say
+from bot.core.review import REVIEW_ACTIONS
 from bot.core.schedule import TimeRefusal, next_due, parse_time
 from bot.core.state import HOME, ConversationState
 from bot.core.turn import Turn, local_today
@@ -293,7 +294,7 @@ def on_reminder_button(turn: Turn, action: str, day_text: str) -> bool:
     reminder = turn.ctx.reminder
     if reminder is None or reminder.last_day is None:
         return False
-    if action not in REMINDER_ACTIONS and action not in SIGN_ACTIONS:
+    if action not in (*REMINDER_ACTIONS, *SIGN_ACTIONS, *REVIEW_ACTIONS):
         return False
     days = {d.strftime("%Y%m%d"): d for d in (reminder.last_day, reminder.second_last_day) if d}
     day = days.get(day_text)
@@ -301,7 +302,11 @@ def on_reminder_button(turn: Turn, action: str, day_text: str) -> bool:
         return False
     if action != "stop":
         turn.do(ReminderAnswered(day=day))  # answered: no follow-up for that day
-    if action == "checked":
+    if action == "rate":
+        turn.run("rate")
+    elif action == "pro":
+        turn.run("callback")
+    elif action == "checked":
         safety.mark_checked(turn)
     elif action == "notyet":
         top = safety.urgency_of(turn, safety.standing(turn) or safety.expired(turn))
