@@ -55,6 +55,18 @@ _LISTED = frozenset({SYMPTOM, RED_FLAG, HINT, CONDITION})
 _LIST_WORDS = frozenset({"or", "and", "nor", "no", "any", "also", "some"})
 _CLOSERS = frozenset({"or", "and", "nor"})
 _NOT_CUES = frozenset({_PSEUDO, _IGNORE, _IGNORE_SIGN})
+# Terminators that end a negation or a time but not someone else's scope: "she still tires
+# easily and has a swollen leg" is still hers. Only a turn ("but", "however") or the writer
+# ("my", "I") ends that.
+_SAME_PERSON = frozenset(
+    tuple(words.split())
+    for words in (
+        "still", "now", "just", "only", "instead", "because", "cause", "since", "which",
+        "while", "and then", "and now", "and it", "and its", "and the", "and they", "and theyre",
+    )
+)  # fmt: skip
+# Words after which a person is an object, not the one whose body is talked about.
+_OBJECT = frozenset({"with", "to", "for", "from", "at", "by", "about", "like", "than", "beside"})
 # A score is someone else's, long past or only a condition ("if it gets to an 8"); a hedge
 # ("maybe a 6/10") still rates the pain.
 _SCORE_CONTEXTS = ("other", _PAST, _CONDITIONAL, _SCORE_DENIED)
@@ -67,6 +79,9 @@ class _Context:
     name: str
     kinds: frozenset[str]  # the concept kinds it sets apart
     own_stop: bool = False  # whether its scope also stops at negation.other_stop words
+    # Whether a cue that opens a sentence as a frame ("Two years ago, I broke my ankle") reaches
+    # on past the comma into the clause it frames.
+    frame: bool = False
 
     @property
     def before(self) -> str:
@@ -86,7 +101,7 @@ class _Context:
 _CONTEXTS = (
     _Context(_NEGATED, frozenset({SYMPTOM, RED_FLAG, INTENT, CONDITION, HINT})),
     _Context("other", frozenset({SYMPTOM, LOCATION, RED_FLAG, CONDITION, HINT}), own_stop=True),
-    _Context(_PAST, frozenset({RED_FLAG, HINT})),
+    _Context(_PAST, frozenset({RED_FLAG, HINT}), frame=True),
     _Context(_HYPOTHETICAL, frozenset({RED_FLAG, CONDITION, HINT})),
     _Context(_CONDITIONAL, frozenset({RED_FLAG, CONDITION, HINT})),
 )
@@ -327,15 +342,18 @@ class Reader:
         keys = [k for k, _ in canon]
         confidences = [c for _, c in canon]
         barriers = [False] * len(keys)
+        turns = [False] * len(keys)  # the barriers that also end someone else's scope
         for hit in self._terminators.find(keys, tokens.clauses, barriers):
+            turn = hit.phrase.parts not in _SAME_PERSON
             for position in hit.word_positions:
                 barriers[position] = True
+                turns[position] = turns[position] or turn
         # Nobody names the same thing more than a few times; text that does is noise, and
         # capping it keeps the work per message bounded. Cues are not capped: a late "not"
         # must still negate.
         hits = self._index.find(keys, tokens.clauses, barriers, _MAX_MENTIONS, _CAPPED)
         concepts = self._concept_hits(hits, tokens)
-        scopes = self._scopes(hits, concepts, tokens, barriers, keys)
+        scopes = self._scopes(hits, concepts, tokens, barriers, turns, keys)
 
         own: dict[str, dict[str, Match]] = {kind: {} for kind in CONCEPT_KINDS}
         apart: dict[str, dict[str, Match]] = {c.name: {} for c in _CONTEXTS}
@@ -454,6 +472,7 @@ class Reader:
         concepts: Sequence[Hit],
         tokens: Tokens,
         barriers: Sequence[bool],
+        turns: Sequence[bool],
         keys: Sequence[str],
     ) -> dict[str, _Scope]:
         """Return, for each context, which tokens a live cue covers (ahead of it, behind it)."""
@@ -466,6 +485,9 @@ class Reader:
                 kind not in CONCEPT_KINDS
                 and kind not in _NOT_CUES
                 and not any(p in taken for p in cue.word_positions)
+                # someone named after a preposition is no one whose body is talked about:
+                # "I was walking with a friend and started having pain"
+                and not (kind == "other_before" and cue.start and keys[cue.start - 1] in _OBJECT)
             ):
                 live.setdefault(cue.phrase.kind, []).append(cue)
         if not live:  # most messages: no cue at all, nothing set apart
@@ -477,8 +499,15 @@ class Reader:
         # his ankle"), and "my" or "I" ends the scope of someone else.
         pseudo = {p for h in hits if h.phrase.kind == _PSEUDO for p in h.word_positions}
         barriers = [b and i not in pseudo for i, b in enumerate(barriers)]
-        other_barriers = [b or k in self._other_stop for b, k in zip(barriers, keys, strict=True)]
+        other_barriers = [
+            (b and turns[i]) or k in self._other_stop
+            for i, (b, k) in enumerate(zip(barriers, keys, strict=True))
+        ]
         go_on = _lists(concepts, tokens, keys)
+        # A cue that frames a sentence ("Two years ago, I broke my ankle") has no concept
+        # between it and the comma that ends its clause.
+        starts = {h.start for h in concepts}
+        frames = _frames(starts, tokens)
         scopes = {
             context.name: self._scope(
                 live.get(context.before, ()),
@@ -487,6 +516,7 @@ class Reader:
                 other_barriers if context.own_stop else barriers,
                 self._other_window if context.own_stop else self._window,
                 go_on,
+                frames if context.frame else (),
             )
             for context in _CONTEXTS
         }
@@ -505,19 +535,26 @@ class Reader:
         barriers: Sequence[bool],
         window: int,
         go_on: Sequence[bool] = (),
+        frames: Sequence[int] = (),
     ) -> _Scope:
         """Return which tokens the cues reach: ahead of a `before` cue, behind an `after` one.
 
-        Ahead, a scope goes on into the next clause where `go_on` says a list goes on there.
+        Ahead, a scope goes on into the next clause where `go_on` says a list goes on there;
+        with `frames`, a cue whose clause holds no concept after it reaches on, with a fresh
+        window, into the clause after its comma (`frames[i]`: where that clause starts, or -1).
         """
         count = len(clauses)
         ahead = [False] * count
         behind = [False] * count
         for cue in before:
             clause = clauses[cue.end - 1]
-            for j in range(cue.end, min(count, cue.end + window)):
+            end = min(count, cue.end + window)
+            if frames and frames[cue.end - 1] >= 0:
+                end = min(count, frames[cue.end - 1] + window)
+            for j in range(cue.end, end):
                 if clauses[j] != clause:
-                    if not (go_on and go_on[j]):
+                    framed = bool(frames) and frames[cue.end - 1] == j
+                    if not (framed or (go_on and go_on[j])):
                         break
                     clause = clauses[j]
                 if barriers[j]:
@@ -597,6 +634,22 @@ def _lists(concepts: Sequence[Hit], tokens: Tokens, keys: Sequence[str]) -> list
         and (i in starts or (keys[i] in _LIST_WORDS and i + 1 in starts))
         for i in range(count)
     ]
+
+
+def _frames(starts: set[int], tokens: Tokens) -> list[int]:
+    """Return, for each token, where the clause after its own starts when that clause follows
+    a comma and its own clause holds no concept (a frame: "Two years ago, ..."); else -1."""
+    count = len(tokens.words)
+    after_comma = tokens.after_comma or (False,) * count
+    clauses = tokens.clauses
+    busy = {clauses[i] for i in starts}
+    frames = [-1] * count
+    following = -1  # the start of the clause after the current one, when it follows a comma
+    for i in range(count - 1, -1, -1):
+        if i + 1 < count and clauses[i + 1] != clauses[i]:
+            following = i + 1 if after_comma[i + 1] else -1
+        frames[i] = -1 if clauses[i] in busy else following
+    return frames
 
 
 def _cue_list(negation: Negation, kind: str) -> tuple[str, ...]:
