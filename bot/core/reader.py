@@ -82,6 +82,9 @@ class _Context:
     # Whether a cue that opens a sentence as a frame ("Two years ago, I broke my ankle") reaches
     # on past the comma into the clause it frames.
     frame: bool = False
+    # Words beyond knowledge's window that its cues reach: a time said is a strong cue ("I was
+    # about 41 when I developed a bad wound").
+    reach: int = 0
 
     @property
     def before(self) -> str:
@@ -101,8 +104,8 @@ class _Context:
 _CONTEXTS = (
     _Context(_NEGATED, frozenset({SYMPTOM, RED_FLAG, INTENT, CONDITION, HINT})),
     _Context("other", frozenset({SYMPTOM, LOCATION, RED_FLAG, CONDITION, HINT}), own_stop=True),
-    _Context(_PAST, frozenset({RED_FLAG, HINT}), frame=True),
-    _Context(_HYPOTHETICAL, frozenset({RED_FLAG, CONDITION, HINT})),
+    _Context(_PAST, frozenset({RED_FLAG, HINT}), frame=True, reach=3),
+    _Context(_HYPOTHETICAL, frozenset({RED_FLAG, CONDITION, HINT}), reach=2),
     _Context(_CONDITIONAL, frozenset({RED_FLAG, CONDITION, HINT})),
 )
 
@@ -514,7 +517,7 @@ class Reader:
                 live.get(context.after, ()),
                 tokens.clauses,
                 other_barriers if context.own_stop else barriers,
-                self._other_window if context.own_stop else self._window,
+                (self._other_window if context.own_stop else self._window) + context.reach,
                 go_on,
                 frames if context.frame else (),
             )
