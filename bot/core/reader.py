@@ -65,6 +65,14 @@ _SAME_PERSON = frozenset(
         "while", "and then", "and now", "and it", "and its", "and the", "and they", "and theyre",
     )
 )  # fmt: skip
+# ... nor a time: "once before when I had athlete's foot and it broke the skin".
+_SAME_TIME = frozenset(
+    tuple(words.split())
+    for words in ("which", "and it", "and its", "and the", "and they", "and theyre", "and then")
+)
+# Terminators that are adverbs inside a phrase rather than a turn: a `*` gap takes them
+# ("lost just enough sensitivity", "the redness had now spread").
+_ADVERBS = frozenset({("still",), ("now",), ("just",), ("only",)})
 # Words after which a person is an object, not the one whose body is talked about.
 _OBJECT = frozenset({"with", "to", "for", "from", "at", "by", "about", "like", "than", "beside"})
 # A score is someone else's, long past or only a condition ("if it gets to an 8"); a hedge
@@ -227,6 +235,11 @@ class Reader:
             if _is_symbol(word)
         ]
         self._negators = {key(w) for w in negation.before if " " not in w}
+        # Signs that name a condition and a sign at once ("diabetic foot ulcer", "Charcot
+        # foot"): the sign inside their words stands beside them.
+        self._compound = frozenset(
+            rule.id for rule in knowledge.triage.combinations if rule.conditions
+        )
 
         every_word = [w for p in concepts for w in p.parts if w != GAP]
         symbols = frozenset(w for w in every_word if _is_symbol(w))
@@ -344,19 +357,24 @@ class Reader:
         ]
         keys = [k for k, _ in canon]
         confidences = [c for _, c in canon]
-        barriers = [False] * len(keys)
-        turns = [False] * len(keys)  # the barriers that also end someone else's scope
+        count = len(keys)
+        barriers = [False] * count
+        turns = [False] * count  # the barriers that also end someone else's scope
+        shifts = [False] * count  # ... a time said ("years ago")
+        gaps = [False] * count  # ... a listed phrase's `*` gap
         for hit in self._terminators.find(keys, tokens.clauses, barriers):
-            turn = hit.phrase.parts not in _SAME_PERSON
+            parts = hit.phrase.parts
             for position in hit.word_positions:
                 barriers[position] = True
-                turns[position] = turns[position] or turn
+                turns[position] = turns[position] or parts not in _SAME_PERSON
+                shifts[position] = shifts[position] or parts not in _SAME_TIME
+                gaps[position] = gaps[position] or parts not in _ADVERBS
         # Nobody names the same thing more than a few times; text that does is noise, and
         # capping it keeps the work per message bounded. Cues are not capped: a late "not"
         # must still negate.
-        hits = self._index.find(keys, tokens.clauses, barriers, _MAX_MENTIONS, _CAPPED)
+        hits = self._index.find(keys, tokens.clauses, gaps, _MAX_MENTIONS, _CAPPED)
         concepts = self._concept_hits(hits, tokens)
-        scopes = self._scopes(hits, concepts, tokens, barriers, turns, keys)
+        scopes = self._scopes(hits, concepts, tokens, barriers, (turns, shifts), keys)
 
         own: dict[str, dict[str, Match]] = {kind: {} for kind in CONCEPT_KINDS}
         apart: dict[str, dict[str, Match]] = {c.name: {} for c in _CONTEXTS}
@@ -445,7 +463,7 @@ class Reader:
             if phrase.kind in (RED_FLAG, HINT) and _inside_longer(hit, no_sign.get(hit.start, ())):
                 continue
             kept.append(hit)
-        kept = _drop_contained(kept)
+        kept = _drop_contained(kept, self._compound)
         places = {
             (tokens.clauses[h.start], h.phrase.target) for h in kept if h.phrase.kind == LOCATION
         }
@@ -475,7 +493,7 @@ class Reader:
         concepts: Sequence[Hit],
         tokens: Tokens,
         barriers: Sequence[bool],
-        turns: Sequence[bool],
+        kinds: tuple[Sequence[bool], Sequence[bool]],
         keys: Sequence[str],
     ) -> dict[str, _Scope]:
         """Return, for each context, which tokens a live cue covers (ahead of it, behind it)."""
@@ -502,6 +520,8 @@ class Reader:
         # his ankle"), and "my" or "I" ends the scope of someone else.
         pseudo = {p for h in hits if h.phrase.kind == _PSEUDO for p in h.word_positions}
         barriers = [b and i not in pseudo for i, b in enumerate(barriers)]
+        turns, shifts = kinds
+        past_barriers = [b and shifts[i] for i, b in enumerate(barriers)]
         other_barriers = [
             (b and turns[i]) or k in self._other_stop
             for i, (b, k) in enumerate(zip(barriers, keys, strict=True))
@@ -516,7 +536,11 @@ class Reader:
                 live.get(context.before, ()),
                 live.get(context.after, ()),
                 tokens.clauses,
-                other_barriers if context.own_stop else barriers,
+                other_barriers
+                if context.own_stop
+                else past_barriers
+                if context.name == _PAST
+                else barriers,
                 (self._other_window if context.own_stop else self._window) + context.reach,
                 go_on,
                 frames if context.frame else (),
@@ -692,8 +716,9 @@ def _by_span(hits: Iterable[Hit]) -> dict[int, list[Hit]]:
     return cover
 
 
-def _drop_contained(hits: list[Hit]) -> list[Hit]:
-    """Drop a hit whose words all lie inside a longer hit of the same kind, another target."""
+def _drop_contained(hits: list[Hit], compound: frozenset[str] = frozenset()) -> list[Hit]:
+    """Drop a hit whose words all lie inside a longer hit of the same kind, another target
+    (not one of the `compound` signs, whose words name other signs too)."""
     longer: dict[tuple[str, int], list[Hit]] = {}
     for hit in hits:
         if len(hit.word_positions) > 1:
@@ -709,6 +734,7 @@ def _drop_contained(hits: list[Hit]) -> list[Hit]:
         size = len(hit.word_positions)
         if not any(
             other.phrase.target != phrase.target
+            and other.phrase.target not in compound
             and len(other.word_positions) > size
             and set(hit.word_positions).issubset(other.word_positions)
             for other in longer.get((phrase.kind, hit.word_positions[0]), ())
