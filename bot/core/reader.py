@@ -111,7 +111,9 @@ class _Context:
 # diabetes now), and only warning signs and conditions as said "if" or as a worry.
 _CONTEXTS = (
     _Context(_NEGATED, frozenset({SYMPTOM, RED_FLAG, INTENT, CONDITION, HINT})),
-    _Context("other", frozenset({SYMPTOM, LOCATION, RED_FLAG, CONDITION, HINT}), own_stop=True),
+    _Context(
+        "other", frozenset({SYMPTOM, LOCATION, RED_FLAG, CONDITION, HINT}), own_stop=True, reach=4
+    ),
     _Context(_PAST, frozenset({RED_FLAG, HINT}), frame=True, reach=3),
     _Context(_HYPOTHETICAL, frozenset({RED_FLAG, CONDITION, HINT}), reach=2),
     _Context(_CONDITIONAL, frozenset({RED_FLAG, CONDITION, HINT})),
@@ -527,6 +529,7 @@ class Reader:
             for i, (b, k) in enumerate(zip(barriers, keys, strict=True))
         ]
         go_on = _lists(concepts, tokens, keys)
+        after_comma = tokens.after_comma or (False,) * len(keys)
         # A cue that frames a sentence ("Two years ago, I broke my ankle") has no concept
         # between it and the comma that ends its clause.
         starts = {h.start for h in concepts}
@@ -542,7 +545,9 @@ class Reader:
                 if context.name == _PAST
                 else barriers,
                 (self._other_window if context.own_stop else self._window) + context.reach,
-                go_on,
+                # someone else's scope goes on past a comma: "he woke up with it all red,
+                # swollen and tender" (the writer coming back ends it)
+                after_comma if context.own_stop else go_on,
                 frames if context.frame else (),
             )
             for context in _CONTEXTS
