@@ -73,6 +73,13 @@ _SAME_TIME = frozenset(
 # Terminators that are adverbs inside a phrase rather than a turn: a `*` gap takes them
 # ("lost just enough sensitivity", "the redness had now spread").
 _ADVERBS = frozenset({("still",), ("now",), ("just",), ("only",)})
+# Words of now, as written: a sentence with one is no longer told in the past.
+_NOW = frozenset(
+    """is are am im its isnt arent has hasnt have havent ive now today tonight currently still
+    lately recently yesterday again moment atm cant can dont doesnt do does wont hurts aches
+    feels feel keeps keep gets get seems seem looks look think know want need going gonna
+    this""".split()
+)
 # Words after which a person is an object, not the one whose body is talked about.
 _OBJECT = frozenset({"with", "to", "for", "from", "at", "by", "about", "like", "than", "beside"})
 # A score is someone else's, long past or only a condition ("if it gets to an 8"); a hedge
@@ -552,6 +559,9 @@ class Reader:
             )
             for context in _CONTEXTS
         }
+        past = [*live.get("past_before", ()), *live.get("past_after", ())]
+        if past and tokens.sentences:
+            scopes[_PAST] = _told_on(scopes[_PAST], past, tokens)
         near = (tokens.clauses, barriers, _SCORE_SPAN)
         scopes[_PRESENT] = self._scope(live.get(_PRESENT, ()), live.get(_PRESENT, ()), *near)
         # A score is denied only by a cue right before it ("not a 9"), not by any "didn't"
@@ -666,6 +676,26 @@ def _lists(concepts: Sequence[Hit], tokens: Tokens, keys: Sequence[str]) -> list
         and (i in starts or (keys[i] in _LIST_WORDS and i + 1 in starts))
         for i in range(count)
     ]
+
+
+def _told_on(scope: _Scope, cues: Sequence[Hit], tokens: Tokens) -> _Scope:
+    """Return a time's scope carried on through the sentences told after it in the past: "The
+    last time I twisted my ankle was at a marathon. Around 28k I landed badly ..." The telling
+    ends at the first sentence with a word of now ("is", "now", "can't", "hurts") and does not
+    start from a sentence that comes back to now after its cue."""
+    words, sentences = tokens.words, tokens.sentences
+    now = {sentences[i] for i, word in enumerate(words) if word in _NOW}
+    cue = min(cues, key=lambda c: c.start)
+    told = sentences[cue.start]
+    if any(words[i] in _NOW for i in range(cue.end, len(words)) if sentences[i] == told):
+        return scope
+    ahead = list(scope[0])
+    for i in range(cue.end, len(words)):
+        if sentences[i] != told:
+            if sentences[i] in now:
+                break
+            ahead[i] = True
+    return ahead, scope[1]
 
 
 def _frames(starts: set[int], tokens: Tokens) -> list[int]:
