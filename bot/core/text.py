@@ -16,6 +16,7 @@ _INNER_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 # Sentence and clause punctuation ends a negation scope and a `*` gap; a run counts once.
 # Quotes do not: in chat they mark a word ("I felt a "pop""), not a clause.
 _BOUNDARY_CHARS = ".!?;:,\n…()[]{}|"
+_IN_NUMBERS = frozenset({".", ":", ","})
 _SENTENCE_ENDS = frozenset(".!?…\n")
 _RUN = re.compile(r"(.)\1{2,}")
 # Irregular plurals and the usual misspelling of them, so that "feet" matches "foot".
@@ -75,6 +76,8 @@ class Tokenizer:
         comma = False
         for match in self._pattern.finditer(text):
             boundary = match.group("b")
+            if boundary in _IN_NUMBERS and _between_digits(text, match.start(), match.end()):
+                continue  # "10:00", "1.5", "1,000": one number, no clause ends
             if boundary is not None:
                 clause += 1
                 comma = set(boundary) == {","}
@@ -95,6 +98,11 @@ class Tokenizer:
         return Tokens(
             tuple(words), tuple(starts), tuple(clauses), tuple(after_comma), tuple(sentences)
         )
+
+
+def _between_digits(text: str, start: int, end: int) -> bool:
+    """Say whether text[start:end] has a digit on either side."""
+    return start > 0 and end < len(text) and text[start - 1].isdigit() and text[end].isdigit()
 
 
 def collapse_runs(word: str, keep: int) -> str:
