@@ -74,12 +74,13 @@ _SAME_TIME = frozenset(
 # ("lost just enough sensitivity", "the redness had now spread").
 _ADVERBS = frozenset({("still",), ("now",), ("just",), ("only",)})
 # Words of now, as written: a sentence with one is no longer told in the past.
-_NOW = frozenset(
-    """is are am im its isnt arent has hasnt have havent ive now today tonight currently still
-    lately recently yesterday again moment atm cant can dont doesnt do does wont hurts aches
-    feels feel keeps keep gets get seems seem looks look think know want need going gonna
-    this""".split()
-)
+_NOW = frozenset({
+    "is", "are", "am", "im", "its", "isnt", "arent", "has", "hasnt", "have", "havent", "ive",
+    "now", "today", "tonight", "currently", "still", "lately", "recently", "yesterday", "again",
+    "moment", "atm", "cant", "can", "dont", "doesnt", "do", "does", "wont", "hurts", "aches",
+    "feels", "feel", "keeps", "keep", "gets", "get", "seems", "seem", "looks", "look", "think",
+    "know", "want", "need", "going", "gonna", "this",
+})  # fmt: skip
 # Words after which a person is an object, not the one whose body is talked about.
 _OBJECT = frozenset({"with", "to", "for", "from", "at", "by", "about", "like", "than", "beside"})
 # A score is someone else's, long past or only a condition ("if it gets to an 8"); a hedge
