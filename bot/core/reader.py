@@ -19,7 +19,12 @@ The pipeline, all pure and bounded in work:
    someone else's ("my dad's foot"; that scope also stops at "my" or "I"), long past ("17
    years ago", warning signs only), a condition ("if it swells") or a worry or question
    ("it might be broken", "is this a clot?"); a warning sign said as a worry, and the words
-   listed as a sign's hints, become hints: the dialogue asks about them;
+   listed as a sign's hints, become hints: the dialogue asks about them. A time that opens a
+   sentence ("Two years ago, ...") frames the clause after its comma, and a long-past time
+   carries on through the sentences told after it in the past until one speaks of now;
+   someone else's scope goes on past commas until the writer comes back ("my", "I") or the
+   sentence turns ("but"), and someone named after a preposition ("with a friend") is no
+   one whose body is talked about;
 7. add the writer's own pain score now ("9/10", "I told him it was a 9"), read in the same
    context; at knowledge's severe_pain_score or more it is the `severe` red flag.
 """
