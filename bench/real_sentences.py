@@ -1,7 +1,7 @@
-"""Score the reader on the real sentences (tests/core/data/real_sentences): dev and test splits.
+"""Score the reader on the real sentences (tests/core/data/real_sentences): dev, dev2, test.
 
 The sentences were written by people about their own feet on public pages and labelled by
-hand (see the README beside them). Each split is scored on its own, with the warning signs
+hand (see the READMEs beside them). Each split is scored on its own, with the warning signs
 that triage draws from each sentence alone:
 
 - symptom and location micro-F1 (true, false and missed ids summed over the sentences);
@@ -11,10 +11,13 @@ that triage draws from each sentence alone:
 - recall per sign id, and false alarms: the share of sentences without a labelled sign
   where any sign is raised.
 
-Only dev may be tuned on. The test split is read for its aggregate figures alone: nothing
-here prints or returns a test item, and `--misses` refuses the test split.
+Only dev and dev2 may be tuned on, and of dev2 only its tuning part: every fifth item
+(`rs2_005`, `rs2_010`, ...) is held back, fixed before the second round of reader work, and
+scored for its aggregate figures alone (`dev2-held`), to see whether what was tuned on the
+rest (`dev2-tune`) carries over. The test split is read for its aggregate figures alone:
+nothing here prints or returns a test or held-back item, and `--misses` refuses them.
 
-    python -m bench.real_sentences [--misses]
+    python -m bench.real_sentences [--split dev|dev2|dev2-tune|dev2-held] [--misses]
 """
 
 from __future__ import annotations
@@ -33,11 +36,23 @@ from bot.core.triage import warning_signs
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "core" / "data" / "real_sentences"
-SPLITS = ("dev", "test")
+SPLITS = ("dev", "dev2", "test")
+# dev2's two parts: the held-back fifth and the rest, which may be tuned on.
+PARTS = {"dev2-tune": False, "dev2-held": True}
+HELD_EVERY = 5
+# The splits whose sentences read wrong may be listed.
+TUNABLE = ("dev", "dev2-tune")
+
+
+def held_back(item: dict[str, Any]) -> bool:
+    """Say whether a dev2 item is in the held-back slice: every fifth by its number."""
+    return int(str(item["id"]).rsplit("_", 1)[1]) % HELD_EVERY == 0
 
 
 def load(split: str) -> list[dict[str, Any]]:
-    """Return the labelled sentences of one split."""
+    """Return the labelled sentences of one split, or of one part of dev2."""
+    if split in PARTS:
+        return [item for item in load("dev2") if held_back(item) == PARTS[split]]
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}")
     items: list[dict[str, Any]] = yaml.safe_load((DATA / f"{split}.yaml").read_text("utf-8"))[
@@ -69,7 +84,7 @@ class Counts:
 
 @dataclass
 class Score:
-    """The figures of one split, and (for dev only) the sentences read wrong."""
+    """The figures of one split, and (for the tunable ones only) the sentences read wrong."""
 
     sentences: int = 0
     symptoms: Counts = field(default_factory=Counts)
@@ -153,16 +168,16 @@ def read(reader: Reader, knowledge: Knowledge, text: str) -> dict[str, set[str]]
 
 
 def score(split: str, reader: Reader, knowledge: Knowledge) -> Score:
-    """Score one split; only dev keeps the sentences read wrong."""
+    """Score one split; only the tunable ones keep the sentences read wrong."""
     result = Score()
-    keep = split == "dev"
+    keep = split in TUNABLE
     for item in load(split):
         result.add(item, read(reader, knowledge, item["text"]), keep)
     return result
 
 
 def run() -> dict[str, float]:
-    """Return the figures of both splits."""
+    """Return the figures of every split."""
     knowledge = load_knowledge(ROOT / "knowledge")
     reader = Reader(knowledge)
     figures: dict[str, float] = {}
@@ -172,18 +187,23 @@ def run() -> dict[str, float]:
 
 
 def main() -> None:
-    """Print the dev figures, and with --misses the dev sentences read wrong."""
-    parser = argparse.ArgumentParser(description="Score the reader on the real sentences (dev).")
-    parser.add_argument("--misses", action="store_true", help="list the dev sentences read wrong")
+    """Print one tuning split's figures, and with --misses its sentences read wrong."""
+    parser = argparse.ArgumentParser(description="Score the reader on the real sentences.")
+    choices = ("dev", "dev2", *PARTS)
+    parser.add_argument("--split", choices=choices, default="dev", help="which sentences")
+    parser.add_argument("--misses", action="store_true", help="list the sentences read wrong")
     args = parser.parse_args()
+    if args.misses and args.split not in TUNABLE:
+        parser.error(f"--misses lists only the tunable splits: {', '.join(TUNABLE)}")
     knowledge = load_knowledge(ROOT / "knowledge")
-    dev = score("dev", Reader(knowledge), knowledge)
-    print(dev.line("dev"))
-    for name, value in dev.figures("dev").items():
-        if name.startswith("dev_recall_"):
+    result = score(args.split, Reader(knowledge), knowledge)
+    prefix = args.split.replace("-", "_")
+    print(result.line(args.split))
+    for name, value in result.figures(prefix).items():
+        if name.startswith(f"{prefix}_recall_"):
             print(f"  {name.removesuffix('_pct'):<28} {value:5.1f}%")
     if args.misses:
-        for miss in dev.misses:
+        for miss in result.misses:
             print(f"  miss: {miss}")
 
 

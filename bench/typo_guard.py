@@ -36,7 +36,7 @@ ALLOW = frozenset((
     "burnin", "mornin", "hallo", "cryin", "hugely", "massively", "enormously", "blackness",
     "whiter", "whiteness", "scraping", "grazing", "blistering", "uncomfortably", "darken",
     "ballon", "ballooning", "splintered", "coldness", "paler", "grayish", "poppin", "cries",
-    "heated", "stitched", "enlarge", "crushes", "smashes",
+    "heated", "stitched", "enlarge", "crushes", "smashes", "stumble", "stumbles",
 ))
 # fmt: on
 

@@ -19,7 +19,12 @@ The pipeline, all pure and bounded in work:
    someone else's ("my dad's foot"; that scope also stops at "my" or "I"), long past ("17
    years ago", warning signs only), a condition ("if it swells") or a worry or question
    ("it might be broken", "is this a clot?"); a warning sign said as a worry, and the words
-   listed as a sign's hints, become hints: the dialogue asks about them;
+   listed as a sign's hints, become hints: the dialogue asks about them. A time that opens a
+   sentence ("Two years ago, ...") frames the clause after its comma, and a long-past time
+   carries on through the sentences told after it in the past until one speaks of now;
+   someone else's scope goes on past commas until the writer comes back ("my", "I") or the
+   sentence turns ("but"), and someone named after a preposition ("with a friend") is no
+   one whose body is talked about;
 7. add the writer's own pain score now ("9/10", "I told him it was a 9"), read in the same
    context; at knowledge's severe_pain_score or more it is the `severe` red flag.
 """
@@ -55,6 +60,34 @@ _LISTED = frozenset({SYMPTOM, RED_FLAG, HINT, CONDITION})
 _LIST_WORDS = frozenset({"or", "and", "nor", "no", "any", "also", "some"})
 _CLOSERS = frozenset({"or", "and", "nor"})
 _NOT_CUES = frozenset({_PSEUDO, _IGNORE, _IGNORE_SIGN})
+# Terminators that end a negation or a time but not someone else's scope: "she still tires
+# easily and has a swollen leg" is still hers. Only a turn ("but", "however") or the writer
+# ("my", "I") ends that.
+_SAME_PERSON = frozenset(
+    tuple(words.split())
+    for words in (
+        "still", "now", "just", "only", "instead", "because", "cause", "since", "which",
+        "while", "and then", "and now", "and it", "and its", "and the", "and they", "and theyre",
+    )
+)  # fmt: skip
+# ... nor a time: "once before when I had athlete's foot and it broke the skin".
+_SAME_TIME = frozenset(
+    tuple(words.split())
+    for words in ("which", "and it", "and its", "and the", "and they", "and theyre", "and then")
+)
+# Terminators that are adverbs inside a phrase rather than a turn: a `*` gap takes them
+# ("lost just enough sensitivity", "the redness had now spread").
+_ADVERBS = frozenset({("still",), ("now",), ("just",), ("only",)})
+# Words of now, as written: a sentence with one is no longer told in the past.
+_NOW = frozenset({
+    "is", "are", "am", "im", "its", "isnt", "arent", "has", "hasnt", "have", "havent", "ive",
+    "now", "today", "tonight", "currently", "still", "lately", "recently", "yesterday", "again",
+    "moment", "atm", "cant", "can", "dont", "doesnt", "do", "does", "wont", "hurts", "aches",
+    "feels", "feel", "keeps", "keep", "gets", "get", "seems", "seem", "looks", "look", "think",
+    "know", "want", "need", "going", "gonna", "this",
+})  # fmt: skip
+# Words after which a person is an object, not the one whose body is talked about.
+_OBJECT = frozenset({"with", "to", "for", "from", "at", "by", "about", "like", "than", "beside"})
 # A score is someone else's, long past or only a condition ("if it gets to an 8"); a hedge
 # ("maybe a 6/10") still rates the pain.
 _SCORE_CONTEXTS = ("other", _PAST, _CONDITIONAL, _SCORE_DENIED)
@@ -67,6 +100,12 @@ class _Context:
     name: str
     kinds: frozenset[str]  # the concept kinds it sets apart
     own_stop: bool = False  # whether its scope also stops at negation.other_stop words
+    # Whether a cue that opens a sentence as a frame ("Two years ago, I broke my ankle") reaches
+    # on past the comma into the clause it frames.
+    frame: bool = False
+    # Words beyond knowledge's window that its cues reach: a time said is a strong cue ("I was
+    # about 41 when I developed a bad wound").
+    reach: int = 0
 
     @property
     def before(self) -> str:
@@ -85,9 +124,11 @@ class _Context:
 # diabetes now), and only warning signs and conditions as said "if" or as a worry.
 _CONTEXTS = (
     _Context(_NEGATED, frozenset({SYMPTOM, RED_FLAG, INTENT, CONDITION, HINT})),
-    _Context("other", frozenset({SYMPTOM, LOCATION, RED_FLAG, CONDITION, HINT}), own_stop=True),
-    _Context(_PAST, frozenset({RED_FLAG, HINT})),
-    _Context(_HYPOTHETICAL, frozenset({RED_FLAG, CONDITION, HINT})),
+    _Context(
+        "other", frozenset({SYMPTOM, LOCATION, RED_FLAG, CONDITION, HINT}), own_stop=True, reach=4
+    ),
+    _Context(_PAST, frozenset({RED_FLAG, HINT}), frame=True, reach=3),
+    _Context(_HYPOTHETICAL, frozenset({RED_FLAG, CONDITION, HINT}), reach=2),
     _Context(_CONDITIONAL, frozenset({RED_FLAG, CONDITION, HINT})),
 )
 
@@ -209,6 +250,11 @@ class Reader:
             if _is_symbol(word)
         ]
         self._negators = {key(w) for w in negation.before if " " not in w}
+        # Signs that name a condition and a sign at once ("diabetic foot ulcer", "Charcot
+        # foot"): the sign inside their words stands beside them.
+        self._compound = frozenset(
+            rule.id for rule in knowledge.triage.combinations if rule.conditions
+        )
 
         every_word = [w for p in concepts for w in p.parts if w != GAP]
         symbols = frozenset(w for w in every_word if _is_symbol(w))
@@ -326,16 +372,24 @@ class Reader:
         ]
         keys = [k for k, _ in canon]
         confidences = [c for _, c in canon]
-        barriers = [False] * len(keys)
+        count = len(keys)
+        barriers = [False] * count
+        turns = [False] * count  # the barriers that also end someone else's scope
+        shifts = [False] * count  # ... a time said ("years ago")
+        gaps = [False] * count  # ... a listed phrase's `*` gap
         for hit in self._terminators.find(keys, tokens.clauses, barriers):
+            parts = hit.phrase.parts
             for position in hit.word_positions:
                 barriers[position] = True
+                turns[position] = turns[position] or parts not in _SAME_PERSON
+                shifts[position] = shifts[position] or parts not in _SAME_TIME
+                gaps[position] = gaps[position] or parts not in _ADVERBS
         # Nobody names the same thing more than a few times; text that does is noise, and
         # capping it keeps the work per message bounded. Cues are not capped: a late "not"
         # must still negate.
-        hits = self._index.find(keys, tokens.clauses, barriers, _MAX_MENTIONS, _CAPPED)
+        hits = self._index.find(keys, tokens.clauses, gaps, _MAX_MENTIONS, _CAPPED)
         concepts = self._concept_hits(hits, tokens)
-        scopes = self._scopes(hits, concepts, tokens, barriers, keys)
+        scopes = self._scopes(hits, concepts, tokens, barriers, (turns, shifts), keys)
 
         own: dict[str, dict[str, Match]] = {kind: {} for kind in CONCEPT_KINDS}
         apart: dict[str, dict[str, Match]] = {c.name: {} for c in _CONTEXTS}
@@ -424,7 +478,7 @@ class Reader:
             if phrase.kind in (RED_FLAG, HINT) and _inside_longer(hit, no_sign.get(hit.start, ())):
                 continue
             kept.append(hit)
-        kept = _drop_contained(kept)
+        kept = _drop_contained(kept, self._compound)
         places = {
             (tokens.clauses[h.start], h.phrase.target) for h in kept if h.phrase.kind == LOCATION
         }
@@ -454,6 +508,7 @@ class Reader:
         concepts: Sequence[Hit],
         tokens: Tokens,
         barriers: Sequence[bool],
+        kinds: tuple[Sequence[bool], Sequence[bool]],
         keys: Sequence[str],
     ) -> dict[str, _Scope]:
         """Return, for each context, which tokens a live cue covers (ahead of it, behind it)."""
@@ -466,6 +521,9 @@ class Reader:
                 kind not in CONCEPT_KINDS
                 and kind not in _NOT_CUES
                 and not any(p in taken for p in cue.word_positions)
+                # someone named after a preposition is no one whose body is talked about:
+                # "I was walking with a friend and started having pain"
+                and not (kind == "other_before" and cue.start and keys[cue.start - 1] in _OBJECT)
             ):
                 live.setdefault(cue.phrase.kind, []).append(cue)
         if not live:  # most messages: no cue at all, nothing set apart
@@ -477,19 +535,39 @@ class Reader:
         # his ankle"), and "my" or "I" ends the scope of someone else.
         pseudo = {p for h in hits if h.phrase.kind == _PSEUDO for p in h.word_positions}
         barriers = [b and i not in pseudo for i, b in enumerate(barriers)]
-        other_barriers = [b or k in self._other_stop for b, k in zip(barriers, keys, strict=True)]
+        turns, shifts = kinds
+        past_barriers = [b and shifts[i] for i, b in enumerate(barriers)]
+        other_barriers = [
+            (b and turns[i]) or k in self._other_stop
+            for i, (b, k) in enumerate(zip(barriers, keys, strict=True))
+        ]
         go_on = _lists(concepts, tokens, keys)
+        after_comma = tokens.after_comma or (False,) * len(keys)
+        # A cue that frames a sentence ("Two years ago, I broke my ankle") has no concept
+        # between it and the comma that ends its clause.
+        starts = {h.start for h in concepts}
+        frames = _frames(starts, tokens)
         scopes = {
             context.name: self._scope(
                 live.get(context.before, ()),
                 live.get(context.after, ()),
                 tokens.clauses,
-                other_barriers if context.own_stop else barriers,
-                self._other_window if context.own_stop else self._window,
-                go_on,
+                other_barriers
+                if context.own_stop
+                else past_barriers
+                if context.name == _PAST
+                else barriers,
+                (self._other_window if context.own_stop else self._window) + context.reach,
+                # someone else's scope goes on past a comma: "he woke up with it all red,
+                # swollen and tender" (the writer coming back ends it)
+                after_comma if context.own_stop else go_on,
+                frames if context.frame else (),
             )
             for context in _CONTEXTS
         }
+        past = [*live.get("past_before", ()), *live.get("past_after", ())]
+        if past and tokens.sentences:
+            scopes[_PAST] = _told_on(scopes[_PAST], past, tokens)
         near = (tokens.clauses, barriers, _SCORE_SPAN)
         scopes[_PRESENT] = self._scope(live.get(_PRESENT, ()), live.get(_PRESENT, ()), *near)
         # A score is denied only by a cue right before it ("not a 9"), not by any "didn't"
@@ -505,19 +583,26 @@ class Reader:
         barriers: Sequence[bool],
         window: int,
         go_on: Sequence[bool] = (),
+        frames: Sequence[int] = (),
     ) -> _Scope:
         """Return which tokens the cues reach: ahead of a `before` cue, behind an `after` one.
 
-        Ahead, a scope goes on into the next clause where `go_on` says a list goes on there.
+        Ahead, a scope goes on into the next clause where `go_on` says a list goes on there;
+        with `frames`, a cue whose clause holds no concept after it reaches on, with a fresh
+        window, into the clause after its comma (`frames[i]`: where that clause starts, or -1).
         """
         count = len(clauses)
         ahead = [False] * count
         behind = [False] * count
         for cue in before:
             clause = clauses[cue.end - 1]
-            for j in range(cue.end, min(count, cue.end + window)):
+            end = min(count, cue.end + window)
+            if frames and frames[cue.end - 1] >= 0:
+                end = min(count, frames[cue.end - 1] + window)
+            for j in range(cue.end, end):
                 if clauses[j] != clause:
-                    if not (go_on and go_on[j]):
+                    framed = bool(frames) and frames[cue.end - 1] == j
+                    if not (framed or (go_on and go_on[j])):
                         break
                     clause = clauses[j]
                 if barriers[j]:
@@ -599,6 +684,42 @@ def _lists(concepts: Sequence[Hit], tokens: Tokens, keys: Sequence[str]) -> list
     ]
 
 
+def _told_on(scope: _Scope, cues: Sequence[Hit], tokens: Tokens) -> _Scope:
+    """Return a time's scope carried on through the sentences told after it in the past: "The
+    last time I twisted my ankle was at a marathon. Around 28k I landed badly ..." The telling
+    ends at the first sentence with a word of now ("is", "now", "can't", "hurts") and does not
+    start from a sentence that comes back to now after its cue."""
+    words, sentences = tokens.words, tokens.sentences
+    now = {sentences[i] for i, word in enumerate(words) if word in _NOW}
+    cue = min(cues, key=lambda c: c.start)
+    told = sentences[cue.start]
+    if any(words[i] in _NOW for i in range(cue.end, len(words)) if sentences[i] == told):
+        return scope
+    ahead = list(scope[0])
+    for i in range(cue.end, len(words)):
+        if sentences[i] != told:
+            if sentences[i] in now:
+                break
+            ahead[i] = True
+    return ahead, scope[1]
+
+
+def _frames(starts: set[int], tokens: Tokens) -> list[int]:
+    """Return, for each token, where the clause after its own starts when that clause follows
+    a comma and its own clause holds no concept (a frame: "Two years ago, ..."); else -1."""
+    count = len(tokens.words)
+    after_comma = tokens.after_comma or (False,) * count
+    clauses = tokens.clauses
+    busy = {clauses[i] for i in starts}
+    frames = [-1] * count
+    following = -1  # the start of the clause after the current one, when it follows a comma
+    for i in range(count - 1, -1, -1):
+        if i + 1 < count and clauses[i + 1] != clauses[i]:
+            following = i + 1 if after_comma[i + 1] else -1
+        frames[i] = -1 if clauses[i] in busy else following
+    return frames
+
+
 def _cue_list(negation: Negation, kind: str) -> tuple[str, ...]:
     """Return the cue words of one kind ("before", "past_after", ...) from knowledge."""
     words: tuple[str, ...] = getattr(negation, kind)
@@ -636,8 +757,9 @@ def _by_span(hits: Iterable[Hit]) -> dict[int, list[Hit]]:
     return cover
 
 
-def _drop_contained(hits: list[Hit]) -> list[Hit]:
-    """Drop a hit whose words all lie inside a longer hit of the same kind, another target."""
+def _drop_contained(hits: list[Hit], compound: frozenset[str] = frozenset()) -> list[Hit]:
+    """Drop a hit whose words all lie inside a longer hit of the same kind, another target
+    (not one of the `compound` signs, whose words name other signs too)."""
     longer: dict[tuple[str, int], list[Hit]] = {}
     for hit in hits:
         if len(hit.word_positions) > 1:
@@ -653,6 +775,7 @@ def _drop_contained(hits: list[Hit]) -> list[Hit]:
         size = len(hit.word_positions)
         if not any(
             other.phrase.target != phrase.target
+            and other.phrase.target not in compound
             and len(other.word_positions) > size
             and set(hit.word_positions).issubset(other.word_positions)
             for other in longer.get((phrase.kind, hit.word_positions[0]), ())

@@ -16,6 +16,8 @@ _INNER_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 # Sentence and clause punctuation ends a negation scope and a `*` gap; a run counts once.
 # Quotes do not: in chat they mark a word ("I felt a "pop""), not a clause.
 _BOUNDARY_CHARS = ".!?;:,\n…()[]{}|"
+_IN_NUMBERS = frozenset({".", ":", ","})
+_SENTENCE_ENDS = frozenset(".!?…\n")
 _RUN = re.compile(r"(.)\1{2,}")
 # Irregular plurals and the usual misspelling of them, so that "feet" matches "foot".
 _IRREGULAR = {"feet": "foot", "calves": "calf", "calfs": "calf", "calve": "calf"}
@@ -26,13 +28,15 @@ class Tokens:
     """Word tokens of one message, with where each starts and which clause it is in.
 
     `after_comma` marks a token that opens a clause after a comma alone (not a full stop):
-    a list may go on there ("no numbness, tingling or swelling").
+    a list may go on there ("no numbness, tingling or swelling"). `sentences` numbers the
+    sentences (ended by a full stop, a question or exclamation mark, an ellipsis or a line).
     """
 
     words: tuple[str, ...]
     starts: tuple[int, ...]
     clauses: tuple[int, ...]
     after_comma: tuple[bool, ...] = ()
+    sentences: tuple[int, ...] = ()
 
 
 def normalize(text: object, max_chars: int) -> str:
@@ -67,22 +71,38 @@ class Tokenizer:
         starts: list[int] = []
         clauses: list[int] = []
         after_comma: list[bool] = []
-        clause = 0
+        sentences: list[int] = []
+        clause = sentence = 0
         comma = False
         for match in self._pattern.finditer(text):
             boundary = match.group("b")
+            if boundary in _IN_NUMBERS and _between_digits(text, match.start(), match.end()):
+                continue  # "10:00", "1.5", "1,000": one number, no clause ends
             if boundary is not None:
                 clause += 1
                 comma = set(boundary) == {","}
+                # "1.5 miles" and "e.g." end no sentence: a stop must be followed by a space
+                glued = match.end() < len(text) and text[match.end()].isalnum()
+                ends = _SENTENCE_ENDS & set(boundary) and not glued
+                if ends and sentences and sentences[-1] == sentence:
+                    sentence += 1
                 continue
             words.append(match.group())
             starts.append(match.start())
             clauses.append(clause)
             after_comma.append(comma)
+            sentences.append(sentence)
             comma = False
             if len(words) >= max_tokens:
                 break
-        return Tokens(tuple(words), tuple(starts), tuple(clauses), tuple(after_comma))
+        return Tokens(
+            tuple(words), tuple(starts), tuple(clauses), tuple(after_comma), tuple(sentences)
+        )
+
+
+def _between_digits(text: str, start: int, end: int) -> bool:
+    """Say whether text[start:end] has a digit on either side."""
+    return start > 0 and end < len(text) and text[start - 1].isdigit() and text[end].isdigit()
 
 
 def collapse_runs(word: str, keep: int) -> str:

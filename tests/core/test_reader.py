@@ -17,6 +17,7 @@ from bot.core.knowledge import (
 )
 from bot.core.reader import Reader
 from bot.core.reading import Reading
+from bot.core.text import Tokenizer
 from bot.core.triage import open_hints, warning_signs
 
 
@@ -620,6 +621,104 @@ def test_the_new_signs_urgencies(knowledge: Knowledge) -> None:
     }
     assert "emergency number" in knowledge.red_flags["circulation"].advice
     assert "do not wait" in knowledge.red_flags["circulation"].advice
+
+
+# -- context, second round (the real sentences of dev2) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "past"),
+    [
+        # a time that opens the sentence frames the clause after its comma
+        ("A couple years ago, I broke a tiny bone in my foot", "injury"),
+        # a time goes on through the sentences told after it in the past
+        (
+            "The last time I twisted my ankle was at a marathon. Around 28k I landed badly.",
+            "injury",
+        ),
+        ("I was about 41 when I developed a bad wound on my big toe", "wound"),
+        ("This happened once before when I had athlete's foot and it broke the skin", "wound"),
+    ],
+)
+def test_a_time_told_reaches_its_whole_episode(reader: Reader, text: str, past: str) -> None:
+    reading = reader.read(text)
+    assert past not in reading.red_flag_ids
+    assert past in {m.id for m in reading.past}
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("I broke my ankle years ago. Now it is swollen.", "swelling"),
+        ("Years ago I had gout, now my ankle is swollen", "swelling"),
+        ("i was about 1.5 miles from home and i rolled my right ankle", "injury"),
+    ],
+)
+def test_a_time_told_ends_where_now_comes_back(reader: Reader, text: str, flag: str) -> None:
+    assert flag in reader.read(text).red_flag_ids
+
+
+def test_someone_after_a_preposition_is_not_the_one_in_pain(reader: Reader) -> None:
+    reading = reader.read("I was walking with a friend and out of nowhere started having pain")
+    assert reading.symptom_ids == ("pain",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she still tires easily and has a swollen leg",
+        "he woke up with it all red, swollen and tender",
+        "sorry to hear that your husband has developed neuropathy",
+    ],
+)
+def test_someone_elses_scope_goes_on(reader: Reader, text: str) -> None:
+    assert reader.read(text).red_flag_ids == (), text
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("the swelling hasn't gone down", "swelling"),
+        ("the numbness never went away", "numbness"),
+        ("the blood from the broken blister stopped the sock rubbing", "wound"),
+    ],
+)
+def test_a_resolution_denied_is_no_denial(reader: Reader, text: str, flag: str) -> None:
+    assert flag in reader.read(text).red_flag_ids
+
+
+def test_a_compound_sign_keeps_the_sign_inside(reader: Reader, knowledge: Knowledge) -> None:
+    reading = reader.read("Then I began to develop diabetic foot ulcers")
+    assert {"wound", "diabetic_foot"} <= set(warning_signs(reading, knowledge.triage))
+
+
+def test_a_gap_takes_an_adverb(reader: Reader) -> None:
+    assert "numbness" in reader.read("I have lost just enough sensitivity in my feet").red_flag_ids
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        ("my feet are cold", ("circulation",)),
+        ("my feet get cold at night", ()),
+        ("my old running shoes are broken down", ()),
+        ("I've wound up with shin splints", ()),
+        ("I took my temperature and it was normal", ()),
+        ("What should I look for as far as infection?", ()),
+        ("the lanced blister on my big toe is sore", ("wound",)),
+        ("the pain was indescribable", ("severe",)),
+        ("I felt something give in my ankle", ("injury",)),
+    ],
+)
+def test_second_round_words(reader: Reader, text: str, flags: tuple[str, ...]) -> None:
+    assert reader.read(text).red_flag_ids == flags, text
+
+
+def test_sentences_and_numbers_in_tokens() -> None:
+    tokens = Tokenizer().tokens("at 10:00 pm, 1.5 miles. then? ok")
+    assert tokens.words == ("at", "10", "00", "pm", "1", "5", "miles", "then", "ok")
+    assert tokens.clauses[:3] == (0, 0, 0)  # "10:00" is one time, not a clause end
+    assert tokens.sentences == (0, 0, 0, 0, 0, 0, 0, 1, 2)
 
 
 # -- pain scores -------------------------------------------------------------------------

@@ -169,31 +169,47 @@ def test_reader_quality(knowledge: Knowledge, summary: dict[str, list[str]]) -> 
     assert total.hints_right == total.hints_checked, report
 
 
-# The real sentences' dev split (tests/core/data/real_sentences/dev.yaml): a regression guard
-# set a little under the figures the reader reached (2 points of slack). The test split is
-# never scored here: `make bench` reports it.
-# Reached: symptom F1 0.897, location F1 0.963, recall exact 94.2% and any sign 98.8%, false
-# alarms 4.2% (before the context work: 0.874, 0.933, 53.5%, 68.6%, 10.4%).
-DEV_FLOORS = {
-    "dev_symptom_f1": 0.877,
-    "dev_location_f1": 0.943,
-    "dev_sign_recall_exact_pct": 92.2,
-    "dev_sign_recall_any_pct": 96.8,
+# The real sentences' tuning splits (tests/core/data/real_sentences/dev.yaml and dev2.yaml): a
+# regression guard set a little under the figures the reader reached (2 points of slack). The
+# test split is never scored here: `make bench` reports it.
+# dev reached: symptom F1 0.902, location F1 0.963, recall exact 95.3% and any sign 98.8%,
+# false alarms 4.2% (first round 0.897, 0.963, 94.2%, 98.8%, 4.2%; before any context work
+# 0.874, 0.933, 53.5%, 68.6%, 10.4%).
+# dev2 reached: symptom F1 0.863, location F1 0.948, recall exact 79.1%, any 86.6%, false
+# alarms 14.5% (before the second round: 0.843, 0.944, 63.7%, 77.6%, 24.1%). Its held-back
+# fifth (bench/real_sentences.py, `dev2-held`, never tuned on) moved far less: 0.841 -> 0.829,
+# recall exact 57.5% -> 57.5%, any 75.0% -> 72.5%, false alarms 22.0% -> 18.0%.
+FLOORS = {
+    "dev": {
+        "dev_symptom_f1": 0.882,
+        "dev_location_f1": 0.943,
+        "dev_sign_recall_exact_pct": 93.3,
+        "dev_sign_recall_any_pct": 96.8,
+    },
+    "dev2": {
+        "dev2_symptom_f1": 0.843,
+        "dev2_location_f1": 0.928,
+        "dev2_sign_recall_exact_pct": 77.1,
+        "dev2_sign_recall_any_pct": 84.6,
+    },
 }
-DEV_MAX_FALSE_ALARMS_PCT = 6.2
+MAX_FALSE_ALARMS_PCT = {"dev": 6.2, "dev2": 16.5}
 
 
-def test_real_sentences_dev(knowledge: Knowledge, summary: dict[str, list[str]]) -> None:
-    dev = score("dev", Reader(knowledge), knowledge)
-    figures = dev.figures("dev")
+@pytest.mark.parametrize("split", ["dev", "dev2"])
+def test_real_sentences_tuning_splits(
+    knowledge: Knowledge, summary: dict[str, list[str]], split: str
+) -> None:
+    result = score(split, Reader(knowledge), knowledge)
+    figures = result.figures(split)
     per_sign = ", ".join(
-        f"{name.removeprefix('dev_recall_').removesuffix('_pct')} {value:.0f}%"
+        f"{name.removeprefix(f'{split}_recall_').removesuffix('_pct')} {value:.0f}%"
         for name, value in figures.items()
-        if name.startswith("dev_recall_")
+        if name.startswith(f"{split}_recall_")
     )
-    lines = [dev.line("real sentences, dev"), f"  per-sign recall: {per_sign}"]
-    summary["real sentences (dev split)"] = lines
+    lines = [result.line(f"real sentences, {split}"), f"  per-sign recall: {per_sign}"]
+    summary[f"real sentences ({split} split)"] = lines
     report = "\n".join(lines)
-    for name, floor in DEV_FLOORS.items():
+    for name, floor in FLOORS[split].items():
         assert figures[name] >= floor, f"{name} fell below {floor}\n{report}"
-    assert figures["dev_false_alarms_pct"] <= DEV_MAX_FALSE_ALARMS_PCT, report
+    assert figures[f"{split}_false_alarms_pct"] <= MAX_FALSE_ALARMS_PCT[split], report
