@@ -6,6 +6,7 @@ is read; `Page` turns them into matplotlib's figure inches, which start at the b
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -49,6 +50,9 @@ def line_height(pt: float) -> float:
 # -- text -----------------------------------------------------------------------------------
 
 
+_MEASURING = threading.Lock()  # a font object loads one glyph at a time
+
+
 @lru_cache(maxsize=2)
 def _font(bold: bool) -> FT2Font:
     # A font object of our own: matplotlib's shared ones (get_font) change size as they draw.
@@ -60,11 +64,12 @@ def _font(bold: bool) -> FT2Font:
 @lru_cache(maxsize=8192)
 def _advance(char: str, bold: bool) -> float:
     """Return a character's advance width at 1 pt, in points (0 for one the font lacks)."""
-    font = _font(bold)
-    if not font.get_char_index(ord(char)):
-        return 0.0
-    glyph = font.load_char(ord(char), flags=LoadFlags.NO_HINTING)
-    return float(glyph.linearHoriAdvance) / 65536 / 100
+    with _MEASURING:
+        font = _font(bold)
+        if not font.get_char_index(ord(char)):
+            return 0.0
+        glyph = font.load_char(ord(char), flags=LoadFlags.NO_HINTING)
+        return float(glyph.linearHoriAdvance) / 65536 / 100
 
 
 def text_width(text: str, pt: float, bold: bool = False) -> float:
@@ -77,7 +82,11 @@ def _printable(char: str) -> bool:
     category = unicodedata.category(char)
     if category.startswith("C") or category in ("Zl", "Zp"):
         return False
-    return char == " " or bool(_font(False).get_char_index(ord(char)))
+    # In both weights, so that a character can be drawn bold or not without a missing glyph.
+    code = ord(char)
+    return char == " " or bool(
+        _font(False).get_char_index(code) and _font(True).get_char_index(code)
+    )
 
 
 def clean(text: str) -> str:
