@@ -13,9 +13,11 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from matplotlib import rc_context
 from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
 
 from bot.core.progress import Checkin, daily_checkins
 from bot.core.report import FunctionMeasure, ProgramLine, ReportData, ReportedSign, WeekAdherence
@@ -54,6 +56,9 @@ from bot.render.report_layout import (
     wrap,
 )
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 FOOTER = "Self-reported by the person through Footcoach. Not a diagnosis."
 MOST_PAGES = 2
 URGENCY = {
@@ -70,6 +75,15 @@ _SMALL_LH = line_height(SMALL_PT)
 # matplotlib's rcParams are global: the lock keeps two reports from changing them under each
 # other, so every report is saved with its text as embedded TrueType (selectable, extractable).
 _LOCK = threading.Lock()
+SAVE_RC: dict[RcKeyType, Any] = {
+    "pdf.fonttype": 42,
+    # matplotlib 3.11's PDF writer sizes its font subsets by this one.
+    "ps.fonttype": 42,
+    "pdf.compression": 9,
+    # Widths unhinted, as the PDF places glyphs and as report_layout measures them: so that
+    # right-aligned text ends where it was meant to.
+    "text.hinting": "no_hinting",
+}
 
 
 @dataclass(frozen=True)
@@ -98,13 +112,8 @@ DETAILS = (
 
 def render_report(data: ReportData) -> bytes:
     """Return the report as the bytes of an A4 PDF of one or two pages."""
-    # ps.fonttype too: matplotlib 3.11's PDF writer sizes its font subsets by it.
-    with _LOCK, rc_context({"pdf.fonttype": 42, "ps.fonttype": 42, "pdf.compression": 9}):
-        facts = Facts.of(data)
-        for detail in DETAILS:
-            pages = paginate(_blocks(facts, detail))
-            if fits(pages, MOST_PAGES):
-                break
+    with _LOCK:
+        figures = report_pages(data)
         buffer = io.BytesIO()
         metadata = {
             "Title": "Footcoach self-care report",
@@ -112,14 +121,30 @@ def render_report(data: ReportData) -> bytes:
             "Producer": None,
             "CreationDate": data.made_at,
         }
-        with PdfPages(buffer, metadata=metadata) as pdf:
-            for number, placed in enumerate(pages, start=1):
-                page = Page()
-                for block, top in placed:
-                    block.draw(page, top)
-                furnish(page, number, len(pages), running_head=facts.running_head, footer=FOOTER)
-                pdf.savefig(page.figure)
+        with (
+            rc_context(SAVE_RC),
+            PdfPages(buffer, metadata=metadata) as pdf,
+        ):
+            for figure in figures:
+                pdf.savefig(figure)
         return buffer.getvalue()
+
+
+def report_pages(data: ReportData) -> list[Figure]:
+    """Lay the report out and draw each page as an A4 figure, not yet saved."""
+    facts = Facts.of(data)
+    for detail in DETAILS:
+        pages = paginate(_blocks(facts, detail))
+        if fits(pages, MOST_PAGES):
+            break
+    figures = []
+    for number, placed in enumerate(pages, start=1):
+        page = Page()
+        for block, top in placed:
+            block.draw(page, top)
+        furnish(page, number, len(pages), running_head=facts.running_head, footer=FOOTER)
+        figures.append(page.figure)
+    return figures
 
 
 # -- the facts, sorted and summed once ------------------------------------------------------
