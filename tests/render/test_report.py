@@ -12,6 +12,7 @@ import matplotlib
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from pypdf import PdfReader
 
 from bot.core.progress import Checkin
@@ -24,7 +25,8 @@ from bot.core.report import (
     ReportedSign,
     WeekAdherence,
 )
-from bot.render.report import FOOTER, render_report
+from bot.render.report import FOOTER, SAVE_RC, render_report, report_pages
+from bot.render.report_layout import LEFT, PAGE_H, RIGHT
 
 TODAY = date(2024, 11, 28)
 MADE = datetime(2024, 11, 28, 18, 30, tzinfo=UTC)
@@ -396,3 +398,81 @@ def test_any_valid_data_gives_one_or_two_pages(data: ReportData) -> None:
     assert 1 <= len(texts) <= 2
     assert all(FOOTER in text for text in texts)
     assert len(pdf) < 200_000
+
+
+def crowded() -> ReportData:
+    """Build the most a report could be asked to hold: long words everywhere, years of data."""
+    start = date(2021, 1, 4)
+    return ninety_days(
+        first_name="Wolfgang " * 8,
+        complaint="tightness in the calf " * 20,
+        signs=tuple(
+            ReportedSign(
+                label="numbness " * 8, urgency="emergency", reported_on=start + timedelta(i)
+            )
+            for i in range(14)
+        ),
+        conditions=tuple("a condition with a long name" for _ in range(6)),
+        program=tuple(
+            ProgramLine(
+                exercise="Exercise " * 6,
+                levels=tuple(
+                    LevelStep(day=start + timedelta(j), level="level " * 9, reason="why " * 9)
+                    for j in range(12)
+                ),
+            )
+            for _ in range(30)
+        ),
+        adherence=tuple(
+            WeekAdherence(week_of=start + timedelta(weeks=w), planned=7, done=w % 8)
+            for w in range(200)
+        ),
+        pain=tuple(
+            Checkin(day=start + timedelta(i), score=i % 11, done=i % 2 == 0) for i in range(1400)
+        ),
+        function=tuple(
+            FunctionMeasure(
+                activity="activity " * 9,
+                scores=tuple(
+                    FunctionScore(day=start + timedelta(40 * j), score=j % 11) for j in range(30)
+                ),
+            )
+            for _ in range(10)
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "make", [ninety_days, brand_new, crowded], ids=["90 days", "new", "crowded"]
+)
+def test_no_text_overlaps_other_text_or_leaves_the_margins(make: Any) -> None:
+    # Measured by matplotlib itself (Agg, in the test only), not by the layout's own sums, with
+    # the settings the PDF is saved with.
+    with matplotlib.rc_context(SAVE_RC):
+        for figure in report_pages(make()):
+            FigureCanvasAgg(figure)
+            figure.canvas.draw()
+            renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+            page = [(t.get_text(), t.get_window_extent(renderer)) for t in figure.texts]
+            charts = [
+                (t.get_text(), t.get_window_extent(renderer))
+                for axes in figure.axes
+                for t in (*axes.get_xticklabels(), *axes.get_yticklabels(), *axes.texts)
+                if t.get_text()
+            ]
+            assert len(page) > 10
+            dpi = figure.dpi
+            for text, box in page + charts:
+                assert (LEFT - 0.05) * dpi <= box.x0 and box.x1 <= (RIGHT + 0.01) * dpi, text
+                assert 0.3 * dpi <= box.y0 and box.y1 <= (PAGE_H - 0.3) * dpi, text
+            for i, (text, box) in enumerate(page):
+                for other, other_box in page[i + 1 :]:
+                    across = min(box.x1, other_box.x1) - max(box.x0, other_box.x0)
+                    down = min(box.y1, other_box.y1) - max(box.y0, other_box.y0)
+                    assert across <= 0.5 or down <= 0.5, (text, other)
+
+
+def test_crowded_reports_still_fit_two_pages_with_every_sign_that_fits() -> None:
+    texts = pages_text(render_report(crowded()))
+    assert len(texts) == 2
+    assert "and 2 more not shown" in texts[0]
