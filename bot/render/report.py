@@ -37,6 +37,7 @@ from bot.render.report_layout import (
     ALERT,
     BODY_PT,
     HEADING_PT,
+    INK,
     LEFT,
     MUTED,
     RIGHT,
@@ -64,7 +65,7 @@ MOST_PAGES = 2
 URGENCY = {
     "emergency": "Emergency: told to get help now",
     "urgent": "Urgent: told to be seen today",
-    "soon": "Soon: told to see a professional soon",
+    "soon": "Soon: told to be seen within days",
 }
 MEANINGFUL = 2  # points on a 0-10 function rating (PSFS)
 _NAME_MOST = 40  # characters of a first name shown
@@ -307,14 +308,15 @@ def _signs(facts: Facts, detail: Detail) -> Block:
         urgency = URGENCY.get(sign.urgency, clean(sign.urgency).capitalize())
         reported = day_label(sign.reported_on, year=True) if sign.reported_on else "Date not kept"
         checked = (
-            (day_label(sign.checked_on, year=True), False, "")
+            (day_label(sign.checked_on, year=True), False, INK)
             if sign.checked_on
             else ("Not yet checked", True, ALERT)
         )
+        serious = sign.urgency in ("emergency", "urgent")
         cells = [
-            (sign.label, True, ""),
-            (urgency, *((True, ALERT) if sign.urgency in ("emergency", "urgent") else (False, ""))),
-            (reported, False, ""),
+            (sign.label, True, INK),
+            (urgency, serious, ALERT if serious else INK),
+            (reported, False, INK),
             checked,
         ]
         rows.append(
@@ -354,7 +356,7 @@ def _signs(facts: Facts, detail: Detail) -> Block:
         for row, row_h in zip(rows, row_hs, strict=True):
             x = x0
             for (lines, bold, colour), width in zip(row, widths, strict=True):
-                page.lines(x, y, lines, BODY_PT, bold=bold, colour=colour or "#222222")
+                page.lines(x, y, lines, BODY_PT, bold=bold, colour=colour)
                 x += width
             y += row_h
         if left_out:
@@ -594,7 +596,7 @@ def _program_row(facts: Facts, line: ProgramLine, detail: Detail, continued: Blo
     history = [(day, wrap(text, text_w, BODY_PT, max_lines=min(cells, 2))) for day, text in steps]
     history_lines = sum(len(lines) for _, lines in history) + (1 if earlier else 0)
     height = max(len(move), len(now), history_lines) * _BODY_LH + 0.1
-    colour = MUTED if line.dropped_on else "#222222"
+    colour = MUTED if line.dropped_on else INK
 
     def draw(page: Page, top: float) -> None:
         y = top + 0.05

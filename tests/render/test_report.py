@@ -165,7 +165,7 @@ def test_each_warning_sign_comes_with_its_urgency_and_dates(full_text: str) -> N
     assert "11 Oct 2024" in full_text[injury:numbness]
     assert "Not yet checked" in full_text[injury:numbness]
     row = full_text[numbness : numbness + 120]
-    assert "Soon: told to see a professional soon" in row
+    assert "Soon: told to be seen within days" in row
     assert "3 Sep 2024" in row
     assert "12 Sep 2024" in row
     assert "Not yet checked" not in row
