@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -476,3 +478,19 @@ def test_crowded_reports_still_fit_two_pages_with_every_sign_that_fits() -> None
     texts = pages_text(render_report(crowded()))
     assert len(texts) == 2
     assert "and 2 more not shown" in texts[0]
+
+
+def test_drawn_as_vectors_without_pyplot(full_pdf: bytes) -> None:
+    # Lines and text, no raster image: sharp when printed, small to send. And no pyplot, which
+    # would keep every page alive in its global registry for the life of the bot.
+    assert b"/Subtype /Image" not in full_pdf
+    code = (
+        "import sys, datetime\n"
+        "from bot.core.report import ReportData\n"
+        "from bot.render.report import render_report\n"
+        "made = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)\n"
+        "pdf = render_report(ReportData(first_name='Al', made_at=made, complaint='sore heel'))\n"
+        "assert pdf.startswith(b'%PDF')\n"
+        "assert 'matplotlib.pyplot' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
