@@ -491,10 +491,14 @@ def _function(facts: Facts, detail: Detail) -> list[Block]:
         "Each rated 0-10: 0 = unable to do it, 10 = able to do it as before the problem; "
         f"higher is better. A change of {MEANINGFUL} points or more is meaningful."
     )
-    left_out = len(facts.measures) - len(charted)
-    note = (
-        f"{left_out} more activit{'ies' if left_out != 1 else 'y'} not charted." if left_out else ""
-    )
+    notes = []
+    left_out = len(rated) - len(charted)
+    if left_out:
+        notes.append(f"{left_out} more activit{'ies' if left_out != 1 else 'y'} not charted.")
+    unrated = "; ".join(clean(m.activity) for m in facts.measures if not m.scores)
+    if unrated:
+        notes.append(f"Not rated yet: {unrated}.")
+    note = " ".join(notes)
     return [
         _heading(title, subtitle, keep=True, note=note),
         _chart(

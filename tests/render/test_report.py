@@ -261,6 +261,10 @@ def test_activities_named_but_not_rated_are_listed() -> None:
     data = brand_new(function=(FunctionMeasure(activity="Climbing stairs"),))
     (text,) = pages_text(render_report(data))
     assert "Not rated yet: Climbing stairs." in text
+    rated = ninety_days().function
+    text = " ".join(pages_text(render_report(ninety_days(function=(*rated, *data.function)))))
+    assert "Not rated yet: Climbing stairs." in text
+    assert "not charted" not in text
 
 
 def test_people_s_words_are_printed_as_they_are() -> None:
