@@ -194,6 +194,25 @@ BENCHES: tuple[Bench, ...] = (
         timeout_s=120.0,
     ),
     Bench(
+        "report",
+        "Clinician report PDF, 90 days of data (issue 14)",
+        "the chat's progress chart (PNG), same run",
+        (
+            Row(
+                "make the report",
+                "median_s",
+                "s",
+                "chart_median_s",
+                "ratio_to_chart",
+                Goal("median_s", "<", 1.0, "< 1 s"),
+            ),
+            Row("make the report, CPU time", "cpu_median_s", "s"),
+            Row("PDF size", "pdf_kb", "KiB"),
+            Row("pages", "pages"),
+        ),
+        timeout_s=120.0,
+    ),
+    Bench(
         "telegram",
         "Whole Telegram bot, 50 people at once (issue 3)",
         "a bare python-telegram-bot echo bot, same fake server, same run",
