@@ -44,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="migrate the database to the newest schema")
     db_commands.add_parser("current", help="print the database's schema revision")
 
+    report = commands.add_parser("report", help="make a person's report for a clinician (PDF)")
+    report.add_argument("--user", type=int, required=True, help="the person's user id")
+    report.add_argument("--out", type=Path, required=True, help="the PDF file to write")
+
     leads = commands.add_parser("leads", help="list callback requests (newest first)")
     leads.add_argument("--csv", action="store_true", help="write every request as CSV to stdout")
     leads.add_argument("--open", action="store_true", help="only requests not yet closed")
@@ -66,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_chat(settings, args.user, as_json=args.json))
         if args.command == "db":
             return asyncio.run(_db(settings, args.db_command))
+        if args.command == "report":
+            return asyncio.run(_report(settings, args.user, args.out))
         if args.command == "leads":
             return asyncio.run(_leads(settings, as_csv=args.csv, open_only=args.open))
         if args.command == "run":
@@ -201,6 +207,27 @@ async def _leads(settings: Settings, *, as_csv: bool, open_only: bool) -> int:
     else:
         for lead in found:
             print(lead_line(components.knowledge, lead))
+    return 0
+
+
+async def _report(settings: Settings, user_id: int, out: Path) -> int:
+    from bot.app.clock import utc_now
+    from bot.app.reports import make_report
+
+    components = await open_components(settings)
+    try:
+        pdf = await make_report(components.db, components.knowledge, user_id, utc_now())
+    finally:
+        await components.close()
+    if pdf is None:
+        print(f"footcoach: no person with user id {user_id} in the database", file=sys.stderr)
+        return 1
+    try:
+        out.write_bytes(pdf)
+    except OSError as exc:
+        print(f"footcoach: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        return 1
+    print(f"{out} ({len(pdf) // 1024} KB)")
     return 0
 
 

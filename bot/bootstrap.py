@@ -48,7 +48,8 @@ def configure_logging(settings: Settings) -> None:
 # Libraries that log personal data or secrets below these levels: python-telegram-bot logs
 # whole updates (names, phone numbers, message text) at DEBUG; httpx logs request URLs, which
 # contain the bot token; SQLAlchemy logs statement parameters. Alembic narrates every
-# connection it configures; start-up logs one line of its own.
+# connection it configures; start-up logs one line of its own. fontTools narrates every glyph of
+# every PDF report (the glyph names spell out the person's text).
 _LIBRARY_FLOORS = {
     "telegram": logging.INFO,
     "httpx": logging.WARNING,
@@ -58,6 +59,9 @@ _LIBRARY_FLOORS = {
     "aiosqlite": logging.WARNING,
     "asyncpg": logging.WARNING,
     "alembic": logging.WARNING,
+    "fontTools": logging.WARNING,
+    "matplotlib": logging.WARNING,
+    "PIL": logging.WARNING,
 }
 
 

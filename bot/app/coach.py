@@ -17,6 +17,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
+from bot.app import reports
 from bot.app.clock import Clock, utc_now
 from bot.app.drawing import drawn
 from bot.core import reminders as reminder_rules
@@ -32,6 +33,7 @@ from bot.core.effects import (
     ReminderAnswered,
     ResumeReminder,
     SaveLead,
+    SendReport,
     SetReminder,
     SetSecondReminder,
     SkipReminderToday,
@@ -40,7 +42,7 @@ from bot.core.effects import (
     WithdrawLead,
 )
 from bot.core.events import Event
-from bot.core.replies import Document, Reply
+from bot.core.replies import Document, Reply, Report
 from bot.core.state import ConversationState
 from bot.core.turn import Context
 from bot.store import (
@@ -195,6 +197,10 @@ class Coach:
                     data = await privacy.export(session, user_id)
                     content = json.dumps(data, indent=2, ensure_ascii=False).encode()
                     extra.append(Document(filename="footcoach-my-data.json", content=content))
+                case SendReport(caption=caption):
+                    report = await reports.gather(session, self.engine.knowledge, user_id, now)
+                    if report is not None:
+                        extra.append(Report(data=report, caption=caption))
                 case ForgetMe():
                     await privacy.forget(session, user_id, now)
         return extra

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from bot.core.replies import Chart, Picture, Reply
+from bot.app.reports import FILENAME, draw
+from bot.core.replies import Chart, Document, Picture, Reply, Report
 
 
 async def drawn(replies: Sequence[Reply]) -> list[Reply]:
-    """Return the replies with every chart drawn as a picture (matplotlib, in a thread)."""
+    """Return the replies with every chart and report drawn (matplotlib, in a thread)."""
     finished: list[Reply] = []
     for reply in replies:
         if isinstance(reply, Chart):
@@ -27,6 +28,9 @@ async def drawn(replies: Sequence[Reply]) -> list[Reply]:
                 done_label=reply.done_label,
             )
             finished.append(Picture(png=png, caption=reply.caption, filename="progress.png"))
+        elif isinstance(reply, Report):
+            pdf = await draw(reply.data)
+            finished.append(Document(filename=FILENAME, content=pdf, caption=reply.caption))
         else:
             finished.append(reply)
     return finished

@@ -108,6 +108,13 @@ class ExportMyData(_Effect):
     kind: Literal["export_my_data"] = "export_my_data"
 
 
+class SendReport(_Effect):
+    """Send the person their report for a clinician, as a PDF."""
+
+    kind: Literal["send_report"] = "send_report"
+    caption: str
+
+
 class ForgetMe(_Effect):
     """Delete everything stored about the person."""
 
@@ -128,5 +135,6 @@ Effect = (
     | SaveLead
     | WithdrawLead
     | ExportMyData
+    | SendReport
     | ForgetMe
 )

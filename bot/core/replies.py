@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.core.progress import Checkin
+from bot.core.report import ReportData
 
 MAX_TOKEN_BYTES = 64
 
@@ -85,4 +86,12 @@ class Document(_Reply):
     caption: str = ""
 
 
-Reply = Annotated[Say | AskPhone | Chart | Picture | Document, Field(discriminator="kind")]
+class Report(_Reply):
+    """The report for a clinician, to be drawn as a PDF from its data."""
+
+    kind: Literal["report"] = "report"
+    data: ReportData
+    caption: str
+
+
+Reply = Annotated[Say | AskPhone | Chart | Picture | Document | Report, Field(discriminator="kind")]

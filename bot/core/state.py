@@ -34,6 +34,11 @@ class Safety(BaseModel):
     conditions: tuple[str, ...] = ()  # e.g. diabetes: a caution and a gentler routine
     left_out: tuple[str, ...] = ()  # moves that hurt: left out of the routine from now on
     asked_on: date | None = None  # the last day a reminder asked whether a sign was checked
+    # The day each sign was last reported, kept after it is checked (for the clinician's report).
+    reported: dict[str, date] = Field(default_factory=dict)
+    # The last day the person answered the warning-sign questions (the report tells "none
+    # reported" from "never asked").
+    screened_on: date | None = None
 
 
 class ConversationState(BaseModel):

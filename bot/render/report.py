@@ -297,6 +297,13 @@ _SIGN_COLUMNS = (
 )
 
 
+def _none_reported(screened_on: date | None) -> str:
+    """Tell "asked, and none" from "never asked": they mean different things to a clinician."""
+    if screened_on is None:
+        return "None reported. The warning-sign questions have not been asked yet."
+    return f"None reported when asked on {day_label(screened_on, year=True)}."
+
+
 def _signs(facts: Facts, detail: Detail) -> Block:
     """Draw the warning signs in a box with a red edge, or a grey one saying there were none."""
     inner = WIDTH - 2 * _PAD
@@ -346,7 +353,7 @@ def _signs(facts: Facts, detail: Detail) -> Block:
         page.text(x0, y, "WARNING SIGNS", 10.5, bold=True, colour=ALERT if rows else MUTED)
         y += heading_h
         if not rows:
-            page.text(x0, y, "None reported.", BODY_PT)
+            page.text(x0, y, _none_reported(facts.data.screened_on), BODY_PT)
             return
         x = x0
         for lines, width in zip(titles, widths, strict=True):

@@ -13,6 +13,7 @@ from bot.core.flows import (
     intake,
     privacy,
     reminder,
+    report,
     routine,
     safety,
 )
@@ -28,6 +29,7 @@ FLOWS = (
     callback.flow,
     checkin.flow,
     function.flow,
+    report.flow,
     privacy.flow,
 )
 REGISTRY = Registry(FLOWS, BASE_MESSAGES)

@@ -15,6 +15,7 @@ from bot.core.flow import Flow, yes_no
 from bot.core.flows import safety
 from bot.core.pain_score import PAIN_SCALE, answer_score
 from bot.core.reading import Reading
+from bot.core.report import describe_complaint
 from bot.core.state import HOME
 from bot.core.text import normalize
 from bot.core.turn import Turn
@@ -327,18 +328,7 @@ def symptom_labels(turn: Turn) -> dict[str, str]:
 
 def describe(turn: Turn, symptoms: tuple[str, ...], locations: tuple[str, ...]) -> str:
     """Describe symptoms and locations in a few words, e.g. "tightness in the calf"."""
-    k = turn.knowledge
-    what = _join(turn, [k.symptoms[s].in_sentence for s in symptoms if s in k.symptoms])
-    where = _join(turn, [k.locations[loc].in_sentence for loc in locations if loc in k.locations])
-    if what and where:
-        return turn.text("describe_both", what=what, where=where)
-    return what or where or turn.text("describe_nothing")
-
-
-def _join(turn: Turn, words: list[str]) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return turn.text("join_and", first=", ".join(words[:-1]), last=words[-1])
+    return describe_complaint(turn.knowledge, symptoms, locations)
 
 
 def _merged(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:

@@ -83,6 +83,7 @@ def note(turn: Turn, signs: Iterable[str]) -> tuple[str, ...]:
     if not new:
         return ()
     safety.signs = {**safety.signs, **{s: today for s in new}}
+    safety.reported = {**safety.reported, **{s: today for s in new}}
     safety.checked = {s: day for s, day in safety.checked.items() if s not in new}
     turn.state.hints = tuple(h for h in turn.state.hints if h not in new)
     return new
@@ -297,6 +298,7 @@ def screen_passed(turn: Turn) -> None:
     state = turn.state
     state.denied = tuple(dict.fromkeys((*state.denied, *to_screen(turn))))
     state.screened = True
+    state.safety.screened_on = local_today(turn)
     turn.run("routine")
 
 

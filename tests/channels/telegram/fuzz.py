@@ -126,7 +126,7 @@ def _act(bot: RunningBot, person: int, kind: str, rng: random.Random, texts: dic
     elif kind == "command":
         name = rng.choice(
             ["start", "help", "routine", "reminder", "callback", "checkin", "progress",
-             "privacy", "mydata", "forget", "cancel", "start callback", "start remind",
+             "privacy", "mydata", "report", "forget", "cancel", "start callback", "start remind",
              "checkin 4", "reminder 7:30", "dance", "leads", "lead FC-AAAAA"]
         )  # fmt: skip
         api.send_text(person, f"/{name}")

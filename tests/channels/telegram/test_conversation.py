@@ -175,6 +175,7 @@ async def test_the_command_menu_lists_every_command_with_a_description(bot, know
         "reminder",
         "callback",
         "progress",
+        "report",
         "privacy",
         "forget",
         "cancel",
