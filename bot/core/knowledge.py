@@ -98,6 +98,9 @@ class Dose(_Frozen):
     side: str | None = None
     frequency: str = Field(min_length=1)
     progression: str | None = None
+    # How a rep is paced in a guided session ("up 2 s, down 2 s") and how long one takes.
+    pace: str | None = Field(default=None, min_length=1, max_length=60)
+    rep_seconds: int | None = Field(default=None, ge=1, le=30)
 
     @model_validator(mode="after")
     def _one_shape(self) -> Self:
