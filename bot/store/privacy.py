@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store import inbox, leads
+from bot.store import feedback, guides, inbox, leads
 from bot.store.schema import CheckinRow, ReminderRow, User
 
 
@@ -44,6 +44,10 @@ async def export(session: AsyncSession, user_id: int) -> dict[str, Any]:
             {"day": c.day.isoformat(), "pain_score": c.score, "routine_done": c.done}
             for c in checkin_rows
         ],
+        "how_moves_felt": [
+            {"day": f.day.isoformat(), "exercise": f.exercise, "feeling": f.feeling}
+            for f in await feedback.history(session, user_id)
+        ],
         "callback_requests": [
             {
                 "code": lead.code,
@@ -66,6 +70,8 @@ async def forget(session: AsyncSession, user_id: int, now: datetime) -> None:
     """Delete everything about the person; their requests become anonymous withdrawn codes."""
     await leads.forget_user(session, user_id, now)
     await session.execute(delete(CheckinRow).where(CheckinRow.user_id == user_id))
+    await feedback.forget(session, user_id)
+    await guides.forget(session, user_id)
     await session.execute(delete(ReminderRow).where(ReminderRow.user_id == user_id))
     await session.execute(delete(User).where(User.id == user_id))
     await inbox.forget(session, user_id)

@@ -21,6 +21,8 @@ from bot.store.schema import Base, CheckinRow, InboxRow, LeadRow, OutboxRow, Rem
 from tests.conftest import KNOWLEDGE_DIR
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+# The newest revision (one place to change when a revision is added or renumbered).
+HEAD = "0003"
 
 # One row in every table of revision 0001, as the first releases wrote them.
 FIRST_ROWS: dict[type[Base], list[dict[str, Any]]] = {
@@ -114,9 +116,9 @@ async def test_an_empty_database_is_migrated_to_the_newest_revision(db_url):
         assert await migrate.current(db) is None
         done = await migrate.upgrade(db)
         assert (done.before, done.after) == (None, migrate.head_revision())
-        assert await migrate.current(db) == migrate.head_revision() == "0002"
+        assert await migrate.current(db) == migrate.head_revision() == HEAD
         again = await migrate.upgrade(db)
-        assert again.before == again.after == "0002"
+        assert again.before == again.after == HEAD
         assert "nothing to do" in again.describe()
     finally:
         await db.close()
@@ -144,7 +146,7 @@ async def test_a_database_of_the_first_revision_is_upgraded_with_every_row_kept(
         assert first.after == "0001"
         await fill_first_revision(db)
         done = await migrate.upgrade(db)
-        assert (done.before, done.after) == ("0001", "0002")
+        assert (done.before, done.after) == ("0001", HEAD)
         await check_first_rows(db)
         # The new table works beside the old rows.
         async with db.transaction() as session:
@@ -167,7 +169,7 @@ async def test_start_up_adopts_a_database_made_before_migrations(db_url):
         await db.close()
     components = await open_components(settings_for(db_url))
     try:
-        assert await migrate.current(components.db) == "0002"
+        assert await migrate.current(components.db) == HEAD
         await check_first_rows(components.db)
     finally:
         await components.close()
@@ -205,15 +207,15 @@ async def test_footcoach_db_upgrade_migrates_and_prints_the_revision(db_url, mon
     monkeypatch.setenv("KNOWLEDGE_DIR", str(KNOWLEDGE_DIR))
     # The command runs its own event loop, as it does from a shell.
     assert await asyncio.to_thread(main, ["db", "current"]) == 0
-    assert capsys.readouterr().out == "none (head is 0002)\n"
+    assert capsys.readouterr().out == f"none (head is {HEAD})\n"
     assert await asyncio.to_thread(main, ["db", "upgrade"]) == 0
     assert capsys.readouterr().out == (
-        "database upgraded from an empty database to revision 0002 (head)\n"
+        f"database upgraded from an empty database to revision {HEAD} (head)\n"
     )
     assert await asyncio.to_thread(main, ["db", "upgrade"]) == 0
-    assert capsys.readouterr().out == "database is at revision 0002 (head); nothing to do\n"
+    assert capsys.readouterr().out == f"database is at revision {HEAD} (head); nothing to do\n"
     assert await asyncio.to_thread(main, ["db", "current"]) == 0
-    assert capsys.readouterr().out == "0002 (head is 0002)\n"
+    assert capsys.readouterr().out == f"{HEAD} (head is {HEAD})\n"
 
 
 def test_footcoach_db_says_in_one_line_when_the_database_cannot_be_reached(monkeypatch, capsys):
