@@ -192,6 +192,7 @@ async def _leads(settings: Settings, *, as_csv: bool, open_only: bool) -> int:
 
 
 async def _chat(settings: Settings, user_id: int, *, as_json: bool) -> int:
+    from bot.app.pictures import Pictures
     from bot.app.reminder_sender import ReminderSender
     from bot.channels.terminal import TerminalChat, TerminalOutlet, stdin_reader
 
@@ -203,6 +204,10 @@ async def _chat(settings: Settings, user_id: int, *, as_json: bool) -> int:
         out=sys.stdout,
         json_mode=as_json,
         files_dir=settings.data_dir,
+        pictures=Pictures(components.knowledge),
+        # A live countdown in a terminal; piped or --json, one line per phase.
+        live=interactive and not as_json,
+        clock=components.coach.clock,
     )
     # Reminders of this person that fall due while the chat is open are printed into it.
     dispatcher = ReminderSender(
