@@ -38,11 +38,12 @@ def chat(tmp_path: Path, lines: list[str], *args: str) -> subprocess.CompletedPr
 
 
 def test_piped_transcript_in_json(tmp_path):
-    lines = ["/start", "my calves are super tight", "4", "None of these", "1"]
+    lines = ["/start", "my calves are super tight", "4", "None of these", "3"]
     result = chat(tmp_path, lines, "--json")
     assert result.returncode == 0, result.stderr
     replies = [json.loads(line) for line in result.stdout.splitlines()]
-    assert all(set(r) == {"text", "buttons"} for r in replies)
+    cards = [r for r in replies if "image" in r]
+    assert all(set(r) == {"text", "buttons"} for r in replies if r not in cards)
     assert replies[0]["text"].startswith("Hi! I'm Footcoach")
     assert replies[1]["buttons"] == ["Tightness", "Cramping", "Soreness", "Weakness", "Pain"]
     assert "0 (no pain)" in replies[2]["text"]
@@ -50,10 +51,34 @@ def test_piped_transcript_in_json(tmp_path):
     assert replies[3]["buttons"][-1] == "None of these"
     assert replies[4]["text"].startswith("Here are 2 moves for tightness in the calf")
     assert replies[5]["text"].startswith("1/2 Standing calf stretch")
-    assert replies[5]["buttons"] == ["Next", "Stop here"]
-    # "1" picked the first button of the card: the next card.
+    assert replies[5]["buttons"] == ["Start", "Done", "Skip", "Stop here"]
+    # "3" picked the third button of the card, Skip: the next card, and no question.
     assert replies[6]["text"].startswith("2/2 Plank calf stretch")
+    assert cards == [replies[5], replies[6]]
+    # Each card comes with its picture, written once under DATA_DIR/chat/pictures.
+    for card in cards:
+        picture = Path(card["image"])
+        assert picture.parent == tmp_path / "chat" / "pictures"
+        assert picture.read_bytes().startswith(b"\x89PNG")
     assert result.stderr == ""
+
+
+def test_a_piped_guide_prints_a_line_per_phase_and_asks_how_it_felt(tmp_path):
+    lines = ["/start", "my calves are tight", "2", "None of these", "Start", "Hard"]
+    result = chat(tmp_path, lines)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    picture = tmp_path / "chat" / "pictures"
+    assert f"[picture: {picture}/standing_calf_stretch-" in out
+    guide = out[out.index("Standing calf stretch\nGet ready… 10 s") :]
+    assert guide.count("Hold… 30 s") == 6 and guide.count("Switch legs… 10 s") == 3
+    assert "Rest… 15 s. Next: set 2 of 3." in guide
+    assert "Standing calf stretch: done. Well done!" in guide
+    assert "How did Standing calf stretch feel?\n  1. Easy\n  2. Just right" in guide
+    assert "That's fine. Do fewer" in guide  # "Hard" was taken as the answer
+    assert "2/2 Plank calf stretch" in guide
+    # The picture is written once, however many times the card is shown.
+    assert len(list(picture.iterdir())) == 2
 
 
 def test_state_persists_across_runs_per_user(tmp_path):
