@@ -199,3 +199,77 @@ async def test_a_due_reminder_is_printed_into_an_open_chat(tmp_path):
         assert process.wait(timeout=30) == 0
     finally:
         process.kill()
+
+
+async def test_an_interactive_guide_counts_down_on_one_line_and_pauses(knowledge, tmp_path):
+    """The live countdown, on a clock that moves a quarter second at each redraw."""
+    import asyncio
+    import io
+    from datetime import timedelta
+
+    from bot.app.coach import Person
+    from bot.channels.terminal import COUNTDOWN_EVERY, TerminalChat
+    from bot.core.flows import routine
+    from bot.core.state import ConversationState
+    from bot.store import users
+    from tests.support import Clock, make_coach
+
+    clock = Clock()
+    began = clock.now
+    coach, db = await make_coach(knowledge, tmp_path, clock)
+    redraws = 0
+    stops = {60, 460}  # 15 s in, then 100 s later: the test acts while the line waits
+    reached, go_on = asyncio.Event(), asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        nonlocal redraws
+        assert seconds == COUNTDOWN_EVERY
+        redraws += 1
+        clock.advance(seconds=seconds)
+        if redraws in stops:
+            reached.set()
+            await go_on.wait()
+            go_on.clear()
+        await asyncio.sleep(0)
+
+    async def at_the_next_stop() -> None:
+        await reached.wait()
+        reached.clear()
+
+    out = io.StringIO()
+    chat = TerminalChat(coach, Person(id=9), out=out, files_dir=tmp_path, live=True, sleep=sleep)
+    chat.clock = clock
+    state = ConversationState(
+        step=routine.ROUTINE,
+        symptoms=("weakness",),
+        screened=True,
+        routine=("standing_calf_raise",),
+        seq=1,
+        choices=("start", "did_it", "skip"),
+        choice_labels=("Start", "Done", "Skip"),
+    )
+    try:
+        async with db.transaction() as session:
+            await users.save_state(session, None, 9, state.model_dump_json(), clock())
+        await chat.send(parse_input("1", ["1.start"]))  # Start
+        await at_the_next_stop()  # 15 s in: the first set's reps
+        assert chat.labels == ["Pause", "Stop"]
+        await chat.send(parse_input("1", chat.tokens, chat.labels))  # Pause
+        go_on.set()
+        await at_the_next_stop()  # 100 s later, still paused
+        assert chat.labels == ["Resume", "Stop"]
+        await chat.send(parse_input("Resume", chat.tokens, chat.labels))
+        go_on.set()
+        assert chat.countdown is not None
+        await chat.countdown  # runs out, and asks how it felt
+        shown = out.getvalue()
+        assert "\r\x1b[2KStanding calf raises · Get ready… 10 s   [1. Pause  2. Stop]" in shown
+        assert "Rep 2 of 10 · up 2 s, down 2 s   [1. Pause  2. Stop]" in shown
+        assert "Paused. Tap Resume when you're ready.   [1. Resume  2. Stop]" in shown
+        assert shown.count("\n") < 40  # one line redrawn, not a line per second
+        assert shown.rstrip().endswith("  1. Easy\n  2. Just right\n  3. Hard\n  4. It hurt")
+        assert "Standing calf raises: done. Well done!" in shown
+        # The pause did not count: 120 s of guide took 120 s and the 100 s paused.
+        assert timedelta(seconds=220) <= clock.now - began <= timedelta(seconds=220.5)
+    finally:
+        await db.close()
