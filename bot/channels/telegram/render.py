@@ -306,9 +306,17 @@ class Renderer:
         if self.pictures is None:
             return await self.text(chat_id, card.text, markup)
         file = self.pictures.file(card.exercise, card.variant)
-        if _size(card.text) <= MAX_CAPTION:
-            return [await self._picture(chat_id, file, card.text, markup)]
-        picture = await self._picture(chat_id, file, "", None)
+        fits = _size(card.text) <= MAX_CAPTION
+        try:
+            picture = await self._picture(
+                chat_id, file, card.text if fits else "", markup if fits else None
+            )
+        except _NoPicture as exc:
+            # The card matters more than its picture: it goes as text.
+            log.error("the picture of %s was not sent: %s", file.key, exc)
+            return await self.text(chat_id, card.text, markup)
+        if fits:
+            return [picture]
         return [picture, *await self.text(chat_id, card.text, markup)]
 
     async def _picture(
@@ -329,9 +337,15 @@ class Renderer:
             kept = await pictures.file_id(bot_id, file)  # a card just before uploaded it
             if kept is not None:
                 return await self._send_file(chat_id, file, kept, caption, markup)
-            content = await pictures.content(file)
+            try:
+                content = await pictures.content(file)
+            except Exception as exc:
+                raise _NoPicture(f"drawing failed: {type(exc).__name__}") from exc
             upload = InputFile(content, filename=file.filename)
-            message = await self._send_file(chat_id, file, upload, caption, markup)
+            try:
+                message = await self._send_file(chat_id, file, upload, caption, markup)
+            except BadRequest as exc:
+                raise _NoPicture(f"Telegram refused the upload: {exc}") from exc
             file_id = _file_id(message)
             if file_id is not None:
                 await pictures.remember(bot_id, file, file_id)
@@ -364,6 +378,10 @@ class Renderer:
         if self.guides is not None and sent:
             await self.guides.attach(chat_id, reply.run.stamp, sent[-1].message_id)
         return sent
+
+
+class _NoPicture(Exception):
+    """The picture could not be drawn, or Telegram refused it: the card goes without it."""
 
 
 def _bot_id(bot: Bot) -> int:

@@ -109,6 +109,17 @@ async def test_a_card_too_long_for_a_caption_comes_after_its_animation(bot):
     assert words.button_texts == ["Done"]
 
 
+async def test_a_picture_that_cannot_be_drawn_leaves_the_card_as_text(bot, monkeypatch, caplog):
+    def broken(file: object) -> bytes:
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(bot.runtime.pictures, "_draw", broken)
+    card = await to_the_first_card(TelegramUser(bot.api, 79))
+    assert card.method == "sendMessage" and "1/2 Standing calf stretch" in shown(card)
+    assert card.button_texts == ["Start", "Done", "Skip", "Stop here"]
+    assert "drawing failed: RuntimeError" in caplog.text
+
+
 async def test_the_guide_edits_one_message_at_most_every_cadence_and_asks_how_it_felt(
     bot, knowledge
 ):
