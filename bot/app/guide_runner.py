@@ -226,10 +226,11 @@ class GuideRunner:
         await asyncio.gather(*(self._one(item, stats) for item in claimed))
         edited = [(c.stored.user_id, c.stored.version) for c in claimed if c.action == "edit"]
         if edited:
-            # A change (Pause) committed while an older view was on its way may have landed
-            # before it: show such guides again.
+            # A change (Pause) shown by another run while this older view was on its way
+            # was overwritten by it: show it again (not within a second of this edit).
+            again = self.clock() + timedelta(seconds=guide.CHANGE_GAP_S)
             async with self.db.transaction() as session:
-                await guides.show_again_if_changed(session, edited, self.clock())
+                await guides.show_again_if_changed(session, edited, again)
 
     async def _one(self, item: _Claimed, stats: GuideStats) -> None:
         try:

@@ -149,8 +149,9 @@ async def schedule(
 async def show_again_if_changed(
     session: AsyncSession, shown: Iterable[tuple[int, int]], at: datetime
 ) -> int:
-    """For guides changed since they were shown (user id, version shown), make the next
-    edit due at `at`; return how many there were."""
+    """For guides changed since they were shown (user id, version shown) that have no edit
+    due (a change another run showed first, before this older view landed), make one due
+    at `at`; return how many there were."""
     wanted = dict(shown)
     if not wanted:
         return 0
@@ -158,8 +159,9 @@ async def show_again_if_changed(
     changed = 0
     for row in rows.scalars():
         if row.version != wanted[row.user_id] and row.message_id is not None:
-            row.next_edit_at = at if row.next_edit_at is None else min(row.next_edit_at, at)
-            changed += 1
+            if row.next_edit_at is None:
+                row.next_edit_at = at
+                changed += 1
     return changed
 
 

@@ -76,25 +76,31 @@ def test_the_budget_refills_in_real_time_up_to_half_a_seconds_worth():
     assert budget.take(100) == 5
 
 
-async def test_a_change_made_while_an_edit_was_on_its_way_is_shown_again(
+async def test_a_change_shown_while_an_older_view_was_on_its_way_is_shown_again(
     knowledge, tmp_path, db_url
 ):
     clock = Clock()
     coach, db = await make_coach(knowledge, tmp_path, clock, url=db_url)
-    outlet = Outlet()
+    outlet, other_outlet = Outlet(), Outlet()
     runner = GuideRunner(db, knowledge, outlet, coach, clock=clock, max_rate=1000)
+    other = GuideRunner(db, knowledge, other_outlet, coach, clock=clock, max_rate=1000)
     try:
         await at_a_card(coach, db, clock)
         reply = await started(coach, runner)
         clock.advance(seconds=6)
 
-        async def pause() -> None:
-            # Another worker's view is on its way while Ann presses Pause.
+        async def pause_shown_by_another_worker() -> None:
+            # While this runner's view is on its way, Ann presses Pause, and another worker
+            # shows it (a second later) before this older view lands.
             [changed] = await coach.handle(ANN, ButtonEvent(token=f"g.pause.{reply.run.stamp}"))
             assert isinstance(changed, Guide) and changed.run.status == "paused"
+            clock.advance(seconds=1)
+            assert (await other.run_once()).edited == 1
 
-        outlet.during_edit = pause
+        outlet.during_edit = pause_shown_by_another_worker
         await runner.run_once()
+        [(_, _, paused)] = other_outlet.edits
+        assert paused.text.endswith(knowledge.say("guide_paused"))
         [(_, _, running)] = outlet.edits
         assert "Pause" in [c.label for c in running.choices]  # the older view landed last
         clock.advance(seconds=1)
@@ -102,7 +108,8 @@ async def test_a_change_made_while_an_edit_was_on_its_way_is_shown_again(
         assert outlet.edits[-1][2].text.endswith(knowledge.say("guide_paused"))
         clock.advance(minutes=5)
         await runner.run_once()
-        assert len(outlet.edits) == 2  # paused: nothing more
+        await other.run_once()
+        assert len(outlet.edits) + len(other_outlet.edits) == 3  # paused: nothing more
     finally:
         await db.close()
 
