@@ -158,10 +158,10 @@ async def show_again_if_changed(
     rows = await session.execute(select(GuideRow).where(GuideRow.user_id.in_(list(wanted))))
     changed = 0
     for row in rows.scalars():
-        if row.version != wanted[row.user_id] and row.message_id is not None:
-            if row.next_edit_at is None:
-                row.next_edit_at = at
-                changed += 1
+        shown_older = row.version != wanted[row.user_id]
+        if shown_older and row.message_id is not None and row.next_edit_at is None:
+            row.next_edit_at = at
+            changed += 1
     return changed
 
 
