@@ -147,6 +147,7 @@ class GuideRunner:
         self._slots = asyncio.Semaphore(concurrency)
         self._running = asyncio.Lock()
         self._kick: asyncio.Task[None] | None = None
+        self._tick: asyncio.Task[None] | None = None
         self.runs = Runs()
         self.totals = GuideStats()
 
@@ -166,6 +167,14 @@ class GuideRunner:
             return  # a run is waiting to start already, and will see the change
         self._kick = asyncio.create_task(self._kicked())
 
+    def tick(self) -> None:
+        """Start a run unless one is going (the job queue's tick). It returns at once: with
+        many guides a run paced by the budget outlasts the tick, and a job still running
+        would have the scheduler skip it and log a warning every second."""
+        if self._running.locked() or (self._tick is not None and not self._tick.done()):
+            return
+        self._tick = asyncio.create_task(self._kicked())
+
     async def _kicked(self) -> None:
         try:
             await self.run_once()
@@ -173,9 +182,9 @@ class GuideRunner:
             log.error("guide run failed: %s", type(exc).__name__)
 
     async def close(self) -> None:
-        """Wait for a run that a kick started (at shutdown)."""
-        if self._kick is not None:
-            await asyncio.gather(self._kick, return_exceptions=True)
+        """Wait for the runs a kick or a tick started (at shutdown)."""
+        started = [task for task in (self._kick, self._tick) if task is not None]
+        await asyncio.gather(*started, return_exceptions=True)
 
     # -- runs ---------------------------------------------------------------------------------
 

@@ -89,11 +89,9 @@ class Runtime:
             log.error("staff outbox tick failed: %s", type(exc).__name__)
 
     async def edit_guides(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
-        """Edit the guides' messages that are due (a job of its own, every second)."""
-        try:
-            await self.guides.run_once()
-        except Exception as exc:
-            log.error("guide tick failed: %s", type(exc).__name__)
+        """Start editing the guides' messages that are due (a job of its own, every second;
+        it returns at once, the run goes on as long as the rate budget makes it)."""
+        self.guides.tick()
 
 
 def limiter_rate(max_rate: float) -> tuple[float, float]:
