@@ -73,8 +73,8 @@ async def test_a_card_comes_as_its_animation_and_each_file_is_uploaded_once(bot,
     for message in (again, bobs):
         assert message.method == "sendAnimation" and message.file is None
         assert message.file_id == card.file_id
-    uploads = [r for r in bot.api.requests("sendAnimation") if r.ok]
-    assert len(uploads) == 4 and bot.runtime.pictures.uploaded == 2
+    animations = [r for r in bot.api.requests("sendAnimation") if r.ok]
+    assert len(animations) == 4 and bot.runtime.pictures.uploaded == 2  # 2 uploads, 2 by id
     # Kept in the store, per bot: a restart does not upload again.
     async with bot.components.db.transaction() as session:
         key = bot.runtime.pictures.file("standing_calf_stretch").key
