@@ -22,7 +22,7 @@ from bot.app.coach import Coach, Person
 from bot.core.dialogue import Engine
 from bot.core.events import ButtonEvent, CommandEvent, ContactEvent, Event, MediaEvent, TextEvent
 from bot.core.knowledge import Knowledge
-from bot.core.replies import AskPhone, Document, Picture, Reply, Say
+from bot.core.replies import AskPhone, Card, Document, Guide, Picture, Reply, Say
 from bot.core.turn import EngineConfig
 from bot.store import Database, migrate
 
@@ -31,7 +31,8 @@ KNOWLEDGE_DIR = ROOT / "knowledge"
 TRANSCRIPTS = ROOT / "tests" / "core" / "transcripts"
 # /progress draws a matplotlib chart (~150 ms, measured by bench_chart) and /mydata exports a
 # document: both are rare and would swamp the per-update cost with work measured elsewhere.
-LEFT_OUT = ("15_checkin_progress_nudge", "16_privacy_mydata_forget")
+# A guided move waits for its timer (`! guide ends`), which a replay does not have.
+LEFT_OUT = ("15_checkin_progress_nudge", "16_privacy_mydata_forget", "38_a_guided_move")
 FIRST_NAME = "Ann"
 _BUTTON = re.compile(r"\[(?P<label>[^\]]+)\](?P<old>\s*@old)?")
 
@@ -99,6 +100,10 @@ def delivered(reply: Reply) -> int:
     match reply:
         case Say(text=text) | AskPhone(text=text):
             return len(split_text(text))
+        case Card(text=text):  # its animation, with the text as caption or after it
+            return 1 + (len(split_text(text)) if len(text) > MAX_CAPTION else 0)
+        case Guide(new=new):  # a change to a guide edits its message: nothing new
+            return 1 if new else 0
         case Picture(caption=caption) | Document(caption=caption):
             return 1 + (len(split_text(caption)) if len(caption) > MAX_CAPTION else 0)
     return 1
@@ -124,7 +129,7 @@ def event_of(line: Line, history: Sequence[Reply]) -> Event | None:
 
 def button_token(history: Sequence[Reply], label: str, *, old: bool) -> str | None:
     """Return the token of the labelled button on the latest (or an older) message."""
-    with_buttons = [r for r in history if isinstance(r, Say) and r.choices]
+    with_buttons = [r for r in history if isinstance(r, Say | Card | Guide) and r.choices]
     candidates = with_buttons[:-1] if old else with_buttons[-1:]
     for reply in reversed(candidates):
         for choice in reply.choices:

@@ -150,6 +150,11 @@ async def _send_times(api: Any, method: str) -> list[float]:
     return [r.time for r in api.requests(method) if r.status == 200]
 
 
+async def _chat_times(api: Any, method: str) -> list[tuple[int, float]]:
+    """Return (chat id, time.monotonic()) of every answered-ok call of `method`."""
+    return [(int(r.params["chat_id"]), r.time) for r in api.requests(method) if r.status == 200]
+
+
 @dataclass
 class _Wait:
     threshold: int
@@ -309,5 +314,6 @@ _COMMANDS: dict[str, Callable[..., Any]] = {
     "count_429": _count_429,
     "request_counts": _request_counts,
     "send_times": _send_times,
+    "chat_times": _chat_times,
     "converse": _converse,
 }

@@ -275,6 +275,38 @@ BENCHES: tuple[Bench, ...] = (
         timeout_s=240.0,
     ),
     Bench(
+        "pictures",
+        "Draw every exercise picture, stills and GIFs, from cold caches (issue 13)",
+        "a blank figure of the same size saved as PNG",
+        (
+            Row("draw all (13 PNG + 13 GIF)", "all_s", "s"),
+            Row("the stills", "stills_s", "s"),
+            Row("the GIFs", "gifs_s", "s"),
+            Row("one still", "still_ms_each", "ms", "empty_png_ms"),
+            Row("one GIF", "gif_ms_each", "ms"),
+            Row("the slowest GIF (a first card's wait)", "slowest_gif_ms", "ms"),
+        ),
+        timeout_s=240.0,
+    ),
+    Bench(
+        "guides",
+        "200 guided sessions at once under the global rate limit (issue 13)",
+        "the runner's budget: half of TELEGRAM_MAX_RATE",
+        (
+            Row("edits per second", "edits_per_s", "/s", "budget_per_s"),
+            Row("429 answers", "count_429", "", goal=Goal("count_429", "==", 0, "0")),
+            Row(
+                "shortest gap between edits of a message",
+                "gap_min_s",
+                "s",
+                goal=Goal("gap_min_s", ">=", 5.0, "≥ 5 s"),
+            ),
+            Row("median gap between edits of a message", "gap_median_s", "s"),
+            Row("busiest second", "busiest_second_edits", "edits", "rate_limit_per_s"),
+        ),
+        timeout_s=180.0,
+    ),
+    Bench(
         "workers",
         "Several webhook workers on one store (issue 7)",
         "one worker on SQLite, same run",

@@ -232,6 +232,7 @@ async def _report(settings: Settings, user_id: int, out: Path) -> int:
 
 
 async def _chat(settings: Settings, user_id: int, *, as_json: bool) -> int:
+    from bot.app.pictures import Pictures
     from bot.app.reminder_sender import ReminderSender
     from bot.channels.terminal import TerminalChat, TerminalOutlet, stdin_reader
 
@@ -243,6 +244,10 @@ async def _chat(settings: Settings, user_id: int, *, as_json: bool) -> int:
         out=sys.stdout,
         json_mode=as_json,
         files_dir=settings.data_dir,
+        pictures=Pictures(components.knowledge),
+        # A live countdown in a terminal; piped or --json, one line per phase.
+        live=interactive and not as_json,
+        clock=components.coach.clock,
     )
     # Reminders of this person that fall due while the chat is open are printed into it.
     dispatcher = ReminderSender(

@@ -20,7 +20,7 @@ from bot.app.coach import Coach
 from bot.app.outlet import DeliveryError
 from bot.core.dialogue import Engine
 from bot.core.knowledge import Knowledge
-from bot.core.replies import Reply, Say
+from bot.core.replies import AskPhone, Card, Guide, Reply, Say
 from bot.core.turn import EngineConfig
 from bot.store import Database, migrate
 
@@ -84,14 +84,21 @@ async def make_coach(
 
 def reply_key(reply: Reply) -> str:
     """Return the message key of a reply (its kind for replies without one)."""
-    if isinstance(reply, Say):
-        return reply.key or "say"
+    if isinstance(reply, Say | Card | Guide):
+        return reply.key or reply.kind
     return reply.kind
 
 
 def labels(reply: Reply) -> list[str]:
     """Return the button labels of a reply."""
-    return [c.label for c in reply.choices] if isinstance(reply, Say) else []
+    return [c.label for c in reply.choices] if isinstance(reply, Say | Card | Guide) else []
+
+
+def text_of(reply: Reply) -> str:
+    """Return what a reply says (a picture's or a document's caption)."""
+    if isinstance(reply, Say | Card | Guide | AskPhone):
+        return reply.text
+    return getattr(reply, "caption", "")
 
 
 def free_port() -> int:

@@ -20,18 +20,22 @@ from pydantic import ValidationError
 from bot.app import reports
 from bot.app.clock import Clock, utc_now
 from bot.app.drawing import drawn
+from bot.core import guide as guide_rules
 from bot.core import reminders as reminder_rules
 from bot.core.codes import new_code
 from bot.core.dialogue import Engine
 from bot.core.effects import (
     Effect,
+    EndGuide,
     ExportMyData,
     ForgetMe,
     PauseReminder,
     RecordCheckin,
+    RecordFeedback,
     RecordFunction,
     ReminderAnswered,
     ResumeReminder,
+    SaveGuide,
     SaveLead,
     SendReport,
     SetReminder,
@@ -42,6 +46,7 @@ from bot.core.effects import (
     WithdrawLead,
 )
 from bot.core.events import Event
+from bot.core.guide import GuideRun
 from bot.core.replies import Document, Reply, Report
 from bot.core.state import ConversationState
 from bot.core.turn import Context
@@ -50,6 +55,8 @@ from bot.store import (
     Database,
     Session,
     checkins,
+    feedback,
+    guides,
     inbox,
     leads,
     privacy,
@@ -147,13 +154,16 @@ class Coach:
             return await users.load_user(session, person_id) is None
 
     async def _context(self, session: Session, person: Person) -> Context:
-        # Locked for the step, so a sender claiming due reminders skips it until we commit.
+        # Locked for the step, so a sender claiming due reminders (or the guide runner, due
+        # edits) skips them until we commit.
+        guide = await guides.get(session, person.id, lock=True)
         return Context(
             now=self.clock(),
             first_name=_clean_name(person.first_name),
             reminder=await reminders.get(session, person.id, lock=True),
             open_lead=await leads.open_for(session, person.id),
             checkins=await checkins.recent(session, person.id),
+            guide=guide.run if guide is not None else None,
             new_code=new_code(self.rng),
         )
 
@@ -189,6 +199,12 @@ class Coach:
                     await checkins.record(session, user_id, day, score, done, now)
                 case RecordFunction(day=day, activity=activity, score=score):
                     await program.record_function(session, user_id, day, activity, score, now)
+                case RecordFeedback(exercise=exercise, day=day, feeling=feeling):
+                    await feedback.record(session, user_id, exercise, day, feeling, now)
+                case SaveGuide(run=run):
+                    await _save_guide(session, user_id, run, now)
+                case EndGuide(stamp=stamp):
+                    await guides.remove(session, user_id, stamp=stamp)
                 case SaveLead(code=code, details=details):
                     await leads.save(session, user_id, code, details, now)
                 case WithdrawLead(code=code):
@@ -204,6 +220,22 @@ class Coach:
                 case ForgetMe():
                     await privacy.forget(session, user_id, now)
         return extra
+
+
+async def _save_guide(session: Session, user_id: int, run: GuideRun, now: datetime) -> None:
+    """Store a new guide (shown once its message is sent), or a change to the one shown."""
+    stored = await guides.get(session, user_id)
+    if stored is None or stored.run.stamp != run.stamp:
+        await guides.put(session, user_id, run, now, next_edit_at=None, new=True)
+    elif stored.message_id is None and run.status == "stopped":
+        await guides.remove(session, user_id)  # never shown (the terminal): nothing to edit
+    else:
+        shown_at = (
+            guide_rules.change_shown_at(stored.last_edit_at, now)
+            if stored.message_id is not None
+            else None
+        )
+        await guides.put(session, user_id, run, now, next_edit_at=shown_at, new=False)
 
 
 def _changed(

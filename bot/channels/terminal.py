@@ -4,7 +4,13 @@ Choices are numbered; typing the number or the label picks one. Choices whose la
 themselves numbers or times (the 0-10 scale, 07:30) are shown as they are, unnumbered, so
 typing "7" always means 7 (or 07:00), never the seventh button. When standard input is not a
 terminal, one line is one message, so a transcript can be piped in; `--json` prints each reply
-as one JSON line `{"text": ..., "buttons": [...]}` for scripts and tests.
+as one JSON line `{"text": ..., "buttons": [...]}` for scripts and tests, with `"image"` (the
+path of the exercise's picture) for a card.
+
+A card's picture is written once as a PNG under DATA_DIR/chat/pictures and its path shown. A
+guided session counts down on one line in an interactive terminal (Pause and Stop by number),
+driven by the same state machine as in Telegram (bot/core/guide.py); piped, it prints one line
+per phase at once and ends, so that a script's output does not depend on time.
 """
 
 from __future__ import annotations
@@ -18,11 +24,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot.app.clock import Clock, utc_now
 from bot.app.coach import Coach, Person
-from bot.core.events import ButtonEvent, CommandEvent, Event, TextEvent
-from bot.core.replies import AskPhone, Document, Picture, Reply, Say
+from bot.app.pictures import Pictures
+from bot.core.events import ButtonEvent, CommandEvent, Event, GuideEndedEvent, TextEvent
+from bot.core.flows.guide import phase_texts, show
+from bot.core.guide import GuideRun
+from bot.core.replies import AskPhone, Card, Document, Guide, Picture, Reply, Say
 
 ReadLine = Callable[[], Awaitable[str | None]]
+Sleep = Callable[[float], Awaitable[None]]
 TEXT_BUTTON = "text:"
 # A label that is a number or a clock time: numbering such buttons would make "7" ambiguous.
 _NUMBER_LIKE = re.compile(r"^\d{1,2}(?:[:.]\d{2})?$")
@@ -31,6 +42,9 @@ _NUMBER_LIKE = re.compile(r"^\d{1,2}(?:[:.]\d{2})?$")
 def numbers_only(labels: Sequence[str]) -> bool:
     """Say whether every label is a number or a time (shown unnumbered)."""
     return bool(labels) and all(_NUMBER_LIKE.match(label) for label in labels)
+
+
+COUNTDOWN_EVERY = 0.25  # seconds between redraws of the countdown line
 
 
 def parse_input(line: str, tokens: list[str], labels: Sequence[str] = ()) -> Event:
@@ -65,22 +79,107 @@ class TerminalChat:
         out: TextIO,
         json_mode: bool = False,
         files_dir: Path = Path("data"),
+        pictures: Pictures | None = None,
+        live: bool = False,
+        clock: Clock = utc_now,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.coach = coach
         self.person = person
         self.out = out
         self.json_mode = json_mode
         self.files_dir = files_dir
+        self.pictures = pictures or Pictures(coach.engine.knowledge)
+        # A countdown that redraws its line (an interactive terminal), or one line per phase.
+        self.live = live
+        self.clock = clock
+        self.sleep = sleep
         self.tokens: list[str] = []
         self.labels: list[str] = []
         self.lock = asyncio.Lock()
+        self.countdown: asyncio.Task[None] | None = None
+        self._guide: GuideRun | None = None
 
     async def send(self, event: Event) -> None:
         """Hand one event to the coach and print its replies."""
         async with self.lock:
-            replies = await self.coach.handle(self.person, event)
-            for reply in replies:
-                self.show(reply)
+            await self._handle(event)
+
+    async def _handle(self, event: Event) -> None:
+        for reply in await self.coach.handle(self.person, event):
+            await self.present(reply)
+
+    async def present(self, reply: Reply) -> None:
+        """Print one reply: a card with its picture's path, a guide as a countdown."""
+        if isinstance(reply, Card):
+            self.show(reply, image=await self.picture_path(reply))
+        elif isinstance(reply, Guide):
+            await self._guided(reply)
+        else:
+            self.show(reply)
+
+    async def picture_path(self, card: Card) -> Path:
+        """Write the card's picture (a PNG) once under DATA_DIR/chat/pictures; return its path."""
+        file = self.pictures.file(card.exercise, card.variant, kind="still")
+        digest = file.key.rsplit("/", 1)[-1][:8]
+        name = Path(file.filename)
+        path = self.files_dir / "chat" / "pictures" / f"{name.stem}-{digest}{name.suffix}"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            content = await self.pictures.content(file)
+            partial = path.with_suffix(".part")
+            partial.write_bytes(content)
+            partial.replace(path)  # whole or not at all: a reader never sees half a picture
+        return path
+
+    # -- a guided session ---------------------------------------------------------------------
+
+    async def _guided(self, reply: Guide) -> None:
+        if not reply.new:
+            self._guide = reply.run
+            self._set_choices(reply)
+            if reply.run.status == "stopped":
+                self._end_countdown()
+            return
+        if not self.live:
+            # Piped: every phase at once, then the end, so a script's output never waits.
+            for text in phase_texts(self.coach.engine.knowledge, reply.run.plan):
+                self.show(Say(text=text, key="guide"))
+            await self._handle(GuideEndedEvent(stamp=reply.run.stamp))
+            return
+        self._end_countdown()
+        self._guide = reply.run
+        self._set_choices(reply)
+        self.countdown = asyncio.create_task(self._count_down(reply.run.stamp))
+
+    def _set_choices(self, reply: Guide) -> None:
+        self.tokens = [c.token for c in reply.choices]
+        self.labels = [c.label for c in reply.choices]
+
+    def _end_countdown(self) -> None:
+        if self.countdown is not None and not self.countdown.done():
+            self.countdown.cancel()
+            self.out.write("\n")
+        self.countdown = None
+
+    async def _count_down(self, stamp: str) -> None:
+        """Redraw the guide's line until it is over, then tell the coach it ended."""
+        knowledge = self.coach.engine.knowledge
+        while True:
+            run = self._guide
+            if run is None or run.stamp != stamp:
+                return
+            shown = show(knowledge, run, self.clock())
+            buttons = "  ".join(f"{i}. {c.label}" for i, c in enumerate(shown.choices, start=1))
+            line = shown.text.replace("\n", " · ")
+            self.out.write(f"\r\x1b[2K{line}" + (f"   [{buttons}]" if buttons else ""))
+            self.out.flush()
+            if shown.over:
+                break
+            await self.sleep(COUNTDOWN_EVERY)
+        self.out.write("\n\n")
+        self.countdown = None
+        await self.send(GuideEndedEvent(stamp=stamp))
 
     async def run(self, read_line: ReadLine, *, greet_if_new: bool = False) -> None:
         """Read lines until the end of input, one message each."""
@@ -94,8 +193,8 @@ class TerminalChat:
                 continue
             await self.send(parse_input(line, self.tokens, self.labels))
 
-    def show(self, reply: Reply) -> None:
-        """Print one reply, numbering its choices."""
+    def show(self, reply: Reply, *, image: Path | None = None) -> None:
+        """Print one reply, numbering its choices (and a card's picture's path)."""
         text, buttons, tokens = _render(reply, self._save_file)
         plain = numbers_only(buttons)
         if tokens is not None:
@@ -108,13 +207,19 @@ class TerminalChat:
             self.tokens = []
             self.labels = []
         if self.json_mode:
-            self.out.write(json.dumps({"text": text, "buttons": buttons}, ensure_ascii=False))
+            shown: dict[str, object] = {"text": text, "buttons": buttons}
+            if image is not None:
+                shown["image"] = str(image)
+            self.out.write(json.dumps(shown, ensure_ascii=False))
             self.out.write("\n")
         else:
             if plain:
                 lines = [text, "  " + "  ".join(f"[{label}]" for label in buttons)]
             else:
                 lines = [text, *(f"  {i}. {label}" for i, label in enumerate(buttons, start=1))]
+            if image is not None:
+                text = f"{text}\n[picture: {image}]"
+            lines = [text, *(f"  {i}. {label}" for i, label in enumerate(buttons, start=1))]
             self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
 
@@ -132,7 +237,7 @@ def _render(
 ) -> tuple[str, list[str], list[str] | None]:
     """Return a reply's text, button labels, and the tokens of its choices (None: keep old)."""
     match reply:
-        case Say(text=text, choices=choices):
+        case Say(text=text, choices=choices) | Card(text=text, choices=choices):
             if not choices:
                 return text, [], None
             return text, [c.label for c in choices], [c.token for c in choices]
@@ -158,7 +263,7 @@ class TerminalOutlet:
         """Print the replies as if the bot had sent them."""
         async with self.chat.lock:
             for reply in replies:
-                self.chat.show(reply)
+                await self.chat.present(reply)
         self._next_id += len(replies)
         return list(range(self._next_id - len(replies) + 1, self._next_id + 1))
 

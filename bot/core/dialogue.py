@@ -18,11 +18,12 @@ from bot.core.events import (
     CommandEvent,
     ContactEvent,
     Event,
+    GuideEndedEvent,
     MediaEvent,
     TextEvent,
 )
 from bot.core.flow import Registry
-from bot.core.flows import REGISTRY, callback, intake, reminder, routine, safety
+from bot.core.flows import REGISTRY, callback, guide, intake, reminder, routine, safety
 from bot.core.knowledge import Knowledge, check_messages
 from bot.core.replies import Reply, Say
 from bot.core.state import HOME, ConversationState
@@ -169,6 +170,9 @@ class Engine:
             case MediaEvent(media=media):
                 turn.say("media_edited" if media == "edited" else "media_other")
                 turn.reprompt()
+            case GuideEndedEvent(stamp=stamp):
+                guide.on_ended(turn, stamp)
+        guide.settle(turn, state.step)
         turn.state.settle_drafts()
         replies = turn.replies
         if was_asking_phone and turn.state.step != callback.PHONE:
@@ -185,9 +189,14 @@ class Engine:
 
     def _button(self, turn: Turn, token: str) -> None:
         seq_text, _, choice = token.partition(".")
-        if seq_text == reminder.REMINDER_PREFIX:
-            action, _, day = choice.partition(".")
-            if not reminder.on_reminder_button(turn, action, day):
+        if seq_text in (reminder.REMINDER_PREFIX, guide.GUIDE_PREFIX):
+            # Buttons that name their message (a day's reminder, a guide), not the question.
+            action, _, name = choice.partition(".")
+            if seq_text == reminder.REMINDER_PREFIX:
+                taken = reminder.on_reminder_button(turn, action, name)
+            else:
+                taken = guide.on_guide_button(turn, action, name)
+            if not taken:
                 turn.say("button_expired")
                 turn.reprompt()
             return

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.core.feedback import Feeling
+from bot.core.guide import GuideRun
 from bot.core.leads import LeadDetails
 from bot.core.reminders import Days
 
@@ -87,6 +89,29 @@ class RecordFunction(_Effect):
     score: int = Field(ge=0, le=10)
 
 
+class RecordFeedback(_Effect):
+    """Store how a move felt today, replacing an earlier answer for the same move and day."""
+
+    kind: Literal["record_feedback"] = "record_feedback"
+    exercise: str
+    day: date
+    feeling: Feeling
+
+
+class SaveGuide(_Effect):
+    """Create or replace the person's guided session (one at a time), as it now stands."""
+
+    kind: Literal["save_guide"] = "save_guide"
+    run: GuideRun
+
+
+class EndGuide(_Effect):
+    """Drop the person's guided session named by `stamp` (it is over and was answered)."""
+
+    kind: Literal["end_guide"] = "end_guide"
+    stamp: str
+
+
 class SaveLead(_Effect):
     """Create the callback request (or update the open one with this code)."""
 
@@ -132,6 +157,9 @@ Effect = (
     | SetSecondReminder
     | RecordCheckin
     | RecordFunction
+    | RecordFeedback
+    | SaveGuide
+    | EndGuide
     | SaveLead
     | WithdrawLead
     | ExportMyData

@@ -50,8 +50,19 @@ class MediaEvent(_Event):
     media: str
 
 
+class GuideEndedEvent(_Event):
+    """The time of a guided move ran out (the guide is named by its stamp, bot/core/guide.py).
+
+    Not something the person did: the guide runner (Telegram) or the terminal's countdown
+    sends it when the guide it shows is over, so that the conversation asks how it felt.
+    """
+
+    kind: Literal["guide_ended"] = "guide_ended"
+    stamp: str = Field(max_length=20)
+
+
 Event = Annotated[
-    TextEvent | ButtonEvent | ContactEvent | CommandEvent | MediaEvent,
+    TextEvent | ButtonEvent | ContactEvent | CommandEvent | MediaEvent | GuideEndedEvent,
     Field(discriminator="kind"),
 ]
 

@@ -122,6 +122,10 @@ class Dose(_Frozen):
         text = self.frequency.lower()
         return 2 if "twice" in text and "or twice" not in text else 1
 
+    # How a rep is paced in a guided session ("up 2 s, down 2 s") and how long one takes.
+    pace: str | None = Field(default=None, min_length=1, max_length=60)
+    rep_seconds: int | None = Field(default=None, ge=1, le=30)
+
     @model_validator(mode="after")
     def _one_shape(self) -> Self:
         shapes = [

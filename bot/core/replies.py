@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.core.guide import GuideRun
 from bot.core.progress import Checkin
 from bot.core.report import ReportData
 
@@ -44,6 +45,39 @@ class Say(_Reply):
     clear_keyboard: bool = False
     # The messages.yaml key the text came from: for tests and transcripts, never shown.
     key: str = ""
+
+
+class Card(_Reply):
+    """An exercise card: its text and buttons, shown with the exercise's picture.
+
+    The picture is named, not drawn: the channel asks the application for it (Telegram sends
+    a file it already holds by its file_id without drawing anything; the terminal writes the
+    PNG once). `variant` is the picture's ladder step (knowledge/poses), "default" for now.
+    """
+
+    kind: Literal["card"] = "card"
+    exercise: str
+    variant: str = "default"
+    text: str
+    choices: tuple[Choice, ...] = ()
+    key: str = "card"
+
+
+class Guide(_Reply):
+    """A guided session of a move (bot/core/guide.py): started now, or changed by a button.
+
+    `new` is a guide that has just started: its first message carries `text` and `choices`
+    (Pause, Stop), and is then edited in place as the time goes (Telegram) or counted down
+    on one line (the terminal). A guide that was paused, resumed or stopped is not new: the
+    channel shows the change on the message it already has.
+    """
+
+    kind: Literal["guide"] = "guide"
+    run: GuideRun
+    text: str
+    choices: tuple[Choice, ...] = ()
+    new: bool = True
+    key: str = "guide"
 
 
 class AskPhone(_Reply):
@@ -94,4 +128,7 @@ class Report(_Reply):
     caption: str
 
 
-Reply = Annotated[Say | AskPhone | Chart | Picture | Document | Report, Field(discriminator="kind")]
+Reply = Annotated[
+    Say | Card | Guide | AskPhone | Chart | Picture | Document | Report,
+    Field(discriminator="kind"),
+]

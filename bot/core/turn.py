@@ -11,12 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.answers import AnswerMatcher
 from bot.core.effects import Effect
+from bot.core.guide import GuideRun
 from bot.core.knowledge import Knowledge
 from bot.core.leads import Lead
 from bot.core.progress import Checkin
 from bot.core.reading import Match, Reading
 from bot.core.reminders import Reminder
-from bot.core.replies import AskPhone, Choice, Reply, Say
+from bot.core.replies import AskPhone, Card, Choice, Reply, Say
 from bot.core.state import ConversationState, StepId
 from bot.core.triage import open_hints, warning_signs
 from bot.core.zones import zone_from_key
@@ -44,6 +45,8 @@ class Context(BaseModel):
     reminder: Reminder | None = None
     open_lead: Lead | None = None
     checkins: tuple[Checkin, ...] = ()
+    # The person's guided session, if one is stored (running, paused, or ended unanswered).
+    guide: GuideRun | None = None
     new_code: str = Field(default="FC-AAAAA", pattern=r"^FC-[A-Z0-9]{5}$")
 
 
@@ -145,6 +148,24 @@ class Turn:
         no: str | None = None,
     ) -> None:
         """Send `text` with buttons; a new set of buttons makes every older one stale."""
+        shown = self._offer(choices, labels, yes, no)
+        self.replies.append(Say(text=text, choices=shown, key=key))
+
+    def card(
+        self, exercise: str, text: str, *, choices: Sequence[str], variant: str = "default"
+    ) -> None:
+        """Show an exercise card (with its picture, which the channel adds) and its buttons."""
+        shown = self._offer(choices, None, None, None)
+        self.replies.append(Card(exercise=exercise, variant=variant, text=text, choices=shown))
+
+    def _offer(
+        self,
+        choices: Sequence[str],
+        labels: dict[str, str] | None,
+        yes: str | None,
+        no: str | None,
+    ) -> tuple[Choice, ...]:
+        """Make `choices` the question's live buttons and return them as shown."""
         shown: tuple[Choice, ...] = ()
         if choices:
             if self.offer_professional and "pro" not in choices:
@@ -159,7 +180,7 @@ class Turn:
                 Choice(token=f"{self.state.seq}.{cid}", label=label)
                 for cid, label in zip(choices, self.state.choice_labels, strict=True)
             )
-        self.replies.append(Say(text=text, choices=shown, key=key))
+        return shown
 
     def label(self, choice_id: str, labels: dict[str, str] | None = None) -> str:
         """Return the button label of a choice id (custom labels first, then messages)."""

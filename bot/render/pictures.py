@@ -290,6 +290,21 @@ def picture_for(
     )
 
 
+def draw_file(
+    knowledge: Knowledge, exercise_id: str, variant: str = "default", *, animation: bool
+) -> bytes:
+    """Return one picture file: the animation (GIF) or the still (PNG, or the clinic's file)."""
+    supplied = knowledge.pictures.supplied.get(exercise_id)
+    if supplied is not None:
+        if animation:
+            raise ValueError(f"{exercise_id} has a supplied picture, which does not move")
+        return supplied.read_bytes()
+    poses = knowledge.pictures.poses[exercise_id]
+    if variant not in poses.variants:
+        variant = "default"
+    return draw_animation(poses, variant) if animation else draw_still(poses, variant)
+
+
 def variants_of(knowledge: Knowledge, exercise_id: str) -> Iterable[str]:
     """Return the variants that have a picture: all drawn ones, or just the supplied default."""
     if exercise_id in knowledge.pictures.supplied:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store import inbox, leads, program
+from bot.store import feedback, guides, inbox, leads, program
 from bot.store.schema import CheckinRow, FunctionScoreRow, LevelChangeRow, ReminderRow, User
 
 
@@ -60,6 +60,10 @@ async def export(session: AsyncSession, user_id: int) -> dict[str, Any]:
             for m in await program.function_measures(session, user_id)
             for s in m.scores
         ],
+        "how_moves_felt": [
+            {"day": f.day.isoformat(), "exercise": f.exercise, "feeling": f.feeling}
+            for f in await feedback.history(session, user_id)
+        ],
         "callback_requests": [
             {
                 "code": lead.code,
@@ -84,6 +88,8 @@ async def forget(session: AsyncSession, user_id: int, now: datetime) -> None:
     await session.execute(delete(CheckinRow).where(CheckinRow.user_id == user_id))
     await session.execute(delete(FunctionScoreRow).where(FunctionScoreRow.user_id == user_id))
     await session.execute(delete(LevelChangeRow).where(LevelChangeRow.user_id == user_id))
+    await feedback.forget(session, user_id)
+    await guides.forget(session, user_id)
     await session.execute(delete(ReminderRow).where(ReminderRow.user_id == user_id))
     await session.execute(delete(User).where(User.id == user_id))
     await inbox.forget(session, user_id)

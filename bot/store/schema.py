@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -225,3 +226,66 @@ class InboxRow(Base):
         ),
         Index("ix_inbox_processed_at", "processed_at"),
     )
+
+
+class GuideRow(Base):
+    """A person's guided session (one at a time): its plan and times, and the message that
+    shows it, edited by the guide runner when `next_edit_at` comes (None: nothing to show).
+
+    `version` grows with every change the person makes (pause, resume, stop), so a runner
+    that edited with an older one knows to show the change again.
+    """
+
+    __tablename__ = "guides"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    exercise: Mapped[str] = mapped_column(String(64))
+    plan: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    paused_s: Mapped[float] = mapped_column(Float, default=0.0)
+    status: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    next_edit_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_edit_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_guides_next_edit_at", "next_edit_at"),)
+
+
+class FeedbackRow(Base):
+    """How a move felt (easy, just_right, hard, hurt): one per person, exercise and local day."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    exercise: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)
+    feeling: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "exercise", "day", name="uq_feedback_user_exercise_day"),
+    )
+
+
+class MediaFileRow(Base):
+    """A picture Telegram already holds: sent again by its file_id instead of uploaded.
+
+    File ids belong to one bot, so the key is the bot's id and what the file is (exercise,
+    variant, kind and a hash of what it is drawn from: see bot/render/keys.py).
+    """
+
+    __tablename__ = "media_files"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    file_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -38,11 +38,12 @@ def chat(tmp_path: Path, lines: list[str], *args: str) -> subprocess.CompletedPr
 
 
 def test_piped_transcript_in_json(tmp_path):
-    lines = ["/start", "my calves are super tight", "4", "None of these", "1"]
+    lines = ["/start", "my calves are super tight", "4", "None of these", "3"]
     result = chat(tmp_path, lines, "--json")
     assert result.returncode == 0, result.stderr
     replies = [json.loads(line) for line in result.stdout.splitlines()]
-    assert all(set(r) == {"text", "buttons"} for r in replies)
+    cards = [r for r in replies if "image" in r]
+    assert all(set(r) == {"text", "buttons"} for r in replies if r not in cards)
     assert replies[0]["text"].startswith("Hi! I'm Footcoach")
     assert replies[1]["buttons"] == ["Tightness", "Cramping", "Soreness", "Weakness", "Pain"]
     assert "0 (no pain)" in replies[2]["text"]
@@ -50,10 +51,34 @@ def test_piped_transcript_in_json(tmp_path):
     assert replies[3]["buttons"][-1] == "None of these"
     assert replies[4]["text"].startswith("Here are 2 moves for tightness in the calf")
     assert replies[5]["text"].startswith("1/2 Standing calf stretch")
-    assert replies[5]["buttons"] == ["Next", "Stop here"]
-    # "1" picked the first button of the card: the next card.
+    assert replies[5]["buttons"] == ["Start", "Done", "Skip", "Stop here"]
+    # "3" picked the third button of the card, Skip: the next card, and no question.
     assert replies[6]["text"].startswith("2/2 Plank calf stretch")
+    assert cards == [replies[5], replies[6]]
+    # Each card comes with its picture, written once under DATA_DIR/chat/pictures.
+    for card in cards:
+        picture = Path(card["image"])
+        assert picture.parent == tmp_path / "chat" / "pictures"
+        assert picture.read_bytes().startswith(b"\x89PNG")
     assert result.stderr == ""
+
+
+def test_a_piped_guide_prints_a_line_per_phase_and_asks_how_it_felt(tmp_path):
+    lines = ["/start", "my calves are tight", "2", "None of these", "Start", "Hard"]
+    result = chat(tmp_path, lines)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    picture = tmp_path / "chat" / "pictures"
+    assert f"[picture: {picture}/standing_calf_stretch-" in out
+    guide = out[out.index("Standing calf stretch\nGet ready… 10 s") :]
+    assert guide.count("Hold… 30 s") == 6 and guide.count("Switch legs… 10 s") == 3
+    assert "Rest… 15 s. Next: set 2 of 3." in guide
+    assert "Standing calf stretch: done. Well done!" in guide
+    assert "How did Standing calf stretch feel?\n  1. Easy\n  2. Just right" in guide
+    assert "That's fine. Do fewer" in guide  # "Hard" was taken as the answer
+    assert "2/2 Plank calf stretch" in guide
+    # The picture is written once, however many times the card is shown.
+    assert len(list(picture.iterdir())) == 2
 
 
 def test_state_persists_across_runs_per_user(tmp_path):
@@ -174,3 +199,77 @@ async def test_a_due_reminder_is_printed_into_an_open_chat(tmp_path):
         assert process.wait(timeout=30) == 0
     finally:
         process.kill()
+
+
+async def test_an_interactive_guide_counts_down_on_one_line_and_pauses(knowledge, tmp_path):
+    """The live countdown, on a clock that moves a quarter second at each redraw."""
+    import asyncio
+    import io
+    from datetime import timedelta
+
+    from bot.app.coach import Person
+    from bot.channels.terminal import COUNTDOWN_EVERY, TerminalChat
+    from bot.core.flows import routine
+    from bot.core.state import ConversationState
+    from bot.store import users
+    from tests.support import Clock, make_coach
+
+    clock = Clock()
+    began = clock.now
+    coach, db = await make_coach(knowledge, tmp_path, clock)
+    redraws = 0
+    stops = {60, 460}  # 15 s in, then 100 s later: the test acts while the line waits
+    reached, go_on = asyncio.Event(), asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        nonlocal redraws
+        assert seconds == COUNTDOWN_EVERY
+        redraws += 1
+        clock.advance(seconds=seconds)
+        if redraws in stops:
+            reached.set()
+            await go_on.wait()
+            go_on.clear()
+        await asyncio.sleep(0)
+
+    async def at_the_next_stop() -> None:
+        await reached.wait()
+        reached.clear()
+
+    out = io.StringIO()
+    chat = TerminalChat(coach, Person(id=9), out=out, files_dir=tmp_path, live=True, sleep=sleep)
+    chat.clock = clock
+    state = ConversationState(
+        step=routine.ROUTINE,
+        symptoms=("weakness",),
+        screened=True,
+        routine=("standing_calf_raise",),
+        seq=1,
+        choices=("start", "did_it", "skip"),
+        choice_labels=("Start", "Done", "Skip"),
+    )
+    try:
+        async with db.transaction() as session:
+            await users.save_state(session, None, 9, state.model_dump_json(), clock())
+        await chat.send(parse_input("1", ["1.start"]))  # Start
+        await at_the_next_stop()  # 15 s in: the first set's reps
+        assert chat.labels == ["Pause", "Stop"]
+        await chat.send(parse_input("1", chat.tokens, chat.labels))  # Pause
+        go_on.set()
+        await at_the_next_stop()  # 100 s later, still paused
+        assert chat.labels == ["Resume", "Stop"]
+        await chat.send(parse_input("Resume", chat.tokens, chat.labels))
+        go_on.set()
+        assert chat.countdown is not None
+        await chat.countdown  # runs out, and asks how it felt
+        shown = out.getvalue()
+        assert "\r\x1b[2KStanding calf raises · Get ready… 10 s   [1. Pause  2. Stop]" in shown
+        assert "Rep 2 of 10 · up 2 s, down 2 s   [1. Pause  2. Stop]" in shown
+        assert "Paused. Tap Resume when you're ready.   [1. Resume  2. Stop]" in shown
+        assert shown.count("\n") < 40  # one line redrawn, not a line per second
+        assert shown.rstrip().endswith("  1. Easy\n  2. Just right\n  3. Hard\n  4. It hurt")
+        assert "Standing calf raises: done. Well done!" in shown
+        # The pause did not count: 120 s of guide took 120 s and the 100 s paused.
+        assert timedelta(seconds=220) <= clock.now - began <= timedelta(seconds=220.5)
+    finally:
+        await db.close()

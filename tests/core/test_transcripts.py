@@ -7,8 +7,9 @@
     < key             the next reply's message key, optionally with "a substring" and/or
                       [Button | Labels] (exactly those buttons, in order)
     = step NAME       the conversation is now at step NAME
-    @ 2026-11-25 07:30 Europe/London    sets the clock (or @ +90m / @ +1d to move it)
+    @ 2026-11-25 07:30 Europe/London    sets the clock (or @ +90m / @ +1d / @ +30s to move it)
     ! reminders       runs the reminder dispatcher; its messages are checked with < lines
+    ! guide ends      the latest guide's time ran out (the runner's or terminal's event)
 
 Every reply must be matched by a `<` line, in order, so a transcript fails when the bot says
 more, less, or something else.
@@ -26,9 +27,17 @@ import pytest
 
 from bot.app.coach import Person
 from bot.app.reminder_sender import ReminderSender
-from bot.core.events import ButtonEvent, CommandEvent, ContactEvent, Event, MediaEvent, TextEvent
-from bot.core.replies import Reply, Say
-from tests.support import Clock, RecordingOutlet, labels, make_coach, reply_key
+from bot.core.events import (
+    ButtonEvent,
+    CommandEvent,
+    ContactEvent,
+    Event,
+    GuideEndedEvent,
+    MediaEvent,
+    TextEvent,
+)
+from bot.core.replies import Card, Guide, Reply, Say
+from tests.support import Clock, RecordingOutlet, labels, make_coach, reply_key, text_of
 
 FOLDER = Path(__file__).parent / "transcripts"
 PERSON = Person(id=42, first_name="Ann")
@@ -55,7 +64,7 @@ def _event(spec: str, history: list[Reply]) -> Event:
 
 
 def _token(history: list[Reply], label: str, *, old: bool) -> str:
-    with_buttons = [r for r in history if isinstance(r, Say) and r.choices]
+    with_buttons = [r for r in history if isinstance(r, Say | Card | Guide) and r.choices]
     candidates = with_buttons[:-1] if old else with_buttons[-1:]
     for reply in reversed(candidates):
         for choice in reply.choices:
@@ -67,7 +76,8 @@ def _token(history: list[Reply], label: str, *, old: bool) -> str:
 def _set_clock(clock: Clock, spec: str) -> None:
     if spec.startswith("+"):
         amount, unit = int(spec[1:-1]), spec[-1]
-        clock.advance(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: amount})
+        units = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+        clock.advance(**{units[unit]: amount})
         return
     day, clock_time, zone = spec.split()
     local = datetime.fromisoformat(f"{day}T{clock_time}").replace(tzinfo=ZoneInfo(zone))
@@ -78,7 +88,7 @@ def _check(reply: Reply, spec: str, where: str) -> None:
     match = _EXPECT.match(spec)
     assert match, f"{where}: cannot read expectation {spec!r}"
     key = reply_key(reply)
-    text = reply.text if isinstance(reply, Say) else getattr(reply, "caption", "")
+    text = text_of(reply)
     assert key == match["key"], f"{where}: expected {match['key']}, got {key}: {text[:120]!r}"
     if match["text"] is not None:
         assert match["text"] in text, f"{where}: {match['text']!r} not in {text!r}"
@@ -112,6 +122,11 @@ async def test_transcript(path: Path, knowledge, tmp_path, db_url) -> None:
                     last_action = line
                 if op == ">":
                     pending = await coach.handle(PERSON, _event(rest, history))
+                elif op == "!" and rest == "guide ends":
+                    guides = [r for r in history if isinstance(r, Guide)]
+                    assert guides, f"{where}: no guide was started"
+                    ended = GuideEndedEvent(stamp=guides[-1].run.stamp)
+                    pending = await coach.handle(PERSON, ended)
                 elif op == "!":
                     assert rest == "reminders", f"{where}: unknown action {rest}"
                     before = len(outlet.sent)

@@ -42,6 +42,7 @@ class _Core:
         self._commands: list[JSONDict] = []
         self._webhook: WebhookState | None = None
         self._blocked: set[int] = set()
+        self._files: dict[str, UploadedFile] = {}  # the files uploaded, by the id given them
         self._methods: dict[str, Method] = {
             "getMe": lambda params, files: {**self.bot_user, "can_join_groups": True},
             "sendMessage": self._send_message,
@@ -94,12 +95,21 @@ class _Core:
 
     def _send_media(self, method: str, params: JSONDict, files: dict[str, UploadedFile]) -> Any:
         kind = MEDIA_METHODS[method]
-        upload = files.get(str(params.get(kind)).removeprefix("attach://")) or files.get(kind)
+        given = params.get(kind)
+        upload = files.get(str(given).removeprefix("attach://")) or files.get(kind)
+        reused: str | None = None
+        if upload is None and isinstance(given, str) and not given.startswith("attach://"):
+            # A file sent again by the id the fake gave it when it was uploaded.
+            upload = self._files.get(given)
+            if upload is None:
+                raise bad_request("wrong file identifier/HTTP URL specified")
+            reused = given
         if upload is None:
-            raise bad_request(f"there is no {kind} in the request (the fake takes uploads only)")
+            raise bad_request(f"there is no {kind} in the request")
         caption, parse_mode = params.get("caption"), params.get("parse_mode")
         tg.check_text(caption, parse_mode, caption=True, markup=self.check_markup)
-        file_id = f"F{self._delivered + 1}"
+        file_id = reused or f"F{self._delivered + 1}"
+        self._files[file_id] = upload
         fields: JSONDict = {"photo": tg.photo_sizes(file_id, len(upload.data))}
         if kind != "photo":
             media = {"file_id": file_id, "file_unique_id": file_id, "file_name": upload.filename}
@@ -108,7 +118,12 @@ class _Core:
         if caption:
             fields["caption"] = tg.shown_text(str(caption), parse_mode)
         text = None if caption is None else str(caption)
-        return self._deliver(method, params, fields, text=text, file=upload)
+        sent = None if reused else upload  # `file` is what was uploaded with this message
+        return self._deliver(method, params, fields, text=text, file=sent, file_id=file_id)
+
+    def forget_files(self) -> None:
+        """Refuse every file id given so far, as Telegram may (a file sent by one is refused)."""
+        self._files.clear()
 
     def _edit_message_text(self, params: JSONDict, files: dict[str, UploadedFile]) -> Any:
         text, parse_mode = params.get("text"), params.get("parse_mode")

@@ -74,7 +74,8 @@ class SentMessage:
     text: str | None = None
     parse_mode: str | None = None
     reply_markup: JSONDict | None = None
-    file: UploadedFile | None = None
+    file: UploadedFile | None = None  # the upload (None for a file sent by its id)
+    file_id: str | None = None  # the id of the message's file (given, or sent by)
     edit_count: int = 0
 
     @property
@@ -84,6 +85,10 @@ class SentMessage:
     @property
     def document(self) -> bytes | None:
         return self.file.data if self.method == "sendDocument" and self.file else None
+
+    @property
+    def animation(self) -> bytes | None:
+        return self.file.data if self.method == "sendAnimation" and self.file else None
 
     @property
     def inline_keyboard(self) -> list[list[JSONDict]]:
@@ -116,6 +121,7 @@ class SentMessage:
     def describe(self) -> str:
         text = self.text if self.text is None or len(self.text) < 160 else self.text[:157] + "..."
         extra = f" file={self.file.filename!r}" if self.file else ""
+        extra += f" file_id={self.file_id}" if self.file_id and not self.file else ""
         extra += f" buttons={self.button_texts!r}" if self.button_texts else ""
         extra += f" edits={self.edit_count}" if self.edit_count else ""
         return f"#{self.message_id} {self.method} {text!r}{extra}"

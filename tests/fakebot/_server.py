@@ -31,6 +31,8 @@ from ._telegram import decode_form_value
 
 T = TypeVar("T")
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendAnimation"})
+# What Telegram's global limit counts: messages sent, and edits of them.
+RATE_METHODS = SEND_METHODS | {"editMessageText", "editMessageReplyMarkup"}
 
 
 @dataclass
@@ -200,7 +202,7 @@ class FakeBotAPI(_Core):
             kind = failures.rng.choice(failures.kinds)
         if kind == "429":
             failures.flood_until = now + retry_after
-        if kind is None and method in SEND_METHODS and self._rate_limit is not None:
+        if kind is None and method in RATE_METHODS and self._rate_limit is not None:
             while self._rate_window and self._rate_window[0] <= now - 1.0:
                 self._rate_window.popleft()
             if len(self._rate_window) >= self._rate_limit:
@@ -221,7 +223,8 @@ class FakeBotAPI(_Core):
         self._notify()
 
     def set_global_rate_limit(self, per_second: float | None) -> None:
-        """Answer 429 to sends beyond `per_second` in any sliding second (None: no limit)."""
+        """Answer 429 to sends and edits beyond `per_second` in any sliding second (None: no
+        limit)."""
         self._rate_limit = per_second
         self._rate_window.clear()
 

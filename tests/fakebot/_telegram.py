@@ -13,6 +13,7 @@ from ._records import JSONDict, bad_request
 # Parameters of type String: PTB posts a str as it is and JSON-encodes everything else, so the
 # form value "007" is the string "007" for these and the number 7 for any other.
 STRING_PARAMS = {"text", "caption", "parse_mode", "callback_query_id", "url", "secret_token"}
+STRING_PARAMS |= {"photo", "document", "animation"}  # a file id sent instead of an upload
 
 
 def decode_form_value(name: str, value: str) -> Any:

@@ -10,6 +10,7 @@ import asyncio
 from bot.store import migrate
 from bot.store.db import Database
 from tests.databases import fresh_pg_schema
+from tests.store.test_migrations import HEAD
 
 
 async def test_workers_starting_together_migrate_once():
@@ -21,12 +22,8 @@ async def _three_workers_upgrade(url: str) -> None:
     workers = [Database(url) for _ in range(3)]
     try:
         results = await asyncio.gather(*(migrate.upgrade(db) for db in workers))
-        assert sorted(r.before or "" for r in results) == [
-            "",
-            migrate.head_revision(),
-            migrate.head_revision(),
-        ]
-        assert {r.after for r in results} == {migrate.head_revision()}
+        assert sorted(r.before or "" for r in results) == ["", HEAD, HEAD]
+        assert {r.after for r in results} == {HEAD}
     finally:
         for db in workers:
             await db.close()

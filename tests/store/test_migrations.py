@@ -20,10 +20,9 @@ from bot.store.db import Database, StoreError
 from bot.store.schema import Base, CheckinRow, InboxRow, LeadRow, OutboxRow, ReminderRow, User
 from tests.conftest import KNOWLEDGE_DIR
 
-# The newest revision: every test upgrades to it, whatever its number.
-HEAD = migrate.head_revision()
-
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+# The newest revision (one place to change when a revision is added or renumbered).
+HEAD = "0005"
 
 # One row in every table of revision 0001, as the first releases wrote them.
 FIRST_ROWS: dict[type[Base], list[dict[str, Any]]] = {

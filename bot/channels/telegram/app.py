@@ -1,8 +1,9 @@
 """The Telegram bot as a whole: build the Application, serve (polling or webhook), stop on a signal.
 
 python-telegram-bot does the Telegram work: polling or the webhook (with its secret token),
-the AIORateLimiter with retries, and the job queue tick that drives the reminder sender and
-the staff outbox. The conversation lives in the coach; the routing in router.py.
+the AIORateLimiter with retries, and the job queue ticks that drive the reminder sender, the
+staff outbox and the guide runner. The conversation lives in the coach; the routing in
+router.py.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, JobQueue
 
 from bot.app.clock import Clock
+from bot.app.guide_runner import GuideRunner
+from bot.app.pictures import Pictures
 from bot.app.reminder_sender import ReminderSender
 from bot.app.staff_desk import StaffDesk
 from bot.app.staff_outbox import StaffOutbox
@@ -38,6 +41,7 @@ _NEEDS_SECRET = (
     "WEBHOOK_SECRET is required when WEBHOOK_URL is set (1-256 characters of A-Z a-z 0-9 _ -)"
 )
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+GUIDE_TICK = 1.0  # seconds between looks for guide messages due for an edit
 
 
 def require_token(settings: Settings) -> str:
@@ -58,6 +62,8 @@ class Runtime:
     channel: TelegramChannel
     reminders: ReminderSender
     outbox: StaffOutbox
+    guides: GuideRunner
+    pictures: Pictures
     components: Components
     webhook: TelegramWebhook | None = None  # set once serving in webhook mode
 
@@ -81,6 +87,11 @@ class Runtime:
             await self.outbox.run_once()
         except Exception as exc:
             log.error("staff outbox tick failed: %s", type(exc).__name__)
+
+    async def edit_guides(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+        """Start editing the guides' messages that are due (a job of its own, every second;
+        it returns at once, the run goes on as long as the rate budget makes it)."""
+        self.guides.tick()
 
 
 def limiter_rate(max_rate: float) -> tuple[float, float]:
@@ -117,10 +128,22 @@ def build_application(settings: Settings, components: Components) -> Runtime:
     knowledge, db, clock = components.knowledge, components.db, components.coach.clock
     outbox = StaffOutbox(db, knowledge, outlet, settings.staff_chat_id, clock=clock)
     sender = ReminderSender(db, knowledge, outlet, clock=clock)
+    guides = GuideRunner(
+        db, knowledge, outlet, components.coach, clock=clock, max_rate=settings.telegram_max_rate
+    )
+    pictures = Pictures(knowledge, db, clock=clock)
     staff = StaffCommands(StaffDesk(db, settings.admin_user_ids), knowledge, clock)
-    channel = TelegramChannel(components.coach, knowledge, staff, settings.staff_chat_id, outbox)
+    channel = TelegramChannel(
+        components.coach,
+        knowledge,
+        staff,
+        settings.staff_chat_id,
+        outbox,
+        pictures=pictures,
+        guides=guides,
+    )
     channel.install(application)
-    return Runtime(application, channel, sender, outbox, components)
+    return Runtime(application, channel, sender, outbox, guides, pictures, components)
 
 
 async def set_commands(application: AnyApplication, components: Components) -> None:
@@ -179,6 +202,7 @@ async def serve(
             if updater is not None and updater.running:
                 await updater.stop()
             await application.stop()
+            await runtime.guides.close()
     finally:
         await application.shutdown()
 
@@ -206,14 +230,18 @@ async def _receive_updates(
     application = runtime.application
     updater, job_queue = application.updater, application.job_queue
     assert updater is not None and job_queue is not None
-    # Two jobs, so thousands of reminders due at once cannot hold a confirmed request back.
-    for name, job in (
-        ("reminders", runtime.send_reminders),
-        ("staff", runtime.send_staff_messages),
+    # Jobs of their own, so thousands of reminders due at once cannot hold a confirmed request
+    # back, nor a guide's countdown. Guides look every second (or more often): an edit due
+    # is at most that late.
+    guide_tick = min(GUIDE_TICK, settings.dispatch_interval)
+    for name, job, interval in (
+        ("reminders", runtime.send_reminders, settings.dispatch_interval),
+        ("staff", runtime.send_staff_messages, settings.dispatch_interval),
+        ("guides", runtime.edit_guides, guide_tick),
     ):
         job_queue.run_repeating(
             job,
-            interval=settings.dispatch_interval,
+            interval=interval,
             first=0.1,
             name=name,
             job_kwargs={"max_instances": 1, "coalesce": True},

@@ -7,7 +7,7 @@ import html
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 from telegram import (
@@ -24,7 +24,11 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.app.outlet import Blocked, MaybeDelivered, NotDelivered, Rejected
-from bot.core.replies import AskPhone, Choice, Document, Picture, Reply, Say
+from bot.app.pictures import PictureFile, Pictures
+from bot.core.replies import AskPhone, Card, Choice, Document, Guide, Picture, Reply, Say
+
+if TYPE_CHECKING:
+    from bot.app.guide_runner import GuideRunner
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +49,22 @@ def merge_replies(replies: Sequence[Reply], limit: int = MAX_TEXT) -> list[Reply
     The engine often says something and then asks the next question ("Hi Ann!..." and "What
     bothers you?"). As one message that is one notification instead of two, and one Bot API
     call fewer against Telegram's limits. Only a message without buttons and without a
-    keyboard change joins the next one, and only while the whole fits in one message.
+    keyboard change joins the next one, and only while the whole fits in one message; before
+    a card, only while the whole fits in the picture's caption.
     """
     merged: list[Reply] = []
     for reply in replies:
         last = merged[-1] if merged else None
         if (
+            isinstance(reply, Card)
+            and isinstance(last, Say)
+            and not last.choices
+            and not last.clear_keyboard
+            and _size(f"{last.text}{PARAGRAPH}{reply.text}") <= MAX_CAPTION
+        ):
+            text = f"{last.text}{PARAGRAPH}{reply.text}"
+            merged[-1] = reply.model_copy(update={"text": text, "key": f"{last.key}+{reply.key}"})
+        elif (
             isinstance(reply, Say | AskPhone)
             and isinstance(last, Say)
             and not last.choices
@@ -186,11 +200,24 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str, *, retry: bo
 
 
 class Renderer:
-    """Send replies to one chat through a Bot."""
+    """Send replies to one chat through a Bot.
 
-    def __init__(self, bot: Bot, *, retry: bool = True) -> None:
+    With `pictures`, a card comes with its exercise's animation; with `guides`, a guide's
+    message is handed to the guide runner, which edits it from then on.
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        retry: bool = True,
+        pictures: Pictures | None = None,
+        guides: GuideRunner | None = None,
+    ) -> None:
         self.bot = bot
         self.retry = retry
+        self.pictures = pictures
+        self.guides = guides
 
     async def send(self, chat_id: int, replies: Sequence[Reply]) -> list[Message]:
         """Send every reply in order; return the messages Telegram accepted."""
@@ -219,6 +246,10 @@ class Renderer:
                 if clear:
                     markup = ReplyKeyboardRemove()
                 return await self.text(chat_id, text, markup)
+            case Card():
+                return await self._card(chat_id, reply)
+            case Guide():
+                return await self._guide(chat_id, reply)
             case AskPhone():
                 return await self.text(chat_id, reply.text, phone_keyboard(reply))
             case Picture(png=png, caption=caption, filename=filename):
@@ -267,6 +298,106 @@ class Renderer:
         if caption and not short:
             sent.extend(await self.text(chat_id, caption))
         return sent
+
+    async def _card(self, chat_id: int, card: Card) -> list[Message]:
+        """Send the card's animation with the card as its caption and the buttons under it;
+        a card too long for a caption follows the animation as a message with the buttons."""
+        markup = keyboard(card.choices) if card.choices else None
+        if self.pictures is None:
+            return await self.text(chat_id, card.text, markup)
+        file = self.pictures.file(card.exercise, card.variant)
+        fits = _size(card.text) <= MAX_CAPTION
+        try:
+            picture = await self._picture(
+                chat_id, file, card.text if fits else "", markup if fits else None
+            )
+        except _NoPicture as exc:
+            # The card matters more than its picture: it goes as text.
+            log.error("the picture of %s was not sent: %s", file.key, exc)
+            return await self.text(chat_id, card.text, markup)
+        if fits:
+            return [picture]
+        return [picture, *await self.text(chat_id, card.text, markup)]
+
+    async def _picture(
+        self, chat_id: int, file: PictureFile, caption: str, markup: Markup
+    ) -> Message:
+        """Send a picture by the file id this bot was given for it, or upload it (once)."""
+        assert self.pictures is not None
+        pictures, bot_id = self.pictures, _bot_id(self.bot)
+        kept = await pictures.file_id(bot_id, file)
+        if kept is not None:
+            try:
+                return await self._send_file(chat_id, file, kept, caption, markup)
+            except BadRequest as exc:
+                if "file" not in str(exc).lower():
+                    raise  # not the file id (a caption Telegram cannot parse): no re-upload
+                await pictures.refused(bot_id, file, kept)
+        async with pictures.uploading(bot_id, file):
+            kept = await pictures.file_id(bot_id, file)  # a card just before uploaded it
+            if kept is not None:
+                return await self._send_file(chat_id, file, kept, caption, markup)
+            try:
+                content = await pictures.content(file)
+            except Exception as exc:
+                raise _NoPicture(f"drawing failed: {type(exc).__name__}") from exc
+            upload = InputFile(content, filename=file.filename)
+            try:
+                message = await self._send_file(chat_id, file, upload, caption, markup)
+            except BadRequest as exc:
+                raise _NoPicture(f"Telegram refused the upload: {exc}") from exc
+            file_id = _file_id(message)
+            if file_id is not None:
+                await pictures.remember(bot_id, file, file_id)
+            return message
+
+    async def _send_file(
+        self, chat_id: int, file: PictureFile, media: str | InputFile, caption: str, markup: Markup
+    ) -> Message:
+        escaped = html.escape(caption, quote=False) if caption else None
+
+        async def call() -> Message:
+            if file.kind == "animation":
+                return await self.bot.send_animation(
+                    chat_id, media, caption=escaped, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+            return await self.bot.send_photo(
+                chat_id, media, caption=escaped, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+
+        return await with_retries(call, f"send_{file.kind}", retry=self.retry)
+
+    async def _guide(self, chat_id: int, reply: Guide) -> list[Message]:
+        """Send a new guide's message and hand it to the runner; show a change through it."""
+        if not reply.new:
+            if self.guides is not None:
+                self.guides.kick()  # the runner edits the message: one writer, in order
+            return []
+        markup = keyboard(reply.choices) if reply.choices else None
+        sent = await self.text(chat_id, reply.text, markup)
+        if self.guides is not None and sent:
+            await self.guides.attach(chat_id, reply.run.stamp, sent[-1].message_id)
+        return sent
+
+
+class _NoPicture(Exception):
+    """The picture could not be drawn, or Telegram refused it: the card goes without it."""
+
+
+def _bot_id(bot: Bot) -> int:
+    """Return the bot's user id (the token starts with it): file ids belong to one bot."""
+    return int(bot.token.split(":", 1)[0])
+
+
+def _file_id(message: Message) -> str | None:
+    """Return the file id Telegram gave the picture of a message."""
+    if message.animation is not None:
+        return message.animation.file_id
+    if message.document is not None:
+        return message.document.file_id
+    if message.photo:
+        return message.photo[-1].file_id
+    return None
 
 
 class TelegramOutlet:

@@ -15,6 +15,8 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app.coach import Coach, Person
+from bot.app.guide_runner import GuideRunner
+from bot.app.pictures import Pictures
 from bot.app.staff_outbox import StaffOutbox
 from bot.channels.telegram.render import Renderer
 from bot.channels.telegram.staff import StaffCommands
@@ -34,12 +36,17 @@ class TelegramChannel:
         staff: StaffCommands,
         staff_chat_id: int | None,
         outbox: StaffOutbox | None = None,
+        *,
+        pictures: Pictures | None = None,
+        guides: GuideRunner | None = None,
     ) -> None:
         self.coach = coach
         self.knowledge = knowledge
         self.staff = staff
         self.staff_chat_id = staff_chat_id
         self.outbox = outbox
+        self.pictures = pictures
+        self.guides = guides
         self._kicks: set[asyncio.Task[int]] = set()
 
     async def on_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -57,7 +64,8 @@ class TelegramChannel:
             return
         person = Person(id=user.id, first_name=user.first_name)
         replies = await self.coach.handle(person, event, update_id=update.update_id)
-        await Renderer(context.bot).send(chat.id, replies)
+        renderer = Renderer(context.bot, pictures=self.pictures, guides=self.guides)
+        await renderer.send(chat.id, replies)
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Say the bot only talks in private chats."""

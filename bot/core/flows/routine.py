@@ -2,20 +2,28 @@
 
 No card is shown while a warning sign stands, before the episode's warning-sign screen is
 answered, or while a hint of a sign is still to be asked about (safety.py and intake.py own
-those questions). While a card is shown, "it hurts", "ouch", "worse", a pain score or "Stop
-here" stops that move and asks what happened; a move that hurt is left out from then on.
+those questions). A card comes with its picture and the buttons Start (a guided session,
+flows/guide.py), Done (asks how it felt), Skip and Stop here. While a card is shown, "it
+hurts", "ouch", "worse", a pain score or "Stop here" stops that move and asks what happened;
+a move that hurt is left out from then on.
 """
 
 from __future__ import annotations
 
+from bot.core.effects import RecordFeedback
+from bot.core.feedback import Feeling
 from bot.core.flow import Flow
 from bot.core.flows import intake, safety
 from bot.core.routine import alternative_to, card_text, routine_for
-from bot.core.state import HOME
-from bot.core.turn import Turn
+from bot.core.state import HOME, StepId
+from bot.core.turn import Turn, local_today
 
 flow = Flow("routine")
 WHAT_HAPPENED = ("sharp_pain", "too_hard", "no_time")
+# The guided session's steps: flows/guide.py registers them; the routine asks them by id, so
+# that it does not import the flow built on top of it.
+GUIDING = StepId("guiding")
+FEEDBACK = StepId("feedback")
 # Symptoms that, said while a card is shown, mean the move itself is the trouble.
 _DURING_A_MOVE = frozenset({"pain", "cramping"})
 
@@ -75,20 +83,32 @@ def show_card(turn: Turn) -> None:
         turn.ask(WHAT_NEXT)
         return
     number = turn.state.card + 1
-    last = number >= len(routine)
-    text = card_text(turn.knowledge, routine[turn.state.card], number, len(routine))
-    choices: tuple[str, ...] = ("finish",) if last else ("next", "stop_routine")
+    exercise = routine[turn.state.card]
+    text = card_text(turn.knowledge, exercise, number, len(routine))
+    choices = card_choices(turn)
     if turn.state.worsening and number == 1:
         choices = (*choices, "pro")
-    turn.say_text(text, choices=choices, key="card")
+    turn.card(exercise, text, choices=choices)
+
+
+def card_choices(turn: Turn) -> tuple[str, ...]:
+    """Return a card's buttons: Start, Done, Skip, and Stop here unless it is the last."""
+    last = turn.state.card + 1 >= len(turn.state.routine)
+    return ("start", "did_it", "skip") if last else ("start", "did_it", "skip", "stop_routine")
 
 
 def on_card_choice(turn: Turn, choice: str) -> None:
-    """Go to the next card, or stop and ask what happened."""
+    """Guide the move, ask how it felt, skip it, or stop and ask what happened."""
     if choice == "stop_routine":
         turn.ask(STOPPED)
-    else:
+    elif choice == "start":
+        turn.ask(GUIDING)
+    elif choice == "skip":
+        # Not done, so nothing to ask about: an answer for a move not done would mislead
+        # the program that moves exercises up and down their ladders.
         next_card(turn)
+    else:  # did_it (and "next"/"finish" of a card shown before there was a Done button)
+        turn.ask(FEEDBACK)
 
 
 def on_card_text(turn: Turn, text: str) -> bool:
@@ -111,54 +131,74 @@ def next_card(turn: Turn) -> None:
     state = turn.state
     if state.card + 1 < len(state.routine):
         state.card += 1
-        show_card(turn)
+        # Asked, not only shown: from another step (how it felt, what happened) the card's
+        # buttons must be the ones its step answers.
+        turn.ask(ROUTINE)
     else:
         turn.say("routine_done")
         turn.ask(WHAT_NEXT)
 
 
-def _current(turn: Turn) -> str | None:
+def current(turn: Turn) -> str | None:
+    """Return the exercise on the open card, if any."""
     routine, card = turn.state.routine, turn.state.card
     return routine[card] if 0 <= card < len(routine) else None
 
 
 def ask_what_happened(turn: Turn) -> None:
     """Stop the move on the card and ask what happened."""
-    current = _current(turn)
-    name = turn.knowledge.exercises[current].name if current else ""
+    exercise = current(turn)
+    name = turn.knowledge.exercises[exercise].name if exercise else ""
     turn.say("move_what_happened", name=name, choices=WHAT_HAPPENED)
 
 
 def on_what_happened(turn: Turn, choice: str) -> None:
     """Leave out a move that hurt, ease one that was too hard, or pause the routine."""
-    state = turn.state
-    current = _current(turn)
-    if choice == "sharp_pain" and current is not None:
-        state.safety.left_out = (*state.safety.left_out, current)
-        name = turn.knowledge.exercises[current].name
-        avoid = (*state.routine, *state.safety.left_out)
-        instead = alternative_to(turn.knowledge, current, state.symptoms, avoid)
-        rest = state.routine[: state.card] + state.routine[state.card + 1 :]
-        if instead is not None:
-            rest = (*rest[: state.card], instead, *rest[state.card :])
-        state.routine = rest
-        turn.say("move_left_out", name=name)
-        if state.card >= len(state.routine):
-            turn.say("move_no_alternative_last")
-            turn.ask(WHAT_NEXT)
-            return
-        turn.goto(AFTER_PAIN)
-        if instead is not None:
-            other = turn.knowledge.exercises[instead].name
-            turn.say("move_alternative", name=other, choices=("next", "pro", "stop_routine"))
-        else:
-            turn.say("move_no_alternative", choices=("next", "pro", "stop_routine"))
+    exercise = current(turn)
+    if choice == "sharp_pain" and exercise is not None:
+        record_feeling(turn, exercise, "hurt")
+        leave_out_current(turn)
     elif choice == "too_hard":
+        if exercise is not None:
+            record_feeling(turn, exercise, "hard")
         turn.say("move_too_hard")
         next_card(turn)
     else:
         turn.say("routine_paused")
         turn.ask(WHAT_NEXT)
+
+
+def record_feeling(turn: Turn, exercise: str, feeling: Feeling) -> None:
+    """Keep how the move felt today (the program reads these to move exercises on)."""
+    turn.do(RecordFeedback(exercise=exercise, day=local_today(turn), feeling=feeling))
+
+
+def leave_out_current(turn: Turn) -> None:
+    """The move on the card hurt: leave it out from now on and offer a gentler one instead."""
+    state = turn.state
+    exercise = current(turn)
+    if exercise is None:
+        turn.ask(WHAT_NEXT)
+        return
+    state.safety.left_out = (*state.safety.left_out, exercise)
+    name = turn.knowledge.exercises[exercise].name
+    avoid = (*state.routine, *state.safety.left_out)
+    instead = alternative_to(turn.knowledge, exercise, state.symptoms, avoid)
+    rest = state.routine[: state.card] + state.routine[state.card + 1 :]
+    if instead is not None:
+        rest = (*rest[: state.card], instead, *rest[state.card :])
+    state.routine = rest
+    turn.say("move_left_out", name=name)
+    if state.card >= len(state.routine):
+        turn.say("move_no_alternative_last")
+        turn.ask(WHAT_NEXT)
+        return
+    turn.goto(AFTER_PAIN)
+    if instead is not None:
+        other = turn.knowledge.exercises[instead].name
+        turn.say("move_alternative", name=other, choices=("next", "pro", "stop_routine"))
+    else:
+        turn.say("move_no_alternative", choices=("next", "pro", "stop_routine"))
 
 
 def on_after_pain(turn: Turn, choice: str) -> None:
@@ -183,14 +223,13 @@ def ask_what_next(turn: Turn) -> None:
 def repeat_card(turn: Turn) -> None:
     """Say in one line which card is open, with its buttons (not the whole card again)."""
     routine = turn.state.routine
-    current = _current(turn)
-    if current is None:
+    exercise = current(turn)
+    if exercise is None:
         turn.ask(WHAT_NEXT)
         return
     number = turn.state.card + 1
-    last = number >= len(routine)
-    name = turn.knowledge.exercises[current].name
-    choices: tuple[str, ...] = ("finish",) if last else ("next", "stop_routine")
+    name = turn.knowledge.exercises[exercise].name
+    choices = card_choices(turn)
     turn.say("card_repeat", name=name, number=number, total=len(routine), choices=choices)
 
 
@@ -214,8 +253,8 @@ AFTER_PAIN = flow.step("after_pain", ask_after_pain, on_after_pain)
 WHAT_NEXT = flow.step("what_next", ask_what_next, on_what_next_choice)
 flow.command("routine", start_routine, menu=True)
 flow.buttons(
-    "next", "finish", "stop_routine", "again", "reminder", "done", "not_now", "pro",
-    *WHAT_HAPPENED,
+    "start", "did_it", "skip", "next", "finish", "stop_routine", "again", "reminder", "done",
+    "not_now", "pro", *WHAT_HAPPENED,
 )  # fmt: skip
 flow.says(
     "routine_needs_symptoms",

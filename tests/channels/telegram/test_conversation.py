@@ -35,15 +35,22 @@ async def test_buttons_carry_a_conversation_from_start_to_the_routine(bot, knowl
     assert intro.startswith(opening(knowledge, "routine_intro"))
     assert "cramping in the arch" in intro
     assert card
-    assert first.button_texts == ["Next", "Stop here"]
-    [second] = await ann.press("Next", 1)
-    assert shown(second).startswith("2/3 ")
-    [third] = await ann.press("Next", 1)
+    # The card is the caption of its exercise's animation, with the buttons under it.
+    assert first.method == "sendAnimation" and first.animation is not None
+    assert first.button_texts == ["Start", "Done", "Skip", "Stop here"]
+    [feel] = await ann.press("Done", 1)
+    assert shown(feel) == knowledge.say("feedback_question", name="Ball roll under the foot")
+    [second] = await ann.press("Just right", 1)
+    assert shown(second).startswith(f"{knowledge.say('feedback_noted')}\n\n2/3 ")
+    [third] = await ann.press("Skip", 1)
     assert shown(third).startswith("3/3 ")
-    assert third.button_texts == ["Finish"]
+    assert third.button_texts == ["Start", "Done", "Skip"]
 
-    [done] = await ann.press("Finish", 1)
-    assert shown(done) == together(knowledge.say("routine_done"), knowledge.say("what_next"))
+    [feel] = await ann.press("Done", 1)
+    [done] = await ann.press("Easy", 1)
+    assert shown(done) == together(
+        knowledge.say("feedback_noted"), knowledge.say("routine_done"), knowledge.say("what_next")
+    )
     [goodbye] = await ann.press("That's all", 1)
     assert shown(goodbye) == knowledge.say("goodbye")
 
@@ -57,7 +64,7 @@ async def test_buttons_carry_a_conversation_from_start_to_the_routine(bot, knowl
     assert len(state.routine) == 3
     # Every tap was answered, each exactly once.
     answered = answered_queries(bot.api)
-    assert sorted(answered) == sorted(ann.pressed) and len(ann.pressed) == 8
+    assert sorted(answered) == sorted(ann.pressed) and len(ann.pressed) == 10
     for message in bot.api.messages(42):
         assert message.parse_mode == "HTML"
         for row in message.inline_keyboard:

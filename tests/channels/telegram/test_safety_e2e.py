@@ -44,7 +44,7 @@ async def test_the_screen_comes_before_any_card_and_a_sign_stands_across_start(b
     assert "Injury or a pop" in screen.button_texts
     [first] = await ann.press("None of these", 1)
     assert "was checked recently" in shown(first)
-    assert "1/" in shown(first) and first.button_texts == ["Next", "Stop here"]
+    assert "1/" in shown(first) and first.button_texts == ["Start", "Done", "Skip", "Stop here"]
 
 
 async def test_a_possible_clot_says_not_to_wait_for_the_call(bot, knowledge):

@@ -1,0 +1,58 @@
+"""Feedback rows: how each move felt, one answer per person, exercise and local day."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.feedback import Feedback, Feeling
+from bot.store.schema import FeedbackRow
+
+MAX_LOADED = 1000
+
+
+async def record(
+    session: AsyncSession, user_id: int, exercise: str, day: date, feeling: Feeling, now: datetime
+) -> None:
+    """Store how a move felt today, replacing an earlier answer for it the same day."""
+    result = await session.execute(
+        select(FeedbackRow).where(
+            FeedbackRow.user_id == user_id,
+            FeedbackRow.exercise == exercise,
+            FeedbackRow.day == day,
+        )
+    )
+    row = result.scalar_one_or_none()
+    if row is None:
+        session.add(
+            FeedbackRow(
+                user_id=user_id, exercise=exercise, day=day, feeling=feeling, recorded_at=now
+            )
+        )
+    else:
+        row.feeling = feeling
+        row.recorded_at = now
+    await session.flush()
+
+
+async def history(
+    session: AsyncSession, user_id: int, *, exercise: str | None = None, since: date | None = None
+) -> tuple[Feedback, ...]:
+    """Return the person's answers, oldest first (of one exercise, from a day, if given)."""
+    query = select(FeedbackRow).where(FeedbackRow.user_id == user_id)
+    if exercise is not None:
+        query = query.where(FeedbackRow.exercise == exercise)
+    if since is not None:
+        query = query.where(FeedbackRow.day >= since)
+    query = query.order_by(FeedbackRow.day.desc(), FeedbackRow.exercise).limit(MAX_LOADED)
+    rows = list((await session.execute(query)).scalars())
+    return tuple(
+        Feedback(exercise=r.exercise, day=r.day, feeling=r.feeling) for r in reversed(rows)
+    )
+
+
+async def forget(session: AsyncSession, user_id: int) -> None:
+    """Delete every answer of the person."""
+    await session.execute(delete(FeedbackRow).where(FeedbackRow.user_id == user_id))
