@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -24,7 +24,8 @@ class Settings(BaseSettings):
         env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
     )
 
-    database_url: str = "sqlite+aiosqlite:///data/footcoach.db"
+    # Empty: a SQLite file in DATA_DIR (data/footcoach.db unless DATA_DIR says otherwise).
+    database_url: str = ""
     database_pool_size: int = Field(default=10, ge=1, le=200)
     knowledge_dir: Path = Path("knowledge")
     data_dir: Path = Path("data")
@@ -49,10 +50,18 @@ class Settings(BaseSettings):
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @model_validator(mode="after")
+    def _database_in_data_dir(self) -> Settings:
+        # Moving DATA_DIR moves the database with it, unless DATABASE_URL names one.
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'footcoach.db'}"
+        return self
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        value = value.strip()
+        if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError(
                 "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
                 "(e.g. sqlite+aiosqlite:///data/footcoach.db)"

@@ -30,7 +30,7 @@ def test_env_example_copied_as_is_is_a_working_configuration(tmp_path, monkeypat
     values = dotenv_values(env_file)
     assert set(values) == set(SETTINGS)  # no stray line parsed as a setting
     settings = Settings(_env_file=env_file)
-    assert settings.database_url == Settings.model_fields["database_url"].default
+    assert settings.database_url == "sqlite+aiosqlite:///data/footcoach.db"
     assert settings.telegram_bot_token is None and settings.webhook_mode is False
 
 
@@ -43,3 +43,12 @@ def test_readme_table_names_every_setting():
 @pytest.mark.parametrize("name", ["README.md", ".env.example", "pyproject.toml", "Makefile"])
 def test_no_merge_leftovers(name):
     assert not CONFLICT.search((ROOT / name).read_text()), name
+
+
+def test_the_database_moves_with_data_dir_unless_named(tmp_path, monkeypatch):
+    for name in SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    moved = Settings(_env_file=None, data_dir=tmp_path / "elsewhere")
+    assert moved.database_url == f"sqlite+aiosqlite:///{tmp_path / 'elsewhere' / 'footcoach.db'}"
+    named = Settings(_env_file=None, data_dir=tmp_path, database_url="sqlite+aiosqlite:///x.db")
+    assert named.database_url == "sqlite+aiosqlite:///x.db"

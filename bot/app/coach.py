@@ -33,6 +33,7 @@ from bot.core.effects import (
     RecordCheckin,
     RecordFeedback,
     RecordFunction,
+    RecordLevelChanges,
     ReminderAnswered,
     ResumeReminder,
     SaveGuide,
@@ -199,6 +200,8 @@ class Coach:
                     await checkins.record(session, user_id, day, score, done, now)
                 case RecordFunction(day=day, activity=activity, score=score):
                     await program.record_function(session, user_id, day, activity, score, now)
+                case RecordLevelChanges(changes=changes):
+                    await program.record_changes(session, user_id, changes, now)
                 case RecordFeedback(exercise=exercise, day=day, feeling=feeling):
                     await feedback.record(session, user_id, exercise, day, feeling, now)
                 case SaveGuide(run=run):

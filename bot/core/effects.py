@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.core.feedback import Feeling
 from bot.core.guide import GuideRun
 from bot.core.leads import LeadDetails
+from bot.core.program import LevelChange
 from bot.core.reminders import Days
 
 
@@ -112,6 +113,14 @@ class EndGuide(_Effect):
     stamp: str
 
 
+class RecordLevelChanges(_Effect):
+    """Add changes of the program's levels (a move joined, went up or down, or left) to its
+    history, for the weekly review and the report."""
+
+    kind: Literal["record_level_changes"] = "record_level_changes"
+    changes: tuple[LevelChange, ...] = Field(min_length=1)
+
+
 class SaveLead(_Effect):
     """Create the callback request (or update the open one with this code)."""
 
@@ -157,6 +166,7 @@ Effect = (
     | SetSecondReminder
     | RecordCheckin
     | RecordFunction
+    | RecordLevelChanges
     | RecordFeedback
     | SaveGuide
     | EndGuide

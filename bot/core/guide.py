@@ -60,6 +60,7 @@ class Plan(_Frozen):
     phases: tuple[Phase, ...] = Field(min_length=1)
     limb: Limb = "leg"
     rep_seconds: int = Field(default=REP_S, ge=1)
+    pace: str | None = None  # said during each rep ("up 2 s, down 2 s")
 
     @property
     def total(self) -> int:
@@ -75,9 +76,10 @@ class Plan(_Frozen):
         return out
 
 
-def plan_for(exercise: Exercise) -> Plan:
-    """Return the guide of an exercise's dose: get ready, then the dose phase by phase."""
-    dose = exercise.dose
+def plan_for(exercise: Exercise, dose: Dose | None = None) -> Plan:
+    """Return the guide of a dose (the exercise's own unless given, e.g. its program level's):
+    get ready, then the dose phase by phase."""
+    dose = dose or exercise.dose
     limb = _limb(dose)
     sides = 2 if _two_sided(dose) else 1
     phases: list[Phase] = [Phase(kind="ready", seconds=READY_S)]
@@ -96,7 +98,13 @@ def plan_for(exercise: Exercise) -> Plan:
                 phases.append(Phase(kind="rest", seconds=REST_REPS_S, set=number, sets=sets))
     else:
         phases.extend(_sides(sides, "move", _duration_s(dose.duration or ""), 1, 1))
-    return Plan(exercise=exercise.id, phases=tuple(phases), limb=limb, rep_seconds=rep_seconds)
+    return Plan(
+        exercise=exercise.id,
+        phases=tuple(phases),
+        limb=limb,
+        rep_seconds=rep_seconds,
+        pace=dose.pace,
+    )
 
 
 def _sides(

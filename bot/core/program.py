@@ -1,7 +1,7 @@
 """A person's own program: the moves they do, each at a level of its ladder, and how it adapts.
 
-The first routine becomes the program. How each move felt ("How did that feel?": easy, right,
-hard, hurt) moves it along its ladder by the rules in knowledge/rules.yaml (`program`): a few
+The first routine becomes the program. How each move felt ("How did that feel?": easy, just
+right, hard, hurt) moves it along its ladder by the rules in knowledge/rules.yaml (`program`): a few
 "Easy" in a row go up a level, "Hard" holds, "It hurt" goes down, and out from the bottom;
 nothing goes up while the pain is rising. Everything here is pure: the program and the answers
 in, the program and the changes out; the store keeps the program with the person.
@@ -22,7 +22,7 @@ class Feel(StrEnum):
     """How a move felt."""
 
     easy = "easy"
-    right = "right"
+    right = "just_right"
     hard = "hard"
     hurt = "hurt"
 
@@ -35,8 +35,10 @@ class Move(BaseModel):
     exercise: str
     level: int = Field(ge=1)
     since: date
-    # Answers since the level last changed, oldest first (only the last few matter).
+    # Answers since the level last changed, oldest first (only the last few matter): one a
+    # day, the latest of the day counting, so "Do it again" twice in a minute is one session.
     feels: tuple[Feel, ...] = ()
+    felt_on: date | None = None
     dropped: date | None = None  # left out of the program: it hurt, or the person dropped it
 
 
@@ -58,6 +60,9 @@ class Program(BaseModel):
     model_config = ConfigDict(validate_assignment=True)
 
     moves: tuple[Move, ...] = ()
+    # The symptoms and places the program was made for: a new complaint or a correction
+    # reshapes it, the same complaint keeps it (and the moves the person added or dropped).
+    complaint: tuple[str, ...] = ()
 
     def active(self) -> tuple[Move, ...]:
         """Return the moves still in the program, in order."""
@@ -149,6 +154,15 @@ def add(
     return program.model_copy(update={"moves": (*others, fresh)}), change
 
 
+def level_at(knowledge: Knowledge, program: Program | None, exercise: str, gentler: bool) -> Level:
+    """Return the level a move is done at: the program's, or where a newcomer starts."""
+    move = program.move(exercise) if program is not None else None
+    if move is not None and move.dropped is None:
+        return level_of(knowledge, move)
+    known = knowledge.exercises[exercise]
+    return known.ladder[0 if gentler else known.start_level - 1]
+
+
 def rising(pain: Sequence[int]) -> bool:
     """Say whether the latest pain score is higher than the one before."""
     return len(pain) >= 2 and pain[-1] > pain[-2]
@@ -167,18 +181,19 @@ def after_feel(
     `pain` holds the person's recent pain scores, oldest first.
     """
     top = len(exercise.ladder)
-    feels = (*move.feels, feel)[-10:]
+    kept = move.feels[:-1] if move.felt_on == day and move.feels else move.feels
+    feels = (*kept, feel)[-10:]
     if feel is Feel.hurt:
         if rules.on_hurt == "out" or move.level == 1:
             change = LevelChange(
                 day=day, exercise=move.exercise, before=move.level, after=0, reason="hurt"
             )
-            return move.model_copy(update={"dropped": day, "feels": ()}), change
+            return move.model_copy(update={"dropped": day, "feels": (), "felt_on": None}), change
         return _to(move, move.level - 1, day, "hurt")
     if feel is Feel.hard:
         if rules.on_hard == "down" and move.level > 1:
             return _to(move, move.level - 1, day, "hard")
-        return move.model_copy(update={"feels": feels}), None
+        return move.model_copy(update={"feels": feels, "felt_on": day}), None
     if feel is Feel.easy:
         easy_run = 0
         for earlier in reversed(feels):
@@ -187,9 +202,9 @@ def after_feel(
             easy_run += 1
         if easy_run >= rules.up_after_easy and move.level < top:
             if rules.hold_while_pain_rises and rising(pain):
-                return move.model_copy(update={"feels": feels}), None
+                return move.model_copy(update={"feels": feels, "felt_on": day}), None
             return _to(move, move.level + 1, day, "easy")
-    return move.model_copy(update={"feels": feels}), None
+    return move.model_copy(update={"feels": feels, "felt_on": day}), None
 
 
 def apply(program: Program, move: Move) -> Program:

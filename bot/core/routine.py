@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from bot.core.knowledge import Dose, Exercise, Knowledge
+from bot.core.knowledge import Dose, Exercise, Knowledge, Level
 
 
 def routine_for(
@@ -96,10 +96,18 @@ def equipment_text(knowledge: Knowledge, exercise: Exercise) -> str:
     return ""
 
 
-def card_text(knowledge: Knowledge, exercise_id: str, number: int, total: int) -> str:
-    """Render one exercise card: name, why, numbered steps, dose, equipment and cautions."""
+def card_text(
+    knowledge: Knowledge, exercise_id: str, number: int, total: int, level: Level | None = None
+) -> str:
+    """Render one exercise card: name, why, numbered steps, dose, equipment and cautions.
+
+    At a level of the exercise's ladder, the card gives that level's dose and says what is
+    different about it ("Stand on one leg ...").
+    """
     exercise = knowledge.exercises[exercise_id]
     steps = "\n".join(f"{i}. {step}" for i, step in enumerate(exercise.steps, start=1))
+    if level is not None and level.how:
+        steps = f"{steps}\n{knowledge.say('card_level_how', how=level.how)}"
     equipment = equipment_text(knowledge, exercise)
     return knowledge.say(
         "card",
@@ -108,7 +116,7 @@ def card_text(knowledge: Knowledge, exercise_id: str, number: int, total: int) -
         name=exercise.name,
         why=exercise.why,
         steps=steps,
-        dose=dose_text(knowledge, exercise.dose),
+        dose=dose_text(knowledge, level.dose if level is not None else exercise.dose),
         equipment=f"\n{equipment}" if equipment else "",
         cautions=" ".join(exercise.cautions),
     )

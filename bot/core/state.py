@@ -74,6 +74,8 @@ class ConversationState(BaseModel):
     pending_locations: tuple[str, ...] = ()
     routine: tuple[str, ...] = ()
     card: int = Field(default=0, ge=0)
+    # The day of the reminder whose Start began this routine: its end asks for the day's score.
+    reminded_day: date | None = None
     misses: int = Field(default=0, ge=0)
     zone: str | None = None
     # Each open flow's answers so far, by flow name (see flow.Draft).

@@ -65,8 +65,8 @@ def test_every_step_of_the_old_step_list_is_still_registered():
 
 def test_the_menu_and_help_come_from_the_registry(knowledge, engine):
     assert REGISTRY.menu() == (
-        "start", "help", "routine", "reminder", "callback", "progress", "report", "privacy",
-        "forget", "cancel",
+        "start", "help", "routine", "program", "reminder", "callback", "progress", "report",
+        "privacy", "forget", "cancel",
     )  # fmt: skip
     assert {"checkin", "mydata"} <= set(REGISTRY.listed())
     turn = turn_at(knowledge, engine, HOME)

@@ -103,3 +103,20 @@ def test_drop_and_add_a_move(knowledge) -> None:
     same, none = add(knowledge, again, "ball_roll", DAY)
     assert none is None and same == again
     assert isinstance(again, Program)
+
+
+def test_answers_of_one_day_count_once_the_latest_winning(knowledge) -> None:
+    exercise = knowledge.exercises["standing_calf_raise"]
+    move = Move(exercise="standing_calf_raise", level=1, since=DAY)
+    for _ in range(3):  # "Do it again", Easy, three times in a morning
+        move, change = after_feel(exercise, move, E, [3, 3], RULES, DAY)
+        assert change is None
+    move, change = after_feel(exercise, move, E, [3, 3], RULES, DAY + timedelta(days=1))
+    assert change is not None and (change.before, change.after) == (1, 2)
+    # The day's Hard, answered again as Easy, is Easy: two days in a row.
+    move = Move(exercise="standing_calf_raise", level=1, since=DAY)
+    move, _ = after_feel(exercise, move, E, [3, 3], RULES, DAY)
+    move, _ = after_feel(exercise, move, H, [3, 3], RULES, DAY + timedelta(days=1))
+    assert move.feels == (E, H)
+    move, change = after_feel(exercise, move, E, [3, 3], RULES, DAY + timedelta(days=1))
+    assert change is not None and move.level == 2

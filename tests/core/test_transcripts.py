@@ -41,7 +41,8 @@ from tests.support import Clock, RecordingOutlet, labels, make_coach, reply_key,
 
 FOLDER = Path(__file__).parent / "transcripts"
 PERSON = Person(id=42, first_name="Ann")
-_EXPECT = re.compile(r'^(?P<key>[\w]+)\s*(?:"(?P<text>[^"]*)")?\s*(?:\[(?P<buttons>.*)\])?$')
+# `key "a text" "another" [Button | Button]`: each quoted text must be in the reply.
+_EXPECT = re.compile(r'^(?P<key>[\w]+)\s*(?P<texts>(?:"[^"]*"\s*)*)(?:\[(?P<buttons>.*)\])?$')
 
 
 def _event(spec: str, history: list[Reply]) -> Event:
@@ -90,8 +91,8 @@ def _check(reply: Reply, spec: str, where: str) -> None:
     key = reply_key(reply)
     text = text_of(reply)
     assert key == match["key"], f"{where}: expected {match['key']}, got {key}: {text[:120]!r}"
-    if match["text"] is not None:
-        assert match["text"] in text, f"{where}: {match['text']!r} not in {text!r}"
+    for wanted_text in re.findall(r'"([^"]*)"', match["texts"]):
+        assert wanted_text in text, f"{where}: {wanted_text!r} not in {text!r}"
     if match["buttons"] is not None:
         wanted = [b.strip() for b in match["buttons"].split("|") if b.strip()]
         assert labels(reply) == wanted, f"{where}: buttons {labels(reply)} != {wanted}"

@@ -178,7 +178,19 @@ def checkin_command(turn: Turn, args: str) -> None:
 
 SCORE = flow.step("checkin_score", ask_score, on_score_choice, on_score_text)
 DONE = flow.step("checkin_done", ask_done, *yes_no(on_done))
+
+
+def after_moves(turn: Turn, args: str) -> None:
+    """Ask the score of the day the moves were done (a routine started from a reminder)."""
+    try:
+        day = date.fromisoformat(args)
+    except ValueError:
+        day = local_today(turn)
+    begin(turn, day=day, from_reminder=True)
+
+
 flow.command("checkin", checkin_command)
+flow.command("moves_done", after_moves, listed=False)
 flow.command("progress", show_progress, menu=True)
 flow.buttons("yes", "no", "pro", "not_now")
 flow.says(

@@ -27,6 +27,7 @@ from bot.core.flow import Draft, Flow
 from bot.core.flows import routine
 from bot.core.guide import GuideRun, Moment, Phase, Plan
 from bot.core.knowledge import Knowledge
+from bot.core.program import Feel
 from bot.core.replies import Choice, Guide
 from bot.core.state import StepId
 from bot.core.turn import Turn
@@ -41,6 +42,7 @@ _STORED: dict[str, Feeling] = {
     "hard": "hard",
     "sharp_pain": "hurt",
 }
+_FEEL = {"easy": Feel.easy, "just_right": Feel.right, "hard": Feel.hard, "sharp_pain": Feel.hurt}
 # A guide that ended longer ago than this (the bot was offline) says so when it is closed.
 LATE = timedelta(minutes=1)
 
@@ -133,7 +135,7 @@ def _doing(knowledge: Knowledge, plan: Plan, at: Moment, step: int) -> str:
     left = knowledge.say("guide_left" if step <= 1 else "guide_left_about", seconds=seconds)
     if phase.kind == "reps":
         exercise = knowledge.exercises.get(plan.exercise)
-        pace = exercise.dose.pace if exercise is not None and exercise.dose.pace else None
+        pace = plan.pace or (exercise.dose.pace if exercise is not None else None)
         pace = pace or knowledge.say("guide_pace")
         return knowledge.say("guide_reps", rep=max(1, at.rep), reps=phase.reps, pace=pace)
     if phase.kind == "switch":
@@ -153,7 +155,8 @@ def begin(turn: Turn) -> None:
         turn.ask(routine.WHAT_NEXT)
         return
     now = turn.ctx.now
-    run = guide.start(guide.plan_for(turn.knowledge.exercises[exercise]), now)
+    dose = routine.level(turn, exercise).dose
+    run = guide.start(guide.plan_for(turn.knowledge.exercises[exercise], dose), now)
     turn.do(SaveGuide(run=run))
     _show(turn, run, new=True)
 
@@ -268,9 +271,13 @@ def on_feeling(turn: Turn, choice: str) -> None:
         return
     routine.record_feeling(turn, exercise, _STORED[choice])
     if choice == "sharp_pain":
-        routine.leave_out_current(turn)
+        routine.it_hurt(turn, exercise)
         return
-    turn.say("move_too_hard" if choice == "hard" else "feedback_noted")
+    change = routine.after_feel(turn, exercise, _FEEL[choice])
+    if change is not None:
+        routine.say_change(turn, change)
+    else:
+        turn.say("move_too_hard" if choice == "hard" else "feedback_noted")
     routine.next_card(turn)
 
 

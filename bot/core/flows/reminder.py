@@ -17,8 +17,10 @@ from bot.core.effects import (
     StopReminder,
 )
 from bot.core.flow import Draft, Flow
-from bot.core.flows import checkin, safety
-from bot.core.knowledge import Knowledge, Urgency
+from bot.core.flows import checkin, routine, safety
+from bot.core.guide import plan_for
+from bot.core.knowledge import Knowledge, Level, Urgency
+from bot.core.program import level_at
 from bot.core.reminders import DAY_NAMES, SNOOZE, Days, SendKind, parse_days
 from bot.core.replies import Choice, Say
 from bot.core.review import REVIEW_ACTIONS
@@ -29,7 +31,7 @@ from bot.core.zones import match_zone, zone_from_key, zone_label
 
 QUICK_TIMES = {"t0730": time(7, 30), "t1230": time(12, 30), "t1800": time(18, 0), "t2100": time(21)}
 SECOND_TIMES = {"s1800": time(18, 0), "s1930": time(19, 30), "s2100": time(21, 0)}
-REMINDER_ACTIONS = ("done", "snooze", "skip", "stop")
+REMINDER_ACTIONS = ("start", "done", "snooze", "skip", "stop")
 # While a warning sign stands, the reminder asks whether it was checked instead.
 SIGN_ACTIONS = ("checked", "notyet", "stop")
 REMINDER_PREFIX = "r"
@@ -312,6 +314,10 @@ def on_reminder_button(turn: Turn, action: str, day_text: str) -> bool:
         top = safety.urgency_of(turn, safety.standing(turn) or safety.expired(turn))
         turn.say(f"warning_{(top or Urgency.soon).value}")
         turn.ask(safety.WARNING)
+    elif action == "start":
+        turn.run("routine")
+        if turn.state.routine and turn.state.step == routine.ROUTINE:
+            turn.state.reminded_day = day  # its end asks for the day's score
     elif action == "done":
         checkin.begin(turn, day=day, from_reminder=True)
     elif action == "snooze":
@@ -368,17 +374,19 @@ def reminder_message(
         text = knowledge.say("reminder_check_sign", signs=safety.sign_names(knowledge, signs))
         actions, key = SIGN_ACTIONS, "reminder_check_sign"
     else:
-        # A routine saved before an exercise left the knowledge keeps the ones still there.
-        names = [knowledge.exercises[e].name for e in state.routine if e in knowledge.exercises]
+        moves = todays_moves(knowledge, state)
+        names = ", ".join(knowledge.exercises[e].name for e, _ in moves)
+        about = {"routine": names, "count": len(moves), "minutes": minutes(knowledge, moves)}
         if kind is SendKind.follow_up:
             text = knowledge.say("reminder_follow_up")
-        elif kind is SendKind.second and names:
-            text = knowledge.say("reminder_due_second", routine=", ".join(names))
-        elif names:
-            text = knowledge.say("reminder_due", routine=", ".join(names))
+        elif kind is SendKind.second and moves:
+            text = knowledge.say("reminder_due_second", **about)
+        elif moves:
+            text = knowledge.say("reminder_due" if len(moves) > 1 else "reminder_due_one", **about)
         else:
             text = knowledge.say("reminder_due_no_routine")
-        actions, key = REMINDER_ACTIONS, f"reminder_{kind.value}"
+        actions = REMINDER_ACTIONS if moves else REMINDER_ACTIONS[1:]
+        key = f"reminder_{kind.value}"
         if kind is SendKind.main:
             key = "reminder_due"
     choices = tuple(
@@ -388,6 +396,25 @@ def reminder_message(
         for action in actions
     )
     return Say(text=text, choices=choices, key=key)
+
+
+def todays_moves(knowledge: Knowledge, state: ConversationState) -> list[tuple[str, Level]]:
+    """Return the moves the reminder offers (the program's, else the routine's), each at its
+    level; an exercise since gone from the knowledge, or left out because it hurt, is not."""
+    ids = [m.exercise for m in state.program.active()] if state.program else list(state.routine)
+    gentler = bool(state.safety.conditions)
+    left_out = set(state.safety.left_out)
+    return [
+        (e, level_at(knowledge, state.program, e, gentler))
+        for e in dict.fromkeys(ids)
+        if e in knowledge.exercises and e not in left_out
+    ]
+
+
+def minutes(knowledge: Knowledge, moves: list[tuple[str, Level]]) -> int:
+    """Return about how many minutes the moves take, guided at their doses (rounded up)."""
+    seconds = sum(plan_for(knowledge.exercises[e], level.dose).total for e, level in moves)
+    return max(1, -(-seconds // 60))
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -478,8 +505,9 @@ flow.says(
     *(f"weekday_{name}" for name in DAY_NAMES),
     reminder_current={"time", "days", "zone", "status"},
     reminder_set={"time", "days", "zone", "first"},
-    reminder_due={"routine"},
-    reminder_due_second={"routine"},
+    reminder_due={"routine", "count", "minutes"},
+    reminder_due_one={"routine", "count", "minutes"},
+    reminder_due_second={"routine", "count", "minutes"},
     reminder_ask_second={"moves"},
     reminder_second_set={"time"},
     reminder_check_sign={"signs"},

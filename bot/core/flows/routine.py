@@ -10,10 +10,13 @@ a move that hurt is left out from then on.
 
 from __future__ import annotations
 
-from bot.core.effects import RecordFeedback
+from bot.core import program as ladder
+from bot.core.effects import RecordFeedback, RecordLevelChanges
 from bot.core.feedback import Feeling
 from bot.core.flow import Flow
 from bot.core.flows import intake, safety
+from bot.core.knowledge import Level
+from bot.core.program import Feel, LevelChange
 from bot.core.routine import alternative_to, card_text, routine_for
 from bot.core.state import HOME, StepId
 from bot.core.turn import Turn, local_today
@@ -37,7 +40,8 @@ def start_routine(turn: Turn, args: str = "") -> None:
     if safety.expired(turn):
         turn.ask(safety.REVIEW)
         return
-    if not state.symptoms:
+    kept = state.program.active() if state.program is not None else ()
+    if not state.symptoms and not kept:
         turn.say("routine_needs_symptoms")
         turn.ask(HOME)
         return
@@ -50,23 +54,32 @@ def start_routine(turn: Turn, args: str = "") -> None:
             turn.ask(safety.SCREEN)
             return
         state.screened = True
-    state.routine = routine_for(
-        turn.knowledge,
-        state.symptoms,
-        state.locations,
-        leave_out=state.safety.left_out,
-        conditions=state.safety.conditions,
-    )
+    if state.symptoms:
+        moves = routine_for(
+            turn.knowledge,
+            state.symptoms,
+            state.locations,
+            leave_out=state.safety.left_out,
+            conditions=state.safety.conditions,
+        )
+        state.routine = shape_program(turn, moves)
+        summary = intake.describe(turn, state.symptoms, state.locations)
+    else:
+        # A new episode (/start) with no complaint told yet: the program stands for it.
+        state.routine = program_moves(turn)
+        complaint = state.program.complaint if state.program is not None else ()
+        summary = intake.describe(turn, complaint, complaint)
     state.card = 0
+    state.reminded_day = None
     if not state.routine:
         turn.say("routine_none_left")
         turn.ask(WHAT_NEXT)
         return
     lines = [
         turn.text(
-            "routine_intro",
+            "routine_intro" if len(state.routine) > 1 else "routine_intro_one",
             count=len(state.routine),
-            summary=intake.describe(turn, state.symptoms, state.locations),
+            summary=summary,
         ),
         *safety.caution_lines(turn),
     ]
@@ -76,19 +89,101 @@ def start_routine(turn: Turn, args: str = "") -> None:
     turn.ask(ROUTINE)
 
 
+# -- the program: the routine the person keeps, each move at a level ----------------------------
+
+
+def gentler(turn: Turn) -> bool:
+    """Say whether moves start at the easiest level (a condition such as diabetes)."""
+    return bool(turn.state.safety.conditions)
+
+
+def shape_program(turn: Turn, exercises: tuple[str, ...]) -> tuple[str, ...]:
+    """Make the routine the person's program the first time, or reshape it for a new
+    complaint; return the program's moves for today."""
+    state = turn.state
+    knowledge = turn.knowledge
+    day = local_today(turn)
+    complaint = (*state.symptoms, *state.locations, *state.safety.conditions)
+    program = state.program
+    changes: tuple[LevelChange, ...] = ()
+    if program is None:
+        program, changes = ladder.start(knowledge, exercises, day, gentler(turn))
+    elif program.complaint != complaint:
+        program, changes = ladder.reshape(knowledge, program, exercises, day, gentler(turn))
+    state.program = program.model_copy(update={"complaint": complaint})
+    record_changes(turn, changes)
+    return program_moves(turn)
+
+
+def program_moves(turn: Turn) -> tuple[str, ...]:
+    """Return the program's moves for today (none that hurt, none gone from the knowledge)."""
+    program = turn.state.program
+    left_out = set(turn.state.safety.left_out)
+    known = turn.knowledge.exercises
+    active = program.active() if program is not None else ()
+    return tuple(m.exercise for m in active if m.exercise in known and m.exercise not in left_out)
+
+
+def record_changes(turn: Turn, changes: tuple[LevelChange, ...]) -> None:
+    """Keep the program's changes for the weekly review and the report."""
+    if changes:
+        turn.do(RecordLevelChanges(changes=changes))
+
+
+def level(turn: Turn, exercise: str) -> Level:
+    """Return the level the person does this move at."""
+    return ladder.level_at(turn.knowledge, turn.state.program, exercise, gentler(turn))
+
+
+def after_feel(turn: Turn, exercise: str, feel: Feel) -> LevelChange | None:
+    """Move the exercise along its ladder by how it felt (rules.yaml `program`)."""
+    program = turn.state.program
+    move = program.move(exercise) if program is not None else None
+    if program is None or move is None or move.dropped is not None:
+        return None
+    pain = [c.score for c in turn.ctx.checkins]
+    moved, change = ladder.after_feel(
+        turn.knowledge.exercises[exercise],
+        move,
+        feel,
+        pain,
+        turn.knowledge.program,
+        local_today(turn),
+    )
+    turn.state.program = ladder.apply(program, moved)
+    if change is not None:
+        record_changes(turn, (change,))
+    return change
+
+
+def say_change(turn: Turn, change: LevelChange) -> None:
+    """Tell a level change in one line ("Standing calf raises: one leg from today")."""
+    exercise = turn.knowledge.exercises[change.exercise]
+    if change.after > change.before:
+        new = exercise.ladder[change.after - 1]
+        turn.say("level_up", name=exercise.name, change=new.change or new.name)
+    else:
+        new = exercise.ladder[max(change.after, 1) - 1]
+        turn.say("level_down", name=exercise.name, level=new.name)
+
+
+# -- the cards -----------------------------------------------------------------------------------
+
+
 def show_card(turn: Turn) -> None:
-    """Show the current exercise card with the way on."""
+    """Show the current exercise card, at the person's level, with the way on."""
     routine = turn.state.routine
     if not routine:
         turn.ask(WHAT_NEXT)
         return
     number = turn.state.card + 1
     exercise = routine[turn.state.card]
-    text = card_text(turn.knowledge, exercise, number, len(routine))
+    at = level(turn, exercise)
+    text = card_text(turn.knowledge, exercise, number, len(routine), at)
     choices = card_choices(turn)
     if turn.state.worsening and number == 1:
         choices = (*choices, "pro")
-    turn.card(exercise, text, choices=choices)
+    turn.card(exercise, text, choices=choices, variant=at.variant)
 
 
 def card_choices(turn: Turn) -> tuple[str, ...]:
@@ -136,7 +231,13 @@ def next_card(turn: Turn) -> None:
         turn.ask(ROUTINE)
     else:
         turn.say("routine_done")
-        turn.ask(WHAT_NEXT)
+        reminded = state.reminded_day
+        state.reminded_day = None
+        if reminded is not None:
+            # Started from a reminder: the moves are done, so the day counts as done.
+            turn.run("moves_done", reminded.isoformat())
+        else:
+            turn.ask(WHAT_NEXT)
 
 
 def current(turn: Turn) -> str | None:
@@ -153,14 +254,17 @@ def ask_what_happened(turn: Turn) -> None:
 
 
 def on_what_happened(turn: Turn, choice: str) -> None:
-    """Leave out a move that hurt, ease one that was too hard, or pause the routine."""
+    """Ease a move that hurt (or leave it out), note one that was too hard, or pause."""
     exercise = current(turn)
     if choice == "sharp_pain" and exercise is not None:
         record_feeling(turn, exercise, "hurt")
-        leave_out_current(turn)
+        it_hurt(turn, exercise)
     elif choice == "too_hard":
         if exercise is not None:
             record_feeling(turn, exercise, "hard")
+            change = after_feel(turn, exercise, Feel.hard)
+            if change is not None:
+                say_change(turn, change)
         turn.say("move_too_hard")
         next_card(turn)
     else:
@@ -173,7 +277,19 @@ def record_feeling(turn: Turn, exercise: str, feeling: Feeling) -> None:
     turn.do(RecordFeedback(exercise=exercise, day=local_today(turn), feeling=feeling))
 
 
-def leave_out_current(turn: Turn) -> None:
+def it_hurt(turn: Turn, exercise: str) -> None:
+    """The move hurt: an easier level of it from now on where its ladder has one (rules.yaml
+    `program.on_hurt`), else leave it out; either way, ask how to go on."""
+    change = after_feel(turn, exercise, Feel.hurt)
+    if change is not None and change.after > 0:
+        turn.goto(AFTER_PAIN)
+        say_change(turn, change)
+        turn.say("move_go_on", choices=("next", "pro", "stop_routine"))
+        return
+    leave_out_current(turn, recorded=change is not None)
+
+
+def leave_out_current(turn: Turn, *, recorded: bool = False) -> None:
     """The move on the card hurt: leave it out from now on and offer a gentler one instead."""
     state = turn.state
     exercise = current(turn)
@@ -188,6 +304,7 @@ def leave_out_current(turn: Turn) -> None:
     if instead is not None:
         rest = (*rest[: state.card], instead, *rest[state.card :])
     state.routine = rest
+    _program_after_leaving_out(turn, exercise, instead, recorded=recorded)
     turn.say("move_left_out", name=name)
     if state.card >= len(state.routine):
         turn.say("move_no_alternative_last")
@@ -199,6 +316,25 @@ def leave_out_current(turn: Turn) -> None:
         turn.say("move_alternative", name=other, choices=("next", "pro", "stop_routine"))
     else:
         turn.say("move_no_alternative", choices=("next", "pro", "stop_routine"))
+
+
+def _program_after_leaving_out(
+    turn: Turn, exercise: str, instead: str | None, *, recorded: bool
+) -> None:
+    """Drop the move that hurt from the program, and add the gentler one offered instead."""
+    program = turn.state.program
+    if program is None:
+        return
+    day = local_today(turn)
+    changes: list[LevelChange] = []
+    if not recorded:
+        program, dropped = ladder.drop(program, exercise, day, "hurt")
+        changes += [dropped] if dropped is not None else []
+    if instead is not None:
+        program, added = ladder.add(turn.knowledge, program, instead, day)
+        changes += [added] if added is not None else []
+    turn.state.program = program
+    record_changes(turn, tuple(changes))
 
 
 def on_after_pain(turn: Turn, choice: str) -> None:
@@ -233,6 +369,14 @@ def repeat_card(turn: Turn) -> None:
     turn.say("card_repeat", name=name, number=number, total=len(routine), choices=choices)
 
 
+def on_what_next_text(turn: Turn, text: str) -> bool:
+    """Take a reminder asked for in words with what it says ("remind me daily at 8am")."""
+    if "reminder" in turn.read(text).intent_ids:
+        turn.run("reminder", text)
+        return True
+    return False
+
+
 def on_what_next_choice(turn: Turn, choice: str) -> None:
     """Act on the choice made after a routine."""
     if choice == "again":
@@ -250,7 +394,7 @@ def on_what_next_choice(turn: Turn, choice: str) -> None:
 ROUTINE = flow.step("routine", show_card, on_card_choice, on_card_text, repeat=repeat_card)
 STOPPED = flow.step("move_stopped", ask_what_happened, on_what_happened)
 AFTER_PAIN = flow.step("after_pain", ask_after_pain, on_after_pain)
-WHAT_NEXT = flow.step("what_next", ask_what_next, on_what_next_choice)
+WHAT_NEXT = flow.step("what_next", ask_what_next, on_what_next_choice, on_what_next_text)
 flow.command("routine", start_routine, menu=True)
 flow.buttons(
     "start", "did_it", "skip", "next", "finish", "stop_routine", "again", "reminder", "done",
@@ -271,8 +415,12 @@ flow.says(
     "goodbye",
     "nudge_later",
     routine_intro={"count", "summary"},
+    routine_intro_one={"count", "summary"},
     move_what_happened={"name"},
     move_left_out={"name"},
     move_alternative={"name"},
     card_repeat={"name", "number", "total"},
+    level_up={"name", "change"},
+    level_down={"name", "level"},
+    card_level_how={"how"},
 )

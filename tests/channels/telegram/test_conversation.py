@@ -179,6 +179,7 @@ async def test_the_command_menu_lists_every_command_with_a_description(bot, know
         "start",
         "help",
         "routine",
+        "program",
         "reminder",
         "callback",
         "progress",

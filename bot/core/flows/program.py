@@ -1,0 +1,161 @@
+"""/program: the person's own moves, each at its level; start them, drop one, or add one.
+
+The program itself is made and reshaped by the routine (flows/routine.py) and moved along
+its ladders by how each move felt; here the person sees it and changes it by hand. A move
+that hurt stays out (it is not offered to add), and so do moves a condition rules out.
+"""
+
+from __future__ import annotations
+
+from bot.core import program as ladder
+from bot.core.flow import Flow
+from bot.core.flows import routine
+from bot.core.report import level_label
+from bot.core.state import HOME
+from bot.core.turn import Turn, local_today
+
+flow = Flow("program")
+ACTIONS = ("program_start", "program_drop", "program_add", "program_done")
+KEEP = "program_keep"
+
+
+def show_program(turn: Turn, args: str = "") -> None:
+    """Show the program: each move at its level and dose, and what can be done with it."""
+    program = turn.state.program
+    if program is None or not program.moves:
+        turn.say("program_none")
+        turn.goto(HOME)
+        return
+    turn.ask(MENU)
+
+
+def ask_menu(turn: Turn) -> None:
+    """List the moves and offer Start, Drop a move, Add a move."""
+    knowledge = turn.knowledge
+    program = turn.state.program
+    moves = routine.program_moves(turn)
+    lines = []
+    for number, exercise in enumerate(moves, start=1):
+        known = knowledge.exercises[exercise]
+        at = routine.level(turn, exercise)
+        lines.append(f"{number}. {known.name}: {level_label(knowledge, known, at)}")
+    out = [m for m in (program.moves if program else ()) if m.exercise not in moves]
+    names = ", ".join(
+        knowledge.exercises[m.exercise].name for m in out if m.exercise in knowledge.exercises
+    )
+    text = (
+        turn.text("program_list", moves="\n".join(lines)) if lines else turn.text("program_empty")
+    )
+    if names:
+        text = f"{text}\n\n{turn.text('program_out', moves=names)}"
+    text = f"{text}\n\n{turn.text('program_how')}"
+    choices: tuple[str, ...] = ACTIONS if lines else ("program_add", "program_done")
+    if not addable(turn):
+        choices = tuple(c for c in choices if c != "program_add")
+    turn.say_text(text, choices=choices, key="program", no="program_done")
+
+
+def on_menu(turn: Turn, choice: str) -> None:
+    """Start the moves, pick one to drop or to add, or leave the program as it is."""
+    if choice == "program_start":
+        turn.run("routine")
+    elif choice == "program_drop":
+        turn.ask(DROP)
+    elif choice == "program_add":
+        turn.ask(ADD)
+    else:
+        turn.goto(HOME)
+        turn.say("program_kept")
+
+
+def addable(turn: Turn) -> tuple[str, ...]:
+    """Return the moves that may be added: not in the program, never one that hurt, none a
+    condition rules out."""
+    knowledge = turn.knowledge
+    current = set(routine.program_moves(turn))
+    ruled_out = set(turn.state.safety.left_out)
+    for condition in turn.state.safety.conditions:
+        rules = knowledge.safety.conditions.get(condition)
+        if rules is not None:
+            ruled_out |= set(rules.leave_out)
+    return tuple(e for e in knowledge.exercises if e not in current and e not in ruled_out)
+
+
+def ask_drop(turn: Turn) -> None:
+    """Ask which move to leave out."""
+    moves = routine.program_moves(turn)
+    labels = {e: turn.knowledge.exercises[e].name for e in moves}
+    turn.say("program_ask_drop", choices=(*moves, KEEP), labels=labels)
+
+
+def on_drop(turn: Turn, choice: str) -> None:
+    """Leave the chosen move out of the program from today."""
+    program = turn.state.program
+    if choice == KEEP or program is None or choice not in routine.program_moves(turn):
+        turn.goto(HOME)
+        turn.say("program_kept")
+        return
+    program, change = ladder.drop(program, choice, local_today(turn), "removed")
+    turn.state.program = program
+    routine.record_changes(turn, (change,) if change is not None else ())
+    turn.state.routine = routine.program_moves(turn)
+    turn.state.card = 0
+    turn.goto(HOME)
+    turn.say("program_dropped", name=turn.knowledge.exercises[choice].name)
+
+
+def ask_add(turn: Turn) -> None:
+    """Ask which move to add."""
+    moves = addable(turn)
+    if not moves:
+        turn.goto(HOME)
+        turn.say("program_nothing_to_add")
+        return
+    labels = {e: turn.knowledge.exercises[e].name for e in moves}
+    turn.say("program_ask_add", choices=(*moves, KEEP), labels=labels)
+
+
+def on_add(turn: Turn, choice: str) -> None:
+    """Add the chosen move at its starting level (the easiest with a condition)."""
+    program = turn.state.program
+    if choice == KEEP or program is None or choice not in addable(turn):
+        turn.goto(HOME)
+        turn.say("program_kept")
+        return
+    program, change = ladder.add(turn.knowledge, program, choice, local_today(turn))
+    if routine.gentler(turn) and change is not None and change.after > 1:
+        moved = program.move(choice)
+        assert moved is not None
+        program = ladder.apply(program, moved.model_copy(update={"level": 1}))
+        change = change.model_copy(update={"after": 1})
+    turn.state.program = program
+    routine.record_changes(turn, (change,) if change is not None else ())
+    turn.state.routine = routine.program_moves(turn)
+    turn.state.card = 0
+    known = turn.knowledge.exercises[choice]
+    turn.goto(HOME)
+    turn.say(
+        "program_added",
+        name=known.name,
+        level=level_label(turn.knowledge, known, routine.level(turn, choice)),
+    )
+
+
+MENU = flow.step("program_menu", ask_menu, on_menu)
+DROP = flow.step("program_drop", ask_drop, on_drop)
+ADD = flow.step("program_add", ask_add, on_add)
+flow.command("program", show_program, menu=True)
+flow.buttons(*ACTIONS, KEEP)
+flow.says(
+    "program_none",
+    "program_empty",
+    "program_how",
+    "program_kept",
+    "program_ask_drop",
+    "program_ask_add",
+    "program_nothing_to_add",
+    program_list={"moves"},
+    program_out={"moves"},
+    program_dropped={"name"},
+    program_added={"name", "level"},
+)
