@@ -50,6 +50,7 @@ class RecordingOutlet:
 
     sent: list[tuple[int, Reply]] = field(default_factory=list)
     edits: list[tuple[int, int, Say]] = field(default_factory=list)
+    deleted: list[tuple[int, int]] = field(default_factory=list)
     failures: list[DeliveryError] = field(default_factory=list)
     next_id: int = 100
 
@@ -67,6 +68,11 @@ class RecordingOutlet:
         if self.failures:
             raise self.failures.pop(0)
         self.edits.append((chat_id, message_id, reply))
+
+    async def delete(self, chat_id: int, message_id: int) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.deleted.append((chat_id, message_id))
 
     def to(self, chat_id: int) -> list[Reply]:
         return [reply for cid, reply in self.sent if cid == chat_id]

@@ -25,6 +25,7 @@ from bot.core import reminders as reminder_rules
 from bot.core.codes import new_code
 from bot.core.dialogue import Engine
 from bot.core.effects import (
+    AttachReport,
     Effect,
     EndGuide,
     ExportMyData,
@@ -212,6 +213,8 @@ class Coach:
                     await leads.save(session, user_id, code, details, now)
                 case WithdrawLead(code=code):
                     await leads.withdraw(session, user_id, code, now)
+                case AttachReport(code=code):
+                    await leads.want_report(session, user_id, code, now)
                 case ExportMyData():
                     data = await privacy.export(session, user_id)
                     content = json.dumps(data, indent=2, ensure_ascii=False).encode()

@@ -43,3 +43,7 @@ class Outlet(Protocol):
     async def edit(self, chat_id: int, message_id: int, reply: Say) -> None:
         """Replace an earlier message's text and buttons."""
         ...
+
+    async def delete(self, chat_id: int, message_id: int) -> None:
+        """Delete an earlier message (e.g. a report the person asked to be forgotten)."""
+        ...

@@ -16,11 +16,14 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
+from bot.app import reports
 from bot.app.clock import Clock, utc_now
 from bot.app.outlet import Blocked, MaybeDelivered, NotDelivered, Outlet, Rejected
 from bot.app.runs import Runs
 from bot.core.knowledge import Knowledge
+from bot.core.leads import Lead, LeadStatus
 from bot.core.outbox import OutboxEntry, StaffSendFailure, lease, retry_later, settle
+from bot.core.replies import Document
 from bot.core.staff import staff_message
 from bot.store import Database, leads, outbox
 
@@ -99,6 +102,7 @@ class StaffOutbox:
                 return 0
         message_id = lead.staff_message_id
         message = staff_message(self.knowledge, lead, repeated=item.repeated and message_id is None)
+        announced = message_id is not None
         try:
             if message_id is None:
                 ids = await self.outlet.deliver(chat_id, [message])
@@ -123,10 +127,70 @@ class StaffOutbox:
             log.error("sending staff message %s failed: %s", code, type(exc).__name__)
             await self._later(item.entry, StaffSendFailure.maybe_sent)
             return 0
+        if not announced and message_id is not None and self._report_to_do(lead):
+            # Kept before the report goes, so that a retry edits the announcement, never
+            # announces the request twice.
+            async with self.db.transaction() as session:
+                await leads.set_staff_message(session, code, message_id)
+        if not await self._report(item.entry, lead, chat_id):
+            return 0
         async with self.db.transaction() as session:
             await outbox.save(session, settle(item.entry, message_id, self.clock()))
             await leads.set_staff_message(session, code, message_id)
         return 1
+
+    @staticmethod
+    def _report_to_do(lead: Lead) -> bool:
+        """Say whether the request's report is still to send, or (forgotten) to delete."""
+        if lead.report_message_id is not None:
+            return lead.status is LeadStatus.withdrawn and not (lead.name or lead.phone)
+        return lead.report_wanted and lead.status.active
+
+    async def _report(self, entry: OutboxEntry, lead: Lead, chat_id: int) -> bool:
+        """Send the report the person asked to attach, or delete it after /forget; False when
+        that failed and the row waits for a retry."""
+        if not self._report_to_do(lead):
+            return True
+        code = lead.code
+        try:
+            if lead.report_message_id is not None:
+                await self.outlet.delete(chat_id, lead.report_message_id)
+                message_id = None
+            else:
+                document = await self._report_document(code)
+                if document is None:
+                    return True  # nothing to report about (the person was forgotten)
+                message_id = (await self.outlet.deliver(chat_id, [document]))[-1]
+        except Rejected as exc:
+            # A message too old to delete, or a refused file: say so (no personal data), and
+            # leave the request as it stands.
+            log.warning("the report of request %s was refused: %s", code, exc)
+            message_id = None
+        except (NotDelivered, MaybeDelivered, Blocked) as exc:
+            await self._later(entry, _FAILURES[type(exc)])
+            return False
+        except Exception as exc:
+            # The request itself is with the staff; a report that cannot be made is let go.
+            log.error("the report of request %s failed: %s", code, type(exc).__name__)
+            message_id = None
+        async with self.db.transaction() as session:
+            await leads.set_report_message(session, code, message_id)
+            if message_id is None and lead.report_message_id is None:
+                await leads.report_not_sent(session, code)
+        return True
+
+    async def _report_document(self, code: str) -> Document | None:
+        """Gather and draw the report of the request's person, as a file for the staff chat."""
+        async with self.db.transaction() as session:
+            user_id = await leads.user_of(session, code)
+            if user_id is None:
+                return None
+            data = await reports.gather(session, self.knowledge, user_id, self.clock())
+        if data is None:
+            return None
+        pdf = await reports.draw(data)
+        caption = self.knowledge.say("staff_report_caption", code=code)
+        return Document(filename=f"footcoach-report-{code}.pdf", content=pdf, caption=caption)
 
     async def _later(self, entry: OutboxEntry, failure: StaffSendFailure) -> None:
         async with self.db.transaction() as session:

@@ -271,6 +271,9 @@ class TerminalOutlet:
         """Print the changed message again."""
         await self.deliver(chat_id, [reply])
 
+    async def delete(self, chat_id: int, message_id: int) -> None:
+        """Nothing to take back from a terminal that has printed it."""
+
 
 async def stdin_reader(prompt: str) -> str | None:
     """Read one line from standard input without blocking the event loop; None at the end."""

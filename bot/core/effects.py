@@ -136,6 +136,13 @@ class WithdrawLead(_Effect):
     code: str
 
 
+class AttachReport(_Effect):
+    """Send the person's report to the staff chat with their request."""
+
+    kind: Literal["attach_report"] = "attach_report"
+    code: str
+
+
 class ExportMyData(_Effect):
     """Send the person everything stored about them."""
 
@@ -172,6 +179,7 @@ Effect = (
     | EndGuide
     | SaveLead
     | WithdrawLead
+    | AttachReport
     | ExportMyData
     | SendReport
     | ForgetMe

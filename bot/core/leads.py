@@ -50,3 +50,6 @@ class Lead(LeadDetails):
     handled_at: datetime | None = None
     # The staff chat's message announcing it, once sent (later changes edit that message).
     staff_message_id: int | None = None
+    # The person asked for their report to go with it; the staff chat's message carrying it.
+    report_wanted: bool = False
+    report_message_id: int | None = None

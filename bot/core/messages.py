@@ -51,6 +51,7 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
     "staff_withdrawn": frozenset({"code"}),
     "staff_forgotten": frozenset({"code"}),
     "staff_repeated": frozenset({"code"}),
+    "staff_report_caption": frozenset({"code"}),
     "staff_line": frozenset({"code", "created", "status", "name", "phone", "best_time", "flags"}),
     "staff_lead_not_found": frozenset({"code"}),
     "staff_marked": frozenset({"code", "status"}),
@@ -67,5 +68,6 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
         "staff_no_leads",
         "staff_lead_usage",
         "staff_export_caption",
+        "staff_report_line",
     ),
 }

@@ -78,6 +78,8 @@ def staff_message(knowledge: Knowledge, lead: Lead, *, repeated: bool = False) -
         created=_utc(lead.created_at),
         status=handled,
     )
+    if lead.report_wanted or lead.report_message_id is not None:
+        text = f"{text}\n{knowledge.say('staff_report_line')}"
     if repeated:
         text = f"{knowledge.say('staff_repeated', code=lead.code)}\n{text}"
     if lead.status is LeadStatus.closed:

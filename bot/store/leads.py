@@ -36,6 +36,8 @@ def _value(row: LeadRow) -> Lead:
         handled_by=row.handled_by,
         handled_at=row.handled_at,
         staff_message_id=row.staff_message_id,
+        report_wanted=row.report_wanted,
+        report_message_id=row.report_message_id,
     )
 
 
@@ -68,7 +70,13 @@ async def save(
     """Create the request (or update the person's own open one) and queue the staff message."""
     row = await _row(session, code)
     if row is None or row.user_id != user_id:
-        row = LeadRow(code=code, user_id=user_id, created_at=now, status=LeadStatus.open.value)
+        row = LeadRow(
+            code=code,
+            user_id=user_id,
+            created_at=now,
+            status=LeadStatus.open.value,
+            report_wanted=False,
+        )
         session.add(row)
     row.name = details.name
     row.phone = details.phone
@@ -120,6 +128,36 @@ async def set_staff_message(session: AsyncSession, code: str, message_id: int | 
         row.staff_message_id = message_id
 
 
+async def want_report(session: AsyncSession, user_id: int, code: str, now: datetime) -> None:
+    """Note that the person wants their report sent with their open request; queue it."""
+    row = await _row(session, code)
+    if row is None or row.user_id != user_id or row.status not in ACTIVE:
+        return
+    row.report_wanted = True
+    row.updated_at = now
+    outbox.queue(session, row.code, now)
+
+
+async def set_report_message(session: AsyncSession, code: str, message_id: int | None) -> None:
+    """Remember the staff chat's message carrying the report (None: it was deleted)."""
+    row = await _row(session, code)
+    if row is not None:
+        row.report_message_id = message_id
+
+
+async def report_not_sent(session: AsyncSession, code: str) -> None:
+    """Give up on a report Telegram refused (the request itself stands)."""
+    row = await _row(session, code)
+    if row is not None:
+        row.report_wanted = False
+
+
+async def user_of(session: AsyncSession, code: str) -> int | None:
+    """Return whose request this is (None once they asked to be forgotten)."""
+    row = await _row(session, code)
+    return row.user_id if row is not None else None
+
+
 async def listing(session: AsyncSession, *, active_only: bool) -> list[Lead]:
     """Return requests, newest first (only open and contacted ones if asked)."""
     query = select(LeadRow).order_by(LeadRow.created_at.desc(), LeadRow.id.desc())
@@ -147,6 +185,7 @@ async def forget_user(session: AsyncSession, user_id: int, now: datetime) -> Non
         row.name = row.phone = row.note = ""
         row.symptoms = row.red_flags = "[]"
         row.pain_score = None
+        row.report_wanted = False
         row.handled_by = None
         row.updated_at = now
         outbox.queue(session, row.code, now)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -176,6 +177,12 @@ class LeadRow(Base):
     handled_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     staff_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # The person asked to attach their report; the staff chat's message carrying it, once sent
+    # (kept after /forget until that message is deleted).
+    # No Python-side default: set when a request is made, so that rows written by an older
+    # schema (and the migration tests that write them) need not know the column.
+    report_wanted: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    report_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class OutboxRow(Base):

@@ -49,6 +49,7 @@ class _Core:
             **{name: partial(self._send_media, name) for name in MEDIA_METHODS},
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": lambda params, files: self._edit(params, None, None),
+            "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
             "setMyCommands": self._set_my_commands,
             "setWebhook": self._set_webhook,
@@ -134,7 +135,7 @@ class _Core:
         """Edit a bot message as Telegram does: without reply_markup the keyboard goes, and
         an edit that changes nothing is refused."""
         sent = self._sent_by_id.get((params.get("chat_id") or 0, params.get("message_id") or 0))
-        if sent is None:
+        if sent is None or sent.deleted:
             raise bad_request("message to edit not found")
         markup = params.get("reply_markup")
         tg.check_reply_markup(markup)
@@ -152,6 +153,17 @@ class _Core:
         sent.edit_count += 1
         self._chats[sent.chat_id][sent.message_id] = raw
         return raw
+
+    def _delete_message(self, params: JSONDict, files: dict[str, UploadedFile]) -> Any:
+        """Delete a bot message: gone from the chat, kept in the record marked deleted."""
+        key = (params.get("chat_id") or 0, params.get("message_id") or 0)
+        sent = self._sent_by_id.get(key)
+        if sent is None or sent.deleted:
+            raise bad_request("message to delete not found")
+        sent.deleted = True
+        self._chats[sent.chat_id].pop(sent.message_id, None)
+        self._notify()
+        return True
 
     def _answer_callback_query(self, params: JSONDict, files: dict[str, UploadedFile]) -> Any:
         if params.get("callback_query_id") not in self._open_queries:

@@ -77,6 +77,7 @@ class SentMessage:
     file: UploadedFile | None = None  # the upload (None for a file sent by its id)
     file_id: str | None = None  # the id of the message's file (given, or sent by)
     edit_count: int = 0
+    deleted: bool = False
 
     @property
     def photo(self) -> bytes | None:

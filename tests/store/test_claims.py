@@ -56,6 +56,9 @@ class WorkerOutlet:
     async def edit(self, chat_id: int, message_id: int, reply: Say) -> None:
         await self.shared.edit(chat_id, message_id, reply)
 
+    async def delete(self, chat_id: int, message_id: int) -> None:
+        await self.shared.delete(chat_id, message_id)
+
 
 async def workers(knowledge, tmp_path, db_url, clock: Clock, n: int = 3) -> list[Database]:
     _, first = await make_coach(knowledge, tmp_path, clock, url=db_url)

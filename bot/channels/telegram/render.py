@@ -430,6 +430,15 @@ class TelegramOutlet:
                 retry=False,
             )
 
+    async def delete(self, chat_id: int, message_id: int) -> None:
+        """Delete a message the bot sent."""
+        with _mapped_errors():
+            await with_retries(
+                lambda: self.bot.delete_message(chat_id=chat_id, message_id=message_id),
+                "deleteMessage",
+                retry=False,
+            )
+
 
 @contextmanager
 def _mapped_errors() -> Iterator[None]:

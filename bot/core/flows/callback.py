@@ -10,7 +10,7 @@ import re
 
 from pydantic import BaseModel
 
-from bot.core.effects import SaveLead, WithdrawLead
+from bot.core.effects import AttachReport, SaveLead, WithdrawLead
 from bot.core.flow import Draft, Flow, yes_no
 from bot.core.flows import safety
 from bot.core.flows.intake import describe
@@ -301,6 +301,46 @@ def on_review_choice(turn: Turn, choice: str) -> None:
         return
     top = safety.urgency_of(turn, safety.standing(turn))
     turn.say(f"callback_confirmed_{top.value}" if top else "callback_confirmed", code=code)
+    if something_to_report(turn):
+        ATTACH.start(state, code=code)
+        turn.ask(REPORT)
+
+
+# -- the report, for the staff --------------------------------------------------------------
+
+
+class AttachDraft(BaseModel):
+    """The request the person may attach their report to."""
+
+    code: str
+
+
+ATTACH = Draft("attach_report", AttachDraft)
+
+
+def something_to_report(turn: Turn) -> bool:
+    """Say whether the person has told enough for a report (a complaint, moves, a sign, scores)."""
+    state = turn.state
+    return bool(
+        state.symptoms or state.program or state.routine or state.safety.signs or turn.ctx.checkins
+    )
+
+
+def ask_attach(turn: Turn) -> None:
+    """Ask whether the staff may see the person's report with the request."""
+    turn.say("callback_ask_report", choices=("attach_report", "no_report"))
+
+
+def on_attach(turn: Turn, attach: bool) -> None:
+    """Send the report with the request, or not."""
+    draft = ATTACH.get(turn.state)
+    ATTACH.clear(turn.state)
+    turn.goto(HOME)
+    if attach and draft is not None:
+        turn.do(AttachReport(code=draft.code))
+        turn.say("callback_report_attached")
+    else:
+        turn.say("callback_report_not_attached")
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -341,6 +381,7 @@ PHONE = flow.step("callback_phone", ask_phone, on_text=on_phone_text)
 TIME = flow.step("callback_time", ask_time, on_time_choice, on_time_text)
 NOTE = flow.step("callback_note", ask_note, on_note_choice, on_note_text, takes_any_text=True)
 REVIEW = flow.step("callback_review", show_review, on_review_choice)
+REPORT = flow.step("callback_report", ask_attach, *yes_no(on_attach, yes="attach_report"))
 EDITS = {"edit_name": NAME, "edit_phone": PHONE, "edit_time": TIME, "edit_note": NOTE}
 flow.command("callback", callback_command, menu=True)
 flow.buttons(
@@ -356,9 +397,14 @@ flow.buttons(
     "change",
     "withdraw",
     "keep",
+    "attach_report",
+    "no_report",
 )
 flow.says(
     "callback_declined",
+    "callback_ask_report",
+    "callback_report_attached",
+    "callback_report_not_attached",
     "callback_name",
     "callback_phone",
     "callback_time",
