@@ -35,7 +35,7 @@ from bench.fake_process import FakeServerProcess
 from bot.bootstrap import open_components
 from bot.channels.telegram import build_application
 from bot.config import Settings
-from bot.core.flows import intake
+from bot.core.flows.routine import WHAT_NEXT
 from bot.core.knowledge import Knowledge
 from bot.core.reminders import Days, Reminder
 from bot.core.state import ConversationState
@@ -75,7 +75,7 @@ async def seed(db: Database, knowledge: Knowledge, count: int, now: datetime) ->
     the functions takes ~20 s here (two flushes each), and the copies are the same rows.
     """
     routine = tuple(list(knowledge.exercises)[:2])
-    state = ConversationState(step=intake.WHAT_NEXT, routine=routine).model_dump_json()
+    state = ConversationState(step=WHAT_NEXT, routine=routine).model_dump_json()
     due = now.replace(second=0, microsecond=0)
     templates: list[tuple[User, ReminderRow]] = []
     async with db.transaction() as session:

@@ -213,6 +213,24 @@ BENCHES: tuple[Bench, ...] = (
         timeout_s=120.0,
     ),
     Bench(
+        "program",
+        "A routine step from the person's program, with the ladder rules (issue 14)",
+        "the same taps in a first routine, same run",
+        (
+            Row(
+                "program routine step",
+                "program_step_median_ms",
+                "ms",
+                "plain_step_median_ms",
+                "step_ratio_median",
+            ),
+            Row("ratio, lowest round", "step_ratio_min"),
+            Row("ratio, highest round", "step_ratio_max"),
+            Row("CPU ratio", "cpu_ratio_median"),
+        ),
+        timeout_s=120.0,
+    ),
+    Bench(
         "telegram",
         "Whole Telegram bot, 50 people at once (issue 3)",
         "a bare python-telegram-bot echo bot, same fake server, same run",

@@ -120,3 +120,13 @@ def test_on_chosen_days_the_review_comes_on_the_first_reminder_a_week_on() -> No
     reviews = [m.astimezone(LONDON).date().isoformat() for m, k in found if k is SendKind.review]
     # First reminder Monday 23rd; the reminder on or after Monday 30th brings the review.
     assert reviews == ["2026-11-30", "2026-12-07"]
+
+
+def test_follow_ups_keep_to_one_a_local_day_across_daylight_saving() -> None:
+    for start in ("2026-03-27 08:00", "2026-10-23 08:00"):  # spring forward, fall back
+        first = at(start)
+        reminder = set_up(time(9, 0), "Europe/London", Days.daily, first, None)
+        found, _ = sends(reminder, [first + timedelta(minutes=15 * n) for n in range(4 * 24 * 4)])
+        follow_ups = [m.astimezone(LONDON) for m, k in found if k is SendKind.follow_up]
+        assert [f.strftime("%H:%M") for f in follow_ups] == ["12:00"] * 4, start
+        assert len({f.date() for f in follow_ups}) == 4
