@@ -25,7 +25,7 @@ import yaml
 from bench.cli import print_figures
 from bot.core.dialogue import Engine, Outcome
 from bot.core.events import TextEvent
-from bot.core.flows import callback, checkin, intake, reminder, routine
+from bot.core.flows import callback, checkin, guide, intake, reminder, routine
 from bot.core.knowledge import load_knowledge
 from bot.core.state import HOME, ConversationState
 from bot.core.turn import Context, EngineConfig, Turn
@@ -181,6 +181,17 @@ def _what_next(outcome: Outcome, item: dict[str, Any]) -> bool:
     return wanted.get(expect, "?") in keys
 
 
+_FEELINGS = {"easy": "easy", "right": "just_right", "hard": "hard", "hurt": "hurt"}
+
+
+def _feel(outcome: Outcome, item: dict[str, Any]) -> bool:
+    expect = str(item["expect"])
+    kept = [e.feeling for e in outcome.effects if e.kind == "record_feedback"]
+    if expect == "reask":
+        return not kept and outcome.state.step == routine.FEEDBACK
+    return kept == [_FEELINGS.get(expect, "?")]
+
+
 def setups(engine: Engine) -> dict[str, Callable[[], Setup]]:
     """Return, for each question of the set, how to ask it and judge an answer."""
 
@@ -250,6 +261,11 @@ def setups(engine: Engine) -> dict[str, Callable[[], Setup]]:
         _asked(engine, state, checkin.ask_score)
         return Setup(state, _scale("checkin"))
 
+    def feel() -> Setup:
+        state = ConversationState(step=routine.FEEDBACK, routine=("ball_roll", "towel_toe_curl"))
+        _asked(engine, state, guide.ask_feeling)
+        return Setup(state, _feel)
+
     return {
         "location": location,
         "severity": severity,
@@ -262,6 +278,7 @@ def setups(engine: Engine) -> dict[str, Callable[[], Setup]]:
         "callback_time": callback_time,
         "what_next": what_next,
         "checkin": checkin_score,
+        "feel": feel,
     }
 
 

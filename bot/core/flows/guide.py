@@ -281,10 +281,14 @@ def on_feeling(turn: Turn, choice: str) -> None:
     routine.next_card(turn)
 
 
+_HURT_WORDS = frozenset({"pain", "soreness", "cramping"})
+
+
 def on_feeling_text(turn: Turn, text: str) -> bool:
     """Read pain in the answer as "It hurt" ("my heel hurt a bit"); synonyms do the rest."""
     reading = turn.reader.read(text)
-    if "hurt" in reading.intent_ids or "pain" in reading.symptom_ids:
+    # Sore or cramping during the move counts as hurt: easing the move is the safe reading.
+    if "hurt" in reading.intent_ids or set(reading.symptom_ids) & _HURT_WORDS:
         on_feeling(turn, "sharp_pain")
         return True
     return False
