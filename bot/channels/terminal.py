@@ -213,13 +213,12 @@ class TerminalChat:
             self.out.write(json.dumps(shown, ensure_ascii=False))
             self.out.write("\n")
         else:
+            if image is not None:
+                text = f"{text}\n[picture: {image}]"
             if plain:
                 lines = [text, "  " + "  ".join(f"[{label}]" for label in buttons)]
             else:
                 lines = [text, *(f"  {i}. {label}" for i, label in enumerate(buttons, start=1))]
-            if image is not None:
-                text = f"{text}\n[picture: {image}]"
-            lines = [text, *(f"  {i}. {label}" for i, label in enumerate(buttons, start=1))]
             self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
 

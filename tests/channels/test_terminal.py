@@ -98,6 +98,13 @@ def test_plain_output_numbers_the_choices(tmp_path):
     assert "  1. Tightness\n  2. Cramping" in result.stdout
 
 
+def test_plain_output_shows_a_scale_unnumbered(tmp_path):
+    result = chat(tmp_path, ["/start", "my calves are tight"])
+    assert result.returncode == 0, result.stderr
+    assert "  [0]  [1]  [2]" in result.stdout
+    assert ". 10\n" not in result.stdout  # no "11. 10"
+
+
 def test_bad_config_stops_with_one_line(tmp_path):
     env = {
         **os.environ,
