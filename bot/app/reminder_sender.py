@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from pydantic import ValidationError
 
@@ -29,7 +29,7 @@ from bot.core.reminders import SendFailure, SendKind, after_failure, claim
 from bot.core.replies import Reply
 from bot.core.review import weekly_review
 from bot.core.state import ConversationState
-from bot.store import Database, checkins, reminders
+from bot.store import Database, checkins, feedback, reminders
 from bot.store import program as program_store
 
 log = logging.getLogger(__name__)
@@ -187,6 +187,7 @@ class ReminderSender:
             history = await checkins.recent(session, item.user_id)
             changes = await program_store.changes(session, item.user_id)
             function = await program_store.function_measures(session, item.user_id)
+            felt = await feedback.history(session, item.user_id, since=item.day - timedelta(days=7))
         if reminder is None:
             return []
         replies = weekly_review(
@@ -197,6 +198,7 @@ class ReminderSender:
             changes=changes,
             function=function,
             prefix=REMINDER_PREFIX,
+            moved_days={f.day for f in felt},
         )
         return await drawn(replies)
 

@@ -15,7 +15,7 @@ from bot.core.knowledge import Knowledge
 from bot.core.report import ReportData, build_report
 from bot.core.state import ConversationState
 from bot.core.turn import zone_of
-from bot.store import Database, Session, checkins, program, reminders, users
+from bot.store import Database, Session, checkins, feedback, program, reminders, users
 
 FILENAME = "footcoach-report.pdf"
 
@@ -43,6 +43,7 @@ async def gather(
         checkins=await checkins.recent(session, user_id),
         changes=await program.changes(session, user_id),
         function=await program.function_measures(session, user_id),
+        moved_days={f.day for f in await feedback.history(session, user_id)},
     )
 
 

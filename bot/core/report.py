@@ -7,7 +7,7 @@ says so, and that it is not a diagnosis.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -126,6 +126,7 @@ def build_report(
     checkins: Sequence[Checkin],
     changes: Sequence[LevelChange],
     function: Sequence[FunctionMeasure],
+    moved_days: Collection[date] = (),
 ) -> ReportData:
     """Gather one person's report from what the bot keeps about them (the local `today`)."""
     pain = tuple(sorted(checkins, key=lambda c: c.day))
@@ -141,7 +142,7 @@ def build_report(
             if c in knowledge.conditions
         ),
         program=_program(knowledge, state, changes, today),
-        adherence=_adherence(days or Days.daily, pain, changes, today),
+        adherence=_adherence(days or Days.daily, pain, changes, today, moved_days),
         pain=pain,
         function=tuple(function),
     )
@@ -234,14 +235,19 @@ def _reason(knowledge: Knowledge, reason: str) -> str:
 
 
 def _adherence(
-    days: Days, pain: Sequence[Checkin], changes: Sequence[LevelChange], today: date
+    days: Days,
+    pain: Sequence[Checkin],
+    changes: Sequence[LevelChange],
+    today: date,
+    moved_days: Collection[date] = (),
 ) -> tuple[WeekAdherence, ...]:
     """Days with the moves done against days planned, week by week (Monday to Sunday)."""
-    known = [c.day for c in pain] + [c.day for c in changes]
+    known = [c.day for c in pain] + [c.day for c in changes] + list(moved_days)
     if not known:
         return ()
     first = min(known)
-    done_days = {c.day for c in pain if c.done}
+    # As in the weekly review: a check-in saying so, or a move done and its feel answered.
+    done_days = {c.day for c in pain if c.done} | set(moved_days)
     weeks = []
     monday = first - timedelta(days=first.weekday())
     while monday <= today:

@@ -8,7 +8,7 @@ The progress nudge applies here too. Pure: the person's data in, the replies out
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, timedelta
 
 from bot.core.knowledge import Knowledge
@@ -28,11 +28,17 @@ def week_before(today: date) -> list[date]:
     return [today - timedelta(days=n) for n in range(WEEK, 0, -1)]
 
 
-def days_done(days: Days, week: Sequence[date], checkins: Sequence[Checkin]) -> tuple[int, int]:
+def days_done(
+    days: Days,
+    week: Sequence[date],
+    checkins: Sequence[Checkin],
+    moved_days: Collection[date] = (),
+) -> tuple[int, int]:
     """Return the days the moves were done and the days they were planned, in `week`."""
-    # A check-in is one a day, so the week is counted in days, not sessions: a twice-a-day
-    # move done once still counts as a day with the moves done.
-    done = len({c.day for c in checkins if c.done and c.day in week})
+    # Counted in days, not sessions: a twice-a-day move done once still counts as a day with
+    # the moves done. A day counts when its check-in says so, or when a move was done and its
+    # feel answered (moves started from /program or /routine have no check-in).
+    done = len(({c.day for c in checkins if c.done} | set(moved_days)) & set(week))
     return done, sum(1 for day in week if days.allows(day))
 
 
@@ -45,13 +51,14 @@ def weekly_review(
     changes: Sequence[LevelChange],
     function: Sequence[FunctionMeasure],
     prefix: str,
+    moved_days: Collection[date] = (),
 ) -> list[Reply]:
     """Compose the review of the week ending today."""
     say = knowledge.say
     week = week_before(today)
     week_start = week[0]
     exercises = knowledge.exercises
-    done, planned = days_done(days, week, checkins)
+    done, planned = days_done(days, week, checkins, moved_days)
     lines = [say("review_sessions", done=done, planned=planned)]
     summary = summarize(checkins, today, knowledge.progress)
     if summary.enough and summary.change_points is not None:

@@ -118,3 +118,12 @@ def test_adherence_counts_days_done_against_days_planned_week_by_week(
         (date(2026, 11, 30), 3, 1),  # up to today, Wednesday
     ]
     assert [c.day for c in data.pain] == sorted(c.day for c in checkins)
+
+
+def test_adherence_counts_days_with_moves_done_from_the_program_too(knowledge: Knowledge) -> None:
+    checkins = [Checkin(day=date(2026, 11, 24), score=4, done=True)]
+    moved = {date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 30)}
+    data = report(knowledge, ConversationState(), checkins=checkins, moved_days=moved)
+    weeks = [(w.week_of, w.planned, w.done) for w in data.adherence]
+    # Counted from the first day anything was done, a Monday without a check-in.
+    assert weeks == [(date(2026, 11, 23), 7, 2), (date(2026, 11, 30), 3, 1)]

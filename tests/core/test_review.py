@@ -54,6 +54,15 @@ def test_days_are_counted_once_and_only_planned_days_are_planned() -> None:
     assert days_done(Days.daily, week, history) == (2, 7)
 
 
+def test_a_day_with_moves_done_but_no_check_in_counts_as_done() -> None:
+    week = week_before(MONDAY)
+    history = checkins((1, 3, True))
+    moved = {MONDAY - timedelta(days=2), MONDAY - timedelta(days=4), MONDAY}  # today: next week
+    assert days_done(Days.daily, week, history, moved) == (3, 7)
+    # A day both checked in and moved is one day.
+    assert days_done(Days.daily, week, history, {MONDAY - timedelta(days=1)}) == (1, 7)
+
+
 def test_the_review_tells_the_days_the_trend_and_asks_to_name_an_activity(
     knowledge: Knowledge,
 ) -> None:
