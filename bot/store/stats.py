@@ -32,9 +32,6 @@ async def backlog(session: AsyncSession, now: datetime) -> Backlog:
             select(func.count(), func.min(OutboxRow.created_at)).where(OutboxRow.sent_at.is_(None))
         )
     ).one()
-    if oldest is not None and oldest.tzinfo is None:
-        # min() bypasses the column's type on SQLite: the stored value is UTC.
-        oldest = oldest.replace(tzinfo=now.tzinfo)
     return Backlog(reminders_due=int(due or 0), outbox_waiting=int(waiting), outbox_oldest=oldest)
 
 
