@@ -78,6 +78,11 @@ class _OpsHandler(tornado.web.RequestHandler):
         """Log only the error's type."""
         log.error("ops request failed: %s", args[0].__name__ if args else "?")
 
+    def _log(self) -> None:
+        """Log only failures: a probe or a scrape every few seconds is not news."""
+        if self.get_status() >= 500:
+            super()._log()
+
 
 class _Health(_OpsHandler):
     """GET /healthz: the process is up and its event loop answers."""
