@@ -90,7 +90,7 @@ class Metrics:
         self.store_errors = Counter(
             "footcoach_store_errors",
             "Failures to reach the database, by where (update, inbox, reminders, outbox, "
-            "guides, probe).",
+            "guides, probe, metrics).",
             ["where"],
             registry=r,
         )

@@ -150,7 +150,13 @@ def build_application(settings: Settings, components: Components) -> Runtime:
     outbox = StaffOutbox(db, knowledge, outlet, settings.staff_chat_id, clock=clock)
     sender = ReminderSender(db, knowledge, outlet, clock=clock, metrics=metrics)
     guides = GuideRunner(
-        db, knowledge, outlet, components.coach, clock=clock, max_rate=settings.telegram_max_rate
+        db,
+        knowledge,
+        outlet,
+        components.coach,
+        clock=clock,
+        max_rate=settings.telegram_max_rate,
+        metrics=metrics,
     )
     pictures = Pictures(knowledge, db, clock=clock)
     staff = StaffCommands(StaffDesk(db, settings.admin_user_ids), knowledge, clock, metrics)
