@@ -307,6 +307,23 @@ BENCHES: tuple[Bench, ...] = (
         timeout_s=180.0,
     ),
     Bench(
+        "metrics",
+        "What counting costs: a Bot API call counted, and the /metrics page (issue 15)",
+        "PTB's own request, same fake server, same run",
+        (
+            Row(
+                "CPU time per Bot API call, counted",
+                "counted_cpu_us_per_call",
+                "µs",
+                "plain_cpu_us_per_call",
+                "counting_ratio",
+                Goal("counting_ratio", "<=", 1.05, "ratio ≤ 1.05"),
+            ),
+            Row("/metrics page, every label in use", "page_ms", "ms"),
+        ),
+        timeout_s=120.0,
+    ),
+    Bench(
         "workers",
         "Several webhook workers on one store (issue 7)",
         "one worker on SQLite, same run",

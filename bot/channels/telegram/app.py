@@ -159,7 +159,7 @@ def build_application(settings: Settings, components: Components) -> Runtime:
         metrics=metrics,
     )
     pictures = Pictures(knowledge, db, clock=clock)
-    staff = StaffCommands(StaffDesk(db, settings.admin_user_ids), knowledge, clock, metrics)
+    staff = StaffCommands(StaffDesk(db, settings.admin_user_ids), knowledge, clock)
     channel = TelegramChannel(
         components.coach,
         knowledge,

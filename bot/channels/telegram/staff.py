@@ -8,7 +8,6 @@ from telegram import Bot, CallbackQuery, User
 from telegram.error import TelegramError
 
 from bot.app.clock import Clock
-from bot.app.metrics import Metrics
 from bot.app.staff_desk import StaffDesk
 from bot.channels.telegram.render import Renderer
 from bot.core.codes import parse_code
@@ -27,13 +26,10 @@ def staff_name(user: User) -> str:
 class StaffCommands:
     """Answer admins' staff commands and buttons."""
 
-    def __init__(
-        self, desk: StaffDesk, knowledge: Knowledge, clock: Clock, metrics: Metrics | None = None
-    ) -> None:
+    def __init__(self, desk: StaffDesk, knowledge: Knowledge, clock: Clock) -> None:
         self.desk = desk
         self.knowledge = knowledge
         self.clock = clock
-        self.metrics = metrics
 
     async def press(self, query: CallbackQuery, user: User) -> bool:
         """Mark a request as the pressed button says; return whether anything was marked."""
