@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.request import HTTPXRequest
 
 from bot.bootstrap import StartupError, build_engine, open_database, quiet_library_loggers
 from bot.config import ConfigError, Settings, load_settings
@@ -132,11 +133,25 @@ async def _check_telegram(settings: Settings) -> list[Finding]:
             *(Finding(SKIP, n, "needs the token") for n in names[1:]),
         ]
     base_url = settings.telegram_api_url.rstrip("/")
+    # Our own request objects, closed whatever happens (a Bot whose getMe failed is not
+    # initialized, and its shutdown would leave them open).
+    requests = (HTTPXRequest(), HTTPXRequest())
     bot = Bot(
         settings.telegram_bot_token.get_secret_value(),
         base_url=base_url,
         base_file_url=base_url.removesuffix("/bot") + "/file/bot",
+        request=requests[0],
+        get_updates_request=requests[1],
     )
+    try:
+        return await _ask_telegram(bot, settings)
+    finally:
+        for request in requests:
+            await request.shutdown()
+
+
+async def _ask_telegram(bot: Bot, settings: Settings) -> list[Finding]:
+    names = ("telegram", "updates", "staff chat")
     try:
         await bot.initialize()  # getMe
     except InvalidToken:
@@ -154,13 +169,11 @@ async def _check_telegram(settings: Settings) -> list[Finding]:
             Finding(FAIL, names[0], line),
             *(Finding(SKIP, n, "needs the Bot API") for n in names[1:]),
         ]
-    try:
-        found = [Finding(OK, names[0], f"the token is accepted: @{bot.username}")]
-        found.append(await _check_updates(bot, settings))
-        found.append(await _check_staff_chat(bot, settings))
-        return found
-    finally:
-        await bot.shutdown()
+    return [
+        Finding(OK, names[0], f"the token is accepted: @{bot.username}"),
+        await _check_updates(bot, settings),
+        await _check_staff_chat(bot, settings),
+    ]
 
 
 async def _check_updates(bot: Bot, settings: Settings) -> Finding:

@@ -18,6 +18,7 @@ from bot.store import Database, migrate
 from tests.channels.telegram.conftest import STAFF_CHAT, bot_settings
 from tests.conftest import KNOWLEDGE_DIR, ROOT, TOKEN
 from tests.fakebot import FakeBotAPI
+from tests.support import free_port
 
 PUBLIC_URL = "https://bot.example.test/telegram"
 SECRET = "s3cret_token-42"
@@ -107,6 +108,17 @@ async def test_a_token_telegram_refuses_fails_and_skips_the_telegram_checks(api,
     assert found["telegram"].status == "FAIL"
     assert "Telegram refused TELEGRAM_BOT_TOKEN" in found["telegram"].detail
     assert "WRONG" not in found["telegram"].line()
+    assert (found["updates"].status, found["staff chat"].status) == ("skip", "skip")
+
+
+async def test_an_unreachable_bot_api_fails_and_skips_the_telegram_checks(api, tmp_path):
+    await ready_store(tmp_path)
+    nowhere = f"http://127.0.0.1:{free_port()}/bot"
+    found = await doctor(api, tmp_path, telegram_api_url=nowhere)
+    assert found["telegram"].status == "FAIL"
+    assert found["telegram"].detail == (
+        f"cannot reach the Bot API at TELEGRAM_API_URL {nowhere} (NetworkError)"
+    )
     assert (found["updates"].status, found["staff chat"].status) == ("skip", "skip")
 
 
