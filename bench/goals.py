@@ -325,6 +325,30 @@ BENCHES: tuple[Bench, ...] = (
         timeout_s=180.0,
     ),
     Bench(
+        "metrics",
+        "What counting costs: a Bot API call counted, and the /metrics page (issue 15)",
+        "PTB's own request, same fake server, same run",
+        (
+            Row(
+                "counting one Bot API call, CPU",
+                "count_us",
+                "µs",
+                "plain_cpu_us_per_call",
+                "counting_share",
+                Goal("counting_share", "<=", 0.01, "≤ 1% of a call"),
+            ),
+            Row(
+                "a whole call, counted (noisy)",
+                "counted_cpu_us_per_call",
+                "µs",
+                "plain_cpu_us_per_call",
+                "end_to_end_ratio",
+            ),
+            Row("/metrics page, every label in use", "page_ms", "ms"),
+        ),
+        timeout_s=120.0,
+    ),
+    Bench(
         "workers",
         "Several webhook workers on one store (issue 7)",
         "one worker on SQLite, same run",

@@ -1,4 +1,4 @@
-"""The `footcoach` command: wiring only (chat, run, explain, check-knowledge, db, …)."""
+"""The `footcoach` command: wiring only (chat, run, explain, check-knowledge, doctor, db, …)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("text", nargs="+", help="the message")
 
     commands.add_parser("check-knowledge", help="validate the knowledge files")
+    commands.add_parser(
+        "doctor", help="check settings, knowledge, database, Telegram, staff chat, time zones"
+    )
 
     pictures = commands.add_parser("pictures", help="draw every exercise's pictures into a folder")
     pictures.add_argument("--out", type=Path, help="the folder (default: DATA_DIR/pictures)")
@@ -57,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the footcoach command line and return its exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "doctor":
+        from bot.channels.doctor import run_doctor
+
+        return run_doctor()  # it reports bad settings itself, as its first line
     try:
         settings = load_settings()
         if args.command == "check-knowledge":

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_order_wait: float = Field(default=2.0, ge=0, le=30)
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
     telegram_max_rate: float = Field(default=30.0, gt=0, le=1000)
     dispatch_interval: float = Field(default=5.0, gt=0, le=3600)
 
@@ -77,7 +78,9 @@ class Settings(BaseSettings):
                 raise ValueError("must be a two-letter country code such as GB or US")
         return value
 
-    @field_validator("staff_chat_id", "telegram_bot_token", "webhook_secret", mode="before")
+    @field_validator(
+        "staff_chat_id", "telegram_bot_token", "webhook_secret", "metrics_port", mode="before"
+    )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -34,6 +34,7 @@ from typing import Literal
 
 from bot.app.clock import Clock, utc_now
 from bot.app.coach import Coach, Person
+from bot.app.metrics import Metrics
 from bot.app.outlet import Blocked, Outlet, Rejected
 from bot.app.runs import Runs
 from bot.core import guide
@@ -41,7 +42,7 @@ from bot.core.events import GuideEndedEvent
 from bot.core.flows.guide import Shown, show
 from bot.core.knowledge import Knowledge
 from bot.core.replies import Say
-from bot.store import Database, guides
+from bot.store import Database, guides, is_unavailable
 from bot.store.guides import StoredGuide
 
 log = logging.getLogger(__name__)
@@ -134,8 +135,10 @@ class GuideRunner:
         concurrency: int = 16,
         batch: int = 100,
         monotonic: Callable[[], float] = time.monotonic,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
+        self.metrics = metrics
         self.knowledge = knowledge
         self.outlet = outlet
         self.coach = coach
@@ -179,6 +182,8 @@ class GuideRunner:
         try:
             await self.run_once()
         except Exception as exc:
+            if self.metrics is not None and is_unavailable(exc):
+                self.metrics.store_error("guides")
             log.error("guide run failed: %s", type(exc).__name__)
 
     async def close(self) -> None:

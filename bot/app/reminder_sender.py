@@ -21,11 +21,12 @@ from pydantic import ValidationError
 
 from bot.app.clock import Clock, utc_now
 from bot.app.drawing import drawn
+from bot.app.metrics import Metrics
 from bot.app.outlet import Blocked, MaybeDelivered, NotDelivered, Outlet, Rejected
 from bot.app.runs import Runs
 from bot.core.flows.reminder import REMINDER_PREFIX, reminder_message
 from bot.core.knowledge import Knowledge
-from bot.core.reminders import SendFailure, SendKind, after_failure, claim
+from bot.core.reminders import SendFailure, SendKind, after_failure, claim, lag_of
 from bot.core.replies import Reply
 from bot.core.review import weekly_review
 from bot.core.state import ConversationState
@@ -70,8 +71,10 @@ class ReminderSender:
         batch: int = 200,
         concurrency: int = 16,
         only_user: int | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
+        self.metrics = metrics
         self.only_user = only_user
         self.knowledge = knowledge
         self.outlet = outlet
@@ -126,6 +129,8 @@ class ReminderSender:
                 only_user=self.only_user,
             )
             for user_id, reminder, state_json in due:
+                if self.metrics is not None:
+                    self.metrics.reminder_lag.observe(lag_of(reminder, now))
                 decided = claim(reminder, now, self.knowledge.reminders)
                 stats.skipped_late += decided.skipped_late
                 await reminders.put(session, user_id, decided.reminder, now)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.leads import Lead, LeadStatus
-from bot.store import Database, leads
+from bot.core.stats import Stats
+from bot.store import Database, leads, stats
 
 
 class StaffDesk:
@@ -23,6 +24,11 @@ class StaffDesk:
         """Return requests, newest first."""
         async with self.db.transaction() as session:
             return await leads.listing(session, active_only=active_only)
+
+    async def stats(self, now: datetime) -> Stats:
+        """Return the week's numbers and the backlog for /stats."""
+        async with self.db.transaction() as session:
+            return await stats.weekly(session, now)
 
     async def find(self, code: str) -> Lead | None:
         """Return one request by its code."""

@@ -55,6 +55,8 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
     "staff_line": frozenset({"code", "created", "status", "name", "phone", "best_time", "flags"}),
     "staff_lead_not_found": frozenset({"code"}),
     "staff_marked": frozenset({"code", "status"}),
+    "staff_stats": frozenset({"people", "reminders", "checkins", "requests", "outbox"}),
+    "staff_stats_outbox": frozenset({"count", "age"}),
     **_keys(
         "staff_urgency_emergency",
         "staff_urgency_urgent",
@@ -69,5 +71,6 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
         "staff_lead_usage",
         "staff_export_caption",
         "staff_report_line",
+        "staff_stats_outbox_empty",
     ),
 }

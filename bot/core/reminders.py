@@ -307,6 +307,21 @@ def quiet(rules: ReminderRules, local: time) -> bool:
     return local >= rules.quiet_from or local < rules.quiet_until
 
 
+def lag_of(reminder: Reminder, now: datetime) -> float:
+    """Return how many seconds the earliest of the reminder's due instants lies before `now`."""
+    due = [
+        instant
+        for instant in (
+            reminder.next_due,
+            reminder.snooze_due,
+            reminder.second_next_due,
+            reminder.follow_up_due,
+        )
+        if instant is not None and instant <= now
+    ]
+    return (now - min(due)).total_seconds() if due else 0.0
+
+
 def claim(reminder: Reminder, now: datetime, rules: ReminderRules | None = None) -> Claim:
     """Move a due reminder on and say what to send for which local day, before anything is sent.
 

@@ -144,6 +144,11 @@ class Database:
             # Rolled back already; callers above the store know no SQLAlchemy errors.
             raise Conflict(type(exc.orig).__name__ if exc.orig else "IntegrityError") from exc
 
+    async def ping(self) -> None:
+        """Ask the database a trivial question; raise when it cannot answer."""
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
     async def close(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()

@@ -41,6 +41,8 @@ class _Core:
         self._open_queries: set[str] = set()
         self._commands: list[JSONDict] = []
         self._webhook: WebhookState | None = None
+        self._webhook_error: tuple[int, str] | None = None  # (unix time, message)
+        self._groups: set[int] = set()  # group chats the bot is a member of
         self._blocked: set[int] = set()
         self._files: dict[str, UploadedFile] = {}  # the files uploaded, by the id given them
         self._methods: dict[str, Method] = {
@@ -54,6 +56,8 @@ class _Core:
             "setMyCommands": self._set_my_commands,
             "setWebhook": self._set_webhook,
             "deleteWebhook": lambda params, files: self._set_webhook({}, files),
+            "getWebhookInfo": self._get_webhook_info,
+            "getChat": self._get_chat,
         }
 
     def _notify(self) -> None:
@@ -185,6 +189,37 @@ class _Core:
         hook = WebhookState(url, params.get("secret_token"), params.get("allowed_updates"))
         self._webhook = hook if url else None
         return True
+
+    def _get_webhook_info(self, params: JSONDict, files: dict[str, UploadedFile]) -> Any:
+        """What Telegram says of the webhook: its URL (empty when polling), the updates
+        waiting for the bot, and the last error delivering one (set by `webhook_failed`)."""
+        info: JSONDict = {
+            "url": self._webhook.url if self._webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+        if self._webhook is not None and self._webhook.allowed_updates is not None:
+            info["allowed_updates"] = self._webhook.allowed_updates
+        if self._webhook_error is not None:
+            info["last_error_date"], info["last_error_message"] = self._webhook_error
+        return info
+
+    def webhook_failed(self, message: str, when: float | None = None) -> None:
+        """Report a failed delivery to the webhook at `when` (unix time; now by default)."""
+        self._webhook_error = (int(time.time() if when is None else when), message)
+
+    def _get_chat(self, params: JSONDict, files: dict[str, UploadedFile]) -> Any:
+        """A chat the bot can see: a person who wrote to it, or a group it was added to."""
+        chat_id = params.get("chat_id")
+        known = chat_id in self._users or chat_id in self._groups or chat_id in self._chats
+        if not isinstance(chat_id, int) or not known:
+            raise bad_request("chat not found")
+        chat = tg.chat_obj(chat_id, self._users.get(chat_id))
+        return {**chat, "accent_color_id": 0, "max_reaction_count": 11}
+
+    def add_to_group(self, chat_id: int) -> None:
+        """Add the bot to a group (getChat then finds it)."""
+        self._groups.add(chat_id)
 
     # -- people -------------------------------------------------------------------------------
     def register_user(self, user_id: int, *, first_name: str, username: str | None) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import make_url
 
 from tests.channels.telegram.webhook_support import webhook_bot
@@ -72,3 +74,30 @@ async def test_an_update_recorded_before_an_outage_is_applied_after_it(api, tmp_
         await bot.inbox.sweeps.ran()  # a whole sweep after it was applied
         await bot.inbox.wait_idle()
         assert len(api.messages(22)) == 1  # applied once
+
+
+async def test_readyz_fails_during_the_outage_and_the_metrics_count_it(api, tmp_path, proxy_url):
+    proxy, url = proxy_url
+    async with webhook_bot(api, tmp_path, url) as bot, httpx.AsyncClient(timeout=30) as client:
+        base = bot.url.removesuffix("/telegram")
+        assert (await client.get(f"{base}/readyz")).status_code == 200
+
+        proxy.cut()
+        ready = await client.get(f"{base}/readyz")
+        assert ready.status_code == 503 and ready.text.startswith("store: no answer (")
+        assert (await client.get(f"{base}/healthz")).status_code == 200
+        assert await bot.post(api.build_text_update(22, "/start")) == 200  # "try again"
+        await api.wait_for_messages(22, 1)
+        await bot.runtime.outbox.runs.ran(failed=True)
+        metrics = (await client.get(f"{base}/metrics")).text
+
+        proxy.restore()
+        assert (await client.get(f"{base}/readyz")).status_code == 200
+    counted = {
+        s.labels["where"]: s.value
+        for family in text_string_to_metric_families(metrics)
+        for s in family.samples
+        if s.name == "footcoach_store_errors_total"
+    }
+    assert counted["probe"] >= 1 and counted["inbox"] == 1 and counted["metrics"] == 1
+    assert counted["outbox"] >= 1

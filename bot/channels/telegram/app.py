@@ -17,23 +17,26 @@ from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, JobQueue
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, JobQueue
 
 from bot.app.clock import Clock
 from bot.app.guide_runner import GuideRunner
+from bot.app.metrics import Metrics
 from bot.app.pictures import Pictures
 from bot.app.reminder_sender import ReminderSender
 from bot.app.staff_desk import StaffDesk
 from bot.app.staff_outbox import StaffOutbox
 from bot.app.update_inbox import prune as prune_inbox
 from bot.bootstrap import Components, StartupError, open_components
+from bot.channels.telegram.instrument import CountingRateLimiter, CountingRequest
+from bot.channels.telegram.ops import OpsServer, Probe
 from bot.channels.telegram.processor import PerUserUpdateProcessor
 from bot.channels.telegram.render import TelegramOutlet
 from bot.channels.telegram.router import TelegramChannel
 from bot.channels.telegram.staff import StaffCommands
 from bot.channels.telegram.webhook import TelegramWebhook
 from bot.config import Settings
-from bot.store import Database
+from bot.store import Database, is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +68,15 @@ class Runtime:
     guides: GuideRunner
     pictures: Pictures
     components: Components
+    metrics: Metrics
     webhook: TelegramWebhook | None = None  # set once serving in webhook mode
+    ops: OpsServer | None = None  # /healthz, /readyz, /metrics on METRICS_PORT
+
+    @property
+    def probe(self) -> Probe:
+        """Return what answers /readyz and /metrics for this bot."""
+        components = self.components
+        return Probe(components.db, self.application.bot, self.metrics, components.coach.clock)
 
     @property
     def processor(self) -> PerUserUpdateProcessor:
@@ -79,6 +90,7 @@ class Runtime:
         try:
             await self.reminders.run_once()
         except Exception as exc:
+            self._store_error("reminders", exc)
             log.error("reminder tick failed: %s", type(exc).__name__)
 
     async def send_staff_messages(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
@@ -86,7 +98,12 @@ class Runtime:
         try:
             await self.outbox.run_once()
         except Exception as exc:
+            self._store_error("outbox", exc)
             log.error("staff outbox tick failed: %s", type(exc).__name__)
+
+    def _store_error(self, where: str, exc: BaseException) -> None:
+        if is_unavailable(exc):
+            self.metrics.store_error(where)
 
     async def edit_guides(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
         """Start editing the guides' messages that are due (a job of its own, every second;
@@ -112,14 +129,18 @@ def build_application(settings: Settings, components: Components) -> Runtime:
     token = require_token(settings)
     base_url = settings.telegram_api_url.rstrip("/")
     rate, burst = limiter_rate(settings.telegram_max_rate)
-    limiter = AIORateLimiter(
-        overall_max_rate=burst, overall_time_period=burst / rate, max_retries=3
+    metrics = Metrics()
+    limiter = CountingRateLimiter(
+        metrics, overall_max_rate=burst, overall_time_period=burst / rate, max_retries=3
     )
     application = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
         .base_file_url(base_url.removesuffix("/bot") + "/file/bot")
+        # PTB's own pool sizes (256 for calls, 1 for the long poll), counting every request.
+        .request(CountingRequest(metrics, connection_pool_size=256))
+        .get_updates_request(CountingRequest(metrics, connection_pool_size=1))
         .rate_limiter(limiter)
         .concurrent_updates(PerUserUpdateProcessor())
         .build()
@@ -127,9 +148,15 @@ def build_application(settings: Settings, components: Components) -> Runtime:
     outlet = TelegramOutlet(application.bot)
     knowledge, db, clock = components.knowledge, components.db, components.coach.clock
     outbox = StaffOutbox(db, knowledge, outlet, settings.staff_chat_id, clock=clock)
-    sender = ReminderSender(db, knowledge, outlet, clock=clock)
+    sender = ReminderSender(db, knowledge, outlet, clock=clock, metrics=metrics)
     guides = GuideRunner(
-        db, knowledge, outlet, components.coach, clock=clock, max_rate=settings.telegram_max_rate
+        db,
+        knowledge,
+        outlet,
+        components.coach,
+        clock=clock,
+        max_rate=settings.telegram_max_rate,
+        metrics=metrics,
     )
     pictures = Pictures(knowledge, db, clock=clock)
     staff = StaffCommands(StaffDesk(db, settings.admin_user_ids), knowledge, clock)
@@ -141,9 +168,10 @@ def build_application(settings: Settings, components: Components) -> Runtime:
         outbox,
         pictures=pictures,
         guides=guides,
+        metrics=metrics,
     )
     channel.install(application)
-    return Runtime(application, channel, sender, outbox, guides, pictures, components)
+    return Runtime(application, channel, sender, outbox, guides, pictures, components, metrics)
 
 
 async def set_commands(application: AnyApplication, components: Components) -> None:
@@ -196,6 +224,8 @@ async def serve(
                 ready(runtime)
             await stop.wait()
         finally:
+            if runtime.ops is not None:
+                await runtime.ops.stop()
             if webhook is not None:
                 await webhook.stop()
             updater = application.updater
@@ -247,6 +277,20 @@ async def _receive_updates(
             job_kwargs={"max_instances": 1, "coalesce": True},
         )
     schedule_inbox_prune(job_queue, runtime.components.db, runtime.components.coach.clock)
+    port = settings.metrics_port
+    # In webhook mode the webhook's server has the routes too; a METRICS_PORT of its own
+    # keeps them off the port the reverse proxy publishes.
+    if port is not None and (secret is None or port != settings.webhook_port):
+        runtime.ops = OpsServer(runtime.probe, port, settings.webhook_listen)
+        try:
+            runtime.ops.start()
+        except OSError as exc:
+            runtime.ops = None
+            detail = exc.strerror or type(exc).__name__
+            raise StartupError(
+                f"cannot serve health and metrics on WEBHOOK_LISTEN:METRICS_PORT "
+                f"{settings.webhook_listen}:{port} ({detail})"
+            ) from None
     if secret is None:
         await updater.start_polling(allowed_updates=Update.ALL_TYPES)
         return None
@@ -260,6 +304,7 @@ async def _receive_updates(
         settings,
         secret,
         clock=runtime.components.coach.clock,
+        probe=runtime.probe,
     )
     try:
         await webhook.start()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import traceback
 from contextlib import suppress
 from pathlib import Path
@@ -16,12 +17,14 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app.coach import Coach, Person
 from bot.app.guide_runner import GuideRunner
+from bot.app.metrics import Metrics
 from bot.app.pictures import Pictures
 from bot.app.staff_outbox import StaffOutbox
 from bot.channels.telegram.render import Renderer
 from bot.channels.telegram.staff import StaffCommands
-from bot.channels.telegram.translate import event_of, staff_request
+from bot.channels.telegram.translate import event_of, staff_request, update_kind
 from bot.core.knowledge import Knowledge
+from bot.store import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,7 @@ class TelegramChannel:
         *,
         pictures: Pictures | None = None,
         guides: GuideRunner | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.coach = coach
         self.knowledge = knowledge
@@ -47,6 +51,7 @@ class TelegramChannel:
         self.outbox = outbox
         self.pictures = pictures
         self.guides = guides
+        self.metrics = metrics or Metrics()
         self._kicks: set[asyncio.Task[int]] = set()
 
     async def on_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -63,7 +68,9 @@ class TelegramChannel:
         if event is None:
             return
         person = Person(id=user.id, first_name=user.first_name)
+        started = time.perf_counter()
         replies = await self.coach.handle(person, event, update_id=update.update_id)
+        self.metrics.step_seconds.observe(time.perf_counter() - started)
         renderer = Renderer(context.bot, pictures=self.pictures, guides=self.guides)
         await renderer.send(chat.id, replies)
 
@@ -80,6 +87,18 @@ class TelegramChannel:
         await Renderer(context.bot).text(chat.id, self.knowledge.say("private_only"))
 
     async def route(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Handle one update, counting it by kind and outcome."""
+        kind = update_kind(update)
+        try:
+            await self._route(update, context)
+        except Exception as exc:
+            self.metrics.updates.labels(kind=kind, outcome="error").inc()
+            if is_unavailable(exc):
+                self.metrics.store_error("update")
+            raise
+        self.metrics.updates.labels(kind=kind, outcome="ok").inc()
+
+    async def _route(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Send each update to staff handling, the private conversation, or the group answer."""
         chat = update.effective_chat
         if chat is None:

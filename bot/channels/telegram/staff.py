@@ -1,4 +1,4 @@
-"""The staff side in Telegram: /leads, /lead CODE, /export_leads, Contacted and Closed."""
+"""The staff side in Telegram: /leads, /lead CODE, /export_leads, /stats, Contacted and Closed."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from bot.core.codes import parse_code
 from bot.core.knowledge import Knowledge
 from bot.core.replies import Document
 from bot.core.staff import lead_line, leads_csv, parse_staff_token, staff_message
+from bot.core.stats import stats_message
 
 
 def staff_name(user: User) -> str:
@@ -43,7 +44,7 @@ class StaffCommands:
         return lead is not None
 
     async def command(self, bot: Bot, chat_id: int, name: str, args: str) -> None:
-        """Answer /leads, /lead CODE or /export_leads in the chat it came from."""
+        """Answer /leads, /lead CODE, /export_leads or /stats in the chat it came from."""
         say = self.knowledge.say
         renderer = Renderer(bot)
         if name == "leads":
@@ -59,6 +60,10 @@ class StaffCommands:
                 await renderer.text(chat_id, say("staff_lead_not_found", code=args.strip()[:20]))
             else:
                 await renderer.send(chat_id, [staff_message(self.knowledge, lead)])
+        elif name == "stats":
+            now = self.clock()
+            stats = await self.desk.stats(now)
+            await renderer.text(chat_id, stats_message(self.knowledge, stats, now))
         else:
             everything = await self.desk.listing(active_only=False)
             document = Document(

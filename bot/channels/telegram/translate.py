@@ -7,7 +7,7 @@ from telegram import Update
 from bot.core.events import ButtonEvent, ContactEvent, Event, MediaEvent, TextEvent, command_of
 from bot.core.staff import parse_staff_token
 
-STAFF_COMMANDS = ("leads", "lead", "export_leads")
+STAFF_COMMANDS = ("leads", "lead", "export_leads", "stats")
 MEDIA_KINDS = (
     "sticker",
     "photo",
@@ -72,3 +72,24 @@ def staff_request(update: Update) -> tuple[str, str] | None:
         return None
     name = command.name.lower()
     return (name, command.args) if name in STAFF_COMMANDS else None
+
+
+def update_kind(update: Update) -> str:
+    """Return what kind of update this is, for counting (never what it says)."""
+    if staff_request(update) is not None:
+        return "staff"
+    chat = update.effective_chat
+    if chat is not None and chat.type != "private":
+        return "group"
+    if update.callback_query is not None:
+        return "button"
+    if update.edited_message is not None:
+        return "edited"
+    message = update.message
+    if message is None:
+        return "other"
+    if message.contact is not None:
+        return "contact"
+    if message.text is not None:
+        return "command" if command_of(message.text) else "text"
+    return "media" if message.effective_attachment is not None else "other"

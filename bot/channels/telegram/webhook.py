@@ -24,9 +24,10 @@ from tornado.httpserver import HTTPServer
 
 from bot.app.clock import Clock, utc_now
 from bot.app.update_inbox import UpdateInbox
-from bot.channels.telegram.translate import sender_of
+from bot.channels.telegram.ops import Probe, ops_routes
+from bot.channels.telegram.translate import sender_of, update_kind
 from bot.config import Settings
-from bot.store import Database
+from bot.store import Database, is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,10 @@ class TelegramWebhook:
         secret: str,
         *,
         clock: Clock = utc_now,
+        probe: Probe | None = None,
     ) -> None:
         self.application = application
+        self.probe = probe
         self.route = route
         self.on_error = on_error
         self.secret = secret.encode()
@@ -67,7 +70,10 @@ class TelegramWebhook:
             concurrency=max(1, settings.database_pool_size // 2),
             clock=clock,
         )
-        app = tornado.web.Application([(rf"{PATH}/?", _UpdateHandler, {"webhook": self})])
+        routes: list[Any] = [(rf"{PATH}/?", _UpdateHandler, {"webhook": self})]
+        if probe is not None:
+            routes.extend(ops_routes(probe))  # /healthz, /readyz, /metrics
+        app = tornado.web.Application(routes)
         self._server = HTTPServer(app)
 
     async def start(self) -> None:
@@ -100,6 +106,7 @@ class TelegramWebhook:
     async def receive(self, headers: dict[str, str], body: bytes) -> int:
         """Check, record and schedule one posted update; return the HTTP status to answer."""
         if not hmac.compare_digest(headers.get(SECRET_HEADER, "").encode(), self.secret):
+            self._count("unknown", "forbidden")
             return HTTPStatus.FORBIDDEN
         try:
             data = json.loads(body)
@@ -107,6 +114,7 @@ class TelegramWebhook:
         except Exception:
             # Nothing of the body is logged: it is a person's message.
             log.warning("a webhook request did not hold a readable update")
+            self._count("unknown", "unreadable")
             return HTTPStatus.BAD_REQUEST
         sender = sender_of(update)
         if sender is None:
@@ -120,10 +128,18 @@ class TelegramWebhook:
             await self.inbox.record(update.update_id, sender, body.decode())
         except Exception as exc:
             # Not recorded, so never applied: say so, and Telegram need not send it again.
+            self._count(update_kind(update), "not_recorded")
+            if self.probe is not None and is_unavailable(exc):
+                self.probe.metrics.store_error("inbox")
             await self._give_up(body.decode(), exc)
             return HTTPStatus.OK
         self.inbox.drain_soon(sender)
         return HTTPStatus.OK
+
+    def _count(self, kind: str, outcome: str) -> None:
+        """Count an update the webhook answered without handing it on."""
+        if self.probe is not None:
+            self.probe.metrics.updates.labels(kind=kind, outcome=outcome).inc()
 
     def _decode(self, payload: str) -> Update:
         return Update.de_json(json.loads(payload), self.application.bot)

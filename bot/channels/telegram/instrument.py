@@ -1,0 +1,110 @@
+"""Count every Bot API call where python-telegram-bot makes it: the HTTP request, and the retry.
+
+Every call the bot makes goes through a `BaseRequest`'s `do_request` (one HTTP request each,
+so a call the rate limiter sends again after a 429 counts twice), and the rate limiter's
+`process_request` calls the request once per attempt. Counting there, and not around our own
+sends, catches every call: sends, edits, getUpdates, answers to buttons, uploads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram._utils.types import JSONDict
+from telegram.error import NetworkError, TimedOut
+from telegram.ext import AIORateLimiter
+from telegram.request import HTTPXRequest, RequestData
+from telegram.request._baserequest import BaseRequest
+
+from bot.app.metrics import Metrics
+
+_DEFAULT = BaseRequest.DEFAULT_NONE
+
+
+def result_of(status: int) -> str:
+    """Return the result label of an HTTP status from the Bot API."""
+    if 200 <= status < 300:
+        return "ok"
+    if status == 429:
+        return "rate_limited"
+    return "client_error" if status < 500 else "server_error"
+
+
+def method_of(url: str) -> str:
+    """Return the Bot API method of a request URL (".../bot<token>/sendMessage"); file
+    downloads are "file". The token is never part of what is returned."""
+    if "/file/bot" in url:
+        return "file"
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+class CountingRequest(HTTPXRequest):
+    """PTB's httpx request, counting each request by method and result."""
+
+    def __init__(self, metrics: Metrics, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.metrics = metrics
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = _DEFAULT,
+        write_timeout: Any = _DEFAULT,
+        connect_timeout: Any = _DEFAULT,
+        pool_timeout: Any = _DEFAULT,
+    ) -> tuple[int, bytes]:
+        """Make the request and count it."""
+        name = method_of(url)
+        try:
+            status, payload = await super().do_request(
+                url,
+                method,
+                request_data,
+                read_timeout=read_timeout,
+                write_timeout=write_timeout,
+                connect_timeout=connect_timeout,
+                pool_timeout=pool_timeout,
+            )
+        except TimedOut:
+            self.metrics.api_call(name, "timeout")
+            raise
+        except NetworkError:
+            self.metrics.api_call(name, "network_error")
+            raise
+        self.metrics.api_call(name, result_of(status))
+        return status, payload
+
+
+Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
+
+
+class CountingRateLimiter(AIORateLimiter):
+    """PTB's AIORateLimiter, counting the attempts it makes again after a 429."""
+
+    def __init__(self, metrics: Metrics, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.metrics = metrics
+
+    async def process_request(
+        self,
+        callback: Callback,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        """Rate-limit the call as PTB does; count every attempt after the first as a retry."""
+        attempts = 0
+
+        async def attempt(*a: Any, **kw: Any) -> bool | JSONDict | list[JSONDict]:
+            nonlocal attempts
+            attempts += 1
+            if attempts > 1:
+                self.metrics.retry(endpoint)
+            return await callback(*a, **kw)
+
+        return await super().process_request(attempt, args, kwargs, endpoint, data, rate_limit_args)
