@@ -23,10 +23,11 @@ from bot.app.clock import Clock
 from bot.app.guide_runner import GuideRunner
 from bot.app.pictures import Pictures
 from bot.app.reminder_sender import ReminderSender
+from bot.app.retention import Retention
 from bot.app.staff_desk import StaffDesk
 from bot.app.staff_outbox import StaffOutbox
 from bot.app.update_inbox import prune as prune_inbox
-from bot.bootstrap import Components, StartupError, open_components
+from bot.bootstrap import Components, StartupError, open_components, retention_policy
 from bot.channels.telegram.processor import PerUserUpdateProcessor
 from bot.channels.telegram.render import TelegramOutlet
 from bot.channels.telegram.router import TelegramChannel
@@ -42,6 +43,10 @@ _NEEDS_SECRET = (
 )
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 GUIDE_TICK = 1.0  # seconds between looks for guide messages due for an edit
+# Expiry is counted in days: looking a twelfth as often as for reminders (every minute by
+# default) keeps it a minute late at most, for a twelfth of the queries.
+RETENTION_TICKS = 12
+RETENTION_TICK_MAX = 60.0
 
 
 def require_token(settings: Settings) -> str:
@@ -65,6 +70,7 @@ class Runtime:
     guides: GuideRunner
     pictures: Pictures
     components: Components
+    retention: Retention
     webhook: TelegramWebhook | None = None  # set once serving in webhook mode
 
     @property
@@ -87,6 +93,14 @@ class Runtime:
             await self.outbox.run_once()
         except Exception as exc:
             log.error("staff outbox tick failed: %s", type(exc).__name__)
+
+    async def expire_data(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+        """Tell quiet people before their data expires, erase it when it has, and delete old
+        finished callback requests."""
+        try:
+            await self.retention.run_once()
+        except Exception as exc:
+            log.error("retention tick failed: %s", type(exc).__name__)
 
     async def edit_guides(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
         """Start editing the guides' messages that are due (a job of its own, every second;
@@ -132,6 +146,7 @@ def build_application(settings: Settings, components: Components) -> Runtime:
         db, knowledge, outlet, components.coach, clock=clock, max_rate=settings.telegram_max_rate
     )
     pictures = Pictures(knowledge, db, clock=clock)
+    retention = Retention(db, knowledge, outlet, retention_policy(settings), clock=clock)
     staff = StaffCommands(StaffDesk(db, settings.admin_user_ids), knowledge, clock)
     channel = TelegramChannel(
         components.coach,
@@ -143,7 +158,7 @@ def build_application(settings: Settings, components: Components) -> Runtime:
         guides=guides,
     )
     channel.install(application)
-    return Runtime(application, channel, sender, outbox, guides, pictures, components)
+    return Runtime(application, channel, sender, outbox, guides, pictures, components, retention)
 
 
 async def set_commands(application: AnyApplication, components: Components) -> None:
@@ -234,10 +249,15 @@ async def _receive_updates(
     # back, nor a guide's countdown. Guides look every second (or more often): an edit due
     # is at most that late.
     guide_tick = min(GUIDE_TICK, settings.dispatch_interval)
+    retention_tick = max(
+        settings.dispatch_interval,
+        min(RETENTION_TICK_MAX, RETENTION_TICKS * settings.dispatch_interval),
+    )
     for name, job, interval in (
         ("reminders", runtime.send_reminders, settings.dispatch_interval),
         ("staff", runtime.send_staff_messages, settings.dispatch_interval),
         ("guides", runtime.edit_guides, guide_tick),
+        ("retention", runtime.expire_data, retention_tick),
     ):
         job_queue.run_repeating(
             job,
