@@ -43,10 +43,6 @@ _NEEDS_SECRET = (
 )
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 GUIDE_TICK = 1.0  # seconds between looks for guide messages due for an edit
-# Expiry is counted in days: looking a twelfth as often as for reminders (every minute by
-# default) keeps it a minute late at most, for a twelfth of the queries.
-RETENTION_TICKS = 12
-RETENTION_TICK_MAX = 60.0
 
 
 def require_token(settings: Settings) -> str:
@@ -249,15 +245,12 @@ async def _receive_updates(
     # back, nor a guide's countdown. Guides look every second (or more often): an edit due
     # is at most that late.
     guide_tick = min(GUIDE_TICK, settings.dispatch_interval)
-    retention_tick = max(
-        settings.dispatch_interval,
-        min(RETENTION_TICK_MAX, RETENTION_TICKS * settings.dispatch_interval),
-    )
     for name, job, interval in (
         ("reminders", runtime.send_reminders, settings.dispatch_interval),
         ("staff", runtime.send_staff_messages, settings.dispatch_interval),
         ("guides", runtime.edit_guides, guide_tick),
-        ("retention", runtime.expire_data, retention_tick),
+        # Three indexed queries that find nobody on almost every tick.
+        ("retention", runtime.expire_data, settings.dispatch_interval),
     ):
         job_queue.run_repeating(
             job,
