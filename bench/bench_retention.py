@@ -3,7 +3,9 @@
 A SQLite store holds PEOPLE people, each with a reminder and a few check-ins, all seen
 recently, so the retention job's tick finds nobody (its three queries, every
 DISPATCH_INTERVAL, as on almost every tick in production). The baseline is the reminder
-sender's idle tick on the same store in the same run (one query for due reminders). Then
+sender's idle tick on the same store in the same run (one query for due reminders). What
+keeping "last seen" adds to every step: the write of a person's row with it, against the same
+write without it (as for a guide's end), in turn. Then
 DUE of them are made quiet for a year: one tick sends their notices (recorded before they
 go, to a recording outlet), and a week later one tick erases them (through /forget's own
 function); both are given per person.
@@ -31,12 +33,13 @@ from bot.app.retention import Retention
 from bot.core.knowledge import load_knowledge
 from bot.core.replies import Reply, Say
 from bot.core.retention import RetentionPolicy
-from bot.store import Database, migrate
+from bot.store import Database, migrate, users
 from bot.store.schema import CheckinRow, ReminderRow, User
 
 PEOPLE = 20_000
 DUE = 500
 TICKS = 60
+STEPS = 200
 NOW = datetime(2026, 12, 9, 11, 0, tzinfo=UTC)
 
 
@@ -113,6 +116,20 @@ async def _medians_ms(
     return statistics.median(timings[0]), statistics.median(timings[1])
 
 
+def _save_state(db: Database, user_id: int, *, seen: bool) -> Callable[[], Awaitable[None]]:
+    """A step's write of the person's row: with last seen kept (a message of theirs), or not
+    (a guide's end), as the coach makes it."""
+
+    async def write() -> None:
+        async with db.transaction() as session:
+            user = await users.load_user(session, user_id)
+            await users.save_state(
+                session, user, user_id, '{"seq": 1}', NOW + timedelta(hours=1), seen=seen
+            )
+
+    return write
+
+
 async def _run(people: int, due: int) -> dict[str, float]:
     knowledge = load_knowledge(KNOWLEDGE_DIR)
     with tempfile.TemporaryDirectory() as folder:
@@ -127,6 +144,11 @@ async def _run(people: int, due: int) -> dict[str, float]:
             )
             sender = ReminderSender(db, knowledge, outlet, clock=lambda: now)
             idle_ms, baseline_ms = await _medians_ms(retention.run_once, sender.run_once, TICKS)
+            seen_ms, unseen_ms = await _medians_ms(
+                _save_state(db, people - 1, seen=True),
+                _save_state(db, people - 2, seen=False),
+                STEPS,
+            )
 
             async with db.transaction() as session:
                 await session.execute(
@@ -148,6 +170,9 @@ async def _run(people: int, due: int) -> dict[str, float]:
         "idle_tick_ms": idle_ms,
         "reminder_idle_tick_ms": baseline_ms,
         "idle_ratio": idle_ms / baseline_ms,
+        "state_write_seen_ms": seen_ms,
+        "state_write_unseen_ms": unseen_ms,
+        "state_write_ratio": seen_ms / unseen_ms,
         "notice_ms_per_person": notice_s * 1000 / due,
         "erase_ms_per_person": erase_s * 1000 / due,
     }
