@@ -14,7 +14,8 @@ Each run, in this order:
   message rows.
 
 Everything is claimed with SKIP LOCKED on PostgreSQL, and a person in the middle of a step (their
-step lock is held) is skipped this time: they are writing, so not someone to tell or erase.
+step lock is held), or with an update received and not yet applied, is skipped this time: they
+are writing, so not someone to tell or erase.
 The logs name people by internal id only.
 """
 
@@ -40,7 +41,7 @@ from bot.core.retention import (
     plan_notice,
 )
 from bot.core.state import ConversationState
-from bot.store import Database, privacy
+from bot.store import Database, inbox, privacy
 from bot.store import retention as store
 
 log = logging.getLogger(__name__)
@@ -196,7 +197,11 @@ class Retention:
                 for user_id, last_seen, erase_at in due:
                     if not may_erase(self.policy, last_seen, erase_at, now):
                         continue
-                    if not await self.db.try_lock_person(session, user_id):
+                    # Writing right now (a step under way, or an update of theirs received
+                    # and not yet applied): they are back, and the step will say so.
+                    if not await self.db.try_lock_person(session, user_id) or (
+                        await inbox.pending(session, user_id)
+                    ):
                         stats.busy += 1
                         continue
                     await privacy.forget(session, user_id, now)

@@ -17,7 +17,7 @@ from bot.app.retention import Retention
 from bot.core.events import CommandEvent, GuideEndedEvent, TextEvent
 from bot.core.leads import LeadDetails, LeadStatus
 from bot.core.retention import RetentionPolicy
-from bot.store import Database, leads, privacy
+from bot.store import Database, inbox, leads, privacy
 from bot.store.schema import Base, LeadRow, OutboxRow, User, UTCDateTime
 from tests.support import Clock, RecordingOutlet, make_coach, text_of
 
@@ -100,6 +100,10 @@ async def test_a_person_who_comes_back_in_the_last_week_keeps_everything(
         clock.advance(days=358)
         await retention.run_once()
         assert len(outlet.sent) == 1
+        async with db.transaction() as session:
+            told = await privacy.export(session, ANN.id)
+        assert told["last_seen_utc"] == START.isoformat()
+        assert told["erased_after_utc"] == (START + timedelta(days=365)).isoformat()
 
         clock.advance(days=6, hours=23)  # an hour before the date
         await _say(coach, "hi")
@@ -110,6 +114,7 @@ async def test_a_person_who_comes_back_in_the_last_week_keeps_everything(
         async with db.transaction() as session:
             kept = await privacy.export(session, ANN.id)
         assert [c["pain_score"] for c in kept["checkins"]] == [4]
+        assert kept["erased_after_utc"] is None
 
         # A new notice only once they are quiet for RETENTION_DAYS - 7 again.
         clock.set(back + timedelta(days=358, seconds=-1))
@@ -368,6 +373,8 @@ def _nothing_about(user_id: int) -> dict[str, Any]:
         "user_id": user_id,
         "first_seen": None,
         "first_name": None,
+        "last_seen_utc": None,
+        "erased_after_utc": None,
         "conversation": None,
         "reminder": None,
         "checkins": [],
@@ -376,3 +383,29 @@ def _nothing_about(user_id: int) -> dict[str, Any]:
         "how_moves_felt": [],
         "callback_requests": [],
     }
+
+
+async def test_an_update_received_and_not_yet_applied_holds_the_erasure(
+    knowledge, tmp_path, db_url
+):
+    clock = Clock(START)
+    coach, db = await make_coach(knowledge, tmp_path, clock, url=db_url)
+    outlet = RecordingOutlet()
+    retention = _retention(db, coach, outlet, clock)
+    try:
+        await coach.handle(ANN, TextEvent(text="hello"), update_id=1)
+        clock.advance(days=358)
+        await retention.run_once()
+        clock.advance(days=7)
+        # The webhook stored their "hi" a moment before the date; no worker has applied it yet.
+        async with db.transaction() as session:
+            await inbox.record(session, 2, ANN.id, "{}", clock())
+        stats = await retention.run_once()
+        assert (stats.erased, stats.busy) == (0, 1)
+        await coach.handle(ANN, TextEvent(text="hi"), update_id=2)
+        clock.advance(days=1)
+        assert (await retention.run_once()).erased == 0
+        user = await _user(db, ANN.id)
+        assert user is not None and user.expiry_noticed_at is None
+    finally:
+        await db.close()
