@@ -182,6 +182,9 @@ class Retention:
     # -- the erasure --------------------------------------------------------------------------
 
     async def _erase(self, stats: RetentionStats) -> None:
+        now = self.clock()
+        async with self.db.transaction() as session:
+            await store.void_stale_notices(session, self.policy.erase_cutoff(now), now)
         while True:
             now = self.clock()
             erased: list[int] = []

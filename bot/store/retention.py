@@ -105,6 +105,21 @@ async def lock_due_erasure(
     return [(uid, seen, due) for uid, seen, due in rows if seen is not None and due is not None]
 
 
+async def void_stale_notices(session: AsyncSession, cutoff: datetime, now: datetime) -> int:
+    """Forget notices whose date has come for people seen after `cutoff` (RETENTION_DAYS grew
+    since they were told): they are told again, of the new date, when it nears."""
+    result = await session.execute(
+        update(User)
+        .where(
+            User.expiry_noticed_at.is_not(None),
+            User.expiry_due_at <= now,
+            User.last_seen_at > cutoff,
+        )
+        .values(expiry_noticed_at=None, expiry_due_at=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def lock_expired_leads(
     session: AsyncSession, cutoff: datetime, limit: int, *, skip_locked: bool
 ) -> Sequence[str]:

@@ -409,3 +409,28 @@ async def test_an_update_received_and_not_yet_applied_holds_the_erasure(
         assert user is not None and user.expiry_noticed_at is None
     finally:
         await db.close()
+
+
+async def test_a_longer_retention_set_after_the_notice_means_a_new_notice(
+    knowledge, tmp_path, db_url
+):
+    clock = Clock(START)
+    coach, db = await make_coach(knowledge, tmp_path, clock, url=db_url)
+    outlet = RecordingOutlet()
+    try:
+        await _say(coach, "hello")
+        clock.advance(days=358)
+        await _retention(db, coach, outlet, clock).run_once()
+        # RETENTION_DAYS went from 365 to 400 before the date: nobody is erased on the date
+        # told, and the person is told the new date a week before it.
+        longer = Retention(db, knowledge, outlet, RetentionPolicy(days=400), clock=clock)
+        clock.set(START + timedelta(days=365))
+        assert (await longer.run_once()).erased == 0
+        clock.set(START + timedelta(days=393))
+        await longer.run_once()
+        assert len(outlet.sent) == 2
+        assert "on 13 January 2028" in text_of(outlet.sent[-1][1])
+        clock.set(START + timedelta(days=400))
+        assert (await longer.run_once()).erased == 1
+    finally:
+        await db.close()
