@@ -43,6 +43,10 @@ _NEEDS_SECRET = (
 )
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 GUIDE_TICK = 1.0  # seconds between looks for guide messages due for an edit
+# Expiry counts in days: a look every 12 dispatch intervals (a minute by default) is soon
+# enough, and keeps its three transactions off SQLite's single writer between steps.
+RETENTION_TICKS = 12
+RETENTION_TICK_MAX = 60.0
 
 
 def require_token(settings: Settings) -> str:
@@ -249,8 +253,7 @@ async def _receive_updates(
         ("reminders", runtime.send_reminders, settings.dispatch_interval),
         ("staff", runtime.send_staff_messages, settings.dispatch_interval),
         ("guides", runtime.edit_guides, guide_tick),
-        # Three indexed queries that find nobody on almost every tick.
-        ("retention", runtime.expire_data, settings.dispatch_interval),
+        ("retention", runtime.expire_data, retention_tick(settings.dispatch_interval)),
     ):
         job_queue.run_repeating(
             job,
@@ -308,6 +311,11 @@ async def _main(settings: Settings) -> int:
         await components.close()
     log.info("footcoach stopped")
     return 0
+
+
+def retention_tick(dispatch_interval: float) -> float:
+    """Return the seconds between two runs of the retention job."""
+    return max(dispatch_interval, min(RETENTION_TICK_MAX, RETENTION_TICKS * dispatch_interval))
 
 
 def schedule_inbox_prune(job_queue: JobQueue[Any], db: Database, clock: Clock) -> None:
