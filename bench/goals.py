@@ -372,4 +372,30 @@ BENCHES: tuple[Bench, ...] = (
         ),
         timeout_s=300.0,
     ),
+    Bench(
+        "retention",
+        "Data that expires: the dispatcher's tick with 20,000 people on SQLite (issue 15.3)",
+        "the reminder sender's idle tick, same store, same run",
+        (
+            Row(
+                "idle tick (nobody due)",
+                "idle_tick_ms",
+                "ms",
+                "reminder_idle_tick_ms",
+                "idle_ratio",
+                Goal("idle_ratio", "<=", 3.0, "ratio ≤ 3"),
+            ),
+            Row(
+                "a step's row write, last seen kept",
+                "state_write_seen_ms",
+                "ms",
+                "state_write_unseen_ms",
+                "state_write_ratio",
+                Goal("state_write_ratio", "<=", 1.2, "ratio ≤ 1.2"),
+            ),
+            Row("a notice, recorded and sent", "notice_ms_per_person", "ms"),
+            Row("an erasure (as /forget)", "erase_ms_per_person", "ms"),
+        ),
+        timeout_s=180.0,
+    ),
 )

@@ -11,6 +11,7 @@ from bot.app.coach import Coach
 from bot.config import Settings
 from bot.core.dialogue import Engine
 from bot.core.knowledge import Knowledge, load_knowledge
+from bot.core.retention import RetentionPolicy
 from bot.core.turn import EngineConfig
 from bot.store import migrate
 from bot.store.db import Database, StoreError
@@ -75,9 +76,16 @@ def quiet_library_loggers() -> None:
 def build_engine(settings: Settings) -> Engine:
     """Load and validate the knowledge, and build the dialogue engine on it."""
     knowledge = load_knowledge(settings.knowledge_dir)
-    return Engine(
-        knowledge, config=EngineConfig(default_phone_region=settings.default_phone_region)
+    config = EngineConfig(
+        default_phone_region=settings.default_phone_region,
+        retention=retention_policy(settings),
     )
+    return Engine(knowledge, config=config)
+
+
+def retention_policy(settings: Settings) -> RetentionPolicy:
+    """Return how long data is kept, as the settings say."""
+    return RetentionPolicy(days=settings.retention_days, lead_days=settings.lead_retention_days)
 
 
 def open_database(settings: Settings) -> Database:

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     telegram_max_rate: float = Field(default=30.0, gt=0, le=1000)
     dispatch_interval: float = Field(default=5.0, gt=0, le=3600)
+    # A person silent this long is erased (told a week before); finished callback requests
+    # are deleted this long after they were closed.
+    retention_days: int = Field(default=365, ge=8, le=36500)
+    lead_retention_days: int = Field(default=730, ge=1, le=36500)
 
     default_phone_region: str | None = None
     staff_chat_id: int | None = None

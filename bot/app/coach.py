@@ -47,7 +47,7 @@ from bot.core.effects import (
     StopReminder,
     WithdrawLead,
 )
-from bot.core.events import Event
+from bot.core.events import Event, GuideEndedEvent
 from bot.core.guide import GuideRun
 from bot.core.replies import Document, Reply, Report
 from bot.core.state import ConversationState
@@ -136,6 +136,8 @@ class Coach:
                 outcome.state.model_dump_json(),
                 ctx.now,
                 first_name=ctx.first_name,
+                # A guide's time running out is our timer, not the person coming back.
+                seen=not isinstance(event, GuideEndedEvent),
             )
             extra = await self._apply(session, person.id, outcome.effects, ctx.now)
         return [*outcome.replies, *extra]

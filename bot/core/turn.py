@@ -18,6 +18,7 @@ from bot.core.progress import Checkin
 from bot.core.reading import Match, Reading
 from bot.core.reminders import Reminder
 from bot.core.replies import AskPhone, Card, Choice, Reply, Say
+from bot.core.retention import RetentionPolicy
 from bot.core.state import ConversationState, StepId
 from bot.core.triage import open_hints, warning_signs
 from bot.core.zones import zone_from_key
@@ -55,6 +56,8 @@ class EngineConfig:
     """Settings of the engine that come from configuration rather than knowledge."""
 
     default_phone_region: str | None = None
+    # How long data is kept (RETENTION_DAYS, LEAD_RETENTION_DAYS); /privacy says it.
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
 
 def zone_of(state_zone: str | None, reminder: Reminder | None) -> tzinfo:

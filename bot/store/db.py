@@ -99,6 +99,19 @@ class Database:
         if not self.is_sqlite:
             await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": person_id})
 
+    async def try_lock_person(self, session: AsyncSession, person_id: int) -> bool:
+        """Take the person's step lock for this transaction if nobody holds it; say whether.
+
+        For work that must not wait on (or run beside) a step of the person, and can skip
+        them this time: a person writing right now is not someone to erase.
+        """
+        if self.is_sqlite:
+            return True
+        found = await session.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": person_id}
+        )
+        return bool(found.scalar())
+
     @asynccontextmanager
     async def drain_lock(self, person_id: int, *, wait: bool = True) -> AsyncIterator[bool]:
         """Hold the person's inbox lock across transactions, in every worker sharing the store.

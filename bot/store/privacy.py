@@ -30,6 +30,9 @@ async def export(session: AsyncSession, user_id: int) -> dict[str, Any]:
         "user_id": user_id,
         "first_seen": _iso(user.created_at) if user else None,
         "first_name": user.first_name if user else None,
+        # Data expires a while after this (RETENTION_DAYS), on the date told, if told.
+        "last_seen_utc": _iso(user.last_seen_at) if user else None,
+        "erased_after_utc": _iso(user.expiry_due_at) if user and user.expiry_noticed_at else None,
         "conversation": json.loads(user.state) if user else None,
         "reminder": None
         if reminder is None

@@ -64,6 +64,18 @@ class User(Base):
     first_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The person's last message or button (not ours: reminders and a guide's end do not
+    # count); data expires RETENTION_DAYS after it. Null only in rows of older schemas.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When they were told their data would expire (None: not since last seen), and when it
+    # expires then, or, before the notice, when to look again (a notice waits for daytime).
+    expiry_noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    expiry_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        Index("ix_users_last_seen_at", "last_seen_at"),
+        Index("ix_users_expiry_due_at", "expiry_due_at"),
+    )
 
 
 class ReminderRow(Base):

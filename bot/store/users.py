@@ -26,14 +26,24 @@ async def save_state(
     state_json: str,
     now: datetime,
     first_name: str | None = None,
+    *,
+    seen: bool = True,
 ) -> User:
-    """Store the conversation state, creating the person's row on their first message."""
+    """Store the conversation state, creating the person's row on their first message.
+
+    `seen`: the step came from the person, so their data's expiry starts again (and any
+    notice of it is void); set in the same UPDATE as the state, so it costs nothing more.
+    """
     if user is None:
         user = User(id=user_id, state=state_json, created_at=now, updated_at=now)
         session.add(user)
+        seen = True
     else:
         user.state = state_json
         user.updated_at = now
+    if seen:
+        user.last_seen_at = now
+        user.expiry_noticed_at = user.expiry_due_at = None
     if first_name and user.first_name != first_name:
         user.first_name = first_name
     await session.flush()

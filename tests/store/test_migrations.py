@@ -22,7 +22,7 @@ from tests.conftest import KNOWLEDGE_DIR
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 # The newest revision (one place to change when a revision is added or renumbered).
-HEAD = "0006"
+HEAD = "0008"
 
 # One row in every table of revision 0001, as the first releases wrote them.
 FIRST_ROWS: dict[type[Base], list[dict[str, Any]]] = {
@@ -153,6 +153,12 @@ async def test_a_database_of_the_first_revision_is_upgraded_with_every_row_kept(
             session.add(InboxRow(update_id=1, user_id=42, payload="{}", received_at=NOW))
         async with db.transaction() as session:
             assert (await session.get(InboxRow, 1)) is not None
+            # Data expires from the last change of each person's row (revision 0008).
+            people = (await session.execute(select(User).order_by(User.id))).scalars()
+            assert [(u.id, u.last_seen_at, u.expiry_noticed_at) for u in people] == [
+                (42, NOW, None),
+                (43, NOW, None),
+            ]
     finally:
         await db.close()
 

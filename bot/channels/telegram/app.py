@@ -24,10 +24,11 @@ from bot.app.guide_runner import GuideRunner
 from bot.app.metrics import Metrics
 from bot.app.pictures import Pictures
 from bot.app.reminder_sender import ReminderSender
+from bot.app.retention import Retention
 from bot.app.staff_desk import StaffDesk
 from bot.app.staff_outbox import StaffOutbox
 from bot.app.update_inbox import prune as prune_inbox
-from bot.bootstrap import Components, StartupError, open_components
+from bot.bootstrap import Components, StartupError, open_components, retention_policy
 from bot.channels.telegram.instrument import CountingRateLimiter, CountingRequest
 from bot.channels.telegram.ops import OpsServer, Probe
 from bot.channels.telegram.processor import PerUserUpdateProcessor
@@ -45,6 +46,10 @@ _NEEDS_SECRET = (
 )
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 GUIDE_TICK = 1.0  # seconds between looks for guide messages due for an edit
+# Expiry counts in days: a look every 12 dispatch intervals (a minute by default) is soon
+# enough, and keeps its three transactions off SQLite's single writer between steps.
+RETENTION_TICKS = 12
+RETENTION_TICK_MAX = 60.0
 
 
 def require_token(settings: Settings) -> str:
@@ -69,6 +74,7 @@ class Runtime:
     pictures: Pictures
     components: Components
     metrics: Metrics
+    retention: Retention
     webhook: TelegramWebhook | None = None  # set once serving in webhook mode
     ops: OpsServer | None = None  # /healthz, /readyz, /metrics on METRICS_PORT
 
@@ -100,6 +106,15 @@ class Runtime:
         except Exception as exc:
             self._store_error("outbox", exc)
             log.error("staff outbox tick failed: %s", type(exc).__name__)
+
+    async def expire_data(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+        """Tell quiet people before their data expires, erase it when it has, and delete old
+        finished callback requests."""
+        try:
+            await self.retention.run_once()
+        except Exception as exc:
+            self._store_error("retention", exc)
+            log.error("retention tick failed: %s", type(exc).__name__)
 
     def _store_error(self, where: str, exc: BaseException) -> None:
         if is_unavailable(exc):
@@ -159,6 +174,7 @@ def build_application(settings: Settings, components: Components) -> Runtime:
         metrics=metrics,
     )
     pictures = Pictures(knowledge, db, clock=clock)
+    retention = Retention(db, knowledge, outlet, retention_policy(settings), clock=clock)
     staff = StaffCommands(StaffDesk(db, settings.admin_user_ids), knowledge, clock)
     channel = TelegramChannel(
         components.coach,
@@ -171,7 +187,9 @@ def build_application(settings: Settings, components: Components) -> Runtime:
         metrics=metrics,
     )
     channel.install(application)
-    return Runtime(application, channel, sender, outbox, guides, pictures, components, metrics)
+    return Runtime(
+        application, channel, sender, outbox, guides, pictures, components, metrics, retention
+    )
 
 
 async def set_commands(application: AnyApplication, components: Components) -> None:
@@ -268,6 +286,7 @@ async def _receive_updates(
         ("reminders", runtime.send_reminders, settings.dispatch_interval),
         ("staff", runtime.send_staff_messages, settings.dispatch_interval),
         ("guides", runtime.edit_guides, guide_tick),
+        ("retention", runtime.expire_data, retention_tick(settings.dispatch_interval)),
     ):
         job_queue.run_repeating(
             job,
@@ -340,6 +359,11 @@ async def _main(settings: Settings) -> int:
         await components.close()
     log.info("footcoach stopped")
     return 0
+
+
+def retention_tick(dispatch_interval: float) -> float:
+    """Return the seconds between two runs of the retention job."""
+    return max(dispatch_interval, min(RETENTION_TICK_MAX, RETENTION_TICKS * dispatch_interval))
 
 
 def schedule_inbox_prune(job_queue: JobQueue[Any], db: Database, clock: Clock) -> None:

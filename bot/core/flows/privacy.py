@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.effects import ExportMyData, ForgetMe
 from bot.core.flow import Flow, yes_no
+from bot.core.retention import period_in_words
 from bot.core.state import HOME, ConversationState
 from bot.core.turn import Turn
 
@@ -12,7 +13,13 @@ flow = Flow("privacy")
 
 def show_privacy(turn: Turn, args: str) -> None:
     """Say what is stored, why, for how long, and who sees it."""
-    turn.say("privacy", disclaimer=turn.text("disclaimer"))
+    policy = turn.config.retention
+    turn.say(
+        "privacy",
+        disclaimer=turn.text("disclaimer"),
+        retention=period_in_words(turn.knowledge, policy.days),
+        lead_retention=period_in_words(turn.knowledge, policy.lead_days),
+    )
 
 
 def send_my_data(turn: Turn, args: str) -> None:
@@ -48,4 +55,15 @@ flow.command("privacy", show_privacy, menu=True)
 flow.command("mydata", send_my_data)
 flow.command("forget", ask_forget, menu=True)
 flow.buttons("forget_yes", "forget_no")
-flow.says("mydata_sent", "forget_confirm", "forgotten", "forget_kept", privacy={"disclaimer"})
+flow.says(
+    "mydata_sent",
+    "forget_confirm",
+    "forgotten",
+    "forget_kept",
+    privacy={"disclaimer", "retention", "lead_retention"},
+    # Sent by the dispatcher (bot/app/retention.py) a week before the data expires.
+    retention_notice={"date"},
+    period_year={"count"},
+    period_years={"count"},
+    period_days={"count"},
+)
