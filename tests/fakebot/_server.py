@@ -30,6 +30,10 @@ from ._records import (
 from ._telegram import decode_form_value
 
 T = TypeVar("T")
+# How long a test waits for something the bot should do. A wait ends as soon as it happens, so
+# this only bounds a failure; it is generous because a loaded 2-core machine (a cold picture
+# drawn before the first card) can take several seconds where a quiet one takes a fraction.
+WAIT_S = 15.0
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendAnimation"})
 # What Telegram's global limit counts: messages sent, and edits of them.
 RATE_METHODS = SEND_METHODS | {"editMessageText", "editMessageReplyMarkup"}
@@ -321,7 +325,11 @@ class FakeBotAPI(_Core):
                     await changed.wait()
 
     async def wait_for(
-        self, predicate: Callable[[], T | None], timeout: float = 5.0, *, description: str = ""
+        self,
+        predicate: Callable[[], T | None],
+        timeout: float = WAIT_S,
+        *,
+        description: str = "",
     ) -> T:
         """Wait until `predicate()` is truthy and return its value; on timeout fail saying
         what the bot sent. Looked at after every change in the fake, and every 0.25 s (a
@@ -333,7 +341,7 @@ class FakeBotAPI(_Core):
             raise AssertionError(f"timed out after {timeout}s: {what}\n{self.describe()}") from None
 
     async def wait_for_messages(
-        self, chat_id: int, count: int = 1, timeout: float = 5.0
+        self, chat_id: int, count: int = 1, timeout: float = WAIT_S
     ) -> list[SentMessage]:
         """Wait until the bot delivered `count` messages to the chat; return all of them."""
         what = f"{count} message(s) to chat {chat_id}"
@@ -341,7 +349,7 @@ class FakeBotAPI(_Core):
         await self.wait_for(enough, timeout, description=what)
         return self.messages(chat_id)
 
-    async def wait_for_update_consumed(self, update: JSONDict, timeout: float = 5.0) -> None:
+    async def wait_for_update_consumed(self, update: JSONDict, timeout: float = WAIT_S) -> None:
         """Wait until a getUpdates confirmed the update (its offset is past it): the bot has
         it, and Telegram would not hand it out again."""
 
