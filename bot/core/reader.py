@@ -394,6 +394,7 @@ class Reader:
         own: dict[str, dict[str, Match]] = {kind: {} for kind in CONCEPT_KINDS}
         apart: dict[str, dict[str, Match]] = {c.name: {} for c in _CONTEXTS}
         hinted: dict[str, int] = {}  # hint id → where first mentioned
+        plain: set[str] = set()  # hint ids said plainly, not only as a worry or question
         for hit in sorted(concepts, key=lambda h: (h.start, -len(h.word_positions))):
             kind, target = hit.phrase.kind, hit.phrase.target
             context = next(
@@ -405,6 +406,8 @@ class Reader:
             if kind == HINT or (kind == RED_FLAG and context == _HYPOTHETICAL):
                 if context in (None, _HYPOTHETICAL):
                     hinted.setdefault(target, hit.start)
+                if context is None and kind == HINT:
+                    plain.add(target)
                 if kind == HINT:
                     continue
             bucket = own[kind] if context is None else apart[context]
@@ -442,6 +445,12 @@ class Reader:
             others=_ordered(m for m in apart["other"].values() if m.id not in positive),
             hints=tuple(
                 sorted((h for h in hinted if h not in found[RED_FLAG]), key=hinted.__getitem__)
+            ),
+            worries=tuple(
+                sorted(
+                    (h for h in hinted if h not in found[RED_FLAG] and h not in plain),
+                    key=hinted.__getitem__,
+                )
             ),
             pain_score=pain_score,
         )
@@ -512,7 +521,10 @@ class Reader:
         keys: Sequence[str],
     ) -> dict[str, _Scope]:
         """Return, for each context, which tokens a live cue covers (ahead of it, behind it)."""
-        taken = {p for h in concepts for p in h.word_positions}
+        # A cue inside a concept's words is part of it ("cant feel my toes"), but not one inside
+        # an intent's: "is it broken?" asks for a diagnosis and is still a question, "the doctor
+        # checked for a clot" still a check, "no longer numb" still over.
+        taken = {p for h in concepts if h.phrase.kind != INTENT for p in h.word_positions}
         taken |= {p for h in hits if h.phrase.kind == _PSEUDO for p in h.word_positions}
         live: dict[str, list[Hit]] = {}
         for cue in hits:
@@ -568,6 +580,13 @@ class Reader:
         past = [*live.get("past_before", ()), *live.get("past_after", ())]
         if past and tokens.sentences:
             scopes[_PAST] = _told_on(scopes[_PAST], past, tokens)
+            # A frame ("About four months ago, a small cut ...") already reaches its clause.
+            unframed = [c for c in live.get("past_before", ()) if frames[c.end - 1] < 0]
+            scopes[_PAST] = _to_sentence_end(scopes[_PAST], unframed, tokens, past_barriers)
+        if tokens.sentences and live.get("after"):
+            scopes[_NEGATED] = _resolved_before_turn(
+                scopes[_NEGATED], live["after"], tokens, keys, barriers, self._window + 3
+            )
         near = (tokens.clauses, barriers, _SCORE_SPAN)
         scopes[_PRESENT] = self._scope(live.get(_PRESENT, ()), live.get(_PRESENT, ()), *near)
         # A score is denied only by a cue right before it ("not a 9"), not by any "didn't"
@@ -702,6 +721,53 @@ def _told_on(scope: _Scope, cues: Sequence[Hit], tokens: Tokens) -> _Scope:
                 break
             ahead[i] = True
     return ahead, scope[1]
+
+
+def _to_sentence_end(
+    scope: _Scope, cues: Sequence[Hit], tokens: Tokens, barriers: Sequence[bool]
+) -> _Scope:
+    """Return a time's scope carried on to the end of its own sentence, past commas, until a
+    turn or a word of now: "I remember the last hit we had - it was so hard I could hardly
+    walk", "like when I dropped a board on my foot, the nail came off"."""
+    words, sentences = tokens.words, tokens.sentences
+    ahead = list(scope[0])
+    for cue in cues:
+        told = sentences[cue.end - 1]
+        for i in range(cue.end, len(words)):
+            if sentences[i] != told or barriers[i] or words[i] in _NOW:
+                break
+            ahead[i] = True
+    return ahead, scope[1]
+
+
+# A resolution said after a turn, of what came before it: "numb toes after the race, but it
+# went away", "my ankle swelled up though they settled down".
+_TURNS = frozenset({"but", "though", "although"})
+_BACK = frozenset({"it", "they", "that", "this", "both", "all"})
+
+
+def _resolved_before_turn(
+    scope: _Scope,
+    cues: Sequence[Hit],
+    tokens: Tokens,
+    keys: Sequence[str],
+    barriers: Sequence[bool],
+    window: int,
+) -> _Scope:
+    """Return the negation scope reaching back over "but it" from a resolution cue behind it
+    ("went away", "settled down") into the clause before the turn, within its sentence."""
+    sentences = tokens.sentences
+    behind = list(scope[1])
+    for cue in cues:
+        at = cue.start
+        if at < 3 or keys[at - 1] not in _BACK or keys[at - 2] not in _TURNS:
+            continue
+        told = sentences[at]
+        for j in range(at - 3, max(-1, at - 3 - window), -1):
+            if sentences[j] != told or barriers[j]:
+                break
+            behind[j] = True
+    return scope[0], behind
 
 
 def _frames(starts: set[int], tokens: Tokens) -> list[int]:
