@@ -495,7 +495,7 @@ class Reader:
             h
             for h in kept
             if not h.phrase.locations
-            or any((tokens.clauses[h.start], p) in places for p in h.phrase.locations)
+            or any((c, p) in places for c in _listed_clauses(h, tokens) for p in h.phrase.locations)
         ]
         # A sign's word inside one of its hints is only the hint ("a bit red"), and a hint
         # inside a warning sign's phrase is the sign ("pop" in "heard a pop").
@@ -721,6 +721,31 @@ def _told_on(scope: _Scope, cues: Sequence[Hit], tokens: Tokens) -> _Scope:
                 break
             ahead[i] = True
     return ahead, scope[1]
+
+
+# Words that may open a listed item before its word: "achy, hot, and swollen".
+_LIST_OPENERS = frozenset({"and", "or", "very", "really", "so", "quite", "all", "also"})
+
+
+def _listed_clauses(hit: Hit, tokens: Tokens) -> Iterable[int]:
+    """Yield the clause of a hit and, when the hit opens a clause that goes on a list after a
+    comma ("my feet are achy, hot, and difficult to stand on"), the clauses of that list
+    before it, back to the one that names the place."""
+    clauses, after_comma = tokens.clauses, tokens.after_comma or (False,) * len(tokens.words)
+    clause = clauses[hit.start]
+    yield clause
+    at = hit.start
+    for _ in range(3):
+        first = at
+        while first > 0 and clauses[first - 1] == clauses[at]:
+            first -= 1
+        opens = at == first or (
+            at - first == 1 and tokens.words[first] in _LIST_OPENERS
+        )
+        if not opens or not after_comma[first] or first == 0:
+            return
+        at = first - 1
+        yield clauses[at]
 
 
 def _to_sentence_end(
