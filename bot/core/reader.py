@@ -390,11 +390,15 @@ class Reader:
         hits = self._index.find(keys, tokens.clauses, gaps, _MAX_MENTIONS, _CAPPED)
         concepts = self._concept_hits(hits, tokens)
         scopes = self._scopes(hits, concepts, tokens, barriers, (turns, shifts), keys)
+        asked = _impersonal_questions(norm, tokens, keys)
+        if asked is not None:
+            ahead, behind = scopes[_HYPOTHETICAL]
+            scopes[_HYPOTHETICAL] = ([a or q for a, q in zip(ahead, asked, strict=True)], behind)
 
         own: dict[str, dict[str, Match]] = {kind: {} for kind in CONCEPT_KINDS}
         apart: dict[str, dict[str, Match]] = {c.name: {} for c in _CONTEXTS}
         hinted: dict[str, int] = {}  # hint id → where first mentioned
-        plain: set[str] = set()  # hint ids said plainly, not only as a worry or question
+        plain: set[str] = set()  # hint ids said in a hint's words, not only as a worried sign
         for hit in sorted(concepts, key=lambda h: (h.start, -len(h.word_positions))):
             kind, target = hit.phrase.kind, hit.phrase.target
             context = next(
@@ -406,7 +410,9 @@ class Reader:
             if kind == HINT or (kind == RED_FLAG and context == _HYPOTHETICAL):
                 if context in (None, _HYPOTHETICAL):
                     hinted.setdefault(target, hit.start)
-                if context is None and kind == HINT:
+                # a hint's own words are told as a fact even inside a worry ("it might be a
+                # cramp from sitting so long"); a sign's words inside one are only the worry
+                if kind == HINT:
                     plain.add(target)
                 if kind == HINT:
                     continue
@@ -525,7 +531,10 @@ class Reader:
         # an intent's: "is it broken?" asks for a diagnosis and is still a question, "the doctor
         # checked for a clot" still a check, "no longer numb" still over.
         taken = {p for h in concepts if h.phrase.kind != INTENT for p in h.word_positions}
-        taken |= {p for h in hits if h.phrase.kind == _PSEUDO for p in h.word_positions}
+        # A cue inside a longer pseudo phrase counts for nothing ("not" in "not sure if"), but
+        # a cue that is the pseudo phrase's own words or reaches past them does: "not sure if"
+        # is a doubt, "see if" a check even where "if anything" is a pseudo phrase.
+        pseudo_hits = [h for h in hits if h.phrase.kind == _PSEUDO]
         live: dict[str, list[Hit]] = {}
         for cue in hits:
             kind = cue.phrase.kind
@@ -533,6 +542,12 @@ class Reader:
                 kind not in CONCEPT_KINDS
                 and kind not in _NOT_CUES
                 and not any(p in taken for p in cue.word_positions)
+                and not any(
+                    h.start <= cue.start
+                    and cue.end <= h.end
+                    and (h.end - h.start, h.phrase.parts) != (cue.end - cue.start, cue.phrase.parts)
+                    for h in pseudo_hits
+                )
                 # someone named after a preposition is no one whose body is talked about:
                 # "I was walking with a friend and started having pain"
                 and not (kind == "other_before" and cue.start and keys[cue.start - 1] in _OBJECT)
@@ -746,6 +761,46 @@ def _listed_clauses(hit: Hit, tokens: Tokens) -> Iterable[int]:
             return
         at = first - 1
         yield clauses[at]
+
+
+# Words by which the writer is in a sentence, or points at what they have ("is this swelling
+# normal?").
+_FIRST_PERSON = frozenset({
+    "i", "im", "ive", "id", "ill", "my", "me", "mine", "myself", "this", "these",
+})  # fmt: skip
+# Words that open a question ("what are the signs of a clot?"), not a remark with a "?" in it.
+_ASKING = frozenset({
+    "how", "what", "whats", "why", "when", "where", "which", "who", "can", "could", "do",
+    "does", "did", "is", "are", "was", "should", "would", "will", "has", "have", "any",
+    "anyone", "anybody", "hows", "isnt", "arent", "doesnt", "cant", "shouldnt",
+})  # fmt: skip
+
+
+def _impersonal_questions(norm: str, tokens: Tokens, keys: Sequence[str]) -> list[bool] | None:
+    """Return the tokens of questions that do not speak of the writer ("can you run with a
+    stress fracture?", "what are the signs of a clot?"): what they name is asked about, not
+    had; None when there is none."""
+    if "?" not in norm or not tokens.sentences:
+        return None
+    sentences, words, starts = tokens.sentences, tokens.words, tokens.starts
+    count = len(words)
+    asked = [False] * count
+    first = 0
+    found = False
+    for i in range(count):
+        if i + 1 < count and sentences[i + 1] == sentences[i]:
+            continue
+        end = starts[i] + len(words[i])
+        following = starts[i + 1] if i + 1 < count else len(norm)
+        if (
+            "?" in norm[end:following]
+            and keys[first] in _ASKING
+            and not any(keys[j] in _FIRST_PERSON for j in range(first, i + 1))
+        ):
+            asked[first : i + 1] = [True] * (i + 1 - first)
+            found = True
+        first = i + 1
+    return asked if found else None
 
 
 def _to_sentence_end(
