@@ -564,8 +564,24 @@ class Reader:
         barriers = [b and i not in pseudo for i, b in enumerate(barriers)]
         turns, shifts = kinds
         past_barriers = [b and shifts[i] for i, b in enumerate(barriers)]
+        # What someone says or thinks hands the sentence back to the writer only when the writer
+        # is named after it ("my wife says my foot is swollen") or the thing talked about is
+        # ("my husband thinks the swelling is nothing"); "they think it's a fracture" is still
+        # about them.
+        sentences = tokens.sentences or (0,) * len(keys)
         other_barriers = [
-            (b and turns[i]) or k in self._other_stop
+            (b and turns[i])
+            or (
+                k in self._other_stop
+                and (
+                    k in _FIRST_PERSON
+                    or (i + 1 < len(keys) and keys[i + 1] in _HANDED_BACK)
+                    or any(
+                        keys[j] in _FIRST_PERSON and sentences[j] == sentences[i]
+                        for j in range(i + 1, min(len(keys), i + 1 + _SPEECH_REACH))
+                    )
+                )
+            )
             for i, (b, k) in enumerate(zip(barriers, keys, strict=True))
         ]
         go_on = _lists(concepts, tokens, keys)
@@ -763,6 +779,10 @@ def _listed_clauses(hit: Hit, tokens: Tokens) -> Iterable[int]:
         yield clauses[at]
 
 
+# How far after what someone says the writer must be named for the rest to be theirs.
+_SPEECH_REACH = 6
+# ... or points at the thing talked about, right after it.
+_HANDED_BACK = frozenset({"the", "that", "this", "these", "those"})
 # Words by which the writer is in a sentence, or points at what they have ("is this swelling
 # normal?").
 _FIRST_PERSON = frozenset({
