@@ -24,7 +24,15 @@ The pipeline, all pure and bounded in work:
    carries on through the sentences told after it in the past until one speaks of now;
    someone else's scope goes on past commas until the writer comes back ("my", "I") or the
    sentence turns ("but"), and someone named after a preposition ("with a friend") is no
-   one whose body is talked about;
+   one whose body is talked about. Third round: a cue inside an intent's words still counts
+   ("is it broken?"), and one that is a pseudo phrase's own words does ("see if"); a time
+   recalled ("I remember", "like when I") reaches to the end of its sentence; a resolution
+   after "but it" reaches back over the turn ("numb toes, but it went away"); a question
+   that opens with an asking word and does not speak of the writer ("can you run with a
+   stress fracture?") only asks; what someone says hands the sentence back to the writer
+   only when the writer or "the" thing is named after it; a place named before a comma
+   list reaches the listed words ("my feet are achy, hot, and ..."); hints said only as a
+   worried sign are kept apart (`worries`), so that triage combines no sign from them;
 7. add the writer's own pain score now ("9/10", "I told him it was a 9"), read in the same
    context; at knowledge's severe_pain_score or more it is the `severe` red flag.
 """
@@ -770,9 +778,7 @@ def _listed_clauses(hit: Hit, tokens: Tokens) -> Iterable[int]:
         first = at
         while first > 0 and clauses[first - 1] == clauses[at]:
             first -= 1
-        opens = at == first or (
-            at - first == 1 and tokens.words[first] in _LIST_OPENERS
-        )
+        opens = at == first or (at - first == 1 and tokens.words[first] in _LIST_OPENERS)
         if not opens or not after_comma[first] or first == 0:
             return
         at = first - 1
