@@ -398,7 +398,7 @@ class Reader:
         hits = self._index.find(keys, tokens.clauses, gaps, _MAX_MENTIONS, _CAPPED)
         concepts = self._concept_hits(hits, tokens)
         scopes = self._scopes(hits, concepts, tokens, barriers, (turns, shifts), keys)
-        asked = _impersonal_questions(norm, tokens, keys)
+        asked = _impersonal_questions(norm, tokens)
         if asked is not None:
             ahead, behind = scopes[_HYPOTHETICAL]
             scopes[_HYPOTHETICAL] = ([a or q for a, q in zip(ahead, asked, strict=True)], behind)
@@ -583,9 +583,9 @@ class Reader:
                 k in self._other_stop
                 and (
                     k in _FIRST_PERSON
-                    or (i + 1 < len(keys) and keys[i + 1] in _HANDED_BACK)
+                    or (i + 1 < len(keys) and tokens.words[i + 1] in _HANDED_BACK)
                     or any(
-                        keys[j] in _FIRST_PERSON and sentences[j] == sentences[i]
+                        tokens.words[j] in _FIRST_PERSON and sentences[j] == sentences[i]
                         for j in range(i + 1, min(len(keys), i + 1 + _SPEECH_REACH))
                     )
                 )
@@ -802,7 +802,7 @@ _ASKING = frozenset({
 })  # fmt: skip
 
 
-def _impersonal_questions(norm: str, tokens: Tokens, keys: Sequence[str]) -> list[bool] | None:
+def _impersonal_questions(norm: str, tokens: Tokens) -> list[bool] | None:
     """Return the tokens of questions that do not speak of the writer ("can you run with a
     stress fracture?", "what are the signs of a clot?"): what they name is asked about, not
     had; None when there is none."""
@@ -820,8 +820,8 @@ def _impersonal_questions(norm: str, tokens: Tokens, keys: Sequence[str]) -> lis
         following = starts[i + 1] if i + 1 < count else len(norm)
         if (
             "?" in norm[end:following]
-            and keys[first] in _ASKING
-            and not any(keys[j] in _FIRST_PERSON for j in range(first, i + 1))
+            and words[first] in _ASKING
+            and not any(words[j] in _FIRST_PERSON for j in range(first, i + 1))
         ):
             asked[first : i + 1] = [True] * (i + 1 - first)
             found = True
