@@ -24,7 +24,15 @@ The pipeline, all pure and bounded in work:
    carries on through the sentences told after it in the past until one speaks of now;
    someone else's scope goes on past commas until the writer comes back ("my", "I") or the
    sentence turns ("but"), and someone named after a preposition ("with a friend") is no
-   one whose body is talked about;
+   one whose body is talked about. Third round: a cue inside an intent's words still counts
+   ("is it broken?"), and one that is a pseudo phrase's own words does ("see if"); a time
+   recalled ("I remember", "like when I") reaches to the end of its sentence; a resolution
+   after "but it" reaches back over the turn ("numb toes, but it went away"); a question
+   that opens with an asking word and does not speak of the writer ("can you run with a
+   stress fracture?") only asks; what someone says hands the sentence back to the writer
+   only when the writer or "the" thing is named after it; a place named before a comma
+   list reaches the listed words ("my feet are achy, hot, and ..."); hints said only as a
+   worried sign are kept apart (`worries`), so that triage combines no sign from them;
 7. add the writer's own pain score now ("9/10", "I told him it was a 9"), read in the same
    context; at knowledge's severe_pain_score or more it is the `severe` red flag.
 """
@@ -390,10 +398,15 @@ class Reader:
         hits = self._index.find(keys, tokens.clauses, gaps, _MAX_MENTIONS, _CAPPED)
         concepts = self._concept_hits(hits, tokens)
         scopes = self._scopes(hits, concepts, tokens, barriers, (turns, shifts), keys)
+        asked = _impersonal_questions(norm, tokens)
+        if asked is not None:
+            ahead, behind = scopes[_HYPOTHETICAL]
+            scopes[_HYPOTHETICAL] = ([a or q for a, q in zip(ahead, asked, strict=True)], behind)
 
         own: dict[str, dict[str, Match]] = {kind: {} for kind in CONCEPT_KINDS}
         apart: dict[str, dict[str, Match]] = {c.name: {} for c in _CONTEXTS}
         hinted: dict[str, int] = {}  # hint id → where first mentioned
+        plain: set[str] = set()  # hint ids said in a hint's words, not only as a worried sign
         for hit in sorted(concepts, key=lambda h: (h.start, -len(h.word_positions))):
             kind, target = hit.phrase.kind, hit.phrase.target
             context = next(
@@ -405,6 +418,10 @@ class Reader:
             if kind == HINT or (kind == RED_FLAG and context == _HYPOTHETICAL):
                 if context in (None, _HYPOTHETICAL):
                     hinted.setdefault(target, hit.start)
+                # a hint's own words are told as a fact even inside a worry ("it might be a
+                # cramp from sitting so long"); a sign's words inside one are only the worry
+                if kind == HINT:
+                    plain.add(target)
                 if kind == HINT:
                     continue
             bucket = own[kind] if context is None else apart[context]
@@ -442,6 +459,12 @@ class Reader:
             others=_ordered(m for m in apart["other"].values() if m.id not in positive),
             hints=tuple(
                 sorted((h for h in hinted if h not in found[RED_FLAG]), key=hinted.__getitem__)
+            ),
+            worries=tuple(
+                sorted(
+                    (h for h in hinted if h not in found[RED_FLAG] and h not in plain),
+                    key=hinted.__getitem__,
+                )
             ),
             pain_score=pain_score,
         )
@@ -486,7 +509,7 @@ class Reader:
             h
             for h in kept
             if not h.phrase.locations
-            or any((tokens.clauses[h.start], p) in places for p in h.phrase.locations)
+            or any((c, p) in places for c in _listed_clauses(h, tokens) for p in h.phrase.locations)
         ]
         # A sign's word inside one of its hints is only the hint ("a bit red"), and a hint
         # inside a warning sign's phrase is the sign ("pop" in "heard a pop").
@@ -512,8 +535,14 @@ class Reader:
         keys: Sequence[str],
     ) -> dict[str, _Scope]:
         """Return, for each context, which tokens a live cue covers (ahead of it, behind it)."""
-        taken = {p for h in concepts for p in h.word_positions}
-        taken |= {p for h in hits if h.phrase.kind == _PSEUDO for p in h.word_positions}
+        # A cue inside a concept's words is part of it ("cant feel my toes"), but not one inside
+        # an intent's: "is it broken?" asks for a diagnosis and is still a question, "the doctor
+        # checked for a clot" still a check, "no longer numb" still over.
+        taken = {p for h in concepts if h.phrase.kind != INTENT for p in h.word_positions}
+        # A cue inside a longer pseudo phrase counts for nothing ("not" in "not sure if"), but
+        # a cue that is the pseudo phrase's own words or reaches past them does: "not sure if"
+        # is a doubt, "see if" a check even where "if anything" is a pseudo phrase.
+        pseudo_hits = [h for h in hits if h.phrase.kind == _PSEUDO]
         live: dict[str, list[Hit]] = {}
         for cue in hits:
             kind = cue.phrase.kind
@@ -521,6 +550,12 @@ class Reader:
                 kind not in CONCEPT_KINDS
                 and kind not in _NOT_CUES
                 and not any(p in taken for p in cue.word_positions)
+                and not any(
+                    h.start <= cue.start
+                    and cue.end <= h.end
+                    and (h.end - h.start, h.phrase.parts) != (cue.end - cue.start, cue.phrase.parts)
+                    for h in pseudo_hits
+                )
                 # someone named after a preposition is no one whose body is talked about:
                 # "I was walking with a friend and started having pain"
                 and not (kind == "other_before" and cue.start and keys[cue.start - 1] in _OBJECT)
@@ -537,8 +572,24 @@ class Reader:
         barriers = [b and i not in pseudo for i, b in enumerate(barriers)]
         turns, shifts = kinds
         past_barriers = [b and shifts[i] for i, b in enumerate(barriers)]
+        # What someone says or thinks hands the sentence back to the writer only when the writer
+        # is named after it ("my wife says my foot is swollen") or the thing talked about is
+        # ("my husband thinks the swelling is nothing"); "they think it's a fracture" is still
+        # about them.
+        sentences = tokens.sentences or (0,) * len(keys)
         other_barriers = [
-            (b and turns[i]) or k in self._other_stop
+            (b and turns[i])
+            or (
+                k in self._other_stop
+                and (
+                    k in _FIRST_PERSON
+                    or (i + 1 < len(keys) and tokens.words[i + 1] in _HANDED_BACK)
+                    or any(
+                        tokens.words[j] in _FIRST_PERSON and sentences[j] == sentences[i]
+                        for j in range(i + 1, min(len(keys), i + 1 + _SPEECH_REACH))
+                    )
+                )
+            )
             for i, (b, k) in enumerate(zip(barriers, keys, strict=True))
         ]
         go_on = _lists(concepts, tokens, keys)
@@ -568,6 +619,13 @@ class Reader:
         past = [*live.get("past_before", ()), *live.get("past_after", ())]
         if past and tokens.sentences:
             scopes[_PAST] = _told_on(scopes[_PAST], past, tokens)
+            # A frame ("About four months ago, a small cut ...") already reaches its clause.
+            unframed = [c for c in live.get("past_before", ()) if frames[c.end - 1] < 0]
+            scopes[_PAST] = _to_sentence_end(scopes[_PAST], unframed, tokens, past_barriers)
+        if tokens.sentences and live.get("after"):
+            scopes[_NEGATED] = _resolved_before_turn(
+                scopes[_NEGATED], live["after"], tokens, keys, barriers, self._window + 3
+            )
         near = (tokens.clauses, barriers, _SCORE_SPAN)
         scopes[_PRESENT] = self._scope(live.get(_PRESENT, ()), live.get(_PRESENT, ()), *near)
         # A score is denied only by a cue right before it ("not a 9"), not by any "didn't"
@@ -702,6 +760,120 @@ def _told_on(scope: _Scope, cues: Sequence[Hit], tokens: Tokens) -> _Scope:
                 break
             ahead[i] = True
     return ahead, scope[1]
+
+
+# Words that may open a listed item before its word: "achy, hot, and swollen".
+_LIST_OPENERS = frozenset({"and", "or", "very", "really", "so", "quite", "all", "also"})
+
+
+def _listed_clauses(hit: Hit, tokens: Tokens) -> Iterable[int]:
+    """Yield the clause of a hit and, when the hit opens a clause that goes on a list after a
+    comma ("my feet are achy, hot, and difficult to stand on"), the clauses of that list
+    before it, back to the one that names the place."""
+    clauses, after_comma = tokens.clauses, tokens.after_comma or (False,) * len(tokens.words)
+    clause = clauses[hit.start]
+    yield clause
+    at = hit.start
+    for _ in range(3):
+        first = at
+        while first > 0 and clauses[first - 1] == clauses[at]:
+            first -= 1
+        opens = at == first or (at - first == 1 and tokens.words[first] in _LIST_OPENERS)
+        if not opens or not after_comma[first] or first == 0:
+            return
+        at = first - 1
+        yield clauses[at]
+
+
+# How far after what someone says the writer must be named for the rest to be theirs.
+_SPEECH_REACH = 6
+# ... or points at the thing talked about, right after it.
+_HANDED_BACK = frozenset({"the", "that", "this", "these", "those"})
+# Words by which the writer is in a sentence, or points at what they have ("is this swelling
+# normal?").
+_FIRST_PERSON = frozenset({
+    "i", "im", "ive", "id", "ill", "my", "me", "mine", "myself", "this", "these",
+})  # fmt: skip
+# Words that open a question ("what are the signs of a clot?"), not a remark with a "?" in it.
+_ASKING = frozenset({
+    "how", "what", "whats", "why", "when", "where", "which", "who", "can", "could", "do",
+    "does", "did", "is", "are", "was", "should", "would", "will", "has", "have", "any",
+    "anyone", "anybody", "hows", "isnt", "arent", "doesnt", "cant", "shouldnt",
+})  # fmt: skip
+
+
+def _impersonal_questions(norm: str, tokens: Tokens) -> list[bool] | None:
+    """Return the tokens of questions that do not speak of the writer ("can you run with a
+    stress fracture?", "what are the signs of a clot?"): what they name is asked about, not
+    had; None when there is none."""
+    if "?" not in norm or not tokens.sentences:
+        return None
+    sentences, words, starts = tokens.sentences, tokens.words, tokens.starts
+    count = len(words)
+    asked = [False] * count
+    first = 0
+    found = False
+    for i in range(count):
+        if i + 1 < count and sentences[i + 1] == sentences[i]:
+            continue
+        end = starts[i] + len(words[i])
+        following = starts[i + 1] if i + 1 < count else len(norm)
+        if (
+            "?" in norm[end:following]
+            and words[first] in _ASKING
+            and not any(words[j] in _FIRST_PERSON for j in range(first, i + 1))
+        ):
+            asked[first : i + 1] = [True] * (i + 1 - first)
+            found = True
+        first = i + 1
+    return asked if found else None
+
+
+def _to_sentence_end(
+    scope: _Scope, cues: Sequence[Hit], tokens: Tokens, barriers: Sequence[bool]
+) -> _Scope:
+    """Return a time's scope carried on to the end of its own sentence, past commas, until a
+    turn or a word of now: "I remember the last hit we had - it was so hard I could hardly
+    walk", "like when I dropped a board on my foot, the nail came off"."""
+    words, sentences = tokens.words, tokens.sentences
+    ahead = list(scope[0])
+    for cue in cues:
+        told = sentences[cue.end - 1]
+        for i in range(cue.end, len(words)):
+            if sentences[i] != told or barriers[i] or words[i] in _NOW:
+                break
+            ahead[i] = True
+    return ahead, scope[1]
+
+
+# A resolution said after a turn, of what came before it: "numb toes after the race, but it
+# went away", "my ankle swelled up though they settled down".
+_TURNS = frozenset({"but", "though", "although"})
+_BACK = frozenset({"it", "they", "that", "this", "both", "all"})
+
+
+def _resolved_before_turn(
+    scope: _Scope,
+    cues: Sequence[Hit],
+    tokens: Tokens,
+    keys: Sequence[str],
+    barriers: Sequence[bool],
+    window: int,
+) -> _Scope:
+    """Return the negation scope reaching back over "but it" from a resolution cue behind it
+    ("went away", "settled down") into the clause before the turn, within its sentence."""
+    sentences = tokens.sentences
+    behind = list(scope[1])
+    for cue in cues:
+        at = cue.start
+        if at < 3 or keys[at - 1] not in _BACK or keys[at - 2] not in _TURNS:
+            continue
+        told = sentences[at]
+        for j in range(at - 3, max(-1, at - 3 - window), -1):
+            if sentences[j] != told or barriers[j]:
+                break
+            behind[j] = True
+    return scope[0], behind
 
 
 def _frames(starts: set[int], tokens: Tokens) -> list[int]:

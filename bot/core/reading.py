@@ -52,6 +52,9 @@ class Reading(BaseModel):
     # "pop", "is this a blood clot?"), never one already in `red_flags`; the dialogue asks a
     # yes/no question about each, instead of guessing either way.
     hints: tuple[str, ...] = ()
+    # Those of `hints` said only as a worry or a question ("could this be an ulcer?", "does
+    # diabetes make your toes go purple?"): still asked about, but no ground for a combination.
+    worries: tuple[str, ...] = ()
     # The pain rating (0-10) the writer gives for now, themselves ("right now it's a 9").
     pain_score: int | None = Field(default=None, ge=0, le=10)
 

@@ -33,7 +33,9 @@ def warning_signs(
     # condition, from the same words) does not combine with it.
     said = {m.start + i for m in reading.conditions for i in range(len(m.words.split()))}
     own = {m.id for m in reading.red_flags if m.start not in said}
-    hints = set(reading.hints)
+    # A sign only worried about or asked after is asked about, not combined into a sign: "I'm
+    # diabetic, could this turn into an ulcer?" is a question, not a diabetic foot.
+    hints = set(reading.hints) - set(reading.worries)
     places, symptoms = set(reading.location_ids), set(reading.symptom_ids)
     for rule in rules.combinations:
         if rule.id in signs:
