@@ -38,6 +38,7 @@ from datetime import datetime, timedelta
 from bot.app.clock import Clock, utc_now
 from bot.app.locks import KeyedLocks
 from bot.app.runs import Runs, Tally
+from bot.core.updates import UpdateKey, numbering_since
 from bot.store import Database, inbox, is_unavailable
 from bot.store.inbox import PendingUpdate
 
@@ -64,14 +65,17 @@ class UpdateInbox:
     def __init__(
         self,
         db: Database,
+        bot_id: int,
         process: Process,
         give_up: GiveUp,
         *,
         order_wait: float = 2.0,
         concurrency: int = 4,
         clock: Clock = utc_now,
+        handled: Tally | None = None,
     ) -> None:
         self.db = db
+        self.bot_id = bot_id
         self.process = process
         self.give_up = give_up
         self.order_wait = timedelta(seconds=order_wait)
@@ -85,14 +89,37 @@ class UpdateInbox:
         # What tests await: updates handled here (applied, or answered as failed) with their
         # marks committed; looks that found a sender's next update waiting for a missing
         # number; and whole sweeps.
-        self.handled = Tally()
+        self.handled = handled or Tally()
         self.held_back = Tally()
         self.sweeps = Runs()
 
+    async def adopt_unkeyed(self) -> int:
+        """Take over the updates recorded before they were keyed by bot (see the migration)."""
+        async with self.db.transaction() as session:
+            return await inbox.adopt_unkeyed(session, self.bot_id)
+
     async def record(self, update_id: int, sender: int, payload: str) -> bool:
         """Store a received update; return False if it was there already (a redelivery)."""
+        now = self.clock()
+        key = UpdateKey(self.bot_id, update_id)
         async with self.db.transaction() as session:
-            new = await inbox.record(session, update_id, sender, payload, self.clock())
+            new = await inbox.record(session, key, sender, payload, now, numbering_since(now))
+        self._arrived()
+        return new
+
+    async def record_batch(self, updates: list[tuple[int, int | None, str]]) -> list[bool]:
+        """Store fetched updates (id, sender or None, payload) in one transaction; return which
+        were new. Those without a sender are stored as applied: they are handled elsewhere."""
+        now = self.clock()
+        since = numbering_since(now)
+        new: list[bool] = []
+        async with self.db.transaction() as session:
+            for update_id, sender, payload in updates:
+                key = UpdateKey(self.bot_id, update_id)
+                if sender is None:
+                    new.append(await inbox.record_applied(session, key, now, since))
+                else:
+                    new.append(await inbox.record(session, key, sender, payload, now, since))
         self._arrived()
         return new
 
@@ -101,11 +128,15 @@ class UpdateInbox:
         self._arrival.set()
         self._arrival = asyncio.Event()
 
-    async def record_unordered(self, update_id: int) -> None:
-        """Note an update that needs no order (no sender), so its number is not a gap."""
+    async def record_unordered(self, update_id: int) -> bool:
+        """Note an update that needs no order (no sender), so its number is not a gap; return
+        False if it was there already (a redelivery)."""
+        now = self.clock()
+        key = UpdateKey(self.bot_id, update_id)
         async with self.db.transaction() as session:
-            await inbox.record_applied(session, update_id, self.clock())
+            new = await inbox.record_applied(session, key, now, numbering_since(now))
         self._arrived()
+        return new
 
     def drain_soon(self, sender: int) -> None:
         """Drain the sender in the background."""
@@ -138,7 +169,9 @@ class UpdateInbox:
                 if not shared:
                     return 0
                 handled = 0
-                done: tuple[int, bool] | None = None  # the update just applied, and if it failed
+                done: tuple[UpdateKey, bool] | None = (
+                    None  # the update just applied, and if it failed
+                )
                 pause = _GAP_POLL
                 while True:
                     now = self.clock()
@@ -148,17 +181,20 @@ class UpdateInbox:
                             # Marked here, with the next look, to save a transaction each.
                             await inbox.finish(session, done[0], now, failed=done[1])
                             done = None
-                        row = await inbox.next_pending(session, sender)
+                        row = await inbox.next_pending(session, self.bot_id, sender)
                         waiting = row is not None and (
                             now - row.received_at < self.order_wait
                             and await inbox.missing_before(
-                                session, row.update_id, now - self.order_wait
+                                session,
+                                UpdateKey(self.bot_id, row.update_id),
+                                now - self.order_wait,
+                                numbering_since(now),
                             )
                         )
                         if row is not None and not waiting:
                             # The missing number may have been recorded between the two
                             # queries, and be this sender's: take the oldest one again.
-                            row = await inbox.next_pending(session, sender)
+                            row = await inbox.next_pending(session, self.bot_id, sender)
                     if marking:
                         self.handled.add()
                     if row is None:
@@ -175,7 +211,7 @@ class UpdateInbox:
                     failed = await self._apply(row)
                     if failed is None:
                         return handled
-                    done = (row.update_id, failed)
+                    done = (UpdateKey(self.bot_id, row.update_id), failed)
                     handled += 1
 
     async def _apply(self, row: PendingUpdate) -> bool | None:
@@ -209,7 +245,7 @@ class UpdateInbox:
         with self.sweeps.run():
             async with self.db.transaction() as session:
                 senders = await inbox.stale_senders(
-                    session, self.clock() - self.stale_after, _SWEEP_BATCH
+                    session, self.bot_id, self.clock() - self.stale_after, _SWEEP_BATCH
                 )
             handled = await asyncio.gather(*(self.drain(s, wait=False) for s in senders))
             return sum(handled)

@@ -11,7 +11,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app.coach import Coach, Person
@@ -22,6 +22,7 @@ from bot.channels.telegram.render import Renderer
 from bot.channels.telegram.staff import StaffCommands
 from bot.channels.telegram.translate import event_of, staff_request
 from bot.core.knowledge import Knowledge
+from bot.core.updates import UpdateKey
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,10 @@ class TelegramChannel:
         *,
         pictures: Pictures | None = None,
         guides: GuideRunner | None = None,
+        bot_id: int,
     ) -> None:
         self.coach = coach
+        self.bot_id = bot_id  # whose update numbers these are (bot/core/updates.py)
         self.knowledge = knowledge
         self.staff = staff
         self.staff_chat_id = staff_chat_id
@@ -63,7 +66,8 @@ class TelegramChannel:
         if event is None:
             return
         person = Person(id=user.id, first_name=user.first_name)
-        replies = await self.coach.handle(person, event, update_id=update.update_id)
+        key = UpdateKey(self.bot_id, update.update_id)
+        replies = await self.coach.handle(person, event, update=key)
         renderer = Renderer(context.bot, pictures=self.pictures, guides=self.guides)
         await renderer.send(chat.id, replies)
 
@@ -117,6 +121,11 @@ class TelegramChannel:
         """Log the failure without personal data, and tell the person to try again."""
         update_id = update.update_id if isinstance(update, Update) else None
         error = context.error
+        if isinstance(error, Forbidden):
+            # The person blocked the bot (or it was removed from the chat): nothing can reach
+            # them, and telling them so would only be refused again.
+            log.info("update %s: the chat no longer takes the bot's messages", update_id)
+            return
         # The update id, the error type and where it happened (file, line, function): never
         # the exception's message, which can quote what the person typed.
         where = ""
