@@ -2,7 +2,9 @@
 
 Several workers behind a load balancer each receive some of the updates, and two updates of
 one person can reach two workers at the same instant. The webhook records every update in the
-store's inbox before Telegram gets its 200, then drains that sender: it takes the sender's
+store's inbox before Telegram gets its 200 (polling: before the next getUpdates confirms it;
+one poller receives everything in order, so it never waits for a missing number), then drains
+that sender: it takes the sender's
 inbox lock (a PostgreSQL session lock, shared by all workers) and applies the sender's pending
 updates oldest first, sending each one's replies before taking the next. Telegram numbers
 updates consecutively, so a number missing below the update about to be applied is an update
@@ -14,9 +16,11 @@ left waiting (their worker died, or the database was away), it is applied at lea
 
 What is guaranteed, and what is not:
 
-- Every update Telegram got a 200 for is applied exactly once, also when a worker is killed
-  at any point, when Telegram redelivers it, or when the database is away for a while (the
-  update is applied when it is back). An update whose recording failed (the database was
+- Updates are known by the bot's id and their number (bot/core/updates.py): bots sharing the
+  store never take each other's updates for redeliveries, nor drain or sweep them.
+- Every update Telegram got a 200 for (or handed to a poll) is applied exactly once, also
+  when a worker is killed at any point, when Telegram redelivers it, or when the database is
+  away for a while (the update is applied when it is back). An update whose recording failed (the database was
   away) gets the "something went wrong, try again" answer instead and changes nothing.
 - A person's updates are applied, and answered, in update-id order across all workers,
   provided an earlier update reaches some worker no later than WEBHOOK_ORDER_WAIT (2 s) after

@@ -247,6 +247,7 @@ async def serve(
             if runtime.poller is not None:
                 await runtime.poller.stop()
             await application.stop()
+            await runtime.applier.close()
             await runtime.reminder_ticks.close()
             await runtime.staff_ticks.close()
             await runtime.guides.close()

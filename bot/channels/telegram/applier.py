@@ -19,6 +19,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, JobQueue
 from bot.app.clock import Clock, utc_now
 from bot.app.runs import Tally
 from bot.app.update_inbox import UpdateInbox
+from bot.channels.telegram.ticker import Ticker
 from bot.store import Database
 
 log = logging.getLogger(__name__)
@@ -68,16 +69,22 @@ class InboxApplier:
             clock=clock,
             handled=handled,
         )
+        # A sweep of many senders can outlast the second between ticks.
+        self._sweeps = Ticker("inbox sweep", self._sweep)
 
     def sweep_on(self, job_queue: JobQueue[Any]) -> None:
         """Sweep the inbox every second on the job queue (a sweep still going is not doubled)."""
         job_queue.run_repeating(
-            self._sweep,
+            self._tick,
             interval=SWEEP_INTERVAL,
             first=SWEEP_INTERVAL,
             name="inbox-sweep",
             job_kwargs={"max_instances": 1, "coalesce": True},
         )
+
+    async def close(self) -> None:
+        """Wait for the sweep in flight (at shutdown)."""
+        await self._sweeps.close()
 
     def decode(self, payload: str) -> Update:
         """Return the update a stored payload holds."""
@@ -98,7 +105,10 @@ class InboxApplier:
         )
         await self.on_error(update, context)
 
-    async def _sweep(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _tick(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        self._sweeps.tick()
+
+    async def _sweep(self) -> None:
         try:
             await self.inbox.sweep()
         except Exception as exc:
