@@ -20,8 +20,9 @@ What is guaranteed, and what is not:
   store never take each other's updates for redeliveries, nor drain or sweep them.
 - Every update Telegram got a 200 for (or handed to a poll) is applied exactly once, also
   when a worker is killed at any point, when Telegram redelivers it, or when the database is
-  away for a while (the update is applied when it is back). An update whose recording failed (the database was
-  away) gets the "something went wrong, try again" answer instead and changes nothing.
+  away for a while (the update is applied when it is back). An update whose recording failed
+  (the database was away) gets the "something went wrong, try again" answer instead and
+  changes nothing (polling keeps a batch it could not record and tries again instead).
 - A person's updates are applied, and answered, in update-id order across all workers,
   provided an earlier update reaches some worker no later than WEBHOOK_ORDER_WAIT (2 s) after
   a later one. One that arrives later still is applied (never dropped), after the newer one.
