@@ -38,6 +38,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 
 from bot.app.clock import Clock, utc_now
@@ -76,6 +77,7 @@ class UpdateInbox:
         *,
         order_wait: float = 2.0,
         concurrency: int = 4,
+        shared_lock: bool = True,
         clock: Clock = utc_now,
         handled: Tally | None = None,
     ) -> None:
@@ -88,6 +90,9 @@ class UpdateInbox:
         self.stale_after = self.order_wait + timedelta(seconds=1)
         self.clock = clock
         self._slots = asyncio.Semaphore(concurrency)
+        # Whether drains also take the store's lock of the sender, for workers sharing it (on
+        # PostgreSQL a connection held while the replies go out). One poller needs none.
+        self.shared_lock = shared_lock
         self._locks = KeyedLocks()
         self._tasks: set[asyncio.Task[int]] = set()
         self._arrival = asyncio.Event()
@@ -170,7 +175,7 @@ class UpdateInbox:
         async with self._locks.hold(sender, wait=wait) as held:
             if not held:
                 return 0
-            async with self._slots, self.db.drain_lock(sender, wait=wait) as shared:
+            async with self._slots, self._shared(sender, wait=wait) as shared:
                 if not shared:
                     return 0
                 handled = 0
@@ -218,6 +223,12 @@ class UpdateInbox:
                         return handled
                     done = (UpdateKey(self.bot_id, row.update_id), failed)
                     handled += 1
+
+    def _shared(self, sender: int, *, wait: bool) -> AbstractAsyncContextManager[bool]:
+        """Return the sender's lock among workers (nothing to take with a single poller)."""
+        if not self.shared_lock:
+            return contextlib.nullcontext(True)
+        return self.db.drain_lock(sender, wait=wait)
 
     async def _apply(self, row: PendingUpdate) -> bool | None:
         """Apply one update; return whether it failed for good, None if the store was away.

@@ -29,7 +29,7 @@ from bot.app.staff_desk import StaffDesk
 from bot.app.staff_outbox import StaffOutbox
 from bot.app.update_inbox import prune as prune_inbox
 from bot.bootstrap import Components, StartupError, open_components
-from bot.channels.telegram.applier import InboxApplier, drain_concurrency
+from bot.channels.telegram.applier import POLLING_CONCURRENCY, InboxApplier, drain_concurrency
 from bot.channels.telegram.poller import InboxPoller
 from bot.channels.telegram.processor import PerUserUpdateProcessor
 from bot.channels.telegram.render import TelegramOutlet
@@ -162,15 +162,21 @@ def build_application(settings: Settings, components: Components) -> Runtime:
         bot_id=bot_id,
     )
     channel.install(application)
+    webhook = settings.webhook_mode
     applier = InboxApplier(
         application,
         channel.route,
         channel.on_error,
         db,
         bot_id,
-        # Polling hands each sender's updates over in order: no number is ever on its way.
-        order_wait=settings.webhook_order_wait if settings.webhook_mode else 0.0,
-        concurrency=drain_concurrency(db, settings.database_pool_size),
+        # One poller receives every update, in order: no number is ever on its way, and no
+        # other worker drains the same sender (so no lock among workers, holding a connection
+        # while replies go out, limits how many people it serves at once).
+        order_wait=settings.webhook_order_wait if webhook else 0.0,
+        concurrency=drain_concurrency(db, settings.database_pool_size)
+        if webhook
+        else POLLING_CONCURRENCY,
+        shared_lock=webhook,
         clock=clock,
         handled=handled,
     )

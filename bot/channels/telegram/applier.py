@@ -31,13 +31,16 @@ Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 ErrorHandler = Callable[[object, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
-def drain_concurrency(db: Database, pool_size: int) -> int:
-    """Return how many senders may be drained at once.
+POLLING_CONCURRENCY = 256  # senders applied at once by a poller (as PTB's processor did)
 
-    On PostgreSQL each drain holds two connections at most (its lock, and the step's
-    transaction); SQLite's drains hold no lock connection, and its writes queue anyway.
+
+def drain_concurrency(db: Database, pool_size: int) -> int:
+    """Return how many senders a webhook worker may drain at once.
+
+    On PostgreSQL each drain holds two connections at most (the sender's lock among workers,
+    and the step's transaction); SQLite's drains hold no lock connection.
     """
-    return 64 if db.is_sqlite else max(1, pool_size // 2)
+    return POLLING_CONCURRENCY if db.is_sqlite else max(1, pool_size // 2)
 
 
 class InboxApplier:
@@ -53,6 +56,7 @@ class InboxApplier:
         *,
         order_wait: float,
         concurrency: int,
+        shared_lock: bool,
         clock: Clock = utc_now,
         handled: Tally | None = None,
     ) -> None:
@@ -66,6 +70,7 @@ class InboxApplier:
             self.give_up,
             order_wait=order_wait,
             concurrency=concurrency,
+            shared_lock=shared_lock,
             clock=clock,
             handled=handled,
         )
