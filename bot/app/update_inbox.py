@@ -192,19 +192,18 @@ class UpdateInbox:
                             await inbox.finish(session, done[0], now, failed=done[1])
                             done = None
                         row = await inbox.next_pending(session, self.bot_id, sender)
-                        waiting = row is not None and (
-                            now - row.received_at < self.order_wait
-                            and await inbox.missing_before(
+                        waiting = False
+                        if row is not None and now - row.received_at < self.order_wait:
+                            waiting = await inbox.missing_before(
                                 session,
                                 UpdateKey(self.bot_id, row.update_id),
                                 now - self.order_wait,
                                 numbering_since(now),
                             )
-                        )
-                        if row is not None and not waiting:
-                            # The missing number may have been recorded between the two
-                            # queries, and be this sender's: take the oldest one again.
-                            row = await inbox.next_pending(session, self.bot_id, sender)
+                            if not waiting:
+                                # The missing number may have been recorded between the two
+                                # queries, and be this sender's: take the oldest one again.
+                                row = await inbox.next_pending(session, self.bot_id, sender)
                     if marking:
                         self.handled.add()
                     if row is None:

@@ -22,7 +22,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -53,17 +53,11 @@ def _of(key: UpdateKey) -> Any:
     return (InboxRow.bot_id == key.bot_id) & (InboxRow.update_id == key.update_id)
 
 
-async def _drop_earlier_numbering(
-    session: AsyncSession, key: UpdateKey, fresh_since: datetime
-) -> None:
-    """Delete the row of this number if it was applied and received before `fresh_since`:
-    Telegram cannot send that update again, so this one is new. (An update never applied is
-    never dropped.)"""
-    await session.execute(
-        delete(InboxRow).where(
-            _of(key), InboxRow.processed_at.is_not(None), InboxRow.received_at < fresh_since
-        )
-    )
+def _earlier_numbering(fresh_since: datetime) -> Any:
+    """Return the condition of a row whose update Telegram cannot send again: applied, and
+    received before `fresh_since`. The same number now is a new update. (An update never
+    applied is never taken for one.)"""
+    return InboxRow.processed_at.is_not(None) & (InboxRow.received_at < fresh_since)
 
 
 async def record(
@@ -75,17 +69,15 @@ async def record(
     fresh_since: datetime,
 ) -> bool:
     """Store a received update; return False if it was already there (a redelivery)."""
-    await _drop_earlier_numbering(session, key, fresh_since)
+    fields = {"user_id": user_id, "payload": payload, "received_at": now}
     statement = (
         _insert(session)(InboxRow)
-        .values(
-            bot_id=key.bot_id,
-            update_id=key.update_id,
-            user_id=user_id,
-            payload=payload,
-            received_at=now,
+        .values(bot_id=key.bot_id, update_id=key.update_id, **fields)
+        .on_conflict_do_update(
+            index_elements=_KEY,
+            set_={**fields, "processed_at": None, "processed_by": None, "failed": False},
+            where=_earlier_numbering(fresh_since),
         )
-        .on_conflict_do_nothing(index_elements=_KEY)
     )
     result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -96,14 +88,25 @@ async def claim(
 ) -> bool:
     """Mark the update processed in this transaction; return False if it already was.
 
-    An update nobody recorded (a caller outside the inbox) gets its row here. The message text
-    is dropped: once applied, only the key is needed.
+    An update nobody recorded (a caller outside the inbox) gets its row here, as does one of
+    a new numbering. The message text is dropped: once applied, only the key is needed.
     """
-    await _drop_earlier_numbering(session, key, fresh_since)
-    statement = _applied_row(session, key, user_id, now).on_conflict_do_update(
+    statement = _applied_row(session, key, user_id, now)
+    statement = statement.on_conflict_do_update(
         index_elements=_KEY,
-        set_={"processed_at": now, "processed_by": worker_id(), "payload": None},
-        where=InboxRow.processed_at.is_(None),
+        set_={
+            "processed_at": now,
+            "processed_by": worker_id(),
+            "payload": None,
+            "failed": False,
+            "user_id": user_id,
+            # A recorded update keeps the time it arrived; a new numbering's arrived now.
+            "received_at": case(
+                (InboxRow.processed_at.is_(None), InboxRow.received_at),
+                else_=statement.excluded.received_at,
+            ),
+        },
+        where=InboxRow.processed_at.is_(None) | _earlier_numbering(fresh_since),
     )
     result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -114,8 +117,18 @@ async def record_applied(
 ) -> bool:
     """Store an update that is handled elsewhere (it has no sender to order it with); return
     False if it was already there (a redelivery)."""
-    await _drop_earlier_numbering(session, key, fresh_since)
-    statement = _applied_row(session, key, None, now).on_conflict_do_nothing(index_elements=_KEY)
+    statement = _applied_row(session, key, None, now)
+    statement = statement.on_conflict_do_update(
+        index_elements=_KEY,
+        set_={
+            "user_id": None,
+            "received_at": now,
+            "processed_at": now,
+            "processed_by": worker_id(),
+            "failed": False,
+        },
+        where=_earlier_numbering(fresh_since),
+    )
     result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
