@@ -349,6 +349,21 @@ BENCHES: tuple[Bench, ...] = (
         timeout_s=120.0,
     ),
     Bench(
+        "inbox",
+        "CPU per update applied through the inbox, polling (issue 15)",
+        "the step claiming its update itself, as polling did before",
+        (
+            Row(
+                "CPU per update, SQLite",
+                "inbox_cpu_ms_per_update",
+                "ms",
+                "direct_cpu_ms_per_update",
+                "inbox_vs_direct",
+            ),
+        ),
+        timeout_s=180.0,
+    ),
+    Bench(
         "workers",
         "Several webhook workers on one store (issue 7)",
         "one worker on SQLite, same run",

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.channels.telegram.people import TelegramUser
+from tests.channels.telegram.people import TelegramUser, answered_queries, callback_answer
 from tests.channels.telegram.probes import code_in
 from tests.conftest import KNOWLEDGE_DIR, ROOT, TOKEN
 from tests.databases import BACKENDS, fresh_pg_database, pg_query
@@ -315,8 +315,9 @@ async def test_kills_in_the_middle_of_the_confirm_step(api: FakeBotAPI, bot: Bot
     [cut] = [r for r in api.requests("getUpdates") if r.status == 499]
     assert cut.params["offset"] > pressed["update_id"], "the poll that would have confirmed it"
 
-    # Fay confirms: the bot has the update (its next poll confirmed it) and dies while it
-    # answers the button, before the step: nothing of it is stored, and it is not resent.
+    # Fay confirms: the bot has the update (its next poll confirmed it: Telegram will not send
+    # it again) and dies while it answers the button, before the step: nothing of it is
+    # applied, but it is in the inbox.
     await bot.start(interval=3600, staff=False)
     await api.wait_for_update_consumed(pressed)  # the new process had Eve's press again
     review = fay.latest_with_buttons()
@@ -325,10 +326,12 @@ async def test_kills_in_the_middle_of_the_confirm_step(api: FakeBotAPI, bot: Bot
     await api.wait_for_update_consumed(pressed)
     await killed_while_held(api, bot, answering)
     assert await bot.leads_of(402) == []
+    assert await bot.query("SELECT user_id FROM inbox WHERE processed_at IS NULL") == [(402,)]
 
-    # Fay presses Confirm again on the summary she still sees, and is confirmed once.
+    # The next process applies it: Fay's press is answered, and she is confirmed once.
     await bot.start()
-    [thanks] = await fay.press("Confirm", 1, message=review)
+    [thanks] = await fay.expect(1)
+    await callback_answer(api, pressed["callback_query"]["id"])
     fay_code = code_in(thanks)
     await all_delivered_then_stopped(bot)
     assert [len(staff_messages(api, code)) for code in (eve_code, fay_code)] == [1, 1]
@@ -389,3 +392,57 @@ async def test_every_request_arrives_once_with_thirty_percent_of_staff_sends_fai
     for code in codes:
         assert len(staff_messages(api, code)) == 1, code
     assert len(api.messages(STAFF_CHAT)) == len(codes)
+
+
+async def test_a_kill_in_a_burst_loses_no_update_and_applies_none_twice(
+    api: FakeBotAPI, bot: BotProcess
+):
+    """Polling: every update a getUpdates handed over is in the inbox before the next call
+    confirms it, so a process killed in a burst leaves nothing Telegram will not send again
+    unapplied, and the next one applies it, once, in each person's order."""
+    await bot.start(interval=3600, staff=False)
+    pressers = [TelegramUser(api, 500 + n, first_name=f"P{n}") for n in range(6)]
+    texters = [TelegramUser(api, 600 + n, first_name=f"T{n}") for n in range(6)]
+    greetings = {}
+    for person in pressers + texters:
+        [greetings[person.user_id]] = await person.send("/start", 1)
+
+    # The burst: everyone at once, nobody waiting for an answer. Answers to button presses
+    # are held, so each presser's first press stops before its step and their later updates
+    # pile up behind it: fetched, and confirmed to Telegram by the next getUpdates.
+    answers = api.hold("answerCallbackQuery")
+    queries: list[str] = []
+    last: dict[str, object] = {}
+    for person in pressers:
+        greeting = greetings[person.user_id]
+        for label, text in (("Tightness", "/help"), ("Cramping", "/help")):
+            data = greeting.callback_data(label)
+            pressed = api.press_button(person.user_id, greeting.message_id, data)
+            queries.append(pressed["callback_query"]["id"])
+            last = api.send_text(person.user_id, text, first_name=person.first_name)
+    for person in texters:
+        for _ in range(4):
+            last = api.send_text(person.user_id, "/help", first_name=person.first_name)
+    await api.wait_for_update_consumed(last, timeout=20)  # Telegram considers every one sent
+    await api.wait_for(lambda: answers.arrived == len(pressers), description="stuck presses")
+    for person in texters:
+        await person.expect(4)  # nothing of theirs in flight when the process dies
+    await killed_while_held(api, bot, answers)
+    assert all(api.delivered_count(p.user_id) == 1 for p in pressers), "none applied yet"
+
+    await bot.start(interval=3600, staff=False)
+    for person in pressers:
+        where, help_text, again, help_again = await person.expect(4)
+        assert where.text is not None and "Where" in where.text, where.describe()
+        assert help_text.text == help_again.text and "/reminder" in (help_text.text or "")
+        assert (again.text or "").startswith("That button has expired")
+        assert again.button_texts == where.button_texts
+    assert await bot.stop() == 0, bot.logs()  # nothing can arrive after this
+
+    for person in pressers + texters:
+        assert api.delivered_count(person.user_id) == 5, api.describe(person.user_id)
+    assert sorted(answered_queries(api)) == sorted(queries), "every press answered once"
+    rows = await bot.query("SELECT bot_id, processed_at IS NULL, failed FROM inbox")
+    assert len(rows) == 12 + 6 * 4 + 6 * 4
+    assert {tuple(r) for r in rows} == {(int(TOKEN.split(":")[0]), False, False)}
+    assert "Traceback" not in bot.logs()

@@ -52,6 +52,7 @@ from bot.core.guide import GuideRun
 from bot.core.replies import Document, Reply, Report
 from bot.core.state import ConversationState
 from bot.core.turn import Context
+from bot.core.updates import UpdateKey, numbering_since
 from bot.store import (
     Conflict,
     Database,
@@ -97,16 +98,16 @@ class Coach:
         self.rng = rng or random.SystemRandom()
 
     async def handle(
-        self, person: Person, event: Event, *, update_id: int | None = None
+        self, person: Person, event: Event, *, update: UpdateKey | None = None
     ) -> list[Reply]:
         """Apply one event for one person and return the replies to send.
 
-        With Telegram's `update_id`, an update that was already applied changes nothing and
-        gets no replies.
+        With the Telegram update's key (the bot's id and the update's number), an update that
+        was already applied changes nothing and gets no replies.
         """
         for attempt in range(_CODE_ATTEMPTS):
             try:
-                replies = await self._handle_once(person, event, update_id)
+                replies = await self._handle_once(person, event, update)
                 break
             except Conflict:
                 # A reference code clashed with an existing one (rare): the whole step is
@@ -116,14 +117,15 @@ class Coach:
         return await self._finish(replies)
 
     async def _handle_once(
-        self, person: Person, event: Event, update_id: int | None
+        self, person: Person, event: Event, update: UpdateKey | None
     ) -> list[Reply]:
         async with self.db.transaction() as session:
             await self.db.lock_person(session, person.id)
-            if update_id is not None and not await inbox.claim(
-                session, update_id, person.id, self.clock()
+            now = self.clock()
+            if update is not None and not await inbox.claim(
+                session, update, person.id, now, numbering_since(now)
             ):
-                log.info("update %s was applied before; ignored", update_id)
+                log.info("update %s was applied before; ignored", update.update_id)
                 return []
             user = await users.load_user(session, person.id)
             state = _load_state(user.state if user else None)

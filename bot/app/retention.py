@@ -203,7 +203,7 @@ class Retention:
                     # Writing right now (a step under way, or an update of theirs received
                     # and not yet applied): they are back, and the step will say so.
                     if not await self.db.try_lock_person(session, user_id) or (
-                        await inbox.pending(session, user_id)
+                        await inbox.any_pending(session, user_id)
                     ):
                         stats.busy += 1
                         continue

@@ -2,7 +2,9 @@
 
 Several workers behind a load balancer each receive some of the updates, and two updates of
 one person can reach two workers at the same instant. The webhook records every update in the
-store's inbox before Telegram gets its 200, then drains that sender: it takes the sender's
+store's inbox before Telegram gets its 200 (polling: before the next getUpdates confirms it;
+one poller receives everything in order, so it never waits for a missing number), then drains
+that sender: it takes the sender's
 inbox lock (a PostgreSQL session lock, shared by all workers) and applies the sender's pending
 updates oldest first, sending each one's replies before taking the next. Telegram numbers
 updates consecutively, so a number missing below the update about to be applied is an update
@@ -14,10 +16,13 @@ left waiting (their worker died, or the database was away), it is applied at lea
 
 What is guaranteed, and what is not:
 
-- Every update Telegram got a 200 for is applied exactly once, also when a worker is killed
-  at any point, when Telegram redelivers it, or when the database is away for a while (the
-  update is applied when it is back). An update whose recording failed (the database was
-  away) gets the "something went wrong, try again" answer instead and changes nothing.
+- Updates are known by the bot's id and their number (bot/core/updates.py): bots sharing the
+  store never take each other's updates for redeliveries, nor drain or sweep them.
+- Every update Telegram got a 200 for (or handed to a poll) is applied exactly once, also
+  when a worker is killed at any point, when Telegram redelivers it, or when the database is
+  away for a while (the update is applied when it is back). An update whose recording failed
+  (the database was away) gets the "something went wrong, try again" answer instead and
+  changes nothing (polling keeps a batch it could not record and tries again instead).
 - A person's updates are applied, and answered, in update-id order across all workers,
   provided an earlier update reaches some worker no later than WEBHOOK_ORDER_WAIT (2 s) after
   a later one. One that arrives later still is applied (never dropped), after the newer one.
@@ -33,11 +38,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 
 from bot.app.clock import Clock, utc_now
 from bot.app.locks import KeyedLocks
 from bot.app.runs import Runs, Tally
+from bot.core.updates import UpdateKey, numbering_since
 from bot.store import Database, inbox, is_unavailable
 from bot.store.inbox import PendingUpdate
 
@@ -64,14 +71,18 @@ class UpdateInbox:
     def __init__(
         self,
         db: Database,
+        bot_id: int,
         process: Process,
         give_up: GiveUp,
         *,
         order_wait: float = 2.0,
         concurrency: int = 4,
+        shared_lock: bool = True,
         clock: Clock = utc_now,
+        handled: Tally | None = None,
     ) -> None:
         self.db = db
+        self.bot_id = bot_id
         self.process = process
         self.give_up = give_up
         self.order_wait = timedelta(seconds=order_wait)
@@ -79,20 +90,46 @@ class UpdateInbox:
         self.stale_after = self.order_wait + timedelta(seconds=1)
         self.clock = clock
         self._slots = asyncio.Semaphore(concurrency)
+        # Whether drains also take the store's lock of the sender, for workers sharing it (on
+        # PostgreSQL a connection held while the replies go out). One poller needs none.
+        self.shared_lock = shared_lock
         self._locks = KeyedLocks()
         self._tasks: set[asyncio.Task[int]] = set()
         self._arrival = asyncio.Event()
         # What tests await: updates handled here (applied, or answered as failed) with their
         # marks committed; looks that found a sender's next update waiting for a missing
         # number; and whole sweeps.
-        self.handled = Tally()
+        self.handled = handled or Tally()
         self.held_back = Tally()
         self.sweeps = Runs()
 
+    async def adopt_unkeyed(self) -> int:
+        """Take over the updates recorded before they were keyed by bot (see the migration)."""
+        async with self.db.transaction() as session:
+            return await inbox.adopt_unkeyed(session, self.bot_id)
+
     async def record(self, update_id: int, sender: int, payload: str) -> bool:
         """Store a received update; return False if it was there already (a redelivery)."""
+        now = self.clock()
+        key = UpdateKey(self.bot_id, update_id)
         async with self.db.transaction() as session:
-            new = await inbox.record(session, update_id, sender, payload, self.clock())
+            new = await inbox.record(session, key, sender, payload, now, numbering_since(now))
+        self._arrived()
+        return new
+
+    async def record_batch(self, updates: list[tuple[int, int | None, str]]) -> list[bool]:
+        """Store fetched updates (id, sender or None, payload) in one transaction; return which
+        were new. Those without a sender are stored as applied: they are handled elsewhere."""
+        now = self.clock()
+        since = numbering_since(now)
+        new: list[bool] = []
+        async with self.db.transaction() as session:
+            for update_id, sender, payload in updates:
+                key = UpdateKey(self.bot_id, update_id)
+                if sender is None:
+                    new.append(await inbox.record_applied(session, key, now, since))
+                else:
+                    new.append(await inbox.record(session, key, sender, payload, now, since))
         self._arrived()
         return new
 
@@ -101,11 +138,15 @@ class UpdateInbox:
         self._arrival.set()
         self._arrival = asyncio.Event()
 
-    async def record_unordered(self, update_id: int) -> None:
-        """Note an update that needs no order (no sender), so its number is not a gap."""
+    async def record_unordered(self, update_id: int) -> bool:
+        """Note an update that needs no order (no sender), so its number is not a gap; return
+        False if it was there already (a redelivery)."""
+        now = self.clock()
+        key = UpdateKey(self.bot_id, update_id)
         async with self.db.transaction() as session:
-            await inbox.record_applied(session, update_id, self.clock())
+            new = await inbox.record_applied(session, key, now, numbering_since(now))
         self._arrived()
+        return new
 
     def drain_soon(self, sender: int) -> None:
         """Drain the sender in the background."""
@@ -134,11 +175,13 @@ class UpdateInbox:
         async with self._locks.hold(sender, wait=wait) as held:
             if not held:
                 return 0
-            async with self._slots, self.db.drain_lock(sender, wait=wait) as shared:
+            async with self._slots, self._shared(sender, wait=wait) as shared:
                 if not shared:
                     return 0
                 handled = 0
-                done: tuple[int, bool] | None = None  # the update just applied, and if it failed
+                done: tuple[UpdateKey, bool] | None = (
+                    None  # the update just applied, and if it failed
+                )
                 pause = _GAP_POLL
                 while True:
                     now = self.clock()
@@ -148,17 +191,19 @@ class UpdateInbox:
                             # Marked here, with the next look, to save a transaction each.
                             await inbox.finish(session, done[0], now, failed=done[1])
                             done = None
-                        row = await inbox.next_pending(session, sender)
-                        waiting = row is not None and (
-                            now - row.received_at < self.order_wait
-                            and await inbox.missing_before(
-                                session, row.update_id, now - self.order_wait
+                        row = await inbox.next_pending(session, self.bot_id, sender)
+                        waiting = False
+                        if row is not None and now - row.received_at < self.order_wait:
+                            waiting = await inbox.missing_before(
+                                session,
+                                UpdateKey(self.bot_id, row.update_id),
+                                now - self.order_wait,
+                                numbering_since(now),
                             )
-                        )
-                        if row is not None and not waiting:
-                            # The missing number may have been recorded between the two
-                            # queries, and be this sender's: take the oldest one again.
-                            row = await inbox.next_pending(session, sender)
+                            if not waiting:
+                                # The missing number may have been recorded between the two
+                                # queries, and be this sender's: take the oldest one again.
+                                row = await inbox.next_pending(session, self.bot_id, sender)
                     if marking:
                         self.handled.add()
                     if row is None:
@@ -175,8 +220,14 @@ class UpdateInbox:
                     failed = await self._apply(row)
                     if failed is None:
                         return handled
-                    done = (row.update_id, failed)
+                    done = (UpdateKey(self.bot_id, row.update_id), failed)
                     handled += 1
+
+    def _shared(self, sender: int, *, wait: bool) -> AbstractAsyncContextManager[bool]:
+        """Return the sender's lock among workers (nothing to take with a single poller)."""
+        if not self.shared_lock:
+            return contextlib.nullcontext(True)
+        return self.db.drain_lock(sender, wait=wait)
 
     async def _apply(self, row: PendingUpdate) -> bool | None:
         """Apply one update; return whether it failed for good, None if the store was away.
@@ -209,7 +260,7 @@ class UpdateInbox:
         with self.sweeps.run():
             async with self.db.transaction() as session:
                 senders = await inbox.stale_senders(
-                    session, self.clock() - self.stale_after, _SWEEP_BATCH
+                    session, self.bot_id, self.clock() - self.stale_after, _SWEEP_BATCH
                 )
             handled = await asyncio.gather(*(self.drain(s, wait=False) for s in senders))
             return sum(handled)

@@ -1,9 +1,15 @@
 """The inbox of Telegram updates: recorded on arrival, claimed once, taken in order per sender.
 
-`record` runs before a webhook answers Telegram, so an acknowledged update is never lost;
-`claim` runs in the transaction of the step an update causes, so the step and the mark that
-it happened commit together and a redelivered update is ignored. Processed rows keep only the
-update id (to recognise redeliveries) and are pruned once Telegram can no longer resend them.
+`record` runs before a webhook answers Telegram (polling: before the next getUpdates confirms
+the update), so an update Telegram handed over is never lost; `claim` runs in the transaction
+of the step an update causes, so the step and the mark that it happened commit together and a
+redelivered update is ignored. Processed rows keep only the update's key (to recognise
+redeliveries) and are pruned once Telegram can no longer resend them.
+
+An update is known by the bot that received it and Telegram's number (bot/core/updates.py).
+A number received before `fresh_since` (longer ago than Telegram keeps an update) cannot be a
+redelivery: the same number now is a new update, from a new numbering, and replaces the old
+row; nor does such a row say anything about a gap in today's numbers.
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from bot.core.updates import UNKEYED_BOT, UpdateKey
 from bot.store.schema import InboxRow
 
 # How far below an update to look for a missing number (bounds the count in a busy bot).
@@ -37,46 +45,99 @@ def _insert(session: AsyncSession) -> Any:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
+_KEY = [InboxRow.bot_id, InboxRow.update_id]
+
+
+def _of(key: UpdateKey) -> Any:
+    """Return the condition that picks the row of this update."""
+    return (InboxRow.bot_id == key.bot_id) & (InboxRow.update_id == key.update_id)
+
+
+def _earlier_numbering(fresh_since: datetime) -> Any:
+    """Return the condition of a row whose update Telegram cannot send again: applied, and
+    received before `fresh_since`. The same number now is a new update. (An update never
+    applied is never taken for one.)"""
+    return InboxRow.processed_at.is_not(None) & (InboxRow.received_at < fresh_since)
+
+
 async def record(
-    session: AsyncSession, update_id: int, user_id: int, payload: str, now: datetime
+    session: AsyncSession,
+    key: UpdateKey,
+    user_id: int,
+    payload: str,
+    now: datetime,
+    fresh_since: datetime,
 ) -> bool:
     """Store a received update; return False if it was already there (a redelivery)."""
+    fields = {"user_id": user_id, "payload": payload, "received_at": now}
     statement = (
         _insert(session)(InboxRow)
-        .values(update_id=update_id, user_id=user_id, payload=payload, received_at=now)
-        .on_conflict_do_nothing(index_elements=[InboxRow.update_id])
+        .values(bot_id=key.bot_id, update_id=key.update_id, **fields)
+        .on_conflict_do_update(
+            index_elements=_KEY,
+            set_={**fields, "processed_at": None, "processed_by": None, "failed": False},
+            where=_earlier_numbering(fresh_since),
+        )
     )
     result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def claim(session: AsyncSession, update_id: int, user_id: int, now: datetime) -> bool:
+async def claim(
+    session: AsyncSession, key: UpdateKey, user_id: int, now: datetime, fresh_since: datetime
+) -> bool:
     """Mark the update processed in this transaction; return False if it already was.
 
-    An update nobody recorded (polling, where Telegram resends only after a crash) gets its row
-    here. The message text is dropped: once applied, only the id is needed.
+    An update nobody recorded (a caller outside the inbox) gets its row here, as does one of
+    a new numbering. The message text is dropped: once applied, only the key is needed.
     """
-    statement = _applied_row(session, update_id, user_id, now).on_conflict_do_update(
-        index_elements=[InboxRow.update_id],
-        set_={"processed_at": now, "processed_by": worker_id(), "payload": None},
-        where=InboxRow.processed_at.is_(None),
+    statement = _applied_row(session, key, user_id, now)
+    statement = statement.on_conflict_do_update(
+        index_elements=_KEY,
+        set_={
+            "processed_at": now,
+            "processed_by": worker_id(),
+            "payload": None,
+            "failed": False,
+            "user_id": user_id,
+            # A recorded update keeps the time it arrived; a new numbering's arrived now.
+            "received_at": case(
+                (InboxRow.processed_at.is_(None), InboxRow.received_at),
+                else_=statement.excluded.received_at,
+            ),
+        },
+        where=InboxRow.processed_at.is_(None) | _earlier_numbering(fresh_since),
     )
     result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def record_applied(session: AsyncSession, update_id: int, now: datetime) -> None:
-    """Store an update that is handled elsewhere (it has no sender to order it with)."""
-    statement = _applied_row(session, update_id, None, now).on_conflict_do_nothing(
-        index_elements=[InboxRow.update_id]
+async def record_applied(
+    session: AsyncSession, key: UpdateKey, now: datetime, fresh_since: datetime
+) -> bool:
+    """Store an update that is handled elsewhere (it has no sender to order it with); return
+    False if it was already there (a redelivery)."""
+    statement = _applied_row(session, key, None, now)
+    statement = statement.on_conflict_do_update(
+        index_elements=_KEY,
+        set_={
+            "user_id": None,
+            "received_at": now,
+            "processed_at": now,
+            "processed_by": worker_id(),
+            "failed": False,
+        },
+        where=_earlier_numbering(fresh_since),
     )
-    await session.execute(statement)
+    result = await session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _applied_row(session: AsyncSession, update_id: int, user_id: int | None, now: datetime) -> Any:
+def _applied_row(session: AsyncSession, key: UpdateKey, user_id: int | None, now: datetime) -> Any:
     """Return the insert of an update's row as applied now by this worker, without its text."""
     return _insert(session)(InboxRow).values(
-        update_id=update_id,
+        bot_id=key.bot_id,
+        update_id=key.update_id,
         user_id=user_id,
         payload=None,
         received_at=now,
@@ -86,26 +147,34 @@ def _applied_row(session: AsyncSession, update_id: int, user_id: int | None, now
     )
 
 
-async def missing_before(session: AsyncSession, update_id: int, received_since: datetime) -> bool:
-    """Say whether an update numbered below this one has not arrived yet.
+async def missing_before(
+    session: AsyncSession, key: UpdateKey, received_since: datetime, fresh_since: datetime
+) -> bool:
+    """Say whether an update of this bot numbered below this one has not arrived yet.
 
     Telegram numbers updates consecutively. The numbers checked run from the newest update
     received before `received_since` (older gaps are updates that never came) up to this one.
+    Rows received before `fresh_since` are left out: a gap after them is no update on its way
+    (Telegram dropped it, or numbering started again).
     """
+    mine = (InboxRow.bot_id == key.bot_id) & (InboxRow.received_at >= fresh_since)
+    update_id = key.update_id
     anchor = await session.scalar(
         select(func.max(InboxRow.update_id)).where(
-            InboxRow.update_id < update_id, InboxRow.received_at < received_since
+            mine, InboxRow.update_id < update_id, InboxRow.received_at < received_since
         )
     )
     if anchor is None:
         anchor = await session.scalar(
-            select(func.min(InboxRow.update_id) - 1).where(InboxRow.update_id < update_id)
+            select(func.min(InboxRow.update_id) - 1).where(mine, InboxRow.update_id < update_id)
         )
         if anchor is None:
             return False  # nothing below it at all: the first update this store has seen
     anchor = max(anchor, update_id - _GAP_WINDOW)
     present = await session.scalar(
-        select(func.count()).where(InboxRow.update_id > anchor, InboxRow.update_id < update_id)
+        select(func.count()).where(
+            mine, InboxRow.update_id > anchor, InboxRow.update_id < update_id
+        )
     )
     return int(present or 0) < update_id - anchor - 1
 
@@ -119,11 +188,15 @@ class PendingUpdate:
     received_at: datetime
 
 
-async def next_pending(session: AsyncSession, user_id: int) -> PendingUpdate | None:
-    """Return the sender's oldest update not yet processed."""
+async def next_pending(session: AsyncSession, bot_id: int, user_id: int) -> PendingUpdate | None:
+    """Return the sender's oldest update to this bot not yet processed."""
     result = await session.execute(
         select(InboxRow.update_id, InboxRow.payload, InboxRow.received_at)
-        .where(InboxRow.user_id == user_id, InboxRow.processed_at.is_(None))
+        .where(
+            InboxRow.bot_id == bot_id,
+            InboxRow.user_id == user_id,
+            InboxRow.processed_at.is_(None),
+        )
         .order_by(InboxRow.update_id)
         .limit(1)
     )
@@ -134,20 +207,26 @@ async def next_pending(session: AsyncSession, user_id: int) -> PendingUpdate | N
     return PendingUpdate(update_id, payload or "{}", received_at)
 
 
-async def finish(session: AsyncSession, update_id: int, now: datetime, *, failed: bool) -> None:
+async def finish(session: AsyncSession, key: UpdateKey, now: datetime, *, failed: bool) -> None:
     """Mark an update done that no step claimed (not for the coach, or it failed for good)."""
     await session.execute(
         update(InboxRow)
-        .where(InboxRow.update_id == update_id, InboxRow.processed_at.is_(None))
+        .where(_of(key), InboxRow.processed_at.is_(None))
         .values(processed_at=now, processed_by=worker_id(), payload=None, failed=failed)
     )
 
 
-async def stale_senders(session: AsyncSession, received_before: datetime, limit: int) -> list[int]:
-    """Return senders with an update received before that time and still not processed."""
+async def stale_senders(
+    session: AsyncSession, bot_id: int, received_before: datetime, limit: int
+) -> list[int]:
+    """Return senders with an update to this bot received before then and not processed."""
     result = await session.execute(
         select(InboxRow.user_id)
-        .where(InboxRow.processed_at.is_(None), InboxRow.received_at < received_before)
+        .where(
+            InboxRow.bot_id == bot_id,
+            InboxRow.processed_at.is_(None),
+            InboxRow.received_at < received_before,
+        )
         .group_by(InboxRow.user_id)
         .order_by(InboxRow.user_id)
         .limit(limit)
@@ -170,11 +249,48 @@ async def forget(session: AsyncSession, user_id: int) -> None:
     )
 
 
-async def pending(session: AsyncSession, user_id: int) -> Sequence[int]:
-    """Return the ids of the sender's updates not yet processed, oldest first."""
+async def any_pending(session: AsyncSession, user_id: int) -> bool:
+    """Say whether the person has an update to any bot received and not yet processed."""
     result = await session.execute(
         select(InboxRow.update_id)
         .where(InboxRow.user_id == user_id, InboxRow.processed_at.is_(None))
+        .limit(1)
+    )
+    return result.first() is not None
+
+
+async def pending(session: AsyncSession, bot_id: int, user_id: int) -> Sequence[int]:
+    """Return the ids of the sender's updates to this bot not yet processed, oldest first."""
+    result = await session.execute(
+        select(InboxRow.update_id)
+        .where(
+            InboxRow.bot_id == bot_id,
+            InboxRow.user_id == user_id,
+            InboxRow.processed_at.is_(None),
+        )
         .order_by(InboxRow.update_id)
     )
     return list(result.scalars())
+
+
+async def adopt_unkeyed(session: AsyncSession, bot_id: int) -> int:
+    """Give this bot the rows recorded before updates were keyed by bot; return how many.
+
+    They belong to the bot that ran before the upgrade, whose id the database never had: the
+    first bot to start takes them (its pending updates are applied, its applied ones still
+    stop redeliveries). A number this bot has already recorded stays with the unkeyed row,
+    which is pruned in time like any other.
+    """
+    mine = aliased(InboxRow)
+    taken = (
+        select(mine.update_id)
+        .where(mine.bot_id == bot_id, mine.update_id == InboxRow.update_id)
+        .exists()
+    )
+    result = await session.execute(
+        update(InboxRow)
+        .where(InboxRow.bot_id == UNKEYED_BOT, ~taken)
+        .values(bot_id=bot_id)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

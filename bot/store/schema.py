@@ -219,13 +219,17 @@ class OutboxRow(Base):
 class InboxRow(Base):
     """A Telegram update as received, so it is applied once and in order by any worker.
 
-    The row is written before the webhook answers Telegram, and marked processed in the same
+    The row is written before the webhook answers Telegram (or, polling, before the next
+    getUpdates confirms the update to Telegram), and marked processed in the same
     transaction as the conversation step it caused; the message itself (`payload`) is cleared
     then, so the inbox never keeps what people wrote.
     """
 
     __tablename__ = "inbox"
 
+    # Telegram numbers each bot's updates on its own: the bot's id (its token's number; 0 on
+    # rows recorded before updates were keyed by bot, until the first bot adopts them).
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     # Whose updates must be taken in order (the sender); None once /forget anonymised the row.
     user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
@@ -238,6 +242,7 @@ class InboxRow(Base):
     __table_args__ = (
         Index(
             "ix_inbox_pending",
+            "bot_id",
             "user_id",
             "update_id",
             postgresql_where=text("processed_at IS NULL"),

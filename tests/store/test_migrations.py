@@ -150,9 +150,9 @@ async def test_a_database_of_the_first_revision_is_upgraded_with_every_row_kept(
         await check_first_rows(db)
         # The new table works beside the old rows.
         async with db.transaction() as session:
-            session.add(InboxRow(update_id=1, user_id=42, payload="{}", received_at=NOW))
+            session.add(InboxRow(bot_id=7, update_id=1, user_id=42, payload="{}", received_at=NOW))
         async with db.transaction() as session:
-            assert (await session.get(InboxRow, 1)) is not None
+            assert (await session.get(InboxRow, (7, 1))) is not None
             # Data expires from the last change of each person's row (revision 0008).
             people = (await session.execute(select(User).order_by(User.id))).scalars()
             assert [(u.id, u.last_seen_at, u.expiry_noticed_at) for u in people] == [

@@ -8,12 +8,15 @@ from sqlalchemy import inspect, select, text
 from bot.app.coach import Person
 from bot.core.events import CommandEvent, TextEvent
 from bot.core.leads import LeadDetails
+from bot.core.updates import UpdateKey
 from bot.store import leads
 from bot.store.schema import LeadRow, OutboxRow
 from tests.support import Clock, make_coach, reply_key
 
 ANN = Person(id=4242, first_name="Ann")
 DETAILS = LeadDetails(name="Ann", phone="+447400123456", best_time="evening")
+
+BOT = 123456  # the bot whose updates these are
 
 
 async def test_a_request_and_its_staff_message_commit_together(knowledge, tmp_path, db_url):
@@ -45,7 +48,7 @@ async def test_forget_leaves_no_row_that_names_the_person(knowledge, tmp_path, d
     async def say(event):
         nonlocal update_id
         update_id += 1
-        return await coach.handle(ANN, event, update_id=update_id)
+        return await coach.handle(ANN, event, update=UpdateKey(BOT, update_id))
 
     try:
         for event in [
@@ -80,7 +83,9 @@ async def test_forget_leaves_no_row_that_names_the_person(knowledge, tmp_path, d
 
 
 async def say_again(coach, update_id: int):
-    return await coach.handle(ANN, TextEvent(text="Yes, delete everything"), update_id=update_id)
+    return await coach.handle(
+        ANN, TextEvent(text="Yes, delete everything"), update=UpdateKey(BOT, update_id)
+    )
 
 
 async def _rows_naming(db, person_id: int) -> list[str]:

@@ -17,6 +17,7 @@ from bot.app.retention import Retention
 from bot.core.events import CommandEvent, GuideEndedEvent, TextEvent
 from bot.core.leads import LeadDetails, LeadStatus
 from bot.core.retention import RetentionPolicy
+from bot.core.updates import UpdateKey, numbering_since
 from bot.store import Database, inbox, leads, privacy
 from bot.store.schema import Base, LeadRow, OutboxRow, User, UTCDateTime
 from tests.support import Clock, RecordingOutlet, make_coach, text_of
@@ -25,6 +26,9 @@ ANN = Person(id=4242, first_name="Ann")
 POLICY = RetentionPolicy(days=365, lead_days=730)
 # 11:00 in London in winter: a decent hour for the notice.
 START = datetime(2026, 12, 9, 11, 0, tzinfo=UTC)
+
+
+BOT = 123456  # the bot's id, the number before the token's colon
 
 
 def _retention(db: Database, coach: Coach, outlet: RecordingOutlet, clock: Clock) -> Retention:
@@ -393,16 +397,18 @@ async def test_an_update_received_and_not_yet_applied_holds_the_erasure(
     outlet = RecordingOutlet()
     retention = _retention(db, coach, outlet, clock)
     try:
-        await coach.handle(ANN, TextEvent(text="hello"), update_id=1)
+        await coach.handle(ANN, TextEvent(text="hello"), update=UpdateKey(BOT, 1))
         clock.advance(days=358)
         await retention.run_once()
         clock.advance(days=7)
         # The webhook stored their "hi" a moment before the date; no worker has applied it yet.
         async with db.transaction() as session:
-            await inbox.record(session, 2, ANN.id, "{}", clock())
+            await inbox.record(
+                session, UpdateKey(BOT, 2), ANN.id, "{}", clock(), numbering_since(clock())
+            )
         stats = await retention.run_once()
         assert (stats.erased, stats.busy) == (0, 1)
-        await coach.handle(ANN, TextEvent(text="hi"), update_id=2)
+        await coach.handle(ANN, TextEvent(text="hi"), update=UpdateKey(BOT, 2))
         clock.advance(days=1)
         assert (await retention.run_once()).erased == 0
         user = await _user(db, ANN.id)

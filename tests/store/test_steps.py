@@ -14,6 +14,7 @@ from bot.core.dialogue import Engine
 from bot.core.events import CommandEvent, Event, TextEvent
 from bot.core.flows import callback
 from bot.core.turn import EngineConfig
+from bot.core.updates import UpdateKey
 from bot.store import leads
 from bot.store.db import Database
 from bot.store.schema import InboxRow, LeadRow, OutboxRow, User
@@ -28,6 +29,8 @@ TO_REVIEW: list[Event] = [
     TextEvent(text="Evening"),
     TextEvent(text="after 6pm please"),
 ]
+
+BOT = 123456  # the bot whose updates these are
 
 
 async def second_coach(knowledge, url: str, clock: Clock) -> tuple[Coach, Database]:
@@ -80,13 +83,13 @@ async def test_a_crash_in_the_middle_of_a_step_leaves_no_half_step(
 
         monkeypatch.setattr("bot.app.coach.leads.save", save_then_die)
         with pytest.raises(RuntimeError):
-            await coach.handle(ANN, TextEvent(text="Confirm"), update_id=500)
+            await coach.handle(ANN, TextEvent(text="Confirm"), update=UpdateKey(BOT, 500))
         assert await coach.state_of(ANN.id) == before
         assert await count(db, LeadRow) == await count(db, OutboxRow) == 0
         assert await count(db, InboxRow) == 0  # not even marked as applied
 
         monkeypatch.setattr("bot.app.coach.leads.save", real_save)
-        replies = await coach.handle(ANN, TextEvent(text="Confirm"), update_id=500)
+        replies = await coach.handle(ANN, TextEvent(text="Confirm"), update=UpdateKey(BOT, 500))
         assert [reply_key(r) for r in replies] == ["callback_confirmed"]
         assert await count(db, LeadRow) == await count(db, OutboxRow) == 1
     finally:
@@ -97,10 +100,10 @@ async def test_an_update_id_is_applied_once(knowledge, tmp_path, db_url):
     clock = Clock()
     coach, db = await make_coach(knowledge, tmp_path, clock, url=db_url)
     try:
-        first = await coach.handle(ANN, CommandEvent(name="start"), update_id=7)
+        first = await coach.handle(ANN, CommandEvent(name="start"), update=UpdateKey(BOT, 7))
         assert [reply_key(r) for r in first] == ["greeting", "ask_what_bothers"]
         seq = (await coach.state_of(ANN.id)).seq
-        assert await coach.handle(ANN, CommandEvent(name="start"), update_id=7) == []
+        assert await coach.handle(ANN, CommandEvent(name="start"), update=UpdateKey(BOT, 7)) == []
         assert (await coach.state_of(ANN.id)).seq == seq
         # Events without an update id (the terminal) are always applied.
         await coach.handle(ANN, CommandEvent(name="start"))
@@ -128,7 +131,9 @@ async def test_steps_of_one_person_from_two_workers_never_interleave(knowledge, 
         # A brand-new person (no row yet) writes to both workers at once, 20 times.
         await asyncio.gather(
             *(
-                (coach if i % 2 else other).handle(ANN, CommandEvent(name="start"), update_id=i)
+                (coach if i % 2 else other).handle(
+                    ANN, CommandEvent(name="start"), update=UpdateKey(BOT, i)
+                )
                 for i in range(20)
             )
         )

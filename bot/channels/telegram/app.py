@@ -1,9 +1,10 @@
 """The Telegram bot as a whole: build the Application, serve (polling or webhook), stop on a signal.
 
-python-telegram-bot does the Telegram work: polling or the webhook (with its secret token),
-the AIORateLimiter with retries, and the job queue ticks that drive the reminder sender, the
-staff outbox and the guide runner. The conversation lives in the coach; the routing in
-router.py.
+python-telegram-bot does the Telegram work: the Bot API calls, the AIORateLimiter with
+retries, and the job queue ticks that drive the reminder sender, the staff outbox and the
+guide runner. Updates come in through the store's inbox either way: the webhook (webhook.py)
+or getUpdates (poller.py) records them before Telegram may forget them. The conversation lives
+in the coach; the routing in router.py.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, JobQueue
 
@@ -25,18 +26,23 @@ from bot.app.metrics import Metrics
 from bot.app.pictures import Pictures
 from bot.app.reminder_sender import ReminderSender
 from bot.app.retention import Retention
+from bot.app.runs import Tally
 from bot.app.staff_desk import StaffDesk
 from bot.app.staff_outbox import StaffOutbox
 from bot.app.update_inbox import prune as prune_inbox
 from bot.bootstrap import Components, StartupError, open_components, retention_policy
+from bot.channels.telegram.applier import POLLING_CONCURRENCY, InboxApplier, drain_concurrency
 from bot.channels.telegram.instrument import CountingRateLimiter, CountingRequest
 from bot.channels.telegram.ops import OpsServer, Probe
+from bot.channels.telegram.poller import InboxPoller
 from bot.channels.telegram.processor import PerUserUpdateProcessor
 from bot.channels.telegram.render import TelegramOutlet
 from bot.channels.telegram.router import TelegramChannel
 from bot.channels.telegram.staff import StaffCommands
+from bot.channels.telegram.ticker import Ticker
 from bot.channels.telegram.webhook import TelegramWebhook
 from bot.config import Settings
+from bot.core.updates import bot_id_of
 from bot.store import Database, is_unavailable
 
 log = logging.getLogger(__name__)
@@ -73,9 +79,17 @@ class Runtime:
     guides: GuideRunner
     pictures: Pictures
     components: Components
-    metrics: Metrics
     retention: Retention
+    metrics: Metrics
+    bot_id: int
+    applier: InboxApplier
+    # Every update handled (applied from the inbox, or through python-telegram-bot's queue).
+    handled: Tally
+    reminder_ticks: Ticker
+    staff_ticks: Ticker
+    retention_ticks: Ticker
     webhook: TelegramWebhook | None = None  # set once serving in webhook mode
+    poller: InboxPoller | None = None  # set once serving in polling mode
     ops: OpsServer | None = None  # /healthz, /readyz, /metrics on METRICS_PORT
 
     @property
@@ -86,39 +100,24 @@ class Runtime:
 
     @property
     def processor(self) -> PerUserUpdateProcessor:
-        """Return the processor every polled update goes through."""
+        """Return the processor of the updates without a sender (and of tests' own updates)."""
         processor = self.application.update_processor
         assert isinstance(processor, PerUserUpdateProcessor)
         return processor
 
     async def send_reminders(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
-        """Send due reminders (a job of its own: a fan-out may take minutes)."""
-        try:
-            await self.reminders.run_once()
-        except Exception as exc:
-            self._store_error("reminders", exc)
-            log.error("reminder tick failed: %s", type(exc).__name__)
+        """Start sending due reminders unless a run is going (a fan-out may take minutes)."""
+        self.reminder_ticks.tick()
 
     async def send_staff_messages(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
-        """Send pending staff messages (a job of its own, never queued behind reminders)."""
-        try:
-            await self.outbox.run_once()
-        except Exception as exc:
-            self._store_error("outbox", exc)
-            log.error("staff outbox tick failed: %s", type(exc).__name__)
+        """Start sending pending staff messages unless a run is going (never queued behind
+        reminders)."""
+        self.staff_ticks.tick()
 
     async def expire_data(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
-        """Tell quiet people before their data expires, erase it when it has, and delete old
-        finished callback requests."""
-        try:
-            await self.retention.run_once()
-        except Exception as exc:
-            self._store_error("retention", exc)
-            log.error("retention tick failed: %s", type(exc).__name__)
-
-    def _store_error(self, where: str, exc: BaseException) -> None:
-        if is_unavailable(exc):
-            self.metrics.store_error(where)
+        """Start telling quiet people before their data expires, erasing it when it has, and
+        deleting old finished callback requests, unless a run is going."""
+        self.retention_ticks.tick()
 
     async def edit_guides(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
         """Start editing the guides' messages that are due (a job of its own, every second;
@@ -148,6 +147,14 @@ def build_application(settings: Settings, components: Components) -> Runtime:
     limiter = CountingRateLimiter(
         metrics, overall_max_rate=burst, overall_time_period=burst / rate, max_retries=3
     )
+    try:
+        bot_id = bot_id_of(token)
+    except ValueError:
+        raise StartupError(
+            "TELEGRAM_BOT_TOKEN is not a bot token (the bot's number, a colon, the secret): "
+            "check it in .env (@BotFather gives it)"
+        ) from None
+    handled = Tally()
     application = (
         ApplicationBuilder()
         .token(token)
@@ -157,7 +164,9 @@ def build_application(settings: Settings, components: Components) -> Runtime:
         .request(CountingRequest(metrics, connection_pool_size=256))
         .get_updates_request(CountingRequest(metrics, connection_pool_size=1))
         .rate_limiter(limiter)
-        .concurrent_updates(PerUserUpdateProcessor())
+        .concurrent_updates(PerUserUpdateProcessor(processed=handled))
+        # Updates come through the store's inbox (poller.py, webhook.py), not PTB's Updater.
+        .updater(None)
         .build()
     )
     outlet = TelegramOutlet(application.bot)
@@ -184,12 +193,57 @@ def build_application(settings: Settings, components: Components) -> Runtime:
         outbox,
         pictures=pictures,
         guides=guides,
+        bot_id=bot_id,
         metrics=metrics,
     )
     channel.install(application)
-    return Runtime(
-        application, channel, sender, outbox, guides, pictures, components, metrics, retention
+    webhook = settings.webhook_mode
+    applier = InboxApplier(
+        application,
+        channel.route,
+        channel.on_error,
+        db,
+        bot_id,
+        # One poller receives every update, in order: no number is ever on its way, and no
+        # other worker drains the same sender (so no lock among workers, holding a connection
+        # while replies go out, limits how many people it serves at once).
+        order_wait=settings.webhook_order_wait if webhook else 0.0,
+        concurrency=drain_concurrency(db, settings.database_pool_size)
+        if webhook
+        else POLLING_CONCURRENCY,
+        shared_lock=webhook,
+        clock=clock,
+        handled=handled,
     )
+    return Runtime(
+        application,
+        channel,
+        sender,
+        outbox,
+        guides,
+        pictures,
+        components,
+        retention,
+        metrics,
+        bot_id,
+        applier,
+        handled,
+        reminder_ticks=Ticker("reminder", sender.run_once, _store_errors(metrics, "reminders")),
+        staff_ticks=Ticker("staff outbox", outbox.run_once, _store_errors(metrics, "outbox")),
+        retention_ticks=Ticker(
+            "retention", retention.run_once, _store_errors(metrics, "retention")
+        ),
+    )
+
+
+def _store_errors(metrics: Metrics, where: str) -> Callable[[Exception], None]:
+    """Return what counts a tick's failure to reach the database in the metrics."""
+
+    def count(exc: Exception) -> None:
+        if is_unavailable(exc):
+            metrics.store_error(where)
+
+    return count
 
 
 async def set_commands(application: AnyApplication, components: Components) -> None:
@@ -234,9 +288,11 @@ async def serve(
     try:
         await set_commands(application, components)
         await application.start()
-        webhook: TelegramWebhook | None = None
         try:
-            webhook = runtime.webhook = await _receive_updates(runtime, settings, secret)
+            adopted = await runtime.applier.inbox.adopt_unkeyed()
+            if adopted:
+                log.info("the inbox's %d updates recorded before keying are this bot's", adopted)
+            await _receive_updates(runtime, settings, secret)
             log.info("footcoach is running (%s)", "polling" if secret is None else "webhook")
             if ready is not None:
                 ready(runtime)
@@ -244,12 +300,15 @@ async def serve(
         finally:
             if runtime.ops is not None:
                 await runtime.ops.stop()
-            if webhook is not None:
-                await webhook.stop()
-            updater = application.updater
-            if updater is not None and updater.running:
-                await updater.stop()
+            if runtime.webhook is not None:
+                await runtime.webhook.stop()
+            if runtime.poller is not None:
+                await runtime.poller.stop()
             await application.stop()
+            await runtime.applier.close()
+            await runtime.reminder_ticks.close()
+            await runtime.staff_ticks.close()
+            await runtime.retention_ticks.close()
             await runtime.guides.close()
     finally:
         await application.shutdown()
@@ -271,13 +330,11 @@ async def _initialize(application: AnyApplication, settings: Settings) -> None:
         ) from None
 
 
-async def _receive_updates(
-    runtime: Runtime, settings: Settings, secret: str | None
-) -> TelegramWebhook | None:
+async def _receive_updates(runtime: Runtime, settings: Settings, secret: str | None) -> None:
     """Start the dispatch jobs, then polling, or the webhook when there is a secret for it."""
     application = runtime.application
-    updater, job_queue = application.updater, application.job_queue
-    assert updater is not None and job_queue is not None
+    job_queue = application.job_queue
+    assert job_queue is not None
     # Jobs of their own, so thousands of reminders due at once cannot hold a confirmed request
     # back, nor a guide's countdown. Guides look every second (or more often): an edit due
     # is at most that late.
@@ -311,19 +368,13 @@ async def _receive_updates(
                 f"{settings.webhook_listen}:{port} ({detail})"
             ) from None
     if secret is None:
-        await updater.start_polling(allowed_updates=Update.ALL_TYPES)
-        return None
+        runtime.poller = InboxPoller(application, runtime.applier)
+        await runtime.poller.start()
+        return
     where = f"{settings.webhook_listen}:{settings.webhook_port}"
     # Our own server rather than PTB's: it answers Telegram only once the update is stored.
-    webhook = TelegramWebhook(
-        application,
-        runtime.channel.route,
-        runtime.channel.on_error,
-        runtime.components.db,
-        settings,
-        secret,
-        clock=runtime.components.coach.clock,
-        probe=runtime.probe,
+    webhook = runtime.webhook = TelegramWebhook(
+        application, runtime.applier, settings, secret, probe=runtime.probe
     )
     try:
         await webhook.start()
@@ -337,7 +388,6 @@ async def _receive_updates(
         raise StartupError(
             f"cannot set the webhook to WEBHOOK_URL {settings.webhook_url} ({exc})"
         ) from None
-    return webhook
 
 
 def run_bot(settings: Settings) -> int:

@@ -17,7 +17,7 @@ from bot.channels.telegram.translate import sender_of
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     """Process updates concurrently across people but strictly in order for each one."""
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, max_concurrent_updates: int = 256, processed: Tally | None = None) -> None:
         # The base class takes its slot before do_process_update, i.e. before the sender's
         # turn: updates waiting for their turn would hold slots, and one person sending many
         # messages quickly could hold up everyone. So its limit stays out of the way and the
@@ -26,7 +26,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks = KeyedLocks()
         # Updates whose handlers have finished (replies sent), for tests to await.
-        self.processed = Tally()
+        self.processed = processed or Tally()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the sender's turn, then for a free slot, and run the update's handlers."""

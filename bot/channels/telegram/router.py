@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app.coach import Coach, Person
@@ -24,6 +24,7 @@ from bot.channels.telegram.render import Renderer
 from bot.channels.telegram.staff import StaffCommands
 from bot.channels.telegram.translate import event_of, staff_request, update_kind
 from bot.core.knowledge import Knowledge
+from bot.core.updates import UpdateKey
 from bot.store import is_unavailable
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,11 @@ class TelegramChannel:
         *,
         pictures: Pictures | None = None,
         guides: GuideRunner | None = None,
+        bot_id: int,
         metrics: Metrics | None = None,
     ) -> None:
         self.coach = coach
+        self.bot_id = bot_id  # whose update numbers these are (bot/core/updates.py)
         self.knowledge = knowledge
         self.staff = staff
         self.staff_chat_id = staff_chat_id
@@ -68,8 +71,9 @@ class TelegramChannel:
         if event is None:
             return
         person = Person(id=user.id, first_name=user.first_name)
+        key = UpdateKey(self.bot_id, update.update_id)
         started = time.perf_counter()
-        replies = await self.coach.handle(person, event, update_id=update.update_id)
+        replies = await self.coach.handle(person, event, update=key)
         self.metrics.step_seconds.observe(time.perf_counter() - started)
         renderer = Renderer(context.bot, pictures=self.pictures, guides=self.guides)
         await renderer.send(chat.id, replies)
@@ -136,6 +140,11 @@ class TelegramChannel:
         """Log the failure without personal data, and tell the person to try again."""
         update_id = update.update_id if isinstance(update, Update) else None
         error = context.error
+        if isinstance(error, Forbidden):
+            # The person blocked the bot (or it was removed from the chat): nothing can reach
+            # them, and telling them so would only be refused again.
+            log.info("update %s: the chat no longer takes the bot's messages", update_id)
+            return
         # The update id, the error type and where it happened (file, line, function): never
         # the exception's message, which can quote what the person typed.
         where = ""

@@ -13,31 +13,26 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 
 import tornado.web
 from telegram import Update
-from telegram.ext import Application, CallbackContext, ContextTypes, JobQueue
+from telegram.ext import Application, JobQueue
 from tornado.httpserver import HTTPServer
 
-from bot.app.clock import Clock, utc_now
-from bot.app.update_inbox import UpdateInbox
+from bot.channels.telegram.applier import InboxApplier
 from bot.channels.telegram.ops import Probe, ops_routes
 from bot.channels.telegram.translate import sender_of, update_kind
 from bot.config import Settings
-from bot.store import Database, is_unavailable
+from bot.store import is_unavailable
 
 log = logging.getLogger(__name__)
 
 PATH = "/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-SWEEP_INTERVAL = 1.0
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
-ErrorHandler = Callable[[object, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
 class TelegramWebhook:
@@ -46,30 +41,18 @@ class TelegramWebhook:
     def __init__(
         self,
         application: AnyApplication,
-        route: Handler,
-        on_error: ErrorHandler,
-        db: Database,
+        applier: InboxApplier,
         settings: Settings,
         secret: str,
         *,
-        clock: Clock = utc_now,
         probe: Probe | None = None,
     ) -> None:
         self.application = application
+        self.applier = applier
+        self.inbox = applier.inbox
         self.probe = probe
-        self.route = route
-        self.on_error = on_error
         self.secret = secret.encode()
         self.settings = settings
-        self.inbox = UpdateInbox(
-            db,
-            self._process,
-            self._give_up,
-            order_wait=settings.webhook_order_wait,
-            # Each drain holds two connections at most: its lock, and the step's transaction.
-            concurrency=max(1, settings.database_pool_size // 2),
-            clock=clock,
-        )
         routes: list[Any] = [(rf"{PATH}/?", _UpdateHandler, {"webhook": self})]
         if probe is not None:
             routes.extend(ops_routes(probe))  # /healthz, /readyz, /metrics
@@ -86,13 +69,7 @@ class TelegramWebhook:
         )
         job_queue: JobQueue[Any] | None = self.application.job_queue
         assert job_queue is not None
-        job_queue.run_repeating(
-            self._sweep,
-            interval=SWEEP_INTERVAL,
-            first=SWEEP_INTERVAL,
-            name="inbox-sweep",
-            job_kwargs={"max_instances": 1, "coalesce": True},
-        )
+        self.applier.sweep_on(job_queue)
         log.info(
             "webhook listening on %s:%s", self.settings.webhook_listen, self.settings.webhook_port
         )
@@ -131,7 +108,7 @@ class TelegramWebhook:
             self._count(update_kind(update), "not_recorded")
             if self.probe is not None and is_unavailable(exc):
                 self.probe.metrics.store_error("inbox")
-            await self._give_up(body.decode(), exc)
+            await self.applier.give_up(body.decode(), exc)
             return HTTPStatus.OK
         self.inbox.drain_soon(sender)
         return HTTPStatus.OK
@@ -140,28 +117,6 @@ class TelegramWebhook:
         """Count an update the webhook answered without handing it on."""
         if self.probe is not None:
             self.probe.metrics.updates.labels(kind=kind, outcome=outcome).inc()
-
-    def _decode(self, payload: str) -> Update:
-        return Update.de_json(json.loads(payload), self.application.bot)
-
-    async def _process(self, payload: str) -> None:
-        update = self._decode(payload)
-        context: ContextTypes.DEFAULT_TYPE = CallbackContext.from_update(update, self.application)
-        await self.route(update, context)
-
-    async def _give_up(self, payload: str, error: BaseException) -> None:
-        update = self._decode(payload)
-        exc = error if isinstance(error, Exception) else RuntimeError(type(error).__name__)
-        context: ContextTypes.DEFAULT_TYPE = CallbackContext.from_error(
-            update, exc, self.application
-        )
-        await self.on_error(update, context)
-
-    async def _sweep(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        try:
-            await self.inbox.sweep()
-        except Exception as exc:
-            log.warning("inbox sweep failed: %s", type(exc).__name__)
 
 
 class _UpdateHandler(tornado.web.RequestHandler):

@@ -61,7 +61,7 @@ class RunningBot:
 
     def updates_handled(self) -> asyncio.Future[None]:
         """Return what is done once every update queued on the fake so far was handled."""
-        return self.runtime.processor.processed.reaching(self.api.enqueued)
+        return self.runtime.handled.reaching(self.api.enqueued)
 
 
 @asynccontextmanager

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_SUBMITTED
 
 from bot.core.flows import intake
 from tests.channels.telegram.conftest import ADMIN, STAFF_CHAT
 from tests.channels.telegram.people import TelegramUser, opening, shown, together
+from tests.channels.telegram.test_callback_e2e import request_by_typed_phone
 from tests.fakebot import MEDIA_KINDS, FakeBotAPI, JSONDict
 
 
@@ -190,3 +194,51 @@ async def test_a_failing_step_is_reported_without_personal_data_and_the_bot_goes
 
     [greeting] = await zeb.send("/start", 1)
     assert shown(greeting).startswith("Hi Zebedee!")
+
+
+async def test_a_person_who_blocked_the_bot_is_noted_quietly_and_sent_nothing_more(bot, caplog):
+    caplog.set_level(logging.INFO)
+    api = bot.api
+    ann = TelegramUser(api, 57, "Annabel")
+    await ann.send("/start", 1)
+    api.block(57)
+    update = api.send_text(57, "my heel hurts", first_name="Annabel")
+    await bot.updates_handled()
+    # One reply tried and refused (403); no "something went wrong" after it.
+    sends = [r for r in api.requests("sendMessage") if r.params["chat_id"] == 57]
+    assert [r.status for r in sends] == [200, 403]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    [noted] = [r.getMessage() for r in caplog.records if "no longer takes" in r.getMessage()]
+    assert str(update["update_id"]) in noted
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Annabel" not in logged and "heel" not in logged
+
+
+async def test_staff_ticks_during_a_long_run_are_let_go_without_a_warning(bot, caplog):
+    """A staff run held up by Telegram outlasts many ticks of its job: each of those ticks
+    is let go quietly (the scheduler never finds the job still running)."""
+    caplog.set_level(logging.INFO)
+    api = bot.api
+    job_queue = bot.runtime.application.job_queue
+    [staff_job] = job_queue.get_jobs_by_name("staff")
+    ticks: list[int] = []
+    scheduler = job_queue.scheduler
+
+    def listener(event: Any) -> None:
+        if event.job_id == staff_job.id:
+            ticks.append(event.code)
+
+    scheduler.add_listener(listener, EVENT_JOB_SUBMITTED | EVENT_JOB_MAX_INSTANCES)
+    held = api.hold("sendMessage", chat_id=STAFF_CHAT)
+    code = await request_by_typed_phone(TelegramUser(api, 58, "Ann"))
+    await api.wait_for(lambda: held.arrived == 1, description="the staff send held")
+    seen = len(ticks)
+    # Ten ticks of the staff job while its run waits for Telegram.
+    await api.wait_for(lambda: len(ticks) >= seen + 10, timeout=10, description="ten ticks")
+    assert EVENT_JOB_MAX_INSTANCES not in ticks
+    assert not [r for r in caplog.records if "maximum number" in r.getMessage()]
+    assert bot.runtime.staff_ticks.coalesced >= 10, "the ticks reached the job, and were let go"
+    api.release(held)
+    await api.wait_for(lambda: any(code in (m.text or "") for m in api.messages(STAFF_CHAT)))
+    scheduler.remove_listener(listener)
+    assert len(api.messages(STAFF_CHAT)) == 1

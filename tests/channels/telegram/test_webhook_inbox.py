@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from bot.core.updates import UpdateKey, numbering_since
 from bot.store import inbox
 from bot.store.schema import InboxRow
 from tests.channels.telegram.webhook_support import webhook_bot
@@ -105,10 +106,11 @@ async def test_updates_left_by_a_dead_worker_are_swept_up(api, tmp_path, db_url)
             for update in (start, help_):
                 await inbox.record(
                     session,
-                    update["update_id"],
+                    UpdateKey(bot.runtime.bot_id, update["update_id"]),
                     11,
                     _json(update),
                     clock() - timedelta(seconds=5),
+                    numbering_since(clock()),
                 )
         greeting, help_text = await api.wait_for_messages(11, 2, timeout=5)
         assert greeting.text.startswith("Hi Ann!") and "/reminder" in help_text.text

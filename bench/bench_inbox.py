@@ -1,0 +1,96 @@
+"""CPU per update applied through the store's inbox, beside the step claiming its update itself.
+
+Polling used to hand each update straight to the coach, whose step claimed the update id in
+its own transaction; now every fetched batch is recorded in the inbox first (one transaction)
+and each sender's updates are applied from there (a look for the next one, then the step).
+Fifty people send six /help each, a batch of fifty at a time, on a SQLite file; both ways run
+in this process, trial by trial, and the figure is this process's CPU time per update (the
+machine is shared and noisy). Telegram's side (HTTP, rendering) is left out: it is the same
+either way, so in the whole bot the share is smaller than the ratio here.
+
+    python -m bench.bench_inbox
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bot.app.coach import Coach, Person
+from bot.app.update_inbox import UpdateInbox
+from bot.core.dialogue import Engine, EngineConfig
+from bot.core.events import CommandEvent
+from bot.core.knowledge import Knowledge, load_knowledge
+from bot.core.updates import UpdateKey
+from bot.store import Database, migrate
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+BOT = 123456
+SENDERS = 50
+BATCHES = 6
+TRIALS = 5
+
+
+async def _trial(knowledge: Knowledge, folder: Path, *, via_inbox: bool) -> float:
+    """Apply the updates one way; return the CPU milliseconds per update."""
+    db = Database(f"sqlite+aiosqlite:///{folder / 'bench.db'}")
+    await migrate.upgrade(db)
+    engine = Engine(knowledge, config=EngineConfig(default_phone_region="GB"))
+    coach = Coach(engine, db, rng=random.Random(7))
+
+    async def step(payload: str) -> None:
+        sent = json.loads(payload)
+        key = UpdateKey(BOT, sent["update_id"])
+        await coach.handle(Person(sent["user"]), CommandEvent(name="help"), update=key)
+
+    async def give_up(_payload: str, _error: BaseException) -> None:
+        raise AssertionError("no update fails here")
+
+    inbox = UpdateInbox(db, BOT, step, give_up, order_wait=0.0, concurrency=256, shared_lock=False)
+    try:
+        start = time.process_time()
+        for batch_no in range(BATCHES):
+            batch: list[tuple[int, int | None, str]] = []
+            for n in range(SENDERS):
+                update_id, user = batch_no * SENDERS + n + 1, 1000 + n
+                batch.append((update_id, user, json.dumps({"update_id": update_id, "user": user})))
+            if via_inbox:
+                await inbox.record_batch(batch)
+                await asyncio.gather(*(inbox.drain(user) for _, user, _ in batch if user))
+            else:
+                await asyncio.gather(*(step(payload) for _, _, payload in batch))
+        return (time.process_time() - start) * 1000 / (SENDERS * BATCHES)
+    finally:
+        await db.close()
+
+
+async def measure(trials: int) -> dict[str, float]:
+    """Run both ways, trial by trial; return the medians and the median ratio."""
+    knowledge = load_knowledge(KNOWLEDGE_DIR)
+    direct: list[float] = []
+    inboxed: list[float] = []
+    for _ in range(trials):
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+            direct.append(await _trial(knowledge, Path(a), via_inbox=False))
+            inboxed.append(await _trial(knowledge, Path(b), via_inbox=True))
+    return {
+        "updates": float(SENDERS * BATCHES),
+        "inbox_cpu_ms_per_update": statistics.median(inboxed),
+        "direct_cpu_ms_per_update": statistics.median(direct),
+        "inbox_vs_direct": statistics.median(i / d for i, d in zip(inboxed, direct, strict=True)),
+    }
+
+
+def run(trials: int = TRIALS) -> dict[str, float]:
+    """Return the figures (the `make bench` entry point)."""
+    return asyncio.run(measure(trials))
+
+
+if __name__ == "__main__":
+    for name, value in run().items():
+        print(f"{name:>26}: {value:9.2f}")

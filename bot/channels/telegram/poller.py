@@ -1,0 +1,165 @@
+"""Polling mode: each fetched batch is in the store's inbox before the next getUpdates confirms it.
+
+python-telegram-bot's Updater puts fetched updates on an in-memory queue and confirms them to
+Telegram with the offset of its next getUpdates, usually before they are applied: a process
+killed in a burst lost every update fetched and not yet applied, and Telegram never sent them
+again. Here the loop records a batch in the inbox (one transaction) and only then asks for the
+next one; each sender's updates are applied from the inbox by the webhook's drain
+(bot/app/update_inbox.py), and after a restart its sweeper applies what the dead process
+recorded and left. So every update Telegram handed over is applied exactly once.
+
+Our own loop rather than a hook into the Updater: its offset and its queue are private, and
+the one place a hook fits (the queue's `put`) cannot tell the loop to wait or to leave an update
+unconfirmed. Here what is confirmed is decided in one line, after the commit. While the store
+cannot take a batch, the loop keeps it and tries again (nothing unrecorded is confirmed); a
+batch the store refuses for good (a bug, bad data) is answered "something went wrong", as the
+webhook does. Updates without a sender (none the coach uses) go through python-telegram-bot's
+queue as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import Update
+from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application
+
+from bot.channels.telegram.applier import InboxApplier
+from bot.channels.telegram.translate import sender_of
+from bot.store import is_unavailable
+
+log = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+LONG_POLL = 10.0  # seconds Telegram holds a getUpdates open when there is nothing new
+_BACKOFF_FIRST = 0.5
+_BACKOFF_MAX = 30.0
+
+
+class InboxPoller:
+    """Fetch updates with getUpdates, record each batch, then confirm it with the next call."""
+
+    def __init__(
+        self, application: AnyApplication, applier: InboxApplier, *, long_poll: float = LONG_POLL
+    ) -> None:
+        self.application = application
+        self.applier = applier
+        self.inbox = applier.inbox
+        self.long_poll = long_poll
+        self._offset: int | None = None
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Make sure no webhook is set (Telegram refuses getUpdates then), and start polling."""
+        await self.application.bot.delete_webhook()
+        job_queue = self.application.job_queue
+        assert job_queue is not None
+        self.applier.sweep_on(job_queue)
+        self._task = asyncio.create_task(self._poll(), name="footcoach-polling")
+
+    async def stop(self) -> None:
+        """Stop fetching, confirm what was recorded, and let the drains in flight finish."""
+        self._stopping.set()
+        if self._task is not None:
+            await self._task
+        if self._offset is not None:
+            # Tidiness, not safety: a batch not confirmed comes again and is known as recorded.
+            with contextlib.suppress(TelegramError):
+                await self.application.bot.get_updates(offset=self._offset, timeout=0, limit=1)
+        await self.inbox.wait_idle()
+
+    async def _poll(self) -> None:
+        backoff = _BACKOFF_FIRST
+        while not self._stopping.is_set():
+            try:
+                updates = await self._fetch()
+            except RetryAfter as exc:
+                await self._pause(_seconds(exc.retry_after))
+                continue
+            except TimedOut:
+                continue  # the long poll outlasted the read timeout: ask again
+            except TelegramError as exc:
+                # The error's type only: InvalidToken's text is harmless, but others may not be.
+                level = logging.ERROR if isinstance(exc, InvalidToken) else logging.WARNING
+                log.log(level, "getUpdates failed: %s; trying again", type(exc).__name__)
+                await self._pause(backoff)
+                backoff = min(backoff * 2, _BACKOFF_MAX)
+                continue
+            backoff = _BACKOFF_FIRST
+            if updates and await self._keep(updates):
+                # The next call's offset confirms the batch: it is in the inbox now.
+                self._offset = updates[-1].update_id + 1
+
+    async def _fetch(self) -> Sequence[Update]:
+        """Return the next batch; an empty one when stopping (the call in flight is dropped,
+        so its updates stay unconfirmed and come again)."""
+        fetch = asyncio.ensure_future(
+            self.application.bot.get_updates(
+                offset=self._offset, timeout=self.long_poll, allowed_updates=Update.ALL_TYPES
+            )
+        )
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if not fetch.done():
+            fetch.cancel()
+            with contextlib.suppress(asyncio.CancelledError, TelegramError):
+                await fetch
+            return ()
+        updates: Sequence[Update] = fetch.result()
+        return updates
+
+    async def _keep(self, updates: Sequence[Update]) -> bool:
+        """Record a batch and start applying it; return False if stopping left it unrecorded."""
+        batch = [(u.update_id, sender_of(u), u.to_json()) for u in updates]
+        delay = _BACKOFF_FIRST
+        while True:
+            try:
+                new = await self.inbox.record_batch(batch)
+                break
+            except Exception as exc:
+                if not is_unavailable(exc):
+                    await self._refuse(updates, exc)
+                    return True
+                log.warning("%d updates wait: the database is unavailable", len(batch))
+                if self._stopping.is_set():
+                    return False  # not confirmed: Telegram hands them out again
+                await self._pause(delay)
+                delay = min(delay * 2, _BACKOFF_MAX)
+        for update, (_, sender, _), fresh in zip(updates, batch, new, strict=True):
+            if not fresh:
+                continue  # handed out again after a restart: recorded already
+            if sender is None:
+                await self.application.update_queue.put(update)
+            else:
+                self.inbox.drain_soon(sender)
+        return True
+
+    async def _refuse(self, updates: Sequence[Update], exc: Exception) -> None:
+        """Answer a batch the store refused for good (not recorded, so never applied)."""
+        log.error("could not record %d updates: %s", len(updates), type(exc).__name__)
+        for update in updates:
+            try:
+                await self.applier.give_up(update.to_json(), exc)
+            except Exception as answer_exc:
+                log.warning("could not tell the sender: %s", type(answer_exc).__name__)
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait that long, or until asked to stop."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+
+def _seconds(retry_after: object) -> float:
+    """Return a RetryAfter's wait in seconds (an int, or a timedelta in newer releases)."""
+    total = getattr(retry_after, "total_seconds", None)
+    return float(total()) if callable(total) else float(retry_after)  # type: ignore[arg-type]
