@@ -121,7 +121,7 @@ CONTEXT = Context(
 )
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(events(st.integers(min_value=0, max_value=40)), min_size=1, max_size=15))
 def test_random_events_always_answer_and_keep_state_valid(knowledge, script):
     engine = Engine(knowledge)
@@ -195,7 +195,7 @@ def _has_card(replies) -> bool:
     return any(getattr(reply, "key", "") in ("card", "routine_intro") for reply in replies)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(actions)
 def test_clicking_around_never_breaks_and_never_advises_past_a_warning_sign(knowledge, script):
     """About 10,000 steps per run: no exception, and no card while a warning sign stands."""
