@@ -152,6 +152,7 @@ async def _trial(
     slots: list[list[tuple[int, list[Line]]]],
     think_s: float,
     profile: cProfile.Profile | None = None,
+    step_timeout: float = 15.0,
 ) -> dict[str, float]:
     """Let the simulated people talk to one bot; return that trial's figures."""
     plain = [[(user, [line.as_dict() for line in lines]) for user, lines in s] for s in slots]
@@ -159,7 +160,9 @@ async def _trial(
     if profile is not None:
         profile.enable()
     cpu_start = time.process_time()
-    result = await fake.acall("converse", server=server, slots=plain, think_s=think_s)
+    result = await fake.acall(
+        "converse", server=server, slots=plain, think_s=think_s, step_timeout=step_timeout
+    )
     cpu = time.process_time() - cpu_start
     if profile is not None:
         profile.disable()
@@ -213,11 +216,12 @@ async def measure(
             "echo": echo_bot,
         }
         try:
-            # Warm-up (not counted): connections, caches, SQLite's pages, the cards' pictures.
+            # Warm-up (not counted): connections, caches, SQLite's pages, the cards' pictures
+            # (drawn on first use: a GIF takes seconds on a busy machine, hence the patience).
             for name in ("ours", "echo"):
                 async with bots[name](fake.base_urls[name]):
                     everyone = plan(scripts[name], len(scripts[name]), 1, next_user)
-                    await _trial(fake, name, everyone, 0.0)
+                    await _trial(fake, name, everyone, 0.0, step_timeout=120.0)
             next_user += 10_000
             # The bots take turns on the same conversations (as different people), so a slow
             # spell on the shared machine hits both alike.
