@@ -64,9 +64,9 @@ class Database:
         options: dict[str, Any] = {}
         if self.is_sqlite:
             _ensure_parent_dir(parsed.database)
-            options["connect_args"] = {"timeout": 30}
+            options["connect_args"] = {"timeout": sqlite_inline.BUSY_TIMEOUT_MS / 1000}
             if _is_plain_file(parsed.database):
-                options["async_creator"] = sqlite_inline.connector(str(parsed.database), 30)
+                options["async_creator"] = sqlite_inline.connector(str(parsed.database))
         else:
             options.update(
                 pool_size=pool_size,
@@ -205,7 +205,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         # Let SQLAlchemy, not the driver, decide where transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={sqlite_inline.BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         journal = cursor.fetchone()
         driver = getattr(dbapi_connection, "_connection", None)
