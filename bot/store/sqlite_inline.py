@@ -8,11 +8,12 @@ were most of the step's CPU time (profiled with py-spy on `python -m bench.bench
 Here only what waits for another process goes to the thread: connecting, the set-up PRAGMAs,
 and a `BEGIN IMMEDIATE` (every transaction of the store starts with one) that finds another
 process writing: it is tried inline without waiting first, and only when the write lock is
-taken is it run again on the thread, waiting up to busy_timeout as before. Once the transaction holds SQLite's write lock, in WAL mode nothing in it waits for anyone:
-its reads see a snapshot, its writes and its commit append to the WAL (no fsync with
-synchronous=NORMAL). Those calls take microseconds and run inline. A connection whose
-journal is not WAL (a file system without shared memory) keeps every call on the thread,
-since a commit there waits for readers.
+taken is it run again on the thread, waiting up to busy_timeout as before. Once the
+transaction holds SQLite's write lock, in WAL mode nothing in it waits for anyone: its reads
+see a snapshot, its writes and its commit append to the WAL (no fsync with
+synchronous=NORMAL). Those calls take microseconds and run inline. A connection whose journal
+is not WAL (a file system without shared memory) keeps every call on the thread, since a
+commit there waits for readers.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class InlineConnection(aiosqlite.Connection):
         """Run `fn` inline when it cannot wait for a lock, else on the connection's thread."""
         connection = self._connection
         if not (self.inline and self._running and connection is not None):
-            return await super()._execute(fn, *args, **kwargs)
+            return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
         if connection.in_transaction or getattr(fn, "__name__", "") not in _RUNS_SQL:
             return fn(*args, **kwargs)
         # SQL outside a transaction (the BEGIN IMMEDIATE): try it without waiting; only if
@@ -51,7 +52,7 @@ class InlineConnection(aiosqlite.Connection):
                 raise
         finally:
             connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        return await super()._execute(fn, *args, **kwargs)
+        return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
 
 
 def connector(database: str) -> Callable[[], Awaitable[InlineConnection]]:
@@ -60,13 +61,12 @@ def connector(database: str) -> Callable[[], Awaitable[InlineConnection]]:
     def connect() -> sqlite3.Connection:
         # Opened on the connection's thread, used from the loop's thread too (never at once:
         # each call is awaited before the next).
-        return sqlite3.connect(
-            database, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
-        )
+        return sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
 
     async def create() -> InlineConnection:
         connection = InlineConnection(connect, iter_chunk_size=64)
         connection._thread.daemon = True  # as SQLAlchemy's own aiosqlite dialect does
-        return await connection
+        await connection
+        return connection
 
     return create
