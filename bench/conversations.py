@@ -172,12 +172,16 @@ async def calibrate(knowledge: Knowledge, scripts: dict[str, list[Line]]) -> dic
 
 
 def plan(
-    scripts: dict[str, list[Line]], slots: int, per_slot: int, first_user: int
+    scripts: dict[str, list[Line]],
+    slots: int,
+    per_slot: int,
+    first_user: int,
+    offset: int = 0,
 ) -> list[list[tuple[int, list[Line]]]]:
     """Give each of `slots` simulated people `per_slot` conversations, each as a new user.
 
-    Slot i starts at the i-th script and takes the next ones in turn, so every script is
-    played about equally often and the mix is the transcripts' mix.
+    Slot i starts at the i-th script (after `offset`) and takes the next ones in turn, so
+    every script is played about equally often and the mix is the transcripts' mix.
     """
     names = list(scripts)
     user = first_user
@@ -185,7 +189,7 @@ def plan(
     for slot in range(slots):
         conversations = []
         for k in range(per_slot):
-            conversations.append((user, scripts[names[(slot + k) % len(names)]]))
+            conversations.append((user, scripts[names[(offset + slot + k * slots) % len(names)]]))
             user += 1
         planned.append(conversations)
     return planned

@@ -52,7 +52,7 @@ from bot.core.guide import GuideRun
 from bot.core.replies import Document, Reply, Report
 from bot.core.state import ConversationState
 from bot.core.turn import Context
-from bot.core.updates import UpdateKey, numbering_since
+from bot.core.updates import UpdateKey
 from bot.store import (
     Conflict,
     Database,
@@ -60,11 +60,11 @@ from bot.store import (
     checkins,
     feedback,
     guides,
-    inbox,
     leads,
     privacy,
     program,
     reminders,
+    steps,
     users,
 )
 
@@ -122,22 +122,23 @@ class Coach:
         async with self.db.transaction() as session:
             await self.db.lock_person(session, person.id)
             now = self.clock()
-            if update is not None and not await inbox.claim(
-                session, update, person.id, now, numbering_since(now)
-            ):
-                log.info("update %s was applied before; ignored", update.update_id)
+            # The update's claim and the step's reads in one go (the store's hot path).
+            start = await steps.begin(session, person.id, update, now)
+            if start is None:
+                log.info(
+                    "update %s was applied before; ignored", update.update_id if update else ""
+                )
                 return []
-            user = await users.load_user(session, person.id)
-            state = _load_state(user.state if user else None)
-            ctx = await self._context(session, person)
+            state = _load_state(start.state)
+            ctx = self._context(person, start, now)
             outcome = self.engine.step(state, event, ctx)
-            await users.save_state(
+            await steps.save(
                 session,
-                user,
+                start,
                 person.id,
                 outcome.state.model_dump_json(),
-                ctx.now,
-                first_name=ctx.first_name,
+                now,
+                ctx.first_name,
                 # A guide's time running out is our timer, not the person coming back.
                 seen=not isinstance(event, GuideEndedEvent),
             )
@@ -159,17 +160,15 @@ class Coach:
         async with self.db.transaction() as session:
             return await users.load_user(session, person_id) is None
 
-    async def _context(self, session: Session, person: Person) -> Context:
-        # Locked for the step, so a sender claiming due reminders (or the guide runner, due
-        # edits) skips them until we commit.
-        guide = await guides.get(session, person.id, lock=True)
+    def _context(self, person: Person, start: steps.StepStart, now: datetime) -> Context:
+        """Return the step's context: what the store holds for the person, and the moment."""
         return Context(
-            now=self.clock(),
+            now=now,
             first_name=_clean_name(person.first_name),
-            reminder=await reminders.get(session, person.id, lock=True),
-            open_lead=await leads.open_for(session, person.id),
-            checkins=await checkins.recent(session, person.id),
-            guide=guide.run if guide is not None else None,
+            reminder=start.reminder,
+            open_lead=start.open_lead,
+            checkins=start.checkins,
+            guide=start.guide,
             new_code=new_code(self.rng),
         )
 

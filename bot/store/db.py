@@ -33,6 +33,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.store import sqlite_inline
+
 CONNECT_TIMEOUT = 5.0
 COMMAND_TIMEOUT = 60.0
 # Per-person locks come in two kinds that must not block each other: the coach's step lock
@@ -62,7 +64,9 @@ class Database:
         options: dict[str, Any] = {}
         if self.is_sqlite:
             _ensure_parent_dir(parsed.database)
-            options["connect_args"] = {"timeout": 30}
+            options["connect_args"] = {"timeout": sqlite_inline.BUSY_TIMEOUT_MS / 1000}
+            if _is_plain_file(parsed.database):
+                options["async_creator"] = sqlite_inline.connector(str(parsed.database))
         else:
             options.update(
                 pool_size=pool_size,
@@ -197,6 +201,11 @@ def is_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, OSError | TimeoutError | ConnectionError)
 
 
+def _is_plain_file(database: str | None) -> bool:
+    """Say whether the SQLite database is a file named by its path (no URI, not in memory)."""
+    return bool(database) and database != ":memory:" and not str(database).startswith("file:")
+
+
 def _ensure_parent_dir(database: str | None) -> None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return
@@ -214,8 +223,13 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         # Let SQLAlchemy, not the driver, decide where transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={sqlite_inline.BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
+        journal = cursor.fetchone()
+        driver = getattr(dbapi_connection, "_connection", None)
+        if isinstance(driver, sqlite_inline.InlineConnection):
+            # Inline statements are safe only where a commit never waits for readers.
+            driver.inline = bool(journal) and str(journal[0]).lower() == "wal"
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
