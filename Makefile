@@ -29,8 +29,11 @@ lint: $(INSTALLED)
 check-knowledge: $(INSTALLED)
 	$(VENV)/bin/footcoach check-knowledge
 
+# The reader's quality figures print in their own run; everything else on two processes
+# (pytest-xdist, a test file to a process), which halves the time on a 2-core machine.
 test: lint check-knowledge
-	$(PY) -m pytest
+	$(PY) -m pytest tests/core/test_reader_quality.py
+	$(PY) -m pytest -n 2 --dist loadfile --ignore=tests/core/test_reader_quality.py
 
 # The several-workers figures need PostgreSQL: the local server when one answers.
 LOCAL_PG := postgresql+asyncpg://postgres@127.0.0.1:5432/test
