@@ -82,7 +82,6 @@ async def _round(coach: Coach, clock: _Clock, first_user: int, people: int) -> d
     """Play `people` new people through both; return total seconds and CPU seconds of each."""
     plain: list[float] = []
     program: list[float] = []
-    plain_cpu = program_cpu = 0.0
     persons = [Person(id=first_user + n, first_name=FIRST_NAME) for n in range(people)]
     histories: dict[int, list[Reply]] = {person.id: [] for person in persons}
     clock.now = START

@@ -281,7 +281,8 @@ def on_feeling(turn: Turn, choice: str) -> None:
     routine.next_card(turn)
 
 
-_HURT_WORDS = frozenset({"pain", "soreness", "cramping"})
+# What stops a move while it is shown, and soreness: felt during the move, it hurt.
+_HURT_WORDS = routine.DURING_A_MOVE | {"soreness"}
 
 
 def on_feeling_text(turn: Turn, text: str) -> bool:

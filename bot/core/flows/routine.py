@@ -28,7 +28,7 @@ WHAT_HAPPENED = ("sharp_pain", "too_hard", "no_time")
 GUIDING = StepId("guiding")
 FEEDBACK = StepId("feedback")
 # Symptoms that, said while a card is shown, mean the move itself is the trouble.
-_DURING_A_MOVE = frozenset({"pain", "cramping"})
+DURING_A_MOVE = frozenset({"pain", "cramping"})
 
 
 def start_routine(turn: Turn, args: str = "") -> None:
@@ -215,7 +215,7 @@ def on_card_text(turn: Turn, text: str) -> bool:
         return True
     if "worse" in intents:
         turn.state.worsening = True
-    if intents & {"hurt", "worse"} or set(reading.symptom_ids) & _DURING_A_MOVE:
+    if intents & {"hurt", "worse"} or set(reading.symptom_ids) & DURING_A_MOVE:
         turn.ask(STOPPED)
         return True
     return False
