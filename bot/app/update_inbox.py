@@ -50,7 +50,10 @@ from bot.store.inbox import PendingUpdate
 
 log = logging.getLogger(__name__)
 
-Process = Callable[[str], Awaitable[None]]
+# Apply one update; return True if its step marked it applied (the coach's claim), so no
+# second mark is needed.
+Process = Callable[[str], Awaitable[bool]]
+Apply = Callable[[], Awaitable[bool]]
 GiveUp = Callable[[str, BaseException], Awaitable[None]]
 
 KEEP_PROCESSED = timedelta(days=2)
@@ -95,6 +98,11 @@ class UpdateInbox:
         self.shared_lock = shared_lock
         self._locks = KeyedLocks()
         self._tasks: set[asyncio.Task[int]] = set()
+        # Senders whose updates must be read back from the store, oldest first, rather than
+        # applied as received (see `apply_soon`): they have an older update still pending.
+        self._behind: set[int] = set()
+        # Until the store has said which senders those are, every sender is drained.
+        self._behind_known = False
         self._arrival = asyncio.Event()
         # What tests await: updates handled here (applied, or answered as failed) with their
         # marks committed; looks that found a sender's next update waiting for a missing
@@ -121,17 +129,10 @@ class UpdateInbox:
         """Store fetched updates (id, sender or None, payload) in one transaction; return which
         were new. Those without a sender are stored as applied: they are handled elsewhere."""
         now = self.clock()
-        since = numbering_since(now)
-        new: list[bool] = []
         async with self.db.transaction() as session:
-            for update_id, sender, payload in updates:
-                key = UpdateKey(self.bot_id, update_id)
-                if sender is None:
-                    new.append(await inbox.record_applied(session, key, now, since))
-                else:
-                    new.append(await inbox.record(session, key, sender, payload, now, since))
+            new = await inbox.record_many(session, self.bot_id, updates, now, numbering_since(now))
         self._arrived()
-        return new
+        return [update_id in new for update_id, _, _ in updates]
 
     def _arrived(self) -> None:
         """Wake the drains waiting for a missing number: it may be this one."""
@@ -175,53 +176,61 @@ class UpdateInbox:
         async with self._locks.hold(sender, wait=wait) as held:
             if not held:
                 return 0
-            async with self._slots, self._shared(sender, wait=wait) as shared:
-                if not shared:
-                    return 0
-                handled = 0
-                done: tuple[UpdateKey, bool] | None = (
-                    None  # the update just applied, and if it failed
-                )
+            return await self._drain_unlocked(sender, wait=wait)
+
+    async def _drain_unlocked(self, sender: int, *, wait: bool = True) -> int:
+        """Drain the sender, whose lock in this worker the caller holds."""
+        async with self._slots, self._shared(sender, wait=wait) as shared:
+            if not shared:
+                return 0
+            handled = 0
+            # The update just applied and not marked by its step, and whether it failed.
+            done: tuple[UpdateKey, bool] | None = None
+            pause = _GAP_POLL
+            while True:
+                now = self.clock()
+                marking = done is not None
+                async with self.db.transaction() as session:
+                    if done is not None:
+                        # Marked here, with the next look, to save a transaction each.
+                        await inbox.finish(session, done[0], now, failed=done[1])
+                        done = None
+                    row = await inbox.next_pending(session, self.bot_id, sender)
+                    waiting = False
+                    if row is not None and now - row.received_at < self.order_wait:
+                        waiting = await inbox.missing_before(
+                            session,
+                            UpdateKey(self.bot_id, row.update_id),
+                            now - self.order_wait,
+                            numbering_since(now),
+                        )
+                        if not waiting:
+                            # The missing number may have been recorded between the two
+                            # queries, and be this sender's: take the oldest one again.
+                            row = await inbox.next_pending(session, self.bot_id, sender)
+                if marking:
+                    self.handled.add()
+                if row is None:
+                    self._behind.discard(sender)
+                    return handled
+                if waiting:
+                    # An earlier update is on its way; it may be this sender's. Look again
+                    # when this worker records one, or after a short while (backing off,
+                    # so many waiting drains do not keep the database busy).
+                    self.held_back.add()
+                    await self._next_arrival(pause)
+                    pause = min(pause * 2, _GAP_POLL_MAX)
+                    continue
                 pause = _GAP_POLL
-                while True:
-                    now = self.clock()
-                    marking = done is not None
-                    async with self.db.transaction() as session:
-                        if done is not None:
-                            # Marked here, with the next look, to save a transaction each.
-                            await inbox.finish(session, done[0], now, failed=done[1])
-                            done = None
-                        row = await inbox.next_pending(session, self.bot_id, sender)
-                        waiting = False
-                        if row is not None and now - row.received_at < self.order_wait:
-                            waiting = await inbox.missing_before(
-                                session,
-                                UpdateKey(self.bot_id, row.update_id),
-                                now - self.order_wait,
-                                numbering_since(now),
-                            )
-                            if not waiting:
-                                # The missing number may have been recorded between the two
-                                # queries, and be this sender's: take the oldest one again.
-                                row = await inbox.next_pending(session, self.bot_id, sender)
-                    if marking:
-                        self.handled.add()
-                    if row is None:
-                        return handled
-                    if waiting:
-                        # An earlier update is on its way; it may be this sender's. Look again
-                        # when this worker records one, or after a short while (backing off,
-                        # so many waiting drains do not keep the database busy).
-                        self.held_back.add()
-                        await self._next_arrival(pause)
-                        pause = min(pause * 2, _GAP_POLL_MAX)
-                        continue
-                    pause = _GAP_POLL
-                    failed = await self._apply(row)
-                    if failed is None:
-                        return handled
+                outcome = await self._apply(row.update_id, row.payload, self._reader(row))
+                if outcome is None:
+                    return handled
+                marked, failed = outcome
+                handled += 1
+                if marked:
+                    self.handled.add()
+                else:
                     done = (UpdateKey(self.bot_id, row.update_id), failed)
-                    handled += 1
 
     def _shared(self, sender: int, *, wait: bool) -> AbstractAsyncContextManager[bool]:
         """Return the sender's lock among workers (nothing to take with a single poller)."""
@@ -229,26 +238,85 @@ class UpdateInbox:
             return contextlib.nullcontext(True)
         return self.db.drain_lock(sender, wait=wait)
 
-    async def _apply(self, row: PendingUpdate) -> bool | None:
-        """Apply one update; return whether it failed for good, None if the store was away.
+    def _reader(self, row: PendingUpdate) -> Apply:
+        """Return the application of an update read back from the store."""
+        return lambda: self.process(row.payload)
+
+    async def _apply(self, update_id: int, payload: str, apply: Apply) -> tuple[bool, bool] | None:
+        """Apply one update; return whether its step marked it and whether it failed for
+        good, or None if the store was away (it stays pending).
 
         An update the coach applied is already marked in the step's own transaction; the mark
         made afterwards is for the others (staff commands, group chats) and for failures.
         """
-        payload = row.payload
         try:
-            await self.process(payload)
+            return await apply(), False
         except Exception as exc:
             if is_unavailable(exc):
-                log.warning("update %s waits: the database is unavailable", row.update_id)
+                log.warning("update %s waits: the database is unavailable", update_id)
                 return None
             # A bug or bad data: retrying would fail again, so tell the person and move on.
             try:
                 await self.give_up(payload, exc)
             except Exception as answer_exc:
                 log.warning("could not tell the sender: %s", type(answer_exc).__name__)
-            return True
-        return False
+            return False, True
+
+    def apply_soon(self, sender: int, update_id: int, payload: str, apply: Apply) -> None:
+        """Apply an update just recorded by this bot's only receiver, in the background.
+
+        Polling: one receiver gets every update, in order, so nothing can be missing below it
+        and nobody else applies it: the update is applied as received (`apply` holds it
+        decoded), not read back from the store, and its step's claim is its only mark. That
+        leaves the record and the step as the update's two transactions. A sender with an
+        older update pending (left by a process that died, or by a store that was away) is
+        drained from the store instead, so the order holds. Call in the order received.
+        """
+        task = asyncio.create_task(self._apply_received(sender, update_id, payload, apply))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _apply_received(self, sender: int, update_id: int, payload: str, apply: Apply) -> int:
+        # Tasks take the sender's lock in the order they were created: the order received.
+        async with self._locks.hold(sender):
+            if not self._behind_known or sender in self._behind:
+                return await self._drain_held(sender)
+            async with self._slots:
+                outcome = await self._apply(update_id, payload, apply)
+                if outcome is None:
+                    self._behind.add(sender)  # the sweeper applies it when the store is back
+                    return 0
+                marked, failed = outcome
+                if not marked:
+                    await self._finish(UpdateKey(self.bot_id, update_id), failed)
+                self.handled.add()
+                return 1
+
+    async def _drain_held(self, sender: int) -> int:
+        """Drain a sender whose lock this task holds already."""
+        try:
+            return await self._drain_unlocked(sender)
+        except Exception as exc:
+            log.warning("draining an inbox failed: %s", type(exc).__name__)
+            return 0
+
+    async def _finish(self, key: UpdateKey, failed: bool) -> None:
+        """Mark an update done that its step did not mark (not for the coach, or failed)."""
+        try:
+            async with self.db.transaction() as session:
+                await inbox.finish(session, key, self.clock(), failed=failed)
+        except Exception as exc:
+            # Left pending: the sweeper applies it again (a staff command, said twice at worst).
+            log.warning("marking update %s failed: %s", key.update_id, type(exc).__name__)
+
+    async def note_pending(self) -> int:
+        """Note the senders with updates still pending from before (at a receiver's start), so
+        what arrives for them now waits for those; return how many there are."""
+        async with self.db.transaction() as session:
+            senders = await inbox.pending_senders(session, self.bot_id)
+        self._behind.update(senders)
+        self._behind_known = True
+        return len(senders)
 
     async def _next_arrival(self, timeout: float) -> None:
         """Wait until this worker records an update, or for `timeout` seconds."""
@@ -258,6 +326,8 @@ class UpdateInbox:
     async def sweep(self) -> int:
         """Drain senders whose updates waited too long (their worker died, the store was away)."""
         with self.sweeps.run():
+            if not self._behind_known:
+                await self.note_pending()
             async with self.db.transaction() as session:
                 senders = await inbox.stale_senders(
                     session, self.bot_id, self.clock() - self.stale_after, _SWEEP_BATCH

@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import Table, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -81,6 +81,56 @@ async def record(
     )
     result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def record_many(
+    session: AsyncSession,
+    bot_id: int,
+    updates: Sequence[tuple[int, int | None, str]],
+    now: datetime,
+    fresh_since: datetime,
+) -> set[int]:
+    """Store fetched updates (id, sender or None, payload) in one statement; return the ids of
+    those that were new. One without a sender is stored as applied (handled elsewhere).
+
+    The same as `record` and `record_applied` per update, in one round trip: polling records
+    every batch this way before confirming it.
+    """
+    if not updates:
+        return set()
+    worker = worker_id()
+    rows = [
+        {
+            "bot_id": bot_id,
+            "update_id": update_id,
+            "user_id": sender,
+            "payload": payload if sender is not None else None,
+            "received_at": now,
+            "processed_at": None if sender is not None else now,
+            "processed_by": None if sender is not None else worker,
+            "failed": False,
+        }
+        for update_id, sender, payload in updates
+    ]
+    table = _inbox_table()
+    statement = _insert(session)(table).values(rows)
+    fresh = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.bot_id, table.c.update_id],
+        set_={
+            name: fresh[name]
+            for name in ("user_id", "payload", "received_at", "processed_at", "processed_by")
+        }
+        | {"failed": False},
+        where=table.c.processed_at.is_not(None) & (table.c.received_at < fresh_since),
+    ).returning(table.c.update_id)
+    result = await session.execute(statement)
+    return set(result.scalars())
+
+
+def _inbox_table() -> Table:
+    """Return the inbox's table, for Core statements (no ORM work on the hot path)."""
+    return cast(Table, InboxRow.__table__)
 
 
 async def claim(
@@ -230,6 +280,16 @@ async def stale_senders(
         .group_by(InboxRow.user_id)
         .order_by(InboxRow.user_id)
         .limit(limit)
+    )
+    return [user_id for user_id in result.scalars() if user_id is not None]
+
+
+async def pending_senders(session: AsyncSession, bot_id: int) -> list[int]:
+    """Return every sender with an update to this bot recorded and not processed."""
+    result = await session.execute(
+        select(InboxRow.user_id)
+        .where(InboxRow.bot_id == bot_id, InboxRow.processed_at.is_(None))
+        .group_by(InboxRow.user_id)
     )
     return [user_id for user_id in result.scalars() if user_id is not None]
 

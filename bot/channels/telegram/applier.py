@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 SWEEP_INTERVAL = 1.0
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+# Handle one update; return True if its step marked it applied in the inbox (the coach's claim).
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[bool]]
 ErrorHandler = Callable[[object, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
@@ -95,11 +96,18 @@ class InboxApplier:
         """Return the update a stored payload holds."""
         return Update.de_json(json.loads(payload), self.application.bot)
 
-    async def process(self, payload: str) -> None:
-        """Apply one recorded update: the router's handling of it."""
-        update = self.decode(payload)
+    async def process(self, payload: str) -> bool:
+        """Apply one recorded update; return whether its step marked it applied."""
+        return await self.apply(self.decode(payload))
+
+    async def apply(self, update: Update) -> bool:
+        """Apply one update through the router; return whether its step marked it applied."""
         context: ContextTypes.DEFAULT_TYPE = CallbackContext.from_update(update, self.application)
-        await self.route(update, context)
+        return await self.route(update, context)
+
+    def apply_soon(self, sender: int, update: Update, payload: str) -> None:
+        """Apply an update this process alone received and just recorded (polling)."""
+        self.inbox.apply_soon(sender, update.update_id, payload, lambda: self.apply(update))
 
     async def give_up(self, payload: str, error: BaseException) -> None:
         """Hand an update that failed for good to the error handler (it tells the person)."""

@@ -62,6 +62,12 @@ class InboxPoller:
         job_queue = self.application.job_queue
         assert job_queue is not None
         self.applier.sweep_on(job_queue)
+        # Updates left pending by a process that died are applied before newer ones. With
+        # the store away, every sender is drained from it until a sweep gets the answer.
+        try:
+            await self.inbox.note_pending()
+        except Exception as exc:
+            log.warning("could not look for pending updates: %s", type(exc).__name__)
         self._task = asyncio.create_task(self._poll(), name="footcoach-polling")
 
     async def stop(self) -> None:
@@ -135,13 +141,13 @@ class InboxPoller:
                     return False  # not confirmed: Telegram hands them out again
                 await self._pause(delay)
                 delay = min(delay * 2, _BACKOFF_MAX)
-        for update, (_, sender, _), fresh in zip(updates, batch, new, strict=True):
+        for update, (_, sender, payload), fresh in zip(updates, batch, new, strict=True):
             if not fresh:
                 continue  # handed out again after a restart: recorded already
             if sender is None:
                 await self.application.update_queue.put(update)
             else:
-                self.inbox.drain_soon(sender)
+                self.applier.apply_soon(sender, update, payload)
         return True
 
     async def _refuse(self, updates: Sequence[Update], exc: Exception) -> None:

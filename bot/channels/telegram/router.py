@@ -57,19 +57,20 @@ class TelegramChannel:
         self.metrics = metrics or Metrics()
         self._kicks: set[asyncio.Task[int]] = set()
 
-    async def on_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Hand a private-chat update to the coach and send its replies."""
+    async def on_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """Hand a private-chat update to the coach and send its replies; return whether the
+        coach's step marked the update applied."""
         chat = update.effective_chat
         user = update.effective_user
         if chat is None or user is None:
-            return
+            return False
         if update.callback_query is not None:
             # Always answer, so the person's button stops spinning.
             with suppress(TelegramError):
                 await update.callback_query.answer()
         event = event_of(update)
         if event is None:
-            return
+            return False
         person = Person(id=user.id, first_name=user.first_name)
         key = UpdateKey(self.bot_id, update.update_id)
         started = time.perf_counter()
@@ -77,6 +78,7 @@ class TelegramChannel:
         self.metrics.step_seconds.observe(time.perf_counter() - started)
         renderer = Renderer(context.bot, pictures=self.pictures, guides=self.guides)
         await renderer.send(chat.id, replies)
+        return True
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Say the bot only talks in private chats."""
@@ -90,23 +92,26 @@ class TelegramChannel:
             return  # joins, leaves and edits in groups need no answer
         await Renderer(context.bot).text(chat.id, self.knowledge.say("private_only"))
 
-    async def route(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Handle one update, counting it by kind and outcome."""
+    async def route(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """Handle one update, counting it by kind and outcome; return whether its step marked
+        it applied in the inbox."""
         kind = update_kind(update)
         try:
-            await self._route(update, context)
+            marked = await self._route(update, context)
         except Exception as exc:
             self.metrics.updates.labels(kind=kind, outcome="error").inc()
             if is_unavailable(exc):
                 self.metrics.store_error("update")
             raise
         self.metrics.updates.labels(kind=kind, outcome="ok").inc()
+        return marked
 
-    async def _route(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Send each update to staff handling, the private conversation, or the group answer."""
+    async def _route(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """Send each update to staff handling, the private conversation, or the group answer;
+        return whether the coach's step marked it applied."""
         chat = update.effective_chat
         if chat is None:
-            return
+            return False
         user = update.effective_user
         staff = staff_request(update)
         if staff is not None and user is not None and self.staff.desk.is_admin(user.id):
@@ -118,7 +123,7 @@ class TelegramChannel:
                 await self.staff.command(context.bot, chat.id, kind, args)
         elif chat.type == ChatType.PRIVATE:
             # Everyone else gets the normal answer: a staff command or button means nothing.
-            await self.on_private(update, context)
+            return await self.on_private(update, context)
         elif chat.id == self.staff_chat_id:
             # Staff talk among themselves there; a press by someone who is not an admin gets
             # the normal group answer as a passing notice, not a message in the staff chat.
@@ -127,6 +132,7 @@ class TelegramChannel:
                     await update.callback_query.answer(self.knowledge.say("private_only"))
         else:
             await self.on_group(update, context)
+        return False
 
     def kick_outbox(self) -> None:
         """Deliver staff-message updates now rather than at the next tick."""

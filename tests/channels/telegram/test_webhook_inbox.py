@@ -153,22 +153,23 @@ def _json(update: dict[str, Any]) -> str:
 async def test_an_update_applied_but_not_marked_is_not_applied_again(
     api, tmp_path, db_url, monkeypatch
 ):
-    """The database went away just after the step committed: the sweeper retries the update,
-    and the step's own claim in the inbox makes the retry change and say nothing."""
-    real_finish = inbox.finish
-    failures = [OperationalError("UPDATE inbox", {}, ConnectionResetError())]
+    """The database went away just after the step committed (the drain's next look failed):
+    the sweeper retries the sender, and the step's own claim in the inbox marked the update,
+    so nothing is applied or said again."""
+    real_next = inbox.next_pending
+    failures = [OperationalError("SELECT inbox", {}, ConnectionResetError())]
 
-    async def flaky_finish(*args: Any, **kwargs: Any) -> None:
-        if failures:
-            raise failures.pop()
-        await real_finish(*args, **kwargs)
+    async def flaky_next(*args: Any, **kwargs: Any) -> Any:
+        if api.messages(13) and failures:
+            raise failures.pop()  # the look after the step, whose reply went out
+        return await real_next(*args, **kwargs)
 
-    monkeypatch.setattr(inbox, "finish", flaky_finish)
+    monkeypatch.setattr(inbox, "next_pending", flaky_next)
     clock = Clock()
     async with webhook_bot(api, tmp_path, db_url, clock=clock) as bot:
         assert await bot.post(api.build_text_update(13, "/start")) == 200
         await api.wait_for_messages(13, 1)
-        await bot.inbox.wait_idle()  # the drain died on the mark
+        await bot.inbox.wait_idle()  # the drain died on the look after the step
         # Long past the sweeper's patience, a whole sweep has had its go at the update.
         clock.advance(seconds=10)
         await bot.inbox.sweeps.ran()
