@@ -20,15 +20,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, case, delete, func, select, update
+from sqlalchemy import bindparam, case, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session as SyncSession
 from sqlalchemy.orm import aliased
 
 from bot.core.updates import UNKEYED_BOT, UpdateKey
-from bot.store.schema import InboxRow
+from bot.store.schema import InboxRow, UTCDateTime
 
 # How far below an update to look for a missing number (bounds the count in a busy bot).
 _GAP_WINDOW = 10_000
@@ -69,18 +70,29 @@ async def record(
     fresh_since: datetime,
 ) -> bool:
     """Store a received update; return False if it was already there (a redelivery)."""
-    fields = {"user_id": user_id, "payload": payload, "received_at": now}
-    statement = (
-        _insert(session)(InboxRow)
-        .values(bot_id=key.bot_id, update_id=key.update_id, **fields)
-        .on_conflict_do_update(
-            index_elements=_KEY,
-            set_={**fields, "processed_at": None, "processed_by": None, "failed": False},
-            where=_earlier_numbering(fresh_since),
-        )
-    )
-    result = await session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    received = [(key.update_id, user_id, payload)]
+    return bool(await record_many(session, key.bot_id, received, now, fresh_since))
+
+
+# The upsert as text: SQLAlchemy cannot cache the compiled form of an ON CONFLICT insert (see
+# steps._CLAIM), and polling records every batch with it. Both SQLite and PostgreSQL speak it.
+# A row of an earlier numbering (applied, and received before `fresh`) is a new update now;
+# RETURNING gives a row only for what was inserted or replaced, i.e. what is new.
+_RECORD = text(
+    "INSERT INTO inbox (bot_id, update_id, user_id, payload, received_at, processed_at,"
+    " processed_by, failed) VALUES (:bot, :update_id, :user, :payload, :now, :processed_at,"
+    " :processed_by, false)"
+    " ON CONFLICT (bot_id, update_id) DO UPDATE SET user_id = excluded.user_id,"
+    " payload = excluded.payload, received_at = excluded.received_at,"
+    " processed_at = excluded.processed_at, processed_by = excluded.processed_by,"
+    " failed = false"
+    " WHERE inbox.processed_at IS NOT NULL AND inbox.received_at < :fresh"
+    " RETURNING update_id"
+).bindparams(
+    bindparam("now", type_=UTCDateTime()),
+    bindparam("processed_at", type_=UTCDateTime()),
+    bindparam("fresh", type_=UTCDateTime()),
+)
 
 
 async def record_many(
@@ -90,47 +102,37 @@ async def record_many(
     now: datetime,
     fresh_since: datetime,
 ) -> set[int]:
-    """Store fetched updates (id, sender or None, payload) in one statement; return the ids of
-    those that were new. One without a sender is stored as applied (handled elsewhere).
+    """Store received updates (id, sender or None, payload); return the ids of those that
+    were new (the others are redeliveries). One without a sender is stored as applied: it is
+    handled elsewhere, and its number only stops redeliveries and fills the sequence."""
+    return await session.run_sync(_record_many, bot_id, updates, now, fresh_since)
 
-    The same as `record` and `record_applied` per update, in one round trip: polling records
-    every batch this way before confirming it.
-    """
-    if not updates:
-        return set()
+
+def _record_many(
+    session: SyncSession,
+    bot_id: int,
+    updates: Sequence[tuple[int, int | None, str]],
+    now: datetime,
+    fresh_since: datetime,
+) -> set[int]:
+    conn = session.connection()
     worker = worker_id()
-    rows = [
-        {
-            "bot_id": bot_id,
+    new: set[int] = set()
+    for update_id, sender, payload in updates:
+        applied = sender is None
+        params = {
+            "bot": bot_id,
             "update_id": update_id,
-            "user_id": sender,
-            "payload": payload if sender is not None else None,
-            "received_at": now,
-            "processed_at": None if sender is not None else now,
-            "processed_by": None if sender is not None else worker,
-            "failed": False,
+            "user": sender,
+            "payload": None if applied else payload,
+            "now": now,
+            "processed_at": now if applied else None,
+            "processed_by": worker if applied else None,
+            "fresh": fresh_since,
         }
-        for update_id, sender, payload in updates
-    ]
-    table = _inbox_table()
-    statement = _insert(session)(table).values(rows)
-    fresh = statement.excluded
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.bot_id, table.c.update_id],
-        set_={
-            name: fresh[name]
-            for name in ("user_id", "payload", "received_at", "processed_at", "processed_by")
-        }
-        | {"failed": False},
-        where=table.c.processed_at.is_not(None) & (table.c.received_at < fresh_since),
-    ).returning(table.c.update_id)
-    result = await session.execute(statement)
-    return set(result.scalars())
-
-
-def _inbox_table() -> Table:
-    """Return the inbox's table, for Core statements (no ORM work on the hot path)."""
-    return cast(Table, InboxRow.__table__)
+        if conn.execute(_RECORD, params).first() is not None:
+            new.add(update_id)
+    return new
 
 
 async def claim(
@@ -167,20 +169,8 @@ async def record_applied(
 ) -> bool:
     """Store an update that is handled elsewhere (it has no sender to order it with); return
     False if it was already there (a redelivery)."""
-    statement = _applied_row(session, key, None, now)
-    statement = statement.on_conflict_do_update(
-        index_elements=_KEY,
-        set_={
-            "user_id": None,
-            "received_at": now,
-            "processed_at": now,
-            "processed_by": worker_id(),
-            "failed": False,
-        },
-        where=_earlier_numbering(fresh_since),
-    )
-    result = await session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    received = [(key.update_id, None, "")]
+    return bool(await record_many(session, key.bot_id, received, now, fresh_since))
 
 
 def _applied_row(session: AsyncSession, key: UpdateKey, user_id: int | None, now: datetime) -> Any:
