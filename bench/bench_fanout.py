@@ -11,7 +11,7 @@ bound (N / rate: no sender can do better), the 429s the fake answered, and, from
 per-chat delivered counts, duplicates (a chat that got more than one) and missed (none).
 Goal: ratio at most 1.1, no 429s, no duplicates, none missed.
 
-    python -m bench.bench_fanout [--users 10000] [--rate 300] [--client aiohttp]
+    python -m bench.bench_fanout [--users 10000] [--rate 300] [--client httpx]
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect as sa_inspect
 
-from bench.aiohttp_client import client
 from bench.cli import add_client_option, print_figures
 from bench.conversations import KNOWLEDGE_DIR
 from bench.fake_process import FakeServerProcess
+from bench.http_client import client
 from bot.bootstrap import open_components
 from bot.channels.telegram import build_application
 from bot.config import Settings
@@ -174,7 +174,7 @@ def _longest_gap(times: list[float]) -> float:
     return max((b - a for a, b in itertools.pairwise(times)), default=0.0)
 
 
-def run(count: int = USERS, rate: float = RATE, http_client: str = "httpx") -> dict[str, float]:
+def run(count: int = USERS, rate: float = RATE, http_client: str = "aiohttp") -> dict[str, float]:
     """Measure the fan-out and return the figures (`http_client`: see --client)."""
     with client(http_client):
         return asyncio.run(measure(count, rate))

@@ -18,7 +18,7 @@ trial on the same conversations, and each ratio is the median of the side-by-sid
 ratios, with its min-max across trials (goals: cost at most 2x the echo bot's, p50 and p99
 latency within 1.5x).
 
-    python -m bench.bench_telegram [--trials 6] [--people 4] [--think 0.3] [--client aiohttp]
+    python -m bench.bench_telegram [--trials 6] [--people 4] [--think 0.3] [--client httpx]
 
 Profile the bot's side of it (py-spy sees the threads aiosqlite runs SQLite in, too):
 
@@ -49,10 +49,10 @@ from telegram.ext import (
     filters,
 )
 
-from bench.aiohttp_client import client
 from bench.cli import add_client_option, print_figures
 from bench.conversations import KNOWLEDGE_DIR, Line, calibrate, mix, plan, transcripts
 from bench.fake_process import FakeServerProcess
+from bench.http_client import client
 from bot.bootstrap import Components, configure_logging, open_components
 from bot.channels.telegram import serve
 from bot.config import Settings
@@ -254,7 +254,7 @@ def run(
     trials: int = TRIALS,
     people: int = PEOPLE,
     think_s: float = THINK_S,
-    http_client: str = "httpx",
+    http_client: str = "aiohttp",
     profile: cProfile.Profile | None = None,
 ) -> dict[str, float]:
     """Measure both bots and return the figures (`http_client`: our bot's, see --client)."""

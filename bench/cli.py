@@ -6,12 +6,12 @@ import argparse
 
 
 def add_client_option(parser: argparse.ArgumentParser) -> None:
-    """Offer --client: our bot on PTB's default httpx client, or the aiohttp experiment."""
+    """Offer --client: our bot on its own aiohttp transport, or on PTB's default httpx."""
     parser.add_argument(
         "--client",
-        choices=("httpx", "aiohttp"),
-        default="httpx",
-        help="our bot's HTTP client: PTB's default, or the aiohttp experiment",
+        choices=("aiohttp", "httpx"),
+        default="aiohttp",
+        help="our bot's HTTP client: its own (aiohttp), or PTB's default (httpx), to compare",
     )
 
 

@@ -160,7 +160,8 @@ def build_application(settings: Settings, components: Components) -> Runtime:
         .token(token)
         .base_url(base_url)
         .base_file_url(base_url.removesuffix("/bot") + "/file/bot")
-        # PTB's own pool sizes (256 for calls, 1 for the long poll), counting every request.
+        # On aiohttp (transport.py), with PTB's own pool sizes (256 for calls, 1 for the long
+        # poll), counting every request.
         .request(CountingRequest(metrics, connection_pool_size=256))
         .get_updates_request(CountingRequest(metrics, connection_pool_size=1))
         .rate_limiter(limiter)

@@ -14,10 +14,11 @@ from typing import Any
 from telegram._utils.types import JSONDict
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import RequestData
 from telegram.request._baserequest import BaseRequest
 
 from bot.app.metrics import Metrics
+from bot.channels.telegram.transport import AiohttpRequest
 
 _DEFAULT = BaseRequest.DEFAULT_NONE
 
@@ -39,8 +40,8 @@ def method_of(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1]
 
 
-class CountingRequest(HTTPXRequest):
-    """PTB's httpx request, counting each request by method and result."""
+class Counting(BaseRequest):
+    """Count each request of the BaseRequest this is mixed into, by method and result."""
 
     def __init__(self, metrics: Metrics, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -59,7 +60,7 @@ class CountingRequest(HTTPXRequest):
         """Make the request and count it."""
         name = method_of(url)
         try:
-            status, payload = await super().do_request(
+            status, payload = await super().do_request(  # type: ignore[safe-super]
                 url,
                 method,
                 request_data,
@@ -76,6 +77,10 @@ class CountingRequest(HTTPXRequest):
             raise
         self.metrics.api_call(name, result_of(status))
         return status, payload
+
+
+class CountingRequest(Counting, AiohttpRequest):
+    """The bot's HTTP requests (transport.py), each counted by method and result."""
 
 
 Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
