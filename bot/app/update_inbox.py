@@ -287,8 +287,8 @@ class UpdateInbox:
                     self._behind.add(sender)  # the sweeper applies it when the store is back
                     return 0
                 marked, failed = outcome
-                if not marked:
-                    await self._finish(UpdateKey(self.bot_id, update_id), failed)
+                if not marked and not await self._finish(UpdateKey(self.bot_id, update_id), failed):
+                    self._behind.add(sender)  # left pending: the sweeper takes it up
                 self.handled.add()
                 return 1
 
@@ -300,14 +300,17 @@ class UpdateInbox:
             log.warning("draining an inbox failed: %s", type(exc).__name__)
             return 0
 
-    async def _finish(self, key: UpdateKey, failed: bool) -> None:
-        """Mark an update done that its step did not mark (not for the coach, or failed)."""
+    async def _finish(self, key: UpdateKey, failed: bool) -> bool:
+        """Mark an update done that its step did not mark (not for the coach, or failed);
+        return False if the mark could not be made."""
         try:
             async with self.db.transaction() as session:
                 await inbox.finish(session, key, self.clock(), failed=failed)
         except Exception as exc:
             # Left pending: the sweeper applies it again (a staff command, said twice at worst).
             log.warning("marking update %s failed: %s", key.update_id, type(exc).__name__)
+            return False
+        return True
 
     async def note_pending(self) -> int:
         """Note the senders with updates still pending from before (at a receiver's start), so
@@ -328,6 +331,9 @@ class UpdateInbox:
         with self.sweeps.run():
             if not self._behind_known:
                 await self.note_pending()
+            if not self.shared_lock and not self._behind:
+                # The only receiver (polling) knows what is left pending: nothing, here.
+                return 0
             async with self.db.transaction() as session:
                 senders = await inbox.stale_senders(
                     session, self.bot_id, self.clock() - self.stale_after, _SWEEP_BATCH

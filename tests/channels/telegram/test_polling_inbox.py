@@ -6,12 +6,16 @@ TEST_DATABASE_URL is set, on PostgreSQL.
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from bot.app.update_inbox import UpdateInbox
+from bot.core.updates import UpdateKey
+from bot.store import Database, inbox, migrate
 from bot.store.schema import InboxRow
 from tests.channels.telegram.conftest import running_bot
 from tests.channels.telegram.people import TelegramUser, shown
@@ -76,3 +80,29 @@ async def test_a_batch_the_store_cannot_take_is_not_confirmed_until_it_can(
         await api.wait_for_update_consumed(update)
         await bot.updates_handled()
         assert await inbox_keys(bot) == [(int(TOKEN.split(":")[0]), update["update_id"])]
+
+
+async def test_updates_left_pending_by_a_dead_process_are_applied_before_new_ones(
+    api, tmp_path, db_url
+):
+    """Polling applies an update as received, but a sender with an update still pending from
+    before the start (recorded, never applied) gets that one first, and every row is applied."""
+    bot_id = int(TOKEN.split(":")[0])
+    left = api.build_text_update(75, "/start", first_name="Cy")  # never enqueued: recorded only
+    db = Database(db_url)
+    try:
+        await migrate.upgrade(db)
+        async with db.transaction() as session:
+            now = datetime.now(UTC)
+            key = UpdateKey(bot_id, left["update_id"])
+            assert await inbox.record(session, key, 75, json.dumps(left), now, now)
+    finally:
+        await db.close()
+    async with running_bot(api, tmp_path, database_url=db_url) as bot:
+        cy = TelegramUser(api, 75, "Cy")
+        first, *_ = await cy.send("/help", 2)
+        assert shown(first).startswith("Hi Cy!")  # the /start from before, then /help
+        await bot.updates_handled()
+        async with bot.components.db.transaction() as session:
+            pending = await inbox.pending(session, bot_id, 75)
+        assert pending == []
