@@ -30,9 +30,18 @@ _QUESTION_WORDS = (
     r"mean|means|meaning)"
 )
 _QUESTION_START = re.compile(rf"^{_QUESTION_WORDS}\b")
+# "could I do that again?", "can someone call me": a request, which answers the question.
+_REQUEST_START = re.compile(
+    r"^(?:can|could|would|will|may)\s+(?:i|we|you|u|ya|someone|somebody|a\s+\w+)\b"
+)
 _QUESTION_WORD = re.compile(rf"\b{_QUESTION_WORDS}\b")
 _PUNCTUATION = re.compile(r"[^\w\s:+-]")
 _SPACES = re.compile(r"\s+")
+
+
+def is_request(text: str) -> bool:
+    """Say whether the text asks for something ("could I do that again?"), not about it."""
+    return bool(_REQUEST_START.match(normalize(text, 300).strip()))
 
 
 def is_question(text: str) -> bool:
@@ -71,7 +80,7 @@ class AnswerMatcher:
 
     def match(self, text: str, choices: Sequence[str], labels: Sequence[str]) -> str | None:
         """Return the one choice the text points at, or None."""
-        if not choices or is_question(text):
+        if not choices or (is_question(text) and not is_request(text)):
             return None
         said = self.clean(text)
         if not said:

@@ -245,7 +245,7 @@ class Engine:
             if chosen is not None:
                 self._choose(turn, chosen)
                 return
-        if spec.on_text is not None and spec.on_text(turn, text):
+        if not spec.takes_any_text and spec.on_text is not None and spec.on_text(turn, text):
             return
         # What the reader understands (a symptom, a place) is read as such, negation and all.
         matched = (

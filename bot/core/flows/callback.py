@@ -207,7 +207,8 @@ def _take_phone(turn: Turn, e164: str) -> None:
     _next(turn, TIME)
 
 
-_HOUR = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\b")
+# "3", "10am", "7.30 pm", "4ish": an hour, its minutes, and the part of day it is in.
+_HOUR = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?(?:ish)?\b")
 
 
 def on_time_text(turn: Turn, text: str) -> bool:

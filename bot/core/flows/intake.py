@@ -243,6 +243,10 @@ def on_severity_text(turn: Turn, text: str) -> bool:
     """Take a typed score ("4", "4/10", "it's about a 4"), unless the text raises a warning."""
     reading = turn.read(text)
     if reading.red_flags:
+        # The warning comes first, but the answer was still a score ("agony", "11/10"): keep it.
+        told = score_told(turn, text, reading)
+        if told is not None and not is_question(text):
+            turn.state.pain_score = told
         safety.raise_signs(turn, reading.red_flag_ids)
         return True
     note_denials(turn, reading)
@@ -278,6 +282,16 @@ def scale_answer(turn: Turn, text: str, reading: Reading) -> int | None:
             turn.reprompt()
             return EXPLAINED
     return None
+
+
+def score_told(turn: Turn, text: str, reading: Reading) -> int | None:
+    """Return the 0-10 score an answer tells, in numbers or words, saying nothing."""
+    if reading.pain_score is not None:
+        return reading.pain_score
+    score = answer_score(text)
+    if score is None and turn.answers is not None:
+        score = turn.answers.pain_in_words(text)
+    return score
 
 
 def note_denials(turn: Turn, reading: Reading) -> None:
@@ -340,7 +354,10 @@ def _merged(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:
 WELCOME = flow.step(HOME, ask_what_bothers, pick_symptom)
 CONFIRM = flow.step("confirm", ask_confirm, *yes_no(confirm))
 ASK_LOCATION = flow.step("ask_location", ask_location, pick_location)
-ASK_SEVERITY = flow.step("ask_severity", ask_severity, on_severity_choice, on_severity_text)
+# The score is read first: an answer that is also a warning sign ("agony", "11/10") keeps it.
+ASK_SEVERITY = flow.step(
+    "ask_severity", ask_severity, on_severity_choice, on_severity_text, takes_any_text=True
+)
 HINT = flow.step("sign_hint", ask_hint, *yes_no(on_hint))
 DIAGNOSIS = flow.step("diagnosis", ask_diagnosis, on_diagnosis_choice)
 flow.buttons("yes", "no", "moves")
