@@ -36,6 +36,20 @@ _REQUEST_START = re.compile(
 )
 _QUESTION_WORD = re.compile(rf"\b{_QUESTION_WORDS}\b")
 _PUNCTUATION = re.compile(r"[^\w\s:+-]")
+# "4ish", "noonish", "sevenish": the hedge is dropped, the time kept.
+_ISH = re.compile(
+    r"\b(\d{1,2}(?:[:.]\d{2})?|noon|midday|lunch|lunchtime|teatime|one|two|three|four|five|six|"
+    r"seven|eight|nine|ten|eleven|twelve)\s*-?ish\b"
+)
+# A choice said with "not" before it is the one not wanted: "not mornings".
+_NOT_BEFORE = ("not", "never", "except", "dont", "avoid", "apart from", "anything but", "but not")
+# "the first one", "option 2": a button named by its place.
+_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3,
+             "4th": 3, "top": 0}  # fmt: skip
+_BY_PLACE = re.compile(
+    r"^(?:the\s+)?(?:(?P<word>first|1st|second|2nd|third|3rd|fourth|4th|last|top|bottom)"
+    r"(?:\s+(?:one|option|button|choice))?|(?:option|number|no|choice|button)\s*(?P<n>[1-9]))$"
+)
 _SPACES = re.compile(r"\s+")
 
 
@@ -53,6 +67,27 @@ def is_question(text: str) -> bool:
     if _QUESTION_START.match(folded):
         return True
     return folded.endswith("?") and bool(_QUESTION_WORD.search(folded))
+
+
+def _said_for(word: str, padded: str) -> bool:
+    """Say whether `word` is in the padded answer and not said as unwanted ("not mornings")."""
+    needle = f" {word} "
+    at = padded.find(needle)
+    while at >= 0:
+        before = padded[:at].split()
+        if not any(before[-len(cue.split()) :] == cue.split() for cue in _NOT_BEFORE if before):
+            return True
+        at = padded.find(needle, at + 1)
+    return False
+
+
+def _by_place(choices: Sequence[str], found: re.Match[str]) -> str | None:
+    """Return the choice a place names ("the first one", "option 2"), or None."""
+    word, number = found.group("word"), found.group("n")
+    if word in ("last", "bottom"):
+        return choices[-1]
+    index = _ORDINALS[word] if word else int(number) - 1
+    return choices[index] if index < len(choices) else None
 
 
 class AnswerMatcher:
@@ -73,6 +108,7 @@ class AnswerMatcher:
     def clean(self, text: str) -> str:
         """Return the text lower-cased, without punctuation or filler words."""
         folded = _PUNCTUATION.sub(" ", normalize(text, 300))
+        folded = _ISH.sub(r"\1", folded)
         folded = f" {_SPACES.sub(' ', folded).strip()} "
         for word in self._filler:
             folded = folded.replace(f" {word} ", " ")
@@ -80,10 +116,8 @@ class AnswerMatcher:
 
     def match(self, text: str, choices: Sequence[str], labels: Sequence[str]) -> str | None:
         """Return the one choice the text points at, or None."""
-        if not choices or (is_question(text) and not is_request(text)):
-            return None
         said = self.clean(text)
-        if not said:
+        if not choices or not said:
             return None
         names = {
             choice: {self.clean(label), *self._synonyms.get(choice, ())} - {""}
@@ -91,10 +125,15 @@ class AnswerMatcher:
         }
         exact = [c for c, words in names.items() if said in words]
         if len(exact) == 1:
-            return exact[0]
+            return exact[0]  # "could do more" is an answer, though it starts like a question
+        if is_question(text) and not is_request(text):
+            return None
+        by_place = _BY_PLACE.match(said)
+        if by_place and len(choices) > 1:
+            return _by_place(choices, by_place)
         padded = f" {said} "
         if len(said.split()) <= _INSIDE_MAX_WORDS:
-            inside = [c for c, words in names.items() if any(f" {w} " in padded for w in words)]
+            inside = [c for c, words in names.items() if any(_said_for(w, padded) for w in words)]
             if len(inside) == 1:
                 return inside[0]
         if len(said.split()) > _FUZZY_MAX_WORDS:

@@ -701,6 +701,10 @@ class Reader:
         ]
         if hits:
             hit = min(hits, key=lambda h: (h.start, -len(h.word_positions)))
+            # A hedge that goes on to a yes or a no ("sort of yeah", "not sure, no") is that.
+            decided = [h for h in hits if h.phrase.kind != _UNSURE and h.start >= hit.end]
+            if hit.phrase.kind == _UNSURE and decided:
+                hit = min(decided, key=lambda h: (h.start, -len(h.word_positions)))
             kind = hit.phrase.kind
             if kind == _UNSURE:
                 return None

@@ -79,10 +79,11 @@ _NOT_A_UNIT = (
     r"reminders?\b|alarms?\b|messages?\b|exercises?\b))"
 )
 # Other counts need "minutes" ("13 minutes past 7"): a bare "6 to 7" is a range, not 06:54.
+# The American "quarter of 8" is "quarter to 8".
 _RELATIVE = re.compile(
     _NUMBER_START + r"(?P<n>half|(?:a\s+)?quarter|\d{1,2}(?=\s+min)|5|10|20|25)"
     r"(?:\s+(?:minutes?|mins?))?"
-    r"\s+(?P<dir>past|after|to|till|til|before)\s+(?P<h>\d{1,2}|noon|midday|midnight)(?!\d)"
+    r"\s+(?P<dir>past|after|to|till|til|before|of)\s+(?P<h>\d{1,2}|noon|midday|midnight)(?!\d)"
 )
 _PATTERNS = (
     ("relative", _RELATIVE),
