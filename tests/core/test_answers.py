@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
@@ -110,3 +110,145 @@ def test_days_keep_one_spelling_and_refuse_nonsense() -> None:
         Days("sometimes")
     with pytest.raises(ValueError):
         Days.of(frozenset())
+
+
+# -- answers4: hedges, ranges, requests, places, negation, warning-sign scores ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("fiveish", 5),
+        ("like a 6 maybe 7", 7),
+        ("4, maybe 5", 5),
+        ("5 when i walk, 2 sitting down", 5),  # one score to a clause: the worst
+        ("8 yesterday, 3 today", 3),  # unless one is said to be now
+        ("ran 5 miles, 7 after", None),  # a count is no score: not told one to a clause
+        ("7 8 9", None),
+    ],
+)
+def test_answer_scores_read_hedges_and_a_score_to_each_clause(text, expected) -> None:
+    assert answer_score(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("go on then", True),
+        ("uh huh", True),
+        ("okie dokie", True),
+        ("more or less", True),
+        ("sort of yeah", True),  # a hedge that goes on to a yes is a yes
+        ("not sure, no", False),
+        ("no ta", False),
+        ("sort of", None),
+        ("kind of?", None),
+    ],
+)
+def test_chat_yes_and_no(knowledge: Knowledge, text, expected) -> None:
+    from bot.core.reader import Reader
+
+    assert Reader(knowledge).is_affirmative(text) is expected
+
+
+WHAT_NEXT = (("again", "reminder", "pro", "done"), ("Again", "Reminder", "Professional", "Done"))
+TIMES = (("morning", "afternoon", "evening", "anytime"), ("Morning", "Afternoon", "Evening", "Any"))
+
+
+@pytest.mark.parametrize(
+    ("text", "menu", "expected"),
+    [
+        ("could i do that one more time", WHAT_NEXT, "again"),  # a request, not a question
+        ("could you set a reminder", WHAT_NEXT, "reminder"),
+        ("what does again mean?", WHAT_NEXT, None),  # a question stays one
+        ("the first one", WHAT_NEXT, "again"),
+        ("option 3", WHAT_NEXT, "pro"),
+        ("the last one", WHAT_NEXT, "done"),
+        ("option 9", WHAT_NEXT, None),
+        ("not mornings", TIMES, None),  # the choice said as unwanted is not taken
+        ("not mornings, evenings", TIMES, "evening"),
+        ("noonish", TIMES, "afternoon"),
+        ("in the arvo", TIMES, "afternoon"),
+        ("not fussed", TIMES, "anytime"),
+    ],
+)
+def test_menus_take_requests_places_and_refusals(matcher, text, menu, expected) -> None:
+    choices, labels = menu
+    assert matcher.match(text, choices, labels) == expected
+
+
+def test_an_answer_in_a_choices_own_words_wins_though_it_starts_like_a_question(matcher) -> None:
+    choices = ("easy", "just_right", "hard", "sharp_pain")
+    labels = ("Easy", "Just right", "Hard", "It hurt")
+    assert matcher.match("could do more", choices, labels) == "easy"
+    assert matcher.match("could it be harder next time?", choices, labels) is None
+
+
+def test_the_american_quarter_of() -> None:
+    from bot.core.schedule import parse_time
+
+    assert parse_time("quarter of 7 pm") == time(18, 45)
+    assert parse_time("10 of 8") == time(7, 50)
+
+
+def _severity_answer(knowledge: Knowledge, text: str) -> tuple[str, int | None]:
+    from bot.core.events import TextEvent
+    from bot.core.flows import intake
+    from bot.core.state import ConversationState
+    from bot.core.turn import Context
+
+    engine = Engine(knowledge, config=EngineConfig(default_phone_region="GB"))
+    state = ConversationState(step=intake.ASK_SEVERITY, symptoms=("soreness",))
+    now = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    outcome = engine.step(state, TextEvent(text=text), Context(now=now))
+    return str(outcome.state.step), outcome.state.pain_score
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [("agony", 9), ("eight out of ten", 8), ("11/10 honestly", 10), ("hurts like hell", 8)],
+)
+def test_a_severity_answer_that_is_a_warning_sign_keeps_its_score(knowledge, text, score) -> None:
+    step, pain = _severity_answer(knowledge, text)
+    assert step == "red_flag"
+    assert pain == score
+
+
+def test_a_warning_sign_without_a_score_stores_none(knowledge) -> None:
+    step, pain = _severity_answer(knowledge, "my toes are numb")
+    assert step == "red_flag"
+    assert pain is None
+
+
+def test_later_is_a_goodbye_only_as_the_first_word(knowledge: Knowledge) -> None:
+    from bot.core.reader import Reader
+
+    reader = Reader(knowledge)
+    assert "bye" in reader.read("later!").intent_ids
+    assert "bye" not in reader.read("a bit later").intent_ids
+    assert "bye" not in reader.read("ill do it later").intent_ids
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("arch of my left foot", ("arch",)),
+        ("ball of my right foot", ("sole",)),
+        ("big toe on my left foot", ("toes",)),
+        ("my heel and the top of my foot", ("heel", "foot")),
+    ],
+)
+def test_a_part_of_the_foot_named_with_its_side_adds_no_whole_foot(knowledge, text, places):
+    from bot.core.reader import Reader
+
+    assert set(Reader(knowledge).read(text).location_ids) == set(places)
+
+
+def test_a_lone_burning_is_pain_with_the_nerve_question(knowledge: Knowledge) -> None:
+    from bot.core.reader import Reader
+
+    reading = Reader(knowledge).read("burning")
+    assert "pain" in reading.symptom_ids
+    assert not reading.red_flags  # asked about, not assumed
+    assert "numbness" in reading.hints
+    assert "numbness" in Reader(knowledge).read("burning feet").red_flag_ids
