@@ -15,12 +15,15 @@ from collections.abc import Sequence
 from datetime import time
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from bot.core.knowledge import Knowledge
 from bot.core.text import normalize
 
 # Below this similarity (0-100) a typed answer is not a near miss of a label or synonym.
 _FUZZY_CUTOFF = 86.0
+# Or one slip in a word of 5+ letters ("agian"), two in one of 8+, as the reader allows.
+_SLIPS = ((8, 2), (5, 1))
 # Near misses are only looked for in short answers: in a sentence they find chance words.
 _FUZZY_MAX_WORDS = 4
 # Nor is a choice's name looked for inside a long message: that is the reader's work.
@@ -45,9 +48,9 @@ _ISH = re.compile(
 _NOT_BEFORE = ("not", "never", "except", "dont", "avoid", "apart from", "anything but", "but not")
 # "the first one", "option 2": a button named by its place.
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3,
-             "4th": 3, "top": 0}  # fmt: skip
+             "4th": 3}  # fmt: skip
 _BY_PLACE = re.compile(
-    r"^(?:the\s+)?(?:(?P<word>first|1st|second|2nd|third|3rd|fourth|4th|last|top|bottom)"
+    r"^(?:the\s+)?(?:(?P<word>first|1st|second|2nd|third|3rd|fourth|4th|last)"
     r"(?:\s+(?:one|option|button|choice))?|(?:option|number|no|choice|button)\s*(?P<n>[1-9]))$"
 )
 _SPACES = re.compile(r"\s+")
@@ -69,22 +72,43 @@ def is_question(text: str) -> bool:
     return folded.endswith("?") and bool(_QUESTION_WORD.search(folded))
 
 
-def _said_for(word: str, padded: str) -> bool:
-    """Say whether `word` is in the padded answer and not said as unwanted ("not mornings")."""
+def _said_at(word: str, padded: str) -> list[tuple[int, int]]:
+    """Return where `word` is in the padded answer, unless said as unwanted ("not mornings")."""
     needle = f" {word} "
+    spans = []
     at = padded.find(needle)
     while at >= 0:
         before = padded[:at].split()
         if not any(before[-len(cue.split()) :] == cue.split() for cue in _NOT_BEFORE if before):
-            return True
+            spans.append((at, at + len(needle)))
         at = padded.find(needle, at + 1)
-    return False
+    return spans
+
+
+def _outermost(found: list[tuple[int, int, str]]) -> set[str]:
+    """Return the choices of the words found, less those inside a longer word found ("lunch"
+    inside "before lunch")."""
+    return {
+        choice
+        for start, end, choice in found
+        if not any(s <= start and end <= e and e - s > end - start for s, e, _ in found)
+    }
+
+
+def _slip(said: str, word: str) -> bool:
+    """Say whether `said` is `word` with a slip or two of typing ("agian", "afternon")."""
+    allowed = next((slips for length, slips in _SLIPS if len(word) >= length), 0)
+    return allowed > 0 and OSA.distance(said, word, score_cutoff=allowed) <= allowed
+
+
+def _is_symbol(word: str) -> bool:
+    return not any(ch.isalnum() for ch in word)
 
 
 def _by_place(choices: Sequence[str], found: re.Match[str]) -> str | None:
     """Return the choice a place names ("the first one", "option 2"), or None."""
     word, number = found.group("word"), found.group("n")
-    if word in ("last", "bottom"):
+    if word == "last":
         return choices[-1]
     index = _ORDINALS[word] if word else int(number) - 1
     return choices[index] if index < len(choices) else None
@@ -104,6 +128,11 @@ class AnswerMatcher:
         self._pain_words = {self.clean(w): score for w, score in answers.pain_words.items()}
         self._unsure = frozenset(self.clean(w) for w in answers.unsure)
         self._times = {self.clean(w): at for w, at in answers.times_of_day.items()}
+        # Emoji answers ("👋", "😅"): matched in the raw text, as cleaning drops them.
+        self._symbols = {
+            choice: tuple(w for w in words if _is_symbol(w))
+            for choice, words in answers.choices.items()
+        }
 
     def clean(self, text: str) -> str:
         """Return the text lower-cased, without punctuation or filler words."""
@@ -117,8 +146,10 @@ class AnswerMatcher:
     def match(self, text: str, choices: Sequence[str], labels: Sequence[str]) -> str | None:
         """Return the one choice the text points at, or None."""
         said = self.clean(text)
-        if not choices or not said:
+        if not choices:
             return None
+        if not said:
+            return self._by_symbol(text, choices)
         names = {
             choice: {self.clean(label), *self._synonyms.get(choice, ())} - {""}
             for choice, label in zip(choices, labels, strict=False)
@@ -133,11 +164,20 @@ class AnswerMatcher:
             return _by_place(choices, by_place)
         padded = f" {said} "
         if len(said.split()) <= _INSIDE_MAX_WORDS:
-            inside = [c for c, words in names.items() if any(_said_for(w, padded) for w in words)]
+            found = [
+                (start, end, choice)
+                for choice, words in names.items()
+                for word in words
+                for start, end in _said_at(word, padded)
+            ]
+            inside = _outermost(found)
             if len(inside) == 1:
-                return inside[0]
+                return inside.pop()
         if len(said.split()) > _FUZZY_MAX_WORDS:
             return None
+        slipped = {c for c, words in names.items() if any(_slip(said, w) for w in words)}
+        if len(slipped) == 1:
+            return slipped.pop()
         scored = [
             (max(fuzz.ratio(said, word) for word in words), choice)
             for choice, words in names.items()
@@ -148,6 +188,12 @@ class AnswerMatcher:
         if scored and scored[0][0] >= _FUZZY_CUTOFF and unique:
             return scored[0][1]
         return None
+
+    def _by_symbol(self, text: str, choices: Sequence[str]) -> str | None:
+        """Return the one choice an emoji answer points at ("👋" for I'm done), or None."""
+        raw = normalize(text, 300)
+        found = {c for c in choices if any(sym in raw for sym in self._symbols.get(c, ()))}
+        return found.pop() if len(found) == 1 else None
 
     def pain_in_words(self, text: str) -> int | None:
         """Return a pain score told in words ("pretty bad" is about 7), or None."""

@@ -144,6 +144,9 @@ def _normalise(text: str) -> str:
     text = re.sub(r"(?<![a-z])([ap])\.\s*m\b\.?", r"\1m", text)
     text = re.sub(r"\bo'?\s?clock\b", " ", text)
     text = re.sub(r"\bforty[- ]five\b", "forty five", text)
+    # "twenty past seven", "twenty-five to eight": the minutes before an hour
+    text = re.sub(r"\btwenty[- ]five\b", "25", text)
+    text = re.sub(r"\btwenty\b", "20", text)
     text = re.sub(
         rf"\b({_HOUR_WORD})\s+({'|'.join(_MINUTE_WORDS)})\b",
         lambda m: f"{_HOUR_WORDS[m[1]]}:{_MINUTE_WORDS[m[2]]}",

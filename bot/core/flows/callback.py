@@ -211,19 +211,45 @@ def _take_phone(turn: Turn, e164: str) -> None:
 _HOUR = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?(?:ish)?\b")
 
 
+# "between 2 and 4", "9 to 5", "10-12": a stretch of the day.
+_SPAN = re.compile(
+    r"\b(\d{1,2})(?:[:.]\d{2})?\s*(am|pm)?\s*(?:-|to|till|til|until|and)\s*"
+    r"(\d{1,2})(?:[:.]\d{2})?\s*(am|pm)?\b"
+)
+# A stretch this long (a working day, "9 to 5") is any time; a shorter one is its middle's part.
+_ANY_TIME_HOURS = 6
+
+
+def _hour(number: str, meridiem: str | None) -> int:
+    hour = int(number)
+    if meridiem == "pm" and hour < 12:
+        return hour + 12
+    if meridiem is None and 1 <= hour <= 7:
+        return hour + 12  # nobody asks for a call at 3 in the night
+    return hour
+
+
+def _part(hour: float) -> str:
+    return "morning" if hour < 12 else "afternoon" if hour < 17 else "evening"
+
+
 def on_time_text(turn: Turn, text: str) -> bool:
     """Take a time said with numbers ("between 2 and 4", "before 10am") as its part of day."""
-    found = _HOUR.search(text.lower())
+    said = text.lower()
+    span = _SPAN.search(said)
+    if span is not None:
+        start, end = _hour(span.group(1), span.group(2)), _hour(span.group(3), span.group(4))
+        if 0 <= start < end <= 24:
+            long = end - start >= _ANY_TIME_HOURS
+            on_time_choice(turn, "anytime" if long else _part((start + end) / 2))
+            return True
+    found = _HOUR.search(said)
     if found is None:
         return False
-    hour, meridiem = int(found.group(1)), found.group(3)
-    if meridiem == "pm" and hour < 12:
-        hour += 12
-    elif meridiem is None and 1 <= hour <= 7:
-        hour += 12  # nobody asks for a call at 3 in the night
+    hour = _hour(found.group(1), found.group(3))
     if not 0 <= hour <= 23:
         return False
-    on_time_choice(turn, "morning" if hour < 12 else "afternoon" if hour < 17 else "evening")
+    on_time_choice(turn, _part(hour))
     return True
 
 
