@@ -9,7 +9,7 @@ import pytest
 
 from bench.bench_answers import score
 from bot.core.answers import AnswerMatcher, is_question
-from bot.core.dialogue import Engine
+from bot.core.dialogue import Engine, Outcome
 from bot.core.knowledge import Knowledge
 from bot.core.pain_score import answer_score
 from bot.core.reminders import Days, parse_days
@@ -252,3 +252,70 @@ def test_a_lone_burning_is_pain_with_the_nerve_question(knowledge: Knowledge) ->
     assert not reading.red_flags  # asked about, not assumed
     assert "numbness" in reading.hints
     assert "numbness" in Reader(knowledge).read("burning feet").red_flag_ids
+
+
+# -- answers4, fifth round: slips, emoji, nested words, spans, feel with a symptom ------------
+
+
+@pytest.mark.parametrize(
+    ("text", "menu", "expected"),
+    [
+        ("agian", WHAT_NEXT, "again"),  # one slip in a word of 5+ letters
+        ("afternon", TIMES, "afternoon"),
+        ("👋", WHAT_NEXT, "done"),  # an emoji answer, matched in the raw text
+        ("🤷", WHAT_NEXT, None),
+        ("before lunch if poss", TIMES, "morning"),  # "lunch" inside "before lunch" is no 2nd
+    ],
+)
+def test_menus_take_slips_emoji_and_the_longest_words(matcher, text, menu, expected) -> None:
+    choices, labels = menu
+    assert matcher.match(text, choices, labels) == expected
+
+
+def test_a_hedge_holding_a_yes_word_is_still_a_hedge(knowledge: Knowledge) -> None:
+    from bot.core.reader import Reader
+
+    assert Reader(knowledge).is_affirmative("hmm not sure") is None
+
+
+def test_minutes_in_words_before_an_hour() -> None:
+    from bot.core.schedule import parse_time
+
+    assert parse_time("twenty past seven") == time(7, 20)
+    assert parse_time("twenty-five to 8") == time(7, 35)
+
+
+def _outcome(knowledge: Knowledge, question: str, text: str) -> Outcome:
+    from bench.bench_answers import CONTEXT, setups
+    from bot.core.events import TextEvent
+
+    engine = Engine(knowledge, config=EngineConfig(default_phone_region="GB"))
+    setup = setups(engine)[question]()
+    return engine.step(setup.state, TextEvent(text=text), CONTEXT)
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [("9 to 5 is fine", "anytime"), ("between 2 and 4", "afternoon"), ("11 to 1", "afternoon")],
+)
+def test_a_call_time_span_is_read_by_its_length_and_middle(knowledge, text, part) -> None:
+    from bot.core.flows import callback
+
+    outcome = _outcome(knowledge, "callback_time", text)
+    draft = callback.DRAFT.get(outcome.state.model_copy(deep=True))
+    assert draft is not None
+    assert draft.best_time == part
+
+
+def test_a_feel_answer_naming_a_harmless_symptom_is_still_the_feel(knowledge) -> None:
+    outcome = _outcome(knowledge, "feel", "wobbly but ok")
+    kept = [getattr(e, "feeling", None) for e in outcome.effects if e.kind == "record_feedback"]
+    assert kept == ["just_right"]
+
+
+def test_the_foot_emoji_only_decorates_a_place_named_in_words(knowledge: Knowledge) -> None:
+    from bot.core.reader import Reader
+
+    reader = Reader(knowledge)
+    assert reader.read("the heel 🦶").location_ids == ("heel",)
+    assert reader.read("🦶").location_ids == ("foot",)
