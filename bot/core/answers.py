@@ -38,6 +38,13 @@ _REQUEST_START = re.compile(
     r"^(?:can|could|would|will|may)\s+(?:i|we|you|u|ya|someone|somebody|a\s+\w+)\b"
 )
 _QUESTION_WORD = re.compile(rf"\b{_QUESTION_WORDS}\b")
+# A modal asks only with someone after it ("can it be a 0?"); "could barely do it", "can do",
+# "would be nice" are statements with the "I" or "it" left out.
+_MODAL_STATEMENT = re.compile(
+    r"^(?:can|could|should|would)\s+(?!(?:i|you|u|it|this|that|the|a|an|my|we|they|he|she|"
+    r"there|someone|somebody|anyone|anybody|\d+|zero|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten)\b)\w"
+)
 _PUNCTUATION = re.compile(r"[^\w\s:+-]")
 # "4ish", "noonish", "sevenish": the hedge is dropped, the time kept.
 _ISH = re.compile(
@@ -67,6 +74,8 @@ def is_question(text: str) -> bool:
     A question mark alone does not make one: "a 5?" is an unsure answer, not a question.
     """
     folded = normalize(text, 300).strip()
+    if _MODAL_STATEMENT.match(folded):
+        return False
     if _QUESTION_START.match(folded):
         return True
     return folded.endswith("?") and bool(_QUESTION_WORD.search(folded))
@@ -97,6 +106,8 @@ def _outermost(found: list[tuple[int, int, str]]) -> set[str]:
 
 def _slip(said: str, word: str) -> bool:
     """Say whether `said` is `word` with a slip or two of typing ("agian", "afternon")."""
+    if not (said.replace(" ", "").isalpha() and word.replace(" ", "").isalpha()):
+        return False  # "after 10" is no slip of "after 12"
     allowed = next((slips for length, slips in _SLIPS if len(word) >= length), 0)
     return allowed > 0 and OSA.distance(said, word, score_cutoff=allowed) <= allowed
 

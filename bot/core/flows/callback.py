@@ -234,8 +234,17 @@ def _part(hour: float) -> str:
 
 
 def on_time_text(turn: Turn, text: str) -> bool:
-    """Take a time said with numbers ("between 2 and 4", "before 10am") as its part of day."""
+    """Take a time said with numbers ("between 2 and 4", "before 10am") as its part of day.
+
+    A part of day said in words wins: "I work 9-5 so evenings" is the evening.
+    """
     said = text.lower()
+    state = turn.state
+    words = _HOUR.sub(" ", _SPAN.sub(" ", said))
+    named = turn.answers.match(words, state.choices, state.choice_labels) if turn.answers else None
+    if named in ("morning", "afternoon", "evening") and words.strip() != said.strip():
+        on_time_choice(turn, named)
+        return True
     span = _SPAN.search(said)
     if span is not None:
         start, end = _hour(span.group(1), span.group(2)), _hour(span.group(3), span.group(4))
