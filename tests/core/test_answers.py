@@ -319,3 +319,39 @@ def test_the_foot_emoji_only_decorates_a_place_named_in_words(knowledge: Knowled
     reader = Reader(knowledge)
     assert reader.read("the heel 🦶").location_ids == ("heel",)
     assert reader.read("🦶").location_ids == ("foot",)
+
+
+# -- answers4, sixth round ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("could barely do it", False),  # a statement with "I" left out
+        ("can do", False),
+        ("would be nice", False),
+        ("can it be a 0?", True),
+        ("can 10 be the worst?", True),
+        ("could you explain", True),
+    ],
+)
+def test_a_modal_asks_only_with_someone_after_it(text, question) -> None:
+    assert is_question(text) is question
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("I work 9-5 so evenings", "evening"),  # the part said in words wins
+        ("any time after 6", "evening"),  # "any time" qualifies the hour
+        ("after 10", "morning"),  # no slip read into digits ("after 12")
+        ("any morning", "morning"),
+    ],
+)
+def test_call_times_in_words_beside_numbers(knowledge, text, part) -> None:
+    from bot.core.flows import callback
+
+    outcome = _outcome(knowledge, "callback_time", text)
+    draft = callback.DRAFT.get(outcome.state.model_copy(deep=True))
+    assert draft is not None
+    assert draft.best_time == part
