@@ -23,6 +23,12 @@ from bot.core.turn import Turn
 flow = Flow("intake")
 _NOT_BEFORE = re.compile(r"\b(?:not|no|isnt|nothing wrong with)\s+(?:in\s+)?(?:my|the|our)?\s*$")
 EXPLAINED = -1  # a scale answer that was a question or "don't know": explained, asked again
+# "the heel of my left foot", "toes on my right foot": that foot only says whose part it is.
+_FOOT_OF_A_PART = re.compile(
+    r"\b(?:of|on|in)\s+(?:(?:my|the|his|her|your|their|one|both|each|left|right|other|"
+    r"opposite)\s+){0,3}$"
+)
+_PARTS_OF_THE_FOOT = frozenset({"sole", "arch", "heel", "toes"})
 
 
 # -- prompts: (re)ask the question of a step ----------------------------------------------
@@ -93,12 +99,13 @@ def advance(turn: Turn) -> None:
 def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -> None:
     """Fold what was read into the episode (a fresh description starts a new one)."""
     state = turn.state
+    places = _places(reading, text)
     if "worse" in reading.intent_ids:
         state.worsening = True
     state.hints = _merged(state.hints, _hints_of(turn, reading))
     if reading.unsure:
         state.pending_symptoms = reading.symptom_ids
-        state.pending_locations = reading.location_ids
+        state.pending_locations = places
         if reading.pain_score is not None:
             state.pain_score = reading.pain_score
         turn.ask(CONFIRM)
@@ -111,7 +118,7 @@ def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -
         # "Actually it's my heel, not my calves": what is said replaces, it does not add.
         denied = _denied_places(reading, text)
         if reading.locations:
-            state.locations = tuple(p for p in reading.location_ids if p not in denied)
+            state.locations = tuple(p for p in places if p not in denied)
         else:
             state.locations = tuple(p for p in state.locations if p not in denied)
         if reading.symptoms:
@@ -120,13 +127,13 @@ def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -
     elif fresh:
         # A new complaint is a new episode: its own screen, its own denials.
         state.symptoms = reading.symptom_ids
-        state.locations = reading.location_ids
+        state.locations = places
         state.pain_score = reading.pain_score
         state.screened = False
         state.denied = tuple(m.id for m in reading.negated if m.id in turn.knowledge.red_flags)
     else:
         state.symptoms = _merged(state.symptoms, reading.symptom_ids)
-        state.locations = _merged(state.locations, reading.location_ids)
+        state.locations = _merged(state.locations, places)
         if reading.pain_score is not None:
             state.pain_score = reading.pain_score
         note_denials(turn, reading)
@@ -134,6 +141,20 @@ def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -
         safety.raise_signs(turn, ("severe",))
         return
     advance(turn)
+
+
+def _places(reading: Reading, text: str) -> tuple[str, ...]:
+    """Return the places read, less a foot named only as the one a part belongs to ("the arch
+    of my left foot" is the arch)."""
+    ids = reading.location_ids
+    if "foot" not in ids or not _PARTS_OF_THE_FOOT & set(ids):
+        return ids
+    foot = next(m for m in reading.locations if m.id == "foot")
+    folded = normalize(text, 2_000)
+    at = folded.find(foot.words)
+    if foot.words in ("foot", "feet") and at >= 0 and _FOOT_OF_A_PART.search(folded[:at]):
+        return tuple(p for p in ids if p != "foot")
+    return ids
 
 
 def _denied_places(reading: Reading, text: str) -> set[str]:
