@@ -63,6 +63,18 @@ _BY_PLACE = re.compile(
 _SPACES = re.compile(r"\s+")
 
 
+# "what do you mean (by tightness)?": a question about the bot's own question.
+_ASKS_MEANING = re.compile(
+    r"^(?:wdym\b|(?:what|wat|wot)\s+(?:do|d)\s+(?:you|u|ya)\s+mean\b|"
+    r"what\s+(?:does|did)\s+(?:that|this|it)\s+mean\b|what\s+is\s+meant\b)"
+)
+
+
+def asks_meaning(text: str) -> bool:
+    """Say whether the text asks what the question means ("what do you mean by tightness?")."""
+    return bool(_ASKS_MEANING.match(normalize(text, 300).strip()))
+
+
 def is_request(text: str) -> bool:
     """Say whether the text asks for something ("could I do that again?"), not about it."""
     return bool(_REQUEST_START.match(normalize(text, 300).strip()))

@@ -355,3 +355,38 @@ def test_call_times_in_words_beside_numbers(knowledge, text, part) -> None:
     draft = callback.DRAFT.get(outcome.state.model_copy(deep=True))
     assert draft is not None
     assert draft.best_time == part
+
+
+# -- answers4, seventh round ----------------------------------------------------------------
+
+
+def test_a_question_about_the_question_is_asked_again(knowledge: Knowledge) -> None:
+    outcome = _outcome(knowledge, "yes_no", "what do you mean by tightness?")
+    assert "asked_meaning" in [getattr(r, "key", "") for r in outcome.replies]
+    assert outcome.state.step == "confirm"
+    assert outcome.state.symptoms == ()  # the word asked about is not taken as the answer
+
+
+def test_two_parts_of_the_day_are_asked_again(knowledge: Knowledge) -> None:
+    from bot.core.flows import callback
+
+    outcome = _outcome(knowledge, "callback_time", "before 9am or after 5pm")
+    draft = callback.DRAFT.get(outcome.state.model_copy(deep=True))
+    assert draft is not None
+    assert draft.best_time is None
+    assert outcome.state.step == "callback_time"
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [("the arch, left foot", ("arch",)), ("heel, foot and toes", ("heel", "foot", "toes"))],
+)
+def test_a_side_after_a_comma_names_whose_part_it_is(knowledge, text, places) -> None:
+    outcome = _outcome(knowledge, "location", text)
+    assert set(outcome.state.locations) == set(places)
+
+
+def test_yes_and_no_is_unsure(knowledge: Knowledge) -> None:
+    from bot.core.reader import Reader
+
+    assert Reader(knowledge).is_affirmative("yes and no") is None

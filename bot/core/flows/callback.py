@@ -252,13 +252,15 @@ def on_time_text(turn: Turn, text: str) -> bool:
             long = end - start >= _ANY_TIME_HOURS
             on_time_choice(turn, "anytime" if long else _part((start + end) / 2))
             return True
-    found = _HOUR.search(said)
-    if found is None:
+    hours = [_hour(h.group(1), h.group(3)) for h in _HOUR.finditer(said)]
+    parts = {_part(hour) for hour in hours if 0 <= hour <= 23}
+    if len(parts) > 1:
+        turn.say("not_understood")  # "before 9am or after 5pm": two parts of the day
+        turn.reprompt()
+        return True
+    if len(parts) != 1 or not all(0 <= hour <= 23 for hour in hours):
         return False
-    hour = _hour(found.group(1), found.group(3))
-    if not 0 <= hour <= 23:
-        return False
-    on_time_choice(turn, _part(hour))
+    on_time_choice(turn, parts.pop())
     return True
 
 

@@ -25,8 +25,8 @@ _NOT_BEFORE = re.compile(r"\b(?:not|no|isnt|nothing wrong with)\s+(?:in\s+)?(?:m
 EXPLAINED = -1  # a scale answer that was a question or "don't know": explained, asked again
 # "the heel of my left foot", "toes on my right foot": that foot only says whose part it is.
 _FOOT_OF_A_PART = re.compile(
-    r"\b(?:of|on|in)\s+(?:(?:my|the|his|her|your|their|one|both|each|left|right|other|"
-    r"opposite)\s+){0,3}$"
+    r"(?:\b(?:of|on|in)\s+(?:(?:my|the|his|her|your|their|one|both|each|left|right|other|"
+    r"opposite)\s+){0,3}|,\s*(?:my\s+|the\s+)?(?:left|right|other)\s+)$"
 )
 _PARTS_OF_THE_FOOT = frozenset({"sole", "arch", "heel", "toes"})
 
