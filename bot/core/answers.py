@@ -39,11 +39,12 @@ _REQUEST_START = re.compile(
 )
 _QUESTION_WORD = re.compile(rf"\b{_QUESTION_WORDS}\b")
 # A modal asks only with someone after it ("can it be a 0?"); "could barely do it", "can do",
-# "would be nice" are statements with the "I" or "it" left out.
+# "would be nice" are statements with the "I" or "it" left out, and "do it all again" an
+# imperative.
 _MODAL_STATEMENT = re.compile(
-    r"^(?:can|could|should|would)\s+(?!(?:i|you|u|it|this|that|the|a|an|my|we|they|he|she|"
+    r"^(?:(?:can|could|should|would)\s+(?!(?:i|you|u|it|this|that|the|a|an|my|we|they|he|she|"
     r"there|someone|somebody|anyone|anybody|\d+|zero|one|two|three|four|five|six|seven|eight|"
-    r"nine|ten)\b)\w"
+    r"nine|ten)\b)\w|do\s+(?:it|that|them|this|all|another|one|some|more|again)\b)"
 )
 _PUNCTUATION = re.compile(r"[^\w\s:+-]")
 # "4ish", "noonish", "sevenish": the hedge is dropped, the time kept.
@@ -117,11 +118,19 @@ def _outermost(found: list[tuple[int, int, str]]) -> set[str]:
 
 
 def _slip(said: str, word: str) -> bool:
-    """Say whether `said` is `word` with a slip or two of typing ("agian", "afternon")."""
-    if not (said.replace(" ", "").isalpha() and word.replace(" ", "").isalpha()):
+    """Say whether `said` is `word` with a slip of typing in a word or two ("agian", "afternon",
+    "one more tme"): word for word, each the same or a slip of a long enough word."""
+    pairs = list(zip(said.split(), word.split(), strict=False))
+    if len(said.split()) != len(word.split()) or said == word:
+        return False
+    return all(a == b or _word_slip(a, b) for a, b in pairs)
+
+
+def _word_slip(typed: str, word: str) -> bool:
+    if not (typed.isalpha() and word.isalpha()):
         return False  # "after 10" is no slip of "after 12"
     allowed = next((slips for length, slips in _SLIPS if len(word) >= length), 0)
-    return allowed > 0 and OSA.distance(said, word, score_cutoff=allowed) <= allowed
+    return allowed > 0 and OSA.distance(typed, word, score_cutoff=allowed) <= allowed
 
 
 def _is_symbol(word: str) -> bool:

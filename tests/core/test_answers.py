@@ -390,3 +390,34 @@ def test_yes_and_no_is_unsure(knowledge: Knowledge) -> None:
     from bot.core.reader import Reader
 
     assert Reader(knowledge).is_affirmative("yes and no") is None
+
+
+# -- answers4, eighth round -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [("do it all again", False), ("do them again", False), ("do you call people?", True)],
+)
+def test_do_opens_a_question_or_an_imperative(text, question) -> None:
+    assert is_question(text) is question
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("one more tme", "again"),  # a slip inside one word of the phrase
+        ("remnder", "reminder"),
+        ("no more", "done"),
+    ],
+)
+def test_slips_are_read_word_for_word(matcher, text, expected) -> None:
+    assert matcher.match(text, *WHAT_NEXT) == expected
+
+
+def test_a_whole_word_changed_is_no_slip() -> None:
+    from bot.core.answers import _slip
+
+    assert _slip("agian", "again")
+    assert not _slip("no challenge", "a challenge")  # "no" for "a" is another word
+    assert not _slip("after 10", "after 12")
