@@ -130,6 +130,7 @@ def find_pain_score(text: str) -> PainScore | None:
 # The buttons of a 0-10 question: each label is its own value.
 PAIN_SCALE = tuple(str(n) for n in range(11))
 _BARE_SCORE = re.compile(r"^\s*(\d{1,2})\s*(?:/\s*10|out of 10)?\s*[.!]*\s*$", re.IGNORECASE)
+_BARE_DECIMAL = re.compile(r"^\s*(\d{1,2}\.\d)\s*(?:/\s*10|out of 10)?\s*[.!?]*\s*$")
 _ANY_NUMBER = re.compile(r"(?<![\d.:/])(\d{1,2})(?:ish)?(?![\d.:/])")
 # "five", "fiveish": a number in words, with or without the hedge.
 _NUMBER_WORD = re.compile(rf"\b({_WORDS})(?:ish)?\b")
@@ -161,6 +162,9 @@ def answer_score(text: str) -> int | None:
     bare = bare_score(text)
     if bare is not None:
         return bare
+    decimal = _BARE_DECIMAL.match(text)
+    if decimal is not None and float(decimal.group(1)) <= 10:
+        return _round_half_up(float(decimal.group(1)))  # "4.5" is 5, as "4.5/10" is
     folded = normalize(text, 2_000)
     stated = find_pain_score(folded)
     if stated is not None:

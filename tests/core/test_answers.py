@@ -134,6 +134,8 @@ def test_days_keep_one_spelling_and_refuse_nonsense() -> None:
         ("8 yesterday, 3 today", 3),  # unless one is said to be now
         ("ran 5 miles, 7 after", None),  # a count is no score: not told one to a clause
         ("7 8 9", None),
+        ("4.5", 5),  # a bare decimal rounds half up, as "4.5/10" does
+        ("7.30", None),  # a time, not a score
     ],
 )
 def test_answer_scores_read_hedges_and_a_score_to_each_clause(text, expected) -> None:
@@ -421,3 +423,10 @@ def test_a_whole_word_changed_is_no_slip() -> None:
     assert _slip("agian", "again")
     assert not _slip("no challenge", "a challenge")  # "no" for "a" is another word
     assert not _slip("after 10", "after 12")
+
+
+def test_more_pain_words(matcher) -> None:
+    assert matcher.pain_in_words("not great") == 5
+    assert matcher.pain_in_words("ok ish") == 3
+    assert matcher.pain_in_words("pretty sore today") == 6
+    assert matcher.time_in_words("before I go to work") == time(7, 30)
