@@ -178,6 +178,8 @@ def _what_next(outcome: Outcome, item: dict[str, Any]) -> bool:
     }
     if expect == "reask":
         return outcome.state.step == routine.WHAT_NEXT
+    if expect == "reminder" and outcome.state.step in (reminder.TIME, reminder.ZONE, reminder.DAYS):
+        return True  # "remind me at 8": the time is taken, and the next question asked
     return wanted.get(expect, "?") in keys
 
 

@@ -15,12 +15,15 @@ from collections.abc import Sequence
 from datetime import time
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from bot.core.knowledge import Knowledge
 from bot.core.text import normalize
 
 # Below this similarity (0-100) a typed answer is not a near miss of a label or synonym.
 _FUZZY_CUTOFF = 86.0
+# Or one slip in a word of 5+ letters ("agian"), two in one of 8+, as the reader allows.
+_SLIPS = ((8, 2), (5, 1))
 # Near misses are only looked for in short answers: in a sentence they find chance words.
 _FUZZY_MAX_WORDS = 4
 # Nor is a choice's name looked for inside a long message: that is the reader's work.
@@ -30,9 +33,52 @@ _QUESTION_WORDS = (
     r"mean|means|meaning)"
 )
 _QUESTION_START = re.compile(rf"^{_QUESTION_WORDS}\b")
+# "could I do that again?", "can someone call me": a request, which answers the question.
+_REQUEST_START = re.compile(
+    r"^(?:can|could|would|will|may)\s+(?:i|we|you|u|ya|someone|somebody|a\s+\w+)\b"
+)
 _QUESTION_WORD = re.compile(rf"\b{_QUESTION_WORDS}\b")
+# A modal asks only with someone after it ("can it be a 0?"); "could barely do it", "can do",
+# "would be nice" are statements with the "I" or "it" left out, and "do it all again" an
+# imperative.
+_MODAL_STATEMENT = re.compile(
+    r"^(?:(?:can|could|should|would)\s+(?!(?:i|you|u|it|this|that|the|a|an|my|we|they|he|she|"
+    r"there|someone|somebody|anyone|anybody|\d+|zero|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten)\b)\w|do\s+(?:it|that|them|this|all|another|one|some|more|again)\b)"
+)
 _PUNCTUATION = re.compile(r"[^\w\s:+-]")
+# "4ish", "noonish", "sevenish": the hedge is dropped, the time kept.
+_ISH = re.compile(
+    r"\b(\d{1,2}(?:[:.]\d{2})?|noon|midday|lunch|lunchtime|teatime|one|two|three|four|five|six|"
+    r"seven|eight|nine|ten|eleven|twelve)\s*-?ish\b"
+)
+# A choice said with "not" before it is the one not wanted: "not mornings".
+_NOT_BEFORE = ("not", "never", "except", "dont", "avoid", "apart from", "anything but", "but not")
+# "the first one", "option 2": a button named by its place.
+_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3,
+             "4th": 3}  # fmt: skip
+_BY_PLACE = re.compile(
+    r"^(?:the\s+)?(?:(?P<word>first|1st|second|2nd|third|3rd|fourth|4th|last)"
+    r"(?:\s+(?:one|option|button|choice))?|(?:option|number|no|choice|button)\s*(?P<n>[1-9]))$"
+)
 _SPACES = re.compile(r"\s+")
+
+
+# "what do you mean (by tightness)?": a question about the bot's own question.
+_ASKS_MEANING = re.compile(
+    r"^(?:wdym\b|(?:what|wat|wot)\s+(?:do|d)\s+(?:you|u|ya)\s+mean\b|"
+    r"what\s+(?:does|did)\s+(?:that|this|it)\s+mean\b|what\s+is\s+meant\b)"
+)
+
+
+def asks_meaning(text: str) -> bool:
+    """Say whether the text asks what the question means ("what do you mean by tightness?")."""
+    return bool(_ASKS_MEANING.match(normalize(text, 300).strip()))
+
+
+def is_request(text: str) -> bool:
+    """Say whether the text asks for something ("could I do that again?"), not about it."""
+    return bool(_REQUEST_START.match(normalize(text, 300).strip()))
 
 
 def is_question(text: str) -> bool:
@@ -41,9 +87,63 @@ def is_question(text: str) -> bool:
     A question mark alone does not make one: "a 5?" is an unsure answer, not a question.
     """
     folded = normalize(text, 300).strip()
+    if _MODAL_STATEMENT.match(folded):
+        return False
     if _QUESTION_START.match(folded):
         return True
     return folded.endswith("?") and bool(_QUESTION_WORD.search(folded))
+
+
+def _said_at(word: str, padded: str) -> list[tuple[int, int]]:
+    """Return where `word` is in the padded answer, unless said as unwanted ("not mornings")."""
+    needle = f" {word} "
+    spans = []
+    at = padded.find(needle)
+    while at >= 0:
+        before = padded[:at].split()
+        if not any(before[-len(cue.split()) :] == cue.split() for cue in _NOT_BEFORE if before):
+            spans.append((at, at + len(needle)))
+        at = padded.find(needle, at + 1)
+    return spans
+
+
+def _outermost(found: list[tuple[int, int, str]]) -> set[str]:
+    """Return the choices of the words found, less those inside a longer word found ("lunch"
+    inside "before lunch")."""
+    return {
+        choice
+        for start, end, choice in found
+        if not any(s <= start and end <= e and e - s > end - start for s, e, _ in found)
+    }
+
+
+def _slip(said: str, word: str) -> bool:
+    """Say whether `said` is `word` with a slip of typing in a word or two ("agian", "afternon",
+    "one more tme"): word for word, each the same or a slip of a long enough word."""
+    pairs = list(zip(said.split(), word.split(), strict=False))
+    if len(said.split()) != len(word.split()) or said == word:
+        return False
+    return all(a == b or _word_slip(a, b) for a, b in pairs)
+
+
+def _word_slip(typed: str, word: str) -> bool:
+    if not (typed.isalpha() and word.isalpha()):
+        return False  # "after 10" is no slip of "after 12"
+    allowed = next((slips for length, slips in _SLIPS if len(word) >= length), 0)
+    return allowed > 0 and OSA.distance(typed, word, score_cutoff=allowed) <= allowed
+
+
+def _is_symbol(word: str) -> bool:
+    return not any(ch.isalnum() for ch in word)
+
+
+def _by_place(choices: Sequence[str], found: re.Match[str]) -> str | None:
+    """Return the choice a place names ("the first one", "option 2"), or None."""
+    word, number = found.group("word"), found.group("n")
+    if word == "last":
+        return choices[-1]
+    index = _ORDINALS[word] if word else int(number) - 1
+    return choices[index] if index < len(choices) else None
 
 
 class AnswerMatcher:
@@ -60,10 +160,16 @@ class AnswerMatcher:
         self._pain_words = {self.clean(w): score for w, score in answers.pain_words.items()}
         self._unsure = frozenset(self.clean(w) for w in answers.unsure)
         self._times = {self.clean(w): at for w, at in answers.times_of_day.items()}
+        # Emoji answers ("👋", "😅"): matched in the raw text, as cleaning drops them.
+        self._symbols = {
+            choice: tuple(w for w in words if _is_symbol(w))
+            for choice, words in answers.choices.items()
+        }
 
     def clean(self, text: str) -> str:
         """Return the text lower-cased, without punctuation or filler words."""
         folded = _PUNCTUATION.sub(" ", normalize(text, 300))
+        folded = _ISH.sub(r"\1", folded)
         folded = f" {_SPACES.sub(' ', folded).strip()} "
         for word in self._filler:
             folded = folded.replace(f" {word} ", " ")
@@ -71,25 +177,39 @@ class AnswerMatcher:
 
     def match(self, text: str, choices: Sequence[str], labels: Sequence[str]) -> str | None:
         """Return the one choice the text points at, or None."""
-        if not choices or is_question(text):
-            return None
         said = self.clean(text)
-        if not said:
+        if not choices:
             return None
+        if not said:
+            return self._by_symbol(text, choices)
         names = {
             choice: {self.clean(label), *self._synonyms.get(choice, ())} - {""}
             for choice, label in zip(choices, labels, strict=False)
         }
         exact = [c for c, words in names.items() if said in words]
         if len(exact) == 1:
-            return exact[0]
+            return exact[0]  # "could do more" is an answer, though it starts like a question
+        if is_question(text) and not is_request(text):
+            return None
+        by_place = _BY_PLACE.match(said)
+        if by_place and len(choices) > 1:
+            return _by_place(choices, by_place)
         padded = f" {said} "
         if len(said.split()) <= _INSIDE_MAX_WORDS:
-            inside = [c for c, words in names.items() if any(f" {w} " in padded for w in words)]
+            found = [
+                (start, end, choice)
+                for choice, words in names.items()
+                for word in words
+                for start, end in _said_at(word, padded)
+            ]
+            inside = _outermost(found)
             if len(inside) == 1:
-                return inside[0]
+                return inside.pop()
         if len(said.split()) > _FUZZY_MAX_WORDS:
             return None
+        slipped = {c for c, words in names.items() if any(_slip(said, w) for w in words)}
+        if len(slipped) == 1:
+            return slipped.pop()
         scored = [
             (max(fuzz.ratio(said, word) for word in words), choice)
             for choice, words in names.items()
@@ -100,6 +220,12 @@ class AnswerMatcher:
         if scored and scored[0][0] >= _FUZZY_CUTOFF and unique:
             return scored[0][1]
         return None
+
+    def _by_symbol(self, text: str, choices: Sequence[str]) -> str | None:
+        """Return the one choice an emoji answer points at ("👋" for I'm done), or None."""
+        raw = normalize(text, 300)
+        found = {c for c in choices if any(sym in raw for sym in self._symbols.get(c, ()))}
+        return found.pop() if len(found) == 1 else None
 
     def pain_in_words(self, text: str) -> int | None:
         """Return a pain score told in words ("pretty bad" is about 7), or None."""

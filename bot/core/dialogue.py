@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.answers import AnswerMatcher
+from bot.core.answers import AnswerMatcher, asks_meaning
 from bot.core.effects import Effect
 from bot.core.events import (
     MAX_TEXT,
@@ -245,7 +245,11 @@ class Engine:
             if chosen is not None:
                 self._choose(turn, chosen)
                 return
-        if spec.on_text is not None and spec.on_text(turn, text):
+        if not spec.takes_any_text and spec.on_text is not None and spec.on_text(turn, text):
+            return
+        if state.choices and asks_meaning(text):
+            turn.say("asked_meaning")  # "what do you mean by tightness?" answers nothing
+            turn.reprompt()
             return
         # What the reader understands (a symptom, a place) is read as such, negation and all.
         matched = (

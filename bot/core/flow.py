@@ -41,7 +41,8 @@ class StepSpec:
     # How the question is asked again after a miss or a stray press (a short line and the
     # choices), when the full prompt would repeat a long card or warning.
     repeat: Prompt | None = None
-    # The step takes any text as its answer (a name, a note): nothing else reads it first.
+    # The step reads any text first (a name, a note, a score that may also be a warning sign);
+    # what it does not take goes on to the engine's own reading.
     takes_any_text: bool = False
 
 

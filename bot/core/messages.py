@@ -21,6 +21,7 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
     **_keys(
         "not_understood",
         "still_not_understood",
+        "asked_meaning",
         "button_expired",
         "media_other",
         "media_edited",

@@ -130,10 +130,21 @@ def find_pain_score(text: str) -> PainScore | None:
 # The buttons of a 0-10 question: each label is its own value.
 PAIN_SCALE = tuple(str(n) for n in range(11))
 _BARE_SCORE = re.compile(r"^\s*(\d{1,2})\s*(?:/\s*10|out of 10)?\s*[.!]*\s*$", re.IGNORECASE)
-_ANY_NUMBER = re.compile(r"(?<![\d.:/])(\d{1,2})(?![\d.:/])")
-_NUMBER_WORD = re.compile(rf"\b({_WORDS})\b")
-# "4 or 5", "4-5", "4 to 5": a range reads as its top, as in a stated rating.
-_ANSWER_RANGE = re.compile(r"^\D*?(\d{1,2})\s*(?:-|to|or|and|/)\s*(\d{1,2})\D*$")
+_BARE_DECIMAL = re.compile(r"^\s*(\d{1,2}\.\d)\s*(?:/\s*10|out of 10)?\s*[.!?]*\s*$")
+_ANY_NUMBER = re.compile(r"(?<![\d.:/])(\d{1,2})(?:ish)?(?![\d.:/])")
+# "five", "fiveish": a number in words, with or without the hedge.
+_NUMBER_WORD = re.compile(rf"\b({_WORDS})(?:ish)?\b")
+# "4 or 5", "4-5", "4 to 5", "6 maybe 7", "4, maybe 5": a range reads as its top, as in a
+# stated rating.
+_ANSWER_RANGE = re.compile(
+    r"^\D*?(\d{1,2})\s*(?:(?:-|to|or|and|/|,)\s*(?:maybe|perhaps|possibly|probably|even)?"
+    r"|(?:maybe|perhaps|possibly|probably|even))\s*(?:a\s+|an\s+)?(\d{1,2})\D*$"
+)
+# Scores told for different times or activities ("5 when I walk, 2 sitting down"): one to a
+# clause. The one said to be now counts; else the worst, as a range reads as its top.
+_CLAUSE_BREAK = re.compile(r"[,;]|\b(?:but|and|while|whereas|though)\b")
+_CLAUSE_NUMBER = re.compile(rf"(?<![\d.:/])\b(\d{{1,2}}|{_WORDS})(?:ish)?\b{_UNITS}(?![\d.:/])")
+_NOW = re.compile(r"\b(?:now|today|currently|atm|at the moment|at present|this morning|tonight)\b")
 
 
 def bare_score(text: str) -> int | None:
@@ -151,6 +162,9 @@ def answer_score(text: str) -> int | None:
     bare = bare_score(text)
     if bare is not None:
         return bare
+    decimal = _BARE_DECIMAL.match(text)
+    if decimal is not None and float(decimal.group(1)) <= 10:
+        return _round_half_up(float(decimal.group(1)))  # "4.5" is 5, as "4.5/10" is
     folded = normalize(text, 2_000)
     stated = find_pain_score(folded)
     if stated is not None:
@@ -165,4 +179,27 @@ def answer_score(text: str) -> int | None:
     if len(numbers) == 1:
         (value,) = numbers
         return value if 0 <= value <= 10 else None
-    return None
+    return _score_by_clause(folded, len(numbers))
+
+
+def _score_by_clause(folded: str, count: int) -> int | None:
+    """Return the score of an answer that tells one score to each clause, or None.
+
+    "5 when I walk, 2 sitting down" is 5 (the worst); "8 yesterday, 3 today" is 3 (now).
+    Every number in the answer must be one of these scores, each alone in its clause.
+    """
+    told: list[tuple[int, bool]] = []
+    for clause in _CLAUSE_BREAK.split(folded):
+        found = _CLAUSE_NUMBER.findall(clause)
+        if len(found) > 1:
+            return None
+        if found:
+            number = found[0]
+            value = int(_WORD_NUMBERS[number]) if number in _WORD_NUMBERS else int(number)
+            told.append((value, bool(_NOW.search(clause))))
+    if len(told) < 2 or len(told) != count or not all(0 <= v <= 10 for v, _ in told):
+        return None
+    now = [value for value, is_now in told if is_now]
+    if len(now) == 1:
+        return now[0]
+    return max(value for value, _ in told)

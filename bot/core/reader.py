@@ -445,6 +445,10 @@ class Reader:
             if score.score >= self._severe_score and "severe" not in found[RED_FLAG]:
                 found[RED_FLAG]["severe"] = from_score.model_copy(update={"id": "severe"})
 
+        places = found[LOCATION]
+        in_words = {i: m for i, m in places.items() if any(ch.isalnum() for ch in m.words)}
+        if in_words:
+            found[LOCATION] = in_words  # "the heel 🦶": the emoji only decorates the place named
         positive = {target for kind, by_id in found.items() if kind != HINT for target in by_id}
         hypothetical = {**apart[_CONDITIONAL], **apart[_HYPOTHETICAL]}
         return Reading(
@@ -701,6 +705,17 @@ class Reader:
         ]
         if hits:
             hit = min(hits, key=lambda h: (h.start, -len(h.word_positions)))
+            # A hedge that goes on to a yes or a no ("sort of yeah", "not sure, no") is that.
+            hedges = [(h.start, h.end) for h in hits if h.phrase.kind == _UNSURE]
+            decided = [
+                h
+                for h in hits
+                if h.phrase.kind != _UNSURE
+                and h.start >= hit.end
+                and not any(s <= h.start and h.end <= e for s, e in hedges)  # "not sure"
+            ]
+            if hit.phrase.kind == _UNSURE and decided:
+                hit = min(decided, key=lambda h: (h.start, -len(h.word_positions)))
             kind = hit.phrase.kind
             if kind == _UNSURE:
                 return None

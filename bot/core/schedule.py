@@ -79,10 +79,11 @@ _NOT_A_UNIT = (
     r"reminders?\b|alarms?\b|messages?\b|exercises?\b))"
 )
 # Other counts need "minutes" ("13 minutes past 7"): a bare "6 to 7" is a range, not 06:54.
+# The American "quarter of 8" is "quarter to 8".
 _RELATIVE = re.compile(
     _NUMBER_START + r"(?P<n>half|(?:a\s+)?quarter|\d{1,2}(?=\s+min)|5|10|20|25)"
     r"(?:\s+(?:minutes?|mins?))?"
-    r"\s+(?P<dir>past|after|to|till|til|before)\s+(?P<h>\d{1,2}|noon|midday|midnight)(?!\d)"
+    r"\s+(?P<dir>past|after|to|till|til|before|of)\s+(?P<h>\d{1,2}|noon|midday|midnight)(?!\d)"
 )
 _PATTERNS = (
     ("relative", _RELATIVE),
@@ -143,6 +144,9 @@ def _normalise(text: str) -> str:
     text = re.sub(r"(?<![a-z])([ap])\.\s*m\b\.?", r"\1m", text)
     text = re.sub(r"\bo'?\s?clock\b", " ", text)
     text = re.sub(r"\bforty[- ]five\b", "forty five", text)
+    # "twenty past seven", "twenty-five to eight": the minutes before an hour
+    text = re.sub(r"\btwenty[- ]five\b", "25", text)
+    text = re.sub(r"\btwenty\b", "20", text)
     text = re.sub(
         rf"\b({_HOUR_WORD})\s+({'|'.join(_MINUTE_WORDS)})\b",
         lambda m: f"{_HOUR_WORDS[m[1]]}:{_MINUTE_WORDS[m[2]]}",

@@ -207,22 +207,60 @@ def _take_phone(turn: Turn, e164: str) -> None:
     _next(turn, TIME)
 
 
-_HOUR = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\b")
+# "3", "10am", "7.30 pm", "4ish": an hour, its minutes, and the part of day it is in.
+_HOUR = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?(?:ish)?\b")
+
+
+# "between 2 and 4", "9 to 5", "10-12": a stretch of the day.
+_SPAN = re.compile(
+    r"\b(\d{1,2})(?:[:.]\d{2})?\s*(am|pm)?\s*(?:-|to|till|til|until|and)\s*"
+    r"(\d{1,2})(?:[:.]\d{2})?\s*(am|pm)?\b"
+)
+# A stretch this long (a working day, "9 to 5") is any time; a shorter one is its middle's part.
+_ANY_TIME_HOURS = 6
+
+
+def _hour(number: str, meridiem: str | None) -> int:
+    hour = int(number)
+    if meridiem == "pm" and hour < 12:
+        return hour + 12
+    if meridiem is None and 1 <= hour <= 7:
+        return hour + 12  # nobody asks for a call at 3 in the night
+    return hour
+
+
+def _part(hour: float) -> str:
+    return "morning" if hour < 12 else "afternoon" if hour < 17 else "evening"
 
 
 def on_time_text(turn: Turn, text: str) -> bool:
-    """Take a time said with numbers ("between 2 and 4", "before 10am") as its part of day."""
-    found = _HOUR.search(text.lower())
-    if found is None:
+    """Take a time said with numbers ("between 2 and 4", "before 10am") as its part of day.
+
+    A part of day said in words wins: "I work 9-5 so evenings" is the evening.
+    """
+    said = text.lower()
+    state = turn.state
+    words = _HOUR.sub(" ", _SPAN.sub(" ", said))
+    named = turn.answers.match(words, state.choices, state.choice_labels) if turn.answers else None
+    if named in ("morning", "afternoon", "evening") and words.strip() != said.strip():
+        on_time_choice(turn, named)
+        return True
+    span = _SPAN.search(said)
+    if span is not None:
+        start, end = _hour(span.group(1), span.group(2)), _hour(span.group(3), span.group(4))
+        if 0 <= start < end <= 24:
+            long = end - start >= _ANY_TIME_HOURS
+            on_time_choice(turn, "anytime" if long else _part((start + end) / 2))
+            return True
+    hours = [_hour(h.group(1), h.group(3)) for h in _HOUR.finditer(said)]
+    parts = {_part(hour) for hour in hours if 0 <= hour <= 23}
+    if len(parts) > 1:
+        turn.say("not_understood")  # "before 9am or after 5pm": two parts of the day
+        turn.reprompt()
+        return True
+    if len(parts) != 1 or not all(0 <= hour <= 23 for hour in hours):
         return False
-    hour, meridiem = int(found.group(1)), found.group(3)
-    if meridiem == "pm" and hour < 12:
-        hour += 12
-    elif meridiem is None and 1 <= hour <= 7:
-        hour += 12  # nobody asks for a call at 3 in the night
-    if not 0 <= hour <= 23:
-        return False
-    on_time_choice(turn, "morning" if hour < 12 else "afternoon" if hour < 17 else "evening")
+    on_time_choice(turn, parts.pop())
     return True
 
 

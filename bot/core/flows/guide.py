@@ -292,6 +292,13 @@ def on_feeling_text(turn: Turn, text: str) -> bool:
     if "hurt" in reading.intent_ids or set(reading.symptom_ids) & _HURT_WORDS:
         on_feeling(turn, "sharp_pain")
         return True
+    if reading.symptoms and turn.answers is not None:
+        # "wobbly but ok", "tight but fine": how the move felt, not a new complaint
+        state = turn.state
+        chosen = turn.answers.match(text, state.choices, state.choice_labels)
+        if chosen in FEELINGS:
+            on_feeling(turn, chosen)
+            return True
     return False
 
 

@@ -23,6 +23,12 @@ from bot.core.turn import Turn
 flow = Flow("intake")
 _NOT_BEFORE = re.compile(r"\b(?:not|no|isnt|nothing wrong with)\s+(?:in\s+)?(?:my|the|our)?\s*$")
 EXPLAINED = -1  # a scale answer that was a question or "don't know": explained, asked again
+# "the heel of my left foot", "toes on my right foot": that foot only says whose part it is.
+_FOOT_OF_A_PART = re.compile(
+    r"(?:\b(?:of|on|in)\s+(?:(?:my|the|his|her|your|their|one|both|each|left|right|other|"
+    r"opposite)\s+){0,3}|,\s*(?:my\s+|the\s+)?(?:left|right|other)\s+)$"
+)
+_PARTS_OF_THE_FOOT = frozenset({"sole", "arch", "heel", "toes"})
 
 
 # -- prompts: (re)ask the question of a step ----------------------------------------------
@@ -93,12 +99,13 @@ def advance(turn: Turn) -> None:
 def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -> None:
     """Fold what was read into the episode (a fresh description starts a new one)."""
     state = turn.state
+    places = _places(reading, text)
     if "worse" in reading.intent_ids:
         state.worsening = True
     state.hints = _merged(state.hints, _hints_of(turn, reading))
     if reading.unsure:
         state.pending_symptoms = reading.symptom_ids
-        state.pending_locations = reading.location_ids
+        state.pending_locations = places
         if reading.pain_score is not None:
             state.pain_score = reading.pain_score
         turn.ask(CONFIRM)
@@ -111,7 +118,7 @@ def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -
         # "Actually it's my heel, not my calves": what is said replaces, it does not add.
         denied = _denied_places(reading, text)
         if reading.locations:
-            state.locations = tuple(p for p in reading.location_ids if p not in denied)
+            state.locations = tuple(p for p in places if p not in denied)
         else:
             state.locations = tuple(p for p in state.locations if p not in denied)
         if reading.symptoms:
@@ -120,13 +127,13 @@ def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -
     elif fresh:
         # A new complaint is a new episode: its own screen, its own denials.
         state.symptoms = reading.symptom_ids
-        state.locations = reading.location_ids
+        state.locations = places
         state.pain_score = reading.pain_score
         state.screened = False
         state.denied = tuple(m.id for m in reading.negated if m.id in turn.knowledge.red_flags)
     else:
         state.symptoms = _merged(state.symptoms, reading.symptom_ids)
-        state.locations = _merged(state.locations, reading.location_ids)
+        state.locations = _merged(state.locations, places)
         if reading.pain_score is not None:
             state.pain_score = reading.pain_score
         note_denials(turn, reading)
@@ -134,6 +141,20 @@ def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -
         safety.raise_signs(turn, ("severe",))
         return
     advance(turn)
+
+
+def _places(reading: Reading, text: str) -> tuple[str, ...]:
+    """Return the places read, less a foot named only as the one a part belongs to ("the arch
+    of my left foot" is the arch)."""
+    ids = reading.location_ids
+    if "foot" not in ids or not _PARTS_OF_THE_FOOT & set(ids):
+        return ids
+    foot = next(m for m in reading.locations if m.id == "foot")
+    folded = normalize(text, 2_000)
+    at = folded.find(foot.words)
+    if foot.words in ("foot", "feet") and at >= 0 and _FOOT_OF_A_PART.search(folded[:at]):
+        return tuple(p for p in ids if p != "foot")
+    return ids
 
 
 def _denied_places(reading: Reading, text: str) -> set[str]:
@@ -243,6 +264,10 @@ def on_severity_text(turn: Turn, text: str) -> bool:
     """Take a typed score ("4", "4/10", "it's about a 4"), unless the text raises a warning."""
     reading = turn.read(text)
     if reading.red_flags:
+        # The warning comes first, but the answer was still a score ("agony", "11/10"): keep it.
+        told = score_told(turn, text, reading)
+        if told is not None and not is_question(text):
+            turn.state.pain_score = told
         safety.raise_signs(turn, reading.red_flag_ids)
         return True
     note_denials(turn, reading)
@@ -278,6 +303,16 @@ def scale_answer(turn: Turn, text: str, reading: Reading) -> int | None:
             turn.reprompt()
             return EXPLAINED
     return None
+
+
+def score_told(turn: Turn, text: str, reading: Reading) -> int | None:
+    """Return the 0-10 score an answer tells, in numbers or words, saying nothing."""
+    if reading.pain_score is not None:
+        return reading.pain_score
+    score = answer_score(text)
+    if score is None and turn.answers is not None:
+        score = turn.answers.pain_in_words(text)
+    return score
 
 
 def note_denials(turn: Turn, reading: Reading) -> None:
@@ -340,7 +375,10 @@ def _merged(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:
 WELCOME = flow.step(HOME, ask_what_bothers, pick_symptom)
 CONFIRM = flow.step("confirm", ask_confirm, *yes_no(confirm))
 ASK_LOCATION = flow.step("ask_location", ask_location, pick_location)
-ASK_SEVERITY = flow.step("ask_severity", ask_severity, on_severity_choice, on_severity_text)
+# The score is read first: an answer that is also a warning sign ("agony", "11/10") keeps it.
+ASK_SEVERITY = flow.step(
+    "ask_severity", ask_severity, on_severity_choice, on_severity_text, takes_any_text=True
+)
 HINT = flow.step("sign_hint", ask_hint, *yes_no(on_hint))
 DIAGNOSIS = flow.step("diagnosis", ask_diagnosis, on_diagnosis_choice)
 flow.buttons("yes", "no", "moves")
