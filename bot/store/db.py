@@ -161,6 +161,21 @@ class Database:
             # Rolled back already; callers above the store know no SQLAlchemy errors.
             raise Conflict(type(exc.orig).__name__ if exc.orig else "IntegrityError") from exc
 
+    @asynccontextmanager
+    async def connection_transaction(self) -> AsyncIterator[AsyncConnection]:
+        """Yield a connection in a transaction, committed on success and rolled back on any
+        error: `transaction` without the ORM session, for the hot path's Core statements
+        (a session costs a third of a one-statement transaction's CPU)."""
+        try:
+            if self._write_lock is None:
+                async with self.engine.begin() as conn:
+                    yield conn
+                return
+            async with self._write_lock, self.engine.begin() as conn:
+                yield conn
+        except IntegrityError as exc:
+            raise Conflict(type(exc.orig).__name__ if exc.orig else "IntegrityError") from exc
+
     async def ping(self) -> None:
         """Ask the database a trivial question; raise when it cannot answer."""
         async with self.engine.connect() as conn:

@@ -24,8 +24,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, case, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session as SyncSession
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.core.updates import UNKEYED_BOT, UpdateKey
@@ -105,17 +105,29 @@ async def record_many(
     """Store received updates (id, sender or None, payload); return the ids of those that
     were new (the others are redeliveries). One without a sender is stored as applied: it is
     handled elsewhere, and its number only stops redeliveries and fills the sequence."""
-    return await session.run_sync(_record_many, bot_id, updates, now, fresh_since)
+    return await session.run_sync(
+        lambda sync: _record_rows(sync.connection(), bot_id, updates, now, fresh_since)
+    )
 
 
-def _record_many(
-    session: SyncSession,
+async def record_many_on(
+    conn: AsyncConnection,
     bot_id: int,
     updates: Sequence[tuple[int, int | None, str]],
     now: datetime,
     fresh_since: datetime,
 ) -> set[int]:
-    conn = session.connection()
+    """`record_many` on a connection in a transaction (polling's hot path, no ORM session)."""
+    return await conn.run_sync(_record_rows, bot_id, updates, now, fresh_since)
+
+
+def _record_rows(
+    conn: Connection,
+    bot_id: int,
+    updates: Sequence[tuple[int, int | None, str]],
+    now: datetime,
+    fresh_since: datetime,
+) -> set[int]:
     worker = worker_id()
     new: set[int] = set()
     for update_id, sender, payload in updates:

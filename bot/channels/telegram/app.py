@@ -32,7 +32,12 @@ from bot.app.staff_outbox import StaffOutbox
 from bot.app.update_inbox import prune as prune_inbox
 from bot.bootstrap import Components, StartupError, open_components, retention_policy
 from bot.channels.telegram.applier import POLLING_CONCURRENCY, InboxApplier, drain_concurrency
-from bot.channels.telegram.instrument import CountingRateLimiter, CountingRequest
+from bot.channels.telegram.instrument import (
+    CountingRateLimiter,
+    CountingRequest,
+    KeepsRawUpdates,
+    UpdatesRequest,
+)
 from bot.channels.telegram.ops import OpsServer, Probe
 from bot.channels.telegram.poller import InboxPoller
 from bot.channels.telegram.processor import PerUserUpdateProcessor
@@ -91,6 +96,8 @@ class Runtime:
     webhook: TelegramWebhook | None = None  # set once serving in webhook mode
     poller: InboxPoller | None = None  # set once serving in polling mode
     ops: OpsServer | None = None  # /healthz, /readyz, /metrics on METRICS_PORT
+    # The long poll's request, which keeps the fetched updates' JSON for the inbox.
+    updates_request: KeepsRawUpdates | None = None
 
     @property
     def probe(self) -> Probe:
@@ -155,6 +162,7 @@ def build_application(settings: Settings, components: Components) -> Runtime:
             "check it in .env (@BotFather gives it)"
         ) from None
     handled = Tally()
+    updates_request = UpdatesRequest(metrics, connection_pool_size=1)
     application = (
         ApplicationBuilder()
         .token(token)
@@ -163,7 +171,7 @@ def build_application(settings: Settings, components: Components) -> Runtime:
         # On aiohttp (transport.py), with PTB's own pool sizes (256 for calls, 1 for the long
         # poll), counting every request.
         .request(CountingRequest(metrics, connection_pool_size=256))
-        .get_updates_request(CountingRequest(metrics, connection_pool_size=1))
+        .get_updates_request(updates_request)
         .rate_limiter(limiter)
         .concurrent_updates(PerUserUpdateProcessor(processed=handled))
         # Updates come through the store's inbox (poller.py, webhook.py), not PTB's Updater.
@@ -229,6 +237,7 @@ def build_application(settings: Settings, components: Components) -> Runtime:
         bot_id,
         applier,
         handled,
+        updates_request=updates_request,
         reminder_ticks=Ticker("reminder", sender.run_once, _store_errors(metrics, "reminders")),
         staff_ticks=Ticker("staff outbox", outbox.run_once, _store_errors(metrics, "outbox")),
         retention_ticks=Ticker(
@@ -369,7 +378,7 @@ async def _receive_updates(runtime: Runtime, settings: Settings, secret: str | N
                 f"{settings.webhook_listen}:{port} ({detail})"
             ) from None
     if secret is None:
-        runtime.poller = InboxPoller(application, runtime.applier)
+        runtime.poller = InboxPoller(application, runtime.applier, raw=runtime.updates_request)
         await runtime.poller.start()
         return
     where = f"{settings.webhook_listen}:{settings.webhook_port}"

@@ -30,6 +30,7 @@ from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
 from bot.channels.telegram.applier import InboxApplier
+from bot.channels.telegram.instrument import KeepsRawUpdates
 from bot.channels.telegram.translate import sender_of
 from bot.store import is_unavailable
 
@@ -46,9 +47,16 @@ class InboxPoller:
     """Fetch updates with getUpdates, record each batch, then confirm it with the next call."""
 
     def __init__(
-        self, application: AnyApplication, applier: InboxApplier, *, long_poll: float = LONG_POLL
+        self,
+        application: AnyApplication,
+        applier: InboxApplier,
+        *,
+        long_poll: float = LONG_POLL,
+        raw: KeepsRawUpdates | None = None,
     ) -> None:
         self.application = application
+        # The getUpdates request, which keeps each fetched update as Telegram sent it.
+        self.raw = raw
         self.applier = applier
         self.inbox = applier.inbox
         self.long_poll = long_poll
@@ -126,7 +134,8 @@ class InboxPoller:
 
     async def _keep(self, updates: Sequence[Update]) -> bool:
         """Record a batch and start applying it; return False if stopping left it unrecorded."""
-        batch = [(u.update_id, sender_of(u), u.to_json()) for u in updates]
+        sent = self.raw.raw_updates if self.raw is not None else {}
+        batch = [(u.update_id, sender_of(u), sent.get(u.update_id) or u.to_json()) for u in updates]
         delay = _BACKOFF_FIRST
         while True:
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import AsyncIterator
 
@@ -15,6 +16,7 @@ from telegram.request import RequestData
 # How PTB itself turns a call's arguments into a request (no public constructor for tests).
 from telegram.request._requestparameter import RequestParameter
 
+from bot.channels.telegram.instrument import raw_updates
 from bot.channels.telegram.transport import AiohttpRequest
 
 TOKEN_URL_PART = "bot123456:SECRET-token"
@@ -120,3 +122,15 @@ async def test_an_unreachable_server_is_a_network_error_without_the_token():
     assert not isinstance(caught.value, TimedOut)
     assert "SECRET" not in str(caught.value)
     assert request.read_timeout == 5.0
+
+
+def test_a_getupdates_answer_is_kept_as_telegram_sent_each_update():
+    body = json.dumps(
+        {"ok": True, "result": [{"update_id": 7, "message": {"text": "hi ✓"}}, {"update_id": 8}]}
+    ).encode()
+    kept = raw_updates(body)
+    assert sorted(kept) == [7, 8]
+    assert json.loads(kept[7]) == {"update_id": 7, "message": {"text": "hi ✓"}}
+    # Anything else keeps nothing: the poller then serialises PTB's objects itself.
+    for garbage in (b"not json", b'{"ok": false}', b'{"ok": true, "result": [{"x": 1}]}'):
+        assert raw_updates(garbage) == {}
