@@ -4,8 +4,9 @@ Such words ("would" → "wound", "angle" → "ankle") belong in knowledge/langua
 reader.keep_words, so the reader leaves them alone. A word counts when its correction adds a
 concept alone or beside places, and also when it becomes another word that only a listed
 phrase uses ("shade" → "shape" in "weird shape", "grass" → "glass" in "stepped on * glass",
-"hearing" → "healing" in "not healing"): any correction that is not the same word inflected. This is a maintenance tool, run by hand
-after growing the word lists; it needs the `wordfreq` package, which the bot itself does not:
+"hearing" → "healing" in "not healing"): any correction that is not the same word inflected.
+This is a maintenance tool, run by hand after growing the word lists; it needs the `wordfreq`
+package, which the bot itself does not:
 
     pip install wordfreq && python -m bench.typo_guard [--zipf 2.5]
 
