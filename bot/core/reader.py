@@ -505,6 +505,7 @@ class Reader:
         places = {
             (tokens.clauses[h.start], h.phrase.target) for h in kept if h.phrase.kind == LOCATION
         }
+        places |= _referred_places(places, tokens)
         kept = [
             h
             for h in kept
@@ -783,6 +784,44 @@ def _listed_clauses(hit: Hit, tokens: Tokens) -> Iterable[int]:
             return
         at = first - 1
         yield clauses[at]
+
+
+# Words that point back at a place just named: "My calf has hurt for days. Now it's swollen."
+_BACK_REFERENCES = frozenset({"it", "its", "they", "theyre", "theyve", "them", "both"})
+# How many sentences back such a word reaches for the place, and how near the start of its
+# clause it stands (as the one talked about, not "a hot poker on it").
+_REFERENCE_REACH = 1
+_SUBJECT_SPAN = 3
+
+
+def _referred_places(places: set[tuple[int, str]], tokens: Tokens) -> set[tuple[int, str]]:
+    """Return (clause, place) for each clause that names no place but opens by pointing back at
+    one with "it" or "they": the places of the last clause before it that named any, within the same
+    or the previous sentence ("My big toe. It's black at the tip": black beside the toe)."""
+    by_clause: dict[int, set[str]] = {}
+    for clause, place in places:
+        by_clause.setdefault(clause, set()).add(place)
+    if not by_clause:
+        return set()
+    sentences = tokens.sentences or (0,) * len(tokens.words)
+    referred: set[tuple[int, str]] = set()
+    last: set[str] = set()
+    last_sentence = -1
+    opened = 0  # where the current clause starts
+    for i, word in enumerate(tokens.words):
+        clause = tokens.clauses[i]
+        if i and tokens.clauses[i - 1] != clause:
+            opened = i
+        if clause in by_clause:
+            last, last_sentence = by_clause[clause], sentences[i]
+        elif (
+            word in _BACK_REFERENCES
+            and last
+            and i - opened < _SUBJECT_SPAN
+            and sentences[i] - last_sentence <= _REFERENCE_REACH
+        ):
+            referred |= {(clause, place) for place in last}
+    return referred
 
 
 # How far after what someone says the writer must be named for the rest to be theirs.

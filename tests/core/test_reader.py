@@ -110,6 +110,23 @@ def test_leaves_real_words_alone(reader: Reader, text: str) -> None:
     assert not (reading.symptoms or reading.locations or reading.red_flags), reading
 
 
+@pytest.mark.parametrize(
+    ("text", "signs"),
+    [
+        # common words one letter from a word that only a listed phrase uses ("weird shape",
+        # "stepped on * glass", "not healing") are left as written
+        ("my toes turned a weird shade of blue", {"circulation"}),
+        ("I stepped on the grass barefoot and my heel aches", set()),
+        ("my hearing is not great and my heel hurts", set()),
+    ],
+)
+def test_common_words_are_not_made_into_a_phrase(
+    reader: Reader, text: str, signs: set[str]
+) -> None:
+    assert set(reader.read(text).red_flag_ids) == signs
+    assert reader.correct("shade") == ("shade", 1.0)
+
+
 def test_correct_reports_key_and_confidence(reader: Reader) -> None:
     word, confidence = reader.correct("ankels")
     assert word == "ankle" and confidence == pytest.approx(0.833, abs=0.01)
@@ -297,6 +314,32 @@ def test_a_new_warning_sign_beside_an_old_one_still_fires(reader: Reader, text: 
 def test_red_near_a_foot_is_a_warning_but_red_wine_is_not(reader: Reader) -> None:
     assert reader.read("my foot is red").red_flag_ids == ("swelling",)
     assert reader.read("I had red wine with dinner").red_flag_ids == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("My big toe. It's black at the tip.", "circulation"),
+        ("Toes on my left foot. They've gone a purple colour.", "circulation"),
+        ("My calf has been hurting for days. Now it's swollen and warm.", "dvt"),
+        ("I've had pain in my right calf since Tuesday. It is red and hot to touch.", "dvt"),
+    ],
+)
+def test_it_points_back_at_the_place_just_named(reader: Reader, text: str, sign: str) -> None:
+    assert sign in reader.read(text).red_flag_ids
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "it" far from the start of its clause is not what the clause is about
+        "My toe hurts. So I laid the red towel over it.",
+        # a place two sentences back is too far
+        "My toe hurts. I went out. It was black outside.",
+    ],
+)
+def test_a_pointing_word_reaches_only_so_far(reader: Reader, text: str) -> None:
+    assert not reader.read(text).red_flag_ids
 
 
 # -- context: long past, conditional, hypothetical, someone else's --------------------------
