@@ -943,8 +943,13 @@ def _covered_at(scope: _Scope, first: int, last: int) -> bool:
 
 
 def _covered(scope: _Scope, hit: Hit) -> bool:
-    """Say whether a cue reaches a concept hit."""
-    return _covered_at(scope, hit.start, hit.word_positions[-1])
+    """Say whether a cue reaches a concept hit: from before it, from behind it, or from inside
+    a `*` gap of its phrase ("a hole on the bottom of his foot", "pain is not severe")."""
+    ahead = scope[0]
+    return _covered_at(scope, hit.start, hit.word_positions[-1]) or (
+        len(hit.word_positions) < hit.end - hit.start
+        and any(ahead[p] for p in hit.word_positions[1:])
+    )
 
 
 def _inside_longer(hit: Hit, others: Iterable[Hit], target: str | None = None) -> bool:

@@ -331,6 +331,16 @@ def test_it_points_back_at_the_place_just_named(reader: Reader, text: str, sign:
 
 @pytest.mark.parametrize(
     "text",
+    ["The pain is not severe.", "There is a cut on his foot.", "my leg is not swollen"],
+)
+def test_a_cue_inside_a_phrase_gap_still_counts(reader: Reader, text: str) -> None:
+    reading = reader.read(text)
+    assert not reading.red_flag_ids
+    assert reading.negated or reading.others
+
+
+@pytest.mark.parametrize(
+    "text",
     [
         # "it" far from the start of its clause is not what the clause is about
         "My toe hurts. So I laid the red towel over it.",
