@@ -529,7 +529,7 @@ def test_a_condition_has_a_caution(knowledge: Knowledge) -> None:
         ("bit purple?", "circulation"),
         ("my ankle pops when I walk", "injury"),
         ("got a blister on my heel", "wound"),
-        ("my toes are freezing", "circulation"),
+        ("my toes look a bit pale", "circulation"),
         ("my toe feels funny", "numbness"),
         ("I can't sleep", "severe"),
     ],
@@ -753,6 +753,11 @@ def test_a_gap_takes_an_adverb(reader: Reader) -> None:
     ("text", "flags"),
     [
         ("my feet are cold", ("circulation",)),
+        # cold told of the feet themselves is the sign (the real sentences' labels), getting
+        # cold at night or in the cold is not
+        ("my toes are freezing", ("circulation",)),
+        ("Frozen toes.", ("circulation",)),
+        ("I roll my foot on a frozen water bottle", ()),
         ("my feet get cold at night", ()),
         ("my old running shoes are broken down", ()),
         ("I've wound up with shin splints", ()),
