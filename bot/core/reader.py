@@ -654,14 +654,16 @@ class Reader:
         ahead = [False] * count
         behind = [False] * count
         for cue in before:
-            clause = clauses[cue.end - 1]
-            end = min(count, cue.end + window)
+            start, clause = cue.end, clauses[cue.end - 1]
+            # a frame reaches the clause it frames with a fresh window; the clauses between
+            # name nothing ("Two years ago, when the vortex came, I got frostbite")
             if frames and frames[cue.end - 1] >= 0:
-                end = min(count, frames[cue.end - 1] + window)
-            for j in range(cue.end, end):
+                start = frames[cue.end - 1]
+                clause = clauses[start]
+            end = min(count, start + window)
+            for j in range(start, end):
                 if clauses[j] != clause:
-                    framed = bool(frames) and frames[cue.end - 1] == j
-                    if not (framed or (go_on and go_on[j])):
+                    if not (go_on and go_on[j]):
                         break
                     clause = clauses[j]
                 if barriers[j]:
@@ -916,17 +918,22 @@ def _resolved_before_turn(
 
 
 def _frames(starts: set[int], tokens: Tokens) -> list[int]:
-    """Return, for each token, where the clause after its own starts when that clause follows
-    a comma and its own clause holds no concept (a frame: "Two years ago, ..."); else -1."""
+    """Return, for each token, where the clause it frames starts, or -1: a clause that holds no
+    concept frames the clause after its comma ("Two years ago, ..."), or the one after that
+    when the one between holds none either ("Two years ago, when the vortex came, I ...")."""
     count = len(tokens.words)
     after_comma = tokens.after_comma or (False,) * count
     clauses = tokens.clauses
     busy = {clauses[i] for i in starts}
     frames = [-1] * count
-    following = -1  # the start of the clause after the current one, when it follows a comma
+    # the start of the first clause after the current one that names a concept, reached over
+    # commas and clauses that name none
+    following = -1
     for i in range(count - 1, -1, -1):
         if i + 1 < count and clauses[i + 1] != clauses[i]:
-            following = i + 1 if after_comma[i + 1] else -1
+            following = -1
+            if after_comma[i + 1]:
+                following = i + 1 if clauses[i + 1] in busy else frames[i + 1]
         frames[i] = -1 if clauses[i] in busy else following
     return frames
 

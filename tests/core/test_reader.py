@@ -363,6 +363,8 @@ def test_a_pointing_word_reaches_only_so_far(reader: Reader, text: str) -> None:
         ("I have a history of blood clots", "dvt"),
         ("I broke my foot when I was 12 and now my heel hurts", "injury"),
         ("as a teenager I tore my achilles", "injury"),
+        # a frame reaches over a clause that names nothing to the one it frames
+        ("Two years ago, when the big storm came, I got frostbite.", "circulation"),
     ],
 )
 def test_the_past_is_no_warning_now(reader: Reader, text: str, past: str) -> None:
