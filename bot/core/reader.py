@@ -406,6 +406,7 @@ class Reader:
         own: dict[str, dict[str, Match]] = {kind: {} for kind in CONCEPT_KINDS}
         apart: dict[str, dict[str, Match]] = {c.name: {} for c in _CONTEXTS}
         hinted: dict[str, int] = {}  # hint id → where first mentioned
+        named = {p for h in concepts if h.phrase.kind == CONDITION for p in h.word_positions}
         plain: set[str] = set()  # hint ids said in a hint's words, not only as a worried sign
         for hit in sorted(concepts, key=lambda h: (h.start, -len(h.word_positions))):
             kind, target = hit.phrase.kind, hit.phrase.target
@@ -425,7 +426,13 @@ class Reader:
                 if kind == HINT:
                     continue
             bucket = own[kind] if context is None else apart[context]
-            if target not in bucket:  # the first mention is the one kept
+            # the first mention is the one kept, but a sign said apart from a condition's words
+            # beats one that only names the condition ("symptoms of neuropathy ... my feet felt
+            # like they were on fire"): triage combines only the former with the condition
+            kept = bucket.get(target)
+            if kept is None or (
+                kind == RED_FLAG and kept.start in named and hit.start not in named
+            ):
                 bucket[target] = self._match(hit, norm, tokens, confidences)
 
         pain_score = None

@@ -742,6 +742,24 @@ def test_a_resolution_denied_is_no_denial(reader: Reader, text: str, flag: str) 
     assert flag in reader.read(text).red_flag_ids
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I began having symptoms of neuropathy after chemo. Now my feet feel like they burn.",
+        "My neuropathy spread into my legs. There is numbness in my toes now.",
+    ],
+)
+def test_a_new_sign_beside_the_condition_that_names_it_combines(
+    reader: Reader, knowledge: Knowledge, text: str
+) -> None:
+    assert "diabetic_foot" in warning_signs(reader.read(text), knowledge.triage)
+
+
+def test_the_condition_alone_is_no_combination(reader: Reader, knowledge: Knowledge) -> None:
+    signs = warning_signs(reader.read("I have neuropathy in my feet"), knowledge.triage)
+    assert "numbness" in signs and "diabetic_foot" not in signs
+
+
 def test_a_compound_sign_keeps_the_sign_inside(reader: Reader, knowledge: Knowledge) -> None:
     reading = reader.read("Then I began to develop diabetic foot ulcers")
     assert {"wound", "diabetic_foot"} <= set(warning_signs(reading, knowledge.triage))
