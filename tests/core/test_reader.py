@@ -305,6 +305,10 @@ def test_a_warning_sign_long_past_is_set_apart(reader: Reader, text: str, past: 
         "I sprained my ankle years ago and now I heard a pop",
         "I fell last week and my foot hurts",
         "I twisted it a year ago, it's swollen again today",
+        "I've never felt pain like this before",
+        "My ankle was swollen before the race",
+        "I twisted my ankle once I got off the bus",
+        "I get numb toes once a week",
     ],
 )
 def test_a_new_warning_sign_beside_an_old_one_still_fires(reader: Reader, text: str) -> None:
@@ -365,6 +369,9 @@ def test_a_pointing_word_reaches_only_so_far(reader: Reader, text: str) -> None:
         ("as a teenager I tore my achilles", "injury"),
         # a frame reaches over a clause that names nothing to the one it frames
         ("Two years ago, when the big storm came, I got frostbite.", "circulation"),
+        # "I've had ... before" (the labelling rules' own example of a long-past marker)
+        ("I've had ankle sprains before but this feels different.", "injury"),
+        ("I had a DVT once.", "dvt"),
     ],
 )
 def test_the_past_is_no_warning_now(reader: Reader, text: str, past: str) -> None:
