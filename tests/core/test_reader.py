@@ -754,6 +754,8 @@ def test_a_resolution_denied_is_no_denial(reader: Reader, text: str, flag: str) 
     [
         "I began having symptoms of neuropathy after chemo. Now my feet feel like they burn.",
         "My neuropathy spread into my legs. There is numbness in my toes now.",
+        "My neuropathy has spread into my feet.",
+        "With the onset of neuropathy in my feet, I have to be careful.",
     ],
 )
 def test_a_new_sign_beside_the_condition_that_names_it_combines(
