@@ -94,6 +94,8 @@ _NOW = frozenset({
     "feels", "feel", "keeps", "keep", "gets", "get", "seems", "seem", "looks", "look", "think",
     "know", "want", "need", "going", "gonna", "this",
 })  # fmt: skip
+# Words that name a thing as already there ("the swelling", "my numbness").
+_DEFINITE = frozenset({"the", "my", "this", "these", "that", "those"})
 # Words after which a person is an object, not the one whose body is talked about.
 _OBJECT = frozenset({"with", "to", "for", "from", "at", "by", "about", "like", "than", "beside"})
 # A score is someone else's, long past or only a condition ("if it gets to an 8"); a hedge
@@ -410,8 +412,17 @@ class Reader:
         plain: set[str] = set()  # hint ids said in a hint's words, not only as a worried sign
         for hit in sorted(concepts, key=lambda h: (h.start, -len(h.word_positions))):
             kind, target = hit.phrase.kind, hit.phrase.target
+            # a sign named as "the swelling", "my numbness" is taken as there: a worry about it
+            # is about what it means ("I'm worried the swelling is a sign of something worse")
+            presupposed = kind == RED_FLAG and hit.start > 0 and keys[hit.start - 1] in _DEFINITE
             context = next(
-                (c.name for c in _CONTEXTS if kind in c.kinds and _covered(scopes[c.name], hit)),
+                (
+                    c.name
+                    for c in _CONTEXTS
+                    if kind in c.kinds
+                    and _covered(scopes[c.name], hit)
+                    and not (presupposed and c.name in (_HYPOTHETICAL, _CONDITIONAL))
+                ),
                 None,
             )
             # A hint said plainly or as a worry, and a warning sign said as a worry, are

@@ -769,6 +769,32 @@ def test_the_condition_alone_is_no_combination(reader: Reader, knowledge: Knowle
     assert "numbness" in signs and "diabetic_foot" not in signs
 
 
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("I'm worried the swelling in my ankle is a sign of something worse.", "swelling"),
+        ("I'm scared the numbness in my toes means something.", "numbness"),
+        ("Another worry is that the injury may be more serious than I think.", "injury"),
+        ("I iced my ankle to reduce the swelling.", "swelling"),
+    ],
+)
+def test_a_sign_named_as_there_is_no_worry(reader: Reader, sign: str, text: str) -> None:
+    assert sign in reader.read(text).red_flag_ids
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("I'm worried it might be a fracture.", "injury"),
+        ("Could this be a blood clot?", "dvt"),
+        ("Is it possible that my ankle is broken?", "injury"),
+    ],
+)
+def test_a_sign_only_wondered_about_is_still_a_worry(reader: Reader, sign: str, text: str) -> None:
+    reading = reader.read(text)
+    assert sign not in reading.red_flag_ids and sign in reading.hints
+
+
 def test_a_compound_sign_keeps_the_sign_inside(reader: Reader, knowledge: Knowledge) -> None:
     reading = reader.read("Then I began to develop diabetic foot ulcers")
     assert {"wound", "diabetic_foot"} <= set(warning_signs(reading, knowledge.triage))
