@@ -413,7 +413,8 @@ class Reader:
         for hit in sorted(concepts, key=lambda h: (h.start, -len(h.word_positions))):
             kind, target = hit.phrase.kind, hit.phrase.target
             # a sign named as "the swelling", "my numbness" is taken as there: a worry about it
-            # is about what it means ("I'm worried the swelling is a sign of something worse")
+            # is about what it means ("I'm worried the swelling is a sign of something worse");
+            # a condition may still name what is not there now ("if the numbness comes back")
             presupposed = kind == RED_FLAG and hit.start > 0 and keys[hit.start - 1] in _DEFINITE
             context = next(
                 (
@@ -421,7 +422,7 @@ class Reader:
                     for c in _CONTEXTS
                     if kind in c.kinds
                     and _covered(scopes[c.name], hit)
-                    and not (presupposed and c.name in (_HYPOTHETICAL, _CONDITIONAL))
+                    and not (presupposed and c.name == _HYPOTHETICAL)
                 ),
                 None,
             )
