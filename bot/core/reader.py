@@ -32,7 +32,12 @@ The pipeline, all pure and bounded in work:
    stress fracture?") only asks; what someone says hands the sentence back to the writer
    only when the writer or "the" thing is named after it; a place named before a comma
    list reaches the listed words ("my feet are achy, hot, and ..."); hints said only as a
-   worried sign are kept apart (`worries`), so that triage combines no sign from them;
+   worried sign are kept apart (`worries`), so that triage combines no sign from them.
+   Fourth round: a clause that opens with "it" or "they" and names no place takes the place
+   just named ("My big toe. It's black"); a cue inside a phrase's `*` gap reaches the words
+   after it ("the pain is not severe"); a frame reaches over a clause that names nothing
+   ("Two years ago, when ..., I ..."); a sign named as there ("the swelling") is no worry;
+   a sign said apart from a condition's words is kept over one that only names it;
 7. add the writer's own pain score now ("9/10", "I told him it was a 9"), read in the same
    context; at knowledge's severe_pain_score or more it is the `severe` red flag.
 """
