@@ -568,22 +568,35 @@ class Reader:
         # a cue that is the pseudo phrase's own words or reaches past them does: "not sure if"
         # is a doubt, "see if" a check even where "if anything" is a pseudo phrase.
         pseudo_hits = [h for h in hits if h.phrase.kind == _PSEUDO]
+        places = {h.start for h in concepts if h.phrase.kind == LOCATION}
         live: dict[str, list[Hit]] = {}
         for cue in hits:
             kind = cue.phrase.kind
+            # "his", "her" right before a body part name whose it is, even after a preposition
+            # or inside a pseudo phrase ("with her ankle in a cast", "on his foot")
+            owner = kind == "other_before" and cue.end in places
             if (
                 kind not in CONCEPT_KINDS
                 and kind not in _NOT_CUES
                 and not any(p in taken for p in cue.word_positions)
-                and not any(
-                    h.start <= cue.start
-                    and cue.end <= h.end
-                    and (h.end - h.start, h.phrase.parts) != (cue.end - cue.start, cue.phrase.parts)
-                    for h in pseudo_hits
+                and (
+                    owner
+                    or not any(
+                        h.start <= cue.start
+                        and cue.end <= h.end
+                        and (h.end - h.start, h.phrase.parts)
+                        != (cue.end - cue.start, cue.phrase.parts)
+                        for h in pseudo_hits
+                    )
                 )
                 # someone named after a preposition is no one whose body is talked about:
                 # "I was walking with a friend and started having pain"
-                and not (kind == "other_before" and cue.start and keys[cue.start - 1] in _OBJECT)
+                and not (
+                    kind == "other_before"
+                    and cue.start
+                    and keys[cue.start - 1] in _OBJECT
+                    and not owner
+                )
             ):
                 live.setdefault(cue.phrase.kind, []).append(cue)
         if not live:  # most messages: no cue at all, nothing set apart

@@ -723,6 +723,12 @@ def test_a_time_told_ends_where_now_comes_back(reader: Reader, text: str, flag: 
 def test_someone_after_a_preposition_is_not_the_one_in_pain(reader: Reader) -> None:
     reading = reader.read("I was walking with a friend and out of nowhere started having pain")
     assert reading.symptom_ids == ("pain",)
+    assert "injury" in reader.read("I was walking with her and twisted my ankle").red_flag_ids
+
+
+def test_his_or_her_before_a_body_part_is_theirs_after_a_preposition(reader: Reader) -> None:
+    reading = reader.read("She spent weeks resting, much of that with her ankle in a cast.")
+    assert not reading.red_flag_ids and "injury" in {m.id for m in reading.others}
 
 
 @pytest.mark.parametrize(
