@@ -91,6 +91,8 @@ _SAME_TIME = frozenset(
 # Terminators that are adverbs inside a phrase rather than a turn: a `*` gap takes them
 # ("lost just enough sensitivity", "the redness had now spread").
 _ADVERBS = frozenset({("still",), ("now",), ("just",), ("only",)})
+# Words of a time near enough that what began then may still be going on.
+_RECENT_PARTS = frozenset({"month", "last", "recently", "previously"})
 # Words of now, as written: a sentence with one is no longer told in the past.
 _NOW = frozenset({
     "is", "are", "am", "im", "its", "isnt", "arent", "has", "hasnt", "have", "havent", "ive",
@@ -657,8 +659,14 @@ class Reader:
         past = [*live.get("past_before", ()), *live.get("past_after", ())]
         if past and tokens.sentences:
             scopes[_PAST] = _told_on(scopes[_PAST], past, tokens)
-            # A frame ("About four months ago, a small cut ...") already reaches its clause.
-            unframed = [c for c in live.get("past_before", ()) if frames[c.end - 1] < 0]
+            # A frame already reaches its clause; one of years or of someone's age ("When I
+            # was 19 years old, I ...") goes on to the sentence's end like a recalled time,
+            # one of months ("About four months ago, a small cut ...") may still be going on.
+            unframed = [
+                c
+                for c in live.get("past_before", ())
+                if frames[c.end - 1] < 0 or not _RECENT_PARTS & set(c.phrase.parts)
+            ]
             scopes[_PAST] = _to_sentence_end(scopes[_PAST], unframed, tokens, past_barriers)
         if tokens.sentences and live.get("after"):
             scopes[_NEGATED] = _resolved_before_turn(

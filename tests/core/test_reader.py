@@ -305,6 +305,8 @@ def test_a_warning_sign_long_past_is_set_apart(reader: Reader, text: str, past: 
         "I sprained my ankle years ago and now I heard a pop",
         "I fell last week and my foot hurts",
         "I twisted it a year ago, it's swollen again today",
+        # one of months may still be going on
+        "About four months ago, a small cut on my foot turned into a skin ulcer; it is still open.",
         "I've never felt pain like this before",
         "My ankle was swollen before the race",
         "I twisted my ankle once I got off the bus",
@@ -369,6 +371,11 @@ def test_a_pointing_word_reaches_only_so_far(reader: Reader, text: str) -> None:
         ("as a teenager I tore my achilles", "injury"),
         # a frame reaches over a clause that names nothing to the one it frames
         ("Two years ago, when the big storm came, I got frostbite.", "circulation"),
+        # a frame of years or of an age reaches to the end of its sentence
+        (
+            "When I was 19, I had pain in my leg for weeks, which felt like a torn muscle.",
+            "injury",
+        ),
         # "I've had ... before" (the labelling rules' own example of a long-past marker)
         ("I've had ankle sprains before but this feels different.", "injury"),
         ("I had a DVT once.", "dvt"),
