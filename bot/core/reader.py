@@ -102,7 +102,7 @@ _NOW = frozenset({
     "know", "want", "need", "going", "gonna", "this",
 })  # fmt: skip
 # Words that name a thing as already there ("the swelling", "my numbness").
-_DEFINITE = frozenset({"the", "my", "this", "these", "that", "those"})
+_DEFINITE = frozenset({"the", "my"})
 # Words after which a person is an object, not the one whose body is talked about.
 _OBJECT = frozenset({"with", "to", "for", "from", "at", "by", "about", "like", "than", "beside"})
 # A score is someone else's, long past or only a condition ("if it gets to an 8"); a hedge
@@ -584,8 +584,7 @@ class Reader:
                 and (
                     owner
                     or not any(
-                        h.start <= cue.start
-                        and cue.end <= h.end
+                        set(cue.word_positions) <= set(h.word_positions)
                         and (h.end - h.start, h.phrase.parts)
                         != (cue.end - cue.start, cue.phrase.parts)
                         for h in pseudo_hits

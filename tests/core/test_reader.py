@@ -797,6 +797,9 @@ def test_a_sign_named_as_there_is_no_worry(reader: Reader, sign: str, text: str)
 @pytest.mark.parametrize(
     ("text", "sign"),
     [
+        # a mention read or heard of, even inside a pseudo phrase's gap ("never * before")
+        ("I've never heard of this injury before.", "injury"),
+        ("I read about a runner who tore his achilles.", "injury"),
         ("I'm worried it might be a fracture.", "injury"),
         ("Could this be a blood clot?", "dvt"),
         ("Is it possible that my ankle is broken?", "injury"),
