@@ -176,7 +176,7 @@ def test_reader_quality(knowledge: Knowledge, summary: dict[str, list[str]]) -> 
 # false alarms 5.2% (third round 0.902, 0.963, 95.3%, 98.8%, 4.2%; first round 0.897, 0.963,
 # 94.2%, 98.8%, 4.2%; before any context work 0.874, 0.933, 53.5%, 68.6%, 10.4%).
 # dev2 reached: symptom F1 0.865, location F1 0.948, recall exact 85.6%, any 91.0%, false
-# alarms 12.0% (third round 0.865, 0.948, 81.1%, 88.6%, 12.0%; second round 0.863, 0.948,
+# alarms 11.6% (third round 0.865, 0.948, 81.1%, 88.6%, 12.0%; second round 0.863, 0.948,
 # 79.1%, 86.6%, 14.5%; before it 0.843, 0.944, 63.7%, 77.6%, 24.1%). Its held-back fifth
 # (bench/real_sentences.py, `dev2-held`, never tuned on) moved far less: second round 0.841 ->
 # 0.829, recall exact 57.5% -> 57.5%, any 75.0% -> 72.5%, false alarms 22.0% -> 18.0%; third
@@ -184,8 +184,8 @@ def test_reader_quality(knowledge: Knowledge, summary: dict[str, list[str]]) -> 
 # 0.841, 60.0% -> 67.5%, 75.0% -> 75.0%, 16.0% -> 16.0%.
 # dev3 (fourth round) was scored once as it came, unseen: symptom F1 0.822, location F1 0.951,
 # recall exact 52.8%, any 63.4%, false alarms 13.5%. Tuned on its four fifths it reached 0.822,
-# 0.957, 77.4%, 82.6%, 9.8%; its held-back fifth (`dev3-held`) 0.852 -> 0.852, recall exact
-# 40.9% -> 47.7%, any 47.7% -> 54.5%, false alarms 17.1% -> 19.5%.
+# 0.958, 77.9%, 82.6%, 8.8%; its held-back fifth (`dev3-held`) 0.852 -> 0.852, recall exact
+# 40.9% -> 50.0%, any 47.7% -> 54.5%, false alarms 17.1% -> 19.5%.
 FLOORS = {
     "dev": {
         "dev_symptom_f1": 0.882,
@@ -202,11 +202,11 @@ FLOORS = {
     "dev3": {
         "dev3_symptom_f1": 0.802,
         "dev3_location_f1": 0.937,
-        "dev3_sign_recall_exact_pct": 75.4,
+        "dev3_sign_recall_exact_pct": 75.9,
         "dev3_sign_recall_any_pct": 80.6,
     },
 }
-MAX_FALSE_ALARMS_PCT = {"dev": 7.2, "dev2": 14.0, "dev3": 11.8}
+MAX_FALSE_ALARMS_PCT = {"dev": 7.2, "dev2": 13.6, "dev3": 10.8}
 
 
 @pytest.mark.parametrize("split", ["dev", "dev2", "dev3"])
