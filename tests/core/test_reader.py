@@ -352,6 +352,10 @@ def test_a_cue_inside_a_phrase_gap_still_counts(reader: Reader, text: str) -> No
         "My toe hurts. So I laid the red towel over it.",
         # a place two sentences back is too far
         "My toe hurts. I went out. It was black outside.",
+        # the weather or the hour is no foot
+        "My toes hurt. It was cold and wet.",
+        "My feet ached. It was hot out there.",
+        "My heel hurts. It was dark when I ran.",
     ],
 )
 def test_a_pointing_word_reaches_only_so_far(reader: Reader, text: str) -> None:
