@@ -1,4 +1,5 @@
-"""Score the reader on the real sentences (tests/core/data/real_sentences): dev, dev2, test.
+"""Score the reader on the real sentences (tests/core/data/real_sentences): dev, dev2, dev3,
+test.
 
 The sentences were written by people about their own feet on public pages and labelled by
 hand (see the READMEs beside them). Each split is scored on its own, with the warning signs
@@ -11,13 +12,16 @@ that triage draws from each sentence alone:
 - recall per sign id, and false alarms: the share of sentences without a labelled sign
   where any sign is raised.
 
-Only dev and dev2 may be tuned on, and of dev2 only its tuning part: every fifth item
-(`rs2_005`, `rs2_010`, ...) is held back, fixed before the second round of reader work, and
-scored for its aggregate figures alone (`dev2-held`), to see whether what was tuned on the
-rest (`dev2-tune`) carries over. The test split is read for its aggregate figures alone:
-nothing here prints or returns a test or held-back item, and `--misses` refuses them.
+Only dev, dev2 and dev3 may be tuned on, and of dev2 and dev3 only their tuning parts: every
+fifth item (`rs2_005`, `rs2_010`, ...; `rs3_005`, ...) is held back, fixed before the work that
+tunes on the rest (dev2's before the second round of reader work, dev3's before the fourth),
+and scored for its aggregate figures alone (`dev2-held`, `dev3-held`), to see whether what was
+tuned on the rest (`dev2-tune`, `dev3-tune`) carries over. dev3 came after the third round and
+was first scored, once, as it came (the honest estimate of that round on unseen sentences).
+The test split is read for its aggregate figures alone: nothing here prints or returns a test
+or held-back item, and `--misses` refuses them.
 
-    python -m bench.real_sentences [--split dev|dev2|dev2-tune|dev2-held] [--misses]
+    python -m bench.real_sentences [--split dev|dev2|dev3|dev2-tune|...|dev3-held] [--misses]
 """
 
 from __future__ import annotations
@@ -36,23 +40,29 @@ from bot.core.triage import warning_signs
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "core" / "data" / "real_sentences"
-SPLITS = ("dev", "dev2", "test")
-# dev2's two parts: the held-back fifth and the rest, which may be tuned on.
-PARTS = {"dev2-tune": False, "dev2-held": True}
+SPLITS = ("dev", "dev2", "dev3", "test")
+# The two parts of dev2 and of dev3: the held-back fifth and the rest, which may be tuned on.
+PARTS = {
+    "dev2-tune": ("dev2", False),
+    "dev2-held": ("dev2", True),
+    "dev3-tune": ("dev3", False),
+    "dev3-held": ("dev3", True),
+}
 HELD_EVERY = 5
 # The splits whose sentences read wrong may be listed.
-TUNABLE = ("dev", "dev2-tune")
+TUNABLE = ("dev", "dev2-tune", "dev3-tune")
 
 
 def held_back(item: dict[str, Any]) -> bool:
-    """Say whether a dev2 item is in the held-back slice: every fifth by its number."""
+    """Say whether a dev2 or dev3 item is in the held-back slice: every fifth by its number."""
     return int(str(item["id"]).rsplit("_", 1)[1]) % HELD_EVERY == 0
 
 
 def load(split: str) -> list[dict[str, Any]]:
-    """Return the labelled sentences of one split, or of one part of dev2."""
+    """Return the labelled sentences of one split, or of one part of dev2 or dev3."""
     if split in PARTS:
-        return [item for item in load("dev2") if held_back(item) == PARTS[split]]
+        whole, held = PARTS[split]
+        return [item for item in load(whole) if held_back(item) == held]
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}")
     items: list[dict[str, Any]] = yaml.safe_load((DATA / f"{split}.yaml").read_text("utf-8"))[
@@ -189,7 +199,7 @@ def run() -> dict[str, float]:
 def main() -> None:
     """Print one tuning split's figures, and with --misses its sentences read wrong."""
     parser = argparse.ArgumentParser(description="Score the reader on the real sentences.")
-    choices = ("dev", "dev2", *PARTS)
+    choices = ("dev", "dev2", "dev3", *PARTS)
     parser.add_argument("--split", choices=choices, default="dev", help="which sentences")
     parser.add_argument("--misses", action="store_true", help="list the sentences read wrong")
     args = parser.parse_args()

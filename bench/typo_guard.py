@@ -1,8 +1,12 @@
 """List common English words that the reader's typo corrector would turn into another word.
 
 Such words ("would" → "wound", "angle" → "ankle") belong in knowledge/language.yaml under
-reader.keep_words, so the reader leaves them alone. This is a maintenance tool, run by hand
-after growing the word lists; it needs the `wordfreq` package, which the bot itself does not:
+reader.keep_words, so the reader leaves them alone. A word counts when its correction adds a
+concept alone or beside places, and also when it becomes another word that only a listed
+phrase uses ("shade" → "shape" in "weird shape", "grass" → "glass" in "stepped on * glass",
+"hearing" → "healing" in "not healing"): any correction that is not the same word inflected.
+This is a maintenance tool, run by hand after growing the word lists; it needs the `wordfreq`
+package, which the bot itself does not:
 
     pip install wordfreq && python -m bench.typo_guard [--zipf 2.5]
 
@@ -16,8 +20,8 @@ import importlib
 from pathlib import Path
 
 from bot.core.knowledge import load_knowledge
-from bot.core.reader import Reader
-from bot.core.text import key
+from bot.core.reader import _SUFFIXES, Reader
+from bot.core.text import collapse_runs, key
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -37,6 +41,10 @@ ALLOW = frozenset((
     "whiter", "whiteness", "scraping", "grazing", "blistering", "uncomfortably", "darken",
     "ballon", "ballooning", "splintered", "coldness", "paler", "grayish", "poppin", "cries",
     "heated", "stitched", "enlarge", "crushes", "smashes", "stumble", "stumbles",
+    # a dropped g or a common misspelling of the listed word
+    "walkin", "feelin", "runnin", "rollin", "killin", "shakin", "sittin", "gettin", "comin",
+    "makin", "keepin", "givin", "breakin", "flyin", "fallin", "somethin", "loosing", "wierd",
+    "comming", "becuase", "planter", "planar", "dependant", "couldnt", "aint", "cnt",
 ))
 # fmt: on
 
@@ -52,8 +60,19 @@ def _ids(reader: Reader, text: str) -> set[str]:
 CONTEXTS = ("{}", "my calf and my foot are {}")
 
 
+def _inflected(word: str, corrected: str) -> bool:
+    """Say whether a correction is the word itself: an ending dropped ("aching" → "ache",
+    "taken" → "take", "worsen" → "worse") or stretched letters squeezed ("sooo" → "so")."""
+    endings = (*_SUFFIXES, ("en", ""), ("n", ""))
+    return corrected in (key(collapse_runs(word, 1)), key(collapse_runs(word, 2))) or any(
+        word.endswith(ending) and key(word[: -len(ending)] + added) == corrected
+        for ending, added in endings
+    )
+
+
 def candidates(min_zipf: float, top: int = 60_000) -> list[tuple[str, str, float]]:
-    """Return (word, correction, zipf) for frequent words whose correction adds a concept."""
+    """Return (word, correction, zipf) for frequent words whose correction adds a concept or
+    makes another word of them."""
     wordfreq = importlib.import_module("wordfreq")
     reader = Reader(load_knowledge(KNOWLEDGE))
     found = []
@@ -66,7 +85,9 @@ def candidates(min_zipf: float, top: int = 60_000) -> list[tuple[str, str, float
         corrected, _ = reader.correct(word)
         if corrected == key(word):
             continue
-        if any(_ids(reader, ctx.format(word)) - _ids(reader, ctx.format("")) for ctx in CONTEXTS):
+        if not _inflected(word, corrected) or any(
+            _ids(reader, ctx.format(word)) - _ids(reader, ctx.format("")) for ctx in CONTEXTS
+        ):
             found.append((word, corrected, zipf))
     return found
 

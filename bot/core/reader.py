@@ -32,7 +32,12 @@ The pipeline, all pure and bounded in work:
    stress fracture?") only asks; what someone says hands the sentence back to the writer
    only when the writer or "the" thing is named after it; a place named before a comma
    list reaches the listed words ("my feet are achy, hot, and ..."); hints said only as a
-   worried sign are kept apart (`worries`), so that triage combines no sign from them;
+   worried sign are kept apart (`worries`), so that triage combines no sign from them.
+   Fourth round: a clause that opens with "it" or "they" and names no place takes the place
+   just named ("My big toe. It's black"); a cue inside a phrase's `*` gap reaches the words
+   after it ("the pain is not severe"); a frame reaches over a clause that names nothing
+   ("Two years ago, when ..., I ..."); a sign named as there ("the swelling") is no worry;
+   a sign said apart from a condition's words is kept over one that only names it;
 7. add the writer's own pain score now ("9/10", "I told him it was a 9"), read in the same
    context; at knowledge's severe_pain_score or more it is the `severe` red flag.
 """
@@ -86,6 +91,8 @@ _SAME_TIME = frozenset(
 # Terminators that are adverbs inside a phrase rather than a turn: a `*` gap takes them
 # ("lost just enough sensitivity", "the redness had now spread").
 _ADVERBS = frozenset({("still",), ("now",), ("just",), ("only",)})
+# Words of a time near enough that what began then may still be going on.
+_RECENT_PARTS = frozenset({"month", "last", "recently", "previously"})
 # Words of now, as written: a sentence with one is no longer told in the past.
 _NOW = frozenset({
     "is", "are", "am", "im", "its", "isnt", "arent", "has", "hasnt", "have", "havent", "ive",
@@ -94,6 +101,8 @@ _NOW = frozenset({
     "feels", "feel", "keeps", "keep", "gets", "get", "seems", "seem", "looks", "look", "think",
     "know", "want", "need", "going", "gonna", "this",
 })  # fmt: skip
+# Words that name a thing as already there ("the swelling", "my numbness").
+_DEFINITE = frozenset({"the", "my"})
 # Words after which a person is an object, not the one whose body is talked about.
 _OBJECT = frozenset({"with", "to", "for", "from", "at", "by", "about", "like", "than", "beside"})
 # A score is someone else's, long past or only a condition ("if it gets to an 8"); a hedge
@@ -406,11 +415,22 @@ class Reader:
         own: dict[str, dict[str, Match]] = {kind: {} for kind in CONCEPT_KINDS}
         apart: dict[str, dict[str, Match]] = {c.name: {} for c in _CONTEXTS}
         hinted: dict[str, int] = {}  # hint id → where first mentioned
+        named = {p for h in concepts if h.phrase.kind == CONDITION for p in h.word_positions}
         plain: set[str] = set()  # hint ids said in a hint's words, not only as a worried sign
         for hit in sorted(concepts, key=lambda h: (h.start, -len(h.word_positions))):
             kind, target = hit.phrase.kind, hit.phrase.target
+            # a sign named as "the swelling", "my numbness" is taken as there: a worry about it
+            # is about what it means ("I'm worried the swelling is a sign of something worse");
+            # a condition may still name what is not there now ("if the numbness comes back")
+            presupposed = kind == RED_FLAG and hit.start > 0 and keys[hit.start - 1] in _DEFINITE
             context = next(
-                (c.name for c in _CONTEXTS if kind in c.kinds and _covered(scopes[c.name], hit)),
+                (
+                    c.name
+                    for c in _CONTEXTS
+                    if kind in c.kinds
+                    and _covered(scopes[c.name], hit)
+                    and not (presupposed and c.name == _HYPOTHETICAL)
+                ),
                 None,
             )
             # A hint said plainly or as a worry, and a warning sign said as a worry, are
@@ -425,7 +445,13 @@ class Reader:
                 if kind == HINT:
                     continue
             bucket = own[kind] if context is None else apart[context]
-            if target not in bucket:  # the first mention is the one kept
+            # the first mention is the one kept, but a sign said apart from a condition's words
+            # beats one that only names the condition ("symptoms of neuropathy ... my feet felt
+            # like they were on fire"): triage combines only the former with the condition
+            kept = bucket.get(target)
+            if kept is None or (
+                kind == RED_FLAG and kept.start in named and hit.start not in named
+            ):
                 bucket[target] = self._match(hit, norm, tokens, confidences)
 
         pain_score = None
@@ -509,6 +535,7 @@ class Reader:
         places = {
             (tokens.clauses[h.start], h.phrase.target) for h in kept if h.phrase.kind == LOCATION
         }
+        places |= _referred_places(places, tokens)
         kept = [
             h
             for h in kept
@@ -547,22 +574,34 @@ class Reader:
         # a cue that is the pseudo phrase's own words or reaches past them does: "not sure if"
         # is a doubt, "see if" a check even where "if anything" is a pseudo phrase.
         pseudo_hits = [h for h in hits if h.phrase.kind == _PSEUDO]
+        places = {h.start for h in concepts if h.phrase.kind == LOCATION}
         live: dict[str, list[Hit]] = {}
         for cue in hits:
             kind = cue.phrase.kind
+            # "his", "her" right before a body part name whose it is, even after a preposition
+            # or inside a pseudo phrase ("with her ankle in a cast", "on his foot")
+            owner = kind == "other_before" and cue.end in places
             if (
                 kind not in CONCEPT_KINDS
                 and kind not in _NOT_CUES
                 and not any(p in taken for p in cue.word_positions)
-                and not any(
-                    h.start <= cue.start
-                    and cue.end <= h.end
-                    and (h.end - h.start, h.phrase.parts) != (cue.end - cue.start, cue.phrase.parts)
-                    for h in pseudo_hits
+                and (
+                    owner
+                    or not any(
+                        set(cue.word_positions) <= set(h.word_positions)
+                        and (h.end - h.start, h.phrase.parts)
+                        != (cue.end - cue.start, cue.phrase.parts)
+                        for h in pseudo_hits
+                    )
                 )
                 # someone named after a preposition is no one whose body is talked about:
                 # "I was walking with a friend and started having pain"
-                and not (kind == "other_before" and cue.start and keys[cue.start - 1] in _OBJECT)
+                and not (
+                    kind == "other_before"
+                    and cue.start
+                    and keys[cue.start - 1] in _OBJECT
+                    and not owner
+                )
             ):
                 live.setdefault(cue.phrase.kind, []).append(cue)
         if not live:  # most messages: no cue at all, nothing set apart
@@ -623,8 +662,14 @@ class Reader:
         past = [*live.get("past_before", ()), *live.get("past_after", ())]
         if past and tokens.sentences:
             scopes[_PAST] = _told_on(scopes[_PAST], past, tokens)
-            # A frame ("About four months ago, a small cut ...") already reaches its clause.
-            unframed = [c for c in live.get("past_before", ()) if frames[c.end - 1] < 0]
+            # A frame already reaches its clause; one of years or of someone's age ("When I
+            # was 19 years old, I ...") goes on to the sentence's end like a recalled time,
+            # one of months ("About four months ago, a small cut ...") may still be going on.
+            unframed = [
+                c
+                for c in live.get("past_before", ())
+                if frames[c.end - 1] < 0 or not _RECENT_PARTS & set(c.phrase.parts)
+            ]
             scopes[_PAST] = _to_sentence_end(scopes[_PAST], unframed, tokens, past_barriers)
         if tokens.sentences and live.get("after"):
             scopes[_NEGATED] = _resolved_before_turn(
@@ -657,14 +702,16 @@ class Reader:
         ahead = [False] * count
         behind = [False] * count
         for cue in before:
-            clause = clauses[cue.end - 1]
-            end = min(count, cue.end + window)
+            start, clause = cue.end, clauses[cue.end - 1]
+            # a frame reaches the clause it frames with a fresh window; the clauses between
+            # name nothing ("Two years ago, when the vortex came, I got frostbite")
             if frames and frames[cue.end - 1] >= 0:
-                end = min(count, frames[cue.end - 1] + window)
-            for j in range(cue.end, end):
+                start = frames[cue.end - 1]
+                clause = clauses[start]
+            end = min(count, start + window)
+            for j in range(start, end):
                 if clauses[j] != clause:
-                    framed = bool(frames) and frames[cue.end - 1] == j
-                    if not (framed or (go_on and go_on[j])):
+                    if not (go_on and go_on[j]):
                         break
                     clause = clauses[j]
                 if barriers[j]:
@@ -800,6 +847,44 @@ def _listed_clauses(hit: Hit, tokens: Tokens) -> Iterable[int]:
         yield clauses[at]
 
 
+# Words that point back at a place just named: "My calf has hurt for days. Now it's swollen."
+_BACK_REFERENCES = frozenset({"it", "its", "they", "theyre", "theyve", "them", "both"})
+# How many sentences back such a word reaches for the place, and how near the start of its
+# clause it stands (as the one talked about, not "a hot poker on it").
+_REFERENCE_REACH = 1
+_SUBJECT_SPAN = 3
+
+
+def _referred_places(places: set[tuple[int, str]], tokens: Tokens) -> set[tuple[int, str]]:
+    """Return (clause, place) for each clause that names no place but opens by pointing back at
+    one with "it" or "they": the places of the last clause before it that named any, within the same
+    or the previous sentence ("My big toe. It's black at the tip": black beside the toe)."""
+    by_clause: dict[int, set[str]] = {}
+    for clause, place in places:
+        by_clause.setdefault(clause, set()).add(place)
+    if not by_clause:
+        return set()
+    sentences = tokens.sentences or (0,) * len(tokens.words)
+    referred: set[tuple[int, str]] = set()
+    last: set[str] = set()
+    last_sentence = -1
+    opened = 0  # where the current clause starts
+    for i, word in enumerate(tokens.words):
+        clause = tokens.clauses[i]
+        if i and tokens.clauses[i - 1] != clause:
+            opened = i
+        if clause in by_clause:
+            last, last_sentence = by_clause[clause], sentences[i]
+        elif (
+            word in _BACK_REFERENCES
+            and last
+            and i - opened < _SUBJECT_SPAN
+            and sentences[i] - last_sentence <= _REFERENCE_REACH
+        ):
+            referred |= {(clause, place) for place in last}
+    return referred
+
+
 # How far after what someone says the writer must be named for the rest to be theirs.
 _SPEECH_REACH = 6
 # ... or points at the thing talked about, right after it.
@@ -892,17 +977,22 @@ def _resolved_before_turn(
 
 
 def _frames(starts: set[int], tokens: Tokens) -> list[int]:
-    """Return, for each token, where the clause after its own starts when that clause follows
-    a comma and its own clause holds no concept (a frame: "Two years ago, ..."); else -1."""
+    """Return, for each token, where the clause it frames starts, or -1: a clause that holds no
+    concept frames the clause after its comma ("Two years ago, ..."), or the one after that
+    when the one between holds none either ("Two years ago, when the vortex came, I ...")."""
     count = len(tokens.words)
     after_comma = tokens.after_comma or (False,) * count
     clauses = tokens.clauses
     busy = {clauses[i] for i in starts}
     frames = [-1] * count
-    following = -1  # the start of the clause after the current one, when it follows a comma
+    # the start of the first clause after the current one that names a concept, reached over
+    # commas and clauses that name none
+    following = -1
     for i in range(count - 1, -1, -1):
         if i + 1 < count and clauses[i + 1] != clauses[i]:
-            following = i + 1 if after_comma[i + 1] else -1
+            following = -1
+            if after_comma[i + 1]:
+                following = i + 1 if clauses[i + 1] in busy else frames[i + 1]
         frames[i] = -1 if clauses[i] in busy else following
     return frames
 
@@ -919,8 +1009,13 @@ def _covered_at(scope: _Scope, first: int, last: int) -> bool:
 
 
 def _covered(scope: _Scope, hit: Hit) -> bool:
-    """Say whether a cue reaches a concept hit."""
-    return _covered_at(scope, hit.start, hit.word_positions[-1])
+    """Say whether a cue reaches a concept hit: from before it, from behind it, or from inside
+    a `*` gap of its phrase ("a hole on the bottom of his foot", "pain is not severe")."""
+    ahead = scope[0]
+    return _covered_at(scope, hit.start, hit.word_positions[-1]) or (
+        len(hit.word_positions) < hit.end - hit.start
+        and any(ahead[p] for p in hit.word_positions[1:])
+    )
 
 
 def _inside_longer(hit: Hit, others: Iterable[Hit], target: str | None = None) -> bool:

@@ -30,9 +30,14 @@ def warning_signs(
     signs = list(reading.red_flag_ids)
     have = conditions(reading, known_conditions)
     # A sign that only names the condition ("I have neuropathy" is numbness and the
-    # condition, from the same words) does not combine with it.
+    # condition, from the same words) does not combine with it; one that says more than the
+    # condition's words ("my neuropathy spread into my feet") does.
     said = {m.start + i for m in reading.conditions for i in range(len(m.words.split()))}
-    own = {m.id for m in reading.red_flags if m.start not in said}
+    own = {
+        m.id
+        for m in reading.red_flags
+        if not {m.start + i for i in range(len(m.words.split()))} <= said
+    }
     # A sign only worried about or asked after is asked about, not combined into a sign: "I'm
     # diabetic, could this turn into an ulcer?" is a question, not a diabetic foot.
     hints = set(reading.hints) - set(reading.worries)

@@ -110,6 +110,23 @@ def test_leaves_real_words_alone(reader: Reader, text: str) -> None:
     assert not (reading.symptoms or reading.locations or reading.red_flags), reading
 
 
+@pytest.mark.parametrize(
+    ("text", "signs"),
+    [
+        # common words one letter from a word that only a listed phrase uses ("weird shape",
+        # "stepped on * glass", "not healing") are left as written
+        ("my toes turned a weird shade of blue", {"circulation"}),
+        ("I stepped on the grass barefoot and my heel aches", set()),
+        ("my hearing is not great and my heel hurts", set()),
+    ],
+)
+def test_common_words_are_not_made_into_a_phrase(
+    reader: Reader, text: str, signs: set[str]
+) -> None:
+    assert set(reader.read(text).red_flag_ids) == signs
+    assert reader.correct("shade") == ("shade", 1.0)
+
+
 def test_correct_reports_key_and_confidence(reader: Reader) -> None:
     word, confidence = reader.correct("ankels")
     assert word == "ankle" and confidence == pytest.approx(0.833, abs=0.01)
@@ -288,6 +305,12 @@ def test_a_warning_sign_long_past_is_set_apart(reader: Reader, text: str, past: 
         "I sprained my ankle years ago and now I heard a pop",
         "I fell last week and my foot hurts",
         "I twisted it a year ago, it's swollen again today",
+        # one of months may still be going on
+        "About four months ago, a small cut on my foot turned into a skin ulcer; it is still open.",
+        "I've never felt pain like this before",
+        "My ankle was swollen before the race",
+        "I twisted my ankle once I got off the bus",
+        "I get numb toes once a week",
     ],
 )
 def test_a_new_warning_sign_beside_an_old_one_still_fires(reader: Reader, text: str) -> None:
@@ -297,6 +320,46 @@ def test_a_new_warning_sign_beside_an_old_one_still_fires(reader: Reader, text: 
 def test_red_near_a_foot_is_a_warning_but_red_wine_is_not(reader: Reader) -> None:
     assert reader.read("my foot is red").red_flag_ids == ("swelling",)
     assert reader.read("I had red wine with dinner").red_flag_ids == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("My big toe. It's black at the tip.", "circulation"),
+        ("Toes on my left foot. They've gone a purple colour.", "circulation"),
+        ("My calf has been hurting for days. Now it's swollen and warm.", "dvt"),
+        ("I've had pain in my right calf since Tuesday. It is red and hot to touch.", "dvt"),
+    ],
+)
+def test_it_points_back_at_the_place_just_named(reader: Reader, text: str, sign: str) -> None:
+    assert sign in reader.read(text).red_flag_ids
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The pain is not severe.", "There is a cut on his foot.", "my leg is not swollen"],
+)
+def test_a_cue_inside_a_phrase_gap_still_counts(reader: Reader, text: str) -> None:
+    reading = reader.read(text)
+    assert not reading.red_flag_ids
+    assert reading.negated or reading.others
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "it" far from the start of its clause is not what the clause is about
+        "My toe hurts. So I laid the red towel over it.",
+        # a place two sentences back is too far
+        "My toe hurts. I went out. It was black outside.",
+        # the weather or the hour is no foot
+        "My toes hurt. It was cold and wet.",
+        "My feet ached. It was hot out there.",
+        "My heel hurts. It was dark when I ran.",
+    ],
+)
+def test_a_pointing_word_reaches_only_so_far(reader: Reader, text: str) -> None:
+    assert not reader.read(text).red_flag_ids
 
 
 # -- context: long past, conditional, hypothetical, someone else's --------------------------
@@ -310,6 +373,16 @@ def test_red_near_a_foot_is_a_warning_but_red_wine_is_not(reader: Reader) -> Non
         ("I have a history of blood clots", "dvt"),
         ("I broke my foot when I was 12 and now my heel hurts", "injury"),
         ("as a teenager I tore my achilles", "injury"),
+        # a frame reaches over a clause that names nothing to the one it frames
+        ("Two years ago, when the big storm came, I got frostbite.", "circulation"),
+        # a frame of years or of an age reaches to the end of its sentence
+        (
+            "When I was 19, I had pain in my leg for weeks, which felt like a torn muscle.",
+            "injury",
+        ),
+        # "I've had ... before" (the labelling rules' own example of a long-past marker)
+        ("I've had ankle sprains before but this feels different.", "injury"),
+        ("I had a DVT once.", "dvt"),
     ],
 )
 def test_the_past_is_no_warning_now(reader: Reader, text: str, past: str) -> None:
@@ -476,7 +549,7 @@ def test_a_condition_has_a_caution(knowledge: Knowledge) -> None:
         ("bit purple?", "circulation"),
         ("my ankle pops when I walk", "injury"),
         ("got a blister on my heel", "wound"),
-        ("my toes are freezing", "circulation"),
+        ("my toes look a bit pale", "circulation"),
         ("my toe feels funny", "numbness"),
         ("I can't sleep", "severe"),
     ],
@@ -661,6 +734,12 @@ def test_a_time_told_ends_where_now_comes_back(reader: Reader, text: str, flag: 
 def test_someone_after_a_preposition_is_not_the_one_in_pain(reader: Reader) -> None:
     reading = reader.read("I was walking with a friend and out of nowhere started having pain")
     assert reading.symptom_ids == ("pain",)
+    assert "injury" in reader.read("I was walking with her and twisted my ankle").red_flag_ids
+
+
+def test_his_or_her_before_a_body_part_is_theirs_after_a_preposition(reader: Reader) -> None:
+    reading = reader.read("She spent weeks resting, much of that with her ankle in a cast.")
+    assert not reading.red_flag_ids and "injury" in {m.id for m in reading.others}
 
 
 @pytest.mark.parametrize(
@@ -687,6 +766,59 @@ def test_a_resolution_denied_is_no_denial(reader: Reader, text: str, flag: str) 
     assert flag in reader.read(text).red_flag_ids
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I began having symptoms of neuropathy after chemo. Now my feet feel like they burn.",
+        "My neuropathy spread into my legs. There is numbness in my toes now.",
+        "My neuropathy has spread into my feet.",
+        "With the onset of neuropathy in my feet, I have to be careful.",
+    ],
+)
+def test_a_new_sign_beside_the_condition_that_names_it_combines(
+    reader: Reader, knowledge: Knowledge, text: str
+) -> None:
+    assert "diabetic_foot" in warning_signs(reader.read(text), knowledge.triage)
+
+
+def test_the_condition_alone_is_no_combination(reader: Reader, knowledge: Knowledge) -> None:
+    signs = warning_signs(reader.read("I have neuropathy in my feet"), knowledge.triage)
+    assert "numbness" in signs and "diabetic_foot" not in signs
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("I'm worried the swelling in my ankle is a sign of something worse.", "swelling"),
+        ("I'm scared the numbness in my toes means something.", "numbness"),
+        ("Another worry is that the injury may be more serious than I think.", "injury"),
+    ],
+)
+def test_a_sign_named_as_there_is_no_worry(reader: Reader, sign: str, text: str) -> None:
+    assert sign in reader.read(text).red_flag_ids
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        # a mention read or heard of, even inside a pseudo phrase's gap ("never * before")
+        ("I've never heard of this injury before.", "injury"),
+        ("I read about a runner who tore his achilles.", "injury"),
+        ("I'm worried it might be a fracture.", "injury"),
+        ("Could this be a blood clot?", "dvt"),
+        ("Is it possible that my ankle is broken?", "injury"),
+    ],
+)
+def test_a_sign_only_wondered_about_is_still_a_worry(reader: Reader, sign: str, text: str) -> None:
+    reading = reader.read(text)
+    assert sign not in reading.red_flag_ids and sign in reading.hints
+
+
+def test_a_condition_may_name_what_is_not_there(reader: Reader) -> None:
+    reading = reader.read("If the numbness comes back I will see my GP.")
+    assert not reading.red_flag_ids and "numbness" in {m.id for m in reading.hypothetical}
+
+
 def test_a_compound_sign_keeps_the_sign_inside(reader: Reader, knowledge: Knowledge) -> None:
     reading = reader.read("Then I began to develop diabetic foot ulcers")
     assert {"wound", "diabetic_foot"} <= set(warning_signs(reading, knowledge.triage))
@@ -700,6 +832,11 @@ def test_a_gap_takes_an_adverb(reader: Reader) -> None:
     ("text", "flags"),
     [
         ("my feet are cold", ("circulation",)),
+        # cold told of the feet themselves is the sign (the real sentences' labels), getting
+        # cold at night or in the cold is not
+        ("my toes are freezing", ("circulation",)),
+        ("Frozen toes.", ("circulation",)),
+        ("I roll my foot on a frozen water bottle", ()),
         ("my feet get cold at night", ()),
         ("my old running shoes are broken down", ()),
         ("I've wound up with shin splints", ()),

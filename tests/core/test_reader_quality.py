@@ -169,36 +169,47 @@ def test_reader_quality(knowledge: Knowledge, summary: dict[str, list[str]]) -> 
     assert total.hints_right == total.hints_checked, report
 
 
-# The real sentences' tuning splits (tests/core/data/real_sentences/dev.yaml and dev2.yaml): a
-# regression guard set a little under the figures the reader reached (2 points of slack). The
-# test split is never scored here: `make bench` reports it.
-# dev reached: symptom F1 0.902, location F1 0.963, recall exact 95.3% and any sign 98.8%,
-# false alarms 4.2% (first round 0.897, 0.963, 94.2%, 98.8%, 4.2%; before any context work
-# 0.874, 0.933, 53.5%, 68.6%, 10.4%).
-# dev2 reached: symptom F1 0.865, location F1 0.948, recall exact 81.1%, any 88.6%, false
-# alarms 12.0% (second round 0.863, 0.948, 79.1%, 86.6%, 14.5%; before it 0.843, 0.944, 63.7%,
-# 77.6%, 24.1%). Its held-back fifth (bench/real_sentences.py, `dev2-held`, never tuned on)
-# moved far less: second round 0.841 -> 0.829, recall exact 57.5% -> 57.5%, any 75.0% ->
-# 72.5%, false alarms 22.0% -> 18.0%; third round 0.829 -> 0.841, 57.5% -> 60.0%, 72.5% ->
-# 75.0%, 18.0% -> 16.0%.
+# The real sentences' tuning splits (tests/core/data/real_sentences/dev.yaml, dev2.yaml and
+# dev3.yaml): a regression guard set a little under the figures the reader reached (2 points of
+# slack). The test split is never scored here: `make bench` reports it.
+# dev reached: symptom F1 0.902, location F1 0.963, recall exact 96.5% and any sign 98.8%,
+# false alarms 5.2% (third round 0.902, 0.963, 95.3%, 98.8%, 4.2%; first round 0.897, 0.963,
+# 94.2%, 98.8%, 4.2%; before any context work 0.874, 0.933, 53.5%, 68.6%, 10.4%).
+# dev2 reached: symptom F1 0.865, location F1 0.948, recall exact 85.6%, any 91.0%, false
+# alarms 11.6% (third round 0.865, 0.948, 81.1%, 88.6%, 12.0%; second round 0.863, 0.948,
+# 79.1%, 86.6%, 14.5%; before it 0.843, 0.944, 63.7%, 77.6%, 24.1%). Its held-back fifth
+# (bench/real_sentences.py, `dev2-held`, never tuned on) moved far less: second round 0.841 ->
+# 0.829, recall exact 57.5% -> 57.5%, any 75.0% -> 72.5%, false alarms 22.0% -> 18.0%; third
+# round 0.829 -> 0.841, 57.5% -> 60.0%, 72.5% -> 75.0%, 18.0% -> 16.0%; fourth round 0.841 ->
+# 0.841, 60.0% -> 67.5%, 75.0% -> 75.0%, 16.0% -> 16.0%.
+# dev3 (fourth round) was scored once as it came, unseen: symptom F1 0.822, location F1 0.951,
+# recall exact 52.8%, any 63.4%, false alarms 13.5%. Tuned on its four fifths it reached 0.822,
+# 0.958, 77.9%, 82.6%, 8.8%; its held-back fifth (`dev3-held`) 0.852 -> 0.852, recall exact
+# 40.9% -> 50.0%, any 47.7% -> 54.5%, false alarms 17.1% -> 19.5%.
 FLOORS = {
     "dev": {
         "dev_symptom_f1": 0.882,
         "dev_location_f1": 0.943,
-        "dev_sign_recall_exact_pct": 93.3,
+        "dev_sign_recall_exact_pct": 94.5,
         "dev_sign_recall_any_pct": 96.8,
     },
     "dev2": {
         "dev2_symptom_f1": 0.845,
         "dev2_location_f1": 0.928,
-        "dev2_sign_recall_exact_pct": 79.1,
-        "dev2_sign_recall_any_pct": 86.6,
+        "dev2_sign_recall_exact_pct": 83.6,
+        "dev2_sign_recall_any_pct": 89.0,
+    },
+    "dev3": {
+        "dev3_symptom_f1": 0.802,
+        "dev3_location_f1": 0.937,
+        "dev3_sign_recall_exact_pct": 75.9,
+        "dev3_sign_recall_any_pct": 80.6,
     },
 }
-MAX_FALSE_ALARMS_PCT = {"dev": 6.2, "dev2": 14.0}
+MAX_FALSE_ALARMS_PCT = {"dev": 7.2, "dev2": 13.6, "dev3": 10.8}
 
 
-@pytest.mark.parametrize("split", ["dev", "dev2"])
+@pytest.mark.parametrize("split", ["dev", "dev2", "dev3"])
 def test_real_sentences_tuning_splits(
     knowledge: Knowledge, summary: dict[str, list[str]], split: str
 ) -> None:
