@@ -39,6 +39,7 @@ from bot.channels.telegram.instrument import (
     UpdatesRequest,
 )
 from bot.channels.telegram.ops import OpsServer, Probe
+from bot.channels.telegram.pacing import SlidingWindow
 from bot.channels.telegram.poller import InboxPoller
 from bot.channels.telegram.processor import PerUserUpdateProcessor
 from bot.channels.telegram.render import TelegramOutlet
@@ -132,27 +133,15 @@ class Runtime:
         self.guides.tick()
 
 
-def limiter_rate(max_rate: float) -> tuple[float, float]:
-    """Return the steady rate and the burst (in requests) that keep under `max_rate` a second.
-
-    With room for only one request (no burst), every moment the event loop is late to take
-    its turn is lost for good: at 300 a second, fan-out ran at ~185 a second. A little room
-    (1 + 1% of the rate) lets a late request catch up. The steady rate is kept 6% under the
-    limit so that the burst plus a second of the steady rate still fit any sliding second
-    with ~50 ms of jitter on the way to Telegram (how the fake server, and roughly Telegram,
-    count): a 429 stops every request for a second or more, far dearer than the 6%.
-    """
-    return max_rate * 0.94, 1 + max_rate * 0.01
-
-
 def build_application(settings: Settings, components: Components) -> Runtime:
     """Build the python-telegram-bot Application and the senders for these settings."""
     token = require_token(settings)
     base_url = settings.telegram_api_url.rstrip("/")
-    rate, burst = limiter_rate(settings.telegram_max_rate)
     metrics = Metrics()
+    # Every send within Telegram's limit in any sliding second (pacing.py); PTB's limiter
+    # keeps its part: a group's own limit, and the pause for everything after a 429.
     limiter = CountingRateLimiter(
-        metrics, overall_max_rate=burst, overall_time_period=burst / rate, max_retries=3
+        metrics, pacing=SlidingWindow.for_rate(settings.telegram_max_rate), max_retries=3
     )
     try:
         bot_id = bot_id_of(token)

@@ -20,6 +20,7 @@ from telegram.request import RequestData
 from telegram.request._baserequest import BaseRequest
 
 from bot.app.metrics import Metrics
+from bot.channels.telegram.pacing import SlidingWindow
 from bot.channels.telegram.transport import AiohttpRequest
 
 _DEFAULT = BaseRequest.DEFAULT_NONE
@@ -138,11 +139,20 @@ Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
 
 
 class CountingRateLimiter(AIORateLimiter):
-    """PTB's AIORateLimiter, counting the attempts it makes again after a 429."""
+    """PTB's AIORateLimiter, counting the attempts it makes again after a 429; with `pacing`,
+    every send to a chat keeps to that instead of PTB's overall token bucket."""
 
-    def __init__(self, metrics: Metrics, **kwargs: Any) -> None:
+    def __init__(
+        self, metrics: Metrics, *, pacing: SlidingWindow | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.metrics = metrics
+        if pacing is not None:
+            # The one limiter PTB applies to every send with a chat (its `_run_request`);
+            # checked, so a release that renames it fails here and not silently.
+            if not hasattr(self, "_base_limiter"):
+                raise RuntimeError("python-telegram-bot's AIORateLimiter changed: no _base_limiter")
+            self._base_limiter = pacing  # type: ignore[assignment]
 
     async def process_request(
         self,
