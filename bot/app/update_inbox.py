@@ -262,24 +262,48 @@ class UpdateInbox:
                 log.warning("could not tell the sender: %s", type(answer_exc).__name__)
             return False, True
 
-    def apply_soon(self, sender: int, update_id: int, payload: str, apply: Apply) -> None:
-        """Apply an update just recorded by this bot's only receiver, in the background.
+    def can_apply_received(self, sender: int) -> bool:
+        """Say whether the sender's next update may be applied as received (`apply_soon`):
+        nothing older of theirs is pending in the store."""
+        return self._behind_known and sender not in self._behind
+
+    def apply_soon(
+        self,
+        sender: int,
+        update_id: int,
+        payload: str,
+        apply: Apply,
+        recorded: Awaitable[object] | None = None,
+    ) -> None:
+        """Apply an update received by this bot's only receiver, in the background.
 
         Polling: one receiver gets every update, in order, so nothing can be missing below it
         and nobody else applies it: the update is applied as received (`apply` holds it
-        decoded), not read back from the store, and its step's claim is its only mark. That
-        leaves the record and the step as the update's two transactions. A sender with an
-        older update pending (left by a process that died, or by a store that was away) is
-        drained from the store instead, so the order holds. Call in the order received.
+        decoded), not read back from the store, and its step's claim is its only mark. A
+        sender with an older update pending (left by a process that died, or by a store that
+        was away) is drained from the store instead, so the order holds. Call in the order
+        received. `recorded`, when the update's record is still being written, is what is
+        done once it is: what has to wait for the row (a mark, a drain) waits for it.
         """
-        task = asyncio.create_task(self._apply_received(sender, update_id, payload, apply))
+        task = asyncio.create_task(
+            self._apply_received(sender, update_id, payload, apply, recorded)
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _apply_received(self, sender: int, update_id: int, payload: str, apply: Apply) -> int:
+    async def _apply_received(
+        self,
+        sender: int,
+        update_id: int,
+        payload: str,
+        apply: Apply,
+        recorded: Awaitable[object] | None,
+    ) -> int:
         # Tasks take the sender's lock in the order they were created: the order received.
         async with self._locks.hold(sender):
-            if not self._behind_known or sender in self._behind:
+            if not self.can_apply_received(sender):
+                if recorded is not None:
+                    await recorded  # the drain reads this update from the store
                 return await self._drain_held(sender)
             async with self._slots:
                 outcome = await self._apply(update_id, payload, apply)
@@ -287,8 +311,11 @@ class UpdateInbox:
                     self._behind.add(sender)  # the sweeper applies it when the store is back
                     return 0
                 marked, failed = outcome
-                if not marked and not await self._finish(UpdateKey(self.bot_id, update_id), failed):
-                    self._behind.add(sender)  # left pending: the sweeper takes it up
+                if not marked:
+                    if recorded is not None:
+                        await recorded  # the mark needs the row
+                    if not await self._finish(UpdateKey(self.bot_id, update_id), failed):
+                        self._behind.add(sender)  # left pending: the sweeper takes it up
                 self.handled.add()
                 return 1
 

@@ -105,9 +105,18 @@ class InboxApplier:
         context: ContextTypes.DEFAULT_TYPE = CallbackContext.from_update(update, self.application)
         return await self.route(update, context)
 
-    def apply_soon(self, sender: int, update: Update, payload: str) -> None:
-        """Apply an update this process alone received and just recorded (polling)."""
-        self.inbox.apply_soon(sender, update.update_id, payload, lambda: self.apply(update))
+    def apply_soon(
+        self,
+        sender: int,
+        update: Update,
+        payload: str,
+        recorded: Awaitable[object] | None = None,
+    ) -> None:
+        """Apply an update this process alone received (polling; `recorded`: what is done
+        once its record is written, if it is not yet)."""
+        self.inbox.apply_soon(
+            sender, update.update_id, payload, lambda: self.apply(update), recorded
+        )
 
     async def give_up(self, payload: str, error: BaseException) -> None:
         """Hand an update that failed for good to the error handler (it tells the person)."""

@@ -133,31 +133,61 @@ class InboxPoller:
         return updates
 
     async def _keep(self, updates: Sequence[Update]) -> bool:
-        """Record a batch and start applying it; return False if stopping left it unrecorded."""
+        """Start applying a batch, record it, and apply the rest; return False if stopping
+        left it unrecorded.
+
+        A sender with nothing older pending has their update applied at once, before the
+        record is written: its step's claim stores the update as applied, and the record that
+        follows leaves such a row as it is (on SQLite the steps take the write lock first, so
+        the record is not in the way of the first reply). Either way the batch is in the
+        store, applied or pending, before the next getUpdates confirms it.
+        """
         sent = self.raw.raw_updates if self.raw is not None else {}
         batch = [(u.update_id, sender_of(u), sent.get(u.update_id) or u.to_json()) for u in updates]
-        delay = _BACKOFF_FIRST
-        while True:
-            try:
-                new = await self.inbox.record_batch(batch)
-                break
-            except Exception as exc:
-                if not is_unavailable(exc):
-                    await self._refuse(updates, exc)
-                    return True
-                log.warning("%d updates wait: the database is unavailable", len(batch))
-                if self._stopping.is_set():
-                    return False  # not confirmed: Telegram hands them out again
-                await self._pause(delay)
-                delay = min(delay * 2, _BACKOFF_MAX)
-        for update, (_, sender, payload), fresh in zip(updates, batch, new, strict=True):
-            if not fresh:
-                continue  # handed out again after a restart: recorded already
+        recorded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        started: set[int] = set()
+        for update, (update_id, sender, payload) in zip(updates, batch, strict=True):
+            if sender is not None and self.inbox.can_apply_received(sender):
+                self.applier.apply_soon(sender, update, payload, recorded)
+                started.add(update_id)
+        try:
+            if started:
+                await asyncio.sleep(0)  # let the steps begin
+            new = await self._record(updates, batch, started)
+        finally:
+            recorded.set_result(None)
+        if new is None:
+            return False
+        for update, (update_id, sender, payload), fresh in zip(updates, batch, new, strict=True):
+            if not fresh or update_id in started:
+                continue  # handed out again after a restart (recorded already), or applying
             if sender is None:
                 await self.application.update_queue.put(update)
             else:
                 self.applier.apply_soon(sender, update, payload)
         return True
+
+    async def _record(
+        self,
+        updates: Sequence[Update],
+        batch: list[tuple[int, int | None, str]],
+        started: set[int],
+    ) -> list[bool] | None:
+        """Record the batch, trying again while the store is away; return which updates
+        were new, or None if stopping left it unrecorded."""
+        delay = _BACKOFF_FIRST
+        while True:
+            try:
+                return await self.inbox.record_batch(batch)
+            except Exception as exc:
+                if not is_unavailable(exc):
+                    await self._refuse([u for u in updates if u.update_id not in started], exc)
+                    return [False] * len(batch)
+                log.warning("%d updates wait: the database is unavailable", len(batch))
+                if self._stopping.is_set():
+                    return None  # not confirmed: Telegram hands them out again
+                await self._pause(delay)
+                delay = min(delay * 2, _BACKOFF_MAX)
 
     async def _refuse(self, updates: Sequence[Update], exc: Exception) -> None:
         """Answer a batch the store refused for good (not recorded, so never applied)."""

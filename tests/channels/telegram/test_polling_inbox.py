@@ -6,6 +6,7 @@ TEST_DATABASE_URL is set, on PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -72,12 +73,13 @@ async def test_a_batch_the_store_cannot_take_is_not_confirmed_until_it_can(
         monkeypatch.setattr(UpdateInbox, "record_batch", flaky)
         ann = TelegramUser(api, 73, "Ann")
         update.update(api.send_text(73, "/start", first_name="Ann"))
+        # The step need not wait for the record (its claim stores the update as applied).
         [greeting] = await ann.expect(1)
         assert shown(greeting).startswith("Hi Ann!")
+        await api.wait_for_update_consumed(update)
         # Both failed attempts came before anything confirmed the update; it was recorded
         # (and confirmed) at the third.
         assert confirmed_while_failing == [0, 0]
-        await api.wait_for_update_consumed(update)
         await bot.updates_handled()
         assert await inbox_keys(bot) == [(int(TOKEN.split(":")[0]), update["update_id"])]
 
@@ -106,3 +108,35 @@ async def test_updates_left_pending_by_a_dead_process_are_applied_before_new_one
         async with bot.components.db.transaction() as session:
             pending = await inbox.pending(session, bot_id, 75)
         assert pending == []
+
+
+async def test_a_step_does_not_wait_for_its_record_and_nothing_is_confirmed_before_it(
+    api, tmp_path, db_url, monkeypatch
+):
+    """A sender with nothing pending is answered while the batch's record is still being
+    written; the next getUpdates confirms the update only once the record is in."""
+    real = UpdateInbox.record_batch
+    go_on = asyncio.Event()
+    update: dict[str, Any] = {}
+
+    async def slow(self: UpdateInbox, updates: list[tuple[int, int | None, str]]) -> Any:
+        await go_on.wait()
+        return await real(self, updates)
+
+    def confirmed() -> bool:
+        offsets = [r.params.get("offset") for r in api.requests("getUpdates")]
+        return any(o is not None and int(o) > update["update_id"] for o in offsets)
+
+    async with running_bot(api, tmp_path, database_url=db_url) as bot:
+        monkeypatch.setattr(UpdateInbox, "record_batch", slow)
+        update.update(api.send_text(76, "/start", first_name="Dee"))
+        [greeting] = await TelegramUser(api, 76, "Dee").expect(1)
+        assert shown(greeting).startswith("Hi Dee!")
+        assert not confirmed()
+        go_on.set()
+        await api.wait_for_update_consumed(update)
+        await bot.updates_handled()
+        bot_id = int(TOKEN.split(":")[0])
+        async with bot.components.db.transaction() as session:
+            assert await inbox.pending(session, bot_id, 76) == []
+        assert await inbox_keys(bot) == [(bot_id, update["update_id"])]
