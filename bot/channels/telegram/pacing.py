@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 
 JITTER = 0.05  # seconds between starting a request and Telegram counting it, at most
@@ -35,9 +36,21 @@ class SlidingWindow:
     """Let at most `limit` sends start in any `window` seconds, at `rate` a second with room
     for `burst` at once (an async context manager around each send)."""
 
-    def __init__(self, limit: int, window: float, *, rate: float, burst: float) -> None:
+    def __init__(
+        self,
+        limit: int,
+        window: float,
+        *,
+        rate: float,
+        burst: float,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        """`clock` (seconds; the event loop's by default) and `sleep` are for tests."""
         if limit < 1 or rate <= 0 or burst < 1:
             raise ValueError("the pacing must allow one send")
+        self._clock = clock
+        self._sleep = sleep
         self.limit = limit
         self.window = window
         self.rate = rate
@@ -55,16 +68,16 @@ class SlidingWindow:
 
     async def __aenter__(self) -> None:
         """Wait until a send may start, and count it as started now."""
-        loop = asyncio.get_running_loop()
+        clock = self._clock or asyncio.get_running_loop().time
         async with self._turn:
             while True:
-                now = loop.time()
+                now = clock()
                 wait = max(self._window_wait(now), self._bucket_wait(now))
                 if wait <= 0:
                     self._started.append(now)
                     self._tokens -= 1
                     return
-                await asyncio.sleep(wait)
+                await self._sleep(wait)
 
     def _window_wait(self, now: float) -> float:
         """Return how long until the window has room (0: now)."""

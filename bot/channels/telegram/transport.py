@@ -79,17 +79,7 @@ class AiohttpRequest(BaseRequest):
         if self._session is None:
             await self.initialize()
         assert self._session is not None
-        read = self._pick(read_timeout, self._read_timeout)
-        write = self._pick(write_timeout, self._write_timeout)
-        connect = self._pick(connect_timeout, self._connect_timeout)
-        pool = self._pick(pool_timeout, self._pool_timeout)
-        timeout = aiohttp.ClientTimeout(
-            # aiohttp has no write timeout: the whole request is bounded by all four instead.
-            total=_sum(read, write, connect, pool),
-            connect=_sum(connect, pool),  # waiting for a pooled connection, and connecting
-            sock_connect=connect,
-            sock_read=read,
-        )
+        timeout = self.timeout(read_timeout, write_timeout, connect_timeout, pool_timeout)
         try:
             async with self._session.request(
                 method, url, data=_body(request_data), timeout=timeout
@@ -100,6 +90,26 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientError as exc:
             # The error's type only: its text can hold the URL, and the URL holds the token.
             raise NetworkError(f"aiohttp: {type(exc).__name__}") from exc
+
+    def timeout(
+        self,
+        read_timeout: Any = _DEFAULT,
+        write_timeout: Any = _DEFAULT,
+        connect_timeout: Any = _DEFAULT,
+        pool_timeout: Any = _DEFAULT,
+    ) -> aiohttp.ClientTimeout:
+        """Return aiohttp's timeout for PTB's four (this request's defaults where PTB gave none)."""
+        read = self._pick(read_timeout, self._read_timeout)
+        write = self._pick(write_timeout, self._write_timeout)
+        connect = self._pick(connect_timeout, self._connect_timeout)
+        pool = self._pick(pool_timeout, self._pool_timeout)
+        return aiohttp.ClientTimeout(
+            # aiohttp has no write timeout: the whole request is bounded by all four instead.
+            total=_sum(read, write, connect, pool),
+            connect=_sum(connect, pool),  # waiting for a pooled connection, and connecting
+            sock_connect=connect,
+            sock_read=read,
+        )
 
     @staticmethod
     def _pick(given: Any, default: float | None) -> float | None:

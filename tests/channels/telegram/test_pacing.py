@@ -1,4 +1,8 @@
-"""The bot's pacing of sends: Telegram's limit in any sliding window, and no wait below it."""
+"""The bot's pacing of sends: Telegram's limit in any sliding window, and no wait below it.
+
+The pacing runs on a virtual clock here: a wait moves the clock on at once, so the tests
+check when each send would start without waiting for it.
+"""
 
 from __future__ import annotations
 
@@ -10,48 +14,63 @@ import pytest
 from bot.channels.telegram.pacing import JITTER, SlidingWindow
 
 
-async def _start_times(pacing: SlidingWindow, count: int, *, gaps: list[float]) -> list[float]:
-    """Start `count` sends (after the given pauses between them); return when each started."""
-    loop = asyncio.get_running_loop()
+class VirtualTime:
+    """A clock that waiting moves forward (no real time passes)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+        await asyncio.sleep(0)
+
+
+def paced(time: VirtualTime, limit: int, window: float, rate: float, burst: float) -> SlidingWindow:
+    return SlidingWindow(limit, window, rate=rate, burst=burst, clock=time, sleep=time.sleep)
+
+
+async def start_times(time: VirtualTime, pacing: SlidingWindow, gaps: list[float]) -> list[float]:
+    """Start one send after each pause in `gaps` (virtual seconds); return when each started."""
     started: list[float] = []
 
     async def send() -> None:
         async with pacing:
-            started.append(loop.time())
+            started.append(time())
 
     tasks = []
-    for n in range(count):
+    for gap in gaps:
+        time.now += gap
         tasks.append(asyncio.create_task(send()))
-        if gaps[n]:
-            await asyncio.sleep(gaps[n])
+        await asyncio.sleep(0)  # the send asks for its turn now, in order
     await asyncio.gather(*tasks)
     return started
 
 
 async def test_below_the_limit_sends_go_at_once():
-    pacing = SlidingWindow(limit=5, window=0.5, rate=2, burst=5)
-    loop = asyncio.get_running_loop()
-    before = loop.time()
-    started = await _start_times(pacing, 5, gaps=[0.0] * 5)
-    assert max(started) - before < 0.05  # a token bucket of 1 would have taken 0.4 s
+    time = VirtualTime()
+    started = await start_times(time, paced(time, 5, 0.5, rate=2, burst=5), [0.0] * 5)
+    assert started == [0.0] * 5  # a token bucket of 1 would have spread them over 2 s
 
 
 async def test_the_send_past_the_limit_waits_for_the_window():
-    pacing = SlidingWindow(limit=3, window=0.3, rate=1000, burst=10)
-    started = await _start_times(pacing, 4, gaps=[0.0] * 4)
-    assert started[3] - started[0] >= 0.3 - 0.005
+    time = VirtualTime()
+    started = await start_times(time, paced(time, 3, 0.3, rate=1000, burst=10), [0.0] * 4)
+    assert started[:3] == [0.0] * 3
+    assert started[3] == pytest.approx(0.3)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_no_window_ever_holds_more_than_the_limit(seed):
     rng = random.Random(seed)
-    limit, window = 4, 0.2
-    rate, burst = 30.0, 3.0
-    pacing = SlidingWindow(limit, window, rate=rate, burst=burst)
+    limit, window, rate, burst = 4, 0.2, 30.0, 3.0
+    time = VirtualTime()
     gaps = [rng.choice([0.0, 0.0, 0.01, 0.05]) for _ in range(30)]
-    started = sorted(await _start_times(pacing, 30, gaps=gaps))
+    started = sorted(await start_times(time, paced(time, limit, window, rate, burst), gaps))
     for i, first in enumerate(started):
-        within = [t for t in started[i:] if t < first + window - 1e-6]
+        within = [t for t in started[i:] if t < first + window - 1e-9]
         assert len(within) <= limit
         # The bucket: never more than the burst and the rate's refill over any stretch.
         for last in started[i:]:
