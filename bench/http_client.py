@@ -21,10 +21,6 @@ class _CountingHTTPX(instrument.Counting, HTTPXRequest):
     """PTB's httpx request, counted like the bot's own (instrument.CountingRequest)."""
 
 
-class _UpdatesHTTPX(instrument.KeepsRawUpdates, _CountingHTTPX):
-    """PTB's httpx request for the long poll, like the bot's own (instrument.UpdatesRequest)."""
-
-
 @contextmanager
 def client(kind: str) -> Iterator[None]:
     """Within this block, our bot's `build_application` uses `kind` ("aiohttp" or "httpx")."""
@@ -34,10 +30,9 @@ def client(kind: str) -> Iterator[None]:
     if kind != "httpx":
         raise ValueError(f"unknown client {kind!r}")
     # bot.channels.telegram.app looks CountingRequest up in its own namespace when it builds.
-    originals = telegram_channel.CountingRequest, telegram_channel.UpdatesRequest  # type: ignore[attr-defined]
+    original = telegram_channel.CountingRequest  # type: ignore[attr-defined]
     telegram_channel.CountingRequest = _CountingHTTPX  # type: ignore[attr-defined,assignment]
-    telegram_channel.UpdatesRequest = _UpdatesHTTPX  # type: ignore[attr-defined,assignment]
     try:
         yield
     finally:
-        telegram_channel.CountingRequest, telegram_channel.UpdatesRequest = originals  # type: ignore[attr-defined]
+        telegram_channel.CountingRequest = original  # type: ignore[attr-defined]

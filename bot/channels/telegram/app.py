@@ -32,12 +32,7 @@ from bot.app.staff_outbox import StaffOutbox
 from bot.app.update_inbox import prune as prune_inbox
 from bot.bootstrap import Components, StartupError, open_components, retention_policy
 from bot.channels.telegram.applier import POLLING_CONCURRENCY, InboxApplier, drain_concurrency
-from bot.channels.telegram.instrument import (
-    CountingRateLimiter,
-    CountingRequest,
-    KeepsRawUpdates,
-    UpdatesRequest,
-)
+from bot.channels.telegram.instrument import Counting, CountingRateLimiter, CountingRequest
 from bot.channels.telegram.ops import OpsServer, Probe
 from bot.channels.telegram.pacing import SlidingWindow
 from bot.channels.telegram.poller import InboxPoller
@@ -98,7 +93,7 @@ class Runtime:
     poller: InboxPoller | None = None  # set once serving in polling mode
     ops: OpsServer | None = None  # /healthz, /readyz, /metrics on METRICS_PORT
     # The long poll's request, which keeps the fetched updates' JSON for the inbox.
-    updates_request: KeepsRawUpdates | None = None
+    updates_request: Counting | None = None
 
     @property
     def probe(self) -> Probe:
@@ -151,7 +146,7 @@ def build_application(settings: Settings, components: Components) -> Runtime:
             "check it in .env (@BotFather gives it)"
         ) from None
     handled = Tally()
-    updates_request = UpdatesRequest(metrics, connection_pool_size=1)
+    updates_request = CountingRequest(metrics, connection_pool_size=1)
     application = (
         ApplicationBuilder()
         .token(token)

@@ -44,7 +44,16 @@ def method_of(url: str) -> str:
 
 
 class Counting(BaseRequest):
-    """Count each request of the BaseRequest this is mixed into, by method and result."""
+    """Count each request of the BaseRequest this is mixed into, by method and result, and
+    keep the updates of the last getUpdates answer as Telegram sent them.
+
+    Polling stores every fetched update in the inbox; serialising PTB's objects back to JSON
+    (`Update.to_json`) was 4% of the bot's CPU per update, and the text Telegram sent is at
+    hand here, in the answer's body.
+    """
+
+    # Replaced, never changed in place: what the last successful getUpdates brought, by id.
+    raw_updates: Mapping[int, str] = MappingProxyType({})
 
     def __init__(self, metrics: Metrics, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -60,7 +69,7 @@ class Counting(BaseRequest):
         connect_timeout: Any = _DEFAULT,
         pool_timeout: Any = _DEFAULT,
     ) -> tuple[int, bytes]:
-        """Make the request and count it."""
+        """Make the request and count it; keep the updates of a successful getUpdates."""
         name = method_of(url)
         try:
             status, payload = await super().do_request(  # type: ignore[safe-super]
@@ -79,45 +88,7 @@ class Counting(BaseRequest):
             self.metrics.api_call(name, "network_error")
             raise
         self.metrics.api_call(name, result_of(status))
-        return status, payload
-
-
-class CountingRequest(Counting, AiohttpRequest):
-    """The bot's HTTP requests (transport.py), each counted by method and result."""
-
-
-class KeepsRawUpdates(BaseRequest):
-    """Keep the updates of the last getUpdates answer as Telegram sent them (JSON by id).
-
-    Polling stores every fetched update in the inbox; serialising PTB's objects back to JSON
-    (`Update.to_json`) was 4% of the bot's CPU per update, and the text Telegram sent is at
-    hand here, in the answer's body.
-    """
-
-    # Replaced, never changed in place: what the last successful getUpdates brought.
-    raw_updates: Mapping[int, str] = MappingProxyType({})
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = _DEFAULT,
-        write_timeout: Any = _DEFAULT,
-        connect_timeout: Any = _DEFAULT,
-        pool_timeout: Any = _DEFAULT,
-    ) -> tuple[int, bytes]:
-        """Make the request; keep the updates of a successful getUpdates."""
-        status, payload = await super().do_request(  # type: ignore[safe-super]
-            url,
-            method,
-            request_data,
-            read_timeout=read_timeout,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-        )
-        if status == 200 and method_of(url) == "getUpdates":
+        if status == 200 and name == "getUpdates":
             self.raw_updates = raw_updates(payload)
         return status, payload
 
@@ -131,8 +102,8 @@ def raw_updates(body: bytes) -> dict[int, str]:
         return {}
 
 
-class UpdatesRequest(KeepsRawUpdates, CountingRequest):
-    """The long poll's request: counted, and keeping what it fetched as Telegram sent it."""
+class CountingRequest(Counting, AiohttpRequest):
+    """The bot's HTTP requests (transport.py): counted, and the long poll's fetch kept."""
 
 
 Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]

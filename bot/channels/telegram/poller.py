@@ -30,7 +30,7 @@ from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
 from bot.channels.telegram.applier import InboxApplier
-from bot.channels.telegram.instrument import KeepsRawUpdates
+from bot.channels.telegram.instrument import Counting
 from bot.channels.telegram.translate import sender_of
 from bot.store import is_unavailable
 
@@ -52,7 +52,7 @@ class InboxPoller:
         applier: InboxApplier,
         *,
         long_poll: float = LONG_POLL,
-        raw: KeepsRawUpdates | None = None,
+        raw: Counting | None = None,
     ) -> None:
         self.application = application
         # The getUpdates request, which keeps each fetched update as Telegram sent it.
