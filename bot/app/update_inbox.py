@@ -40,13 +40,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
+from functools import partial
 
 from bot.app.clock import Clock, utc_now
 from bot.app.locks import KeyedLocks
 from bot.app.runs import Runs, Tally
 from bot.core.updates import UpdateKey, numbering_since
 from bot.store import Database, inbox, is_unavailable
-from bot.store.inbox import PendingUpdate
 
 log = logging.getLogger(__name__)
 
@@ -158,9 +158,10 @@ class UpdateInbox:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _drain_logged(self, sender: int) -> int:
+    async def _drain_logged(self, sender: int, *, held: bool = False) -> int:
+        """Drain the sender (`held`: this task holds their lock already), logging a failure."""
         try:
-            return await self.drain(sender)
+            return await (self._drain_unlocked(sender) if held else self.drain(sender))
         except Exception as exc:
             # The sweeper picks these updates up again; nothing is lost by giving up here.
             log.warning("draining an inbox failed: %s", type(exc).__name__)
@@ -222,7 +223,9 @@ class UpdateInbox:
                     pause = min(pause * 2, _GAP_POLL_MAX)
                     continue
                 pause = _GAP_POLL
-                outcome = await self._apply(row.update_id, row.payload, self._reader(row))
+                outcome = await self._apply(
+                    row.update_id, row.payload, partial(self.process, row.payload)
+                )
                 if outcome is None:
                     return handled
                 marked, failed = outcome
@@ -237,10 +240,6 @@ class UpdateInbox:
         if not self.shared_lock:
             return contextlib.nullcontext(True)
         return self.db.drain_lock(sender, wait=wait)
-
-    def _reader(self, row: PendingUpdate) -> Apply:
-        """Return the application of an update read back from the store."""
-        return lambda: self.process(row.payload)
 
     async def _apply(self, update_id: int, payload: str, apply: Apply) -> tuple[bool, bool] | None:
         """Apply one update; return whether its step marked it and whether it failed for
@@ -304,7 +303,7 @@ class UpdateInbox:
             if not self.can_apply_received(sender):
                 if recorded is not None:
                     await recorded  # the drain reads this update from the store
-                return await self._drain_held(sender)
+                return await self._drain_logged(sender, held=True)
             async with self._slots:
                 outcome = await self._apply(update_id, payload, apply)
                 if outcome is None:
@@ -318,14 +317,6 @@ class UpdateInbox:
                         self._behind.add(sender)  # left pending: the sweeper takes it up
                 self.handled.add()
                 return 1
-
-    async def _drain_held(self, sender: int) -> int:
-        """Drain a sender whose lock this task holds already."""
-        try:
-            return await self._drain_unlocked(sender)
-        except Exception as exc:
-            log.warning("draining an inbox failed: %s", type(exc).__name__)
-            return 0
 
     async def _finish(self, key: UpdateKey, failed: bool) -> bool:
         """Mark an update done that its step did not mark (not for the coach, or failed);

@@ -150,30 +150,29 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """Yield a session whose work is committed on success and rolled back on any error."""
-        try:
-            if self._write_lock is None:
-                async with self.sessions() as session, session.begin():
-                    yield session
-                return
-            async with self._write_lock, self.sessions() as session, session.begin():
-                yield session
-        except IntegrityError as exc:
-            # Rolled back already; callers above the store know no SQLAlchemy errors.
-            raise Conflict(type(exc.orig).__name__ if exc.orig else "IntegrityError") from exc
+        async with self._writing(), self.sessions() as session, session.begin():
+            yield session
 
     @asynccontextmanager
     async def connection_transaction(self) -> AsyncIterator[AsyncConnection]:
         """Yield a connection in a transaction, committed on success and rolled back on any
         error: `transaction` without the ORM session, for the hot path's Core statements
         (a session costs a third of a one-statement transaction's CPU)."""
+        async with self._writing(), self.engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[None]:
+        """Take SQLite's one writer's turn (PostgreSQL: nothing to take) around a transaction,
+        and turn a constraint it broke into Conflict."""
         try:
             if self._write_lock is None:
-                async with self.engine.begin() as conn:
-                    yield conn
-                return
-            async with self._write_lock, self.engine.begin() as conn:
-                yield conn
+                yield
+            else:
+                async with self._write_lock:
+                    yield
         except IntegrityError as exc:
+            # Rolled back already; callers above the store know no SQLAlchemy errors.
             raise Conflict(type(exc.orig).__name__ if exc.orig else "IntegrityError") from exc
 
     async def ping(self) -> None:
