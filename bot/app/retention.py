@@ -37,10 +37,10 @@ from bot.core.retention import (
     RetentionPolicy,
     may_erase,
     notice_message,
-    person_zone,
     plan_notice,
 )
 from bot.core.state import ConversationState
+from bot.core.zones import person_zone
 from bot.store import Database, inbox, privacy
 from bot.store import retention as store
 

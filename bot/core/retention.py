@@ -10,12 +10,11 @@ the store selects by the cut-offs, the application sends and erases.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from bot.core.knowledge import Knowledge
 from bot.core.replies import Say
 from bot.core.schedule import local_day, next_due
-from bot.core.zones import zone_from_key
 
 NOTICE_DAYS = 7
 # Notices go between 10:00 and 20:00 where the person is (UTC when no zone is known): a
@@ -99,18 +98,6 @@ def plan_notice(
         return Defer(until=next_due(DECENT_FROM, zone, _EveryDay(), now))
     due = last_seen + timedelta(days=policy.days)
     return SendNotice(erase_at=max(due, now + timedelta(days=NOTICE_DAYS)))
-
-
-def person_zone(*keys: str | None) -> tzinfo:
-    """Return the first usable time zone of the keys (the one the person gave, their
-    reminder's), else UTC."""
-    for key in keys:
-        if key:
-            try:
-                return zone_from_key(key)
-            except ValueError:
-                continue
-    return UTC
 
 
 def may_erase(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,7 +21,7 @@ from bot.core.replies import AskPhone, Card, Choice, Reply, Say
 from bot.core.retention import RetentionPolicy
 from bot.core.state import ConversationState, StepId
 from bot.core.triage import open_hints, warning_signs
-from bot.core.zones import zone_from_key
+from bot.core.zones import person_zone
 
 
 class ReaderLike(Protocol):
@@ -62,13 +62,7 @@ class EngineConfig:
 
 def zone_of(state_zone: str | None, reminder: Reminder | None) -> tzinfo:
     """Return the person's time zone: the one they gave, else their reminder's, else UTC."""
-    for key in (state_zone, reminder.zone if reminder else None):
-        if key:
-            try:
-                return zone_from_key(key)
-            except ValueError:
-                continue
-    return UTC
+    return person_zone(state_zone, reminder.zone if reminder else None)
 
 
 def local_today(turn: Turn) -> date:

@@ -286,3 +286,15 @@ def match_zone(text: str, aliases: Mapping[str, str]) -> list[ZoneCandidate]:
     """Return up to three zones for `text`, best first, reusing a matcher built for `aliases`."""
     # Keyed by content, not identity, so a mutated or rebuilt alias dict never hits a stale index.
     return _matcher_for(frozenset(aliases.items())).match(text)
+
+
+def person_zone(*keys: str | None) -> tzinfo:
+    """Return the first usable time zone of the keys (the one the person gave, their
+    reminder's), else UTC."""
+    for key in keys:
+        if key:
+            try:
+                return zone_from_key(key)
+            except ValueError:
+                continue
+    return UTC

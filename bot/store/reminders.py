@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, time
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.reminders import Days, Reminder
@@ -65,6 +65,16 @@ async def remove(session: AsyncSession, user_id: int) -> None:
     await session.execute(delete(ReminderRow).where(ReminderRow.user_id == user_id))
 
 
+def is_due(now: datetime) -> ColumnElement[bool]:
+    """Return the condition of a reminder with a send due by `now` (any of its four kinds)."""
+    return ReminderRow.paused.is_(False) & or_(
+        ReminderRow.next_due <= now,
+        ReminderRow.snooze_due <= now,
+        ReminderRow.second_next_due <= now,
+        ReminderRow.follow_up_due <= now,
+    )
+
+
 async def lock_due(
     session: AsyncSession,
     now: datetime,
@@ -77,15 +87,7 @@ async def lock_due(
     query = (
         select(ReminderRow, User.state)
         .join(User, User.id == ReminderRow.user_id)
-        .where(
-            ReminderRow.paused.is_(False),
-            or_(
-                ReminderRow.next_due <= now,
-                ReminderRow.snooze_due <= now,
-                ReminderRow.second_next_due <= now,
-                ReminderRow.follow_up_due <= now,
-            ),
-        )
+        .where(is_due(now))
         .order_by(ReminderRow.next_due)
         .limit(limit)
     )

@@ -4,28 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.leads import LeadStatus
 from bot.core.stats import WEEK, Backlog, Stats
+from bot.store import reminders
 from bot.store.schema import CheckinRow, LeadRow, OutboxRow, ReminderRow, User
 
 
 async def backlog(session: AsyncSession, now: datetime) -> Backlog:
     """Return the reminders due and the staff messages waiting right now."""
     due = await session.scalar(
-        select(func.count())
-        .select_from(ReminderRow)
-        .where(
-            ReminderRow.paused.is_(False),
-            or_(
-                ReminderRow.next_due <= now,
-                ReminderRow.snooze_due <= now,
-                ReminderRow.second_next_due <= now,
-                ReminderRow.follow_up_due <= now,
-            ),
-        )
+        select(func.count()).select_from(ReminderRow).where(reminders.is_due(now))
     )
     waiting, oldest = (
         await session.execute(

@@ -16,9 +16,9 @@ from bot.core.retention import (
     may_erase,
     notice_message,
     period_in_words,
-    person_zone,
     plan_notice,
 )
+from bot.core.zones import person_zone
 
 POLICY = RetentionPolicy(days=365, lead_days=730)
 TOKYO = ZoneInfo("Asia/Tokyo")
