@@ -98,16 +98,22 @@ class Coach:
         self.rng = rng or random.SystemRandom()
 
     async def handle(
-        self, person: Person, event: Event, *, update: UpdateKey | None = None
+        self,
+        person: Person,
+        event: Event,
+        *,
+        update: UpdateKey | None = None,
+        press: str | None = None,
     ) -> list[Reply]:
         """Apply one event for one person and return the replies to send.
 
         With the Telegram update's key (the bot's id and the update's number), an update that
-        was already applied changes nothing and gets no replies.
+        was already applied changes nothing and gets no replies. `press` is a button press's
+        callback query id, kept with the update's claim (see `inbox.presses_applied_since`).
         """
         for attempt in range(_CODE_ATTEMPTS):
             try:
-                replies = await self._handle_once(person, event, update)
+                replies = await self._handle_once(person, event, update, press)
                 break
             except Conflict:
                 # A reference code clashed with an existing one (rare): the whole step is
@@ -117,13 +123,13 @@ class Coach:
         return await self._finish(replies)
 
     async def _handle_once(
-        self, person: Person, event: Event, update: UpdateKey | None
+        self, person: Person, event: Event, update: UpdateKey | None, press: str | None
     ) -> list[Reply]:
         async with self.db.transaction() as session:
             await self.db.lock_person(session, person.id)
             now = self.clock()
             # The update's claim and the step's reads in one go (the store's hot path).
-            start = await steps.begin(session, person.id, update, now)
+            start = await steps.begin(session, person.id, update, now, press)
             if start is None:
                 log.info(
                     "update %s was applied before; ignored", update.update_id if update else ""

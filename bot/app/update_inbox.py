@@ -367,3 +367,16 @@ class UpdateInbox:
         """Wait for the drains in flight (used when stopping)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+# How far back a start looks for presses a killed worker may have left unanswered: Telegram
+# takes an answer only for a short while after the press.
+PRESSES_LEFT_WITHIN = timedelta(seconds=60)
+_PRESSES_LEFT_MAX = 500
+
+
+async def presses_left(db: Database, bot_id: int, now: datetime) -> list[str]:
+    """Return the callback query ids of the presses applied lately, newest first."""
+    async with db.transaction() as session:
+        since = now - PRESSES_LEFT_WITHIN
+        return await inbox.presses_applied_since(session, bot_id, since, _PRESSES_LEFT_MAX)

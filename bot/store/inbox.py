@@ -85,7 +85,7 @@ _RECORD = text(
     " ON CONFLICT (bot_id, update_id) DO UPDATE SET user_id = excluded.user_id,"
     " payload = excluded.payload, received_at = excluded.received_at,"
     " processed_at = excluded.processed_at, processed_by = excluded.processed_by,"
-    " failed = false"
+    " failed = false, answer_id = NULL"
     " WHERE inbox.processed_at IS NOT NULL AND inbox.received_at < :fresh"
     " RETURNING update_id"
 ).bindparams(
@@ -356,3 +356,21 @@ async def adopt_unkeyed(session: AsyncSession, bot_id: int) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def presses_applied_since(
+    session: AsyncSession, bot_id: int, since: datetime, limit: int
+) -> list[str]:
+    """Return the callback query ids of this bot's button presses applied since `since`,
+    newest first (at most `limit`)."""
+    result = await session.scalars(
+        select(InboxRow.answer_id)
+        .where(
+            InboxRow.bot_id == bot_id,
+            InboxRow.answer_id.is_not(None),
+            InboxRow.processed_at >= since,
+        )
+        .order_by(InboxRow.processed_at.desc())
+        .limit(limit)
+    )
+    return [answer_id for answer_id in result if answer_id is not None]

@@ -238,6 +238,10 @@ class InboxRow(Base):
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     processed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     failed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A button press's callback query id, kept once applied: its answer goes out beside the
+    # step, so a worker killed between the commit and the answer leaves a spinning button that
+    # the next start answers (bot/channels/telegram/router.py). An opaque id, not personal data.
+    answer_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (
         Index(

@@ -82,9 +82,11 @@ _SAVES = {
 # and received before `fresh`) is a new update now. SET reads the row as it was.
 _CLAIM = text(
     "INSERT INTO inbox (bot_id, update_id, user_id, payload, received_at, processed_at,"
-    " processed_by, failed) VALUES (:bot, :update_id, :user, NULL, :now, :now, :worker, false)"
+    " processed_by, failed, answer_id)"
+    " VALUES (:bot, :update_id, :user, NULL, :now, :now, :worker, false, :press)"
     " ON CONFLICT (bot_id, update_id) DO UPDATE SET processed_at = :now,"
     " processed_by = :worker, payload = NULL, failed = false, user_id = :user,"
+    " answer_id = :press,"
     " received_at = CASE WHEN inbox.processed_at IS NULL THEN inbox.received_at"
     " ELSE excluded.received_at END"
     " WHERE inbox.processed_at IS NULL OR inbox.received_at < :fresh"
@@ -105,14 +107,23 @@ class StepStart:
 
 
 async def begin(
-    session: AsyncSession, user_id: int, update: UpdateKey | None, now: datetime
+    session: AsyncSession,
+    user_id: int,
+    update: UpdateKey | None,
+    now: datetime,
+    press: str | None = None,
 ) -> StepStart | None:
-    """Claim the update (None: it was applied before) and read what the step needs."""
-    return await session.run_sync(_begin, user_id, update, now)
+    """Claim the update (None: it was applied before) and read what the step needs; `press`
+    is the callback query id of a button press, kept with the claim."""
+    return await session.run_sync(_begin, user_id, update, now, press)
 
 
 def _begin(
-    session: SyncSession, user_id: int, update: UpdateKey | None, now: datetime
+    session: SyncSession,
+    user_id: int,
+    update: UpdateKey | None,
+    now: datetime,
+    press: str | None,
 ) -> StepStart | None:
     conn = session.connection()
     if update is not None:
@@ -123,6 +134,7 @@ def _begin(
             "now": now,
             "fresh": numbering_since(now),
             "worker": inbox.worker_id(),
+            "press": press,
         }
         if not conn.execute(_CLAIM, params).rowcount:
             return None

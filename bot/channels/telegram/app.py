@@ -286,6 +286,9 @@ async def serve(
             adopted = await runtime.applier.inbox.adopt_unkeyed()
             if adopted:
                 log.info("the inbox's %d updates recorded before keying are this bot's", adopted)
+            answered = await runtime.channel.answer_left_presses(application.bot)
+            if answered:
+                log.info("answered %d button presses a stopped worker had left", answered)
             await _receive_updates(runtime, settings, secret)
             log.info("footcoach is running (%s)", "polling" if secret is None else "webhook")
             if ready is not None:

@@ -10,7 +10,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
@@ -20,6 +20,7 @@ from bot.app.guide_runner import GuideRunner
 from bot.app.metrics import Metrics
 from bot.app.pictures import Pictures
 from bot.app.staff_outbox import StaffOutbox
+from bot.app.update_inbox import presses_left
 from bot.channels.telegram.render import Renderer
 from bot.channels.telegram.staff import StaffCommands
 from bot.channels.telegram.translate import event_of, staff_request, update_kind
@@ -64,21 +65,35 @@ class TelegramChannel:
         user = update.effective_user
         if chat is None or user is None:
             return False
-        if update.callback_query is not None:
-            # Always answer, so the person's button stops spinning.
-            with suppress(TelegramError):
-                await update.callback_query.answer()
-        event = event_of(update)
-        if event is None:
-            return False
-        person = Person(id=user.id, first_name=user.first_name)
-        key = UpdateKey(self.bot_id, update.update_id)
-        started = time.perf_counter()
-        replies = await self.coach.handle(person, event, update=key)
-        self.metrics.step_seconds.observe(time.perf_counter() - started)
-        renderer = Renderer(context.bot, pictures=self.pictures, guides=self.guides)
-        await renderer.send(chat.id, replies)
-        return True
+        query = update.callback_query
+        # The press's answer (its button stops spinning) goes out beside the step rather than
+        # before it: a round trip less on the way to the reply. A worker killed after the
+        # step's commit and before the answer left it in the claimed inbox row for the next
+        # start to answer (`answer_left_presses`).
+        answering = None if query is None else asyncio.ensure_future(_answer(context.bot, query.id))
+        try:
+            event = event_of(update)
+            if event is None:
+                return False
+            person = Person(id=user.id, first_name=user.first_name)
+            key = UpdateKey(self.bot_id, update.update_id)
+            started = time.perf_counter()
+            press = None if query is None else query.id
+            replies = await self.coach.handle(person, event, update=key, press=press)
+            self.metrics.step_seconds.observe(time.perf_counter() - started)
+            renderer = Renderer(context.bot, pictures=self.pictures, guides=self.guides)
+            await renderer.send(chat.id, replies)
+            return True
+        finally:
+            if answering is not None:
+                await answering
+
+    async def answer_left_presses(self, bot: Bot) -> int:
+        """Answer the presses applied in the last minute, which a killed worker may have left
+        spinning; return how many Telegram took (it refuses those answered already)."""
+        left = await presses_left(self.coach.db, self.bot_id, self.coach.clock())
+        answered = await asyncio.gather(*(_answer(bot, query_id) for query_id in left))
+        return sum(answered)
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Say the bot only talks in private chats."""
@@ -168,3 +183,10 @@ class TelegramChannel:
         """Register one router for every update, and the error handler."""
         application.add_handler(TypeHandler(Update, self.route))
         application.add_error_handler(self.on_error)
+
+
+async def _answer(bot: Bot, query_id: str) -> bool:
+    """Answer a press; return whether Telegram took the answer (it refuses a second one)."""
+    with suppress(TelegramError):
+        return await bot.answer_callback_query(query_id)
+    return False
