@@ -93,11 +93,16 @@ class Turn:
     effects: list[Effect] = field(default_factory=list)
     # Set after repeated misunderstandings: the next buttons also offer a professional.
     offer_professional: bool = False
+    # What the reader made of each text this step: a message is read by the dialogue, and
+    # again by the flow that takes it, and the reading is the same (the reader is pure).
+    _readings: dict[str, Reading] = field(default_factory=dict)
 
     def read(self, text: str) -> Reading:
         """Read text for this person: its warning signs with triage's combinations, and the
         hints still worth a question; a condition said ("I'm diabetic") is remembered."""
-        reading = self.reader.read(text)
+        reading = self._readings.get(text)
+        if reading is None:
+            reading = self._readings[text] = self.reader.read(text)
         safety = self.state.safety
         for condition in reading.condition_ids:
             if condition not in safety.conditions:

@@ -94,7 +94,7 @@ class Database:
         # SQLite has one writer at a time; queueing writers here is cheaper than SQLITE_BUSY.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
-    async def lock_person(self, session: AsyncSession, person_id: int) -> None:
+    async def lock_person(self, session: AsyncSession | AsyncConnection, person_id: int) -> None:
         """Hold the person's step lock until the session's transaction ends.
 
         On PostgreSQL this is an advisory lock, so it also serialises two first messages of
@@ -160,6 +160,19 @@ class Database:
         (a session costs a third of a one-statement transaction's CPU)."""
         async with self._writing(), self.engine.begin() as conn:
             yield conn
+
+    @asynccontextmanager
+    async def session_on(self, conn: AsyncConnection) -> AsyncIterator[AsyncSession]:
+        """Yield an ORM session inside a `connection_transaction`, for the repositories; its
+        work is flushed into that transaction, which alone commits or rolls back."""
+        # Joined to the connection's transaction ("conditional_savepoint"): the session
+        # neither commits nor rolls it back.
+        session = AsyncSession(bind=conn, expire_on_commit=False)
+        try:
+            yield session
+            await session.flush()
+        finally:
+            await session.close()
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[None]:

@@ -16,8 +16,7 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session as SyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.guide import GuideRun
 from bot.core.leads import Lead
@@ -107,7 +106,7 @@ class StepStart:
 
 
 async def begin(
-    session: AsyncSession,
+    conn: AsyncConnection,
     user_id: int,
     update: UpdateKey | None,
     now: datetime,
@@ -115,17 +114,16 @@ async def begin(
 ) -> StepStart | None:
     """Claim the update (None: it was applied before) and read what the step needs; `press`
     is the callback query id of a button press, kept with the claim."""
-    return await session.run_sync(_begin, user_id, update, now, press)
+    return await conn.run_sync(_begin, user_id, update, now, press)
 
 
 def _begin(
-    session: SyncSession,
+    conn: Connection,
     user_id: int,
     update: UpdateKey | None,
     now: datetime,
     press: str | None,
 ) -> StepStart | None:
-    conn = session.connection()
     if update is not None:
         params = {
             "bot": update.bot_id,
@@ -157,7 +155,7 @@ def _begin(
 
 
 async def save(
-    session: AsyncSession,
+    conn: AsyncConnection,
     start: StepStart,
     user_id: int,
     state_json: str,
@@ -170,11 +168,11 @@ async def save(
 
     `seen`: the step came from the person (not a timer of ours), as in users.save_state.
     """
-    await session.run_sync(_save, start, user_id, state_json, now, first_name, seen)
+    await conn.run_sync(_save, start, user_id, state_json, now, first_name, seen)
 
 
 def _save(
-    session: SyncSession,
+    conn: Connection,
     start: StepStart,
     user_id: int,
     state_json: str,
@@ -182,7 +180,6 @@ def _save(
     first_name: str | None,
     seen: bool,
 ) -> None:
-    conn: Connection = session.connection()
     params = {"user": user_id, "state": state_json, "now": now, "first_name": first_name}
     if not start.known:
         conn.execute(_NEW_USER, params)

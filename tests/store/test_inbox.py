@@ -206,18 +206,18 @@ async def test_rows_from_before_keying_go_to_the_first_bot_that_starts(db_url):
 async def test_a_start_finds_the_presses_applied_in_the_last_minute(knowledge, tmp_path, db_url):
     db = await store(knowledge, tmp_path, db_url)
     try:
-        async with db.transaction() as session:
+        async with db.connection_transaction() as conn:
             # Presses claimed by their steps, a minute and more apart; a text has no answer.
             for number, seconds_ago, press in ((1, 90, "old"), (2, 30, "a"), (3, 5, "b")):
                 at = NOW - timedelta(seconds=seconds_ago)
-                assert await steps.begin(session, 7, key(number), at, press) is not None
-            assert await steps.begin(session, 7, key(4), NOW, None) is not None
-            assert await steps.begin(session, 7, key(1, STAGING), NOW, "staging") is not None
+                assert await steps.begin(conn, 7, key(number), at, press) is not None
+            assert await steps.begin(conn, 7, key(4), NOW, None) is not None
+            assert await steps.begin(conn, 7, key(1, STAGING), NOW, "staging") is not None
         assert await presses_left(db, BOT, NOW) == ["b", "a"]
         assert await presses_left(db, STAGING, NOW) == ["staging"]
         # A press that came again and found its update applied keeps the first claim's id.
-        async with db.transaction() as session:
-            assert await steps.begin(session, 7, key(3), NOW, "b-again") is None
+        async with db.connection_transaction() as conn:
+            assert await steps.begin(conn, 7, key(3), NOW, "b-again") is None
         assert await presses_left(db, BOT, NOW + timedelta(seconds=40)) == ["b"]
     finally:
         await db.close()
