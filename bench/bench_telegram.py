@@ -16,7 +16,9 @@ other is stopped, so its polls and ticks are not counted). Per trial: CPU time p
 is shared and noisy) and p50/p99 from update to first reply. The bots take turns trial by
 trial on the same conversations, and each ratio is the median of the side-by-side trial
 ratios, with its min-max across trials (goals: cost at most 2x the echo bot's, p50 and p99
-latency within 1.5x).
+latency within 1.5x). The p99 ratio is that of all trials' replies pooled (~680 a bot): one
+trial's p99, of ~110 replies, is its second-largest value, which a single pause decides; the
+trials' own p99 ratios are printed beside it (p99_trial_ratio, median and range).
 
     python -m bench.bench_telegram [--trials 6] [--people 4] [--think 0.3] [--client httpx]
 
@@ -152,9 +154,11 @@ async def _trial(
     slots: list[list[tuple[int, list[Line]]]],
     think_s: float,
     profile: cProfile.Profile | None = None,
+    latencies: list[float] | None = None,
     step_timeout: float = 15.0,
 ) -> dict[str, float]:
-    """Let the simulated people talk to one bot; return that trial's figures."""
+    """Let the simulated people talk to one bot; return that trial's figures (and add its
+    first-reply latencies to `latencies`)."""
     plain = [[(user, [line.as_dict() for line in lines]) for user, lines in s] for s in slots]
     await fake.acall("clear", server=server)
     if profile is not None:
@@ -169,6 +173,8 @@ async def _trial(
     calls = await fake.acall("request_counts", server=server, methods=METHODS)
     if result["failed"]:
         raise RuntimeError(f"{server}: {result['failed']} unanswered: {result['failures']}")
+    if latencies is not None:
+        latencies.extend(result["first_ms"])
     updates = result["updates"]
     sends = sum(n for method, n in calls.items() if method != "getUpdates")
     return {
@@ -203,6 +209,9 @@ async def measure(
     scripts = {"ours": await calibrate(knowledge, transcripts())}
     scripts["echo"] = _as_echo(scripts["ours"])
     results: dict[str, list[dict[str, float]]] = {"ours": [], "echo": []}
+    # Every first-reply latency of every trial, by bot: the p99 of one trial (~110 replies)
+    # is its second-largest value, so the p99 goal is judged on all trials' replies pooled.
+    latencies: dict[str, list[float]] = {"ours": [], "echo": []}
     next_user = 1_000
     with (
         FakeServerProcess(TOKEN, ("ours", "echo")) as fake,
@@ -233,7 +242,8 @@ async def measure(
                     next_user += people * PER_PERSON
                     async with bots[name](fake.base_urls[name]):
                         watch = profile if name == "ours" else None
-                        results[name].append(await _trial(fake, name, slots, think_s, watch))
+                        outcome = await _trial(fake, name, slots, think_s, watch, latencies[name])
+                        results[name].append(outcome)
         finally:
             await components.close()
     figures: dict[str, float] = {"trials": float(trials), "people": float(people)}
@@ -244,6 +254,12 @@ async def measure(
     for key, label in (("cpu_ms_per_update", "cost"), ("p50_ms", "p50"), ("p99_ms", "p99")):
         for suffix, value in _ratios(results["ours"], results["echo"], key).items():
             figures[f"{label}_ratio{suffix}"] = value
+    # The trials' own p99 ratios stay beside it (p99_trial_ratio, with their range).
+    for suffix in ("", "_min", "_max"):
+        figures[f"p99_trial_ratio{suffix}"] = figures.pop(f"p99_ratio{suffix}")
+    for name, values in latencies.items():
+        figures[f"{name}_pooled_p99_ms"] = _percentile(values, 99)
+    figures["p99_ratio"] = figures["ours_pooled_p99_ms"] / figures["echo_pooled_p99_ms"]
     lines = [line for lines in scripts["ours"].values() for line in lines]
     for kind, count in mix(lines).items():
         figures[f"mix_{kind}"] = float(count)
