@@ -286,9 +286,14 @@ async def serve(
             adopted = await runtime.applier.inbox.adopt_unkeyed()
             if adopted:
                 log.info("the inbox's %d updates recorded before keying are this bot's", adopted)
-            answered = await runtime.channel.answer_left_presses(application.bot)
-            if answered:
-                log.info("answered %d button presses a stopped worker had left", answered)
+            try:
+                answered = await runtime.channel.answer_left_presses(application.bot)
+            except Exception as exc:
+                # A courtesy (the buttons stop spinning), not worth failing a start for.
+                log.warning("could not look for presses left unanswered: %s", type(exc).__name__)
+            else:
+                if answered:
+                    log.info("answered %d button presses a stopped worker had left", answered)
             await _receive_updates(runtime, settings, secret)
             log.info("footcoach is running (%s)", "polling" if secret is None else "webhook")
             if ready is not None:
