@@ -140,9 +140,43 @@ def _warning_choices(top: Urgency) -> tuple[str, ...]:
 def on_warning_choice(turn: Turn, choice: str) -> None:
     """Take "I've had it checked" (the professional button is shared)."""
     if choice == "checked":
-        mark_checked(turn)
+        take_checked(turn)
     else:
         repeat_warning(turn)
+
+
+def take_checked(turn: Turn) -> None:
+    """Resume self-care on the person's word, asking once more first when an emergency was
+    told today: the button sits right under "call 999", one tap from a slip."""
+    if emergencies_told_today(turn):
+        turn.ask(CONFIRM_CHECKED)
+    else:
+        mark_checked(turn)
+
+
+def emergencies_told_today(turn: Turn) -> tuple[str, ...]:
+    """Return the standing emergency signs the person told about today."""
+    today = local_today(turn)
+    told = turn.state.safety.signs
+    return tuple(
+        s
+        for s in standing(turn)
+        if told.get(s) == today and turn.knowledge.red_flags[s].urgency is Urgency.emergency
+    )
+
+
+def ask_confirm_checked(turn: Turn) -> None:
+    """Ask whether someone has really seen the emergency since it was told."""
+    signs = names(turn, emergencies_told_today(turn) or standing(turn))
+    turn.say("confirm_checked", signs=signs, choices=("yes", "no"))
+
+
+def on_confirm_checked(turn: Turn, yes: bool) -> None:
+    """A yes resumes self-care; a no says the emergency again, whole."""
+    if yes:
+        mark_checked(turn)
+    else:
+        turn.ask(WARNING)
 
 
 def on_warning_text(turn: Turn, text: str) -> bool:
@@ -154,7 +188,7 @@ def on_warning_text(turn: Turn, text: str) -> bool:
         raise_signs(turn, new)
         return True
     if "checked" in intents:
-        mark_checked(turn)
+        take_checked(turn)
         return True
     if intents & {"callback", "reminder", "help", "stop", "greeting", "thanks", "diagnosis"}:
         return False  # the engine answers those the same way at every step
@@ -323,6 +357,9 @@ def on_follow_up(turn: Turn, yes: bool) -> None:
 WARNING = flow.step(
     "red_flag", show_warning, on_warning_choice, on_warning_text, repeat=repeat_warning
 )
+CONFIRM_CHECKED = flow.step(
+    "confirm_checked", ask_confirm_checked, *yes_no(on_confirm_checked), repeat=ask_confirm_checked
+)
 REVIEW = flow.step("sign_review", ask_review, on_review_choice)
 SCREEN = flow.step("screen", ask_screen, on_screen_choice, on_screen_text, repeat=repeat_screen)
 FOLLOW_UP = flow.step("screen_follow_up", ask_follow_up, *yes_no(on_follow_up))
@@ -338,6 +375,7 @@ flow.says(
     "review_gone",
     warning_also={"signs"},
     warning_repeat={"signs"},
+    confirm_checked={"signs"},
     sign_checked={"signs"},
     caution_checked={"signs"},
     review_sign={"signs", "day"},
