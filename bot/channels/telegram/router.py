@@ -30,6 +30,8 @@ from bot.store import is_unavailable
 
 log = logging.getLogger(__name__)
 
+_LEFT_PRESSES_AT_ONCE = 16
+
 
 class TelegramChannel:
     """The handlers of the bot, bound to the coach and the staff commands."""
@@ -92,8 +94,14 @@ class TelegramChannel:
         """Answer the presses applied in the last minute, which a killed worker may have left
         spinning; return how many Telegram took (it refuses those answered already)."""
         left = await presses_left(self.coach.db, self.bot_id, self.coach.clock())
-        answered = await asyncio.gather(*(_answer(bot, query_id) for query_id in left))
-        return sum(answered)
+        # A few at a time: after a busy minute these are hundreds of calls, most refused.
+        slots = asyncio.Semaphore(_LEFT_PRESSES_AT_ONCE)
+
+        async def answer(query_id: str) -> bool:
+            async with slots:
+                return await _answer(bot, query_id)
+
+        return sum(await asyncio.gather(*(answer(query_id) for query_id in left)))
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Say the bot only talks in private chats."""
