@@ -6,7 +6,7 @@ same run on the same messages, so the ratio holds on any machine. Wall-clock fig
 time spent waiting for a CPU, which on a shared machine inflates the p99; the `cpu` figures
 count only the time the reading thread actually ran.
 
-Quality: the hand-labelled real sentences (tests/core/data/real_sentences), dev, dev2, dev3
+Quality: the hand-labelled real sentences (tests/core/data/real_sentences), dev, dev2, dev3, dev4
 and test splits, scored by bench/real_sentences.py: symptom and location micro-F1, warning-sign
 recall (exact and any sign), per-sign recall and false alarms, as aggregates only.
 
@@ -155,10 +155,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Time Reader.read beside a difflib baseline.")
     parser.add_argument("--passes", type=int, default=PASSES, help="passes over the phrasings")
     parser.add_argument(
-        "--dev-only", action="store_true", help="score the tuning splits alone (dev, dev2, dev3)"
+        "--dev-only",
+        action="store_true",
+        help="score the tuning splits alone (dev, dev2, dev3, dev4)",
     )
     args = parser.parse_args()
-    tuning = ("dev", "dev2", "dev3")
+    tuning = ("dev", "dev2", "dev3", "dev4")
     figures = run(args.passes, tuning if args.dev_only else real_sentences.SPLITS)
     print_figures(figures)
 

@@ -94,7 +94,7 @@ BENCHES: tuple[Bench, ...] = (
     ),
     Bench(
         "reader",
-        "Symptom reader: per message, and on the real sentences (dev, dev2, dev3, test)",
+        "Symptom reader: per message, and on the real sentences (dev, dev2, dev3, dev4, test)",
         "a plain difflib reader, same messages",
         (
             Row(
@@ -111,7 +111,7 @@ BENCHES: tuple[Bench, ...] = (
             Row("one 10,000-character message", "long_message_10k_chars_ms", "ms"),
             *(
                 row
-                for split in ("dev", "dev2", "dev3", "test")
+                for split in ("dev", "dev2", "dev3", "dev4", "test")
                 for row in (
                     Row(
                         f"{split}: symptom micro-F1",

@@ -1,5 +1,5 @@
 """Score the reader on the real sentences (tests/core/data/real_sentences): dev, dev2, dev3,
-test.
+dev4, test.
 
 The sentences were written by people about their own feet on public pages and labelled by
 hand (see the READMEs beside them). Each split is scored on its own, with the warning signs
@@ -18,10 +18,12 @@ tunes on the rest (dev2's before the second round of reader work, dev3's before 
 and scored for its aggregate figures alone (`dev2-held`, `dev3-held`), to see whether what was
 tuned on the rest (`dev2-tune`, `dev3-tune`) carries over. dev3 came after the third round and
 was first scored, once, as it came (the honest estimate of that round on unseen sentences).
+dev4 came after the fourth round (2026-12-03) and was scored once as it came, with its
+held-back fifth (`dev4-held`, `rs4_005`, ...) fixed at the same time, before any tuning on it.
 The test split is read for its aggregate figures alone: nothing here prints or returns a test
 or held-back item, and `--misses` refuses them.
 
-    python -m bench.real_sentences [--split dev|dev2|dev3|dev2-tune|...|dev3-held] [--misses]
+    python -m bench.real_sentences [--split dev|dev2|dev3|dev4|dev2-tune|...|dev4-held] [--misses]
 """
 
 from __future__ import annotations
@@ -40,26 +42,29 @@ from bot.core.triage import warning_signs
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "core" / "data" / "real_sentences"
-SPLITS = ("dev", "dev2", "dev3", "test")
-# The two parts of dev2 and of dev3: the held-back fifth and the rest, which may be tuned on.
+SPLITS = ("dev", "dev2", "dev3", "dev4", "test")
+# The two parts of dev2, dev3 and dev4: the held-back fifth and the rest, which may be tuned on.
 PARTS = {
     "dev2-tune": ("dev2", False),
     "dev2-held": ("dev2", True),
     "dev3-tune": ("dev3", False),
     "dev3-held": ("dev3", True),
+    "dev4-tune": ("dev4", False),
+    "dev4-held": ("dev4", True),
 }
 HELD_EVERY = 5
 # The splits whose sentences read wrong may be listed.
-TUNABLE = ("dev", "dev2-tune", "dev3-tune")
+TUNABLE = ("dev", "dev2-tune", "dev3-tune", "dev4-tune")
 
 
 def held_back(item: dict[str, Any]) -> bool:
-    """Say whether a dev2 or dev3 item is in the held-back slice: every fifth by its number."""
+    """Say whether a dev2, dev3 or dev4 item is in the held-back slice: every fifth by its
+    number."""
     return int(str(item["id"]).rsplit("_", 1)[1]) % HELD_EVERY == 0
 
 
 def load(split: str) -> list[dict[str, Any]]:
-    """Return the labelled sentences of one split, or of one part of dev2 or dev3."""
+    """Return the labelled sentences of one split, or of one part of dev2, dev3 or dev4."""
     if split in PARTS:
         whole, held = PARTS[split]
         return [item for item in load(whole) if held_back(item) == held]
@@ -199,7 +204,7 @@ def run() -> dict[str, float]:
 def main() -> None:
     """Print one tuning split's figures, and with --misses its sentences read wrong."""
     parser = argparse.ArgumentParser(description="Score the reader on the real sentences.")
-    choices = ("dev", "dev2", "dev3", *PARTS)
+    choices = ("dev", "dev2", "dev3", "dev4", *PARTS)
     parser.add_argument("--split", choices=choices, default="dev", help="which sentences")
     parser.add_argument("--misses", action="store_true", help="list the sentences read wrong")
     args = parser.parse_args()
