@@ -160,8 +160,9 @@ def main() -> None:
         help="score the tuning splits alone (dev, dev2, dev3, dev4)",
     )
     args = parser.parse_args()
-    tuning = ("dev", "dev2", "dev3", "dev4")
-    figures = run(args.passes, tuning if args.dev_only else real_sentences.SPLITS)
+    figures = run(
+        args.passes, real_sentences.TUNING_SPLITS if args.dev_only else real_sentences.SPLITS
+    )
     print_figures(figures)
 
 

@@ -134,6 +134,11 @@ class UpdateInbox:
         self._arrived()
         return [update_id in new for update_id, _, _ in updates]
 
+    async def presses_left(self) -> list[str]:
+        """Return the callback query ids of the presses applied lately (`presses_left`): a
+        worker killed between a step's commit and the press's answer left them spinning."""
+        return await presses_left(self.db, self.bot_id, self.clock())
+
     def _arrived(self) -> None:
         """Wake the drains waiting for a missing number: it may be this one."""
         self._arrival.set()

@@ -95,7 +95,7 @@ class Turn:
     offer_professional: bool = False
     # What the reader made of each text this step: a message is read by the dialogue, and
     # again by the flow that takes it, and the reading is the same (the reader is pure).
-    _readings: dict[str, Reading] = field(default_factory=dict)
+    _readings: dict[str, Reading] = field(default_factory=dict, init=False, repr=False)
 
     def read(self, text: str) -> Reading:
         """Read text for this person: its warning signs with triage's combinations, and the

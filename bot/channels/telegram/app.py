@@ -287,7 +287,8 @@ async def serve(
             if adopted:
                 log.info("the inbox's %d updates recorded before keying are this bot's", adopted)
             try:
-                answered = await runtime.channel.answer_left_presses(application.bot)
+                left = await runtime.applier.inbox.presses_left()
+                answered = await runtime.channel.answer_presses(application.bot, left)
             except Exception as exc:
                 # A courtesy (the buttons stop spinning), not worth failing a start for.
                 log.warning("could not look for presses left unanswered: %s", type(exc).__name__)

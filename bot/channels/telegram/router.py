@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 import traceback
+from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,6 @@ from bot.app.guide_runner import GuideRunner
 from bot.app.metrics import Metrics
 from bot.app.pictures import Pictures
 from bot.app.staff_outbox import StaffOutbox
-from bot.app.update_inbox import presses_left
 from bot.channels.telegram.render import Renderer
 from bot.channels.telegram.staff import StaffCommands
 from bot.channels.telegram.translate import event_of, staff_request, update_kind
@@ -71,7 +71,7 @@ class TelegramChannel:
         # The press's answer (its button stops spinning) goes out beside the step rather than
         # before it: a round trip less on the way to the reply. A worker killed after the
         # step's commit and before the answer left it in the claimed inbox row for the next
-        # start to answer (`answer_left_presses`).
+        # start to answer (`answer_presses`).
         answering = None if query is None else asyncio.ensure_future(_answer(context.bot, query.id))
         try:
             event = event_of(update)
@@ -90,10 +90,9 @@ class TelegramChannel:
             if answering is not None:
                 await answering
 
-    async def answer_left_presses(self, bot: Bot) -> int:
-        """Answer the presses applied in the last minute, which a killed worker may have left
-        spinning; return how many Telegram took (it refuses those answered already)."""
-        left = await presses_left(self.coach.db, self.bot_id, self.coach.clock())
+    async def answer_presses(self, bot: Bot, query_ids: Sequence[str]) -> int:
+        """Answer presses a killed worker may have left spinning; return how many Telegram
+        took (it refuses those answered already)."""
         # A few at a time: after a busy minute these are hundreds of calls, most refused.
         slots = asyncio.Semaphore(_LEFT_PRESSES_AT_ONCE)
 
@@ -101,7 +100,7 @@ class TelegramChannel:
             async with slots:
                 return await _answer(bot, query_id)
 
-        return sum(await asyncio.gather(*(answer(query_id) for query_id in left)))
+        return sum(await asyncio.gather(*(answer(query_id) for query_id in query_ids)))
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Say the bot only talks in private chats."""
@@ -109,8 +108,7 @@ class TelegramChannel:
         if chat is None:
             return
         if update.callback_query is not None:
-            with suppress(TelegramError):
-                await update.callback_query.answer()
+            await _answer(context.bot, update.callback_query.id)
         elif update.message is None:
             return  # joins, leaves and edits in groups need no answer
         await Renderer(context.bot).text(chat.id, self.knowledge.say("private_only"))
