@@ -32,7 +32,7 @@ from bench.goals import BENCHES, Bench, Row
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDTH = 100
-PACKAGES = ("python-telegram-bot", "aiohttp", "httpx", "SQLAlchemy", "aiosqlite", "matplotlib")
+PACKAGES = ("python-telegram-bot", "aiohttp", "httpx", "SQLAlchemy", "matplotlib")
 
 
 @dataclass

@@ -57,7 +57,6 @@ _LIBRARY_FLOORS = {
     "httpcore": logging.WARNING,
     "apscheduler": logging.WARNING,
     "sqlalchemy": logging.WARNING,
-    "aiosqlite": logging.WARNING,
     "asyncpg": logging.WARNING,
     "alembic": logging.WARNING,
     "fontTools": logging.WARNING,

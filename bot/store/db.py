@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -62,11 +62,12 @@ class Database:
         self.url = parsed
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         options: dict[str, Any] = {}
+        engine_url = parsed
         if self.is_sqlite:
             _ensure_parent_dir(parsed.database)
-            options["connect_args"] = {"timeout": sqlite_inline.BUSY_TIMEOUT_MS / 1000}
-            if _is_plain_file(parsed.database):
-                options["async_creator"] = sqlite_inline.connector(str(parsed.database))
+            # sqlite+aiosqlite in the settings; the statements run on the loop's thread
+            # (bot/store/sqlite_inline.py).
+            engine_url = parsed.set(drivername=f"sqlite+{sqlite_inline.DRIVER}")
         else:
             options.update(
                 pool_size=pool_size,
@@ -87,9 +88,7 @@ class Database:
                     },
                 },
             )
-        self.engine: AsyncEngine = create_async_engine(parsed, **options)
-        if self.is_sqlite:
-            _tune_sqlite(self.engine)
+        self.engine: AsyncEngine = create_async_engine(engine_url, **options)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time; queueing writers here is cheaper than SQLITE_BUSY.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
@@ -228,11 +227,6 @@ def is_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, OSError | TimeoutError | ConnectionError)
 
 
-def _is_plain_file(database: str | None) -> bool:
-    """Say whether the SQLite database is a file named by its path (no URI, not in memory)."""
-    return bool(database) and database != ":memory:" and not str(database).startswith("file:")
-
-
 def _ensure_parent_dir(database: str | None) -> None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return
@@ -240,28 +234,3 @@ def _ensure_parent_dir(database: str | None) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"cannot create the folder for {database}: {exc.strerror}") from None
-
-
-def _tune_sqlite(engine: AsyncEngine) -> None:
-    """Use WAL with NORMAL sync (safe against process crashes) and real transactions."""
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not the driver, decide where transactions begin.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={sqlite_inline.BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        journal = cursor.fetchone()
-        driver = getattr(dbapi_connection, "_connection", None)
-        if isinstance(driver, sqlite_inline.InlineConnection):
-            # Inline statements are safe only where a commit never waits for readers.
-            driver.inline = bool(journal) and str(journal[0]).lower() == "wal"
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        # IMMEDIATE takes the write lock up front, so two processes never deadlock on upgrade.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
