@@ -139,7 +139,7 @@ class Coach:
                 return []
             state = _load_state(start.state)
             ctx = self._context(person, start, now)
-            outcome = self.engine.step(state, event, ctx)
+            outcome = self.engine.step(state, event, ctx, handed_over=True)
             await steps.save(
                 conn,
                 start,

@@ -129,8 +129,9 @@ class UpdateInbox:
         """Store fetched updates (id, sender or None, payload) in one transaction; return which
         were new. Those without a sender are stored as applied: they are handled elsewhere."""
         now = self.clock()
-        async with self.db.transaction() as session:
-            new = await inbox.record_many(session, self.bot_id, updates, now, numbering_since(now))
+        # A Core connection, not an ORM session: polling records every batch (its hot path).
+        async with self.db.connection_transaction() as conn:
+            new = await inbox.record_many_on(conn, self.bot_id, updates, now, numbering_since(now))
         self._arrived()
         return [update_id in new for update_id, _, _ in updates]
 

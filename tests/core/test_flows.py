@@ -153,3 +153,17 @@ def test_yes_to_the_nudge_asks_for_the_callback(knowledge, engine):
     assert [r.key for r in outcome.replies] == ["callback_consent"]
     outcome = engine.step(turn.state, TextEvent(text="nah"), Context(now=NOW))
     assert [r.key for r in outcome.replies] == ["nudge_later"]
+
+
+def test_a_step_leaves_the_callers_state_as_it_was_unless_handed_over(engine):
+    state = ConversationState()
+    kept = state.model_dump_json()
+    copied = engine.step(state, TextEvent(text="my calves are tight"), Context(now=NOW))
+    assert state.model_dump_json() == kept
+    assert copied.state is not state and copied.state.step != HOME
+    handed = engine.step(
+        state, TextEvent(text="my calves are tight"), Context(now=NOW), handed_over=True
+    )
+    assert handed.state is state
+    assert handed.state.model_dump_json() == copied.state.model_dump_json()
+    assert handed.replies == copied.replies
