@@ -8,6 +8,7 @@ never leaves half a step behind.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import random
@@ -18,6 +19,7 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from bot.app import reports
+from bot.app.claims import Claims
 from bot.app.clock import Clock, utc_now
 from bot.app.drawing import drawn
 from bot.core import guide as guide_rules
@@ -96,6 +98,8 @@ class Coach:
         self.db = db
         self.clock = clock
         self.rng = rng or random.SystemRandom()
+        # The updates a receiver waits to see claimed (bot/app/claims.py).
+        self.claims = Claims()
 
     async def handle(
         self,
@@ -120,6 +124,10 @@ class Coach:
                 # rolled back and run again with a fresh code.
                 if attempt == _CODE_ATTEMPTS - 1:
                     raise
+        if update is not None and self.claims.settle(update, claimed=True):
+            # A poller waits for this claim to fetch the next updates: let it ask before the
+            # replies are made, so its request is in flight while they are.
+            await asyncio.sleep(0)
         return await self._finish(replies)
 
     async def _handle_once(

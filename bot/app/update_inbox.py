@@ -42,6 +42,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from functools import partial
 
+from bot.app.claims import Claims
 from bot.app.clock import Clock, utc_now
 from bot.app.locks import KeyedLocks
 from bot.app.runs import Runs, Tally
@@ -83,8 +84,11 @@ class UpdateInbox:
         shared_lock: bool = True,
         clock: Clock = utc_now,
         handled: Tally | None = None,
+        claims: Claims | None = None,
     ) -> None:
         self.db = db
+        # The claims a receiver waits for (polling), settled here when a step makes none.
+        self.claims = claims if claims is not None else Claims()
         self.bot_id = bot_id
         self.process = process
         self.give_up = give_up
@@ -304,14 +308,33 @@ class UpdateInbox:
         apply: Apply,
         recorded: Awaitable[object] | None,
     ) -> int:
+        key = UpdateKey(self.bot_id, update_id)
+        try:
+            return await self._apply_in_turn(sender, key, payload, apply, recorded)
+        finally:
+            self.claims.settle(key, claimed=False)  # no claim committed, if none was
+
+    async def _apply_in_turn(
+        self,
+        sender: int,
+        key: UpdateKey,
+        payload: str,
+        apply: Apply,
+        recorded: Awaitable[object] | None,
+    ) -> int:
+        update_id = key.update_id
         # Tasks take the sender's lock in the order they were created: the order received.
         async with self._locks.hold(sender):
             if not self.can_apply_received(sender):
+                self.claims.settle(key, claimed=False)  # the receiver records it
                 if recorded is not None:
                     await recorded  # the drain reads this update from the store
                 return await self._drain_logged(sender, held=True)
             async with self._slots:
                 outcome = await self._apply(update_id, payload, apply)
+                # Not claimed by its step (the coach settled it if it was): the receiver
+                # records it, and the mark below waits for that.
+                self.claims.settle(key, claimed=False)
                 if outcome is None:
                     self._behind.add(sender)  # the sweeper applies it when the store is back
                     return 0
@@ -319,7 +342,7 @@ class UpdateInbox:
                 if not marked:
                     if recorded is not None:
                         await recorded  # the mark needs the row
-                    if not await self._finish(UpdateKey(self.bot_id, update_id), failed):
+                    if not await self._finish(key, failed):
                         self._behind.add(sender)  # left pending: the sweeper takes it up
                 self.handled.add()
                 return 1

@@ -207,6 +207,8 @@ def build_application(settings: Settings, components: Components) -> Runtime:
         shared_lock=webhook,
         clock=clock,
         handled=handled,
+        # The coach reports the claims a poller waits for (bot/app/claims.py).
+        claims=components.coach.claims,
     )
     return Runtime(
         application,

@@ -16,6 +16,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, JobQueue
 
+from bot.app.claims import Claims
 from bot.app.clock import Clock, utc_now
 from bot.app.runs import Tally
 from bot.app.update_inbox import UpdateInbox
@@ -60,6 +61,7 @@ class InboxApplier:
         shared_lock: bool,
         clock: Clock = utc_now,
         handled: Tally | None = None,
+        claims: Claims | None = None,
     ) -> None:
         self.application = application
         self.route = route
@@ -74,6 +76,7 @@ class InboxApplier:
             shared_lock=shared_lock,
             clock=clock,
             handled=handled,
+            claims=claims,
         )
         # A sweep of many senders can outlast the second between ticks.
         self._sweeps = Ticker("inbox sweep", self._sweep)

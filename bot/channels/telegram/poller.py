@@ -32,6 +32,7 @@ from telegram.ext import Application
 from bot.channels.telegram.applier import InboxApplier
 from bot.channels.telegram.instrument import Counting
 from bot.channels.telegram.translate import sender_of
+from bot.core.updates import UpdateKey
 from bot.store import is_unavailable
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 LONG_POLL = 10.0  # seconds Telegram holds a getUpdates open when there is nothing new
+# How long the loop waits for the claims of the steps it started before recording the rest:
+# a step takes milliseconds; one behind its sender's previous update (still sending) longer.
+CLAIM_WAIT = 0.05
 _BACKOFF_FIRST = 0.5
 _BACKOFF_MAX = 30.0
 
@@ -53,6 +57,7 @@ class InboxPoller:
         *,
         long_poll: float = LONG_POLL,
         raw: Counting | None = None,
+        claim_wait: float = CLAIM_WAIT,
     ) -> None:
         self.application = application
         # The getUpdates request, which keeps each fetched update as Telegram sent it.
@@ -60,6 +65,7 @@ class InboxPoller:
         self.applier = applier
         self.inbox = applier.inbox
         self.long_poll = long_poll
+        self.claim_wait = claim_wait
         self._offset: int | None = None
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -133,33 +139,44 @@ class InboxPoller:
         return updates
 
     async def _keep(self, updates: Sequence[Update]) -> bool:
-        """Start applying a batch, record it, and apply the rest; return False if stopping
-        left it unrecorded.
+        """Start applying a batch, have it in the store, and apply the rest; return False if
+        stopping left it unrecorded.
 
-        A sender with nothing older pending has their update applied at once, before the
-        record is written: its step's claim stores the update as applied, and the record that
-        follows leaves such a row as it is (on SQLite the steps take the write lock first, so
-        the record is not in the way of the first reply). Either way the batch is in the
-        store, applied or pending, before the next getUpdates confirms it.
+        A sender with nothing older pending has their update applied at once: its step's
+        claim writes the update's row, marked applied, in the step's own transaction. Once
+        that commits the update is in the store, so the loop waits for those claims (briefly:
+        a step held up behind the sender's previous update is recorded instead) and records
+        only what was not claimed. Either way the batch is in the store, applied or pending,
+        before the next getUpdates confirms it.
         """
         sent = self.raw.raw_updates if self.raw is not None else {}
         batch = [(u.update_id, sender_of(u), sent.get(u.update_id) or u.to_json()) for u in updates]
         recorded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        started: set[int] = set()
+        claims = self.inbox.claims
+        started: dict[int, asyncio.Future[bool]] = {}
         for update, (update_id, sender, payload) in zip(updates, batch, strict=True):
             if sender is not None and self.inbox.can_apply_received(sender):
+                started[update_id] = claims.expect(UpdateKey(self.inbox.bot_id, update_id))
                 self.applier.apply_soon(sender, update, payload, recorded)
-                started.add(update_id)
         try:
             if started:
-                await asyncio.sleep(0)  # let the steps begin
-            new = await self._record(updates, batch, started)
+                await asyncio.wait(started.values(), timeout=self.claim_wait)
+            claimed = {
+                update_id
+                for update_id, future in started.items()
+                if future.done() and not future.cancelled() and future.result()
+            }
+            for update_id in started.keys() - claimed:
+                claims.drop(UpdateKey(self.inbox.bot_id, update_id))
+            rest = [row for row in batch if row[0] not in claimed]
+            new = await self._record(updates, rest, set(started)) if rest else []
         finally:
             recorded.set_result(None)
         if new is None:
             return False
-        for update, (update_id, sender, payload), fresh in zip(updates, batch, new, strict=True):
-            if not fresh or update_id in started:
+        fresh = dict(zip((row[0] for row in rest), new, strict=True))
+        for update, (update_id, sender, payload) in zip(updates, batch, strict=True):
+            if not fresh.get(update_id, False) or update_id in started:
                 continue  # handed out again after a restart (recorded already), or applying
             if sender is None:
                 await self.application.update_queue.put(update)
