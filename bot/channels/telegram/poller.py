@@ -3,10 +3,12 @@
 python-telegram-bot's Updater puts fetched updates on an in-memory queue and confirms them to
 Telegram with the offset of its next getUpdates, usually before they are applied: a process
 killed in a burst lost every update fetched and not yet applied, and Telegram never sent them
-again. Here the loop records a batch in the inbox (one transaction) and only then asks for the
-next one; each sender's updates are applied from the inbox by the webhook's drain
-(bot/app/update_inbox.py), and after a restart its sweeper applies what the dead process
-recorded and left. So every update Telegram handed over is applied exactly once.
+again. Here the loop has a batch in the store's inbox before it asks for the next one: an
+update applied at once is there when its step's claim commits (bot/app/claims.py), the rest
+are recorded in one transaction; each sender's recorded updates are applied from the inbox by
+the webhook's drain (bot/app/update_inbox.py), and after a restart its sweeper applies what
+the dead process recorded and left. So every update Telegram handed over is applied exactly
+once.
 
 Our own loop rather than a hook into the Updater: its offset and its queue are private, and
 the one place a hook fits (the queue's `put`) cannot tell the loop to wait or to leave an update
