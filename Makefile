@@ -23,7 +23,7 @@ run: $(INSTALLED)
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check bot tests bench
 	$(VENV)/bin/ruff format --check bot tests bench
-	$(VENV)/bin/mypy bot tests
+	$(VENV)/bin/mypy bot tests bench
 	$(VENV)/bin/lint-imports --no-cache
 
 check-knowledge: $(INSTALLED)

@@ -26,9 +26,10 @@ from pathlib import Path
 
 from bot.app.coach import Coach, Person
 from bot.app.update_inbox import UpdateInbox
-from bot.core.dialogue import Engine, EngineConfig
+from bot.core.dialogue import Engine
 from bot.core.events import CommandEvent
 from bot.core.knowledge import Knowledge, load_knowledge
+from bot.core.turn import EngineConfig
 from bot.core.updates import UpdateKey
 from bot.store import Database, migrate
 
@@ -69,9 +70,9 @@ async def _trial(knowledge: Knowledge, folder: Path, *, way: str) -> float:
                 await asyncio.gather(*(inbox.drain(user) for _, user, _ in batch if user))
             elif way == "polled":
                 await inbox.record_batch(batch)
-                for update_id, user, payload in batch:
-                    assert user is not None
-                    inbox.apply_soon(user, update_id, payload, partial(step, payload))
+                for update_id, sender, payload in batch:
+                    assert sender is not None
+                    inbox.apply_soon(sender, update_id, payload, partial(step, payload))
                 await inbox.wait_idle()
             else:
                 await asyncio.gather(*(step(payload) for _, _, payload in batch))

@@ -67,7 +67,7 @@ TRIALS = 6
 # Mean pause between a reply and a person's next message (uniform, 0.5x to 1.5x): four people
 # then send ~12 updates a second, ~20 Bot API messages, under Telegram's 30 a second.
 THINK_S = 0.3
-METHODS = ("getUpdates", "sendMessage", "sendAnimation", "answerCallbackQuery")
+METHODS: tuple[str, ...] = ("getUpdates", "sendMessage", "sendAnimation", "answerCallbackQuery")
 METHODS += ("editMessageReplyMarkup", "editMessageText", "editMessageCaption")
 
 

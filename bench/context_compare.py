@@ -25,6 +25,7 @@ import importlib
 import statistics
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -277,8 +278,8 @@ def main() -> None:
         ("medspacy+ours", medspacy_decider(knowledge, our_rules=True)),
         ("negspacy", negspacy_decider()),
     ):
-        variants[name] = lambda text, d=decide: reading_from(reader, text, d)
-        timed[name] = lambda text, d=decide: _decide_only(reader, text, d)
+        variants[name] = partial(reading_from, reader, decide=decide)
+        timed[name] = partial(_decide_only, reader, decide=decide)
     items = real_sentences.load("dev")
     for name, read in variants.items():
         score = real_sentences.Score()
