@@ -26,7 +26,7 @@ from bot.app.outlet import Blocked, MaybeDelivered, NotDelivered, Outlet, Reject
 from bot.app.runs import Runs
 from bot.core.flows.reminder import REMINDER_PREFIX, reminder_message
 from bot.core.knowledge import Knowledge
-from bot.core.reminders import SendFailure, SendKind, after_failure, claim, lag_of
+from bot.core.reminders import Reminder, SendFailure, SendKind, after_failure, claim, lag_of
 from bot.core.replies import Reply
 from bot.core.review import weekly_review
 from bot.core.state import ConversationState
@@ -128,15 +128,17 @@ class ReminderSender:
                 skip_locked=not self.db.is_sqlite,
                 only_user=self.only_user,
             )
+            moved_on: list[tuple[int, Reminder]] = []
             for user_id, reminder, state_json in due:
                 if self.metrics is not None:
                     self.metrics.reminder_lag.observe(lag_of(reminder, now))
                 decided = claim(reminder, now, self.knowledge.reminders)
                 stats.skipped_late += decided.skipped_late
-                await reminders.put(session, user_id, decided.reminder, now)
+                moved_on.append((user_id, decided.reminder))
                 claimed.extend(
                     DueReminder(user_id, send.day, state_json, send.kind) for send in decided.sends
                 )
+            await reminders.put_existing(session, moved_on, now)
         stats.claimed.extend(d.user_id for d in claimed)
         return len(due), claimed
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, time
 
-from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.reminders import Days, Reminder
@@ -43,21 +43,43 @@ async def put(session: AsyncSession, user_id: int, reminder: Reminder, now: date
     if row is None:
         row = ReminderRow(user_id=user_id, created_at=now)
         session.add(row)
-    row.at_time = reminder.at.strftime("%H:%M")
-    row.zone = reminder.zone
-    row.days = reminder.days.value
-    row.paused = reminder.paused
-    row.next_due = reminder.next_due
-    row.snooze_due = reminder.snooze_due
-    row.last_day = reminder.last_day
-    row.attempts = reminder.attempts
-    row.second_at = reminder.second_at.strftime("%H:%M") if reminder.second_at else None
-    row.second_next_due = reminder.second_next_due
-    row.second_last_day = reminder.second_last_day
-    row.follow_up_due = reminder.follow_up_due
-    row.answered_day = reminder.answered_day
-    row.review_day = reminder.review_day
-    row.updated_at = now
+    for name, value in _columns(reminder, now).items():
+        setattr(row, name, value)
+
+
+async def put_existing(
+    session: AsyncSession, changed: Sequence[tuple[int, Reminder]], now: datetime
+) -> None:
+    """Write reminders whose rows exist (locked in this transaction), in one statement.
+
+    The dispatcher moves on a whole batch of due reminders at once: `put` for each read its
+    row again (the rows `lock_due` loaded are gone from the session by then, held weakly)
+    and wrote it, two statements a reminder and a quarter of a fan-out's CPU.
+    """
+    if changed:
+        rows = [{"user_id": user_id, **_columns(r, now)} for user_id, r in changed]
+        await session.execute(update(ReminderRow), rows)
+
+
+def _columns(reminder: Reminder, now: datetime) -> dict[str, object]:
+    """Return a reminder's row as column values (all but its person and creation time)."""
+    return {
+        "at_time": reminder.at.strftime("%H:%M"),
+        "zone": reminder.zone,
+        "days": reminder.days.value,
+        "paused": reminder.paused,
+        "next_due": reminder.next_due,
+        "snooze_due": reminder.snooze_due,
+        "last_day": reminder.last_day,
+        "attempts": reminder.attempts,
+        "second_at": reminder.second_at.strftime("%H:%M") if reminder.second_at else None,
+        "second_next_due": reminder.second_next_due,
+        "second_last_day": reminder.second_last_day,
+        "follow_up_due": reminder.follow_up_due,
+        "answered_day": reminder.answered_day,
+        "review_day": reminder.review_day,
+        "updated_at": now,
+    }
 
 
 async def remove(session: AsyncSession, user_id: int) -> None:

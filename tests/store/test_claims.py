@@ -138,3 +138,27 @@ async def test_staff_messages_are_sent_once_however_many_workers_claim(knowledge
     finally:
         for db in dbs:
             await db.close()
+
+
+async def test_a_batch_of_reminders_is_written_as_put_writes_each(knowledge, tmp_path, db_url):
+    clock = Clock()
+    _, db = await make_coach(knowledge, tmp_path, clock, url=db_url)
+    first = Reminder(at=time(7, 30), zone="UTC", days=Days.daily, next_due=clock())
+    try:
+        async with db.transaction() as session:
+            for person in (1, 2, 3):
+                await users.save_state(session, None, person, "{}", clock())
+                await reminders.put(session, person, first, clock())
+        later = clock() + timedelta(hours=1)
+        moved = {
+            1: first.model_copy(update={"next_due": later, "last_day": clock().date()}),
+            2: first.model_copy(update={"paused": True, "attempts": 2, "second_at": time(19)}),
+        }
+        async with db.transaction() as session:
+            await reminders.put_existing(session, list(moved.items()), later)
+        async with db.transaction() as session:
+            for person, expected in moved.items():
+                assert await reminders.get(session, person) == expected
+            assert await reminders.get(session, 3) == first  # not in the batch
+    finally:
+        await db.close()
