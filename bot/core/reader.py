@@ -37,7 +37,11 @@ The pipeline, all pure and bounded in work:
    just named ("My big toe. It's black"); a cue inside a phrase's `*` gap reaches the words
    after it ("the pain is not severe"); a frame reaches over a clause that names nothing
    ("Two years ago, when ..., I ..."); a sign named as there ("the swelling") is no worry;
-   a sign said apart from a condition's words is kept over one that only names it;
+   a sign said apart from a condition's words is kept over one that only names it.
+   Fifth round: a year ("in 2009") is a time of its own and, said after what it dates,
+   reaches back over its clause; "without" after an act denied ("can't walk without pain")
+   denies nothing; a resolution said in part ("eased a bit") resolves nothing; a list goes
+   on through an item of a word or two that names nothing ("no pain, touch, or ...");
 7. add the writer's own pain score now ("9/10", "I told him it was a 9"), read in the same
    context; at knowledge's severe_pain_score or more it is the `severe` red flag.
 """
@@ -54,7 +58,7 @@ from rapidfuzz.distance import OSA
 
 from bot.core.knowledge import Concept, Knowledge, Negation, RedFlag
 from bot.core.pain_score import PainScore, find_pain_scores
-from bot.core.phrases import GAP, NUMBER, Hit, Phrase, PhraseIndex, split_phrase
+from bot.core.phrases import GAP, YEAR, Hit, Phrase, PhraseIndex, number_key, split_phrase
 from bot.core.reading import Match, Reading
 from bot.core.text import Tokenizer, Tokens, collapse_runs, key, normalize
 
@@ -72,6 +76,7 @@ _SCORE_DENIED = "score_denied"
 _LISTED = frozenset({SYMPTOM, RED_FLAG, HINT, CONDITION})
 _LIST_WORDS = frozenset({"or", "and", "nor", "no", "any", "also", "some"})
 _CLOSERS = frozenset({"or", "and", "nor"})
+_LIST_ITEM_WORDS = 2  # the words of an item that a list may go on through unnamed
 _NOT_CUES = frozenset({_PSEUDO, _IGNORE, _IGNORE_SIGN})
 # Terminators that end a negation or a time but not someone else's scope: "she still tires
 # easily and has a swollen leg" is still hers. Only a turn ("but", "however") or the writer
@@ -385,7 +390,8 @@ class Reader:
             return Reading()
         budget = [self._fuzzy_budget]
         canon = [
-            (NUMBER, 1.0) if word.isdigit() else self._canon(word, budget) for word in tokens.words
+            (number_key(word), 1.0) if word.isdigit() else self._canon(word, budget)
+            for word in tokens.words
         ]
         keys = [k for k, _ in canon]
         confidences = [c for _, c in canon]
@@ -602,6 +608,10 @@ class Reader:
                     and keys[cue.start - 1] in _OBJECT
                     and not owner
                 )
+                # "I can't walk without pain": what comes with an act denied is there
+                and not (kind == "before" and _without_denied_act(cue, keys, tokens.clauses))
+                # "the swelling has eased a bit": a resolution in part leaves the sign there
+                and not (kind == "after" and _partly(cue, keys))
             ):
                 live.setdefault(cue.phrase.kind, []).append(cue)
         if not live:  # most messages: no cue at all, nothing set apart
@@ -671,6 +681,11 @@ class Reader:
                 if frames[c.end - 1] < 0 or not _RECENT_PARTS & set(c.phrase.parts)
             ]
             scopes[_PAST] = _to_sentence_end(scopes[_PAST], unframed, tokens, past_barriers)
+        # A year said after what it dates reaches back over its whole clause: "an infected
+        # blister on my left heel on the trail in 2009".
+        years = [c for c in live.get("past_after", ()) if YEAR in c.phrase.parts]
+        if years and tokens.sentences:
+            scopes[_PAST] = _dated_clause(scopes[_PAST], years, tokens, past_barriers)
         if tokens.sentences and live.get("after"):
             scopes[_NEGATED] = _resolved_before_turn(
                 scopes[_NEGATED], live["after"], tokens, keys, barriers, self._window + 3
@@ -787,19 +802,29 @@ def _lists(concepts: Sequence[Hit], tokens: Tokens, keys: Sequence[str]) -> list
     after_comma = tokens.after_comma or (False,) * count
     clauses = tokens.clauses
     closed: dict[int, bool] = {}
+    sizes: dict[int, int] = {}
+    goes_on: dict[int, bool] = {}  # whether a comma list goes on after the clause
     for i in range(count - 1, -1, -1):
         clause = clauses[i]
         joined = i + 1 < count and clauses[i + 1] != clause and after_comma[i + 1]
+        sizes[clause] = sizes.get(clause, 0) + 1
+        goes_on[clause] = goes_on.get(clause, False) or joined
         closed[clause] = (
             closed.get(clause, False)
             or keys[i] in _CLOSERS
             or (joined and closed.get(clauses[i + 1], False))
         )
     starts = {h.start for h in concepts if h.phrase.kind in _LISTED}
+    # An item of a word or two that names nothing listed still goes on with the list when more
+    # items follow it: "no pain, touch, or temperature sensations".
     return [
         after_comma[i]
         and closed[clauses[i]]
-        and (i in starts or (keys[i] in _LIST_WORDS and i + 1 in starts))
+        and (
+            i in starts
+            or (keys[i] in _LIST_WORDS and i + 1 in starts)
+            or (sizes[clauses[i]] <= _LIST_ITEM_WORDS and goes_on[clauses[i]])
+        )
         for i in range(count)
     ]
 
@@ -927,6 +952,59 @@ def _impersonal_questions(norm: str, tokens: Tokens) -> list[bool] | None:
             found = True
         first = i + 1
     return asked if found else None
+
+
+def _dated_clause(
+    scope: _Scope, cues: Sequence[Hit], tokens: Tokens, barriers: Sequence[bool]
+) -> _Scope:
+    """Return a time's scope reaching back from a year said after what it dates to the start
+    of its clause ("the blister I drained on the trail in 2009"), unless the sentence comes
+    back to now after it ("the swelling started in 2019 and is still there")."""
+    words, clauses, sentences = tokens.words, tokens.clauses, tokens.sentences
+    behind = list(scope[1])
+    for cue in cues:
+        told = sentences[cue.start]
+        if any(words[i] in _NOW for i in range(cue.end, len(words)) if sentences[i] == told):
+            continue
+        for j in range(cue.start - 1, -1, -1):
+            if clauses[j] != clauses[cue.start] or barriers[j] or words[j] in _NOW:
+                break
+            behind[j] = True
+    return scope[0], behind
+
+
+# Words that deny an act or an ability: "without" after one names what comes with the act
+# ("I can't put weight on it without excruciating pain", "I never ride without numb toes").
+_DENIED_ACT = frozenset({
+    "cant", "unable", "not", "never", "dont", "doesnt", "didnt", "wont", "hardly", "barely",
+    "impossible", "havent", "hasnt",
+})  # fmt: skip
+_DENIED_ACT_REACH = 10
+
+
+def _without_denied_act(cue: Hit, keys: Sequence[str], clauses: Sequence[int]) -> bool:
+    """Say whether a cue is a "without" after an act denied in its clause: no negation then."""
+    if cue.phrase.parts != ("without",):
+        return False
+    at = cue.start
+    return any(
+        keys[j] in _DENIED_ACT
+        for j in range(max(0, at - _DENIED_ACT_REACH), at)
+        if clauses[j] == clauses[at]
+    )
+
+
+# Words of degree that make a resolution partial: "eased a bit", "went down slightly".
+_PARTLY = frozenset({
+    ("a", "bit"), ("a", "little"), ("slightly",), ("somewhat",), ("a", "tad"), ("partly",),
+    ("partially",), ("a", "touch"), ("marginally",),
+})  # fmt: skip
+
+
+def _partly(cue: Hit, keys: Sequence[str]) -> bool:
+    """Say whether a resolution cue ("eased", "went down") is said only in part."""
+    after = tuple(keys[cue.end : cue.end + 2])
+    return after[:1] in _PARTLY or after in _PARTLY
 
 
 def _to_sentence_end(

@@ -15,6 +15,7 @@ from bot.core.knowledge import (
     SYMPTOM_IDS,
     Knowledge,
 )
+from bot.core.phrases import NUMBER, YEAR, number_key, split_phrase
 from bot.core.reader import Reader
 from bot.core.reading import Reading
 from bot.core.text import Tokenizer
@@ -848,6 +849,112 @@ def test_a_gap_takes_an_adverb(reader: Reader) -> None:
     ],
 )
 def test_second_round_words(reader: Reader, text: str, flags: tuple[str, ...]) -> None:
+    assert reader.read(text).red_flag_ids == flags, text
+
+
+# -- fifth round: structural context rules ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        # a year said after what it dates reaches back over its clause
+        ("I drained a badly infected blister on my heel on a long hike in 2011.", ()),
+        ("I tore the muscle in my calf in both 2015 and 2018.", ()),
+        ("In 2012, I broke my ankle skiing.", ()),
+        # ... but not when the sentence comes back to now
+        ("The swelling in my ankle began in 2021 and it is still swollen.", ("swelling",)),
+        # a year is no pain score and no age
+        ("I sprained my ankle yesterday.", ("injury",)),
+    ],
+)
+def test_a_year_dates_a_sign_as_past(reader: Reader, text: str, flags: tuple[str, ...]) -> None:
+    assert reader.read(text).red_flag_ids == flags, text
+
+
+def test_a_year_is_its_own_key_and_other_numbers_are_not() -> None:
+    assert number_key("2009") == YEAR and number_key("1950") == YEAR
+    assert number_key("30") == NUMBER and number_key("3000") == NUMBER
+    assert split_phrase("in #year") == ("in", YEAR)
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        # "without" after an act denied names what comes with the act: it is there
+        ("I can't take a step without agonizing pain in my heel.", ("severe",)),
+        ("I never ride more than an hour without my toes going numb.", ("numbness",)),
+        # ... and after an act done, what did not come
+        ("I walked the whole route without any numbness.", ()),
+    ],
+)
+def test_without_after_a_denied_act_is_no_denial(
+    reader: Reader, text: str, flags: tuple[str, ...]
+) -> None:
+    assert set(flags) <= set(reader.read(text).red_flag_ids), text
+    if not flags:
+        assert not reader.read(text).red_flag_ids, text
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        ("The worst of the swelling has subsided.", ()),
+        ("The agony eased off after an hour.", ()),
+        # a resolution said in part leaves the sign there
+        ("The swelling eased a little overnight.", ("swelling",)),
+        ("My ankle swelling has subsided slightly.", ("swelling",)),
+    ],
+)
+def test_a_sign_easing_off_and_only_in_part(
+    reader: Reader, text: str, flags: tuple[str, ...]
+) -> None:
+    assert reader.read(text).red_flag_ids == flags, text
+
+
+def test_a_list_goes_on_through_an_item_that_names_nothing(reader: Reader) -> None:
+    reading = reader.read("I have no swelling, bruising, or fever at all.")
+    assert not reading.red_flag_ids
+    assert {"swelling", "fever"} <= {m.id for m in reading.negated}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dad's big toe has gone black.",
+        "Grandma has a nasty ulcer on her heel.",
+        "Hubby was limping and his ankle is swollen.",
+    ],
+)
+def test_a_relative_named_without_my_is_someone_else(reader: Reader, text: str) -> None:
+    reading = reader.read(text)
+    assert not reading.red_flag_ids and reading.others, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I told mum my ankle is swollen.",
+        "Mum drove me to hospital because my ankle was swollen.",
+    ],
+)
+def test_the_writer_after_a_relative_is_the_writer(reader: Reader, text: str) -> None:
+    assert "swelling" in reader.read(text).red_flag_ids, text
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        # a habit denied says this time is the exception
+        ("My feet don't usually swell like this.", ("swelling",)),
+        # an expectation or a near miss is no sign had
+        ("I took my boots off expecting a blister that had burst.", ()),
+        ("I came close to developing an infection in that toe.", ()),
+    ],
+)
+def test_habits_expectations_and_near_misses(
+    reader: Reader, text: str, flags: tuple[str, ...]
+) -> None:
     assert reader.read(text).red_flag_ids == flags, text
 
 
