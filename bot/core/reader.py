@@ -979,7 +979,7 @@ _DENIED_ACT = frozenset({
     "cant", "unable", "not", "never", "dont", "doesnt", "didnt", "wont", "hardly", "barely",
     "impossible", "havent", "hasnt",
 })  # fmt: skip
-_DENIED_ACT_REACH = 10
+_DENIED_ACT_REACH = 15
 
 
 def _without_denied_act(cue: Hit, keys: Sequence[str], clauses: Sequence[int]) -> bool:

@@ -886,6 +886,12 @@ def test_a_year_is_its_own_key_and_other_numbers_are_not() -> None:
         ("I never ride more than an hour without my toes going numb.", ("numbness",)),
         # ... and after an act done, what did not come
         ("I walked the whole route without any numbness.", ()),
+        # the act denied may stand far back in the clause
+        (
+            "I can't walk more than about two or three hundred yards in these old shoes "
+            "without agonizing pain.",
+            ("severe",),
+        ),
     ],
 )
 def test_without_after_a_denied_act_is_no_denial(
@@ -950,6 +956,9 @@ def test_the_writer_after_a_relative_is_the_writer(reader: Reader, text: str) ->
         # an expectation or a near miss is no sign had
         ("I took my boots off expecting a blister that had burst.", ()),
         ("I came close to developing an infection in that toe.", ()),
+        # an event told as a likeness did not happen; one told plainly did
+        ("It felt like I had sprained my ankle, but the X-ray was clear.", ()),
+        ("I sprained my ankle and it felt like a knife.", ("injury",)),
     ],
 )
 def test_habits_expectations_and_near_misses(
