@@ -342,7 +342,8 @@ class Reader:
         for ending, added in _SUFFIXES:
             if word.endswith(ending) and len(word) - len(ending) >= 3:
                 base = word[: -len(ending)] + added
-                if base in self._surface:
+                # an ending never makes a denial: "noting" and "noted" are not "not"
+                if base in self._surface and key(base) not in self._negators:
                     return key(base), 1.0
         if len(word) < self._min_fuzzy or not (word.isascii() and word.isalpha()):
             return key(word), 1.0

@@ -967,6 +967,13 @@ def test_habits_expectations_and_near_misses(
     assert reader.read(text).red_flag_ids == flags, text
 
 
+@pytest.mark.parametrize(
+    "text", ["I kept noting how painful each step was.", "I noted a painful heel."]
+)
+def test_an_ending_never_makes_a_denial(reader: Reader, text: str) -> None:
+    assert reader.read(text).symptom_ids == ("pain",), text
+
+
 def test_sentences_and_numbers_in_tokens() -> None:
     tokens = Tokenizer().tokens("at 10:00 pm, 1.5 miles. then? ok")
     assert tokens.words == ("at", "10", "00", "pm", "1", "5", "miles", "then", "ok")
