@@ -667,6 +667,19 @@ def test_a_clot_risk_is_a_question_until_the_calf_hurts(
     assert warning_signs(with_pain, knowledge.triage) == ("dvt",)
 
 
+def test_a_clot_risk_with_a_cramping_or_tight_calf_is_the_sign(
+    reader: Reader, knowledge: Knowledge
+) -> None:
+    # the risk told apart from the calf, so only the combination can raise the sign
+    for text in (
+        "I was stuck on a long flight yesterday. Since then my calf has been cramping.",
+        "Three weeks after surgery. My calf feels really tight today.",
+    ):
+        assert "dvt" in warning_signs(reader.read(text), knowledge.triage), text
+    tight = reader.read("My calves feel tight after my run.")
+    assert warning_signs(tight, knowledge.triage) == ()
+
+
 def test_someone_elses_condition_does_not_combine(reader: Reader, knowledge: Knowledge) -> None:
     reading = reader.read("my mum is diabetic and I have a cut on my foot")
     assert warning_signs(reading, knowledge.triage) == ("wound",)
