@@ -875,6 +875,7 @@ def test_second_round_words(reader: Reader, text: str, flags: tuple[str, ...]) -
         ("I drained a badly infected blister on my heel on a long hike in 2011.", ()),
         ("I tore the muscle in my calf in both 2015 and 2018.", ()),
         ("In 2012, I broke my ankle skiing.", ()),
+        ("From 2015 to 2018 I had an ulcer on my heel that would not heal.", ()),
         # ... but not when the sentence comes back to now
         ("The swelling in my ankle began in 2021 and it is still swollen.", ("swelling",)),
         # a year is no pain score and no age
