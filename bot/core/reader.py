@@ -43,7 +43,9 @@ The pipeline, all pure and bounded in work:
    denies nothing; a resolution said in part ("eased a bit") resolves nothing; a list goes
    on through an item of a word or two that names nothing ("no pain, touch, or ...");
 7. add the writer's own pain score now ("9/10", "I told him it was a 9"), read in the same
-   context; at knowledge's severe_pain_score or more it is the `severe` red flag.
+   context; at knowledge's severe_pain_score or more it is the `severe` red flag; and a body
+   temperature written as measured ("it reached 40.3°") at knowledge's fever_temperature or
+   more, read in context too, is the `fever` red flag.
 """
 
 from __future__ import annotations
@@ -113,6 +115,14 @@ _OBJECT = frozenset({"with", "to", "for", "from", "at", "by", "about", "like", "
 # A score is someone else's, long past or only a condition ("if it gets to an 8"); a hedge
 # ("maybe a 6/10") still rates the pain.
 _SCORE_CONTEXTS = ("other", _PAST, _CONDITIONAL, _SCORE_DENIED)
+# A temperature as measured: a decimal and a degree or a scale ("40.3°", "38.6 c", "101.2 f",
+# "38,5 degrees"); weather is told in whole degrees.
+_TEMPERATURE = re.compile(
+    r"(?<![\d.,])(?P<value>\d{2,3}[.,]\d)(?!\d)\s*"
+    r"(?:(?:°|º|degrees?\b|deg\b)\s*(?P<unit>[cf]\b)?|(?P<scale>[cf])\b)"
+)
+_HIGHEST_TEMPERATURE = 43.0  # beyond it a number is no body temperature
+_FEVER_CONTEXTS = (_NEGATED, "other", _PAST, _HYPOTHETICAL, _CONDITIONAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +240,7 @@ class Reader:
         self._window = negation.window
         self._other_window = negation.other_window
         self._severe_score = knowledge.rules.severe_pain_score
+        self._fever = knowledge.rules.fever_temperature
         self._alone_max = tuning.alone_max_words
         self._max_chars = tuning.max_chars
         self._max_tokens = tuning.max_tokens
@@ -478,6 +489,11 @@ class Reader:
             if score.score >= self._severe_score and "severe" not in found[RED_FLAG]:
                 found[RED_FLAG]["severe"] = from_score.model_copy(update={"id": "severe"})
 
+        if "fever" not in found[RED_FLAG]:
+            fever = self._own_fever(norm, tokens, scopes)
+            if fever is not None:
+                found[RED_FLAG]["fever"] = fever
+
         places = found[LOCATION]
         in_words = {i: m for i, m in places.items() if any(ch.isalnum() for ch in m.words)}
         if in_words:
@@ -520,6 +536,24 @@ class Reader:
             return None
         dated = [score for now, score in mine if now] or [score for _, score in mine]
         return max(dated, key=lambda s: s.score)
+
+    def _own_fever(self, norm: str, tokens: Tokens, scopes: dict[str, _Scope]) -> Match | None:
+        """Return the writer's own measured fever now: a temperature written with a decimal
+        and a degree ("it reached 40.3°", "38.6 C", "101.2 F") at or above the threshold, said
+        in no other context."""
+        if "." not in norm and "," not in norm:
+            return None
+        for found in _TEMPERATURE.finditer(norm):
+            value = float(found.group("value").replace(",", "."))
+            unit = found.group("unit") or found.group("scale")
+            celsius = (value - 32) * 5 / 9 if unit == "f" or value > 50 else value
+            if not self._fever <= celsius <= _HIGHEST_TEMPERATURE:
+                continue
+            at = max(0, bisect_right(tokens.starts, found.start()) - 1)
+            if any(_covered_at(scopes[name], at, at) for name in _FEVER_CONTEXTS):
+                continue
+            return Match(id="fever", words=found.group().strip(), start=at)
+        return None
 
     def _concept_hits(self, hits: Sequence[Hit], tokens: Tokens) -> list[Hit]:
         """Return the concept hits that survive ignore, alone, containment, near and hints."""

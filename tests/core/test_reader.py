@@ -982,6 +982,26 @@ def test_habits_expectations_and_near_misses(
 
 
 @pytest.mark.parametrize(
+    ("text", "fever"),
+    [
+        # a temperature written as measured, at or above 38 C (100.4 F), is a fever
+        ("My toe is red and by the evening it was 39.1° under my tongue.", True),
+        ("Thermometer said 38.4 C this morning and my foot is hot.", True),
+        ("I took it twice: 101.6 F.", True),
+        ("It was 37.2 degrees, so normal.", False),
+        # weather in whole degrees, distances and paces are no temperature
+        ("It was 40 degrees outside and my feet swelled.", False),
+        ("I ran 38.5 k and my heel hurts.", False),
+        # read in context, as a pain score is
+        ("My son had 39.4 C last week.", False),
+        ("When I had cellulitis in 2019 it reached 40.1°.", False),
+    ],
+)
+def test_a_measured_temperature_is_a_fever(reader: Reader, text: str, fever: bool) -> None:
+    assert ("fever" in reader.read(text).red_flag_ids) is fever, text
+
+
+@pytest.mark.parametrize(
     "text", ["I kept noting how painful each step was.", "I noted a painful heel."]
 )
 def test_an_ending_never_makes_a_denial(reader: Reader, text: str) -> None:
