@@ -759,14 +759,21 @@ class Reader:
                 start = frames[cue.end - 1]
                 clause = clauses[start]
             end = min(count, start + window)
-            for j in range(start, end):
+            j = start
+            while j < count:
+                if clauses[j] == clause and j >= end:
+                    break
                 if clauses[j] != clause:
                     if not (go_on and go_on[j]):
                         break
                     clause = clauses[j]
+                    # each item of a list gets the window afresh: "no visible signs of a cut,
+                    # bite, or injury"
+                    end = min(count, j + window)
                 if barriers[j]:
                     break
                 ahead[j] = True
+                j += 1
         for cue in after:
             clause = clauses[cue.start]
             for j in range(cue.start - 1, max(-1, cue.start - 1 - window), -1):

@@ -932,6 +932,14 @@ def test_a_sign_easing_off_and_only_in_part(
     assert reader.read(text).red_flag_ids == flags, text
 
 
+def test_each_item_of_a_list_gets_the_window_afresh(reader: Reader) -> None:
+    reading = reader.read("There was no sign of any puncture, scratch, or sprain on my foot.")
+    assert not reading.red_flag_ids
+    assert "injury" in {m.id for m in reading.negated}
+    # a new clause after the comma is no list item
+    assert reader.read("No pain at all, but my ankle is swollen.").red_flag_ids == ("swelling",)
+
+
 def test_a_list_goes_on_through_an_item_that_names_nothing(reader: Reader) -> None:
     reading = reader.read("I have no swelling, bruising, or fever at all.")
     assert not reading.red_flag_ids
