@@ -933,7 +933,9 @@ def test_a_sign_easing_off_and_only_in_part(
 
 
 def test_each_item_of_a_list_gets_the_window_afresh(reader: Reader) -> None:
-    reading = reader.read("There was no sign of any deep puncture wound, scratch, or sprain on my foot.")
+    reading = reader.read(
+        "There was no sign of any deep puncture wound, scratch, or sprain on my foot."
+    )
     assert not reading.red_flag_ids
     assert "injury" in {m.id for m in reading.negated}
     # a new clause after the comma is no list item
