@@ -710,10 +710,13 @@ class Reader:
             # A frame already reaches its clause; one of years or of someone's age ("When I
             # was 19 years old, I ...") goes on to the sentence's end like a recalled time,
             # one of months ("About four months ago, a small cut ...") may still be going on.
+            # A time that closes a clause after what it dates ("Having been diagnosed with
+            # diabetes as a teenager, I ...") dates that clause only.
             unframed = [
                 c
                 for c in live.get("past_before", ())
-                if frames[c.end - 1] < 0 or not _RECENT_PARTS & set(c.phrase.parts)
+                if (frames[c.end - 1] < 0 or not _RECENT_PARTS & set(c.phrase.parts))
+                and not _closes_dated_clause(c, starts, tokens.clauses)
             ]
             scopes[_PAST] = _to_sentence_end(scopes[_PAST], unframed, tokens, past_barriers)
         # A year said after what it dates reaches back over its whole clause: "an infected
@@ -994,6 +997,14 @@ def _impersonal_questions(norm: str, tokens: Tokens) -> list[bool] | None:
             found = True
         first = i + 1
     return asked if found else None
+
+
+def _closes_dated_clause(cue: Hit, starts: set[int], clauses: Sequence[int]) -> bool:
+    """Say whether a time cue ends its clause after a concept it dates ("diagnosed with
+    diabetes as a teenager,"), rather than opening what it frames."""
+    clause = clauses[cue.start]
+    closes = cue.end >= len(clauses) or clauses[cue.end] != clause
+    return closes and any(s < cue.start and clauses[s] == clause for s in starts)
 
 
 def _dated_clause(

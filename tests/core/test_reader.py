@@ -886,6 +886,25 @@ def test_a_year_dates_a_sign_as_past(reader: Reader, text: str, flags: tuple[str
     assert reader.read(text).red_flag_ids == flags, text
 
 
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        # a time that closes a clause after what it dates dates that clause only
+        (
+            "Diagnosed with type 2 diabetes as a teen, I woke last night in agony with my heel.",
+            ("severe",),
+        ),
+        ("When I was a kid, I broke my ankle playing rugby.", ()),
+        # a resolution denied with an adverb between is still denied
+        ("I broke my ankle as a kid, and the swelling never really went away.", ("swelling",)),
+    ],
+)
+def test_a_time_closing_a_clause_dates_that_clause(
+    reader: Reader, text: str, flags: tuple[str, ...]
+) -> None:
+    assert reader.read(text).red_flag_ids == flags, text
+
+
 def test_a_year_is_its_own_key_and_other_numbers_are_not() -> None:
     assert number_key("2009") == YEAR and number_key("1950") == YEAR
     assert number_key("30") == NUMBER and number_key("3000") == NUMBER
