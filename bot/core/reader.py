@@ -79,6 +79,7 @@ _LISTED = frozenset({SYMPTOM, RED_FLAG, HINT, CONDITION})
 _LIST_WORDS = frozenset({"or", "and", "nor", "no", "any", "also", "some"})
 _CLOSERS = frozenset({"or", "and", "nor"})
 _LIST_ITEM_WORDS = 2  # the words of an item that a list may go on through unnamed
+_LIST_REACH = 4  # windows' worth of words a cue may reach along a list
 _NOT_CUES = frozenset({_PSEUDO, _IGNORE, _IGNORE_SIGN})
 # Terminators that end a negation or a time but not someone else's scope: "she still tires
 # easily and has a swollen leg" is still hers. Only a turn ("but", "however") or the writer
@@ -762,8 +763,10 @@ class Reader:
                 start = frames[cue.end - 1]
                 clause = clauses[start]
             end = min(count, start + window)
+            # however long a list, a cue reaches a bounded stretch: the work stays linear
+            last = min(count, start + window * _LIST_REACH)
             j = start
-            while j < count:
+            while j < last:
                 if clauses[j] == clause and j >= end:
                     break
                 if clauses[j] != clause:
@@ -1015,14 +1018,18 @@ def _dated_clause(
     back to now after it ("the swelling started in 2019 and is still there")."""
     words, clauses, sentences = tokens.words, tokens.clauses, tokens.sentences
     behind = list(scope[1])
-    for cue in cues:
-        told = sentences[cue.start]
-        if any(words[i] in _NOW for i in range(cue.end, len(words)) if sentences[i] == told):
+    last_now: dict[int, int] = {}  # each sentence's last word of now
+    for i, word in enumerate(words):
+        if word in _NOW:
+            last_now[sentences[i]] = i
+    reached = [False] * len(words)  # walked back over already, by a later year
+    for cue in sorted(cues, key=lambda c: -c.start):
+        if last_now.get(sentences[cue.start], -1) >= cue.end:
             continue
         for j in range(cue.start - 1, -1, -1):
-            if clauses[j] != clauses[cue.start] or barriers[j] or words[j] in _NOW:
+            if reached[j] or clauses[j] != clauses[cue.start] or barriers[j] or words[j] in _NOW:
                 break
-            behind[j] = True
+            behind[j] = reached[j] = True
     return scope[0], behind
 
 
@@ -1068,12 +1075,14 @@ def _to_sentence_end(
     walk", "like when I dropped a board on my foot, the nail came off"."""
     words, sentences = tokens.words, tokens.sentences
     ahead = list(scope[0])
-    for cue in cues:
+    # a walk that meets one already made stops where that one stopped: the work stays linear
+    reached = [False] * len(words)
+    for cue in sorted(cues, key=lambda c: c.end):
         told = sentences[cue.end - 1]
         for i in range(cue.end, len(words)):
-            if sentences[i] != told or barriers[i] or words[i] in _NOW:
+            if reached[i] or sentences[i] != told or barriers[i] or words[i] in _NOW:
                 break
-            ahead[i] = True
+            ahead[i] = reached[i] = True
     return ahead, scope[1]
 
 
