@@ -616,6 +616,7 @@ class Reader:
         # a cue that is the pseudo phrase's own words or reaches past them does: "not sure if"
         # is a doubt, "see if" a check even where "if anything" is a pseudo phrase.
         pseudo_hits = [h for h in hits if h.phrase.kind == _PSEUDO]
+        pseudo_at = _by_span(pseudo_hits)  # only one that spans a cue's first word holds it
         places = {h.start for h in concepts if h.phrase.kind == LOCATION}
         live: dict[str, list[Hit]] = {}
         for cue in hits:
@@ -633,7 +634,7 @@ class Reader:
                         set(cue.word_positions) <= set(h.word_positions)
                         and (h.end - h.start, h.phrase.parts)
                         != (cue.end - cue.start, cue.phrase.parts)
-                        for h in pseudo_hits
+                        for h in pseudo_at.get(cue.start, ())
                     )
                 )
                 # someone named after a preposition is no one whose body is talked about:
