@@ -973,6 +973,7 @@ def test_a_list_goes_on_through_an_item_that_names_nothing(reader: Reader) -> No
         "Dad's big toe has gone black.",
         "Grandma has a nasty ulcer on her heel.",
         "Hubby was limping and his ankle is swollen.",
+        "Daughter's toe is red and swollen after the party.",
     ],
 )
 def test_a_relative_named_without_my_is_someone_else(reader: Reader, text: str) -> None:
