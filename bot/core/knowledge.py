@@ -505,6 +505,9 @@ class RoutineRules(_Frozen):
     max_exercises: int = Field(default=6, ge=1, le=12)
     # A pain score at or above this is the `severe` warning sign.
     severe_pain_score: int = Field(default=8, ge=1, le=10)
+    # A body temperature (degrees Celsius) at or above this, written as measured ("40.3°",
+    # "38.6 C"), is the `fever` warning sign.
+    fever_temperature: float = Field(default=38.0, ge=37.0, le=40.0)
     routines: dict[str, dict[str, tuple[str, ...]]]
 
 

@@ -3,7 +3,8 @@
 A phrase is a sequence of word keys (see `text.key`) with optional `*` gaps that stand for up
 to `max_gap` tokens of any kind. A phrase never spans two clauses, and a gap never swallows a
 barrier token (a negation terminator such as "but"). `#` stands for any number written in
-digits ("when i was #" matches "when I was 15"); a listed number is one too ("type 2").
+digits ("when i was #" matches "when I was 15"); a listed number is one too ("type 2"); `#year`
+stands for a year ("in #year" matches "in 2009"), which `#` does not.
 """
 
 from __future__ import annotations
@@ -16,6 +17,14 @@ from bot.core.text import key
 
 GAP = "*"
 NUMBER = "#"
+# A year written in digits ("in 2009"): a time of its own, not just any number.
+YEAR = "#year"
+_YEARS = range(1900, 2100)
+
+
+def number_key(word: str) -> str:
+    """Return the matching key of a word of digits: a year (1900-2099) or any number."""
+    return YEAR if len(word) == 4 and word.isascii() and int(word) in _YEARS else NUMBER
 
 
 @dataclass(frozen=True, slots=True)

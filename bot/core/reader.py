@@ -37,9 +37,15 @@ The pipeline, all pure and bounded in work:
    just named ("My big toe. It's black"); a cue inside a phrase's `*` gap reaches the words
    after it ("the pain is not severe"); a frame reaches over a clause that names nothing
    ("Two years ago, when ..., I ..."); a sign named as there ("the swelling") is no worry;
-   a sign said apart from a condition's words is kept over one that only names it;
+   a sign said apart from a condition's words is kept over one that only names it.
+   Fifth round: a year ("in 2009") is a time of its own and, said after what it dates,
+   reaches back over its clause; "without" after an act denied ("can't walk without pain")
+   denies nothing; a resolution said in part ("eased a bit") resolves nothing; a list goes
+   on through an item of a word or two that names nothing ("no pain, touch, or ...");
 7. add the writer's own pain score now ("9/10", "I told him it was a 9"), read in the same
-   context; at knowledge's severe_pain_score or more it is the `severe` red flag.
+   context; at knowledge's severe_pain_score or more it is the `severe` red flag; and a body
+   temperature written as measured ("it reached 40.3°") at knowledge's fever_temperature or
+   more, read in context too, is the `fever` red flag.
 """
 
 from __future__ import annotations
@@ -54,7 +60,7 @@ from rapidfuzz.distance import OSA
 
 from bot.core.knowledge import Concept, Knowledge, Negation, RedFlag
 from bot.core.pain_score import PainScore, find_pain_scores
-from bot.core.phrases import GAP, NUMBER, Hit, Phrase, PhraseIndex, split_phrase
+from bot.core.phrases import GAP, YEAR, Hit, Phrase, PhraseIndex, number_key, split_phrase
 from bot.core.reading import Match, Reading
 from bot.core.text import Tokenizer, Tokens, collapse_runs, key, normalize
 
@@ -72,6 +78,8 @@ _SCORE_DENIED = "score_denied"
 _LISTED = frozenset({SYMPTOM, RED_FLAG, HINT, CONDITION})
 _LIST_WORDS = frozenset({"or", "and", "nor", "no", "any", "also", "some"})
 _CLOSERS = frozenset({"or", "and", "nor"})
+_LIST_ITEM_WORDS = 2  # the words of an item that a list may go on through unnamed
+_LIST_REACH = 4  # windows' worth of words a cue may reach along a list
 _NOT_CUES = frozenset({_PSEUDO, _IGNORE, _IGNORE_SIGN})
 # Terminators that end a negation or a time but not someone else's scope: "she still tires
 # easily and has a swollen leg" is still hers. Only a turn ("but", "however") or the writer
@@ -108,6 +116,14 @@ _OBJECT = frozenset({"with", "to", "for", "from", "at", "by", "about", "like", "
 # A score is someone else's, long past or only a condition ("if it gets to an 8"); a hedge
 # ("maybe a 6/10") still rates the pain.
 _SCORE_CONTEXTS = ("other", _PAST, _CONDITIONAL, _SCORE_DENIED)
+# A temperature as measured: a decimal and a degree or a scale ("40.3°", "38.6 c", "101.2 f",
+# "38,5 degrees"); weather is told in whole degrees.
+_TEMPERATURE = re.compile(
+    r"(?<![\d.,])(?P<value>\d{2,3}[.,]\d)(?!\d)\s*"
+    r"(?:(?:°|º|degrees?\b|deg\b)\s*(?P<unit>[cf]\b)?|(?P<scale>[cf])\b)"
+)
+_HIGHEST_TEMPERATURE = 43.0  # beyond it a number is no body temperature
+_FEVER_CONTEXTS = (_NEGATED, "other", _PAST, _HYPOTHETICAL, _CONDITIONAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +241,7 @@ class Reader:
         self._window = negation.window
         self._other_window = negation.other_window
         self._severe_score = knowledge.rules.severe_pain_score
+        self._fever = knowledge.rules.fever_temperature
         self._alone_max = tuning.alone_max_words
         self._max_chars = tuning.max_chars
         self._max_tokens = tuning.max_tokens
@@ -337,7 +354,8 @@ class Reader:
         for ending, added in _SUFFIXES:
             if word.endswith(ending) and len(word) - len(ending) >= 3:
                 base = word[: -len(ending)] + added
-                if base in self._surface:
+                # an ending never makes a denial: "noting" and "noted" are not "not"
+                if base in self._surface and key(base) not in self._negators:
                     return key(base), 1.0
         if len(word) < self._min_fuzzy or not (word.isascii() and word.isalpha()):
             return key(word), 1.0
@@ -385,7 +403,8 @@ class Reader:
             return Reading()
         budget = [self._fuzzy_budget]
         canon = [
-            (NUMBER, 1.0) if word.isdigit() else self._canon(word, budget) for word in tokens.words
+            (number_key(word), 1.0) if word.isdigit() else self._canon(word, budget)
+            for word in tokens.words
         ]
         keys = [k for k, _ in canon]
         confidences = [c for _, c in canon]
@@ -471,6 +490,11 @@ class Reader:
             if score.score >= self._severe_score and "severe" not in found[RED_FLAG]:
                 found[RED_FLAG]["severe"] = from_score.model_copy(update={"id": "severe"})
 
+        if "fever" not in found[RED_FLAG]:
+            fever = self._own_fever(norm, tokens, scopes)
+            if fever is not None:
+                found[RED_FLAG]["fever"] = fever
+
         places = found[LOCATION]
         in_words = {i: m for i, m in places.items() if any(ch.isalnum() for ch in m.words)}
         if in_words:
@@ -513,6 +537,24 @@ class Reader:
             return None
         dated = [score for now, score in mine if now] or [score for _, score in mine]
         return max(dated, key=lambda s: s.score)
+
+    def _own_fever(self, norm: str, tokens: Tokens, scopes: dict[str, _Scope]) -> Match | None:
+        """Return the writer's own measured fever now: a temperature written with a decimal
+        and a degree ("it reached 40.3°", "38.6 C", "101.2 F") at or above the threshold, said
+        in no other context."""
+        if "." not in norm and "," not in norm:
+            return None
+        for found in _TEMPERATURE.finditer(norm):
+            value = float(found.group("value").replace(",", "."))
+            unit = found.group("unit") or found.group("scale")
+            celsius = (value - 32) * 5 / 9 if unit == "f" or value > 50 else value
+            if not self._fever <= celsius <= _HIGHEST_TEMPERATURE:
+                continue
+            at = max(0, bisect_right(tokens.starts, found.start()) - 1)
+            if any(_covered_at(scopes[name], at, at) for name in _FEVER_CONTEXTS):
+                continue
+            return Match(id="fever", words=found.group().strip(), start=at)
+        return None
 
     def _concept_hits(self, hits: Sequence[Hit], tokens: Tokens) -> list[Hit]:
         """Return the concept hits that survive ignore, alone, containment, near and hints."""
@@ -574,6 +616,7 @@ class Reader:
         # a cue that is the pseudo phrase's own words or reaches past them does: "not sure if"
         # is a doubt, "see if" a check even where "if anything" is a pseudo phrase.
         pseudo_hits = [h for h in hits if h.phrase.kind == _PSEUDO]
+        pseudo_at = _by_span(pseudo_hits)  # only one that spans a cue's first word holds it
         places = {h.start for h in concepts if h.phrase.kind == LOCATION}
         live: dict[str, list[Hit]] = {}
         for cue in hits:
@@ -591,7 +634,7 @@ class Reader:
                         set(cue.word_positions) <= set(h.word_positions)
                         and (h.end - h.start, h.phrase.parts)
                         != (cue.end - cue.start, cue.phrase.parts)
-                        for h in pseudo_hits
+                        for h in pseudo_at.get(cue.start, ())
                     )
                 )
                 # someone named after a preposition is no one whose body is talked about:
@@ -602,6 +645,10 @@ class Reader:
                     and keys[cue.start - 1] in _OBJECT
                     and not owner
                 )
+                # "I can't walk without pain": what comes with an act denied is there
+                and not (kind == "before" and _without_denied_act(cue, keys, tokens.clauses))
+                # "the swelling has eased a bit": a resolution in part leaves the sign there
+                and not (kind == "after" and _partly(cue, keys))
             ):
                 live.setdefault(cue.phrase.kind, []).append(cue)
         if not live:  # most messages: no cue at all, nothing set apart
@@ -665,12 +712,20 @@ class Reader:
             # A frame already reaches its clause; one of years or of someone's age ("When I
             # was 19 years old, I ...") goes on to the sentence's end like a recalled time,
             # one of months ("About four months ago, a small cut ...") may still be going on.
+            # A time that closes a clause after what it dates ("Having been diagnosed with
+            # diabetes as a teenager, I ...") dates that clause only.
             unframed = [
                 c
                 for c in live.get("past_before", ())
-                if frames[c.end - 1] < 0 or not _RECENT_PARTS & set(c.phrase.parts)
+                if (frames[c.end - 1] < 0 or not _RECENT_PARTS & set(c.phrase.parts))
+                and not _closes_dated_clause(c, starts, tokens.clauses)
             ]
             scopes[_PAST] = _to_sentence_end(scopes[_PAST], unframed, tokens, past_barriers)
+        # A year said after what it dates reaches back over its whole clause: "an infected
+        # blister on my left heel on the trail in 2009".
+        years = [c for c in live.get("past_after", ()) if YEAR in c.phrase.parts]
+        if years and tokens.sentences:
+            scopes[_PAST] = _dated_clause(scopes[_PAST], years, tokens, past_barriers)
         if tokens.sentences and live.get("after"):
             scopes[_NEGATED] = _resolved_before_turn(
                 scopes[_NEGATED], live["after"], tokens, keys, barriers, self._window + 3
@@ -709,14 +764,23 @@ class Reader:
                 start = frames[cue.end - 1]
                 clause = clauses[start]
             end = min(count, start + window)
-            for j in range(start, end):
+            # however long a list, a cue reaches a bounded stretch: the work stays linear
+            last = min(count, start + window * _LIST_REACH)
+            j = start
+            while j < last:
+                if clauses[j] == clause and j >= end:
+                    break
                 if clauses[j] != clause:
                     if not (go_on and go_on[j]):
                         break
                     clause = clauses[j]
+                    # each item of a list gets the window afresh: "no visible signs of a cut,
+                    # bite, or injury"
+                    end = min(count, j + window)
                 if barriers[j]:
                     break
                 ahead[j] = True
+                j += 1
         for cue in after:
             clause = clauses[cue.start]
             for j in range(cue.start - 1, max(-1, cue.start - 1 - window), -1):
@@ -787,19 +851,29 @@ def _lists(concepts: Sequence[Hit], tokens: Tokens, keys: Sequence[str]) -> list
     after_comma = tokens.after_comma or (False,) * count
     clauses = tokens.clauses
     closed: dict[int, bool] = {}
+    sizes: dict[int, int] = {}
+    goes_on: dict[int, bool] = {}  # whether a comma list goes on after the clause
     for i in range(count - 1, -1, -1):
         clause = clauses[i]
         joined = i + 1 < count and clauses[i + 1] != clause and after_comma[i + 1]
+        sizes[clause] = sizes.get(clause, 0) + 1
+        goes_on[clause] = goes_on.get(clause, False) or joined
         closed[clause] = (
             closed.get(clause, False)
             or keys[i] in _CLOSERS
             or (joined and closed.get(clauses[i + 1], False))
         )
     starts = {h.start for h in concepts if h.phrase.kind in _LISTED}
+    # An item of a word or two that names nothing listed still goes on with the list when more
+    # items follow it: "no pain, touch, or temperature sensations".
     return [
         after_comma[i]
         and closed[clauses[i]]
-        and (i in starts or (keys[i] in _LIST_WORDS and i + 1 in starts))
+        and (
+            i in starts
+            or (keys[i] in _LIST_WORDS and i + 1 in starts)
+            or (sizes[clauses[i]] <= _LIST_ITEM_WORDS and goes_on[clauses[i]])
+        )
         for i in range(count)
     ]
 
@@ -929,6 +1003,71 @@ def _impersonal_questions(norm: str, tokens: Tokens) -> list[bool] | None:
     return asked if found else None
 
 
+def _closes_dated_clause(cue: Hit, starts: set[int], clauses: Sequence[int]) -> bool:
+    """Say whether a time cue ends its clause after a concept it dates ("diagnosed with
+    diabetes as a teenager,"), rather than opening what it frames."""
+    clause = clauses[cue.start]
+    closes = cue.end >= len(clauses) or clauses[cue.end] != clause
+    return closes and any(s < cue.start and clauses[s] == clause for s in starts)
+
+
+def _dated_clause(
+    scope: _Scope, cues: Sequence[Hit], tokens: Tokens, barriers: Sequence[bool]
+) -> _Scope:
+    """Return a time's scope reaching back from a year said after what it dates to the start
+    of its clause ("the blister I drained on the trail in 2009"), unless the sentence comes
+    back to now after it ("the swelling started in 2019 and is still there")."""
+    words, clauses, sentences = tokens.words, tokens.clauses, tokens.sentences
+    behind = list(scope[1])
+    last_now: dict[int, int] = {}  # each sentence's last word of now
+    for i, word in enumerate(words):
+        if word in _NOW:
+            last_now[sentences[i]] = i
+    reached = [False] * len(words)  # walked back over already, by a later year
+    for cue in sorted(cues, key=lambda c: -c.start):
+        if last_now.get(sentences[cue.start], -1) >= cue.end:
+            continue
+        for j in range(cue.start - 1, -1, -1):
+            if reached[j] or clauses[j] != clauses[cue.start] or barriers[j] or words[j] in _NOW:
+                break
+            behind[j] = reached[j] = True
+    return scope[0], behind
+
+
+# Words that deny an act or an ability: "without" after one names what comes with the act
+# ("I can't put weight on it without excruciating pain", "I never ride without numb toes").
+_DENIED_ACT = frozenset({
+    "cant", "unable", "not", "never", "dont", "doesnt", "didnt", "wont", "hardly", "barely",
+    "impossible", "havent", "hasnt",
+})  # fmt: skip
+_DENIED_ACT_REACH = 15
+
+
+def _without_denied_act(cue: Hit, keys: Sequence[str], clauses: Sequence[int]) -> bool:
+    """Say whether a cue is a "without" after an act denied in its clause: no negation then."""
+    if cue.phrase.parts != ("without",):
+        return False
+    at = cue.start
+    return any(
+        keys[j] in _DENIED_ACT
+        for j in range(max(0, at - _DENIED_ACT_REACH), at)
+        if clauses[j] == clauses[at]
+    )
+
+
+# Words of degree that make a resolution partial: "eased a bit", "went down slightly".
+_PARTLY = frozenset({
+    ("a", "bit"), ("a", "little"), ("slightly",), ("somewhat",), ("a", "tad"), ("partly",),
+    ("partially",), ("a", "touch"), ("marginally",),
+})  # fmt: skip
+
+
+def _partly(cue: Hit, keys: Sequence[str]) -> bool:
+    """Say whether a resolution cue ("eased", "went down") is said only in part."""
+    after = tuple(keys[cue.end : cue.end + 2])
+    return after[:1] in _PARTLY or after in _PARTLY
+
+
 def _to_sentence_end(
     scope: _Scope, cues: Sequence[Hit], tokens: Tokens, barriers: Sequence[bool]
 ) -> _Scope:
@@ -937,12 +1076,14 @@ def _to_sentence_end(
     walk", "like when I dropped a board on my foot, the nail came off"."""
     words, sentences = tokens.words, tokens.sentences
     ahead = list(scope[0])
-    for cue in cues:
+    # a walk that meets one already made stops where that one stopped: the work stays linear
+    reached = [False] * len(words)
+    for cue in sorted(cues, key=lambda c: c.end):
         told = sentences[cue.end - 1]
         for i in range(cue.end, len(words)):
-            if sentences[i] != told or barriers[i] or words[i] in _NOW:
+            if reached[i] or sentences[i] != told or barriers[i] or words[i] in _NOW:
                 break
-            ahead[i] = True
+            ahead[i] = reached[i] = True
     return ahead, scope[1]
 
 

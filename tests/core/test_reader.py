@@ -15,6 +15,7 @@ from bot.core.knowledge import (
     SYMPTOM_IDS,
     Knowledge,
 )
+from bot.core.phrases import NUMBER, YEAR, number_key, split_phrase
 from bot.core.reader import Reader
 from bot.core.reading import Reading
 from bot.core.text import Tokenizer
@@ -666,6 +667,19 @@ def test_a_clot_risk_is_a_question_until_the_calf_hurts(
     assert warning_signs(with_pain, knowledge.triage) == ("dvt",)
 
 
+def test_a_clot_risk_with_a_cramping_or_tight_calf_is_the_sign(
+    reader: Reader, knowledge: Knowledge
+) -> None:
+    # the risk told apart from the calf, so only the combination can raise the sign
+    for text in (
+        "I was stuck on a long flight yesterday. Since then my calf has been cramping.",
+        "Three weeks after surgery. My calf feels really tight today.",
+    ):
+        assert "dvt" in warning_signs(reader.read(text), knowledge.triage), text
+    tight = reader.read("My calves feel tight after my run.")
+    assert warning_signs(tight, knowledge.triage) == ()
+
+
 def test_someone_elses_condition_does_not_combine(reader: Reader, knowledge: Knowledge) -> None:
     reading = reader.read("my mum is diabetic and I have a cut on my foot")
     assert warning_signs(reading, knowledge.triage) == ("wound",)
@@ -849,6 +863,179 @@ def test_a_gap_takes_an_adverb(reader: Reader) -> None:
 )
 def test_second_round_words(reader: Reader, text: str, flags: tuple[str, ...]) -> None:
     assert reader.read(text).red_flag_ids == flags, text
+
+
+# -- fifth round: structural context rules ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        # a year said after what it dates reaches back over its clause
+        ("I drained a badly infected blister on my heel on a long hike in 2011.", ()),
+        ("I tore the muscle in my calf in both 2015 and 2018.", ()),
+        ("In 2012, I broke my ankle skiing.", ()),
+        ("From 2015 to 2018 I had an ulcer on my heel that would not heal.", ()),
+        # ... but not when the sentence comes back to now
+        ("The swelling in my ankle began in 2021 and it is still swollen.", ("swelling",)),
+        # a year is no pain score and no age
+        ("I sprained my ankle yesterday.", ("injury",)),
+    ],
+)
+def test_a_year_dates_a_sign_as_past(reader: Reader, text: str, flags: tuple[str, ...]) -> None:
+    assert reader.read(text).red_flag_ids == flags, text
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        # a time that closes a clause after what it dates dates that clause only
+        (
+            "Diagnosed with type 2 diabetes as a teen, I woke last night in agony with my heel.",
+            ("severe",),
+        ),
+        ("When I was a kid, I broke my ankle playing rugby.", ()),
+        # a resolution denied with an adverb between is still denied
+        ("I broke my ankle as a kid, and the swelling never really went away.", ("swelling",)),
+    ],
+)
+def test_a_time_closing_a_clause_dates_that_clause(
+    reader: Reader, text: str, flags: tuple[str, ...]
+) -> None:
+    assert reader.read(text).red_flag_ids == flags, text
+
+
+def test_a_year_is_its_own_key_and_other_numbers_are_not() -> None:
+    assert number_key("2009") == YEAR and number_key("1950") == YEAR
+    assert number_key("30") == NUMBER and number_key("3000") == NUMBER
+    assert split_phrase("in #year") == ("in", YEAR)
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        # "without" after an act denied names what comes with the act: it is there
+        ("I can't take a step without agonizing pain in my heel.", ("severe",)),
+        ("I never ride more than an hour without my toes going numb.", ("numbness",)),
+        # ... and after an act done, what did not come
+        ("I walked the whole route without any numbness.", ()),
+        # the act denied may stand far back in the clause
+        (
+            "I can't walk more than about two or three hundred yards in these old shoes "
+            "without agonizing pain.",
+            ("severe",),
+        ),
+    ],
+)
+def test_without_after_a_denied_act_is_no_denial(
+    reader: Reader, text: str, flags: tuple[str, ...]
+) -> None:
+    assert set(flags) <= set(reader.read(text).red_flag_ids), text
+    if not flags:
+        assert not reader.read(text).red_flag_ids, text
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        ("The worst of the swelling has subsided.", ()),
+        ("The agony eased off after an hour.", ()),
+        # a resolution said in part leaves the sign there
+        ("The swelling eased a little overnight.", ("swelling",)),
+        ("My ankle swelling has subsided slightly.", ("swelling",)),
+    ],
+)
+def test_a_sign_easing_off_and_only_in_part(
+    reader: Reader, text: str, flags: tuple[str, ...]
+) -> None:
+    assert reader.read(text).red_flag_ids == flags, text
+
+
+def test_each_item_of_a_list_gets_the_window_afresh(reader: Reader) -> None:
+    reading = reader.read(
+        "There was no sign of any deep puncture wound, scratch, or sprain on my foot."
+    )
+    assert not reading.red_flag_ids
+    assert "injury" in {m.id for m in reading.negated}
+    # a new clause after the comma is no list item
+    assert reader.read("No pain at all, but my ankle is swollen.").red_flag_ids == ("swelling",)
+
+
+def test_a_list_goes_on_through_an_item_that_names_nothing(reader: Reader) -> None:
+    reading = reader.read("I have no swelling, bruising, or fever at all.")
+    assert not reading.red_flag_ids
+    assert {"swelling", "fever"} <= {m.id for m in reading.negated}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dad's big toe has gone black.",
+        "Grandma has a nasty ulcer on her heel.",
+        "Hubby was limping and his ankle is swollen.",
+        "Daughter's toe is red and swollen after the party.",
+    ],
+)
+def test_a_relative_named_without_my_is_someone_else(reader: Reader, text: str) -> None:
+    reading = reader.read(text)
+    assert not reading.red_flag_ids and reading.others, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I told mum my ankle is swollen.",
+        "Mum drove me to hospital because my ankle was swollen.",
+    ],
+)
+def test_the_writer_after_a_relative_is_the_writer(reader: Reader, text: str) -> None:
+    assert "swelling" in reader.read(text).red_flag_ids, text
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        # a habit denied says this time is the exception
+        ("My feet don't usually swell like this.", ("swelling",)),
+        # an expectation or a near miss is no sign had
+        ("I took my boots off expecting a blister that had burst.", ()),
+        ("I came close to developing an infection in that toe.", ()),
+        # an event told as a likeness did not happen; one told plainly did
+        ("It felt like I had sprained my ankle, but the X-ray was clear.", ()),
+        ("I sprained my ankle and it felt like a knife.", ("injury",)),
+    ],
+)
+def test_habits_expectations_and_near_misses(
+    reader: Reader, text: str, flags: tuple[str, ...]
+) -> None:
+    assert reader.read(text).red_flag_ids == flags, text
+
+
+@pytest.mark.parametrize(
+    ("text", "fever"),
+    [
+        # a temperature written as measured, at or above 38 C (100.4 F), is a fever
+        ("My toe is red and by the evening it was 39.1° under my tongue.", True),
+        ("Thermometer said 38.4 C this morning and my foot is hot.", True),
+        ("I took it twice: 101.6 F.", True),
+        ("It was 37.2 degrees, so normal.", False),
+        # weather in whole degrees, distances and paces are no temperature
+        ("It was 40 degrees outside and my feet swelled.", False),
+        ("I ran 38.5 k and my heel hurts.", False),
+        # read in context, as a pain score is
+        ("My son had 39.4 C last week.", False),
+        ("When I had cellulitis in 2019 it reached 40.1°.", False),
+    ],
+)
+def test_a_measured_temperature_is_a_fever(reader: Reader, text: str, fever: bool) -> None:
+    assert ("fever" in reader.read(text).red_flag_ids) is fever, text
+
+
+@pytest.mark.parametrize(
+    "text", ["I kept noting how painful each step was.", "I noted a painful heel."]
+)
+def test_an_ending_never_makes_a_denial(reader: Reader, text: str) -> None:
+    assert reader.read(text).symptom_ids == ("pain",), text
 
 
 def test_sentences_and_numbers_in_tokens() -> None:

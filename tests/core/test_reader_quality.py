@@ -186,6 +186,12 @@ def test_reader_quality(knowledge: Knowledge, summary: dict[str, list[str]]) -> 
 # recall exact 52.8%, any 63.4%, false alarms 13.5%. Tuned on its four fifths it reached 0.822,
 # 0.958, 77.9%, 82.6%, 8.8%; its held-back fifth (`dev3-held`) 0.852 -> 0.852, recall exact
 # 40.9% -> 50.0%, any 47.7% -> 54.5%, false alarms 17.1% -> 19.5%.
+# dev4 (fifth round) was scored once as it came, unseen: symptom F1 0.768, recall exact 62.1%,
+# any 68.6%, false alarms 15.6%. Only its tuning part is guarded here (`dev4-tune`, the items
+# whose number is not a multiple of five; the held-back fifth is never scored in a test): it
+# came at 0.779, 0.953, 64.4%, 72.0%, 15.7% and the fifth round took it to 0.795, 0.962,
+# 77.1%, 82.2%, 9.7% (dev to 97.7% recall exact; dev3-tune 84.3% -> 85.3% exact, false alarms
+# 5.9% -> 5.3%; dev2-tune unchanged at 90.1%, 95.0%, 10.6%).
 FLOORS = {
     "dev": {
         "dev_symptom_f1": 0.882,
@@ -205,11 +211,17 @@ FLOORS = {
         "dev3_sign_recall_exact_pct": 75.9,
         "dev3_sign_recall_any_pct": 80.6,
     },
+    "dev4-tune": {
+        "dev4-tune_symptom_f1": 0.775,
+        "dev4-tune_location_f1": 0.942,
+        "dev4-tune_sign_recall_exact_pct": 75.1,
+        "dev4-tune_sign_recall_any_pct": 80.2,
+    },
 }
-MAX_FALSE_ALARMS_PCT = {"dev": 7.2, "dev2": 13.6, "dev3": 10.8}
+MAX_FALSE_ALARMS_PCT = {"dev": 7.2, "dev2": 13.6, "dev3": 10.8, "dev4-tune": 11.7}
 
 
-@pytest.mark.parametrize("split", ["dev", "dev2", "dev3"])
+@pytest.mark.parametrize("split", ["dev", "dev2", "dev3", "dev4-tune"])
 def test_real_sentences_tuning_splits(
     knowledge: Knowledge, summary: dict[str, list[str]], split: str
 ) -> None:
