@@ -192,6 +192,10 @@ def test_reader_quality(knowledge: Knowledge, summary: dict[str, list[str]]) -> 
 # came at 0.779, 0.953, 64.4%, 72.0%, 15.7% and the fifth round took it to 0.795, 0.962,
 # 77.1%, 82.2%, 9.7% (dev to 97.7% recall exact; dev3-tune 84.3% -> 85.3% exact, false alarms
 # 5.9% -> 5.3%; dev2-tune unchanged at 90.1%, 95.0%, 10.6%).
+# Since the fifth round every guard scores a tuning part only (dev2-tune, dev3-tune; they stand
+# at symptom F1 0.871 and 0.814, location F1 0.939 and 0.967, recall exact 90.1% and 85.3%,
+# any 95.0% and 89.0%, false alarms 10.6% and 5.3%): a guard on the whole of dev2 or dev3
+# printed, on every run, figures that take in the held-back fifth, which a tuner then sees.
 FLOORS = {
     "dev": {
         "dev_symptom_f1": 0.882,
@@ -199,17 +203,17 @@ FLOORS = {
         "dev_sign_recall_exact_pct": 94.5,
         "dev_sign_recall_any_pct": 96.8,
     },
-    "dev2": {
-        "dev2_symptom_f1": 0.845,
-        "dev2_location_f1": 0.928,
-        "dev2_sign_recall_exact_pct": 83.6,
-        "dev2_sign_recall_any_pct": 89.0,
+    "dev2-tune": {
+        "dev2-tune_symptom_f1": 0.851,
+        "dev2-tune_location_f1": 0.919,
+        "dev2-tune_sign_recall_exact_pct": 88.1,
+        "dev2-tune_sign_recall_any_pct": 93.0,
     },
-    "dev3": {
-        "dev3_symptom_f1": 0.802,
-        "dev3_location_f1": 0.937,
-        "dev3_sign_recall_exact_pct": 75.9,
-        "dev3_sign_recall_any_pct": 80.6,
+    "dev3-tune": {
+        "dev3-tune_symptom_f1": 0.794,
+        "dev3-tune_location_f1": 0.947,
+        "dev3-tune_sign_recall_exact_pct": 83.3,
+        "dev3-tune_sign_recall_any_pct": 87.0,
     },
     "dev4-tune": {
         "dev4-tune_symptom_f1": 0.775,
@@ -218,10 +222,10 @@ FLOORS = {
         "dev4-tune_sign_recall_any_pct": 80.2,
     },
 }
-MAX_FALSE_ALARMS_PCT = {"dev": 7.2, "dev2": 13.6, "dev3": 10.8, "dev4-tune": 11.7}
+MAX_FALSE_ALARMS_PCT = {"dev": 7.2, "dev2-tune": 12.6, "dev3-tune": 7.3, "dev4-tune": 11.7}
 
 
-@pytest.mark.parametrize("split", ["dev", "dev2", "dev3", "dev4-tune"])
+@pytest.mark.parametrize("split", ["dev", "dev2-tune", "dev3-tune", "dev4-tune"])
 def test_real_sentences_tuning_splits(
     knowledge: Knowledge, summary: dict[str, list[str]], split: str
 ) -> None:
