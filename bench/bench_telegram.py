@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import statistics
 import tempfile
 import time
@@ -161,6 +162,10 @@ async def _trial(
     first-reply latencies to `latencies`)."""
     plain = [[(user, [line.as_dict() for line in lines]) for user, lines in s] for s in slots]
     await fake.acall("clear", server=server)
+    # Both bots share this process and start afresh each trial: the garbage and new objects a
+    # start (and the trial before) left would have a full collection, 30-110 ms, land in
+    # whichever trial came next. Each trial starts from a collected heap instead.
+    gc.collect()
     if profile is not None:
         profile.enable()
     cpu_start = time.process_time()

@@ -122,6 +122,12 @@ async def open_components(settings: Settings, *, clock: Clock | None = None) -> 
     # Knowledge, the reader's tables and the libraries live as long as the process: keep them
     # out of the collector's full passes, which otherwise walk them all and stalled sending
     # for up to ~0.2 s at a time (~1 s in a 10,000-reminder fan-out).
+    keep_out_of_full_collections()
+    return Components(settings, engine.knowledge, db, coach)
+
+
+def keep_out_of_full_collections() -> None:
+    """Collect what start-up left, and keep every object alive now out of later full passes
+    of the garbage collector (what lives as long as the process need not be walked again)."""
     gc.collect()
     gc.freeze()
-    return Components(settings, engine.knowledge, db, coach)
