@@ -8,7 +8,6 @@ never leaves half a step behind.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import random
@@ -124,10 +123,10 @@ class Coach:
                 # rolled back and run again with a fresh code.
                 if attempt == _CODE_ATTEMPTS - 1:
                     raise
-        if update is not None and self.claims.settle(update, claimed=True):
-            # A poller waits for this claim to fetch the next updates: let it ask before the
-            # replies are made, so its request is in flight while they are.
-            await asyncio.sleep(0)
+        if update is not None:
+            # A poller waits for this claim to fetch the next updates (it asks once the first
+            # reply's request is on its way).
+            self.claims.settle(update, claimed=True)
         return await self._finish(replies)
 
     async def _handle_once(

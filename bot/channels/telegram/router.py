@@ -68,11 +68,11 @@ class TelegramChannel:
         if chat is None or user is None:
             return False
         query = update.callback_query
-        # The press's answer (its button stops spinning) goes out beside the step rather than
-        # before it: a round trip less on the way to the reply. A worker killed after the
-        # step's commit and before the answer left it in the claimed inbox row for the next
-        # start to answer (`answer_presses`).
-        answering = None if query is None else asyncio.ensure_future(_answer(context.bot, query.id))
+        # The press's answer (its button stops spinning) goes out beside the first reply,
+        # not before the step: neither its round trip nor the work of making the request comes
+        # before the reply. A worker killed after the step's commit and before the answer left
+        # it in the claimed inbox row for the next start to answer (`answer_presses`).
+        answering: asyncio.Future[bool] | None = None
         try:
             event = event_of(update)
             if event is None:
@@ -84,11 +84,16 @@ class TelegramChannel:
             replies = await self.coach.handle(person, event, update=key, press=press)
             self.metrics.step_seconds.observe(time.perf_counter() - started)
             renderer = Renderer(context.bot, pictures=self.pictures, guides=self.guides)
+            if query is not None:
+                # Started now, it runs once the first reply's request is on its way.
+                answering = asyncio.ensure_future(_answer(context.bot, query.id))
             await renderer.send(chat.id, replies)
             return True
         finally:
             if answering is not None:
                 await answering
+            elif query is not None:
+                await _answer(context.bot, query.id)  # no step, or it failed: answer anyway
 
     async def answer_presses(self, bot: Bot, query_ids: Sequence[str]) -> int:
         """Answer presses a killed worker may have left spinning; return how many Telegram

@@ -140,6 +140,8 @@ async def test_server_errors_on_sending_are_survived_without_losing_a_reply(bot,
     update = api.press_button(55, where.message_id, where.callback_data("Heel"))
     [how_bad] = await ann.expect(1)
     assert shown(how_bad) == knowledge.say("ask_severity")
+    # The answer goes out beside the reply: wait for it rather than assume it came first.
+    await api.wait_for(lambda: bool(api.requests("answerCallbackQuery")))
     assert (
         api.requests("answerCallbackQuery")[0].params["callback_query_id"]
         == (update["callback_query"]["id"])
