@@ -71,25 +71,27 @@ class LoopCursor(sqlite3.Cursor):
 
     def execute(self, sql: str, parameters: Any = (), /) -> LoopCursor:
         """Run a statement; one that waits for a lock waits in asyncio sleeps."""
-        connection = self.connection
-        if connection.in_transaction or not getattr(connection, "wal", False):
-            super().execute(sql, parameters)
-        else:
-            _patiently(lambda: super(LoopCursor, self).execute(sql, parameters))
+        self._waiting_the_loop_way(lambda: super(LoopCursor, self).execute(sql, parameters))
         self._rows = deque(super().fetchall()) if self.description else deque()
         _pass_by_the_loop()
         return self
 
     def executemany(self, sql: str, seq_of_parameters: Any, /) -> LoopCursor:
         """Run a statement for each set of parameters, as `execute` waits."""
-        connection = self.connection
-        if connection.in_transaction or not getattr(connection, "wal", False):
-            super().executemany(sql, seq_of_parameters)
-        else:
-            _patiently(lambda: super(LoopCursor, self).executemany(sql, seq_of_parameters))
+        self._waiting_the_loop_way(
+            lambda: super(LoopCursor, self).executemany(sql, seq_of_parameters)
+        )
         self._rows = deque()
         _pass_by_the_loop()
         return self
+
+    def _waiting_the_loop_way(self, call: Callable[[], object]) -> None:
+        """Make the call; outside a WAL transaction, wait for a lock in asyncio sleeps."""
+        connection = self.connection
+        if connection.in_transaction or not getattr(connection, "wal", False):
+            call()
+        else:
+            _patiently(call)
 
     def fetchone(self) -> Any:
         """Return the next row, or None."""
