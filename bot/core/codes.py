@@ -42,9 +42,20 @@ _NOISE = re.compile(r"[\s\-\u2010-\u2015./_:#]+")
 _IN_SENTENCE = re.compile(r"(?<![A-Z0-9])FC[\s\-\u2010-\u2015:#]*([A-Z0-9]{5})(?![A-Z0-9])")
 
 
+_CODES = len(ALPHABET) ** CODE_LENGTH
+
+
 def new_code(rng: random.Random) -> str:
     """Draw a fresh reference code from the look-alike-free alphabet."""
-    return PREFIX + "".join(rng.choices(ALPHABET, k=CODE_LENGTH))
+    # One draw for the whole code, written in base 29: every step draws one (the coach cannot
+    # know beforehand whether the step files a request), and with the system's random source
+    # each draw is a system call, where `choices` made five.
+    number = rng.randrange(_CODES)
+    body = []
+    for _ in range(CODE_LENGTH):
+        number, digit = divmod(number, len(ALPHABET))
+        body.append(ALPHABET[digit])
+    return PREFIX + "".join(body)
 
 
 def parse_code(text: str) -> str | None:
