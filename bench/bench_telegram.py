@@ -16,11 +16,14 @@ other is stopped, so its polls and ticks are not counted). Per trial: CPU time p
 is shared and noisy) and p50/p99 from update to first reply. The bots take turns trial by
 trial on the same conversations, and each ratio is the median of the side-by-side trial
 ratios, with its min-max across trials (goals: cost at most 2x the echo bot's, p50 and p99
-latency within 1.5x). The p99 ratio is that of all trials' replies pooled (~680 a bot): one
+latency within 1.5x). The p99 ratio is that of all trials' replies pooled (~1,300 a bot): one
 trial's p99, of ~110 replies, is its second-largest value, which a single pause decides; the
-trials' own p99 ratios are printed beside it (p99_trial_ratio, median and range).
+trials' own p99 ratios are printed beside it (p99_trial_ratio, median and range). Twelve
+trials, not six: with ~650 replies pooled the p99 is the 7th largest, and the same build's
+pooled p99 ratio moved from 1.26x to 1.79x between runs; twice the replies narrow that
+spread by about 1/sqrt(2), for twice the time (~5 minutes).
 
-    python -m bench.bench_telegram [--trials 6] [--people 4] [--think 0.3] [--client httpx]
+    python -m bench.bench_telegram [--trials 12] [--people 4] [--think 0.3] [--client httpx]
 
 Profile the bot's side of it (py-spy sees the threads aiosqlite runs SQLite in, too):
 
@@ -64,7 +67,7 @@ from bot.core.knowledge import load_knowledge
 TOKEN = "123456:BENCH-token_abc"
 PEOPLE = 4  # simulated people talking at once
 PER_PERSON = 3  # conversations each person has per trial (each as a new user)
-TRIALS = 6
+TRIALS = 12
 # Mean pause between a reply and a person's next message (uniform, 0.5x to 1.5x): four people
 # then send ~12 updates a second, ~20 Bot API messages, under Telegram's 30 a second.
 THINK_S = 0.3

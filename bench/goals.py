@@ -274,7 +274,7 @@ BENCHES: tuple[Bench, ...] = (
             Row("getUpdates per update", "ours_polls_per_update", "", "echo_polls_per_update"),
             Row("Bot API sends per second", "ours_sends_per_s", "/s", "echo_sends_per_s"),
         ),
-        timeout_s=480.0,
+        timeout_s=720.0,
     ),
     Bench(
         "fanout",
