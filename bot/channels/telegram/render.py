@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
+import aiohttp
 import httpx
 from telegram import (
     Bot,
@@ -173,8 +174,13 @@ def phone_keyboard(reply: AskPhone) -> ReplyKeyboardMarkup:
 def not_sent(exc: BaseException) -> bool:
     """Say whether a failed call certainly did not reach Telegram (safe to send again)."""
     cause = exc.__cause__
+    # No connection was made, so nothing was sent: on the bot's aiohttp transport (which keeps
+    # the cause) and on PTB's default httpx one. aiohttp's connect timeout also covers waiting
+    # for a pooled connection, before anything is written.
+    if isinstance(cause, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
+        return True
     if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
-        return True  # no connection was made, so nothing was sent
+        return True
     # An error *answer* (a 5xx from Telegram or a proxy) comes without a transport cause.
     return isinstance(exc, NetworkError) and not isinstance(exc, TimedOut) and cause is None
 

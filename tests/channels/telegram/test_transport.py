@@ -17,6 +17,7 @@ from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.channels.telegram.instrument import raw_updates
+from bot.channels.telegram.render import not_sent
 from bot.channels.telegram.transport import AiohttpRequest
 
 TOKEN_URL_PART = "bot123456:SECRET-token"
@@ -136,6 +137,20 @@ async def test_an_unreachable_server_is_a_network_error_without_the_token():
     assert not isinstance(caught.value, TimedOut)
     assert "SECRET" not in str(caught.value)
     assert request.read_timeout == 5.0
+    # Nothing reached a server: the senders may send it again without a risk of a repeat.
+    assert not_sent(caught.value)
+
+
+async def test_a_timed_out_answer_may_have_been_delivered(server):
+    base, _ = server
+    request = AiohttpRequest(1, read_timeout=0.2)
+    await request.initialize()
+    try:
+        with pytest.raises(TimedOut) as caught:
+            await request.do_request(f"{base}/slow", "POST")
+    finally:
+        await request.shutdown()
+    assert not not_sent(caught.value)
 
 
 def test_a_getupdates_answer_is_kept_as_telegram_sent_each_update():
