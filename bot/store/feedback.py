@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.feedback import Feedback, Feeling
+from bot.store.rows import update_or_insert
 from bot.store.schema import FeedbackRow
 
 MAX_LOADED = 1000
@@ -17,24 +18,12 @@ async def record(
     session: AsyncSession, user_id: int, exercise: str, day: date, feeling: Feeling, now: datetime
 ) -> None:
     """Store how a move felt today, replacing an earlier answer for it the same day."""
-    # Statements, not ORM objects: an object added and flushed cost a step about a millisecond
-    # of unit-of-work (bench_telegram). The person's step lock keeps the two from racing.
-    changed = await session.execute(
-        update(FeedbackRow)
-        .where(
-            FeedbackRow.user_id == user_id,
-            FeedbackRow.exercise == exercise,
-            FeedbackRow.day == day,
-        )
-        .values(feeling=feeling, recorded_at=now)
-        .execution_options(synchronize_session="evaluate")
+    await update_or_insert(
+        session,
+        FeedbackRow,
+        {"user_id": user_id, "exercise": exercise, "day": day},
+        {"feeling": feeling, "recorded_at": now},
     )
-    if not int(getattr(changed, "rowcount", 0) or 0):
-        await session.execute(
-            insert(FeedbackRow).values(
-                user_id=user_id, exercise=exercise, day=day, feeling=feeling, recorded_at=now
-            )
-        )
 
 
 async def history(

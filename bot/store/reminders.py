@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, time
 
-from sqlalchemy import ColumnElement, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.reminders import Days, Reminder
+from bot.store.rows import update_or_insert
 from bot.store.schema import ReminderRow, User
 
 
@@ -39,19 +40,13 @@ async def get(session: AsyncSession, user_id: int, *, lock: bool = False) -> Rem
 
 async def put(session: AsyncSession, user_id: int, reminder: Reminder, now: datetime) -> None:
     """Create or replace the person's reminder."""
-    # Statements, not an ORM object changed and flushed (about a millisecond of unit-of-work
-    # a step, bench_telegram); "evaluate" keeps a row this session loaded up to date.
-    columns = _columns(reminder, now)
-    changed = await session.execute(
-        update(ReminderRow)
-        .where(ReminderRow.user_id == user_id)
-        .values(**columns)
-        .execution_options(synchronize_session="evaluate")
+    await update_or_insert(
+        session,
+        ReminderRow,
+        {"user_id": user_id},
+        _columns(reminder, now),
+        on_insert={"created_at": now},
     )
-    if not int(getattr(changed, "rowcount", 0) or 0):
-        await session.execute(
-            insert(ReminderRow).values(user_id=user_id, created_at=now, **columns)
-        )
 
 
 async def put_existing(

@@ -10,8 +10,6 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
-import aiohttp
-import httpx
 from telegram import (
     Bot,
     InlineKeyboardButton,
@@ -27,6 +25,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.app.outlet import Blocked, MaybeDelivered, NotDelivered, Rejected
 from bot.app.pictures import PictureFile, Pictures
+from bot.channels.telegram.transport import NEVER_CONNECTED
 from bot.core.replies import AskPhone, Card, Choice, Document, Guide, Picture, Reply, Say
 
 if TYPE_CHECKING:
@@ -174,12 +173,7 @@ def phone_keyboard(reply: AskPhone) -> ReplyKeyboardMarkup:
 def not_sent(exc: BaseException) -> bool:
     """Say whether a failed call certainly did not reach Telegram (safe to send again)."""
     cause = exc.__cause__
-    # No connection was made, so nothing was sent: on the bot's aiohttp transport (which keeps
-    # the cause) and on PTB's default httpx one. aiohttp's connect timeout also covers waiting
-    # for a pooled connection, before anything is written.
-    if isinstance(cause, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
-        return True
-    if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+    if isinstance(cause, NEVER_CONNECTED):
         return True
     # An error *answer* (a 5xx from Telegram or a proxy) comes without a transport cause.
     return isinstance(exc, NetworkError) and not isinstance(exc, TimedOut) and cause is None

@@ -14,10 +14,22 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
+import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 _DEFAULT = BaseRequest.DEFAULT_NONE
+
+# What the HTTP clients raise when no connection was made, so nothing was sent: this
+# transport's errors (kept as the cause of PTB's NetworkError; its connect timeout also covers
+# waiting for a pooled connection) and those of PTB's default httpx client.
+NEVER_CONNECTED: tuple[type[BaseException], ...] = (
+    aiohttp.ClientConnectorError,
+    aiohttp.ConnectionTimeoutError,
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+)
 
 # PTB's HTTPXRequest defaults, in seconds.
 READ_TIMEOUT = 5.0
