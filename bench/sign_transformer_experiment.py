@@ -27,9 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from bench.real_sentences import ROOT, load, read
-from bot.core.knowledge import load_knowledge
-from bot.core.reader import Reader
+from bench.real_sentences import load
+from bench.sign_model_experiment import ANY, rule_signs, target
 
 POOL = ("dev", "dev2-tune", "dev3-tune", "dev4-tune")
 HELD = ("dev2-held", "dev3-held", "dev4-held")
@@ -44,14 +43,12 @@ def items_of(splits: Sequence[str]) -> list[dict[str, Any]]:
 
 def signed(items: Sequence[dict[str, Any]]) -> np.ndarray:
     """Return 1 for each item with a labelled warning sign, else 0."""
-    return np.array([int(bool(item.get("red_flags"))) for item in items])
+    return np.array([target(item, ANY) for item in items])
 
 
 def rule_raises(items: Sequence[dict[str, Any]]) -> np.ndarray:
     """Return 1 for each item where the reader and triage raise any sign."""
-    knowledge = load_knowledge(ROOT / "knowledge")
-    reader = Reader(knowledge)
-    return np.array([int(bool(read(reader, knowledge, i["text"])["red_flags"])) for i in items])
+    return np.array([int(bool(got["red_flags"])) for got in rule_signs(items)])
 
 
 def report(name: str, want: np.ndarray, got: np.ndarray) -> None:
