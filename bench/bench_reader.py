@@ -8,7 +8,9 @@ count only the time the reading thread actually ran.
 
 Quality: the hand-labelled real sentences (tests/core/data/real_sentences), dev, dev2, dev3, dev4
 and test splits, scored by bench/real_sentences.py: symptom and location micro-F1, warning-sign
-recall (exact and any sign), per-sign recall and false alarms, as aggregates only.
+recall (exact and any sign), per-sign recall and false alarms, as aggregates only. Beside them,
+the same figures for a blind second annotator on 240 tunable sentences (bench/label_agreement.py):
+how far two people agree, the bar the reader's goal sets.
 
     python -m bench.bench_reader [--passes 30] [--dev-only]
 """
@@ -27,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from bench import real_sentences
+from bench import label_agreement, real_sentences
 from bench.cli import print_figures
 from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.reader import Reader
@@ -147,6 +149,8 @@ def run(passes: int = PASSES, splits: tuple[str, ...] = real_sentences.SPLITS) -
     figures["ratio_p99"] = figures["reader_p99_us"] / figures["baseline_p99_us"]
     for split in splits:
         figures |= real_sentences.score(split, reader, knowledge).figures(split)
+    # How far two people agree on the same kind of sentences: the bar the reader's goal sets.
+    figures |= label_agreement.figures()
     return figures
 
 

@@ -147,6 +147,14 @@ BENCHES: tuple[Bench, ...] = (
                     ),
                 )
             ),
+            Row("second annotator: symptom micro-F1", "agreement_symptom_f1"),
+            Row(
+                "second annotator: warning-sign recall, any sign",
+                "agreement_sign_recall_any_pct",
+                "%",
+            ),
+            Row("second annotator: false alarms", "agreement_false_alarms_pct", "%"),
+            Row("second annotator: Cohen's kappa, any sign", "agreement_any_sign_kappa"),
         ),
     ),
     Bench(
