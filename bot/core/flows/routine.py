@@ -4,8 +4,9 @@ No card is shown while a warning sign stands, before the episode's warning-sign 
 answered, or while a hint of a sign is still to be asked about (safety.py and intake.py own
 those questions). A card comes with its picture and the buttons Start (a guided session,
 flows/guide.py), Done (asks how it felt), Skip and Stop here. While a card is shown, "it
-hurts", "ouch", "worse", a pain score or "Stop here" stops that move and asks what happened;
-a move that hurt is left out from then on.
+hurts", "ouch", "worse", a pain score (a bare number past the buttons too) or "Stop here"
+stops that move and asks what happened; a move that hurt is left out from then on, or, where
+its ladder has an easier level, eased for next time and not shown again in this routine.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.core.feedback import Feeling
 from bot.core.flow import Flow
 from bot.core.flows import intake, safety
 from bot.core.knowledge import Level
+from bot.core.pain_score import bare_score
 from bot.core.program import Feel, LevelChange
 from bot.core.routine import alternative_to, card_text, routine_for
 from bot.core.state import HOME, StepId
@@ -208,6 +210,15 @@ def on_card_choice(turn: Turn, choice: str) -> None:
 
 def on_card_text(turn: Turn, text: str) -> bool:
     """Listen while a card is shown: pain or "worse" stops the move; a sign stands."""
+    score = bare_score(text)
+    if score is not None and score > len(turn.state.choices):
+        # Not one of the card's buttons: a bare number past them is how bad it hurts now.
+        turn.state.pain_score = score
+        if score >= turn.knowledge.rules.severe_pain_score:
+            safety.raise_signs(turn, ("severe",))  # as at intake and at a check-in
+        else:
+            turn.ask(STOPPED)
+        return True
     reading = turn.read(text)
     intents = set(reading.intent_ids)
     if reading.red_flags:
@@ -282,8 +293,17 @@ def it_hurt(turn: Turn, exercise: str) -> None:
     `program.on_hurt`), else leave it out; either way, ask how to go on."""
     change = after_feel(turn, exercise, Feel.hurt)
     if change is not None and change.after > 0:
-        turn.goto(AFTER_PAIN)
         say_change(turn, change)
+        turn.say("move_rest_today")
+        # The easier level is for next time: a move that just hurt is not shown again in
+        # this routine, so "Next" goes on to the move after it.
+        state = turn.state
+        if state.card + 1 >= len(state.routine):
+            turn.say("move_no_alternative_last")
+            turn.ask(WHAT_NEXT)
+            return
+        state.card += 1
+        turn.goto(AFTER_PAIN)
         turn.say("move_go_on", choices=("next", "pro", "stop_routine"))
         return
     leave_out_current(turn, recorded=change is not None)
@@ -411,6 +431,7 @@ flow.says(
     "move_no_alternative",
     "move_no_alternative_last",
     "move_go_on",
+    "move_rest_today",
     "what_next",
     "goodbye",
     "nudge_later",
