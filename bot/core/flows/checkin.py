@@ -72,6 +72,8 @@ def _take_score(turn: Turn, score: int) -> None:
     draft.score = score
     if draft.from_reminder:
         _record(turn, done=True)
+    elif safety.standing(turn):
+        _record(turn, done=False)  # no routine while a sign stands: nothing to ask about
     else:
         turn.ask(DONE)
 
@@ -123,6 +125,10 @@ def _record(turn: Turn, *, done: bool) -> None:
     turn.say("checkin_saved", score=checkin.score)
     if checkin.score >= turn.knowledge.rules.severe_pain_score:
         safety.raise_signs(turn, ("severe",))  # as at intake: no exercises, a professional
+        return
+    if safety.standing(turn):
+        turn.goto(safety.WARNING)  # the sign still comes first, whatever the score
+        safety.repeat_warning(turn)
         return
     series = [c for c in turn.ctx.checkins if c.day != checkin.day] + [checkin]
     maybe_nudge(turn, series, checkin.day)

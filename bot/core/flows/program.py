@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.core import program as ladder
 from bot.core.flow import Flow
-from bot.core.flows import routine
+from bot.core.flows import routine, safety
 from bot.core.report import level_label
 from bot.core.state import HOME
 from bot.core.turn import Turn, local_today
@@ -52,6 +52,11 @@ def ask_menu(turn: Turn) -> None:
     choices: tuple[str, ...] = ACTIONS if lines else ("program_add", "program_done")
     if not addable(turn):
         choices = tuple(c for c in choices if c != "program_add")
+    signs = safety.standing(turn)
+    if signs:
+        # Kept to look at, not to do: no moves start while a warning sign stands.
+        text = f"{text}\n\n{turn.text('program_paused', signs=safety.names(turn, signs))}"
+        choices = tuple(c for c in choices if c not in ("program_start", "program_add"))
     turn.say_text(text, choices=choices, key="program", no="program_done")
 
 
@@ -158,4 +163,5 @@ flow.says(
     program_out={"moves"},
     program_dropped={"name"},
     program_added={"name", "level"},
+    program_paused={"signs"},
 )
