@@ -61,12 +61,14 @@ _STATED = re.compile(
     r"(?:\s+(?:is|was|as|at))?)"
     rf"{_FILLER}\s+(?P<low>{_NUMBER})\b{_UNITS}"
 )
-# "it's a 9", "I told him it was a 9", "its an 8 at night", "I'd say a 7 or 8", "I'm at a 6":
+# "it's a 9", "I told him it was a 9", "its an 8 at night", "I'd say a 7 or 8", "I'm at a 6",
+# "my dad's is a 9 but mine is a 3" (the writer's own, said apart from another's):
 # a number with an article after "it is" or the like. "one" is left out ("it's a one-off").
 _SAID_NUMBER = rf"(?:{_DIGITS}|{'|'.join(w for w in _WORD_NUMBERS if w != 'one')})"
 _SAID = re.compile(
     r"\b(?:its|it is|it was|it s|thats|that is|that was|id say|i would say|i said|"
-    r"im at|i am at|i was at|its at|sits at|its like|it was like|was like)"
+    r"im at|i am at|i was at|its at|sits at|its like|it was like|was like|"
+    r"mine is|mine was|mines|mine s)"
     r"(?:\s+(?:like|about|around|probably|maybe|easily|definitely|honestly|currently|"
     r"now|still|already|solid|more like|at least|at|prob|def|def a))*"
     rf"\s+(?:a|an)\s+(?P<low>{_SAID_NUMBER})(?:{_RANGE}(?:a |an )?(?P<high>{_SAID_NUMBER}))?"

@@ -597,6 +597,8 @@ def test_a_hint_never_repeats_a_sign(reader: Reader) -> None:
         ("I'd say a 7 or 8", 8),
         ("it was 9/10 yesterday but now it's a 3", 3),
         ("my mum's pain is a 9 but my pain is a 4", 4),
+        ("my dad's is a 9 but mine is a 3", 3),
+        ("mine's an 8 today", 8),
         ("it's not a 9, more like a 6 out of 10", 6),
         ("didn't sleep, pain 9/10", 9),
     ],
