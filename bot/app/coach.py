@@ -50,9 +50,9 @@ from bot.core.effects import (
 )
 from bot.core.events import Event, GuideEndedEvent
 from bot.core.guide import GuideRun
-from bot.core.replies import Document, Reply, Report
+from bot.core.replies import Choice, Document, Reply, Report
 from bot.core.state import ConversationState
-from bot.core.turn import Context
+from bot.core.turn import Context, live_choices
 from bot.core.updates import UpdateKey
 from bot.store import (
     Conflict,
@@ -172,6 +172,10 @@ class Coach:
         async with self.db.transaction() as session:
             user = await users.load_user(session, person_id)
             return _load_state(user.state if user else None)
+
+    async def live_choices(self, person_id: int) -> tuple[Choice, ...]:
+        """Return the buttons of the question a person has open (after a restart too)."""
+        return live_choices(await self.state_of(person_id))
 
     async def is_new(self, person_id: int) -> bool:
         """Say whether the store has never seen this person."""

@@ -185,6 +185,11 @@ class TerminalChat:
         """Read lines until the end of input, one message each."""
         if greet_if_new and await self.coach.is_new(self.person.id):
             await self.send(CommandEvent(name="start"))
+        else:
+            # Coming back: the numbers typed now pick from the question left open last time.
+            shown = await self.coach.live_choices(self.person.id)
+            self.labels = [c.label for c in shown]
+            self.tokens = [] if numbers_only(self.labels) else [c.token for c in shown]
         while True:
             line = await read_line()
             if line is None:

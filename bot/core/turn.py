@@ -65,6 +65,14 @@ def zone_of(state_zone: str | None, reminder: Reminder | None) -> tzinfo:
     return person_zone(state_zone, reminder.zone if reminder else None)
 
 
+def live_choices(state: ConversationState) -> tuple[Choice, ...]:
+    """Return the open question's buttons as they were shown: token and label."""
+    return tuple(
+        Choice(token=f"{state.seq}.{cid}", label=label)
+        for cid, label in zip(state.choices, state.choice_labels, strict=False)
+    )
+
+
 def local_today(turn: Turn) -> date:
     """Return the person's local date now."""
     return turn.ctx.now.astimezone(zone_of(turn.state.zone, turn.ctx.reminder)).date()
@@ -178,10 +186,7 @@ class Turn:
             self.state.choice_labels = tuple(self.label(cid, labels) for cid in choices)
             self.state.yes_choice = yes or ("yes" if "yes" in choices else None)
             self.state.no_choice = no or ("no" if "no" in choices else None)
-            shown = tuple(
-                Choice(token=f"{self.state.seq}.{cid}", label=label)
-                for cid, label in zip(choices, self.state.choice_labels, strict=True)
-            )
+            shown = live_choices(self.state)
         return shown
 
     def label(self, choice_id: str, labels: dict[str, str] | None = None) -> str:

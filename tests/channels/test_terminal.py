@@ -92,6 +92,14 @@ def test_state_persists_across_runs_per_user(tmp_path):
     assert not texts[0].startswith("Before I suggest")  # user 8 has no conversation yet
 
 
+def test_a_number_typed_after_a_restart_picks_from_the_question_left_open(tmp_path):
+    first = chat(tmp_path, ["/start", "tight calves", "3"], "--json")
+    assert json.loads(first.stdout.splitlines()[-1])["buttons"][-1] == "None of these"
+    second = chat(tmp_path, ["9"], "--json")  # "None of these" is the 9th on the screen
+    texts = [json.loads(line)["text"] for line in second.stdout.splitlines()]
+    assert texts[0].startswith("Here are 2 moves"), texts
+
+
 def test_plain_output_numbers_the_choices(tmp_path):
     result = chat(tmp_path, ["/start"])
     assert result.returncode == 0, result.stderr
