@@ -22,7 +22,7 @@ from bot.app.outlet import Blocked, MaybeDelivered, NotDelivered, Rejected
 from bot.app.reminder_sender import ReminderSender
 from bot.app.staff_desk import StaffDesk
 from bot.app.staff_outbox import StaffOutbox
-from bot.core.events import ButtonEvent, CommandEvent
+from bot.core.events import ButtonEvent, CommandEvent, TextEvent
 from bot.core.knowledge import Knowledge
 from bot.core.leads import LeadDetails, LeadStatus
 from bot.core.outbox import LEASE as STAFF_LEASE
@@ -784,3 +784,43 @@ async def test_an_update_waits_behind_an_announcement_that_may_have_arrived(stor
     assert text.startswith("(Sent again after a delivery problem")
     assert "contacted by @nurse (900)" in text
     assert all(row.sent_at is not None for row in await outbox_rows(db))
+
+
+async def test_a_sign_told_after_the_request_goes_on_it_and_on_the_staff_message(store, knowledge):
+    coach, db, clock = store
+    await save_lead(db, clock)
+    outlet = Outlet()
+    outbox = StaffOutbox(db, knowledge, outlet, STAFF, clock=clock)
+    await outbox.run_once()
+    clock.advance(minutes=10)
+    replies = await coach.handle(ANN, TextEvent(text="my calf is swollen and hot after the flight"))
+    assert [r.key for r in replies if isinstance(r, Say)] == [
+        "callback_sign_added",
+        "callback_sign_emergency",
+        "warning",
+    ]
+    async with db.transaction() as session:
+        lead = await leads.by_code(session, "FC-7K3QX")
+    assert lead is not None and lead.status is LeadStatus.open
+    assert lead.red_flags == ("dvt", "swelling")  # the most urgent first
+    # Everything else the person gave is kept as it was.
+    assert (lead.name, lead.phone, lead.note, lead.symptoms) == (
+        "Ann Smith",
+        "+447400123456",
+        "after 6pm",
+        ("tightness",),
+    )
+    assert await outbox.run_once() == 1
+    [(chat, _, edit)] = outlet.edits
+    assert chat == STAFF and "WARNING SIGNS, EMERGENCY (told to get help now)" in edit.text
+
+
+async def test_a_request_staff_have_handled_is_left_as_it_was(store, knowledge):
+    coach, db, clock = store
+    await save_lead(db, clock)
+    await StaffDesk(db, (900,)).mark("FC-7K3QX", LeadStatus.contacted, "@nurse (900)", clock())
+    replies = await coach.handle(ANN, TextEvent(text="my toes are numb"))
+    assert [r.key for r in replies if isinstance(r, Say)] == ["warning"]
+    async with db.transaction() as session:
+        lead = await leads.by_code(session, "FC-7K3QX")
+    assert lead is not None and lead.red_flags == ()
