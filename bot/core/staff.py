@@ -27,6 +27,8 @@ CSV_COLUMNS = (
     "note",
     "handled_by",
     "handled_at",
+    # Added after the first release: at the end, so the columns before keep their places.
+    "conditions",
 )
 
 
@@ -43,6 +45,10 @@ def _about(knowledge: Knowledge, lead: Lead) -> str:
         flags = ", ".join(flag.label for flag in known)
         urgency = knowledge.say(f"staff_urgency_{top.value}")
         about += " | " + knowledge.say("staff_warning", flags=flags, urgency=urgency)
+    known_conditions = knowledge.conditions
+    conditions = [known_conditions[c].label for c in lead.conditions if c in known_conditions]
+    if conditions:
+        about += " | " + knowledge.say("staff_conditions", conditions=", ".join(conditions))
     return about
 
 
@@ -111,6 +117,7 @@ def lead_line(knowledge: Knowledge, lead: Lead) -> str:
         phone=lead.phone or "-",
         best_time=lead.best_time or "-",
         flags=", ".join(lead.red_flags) or "-",
+        conditions=", ".join(lead.conditions) or "-",
     )
 
 
@@ -139,6 +146,7 @@ def csv_row(lead: Lead) -> Sequence[str]:
         _defuse(lead.note),
         _defuse(lead.handled_by or ""),
         lead.handled_at.isoformat() if lead.handled_at else "",
+        " ".join(lead.conditions),
     )
 
 

@@ -33,6 +33,7 @@ def _value(row: LeadRow) -> Lead:
         symptoms=tuple(json.loads(row.symptoms)),
         red_flags=tuple(json.loads(row.red_flags)),
         pain_score=row.pain_score,
+        conditions=tuple(json.loads(row.conditions)),
         handled_by=row.handled_by,
         handled_at=row.handled_at,
         staff_message_id=row.staff_message_id,
@@ -85,6 +86,7 @@ async def save(
     row.symptoms = json.dumps(list(details.symptoms))
     row.red_flags = json.dumps(list(details.red_flags))
     row.pain_score = details.pain_score
+    row.conditions = json.dumps(list(details.conditions))
     row.updated_at = now
     await session.flush()
     outbox.queue(session, row.code, now)
@@ -183,7 +185,7 @@ async def forget_user(session: AsyncSession, user_id: int, now: datetime) -> Non
         row.user_id = None
         row.status = LeadStatus.withdrawn.value
         row.name = row.phone = row.note = ""
-        row.symptoms = row.red_flags = "[]"
+        row.symptoms = row.red_flags = row.conditions = "[]"
         row.pain_score = None
         row.report_wanted = False
         row.handled_by = None

@@ -115,10 +115,13 @@ def _onto_request(turn: Turn) -> None:
     flags = most_urgent_first(turn, (*details.red_flags, *turn.state.safety.signs))
     if set(flags) == set(details.red_flags):
         return
+    # What makes the signs mean more (diabetes) goes with them.
+    conditions = tuple(dict.fromkeys((*details.conditions, *turn.state.safety.conditions)))
     # One change of the request per step: a later sign in the same step replaces the earlier.
     turn.effects[:] = [e for e in turn.effects if not (isinstance(e, SaveLead) and e.code == code)]
     kept = LeadDetails.model_validate(details.model_dump(include=set(LeadDetails.model_fields)))
-    turn.do(SaveLead(code=code, details=kept.model_copy(update={"red_flags": flags})))
+    changed = kept.model_copy(update={"red_flags": flags, "conditions": conditions})
+    turn.do(SaveLead(code=code, details=changed))
 
 
 def _on_request(turn: Turn) -> frozenset[str]:
