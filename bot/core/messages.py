@@ -54,6 +54,7 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
     "staff_repeated": frozenset({"code"}),
     "staff_report_caption": frozenset({"code"}),
     "staff_conditions": frozenset({"conditions"}),
+    "staff_signs_added": frozenset({"code", "warning"}),
     "staff_line": frozenset(
         {"code", "created", "status", "name", "phone", "best_time", "flags", "conditions"}
     ),

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.leads import Lead, LeadDetails, LeadStatus
+from bot.core.outbox import Topic
 from bot.store import outbox
 from bot.store.schema import LeadRow
 
@@ -66,9 +67,16 @@ async def by_code(session: AsyncSession, code: str) -> Lead | None:
 
 
 async def save(
-    session: AsyncSession, user_id: int, code: str, details: LeadDetails, now: datetime
+    session: AsyncSession,
+    user_id: int,
+    code: str,
+    details: LeadDetails,
+    now: datetime,
+    *,
+    signs_added: bool = False,
 ) -> Lead:
-    """Create the request (or update the person's own open one) and queue the staff message."""
+    """Create the request (or update the person's own open one) and queue the staff message
+    (with `signs_added`, also a notice that the request now carries new warning signs)."""
     row = await _row(session, code)
     if row is None or row.user_id != user_id:
         row = LeadRow(
@@ -89,7 +97,7 @@ async def save(
     row.conditions = json.dumps(list(details.conditions))
     row.updated_at = now
     await session.flush()
-    outbox.queue(session, row.code, now)
+    outbox.queue(session, row.code, now, Topic.signs_added if signs_added else Topic.staff)
     return _value(row)
 
 

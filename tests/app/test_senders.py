@@ -813,6 +813,12 @@ async def test_a_sign_told_after_the_request_goes_on_it_and_on_the_staff_message
     assert await outbox.run_once() == 1
     [(chat, _, edit)] = outlet.edits
     assert chat == STAFF and "WARNING SIGNS, EMERGENCY (told to get help now)" in edit.text
+    # An edit makes no sound in Telegram: a short new message says that the request changed.
+    _announcement, notice = staff_texts(outlet)
+    assert "FC-7K3QX" in notice and "EMERGENCY" in notice and "Ann Smith" not in notice
+    clock.advance(minutes=5)
+    assert await outbox.run_once() == 0
+    assert len(outlet.to(STAFF)) == 2
 
 
 async def test_a_request_staff_have_handled_is_left_as_it_was(store, knowledge):
@@ -824,3 +830,27 @@ async def test_a_request_staff_have_handled_is_left_as_it_was(store, knowledge):
     async with db.transaction() as session:
         lead = await leads.by_code(session, "FC-7K3QX")
     assert lead is not None and lead.red_flags == ()
+
+
+async def test_a_new_signs_notice_that_failed_is_retried_and_said_once(store, knowledge):
+    coach, db, clock = store
+    await save_lead(db, clock)
+    outlet = Outlet()
+    outbox = StaffOutbox(db, knowledge, outlet, STAFF, clock=clock)
+    await outbox.run_once()
+    await coach.handle(ANN, TextEvent(text="my toes are numb"))
+    deliver = outlet.deliver
+
+    async def fail_once(chat_id: int, replies: Sequence[Reply]) -> list[int]:
+        outlet.deliver = deliver  # type: ignore[method-assign]
+        raise NotDelivered("502")
+
+    outlet.deliver = fail_once  # type: ignore[method-assign]
+    assert await outbox.run_once() == 0
+    clock.advance(seconds=10)
+    assert await outbox.run_once() == 1
+    clock.advance(minutes=5)
+    assert await outbox.run_once() == 0
+    _announcement, notice = staff_texts(outlet)
+    assert "FC-7K3QX" in notice and "Numbness or tingling" in notice
+    assert len(outlet.edits) == 2  # the retry edits again (Telegram refuses it, harmlessly)

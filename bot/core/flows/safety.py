@@ -121,7 +121,7 @@ def _onto_request(turn: Turn) -> None:
     turn.effects[:] = [e for e in turn.effects if not (isinstance(e, SaveLead) and e.code == code)]
     kept = LeadDetails.model_validate(details.model_dump(include=set(LeadDetails.model_fields)))
     changed = kept.model_copy(update={"red_flags": flags, "conditions": conditions})
-    turn.do(SaveLead(code=code, details=changed))
+    turn.do(SaveLead(code=code, details=changed, signs_added=True))
 
 
 def _on_request(turn: Turn) -> frozenset[str]:
