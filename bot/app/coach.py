@@ -234,8 +234,8 @@ class Coach:
                     await _save_guide(session, user_id, run, now)
                 case EndGuide(stamp=stamp):
                     await guides.remove(session, user_id, stamp=stamp)
-                case SaveLead(code=code, details=details):
-                    await leads.save(session, user_id, code, details, now)
+                case SaveLead(code=code, details=details, signs_added=signs_added):
+                    await leads.save(session, user_id, code, details, now, signs_added=signs_added)
                 case WithdrawLead(code=code):
                     await leads.withdraw(session, user_id, code, now)
                 case AttachReport(code=code):

@@ -22,9 +22,9 @@ from bot.app.outlet import Blocked, MaybeDelivered, NotDelivered, Outlet, Reject
 from bot.app.runs import Runs
 from bot.core.knowledge import Knowledge
 from bot.core.leads import Lead, LeadStatus
-from bot.core.outbox import OutboxEntry, StaffSendFailure, lease, retry_later, settle
+from bot.core.outbox import OutboxEntry, StaffSendFailure, Topic, lease, retry_later, settle
 from bot.core.replies import Document
-from bot.core.staff import staff_message
+from bot.core.staff import signs_notice, staff_message
 from bot.store import Database, leads, outbox
 
 log = logging.getLogger(__name__)
@@ -127,6 +127,10 @@ class StaffOutbox:
             log.error("sending staff message %s failed: %s", code, type(exc).__name__)
             await self._later(item.entry, StaffSendFailure.maybe_sent)
             return 0
+        # New warning signs on a request staff have seen: the edit above makes no sound.
+        new_signs = announced and item.entry.topic is Topic.signs_added
+        if new_signs and not await self._notice(item.entry, lead, chat_id):
+            return 0
         if not announced and message_id is not None and self._report_to_do(lead):
             # Kept before the report goes, so that a retry edits the announcement, never
             # announces the request twice.
@@ -138,6 +142,25 @@ class StaffOutbox:
             await outbox.save(session, settle(item.entry, message_id, self.clock()))
             await leads.set_staff_message(session, code, message_id)
         return 1
+
+    async def _notice(self, entry: OutboxEntry, lead: Lead, chat_id: int) -> bool:
+        """Say in a new message that the request has new warning signs; False when that
+        failed and the row waits for a retry (which edits again, harmlessly, then says it)."""
+        notice = signs_notice(self.knowledge, lead)
+        if notice is None:
+            return True
+        try:
+            await self.outlet.deliver(chat_id, [notice])
+        except Rejected as exc:
+            log.warning("the staff chat refused the new signs of request %s: %s", lead.code, exc)
+        except (NotDelivered, MaybeDelivered, Blocked) as exc:
+            await self._later(entry, _FAILURES[type(exc)])
+            return False
+        except Exception as exc:
+            log.error("the new signs of request %s failed: %s", lead.code, type(exc).__name__)
+            await self._later(entry, StaffSendFailure.maybe_sent)
+            return False
+        return True
 
     @staticmethod
     def _report_to_do(lead: Lead) -> bool:

@@ -122,11 +122,16 @@ class RecordLevelChanges(_Effect):
 
 
 class SaveLead(_Effect):
-    """Create the callback request (or update the open one with this code)."""
+    """Create the callback request (or update the open one with this code).
+
+    `signs_added`: the update adds warning signs, which staff are told in a message of its
+    own (an edit of the request's message makes no sound).
+    """
 
     kind: Literal["save_lead"] = "save_lead"
     code: str
     details: LeadDetails
+    signs_added: bool = False
 
 
 class WithdrawLead(_Effect):

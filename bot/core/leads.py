@@ -38,6 +38,8 @@ class LeadDetails(BaseModel):
     symptoms: tuple[str, ...] = ()
     red_flags: tuple[str, ...] = ()
     pain_score: int | None = None
+    # Known health conditions (diabetes, poor circulation): they change what a sign means.
+    conditions: tuple[str, ...] = ()
 
 
 class Lead(LeadDetails):

@@ -53,7 +53,11 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
     "staff_forgotten": frozenset({"code"}),
     "staff_repeated": frozenset({"code"}),
     "staff_report_caption": frozenset({"code"}),
-    "staff_line": frozenset({"code", "created", "status", "name", "phone", "best_time", "flags"}),
+    "staff_conditions": frozenset({"conditions"}),
+    "staff_signs_added": frozenset({"code", "warning"}),
+    "staff_line": frozenset(
+        {"code", "created", "status", "name", "phone", "best_time", "flags", "conditions"}
+    ),
     "staff_lead_not_found": frozenset({"code"}),
     "staff_marked": frozenset({"code", "status"}),
     "staff_stats": frozenset({"people", "reminders", "checkins", "requests", "outbox"}),

@@ -26,6 +26,13 @@ class StaffSendFailure(StrEnum):
     blocked = "Blocked"
 
 
+class Topic(StrEnum):
+    """What a staff message row delivers."""
+
+    staff = "staff"  # the request as it now stands: announced once, then edited
+    signs_added = "staff_signs"  # that, and a new message saying new warning signs came
+
+
 class OutboxEntry(BaseModel):
     """One message to staff about one callback request, and where its delivery stands."""
 
@@ -33,6 +40,7 @@ class OutboxEntry(BaseModel):
 
     id: int
     lead_code: str
+    topic: Topic = Topic.staff
     attempts: int = 0
     next_attempt_at: datetime
     sending_since: datetime | None = None

@@ -27,6 +27,8 @@ CSV_COLUMNS = (
     "note",
     "handled_by",
     "handled_at",
+    # Added after the first release: at the end, so the columns before keep their places.
+    "conditions",
 )
 
 
@@ -34,15 +36,26 @@ def _utc(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
 
 
+def _warning(knowledge: Knowledge, lead: Lead) -> str | None:
+    known = [knowledge.red_flags[f] for f in lead.red_flags if f in knowledge.red_flags]
+    if not known:
+        return None
+    top = min(known, key=lambda flag: _URGENCY_RANK[flag.urgency]).urgency
+    flags = ", ".join(flag.label for flag in known)
+    urgency = knowledge.say(f"staff_urgency_{top.value}")
+    return knowledge.say("staff_warning", flags=flags, urgency=urgency)
+
+
 def _about(knowledge: Knowledge, lead: Lead) -> str:
     parts = [knowledge.symptoms[s].label for s in lead.symptoms if s in knowledge.symptoms]
-    known = [knowledge.red_flags[f] for f in lead.red_flags if f in knowledge.red_flags]
     about = ", ".join(parts) or "-"
-    if known:
-        top = min(known, key=lambda flag: _URGENCY_RANK[flag.urgency]).urgency
-        flags = ", ".join(flag.label for flag in known)
-        urgency = knowledge.say(f"staff_urgency_{top.value}")
-        about += " | " + knowledge.say("staff_warning", flags=flags, urgency=urgency)
+    warning = _warning(knowledge, lead)
+    if warning:
+        about += " | " + warning
+    known_conditions = knowledge.conditions
+    conditions = [known_conditions[c].label for c in lead.conditions if c in known_conditions]
+    if conditions:
+        about += " | " + knowledge.say("staff_conditions", conditions=", ".join(conditions))
     return about
 
 
@@ -91,6 +104,15 @@ def staff_message(knowledge: Knowledge, lead: Lead, *, repeated: bool = False) -
     return Say(text=text, choices=choices)
 
 
+def signs_notice(knowledge: Knowledge, lead: Lead) -> Say | None:
+    """Compose the message telling staff that an announced request has new warning signs
+    (its own message is edited, which Telegram does not notify); no personal data in it."""
+    warning = _warning(knowledge, lead)
+    if warning is None or not lead.status.active:
+        return None
+    return Say(text=knowledge.say("staff_signs_added", code=lead.code, warning=warning))
+
+
 def parse_staff_token(token: str) -> tuple[LeadStatus, str] | None:
     """Return the action and code of a staff button's token, or None if it is not one."""
     prefix, _, rest = token.partition(".")
@@ -111,6 +133,7 @@ def lead_line(knowledge: Knowledge, lead: Lead) -> str:
         phone=lead.phone or "-",
         best_time=lead.best_time or "-",
         flags=", ".join(lead.red_flags) or "-",
+        conditions=", ".join(lead.conditions) or "-",
     )
 
 
@@ -139,6 +162,7 @@ def csv_row(lead: Lead) -> Sequence[str]:
         _defuse(lead.note),
         _defuse(lead.handled_by or ""),
         lead.handled_at.isoformat() if lead.handled_at else "",
+        " ".join(lead.conditions),
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.leads import Lead, LeadDetails, LeadStatus
+from bot.core.outbox import Topic
 from bot.store import outbox
 from bot.store.schema import LeadRow
 
@@ -33,6 +34,7 @@ def _value(row: LeadRow) -> Lead:
         symptoms=tuple(json.loads(row.symptoms)),
         red_flags=tuple(json.loads(row.red_flags)),
         pain_score=row.pain_score,
+        conditions=tuple(json.loads(row.conditions)),
         handled_by=row.handled_by,
         handled_at=row.handled_at,
         staff_message_id=row.staff_message_id,
@@ -65,9 +67,16 @@ async def by_code(session: AsyncSession, code: str) -> Lead | None:
 
 
 async def save(
-    session: AsyncSession, user_id: int, code: str, details: LeadDetails, now: datetime
+    session: AsyncSession,
+    user_id: int,
+    code: str,
+    details: LeadDetails,
+    now: datetime,
+    *,
+    signs_added: bool = False,
 ) -> Lead:
-    """Create the request (or update the person's own open one) and queue the staff message."""
+    """Create the request (or update the person's own open one) and queue the staff message
+    (with `signs_added`, also a notice that the request now carries new warning signs)."""
     row = await _row(session, code)
     if row is None or row.user_id != user_id:
         row = LeadRow(
@@ -85,9 +94,10 @@ async def save(
     row.symptoms = json.dumps(list(details.symptoms))
     row.red_flags = json.dumps(list(details.red_flags))
     row.pain_score = details.pain_score
+    row.conditions = json.dumps(list(details.conditions))
     row.updated_at = now
     await session.flush()
-    outbox.queue(session, row.code, now)
+    outbox.queue(session, row.code, now, Topic.signs_added if signs_added else Topic.staff)
     return _value(row)
 
 
@@ -183,7 +193,7 @@ async def forget_user(session: AsyncSession, user_id: int, now: datetime) -> Non
         row.user_id = None
         row.status = LeadStatus.withdrawn.value
         row.name = row.phone = row.note = ""
-        row.symptoms = row.red_flags = "[]"
+        row.symptoms = row.red_flags = row.conditions = "[]"
         row.pain_score = None
         row.report_wanted = False
         row.handled_by = None

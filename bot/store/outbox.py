@@ -12,16 +12,17 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.core.outbox import OutboxEntry
+from bot.core.outbox import OutboxEntry, Topic
 from bot.store.schema import OutboxRow
 
-TOPIC_STAFF = "staff"
+_TOPICS = {topic.value: topic for topic in Topic}
 
 
 def _value(row: OutboxRow) -> OutboxEntry:
     return OutboxEntry(
         id=row.id,
         lead_code=row.lead_code,
+        topic=_TOPICS.get(row.topic, Topic.staff),
         attempts=row.attempts,
         next_attempt_at=row.next_attempt_at,
         sending_since=row.sending_since,
@@ -31,9 +32,9 @@ def _value(row: OutboxRow) -> OutboxEntry:
     )
 
 
-def queue(session: AsyncSession, code: str, now: datetime) -> None:
+def queue(session: AsyncSession, code: str, now: datetime, topic: Topic = Topic.staff) -> None:
     """Queue one delivery of the request's current state to the staff chat."""
-    session.add(OutboxRow(topic=TOPIC_STAFF, lead_code=code, created_at=now, next_attempt_at=now))
+    session.add(OutboxRow(topic=topic.value, lead_code=code, created_at=now, next_attempt_at=now))
 
 
 async def lock_pending(

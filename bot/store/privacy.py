@@ -79,6 +79,7 @@ async def export(session: AsyncSession, user_id: int) -> dict[str, Any]:
                 "symptoms": list(lead.symptoms),
                 "red_flags": list(lead.red_flags),
                 "pain_score": lead.pain_score,
+                "conditions": list(lead.conditions),
             }
             for lead in await leads.of_user(session, user_id)
         ],

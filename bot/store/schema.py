@@ -184,6 +184,9 @@ class LeadRow(Base):
     symptoms: Mapped[str] = mapped_column(Text, default="[]")
     red_flags: Mapped[str] = mapped_column(Text, default="[]")
     pain_score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Known conditions, as symptoms and red_flags: a JSON list of ids (revision 0010). No
+    # Python-side default, as report_wanted below: rows of an older schema need not know it.
+    conditions: Mapped[str] = mapped_column(Text, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     handled_by: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -22,7 +22,7 @@ from bot.app.outlet import Blocked, MaybeDelivered, NotDelivered, Rejected
 from bot.app.reminder_sender import ReminderSender
 from bot.app.staff_desk import StaffDesk
 from bot.app.staff_outbox import StaffOutbox
-from bot.core.events import ButtonEvent, CommandEvent
+from bot.core.events import ButtonEvent, CommandEvent, TextEvent
 from bot.core.knowledge import Knowledge
 from bot.core.leads import LeadDetails, LeadStatus
 from bot.core.outbox import LEASE as STAFF_LEASE
@@ -784,3 +784,73 @@ async def test_an_update_waits_behind_an_announcement_that_may_have_arrived(stor
     assert text.startswith("(Sent again after a delivery problem")
     assert "contacted by @nurse (900)" in text
     assert all(row.sent_at is not None for row in await outbox_rows(db))
+
+
+async def test_a_sign_told_after_the_request_goes_on_it_and_on_the_staff_message(store, knowledge):
+    coach, db, clock = store
+    await save_lead(db, clock)
+    outlet = Outlet()
+    outbox = StaffOutbox(db, knowledge, outlet, STAFF, clock=clock)
+    await outbox.run_once()
+    clock.advance(minutes=10)
+    replies = await coach.handle(ANN, TextEvent(text="my calf is swollen and hot after the flight"))
+    assert [r.key for r in replies if isinstance(r, Say)] == [
+        "callback_sign_added",
+        "callback_sign_emergency",
+        "warning",
+    ]
+    async with db.transaction() as session:
+        lead = await leads.by_code(session, "FC-7K3QX")
+    assert lead is not None and lead.status is LeadStatus.open
+    assert lead.red_flags == ("dvt", "swelling")  # the most urgent first
+    # Everything else the person gave is kept as it was.
+    assert (lead.name, lead.phone, lead.note, lead.symptoms) == (
+        "Ann Smith",
+        "+447400123456",
+        "after 6pm",
+        ("tightness",),
+    )
+    assert await outbox.run_once() == 1
+    [(chat, _, edit)] = outlet.edits
+    assert chat == STAFF and "WARNING SIGNS, EMERGENCY (told to get help now)" in edit.text
+    # An edit makes no sound in Telegram: a short new message says that the request changed.
+    _announcement, notice = staff_texts(outlet)
+    assert "FC-7K3QX" in notice and "EMERGENCY" in notice and "Ann Smith" not in notice
+    clock.advance(minutes=5)
+    assert await outbox.run_once() == 0
+    assert len(outlet.to(STAFF)) == 2
+
+
+async def test_a_request_staff_have_handled_is_left_as_it_was(store, knowledge):
+    coach, db, clock = store
+    await save_lead(db, clock)
+    await StaffDesk(db, (900,)).mark("FC-7K3QX", LeadStatus.contacted, "@nurse (900)", clock())
+    replies = await coach.handle(ANN, TextEvent(text="my toes are numb"))
+    assert [r.key for r in replies if isinstance(r, Say)] == ["warning"]
+    async with db.transaction() as session:
+        lead = await leads.by_code(session, "FC-7K3QX")
+    assert lead is not None and lead.red_flags == ()
+
+
+async def test_a_new_signs_notice_that_failed_is_retried_and_said_once(store, knowledge):
+    coach, db, clock = store
+    await save_lead(db, clock)
+    outlet = Outlet()
+    outbox = StaffOutbox(db, knowledge, outlet, STAFF, clock=clock)
+    await outbox.run_once()
+    await coach.handle(ANN, TextEvent(text="my toes are numb"))
+    deliver = outlet.deliver
+
+    async def fail_once(chat_id: int, replies: Sequence[Reply]) -> list[int]:
+        outlet.deliver = deliver  # type: ignore[method-assign]
+        raise NotDelivered("502")
+
+    outlet.deliver = fail_once  # type: ignore[method-assign]
+    assert await outbox.run_once() == 0
+    clock.advance(seconds=10)
+    assert await outbox.run_once() == 1
+    clock.advance(minutes=5)
+    assert await outbox.run_once() == 0
+    _announcement, notice = staff_texts(outlet)
+    assert "FC-7K3QX" in notice and "Numbness or tingling" in notice
+    assert len(outlet.edits) == 2  # the retry edits again (Telegram refuses it, harmlessly)

@@ -8,10 +8,11 @@ from sqlalchemy import inspect, select, text
 from bot.app.coach import Person
 from bot.core.events import CommandEvent, TextEvent
 from bot.core.leads import LeadDetails
+from bot.core.staff import CSV_COLUMNS, csv_row, lead_line, staff_message
 from bot.core.updates import UpdateKey
-from bot.store import leads
+from bot.store import leads, privacy
 from bot.store.schema import LeadRow, OutboxRow
-from tests.support import Clock, make_coach, reply_key
+from tests.support import Clock, make_coach, reply_key, text_of
 
 ANN = Person(id=4242, first_name="Ann")
 DETAILS = LeadDetails(name="Ann", phone="+447400123456", best_time="evening")
@@ -104,3 +105,49 @@ async def _rows_naming(db, person_id: int) -> list[str]:
                     ):
                         found.append(f"{table}.{name}")
     return sorted(set(found))
+
+
+async def test_a_request_carries_the_known_conditions_to_staff(knowledge, tmp_path, db_url):
+    clock = Clock()
+    coach, db = await make_coach(knowledge, tmp_path, clock, url=db_url)
+    try:
+        for message in [
+            "/start",
+            "I'm diabetic and my calves are tight",
+            "3",
+            "Numb or tingling",  # the screen's choice, typed
+            "Talk to a professional",
+            "yes",
+            "Sam",
+            "+44 7911 123456",
+            "any time",
+            "skip",
+            "confirm",
+        ]:
+            if message == "/start":
+                replies = await coach.handle(ANN, CommandEvent(name="start", args=""))
+            else:
+                replies = await coach.handle(ANN, TextEvent(text=message))
+            if reply_key(replies[0]) == "callback_consent":
+                # What is shared is what the person agrees to: the condition too.
+                assert "diabetes" in text_of(replies[0])
+        assert [reply_key(r) for r in replies][:1] == ["callback_confirmed_soon"]
+        async with db.transaction() as session:
+            [lead] = await leads.listing(session, active_only=True)
+            export = await privacy.export(session, ANN.id)
+        assert lead.red_flags == ("numbness",) and lead.conditions == ("diabetes",)
+        # A column of its own at the end: the documented ones keep their names and places.
+        assert CSV_COLUMNS[-1] == "conditions" and csv_row(lead)[-1] == "diabetes"
+        assert dict(zip(CSV_COLUMNS, csv_row(lead), strict=True))["red_flags"] == "numbness"
+        label = knowledge.conditions["diabetes"].label
+        assert label in staff_message(knowledge, lead).text
+        assert "diabetes" in lead_line(knowledge, lead)
+        assert export["callback_requests"][0]["conditions"] == ["diabetes"]
+
+        await coach.handle(ANN, CommandEvent(name="forget", args=""))
+        await coach.handle(ANN, TextEvent(text="Yes, delete everything"))
+        async with db.transaction() as session:
+            [forgotten] = await leads.listing(session, active_only=False)
+        assert forgotten.conditions == ()  # health data goes with the name
+    finally:
+        await db.close()

@@ -330,6 +330,7 @@ def on_review_choice(turn: Turn, choice: str) -> None:
         symptoms=state.symptoms,
         red_flags=safety.most_urgent_first(turn, state.safety.signs),
         pain_score=state.pain_score if state.pain_score is not None else latest,
+        conditions=state.safety.conditions,
     )
     turn.do(SaveLead(code=code, details=details))
     DRAFT.clear(state)
@@ -402,6 +403,8 @@ def _about(turn: Turn) -> str:
     if state.symptoms or state.locations:
         parts.append(describe(turn, state.symptoms, state.locations))
     parts.extend(turn.knowledge.red_flags[f].in_sentence for f in safety.standing(turn))
+    known = turn.knowledge.conditions
+    parts.extend(known[c].in_sentence for c in state.safety.conditions if c in known)
     if state.pain_score is not None:
         parts.append(turn.text("pain_score_phrase", score=state.pain_score))
     return "; ".join(parts) if parts else turn.text("callback_nothing_known")

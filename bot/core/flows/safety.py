@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from bot.core.effects import SaveLead
 from bot.core.flow import Flow, yes_no
 from bot.core.knowledge import Knowledge, Urgency
+from bot.core.leads import LeadDetails, LeadStatus
 from bot.core.state import HOME, ConversationState
 from bot.core.turn import Turn, local_today
 
@@ -76,7 +78,10 @@ def sign_names(knowledge: Knowledge, signs: Iterable[str]) -> str:
 
 
 def note(turn: Turn, signs: Iterable[str]) -> tuple[str, ...]:
-    """Record signs as standing from today, without saying anything; return the new ones."""
+    """Record signs as standing from today, without saying anything; return the new ones.
+
+    An open callback request (not yet handled by staff) takes them too, so the staff see them.
+    """
     safety = turn.state.safety
     today = local_today(turn)
     new = tuple(s for s in signs if s in turn.knowledge.red_flags and s not in standing(turn))
@@ -86,12 +91,58 @@ def note(turn: Turn, signs: Iterable[str]) -> tuple[str, ...]:
     safety.reported = {**safety.reported, **{s: today for s in new}}
     safety.checked = {s: day for s, day in safety.checked.items() if s not in new}
     turn.state.hints = tuple(h for h in turn.state.hints if h not in new)
+    _onto_request(turn)
     return new
 
 
+def _request(turn: Turn) -> tuple[str, LeadDetails] | None:
+    """Return the open request's code and details as this step leaves them (a change this
+    step already made included), or None when there is no request staff have yet to handle."""
+    lead = turn.ctx.open_lead
+    if lead is None or lead.status is not LeadStatus.open:
+        return None
+    changed = [e for e in turn.effects if isinstance(e, SaveLead) and e.code == lead.code]
+    return lead.code, changed[-1].details if changed else lead
+
+
+def _onto_request(turn: Turn) -> None:
+    """Put the person's warning signs on their open request (through the same effect that
+    saves it, which also updates the staff message), keeping the signs it already carries."""
+    request = _request(turn)
+    if request is None:
+        return
+    code, details = request
+    flags = most_urgent_first(turn, (*details.red_flags, *turn.state.safety.signs))
+    if set(flags) == set(details.red_flags):
+        return
+    # What makes the signs mean more (diabetes) goes with them.
+    conditions = tuple(dict.fromkeys((*details.conditions, *turn.state.safety.conditions)))
+    # One change of the request per step: a later sign in the same step replaces the earlier.
+    turn.effects[:] = [e for e in turn.effects if not (isinstance(e, SaveLead) and e.code == code)]
+    kept = LeadDetails.model_validate(details.model_dump(include=set(LeadDetails.model_fields)))
+    changed = kept.model_copy(update={"red_flags": flags, "conditions": conditions})
+    turn.do(SaveLead(code=code, details=changed, signs_added=True))
+
+
+def _on_request(turn: Turn) -> frozenset[str]:
+    request = _request(turn)
+    return frozenset(request[1].red_flags) if request else frozenset()
+
+
 def raise_signs(turn: Turn, signs: Iterable[str]) -> None:
-    """Record warning signs and stop the exercise advice: say what to do, with its urgency."""
+    """Record warning signs and stop the exercise advice: say what to do, with its urgency.
+
+    When the signs went on the person's open callback request, say so first, in the signs'
+    urgency (an emergency does not wait for our call).
+    """
+    before = _on_request(turn)
     note(turn, signs)
+    request = _request(turn)
+    if request is not None and _on_request(turn) - before:
+        turn.say("callback_sign_added", code=request[0])
+        top = urgency_of(turn, standing(turn))
+        if top is not None:
+            turn.say(f"callback_sign_{top.value}")
     turn.state.misses = 0
     turn.state.screened = True  # what matters now is the sign, not the screen
     turn.ask(WARNING)
@@ -381,4 +432,5 @@ flow.says(
     review_sign={"signs", "day"},
     review_sign_undated={"signs", "day"},
     screen_question={"lines"},
+    callback_sign_added={"code"},
 )

@@ -211,6 +211,7 @@ async def test_footcoach_leads_csv_prints_the_documented_columns(
         "note",
         "handled_by",
         "handled_at",
+        "conditions",
     ]
     assert rows == [
         [
@@ -227,6 +228,7 @@ async def test_footcoach_leads_csv_prints_the_documented_columns(
             # Defused like every typed cell: a spreadsheet would run a leading @ as a formula.
             "'@nurse_nora (900)",
             "2026-11-25T10:15:00+00:00",
+            "",
         ]
     ]
 
