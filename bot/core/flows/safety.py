@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from bot.core.flow import Flow, yes_no
 from bot.core.knowledge import Knowledge, Urgency
 from bot.core.state import HOME, ConversationState
+from bot.core.triage import combined, standing_ids
 from bot.core.turn import Turn, local_today
 
 flow = Flow("safety")
@@ -32,10 +33,7 @@ def standing(turn: Turn) -> tuple[str, ...]:
 
 def standing_signs(knowledge: Knowledge, state: ConversationState, today: date) -> tuple[str, ...]:
     """Return the warning signs that stand on `today`, most urgent first (no turn needed)."""
-    days = timedelta(days=knowledge.safety.warning_sign_days)
-    signs = state.safety.signs
-    current = (s for s, day in signs.items() if day is not None and today - day <= days)
-    return _ordered(knowledge, current)
+    return _ordered(knowledge, standing_ids(knowledge, state, today))
 
 
 def expired(turn: Turn) -> tuple[str, ...]:
@@ -76,12 +74,25 @@ def sign_names(knowledge: Knowledge, signs: Iterable[str]) -> str:
 
 
 def note(turn: Turn, signs: Iterable[str]) -> tuple[str, ...]:
-    """Record signs as standing from today, without saying anything; return the new ones."""
-    safety = turn.state.safety
-    today = local_today(turn)
-    new = tuple(s for s in signs if s in turn.knowledge.red_flags and s not in standing(turn))
+    """Record signs as standing from today, without saying anything; return the new ones.
+
+    The new signs with the person's conditions make triage's combinations (rules.yaml), which
+    stand too, however the sign came: a tap on the screen, words, a check-in.
+    """
+    stand = standing(turn)
+    new = tuple(s for s in dict.fromkeys(signs) if s in turn.knowledge.red_flags and s not in stand)
+    rules = turn.knowledge.triage
+    made = combined(set(new) - turn.named, turn.state.safety.conditions, rules)
+    new = (*new, *(s for s in made if s not in new and s not in stand))
+    return _record(turn, new)
+
+
+def _record(turn: Turn, new: tuple[str, ...]) -> tuple[str, ...]:
+    """Record these signs as standing from today; return them."""
     if not new:
         return ()
+    safety = turn.state.safety
+    today = local_today(turn)
     safety.signs = {**safety.signs, **{s: today for s in new}}
     safety.reported = {**safety.reported, **{s: today for s in new}}
     safety.checked = {s: day for s, day in safety.checked.items() if s not in new}
@@ -97,11 +108,15 @@ def raise_signs(turn: Turn, signs: Iterable[str]) -> None:
     turn.ask(WARNING)
 
 
-def add_condition(turn: Turn, condition: str) -> None:
-    """Remember a condition such as diabetes (a caution and a gentler routine)."""
+def add_condition(turn: Turn, condition: str) -> tuple[str, ...]:
+    """Remember a condition such as diabetes (a caution and a gentler routine); return the
+    signs it makes with the signs that stand (rules.yaml's combinations), now standing too."""
     safety = turn.state.safety
     if condition not in safety.conditions:
         safety.conditions = (*safety.conditions, condition)
+    stand = standing(turn)
+    made = combined(set(stand) - turn.named, safety.conditions, turn.knowledge.triage)
+    return _record(turn, tuple(s for s in made if s not in stand))
 
 
 # -- the warning ----------------------------------------------------------------------------
@@ -296,8 +311,9 @@ def on_screen_choice(turn: Turn, choice: str) -> None:
         turn.reprompt()
     elif item.sign is not None:
         raise_signs(turn, (item.sign,))
+    elif add_condition(turn, item.id):
+        raise_signs(turn, ())  # with a sign that stands, the condition makes it more urgent
     else:
-        add_condition(turn, item.id)
         turn.ask(FOLLOW_UP)
 
 
