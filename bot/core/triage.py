@@ -103,6 +103,21 @@ def warning_signs(
     return tuple(signs)
 
 
+def raised(reading: Reading, signs: Iterable[str], rules: Triage) -> tuple[str, ...]:
+    """Return the signs to raise with the person: less those read from the same words as
+    one that takes them over (rules.yaml `takes_over`: a swollen calf is the clot sign, not
+    also a swollen foot). The reading's labels keep both; the warning names one."""
+    spans = {m.id: (m.start, m.words) for m in reading.red_flags if m.words}
+    taken = {
+        other
+        for sign, others in rules.takes_over.items()
+        if sign in spans
+        for other in others
+        if spans.get(other) == spans[sign]
+    }
+    return tuple(s for s in signs if s not in taken)
+
+
 def open_hints(
     reading: Reading, rules: Triage, known_conditions: frozenset[str] = frozenset()
 ) -> tuple[str, ...]:

@@ -20,7 +20,14 @@ from bot.core.reminders import Reminder
 from bot.core.replies import AskPhone, Card, Choice, Reply, Say
 from bot.core.retention import RetentionPolicy
 from bot.core.state import ConversationState, StepId
-from bot.core.triage import combined, named_by_condition, open_hints, standing_ids, warning_signs
+from bot.core.triage import (
+    combined,
+    named_by_condition,
+    open_hints,
+    raised,
+    standing_ids,
+    warning_signs,
+)
 from bot.core.zones import person_zone
 
 
@@ -113,7 +120,9 @@ class Turn:
             if condition not in safety.conditions:
                 safety.conditions = (*safety.conditions, condition)
         known = frozenset(safety.conditions)
-        signs = warning_signs(reading, self.knowledge.triage, known)
+        signs = raised(
+            reading, warning_signs(reading, self.knowledge.triage, known), self.knowledge.triage
+        )
         stand = standing_ids(self.knowledge, self.state, local_today(self))
         later = combined(stand - self.named, known, self.knowledge.triage)
         signs = (*signs, *(s for s in later if s not in stand and s not in signs))

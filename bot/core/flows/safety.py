@@ -144,7 +144,10 @@ def repeat_warning(turn: Turn) -> None:
     """Say in one line that the sign still stands, with the same choices."""
     signs = standing(turn) or expired(turn)
     top = urgency_of(turn, signs) or Urgency.soon
-    turn.say("warning_repeat", signs=names(turn, signs), choices=_warning_choices(top))
+    line = turn.text("warning_repeat", signs=names(turn, signs))
+    if top is not Urgency.soon:  # an emergency or a same-day sign keeps its instruction
+        line = f"{turn.text(f'warning_repeat_{top.value}')} {line}"
+    turn.say_text(line, choices=_warning_choices(top), key="warning_repeat")
 
 
 def _warning_choices(top: Urgency) -> tuple[str, ...]:
@@ -385,6 +388,8 @@ flow.says(
     "warning_urgent",
     "warning_soon",
     "warning_outro",
+    "warning_repeat_emergency",
+    "warning_repeat_urgent",
     "screen_which",
     "screen_repeat",
     "screen_diabetes",
