@@ -436,6 +436,9 @@ class Answers(_Frozen):
     unsure: tuple[str, ...] = ()
     # Words around an answer that change nothing ("please", "I guess").
     filler: tuple[str, ...] = ()
+    # Words after a "no" that say it goes on ("no. well I did go over on it"): such an answer
+    # at the warning-sign screen is no plain "none of these", and is asked again.
+    goes_on: tuple[str, ...] = ()
 
     @field_validator("choices")
     @classmethod
