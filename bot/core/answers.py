@@ -221,6 +221,12 @@ class AnswerMatcher:
             return scored[0][1]
         return None
 
+    def says_exactly(self, text: str, choice: str, label: str) -> bool:
+        """Say whether the text is the choice's label or one of its words, with nothing else
+        (no position such as "the last one", no near miss)."""
+        said = self.clean(text)
+        return bool(said) and said in {self.clean(label), *self._synonyms.get(choice, ())}
+
     def _by_symbol(self, text: str, choices: Sequence[str]) -> str | None:
         """Return the one choice an emoji answer points at ("👋" for I'm done), or None."""
         raw = normalize(text, 300)

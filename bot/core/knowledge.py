@@ -313,6 +313,9 @@ class Triage(_Frozen):
     """The clinician-owned triage rules in rules.yaml: combinations of conditions and signs."""
 
     combinations: tuple[Combination, ...] = ()
+    # A sign read from the very same words as these others is theirs, not a sign of its
+    # own: "my calf is swollen" is the clot sign, not also a hot, red or swollen foot.
+    takes_over: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
 class ScreenItem(_Frozen):
@@ -433,6 +436,9 @@ class Answers(_Frozen):
     unsure: tuple[str, ...] = ()
     # Words around an answer that change nothing ("please", "I guess").
     filler: tuple[str, ...] = ()
+    # Words after a "no" that say it goes on ("no. well I did go over on it"): such an answer
+    # at the warning-sign screen is no plain "none of these", and is asked again.
+    goes_on: tuple[str, ...] = ()
 
     @field_validator("choices")
     @classmethod
@@ -648,6 +654,10 @@ def _check_triage(triage: Triage, knowledge: dict[str, Any]) -> None:
             if name not in known:
                 raise KnowledgeError(file, where, f"unknown {kind} '{name}'")
         combined.add(rule.id)
+    for sign, others in triage.takes_over.items():
+        for name in (sign, *others):
+            if name not in knowledge["red_flags"]:
+                raise KnowledgeError(file, f"triage.takes_over.{sign}", f"unknown sign '{name}'")
     for flag in knowledge["red_flags"].values():
         if not flag.words and flag.id not in combined:
             where = f"red flag '{flag.id}'.words"

@@ -67,6 +67,9 @@ class ConversationState(BaseModel):
     # getting worse, hints of a sign still to ask about, and the step to go back to after.
     screened: bool = False
     denied: tuple[str, ...] = ()
+    # The screen's choices, as shown, while the warning from a tap on it is up: another of
+    # them, typed or by its number, adds that sign.
+    screen_shown: tuple[str, ...] = ()
     worsening: bool = False
     hints: tuple[str, ...] = ()
     resume: StepId | None = None

@@ -14,13 +14,63 @@ Everything here is pure: a reading and the rules in, sign ids out.
 
 from __future__ import annotations
 
-from bot.core.knowledge import Triage
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from bot.core.knowledge import Knowledge, Triage
 from bot.core.reading import Reading
+from bot.core.state import ConversationState
 
 
 def conditions(reading: Reading, known_conditions: frozenset[str] = frozenset()) -> frozenset[str]:
     """Return the person's conditions: those said now and those known from earlier."""
     return known_conditions | frozenset(reading.condition_ids)
+
+
+def standing_ids(knowledge: Knowledge, state: ConversationState, today: date) -> frozenset[str]:
+    """Return the ids of the person's signs that stand on `today` (told within the days)."""
+    days = timedelta(days=knowledge.safety.warning_sign_days)
+    signs = state.safety.signs
+    return frozenset(s for s, day in signs.items() if day is not None and today - day <= days)
+
+
+def combined(
+    signs: Iterable[str], known_conditions: Iterable[str], rules: Triage
+) -> tuple[str, ...]:
+    """Return the combinations that signs the person has and their conditions make.
+
+    Without a reading there is no place, symptom or hint to match: only a combination made of
+    conditions and signs alone applies ("diabetes" and a tapped "numb or tingling" is a
+    diabetic foot, whichever was told first). The signs given are not returned again.
+    """
+    have, conditions = set(signs), set(known_conditions)
+    found: list[str] = []
+    for rule in rules.combinations:
+        if rule.id in have or not rule.signs or rule.locations or rule.symptoms:
+            continue
+        if rule.conditions and not conditions & set(rule.conditions):
+            continue
+        if have & set(rule.signs):
+            found.append(rule.id)
+    return tuple(found)
+
+
+def named_by_condition(reading: Reading) -> frozenset[str]:
+    """Return the reading's signs that only name a condition ("I have neuropathy")."""
+    said = {m.start + i for m in reading.conditions for i in range(len(m.words.split()))}
+    return frozenset(
+        m.id
+        for m in reading.red_flags
+        if m.words and {m.start + i for i in range(len(m.words.split()))} <= said
+    ) - _own(reading, said)
+
+
+def _own(reading: Reading, said: set[int]) -> frozenset[str]:
+    return frozenset(
+        m.id
+        for m in reading.red_flags
+        if not {m.start + i for i in range(len(m.words.split()))} <= said
+    )
 
 
 def warning_signs(
@@ -33,11 +83,7 @@ def warning_signs(
     # condition, from the same words) does not combine with it; one that says more than the
     # condition's words ("my neuropathy spread into my feet") does.
     said = {m.start + i for m in reading.conditions for i in range(len(m.words.split()))}
-    own = {
-        m.id
-        for m in reading.red_flags
-        if not {m.start + i for i in range(len(m.words.split()))} <= said
-    }
+    own = _own(reading, said)
     # A sign only worried about or asked after is asked about, not combined into a sign: "I'm
     # diabetic, could this turn into an ulcer?" is a question, not a diabetic foot.
     hints = set(reading.hints) - set(reading.worries)
@@ -55,6 +101,21 @@ def warning_signs(
             continue
         signs.append(rule.id)
     return tuple(signs)
+
+
+def raised(reading: Reading, signs: Iterable[str], rules: Triage) -> tuple[str, ...]:
+    """Return the signs to raise with the person: less those read from the same words as
+    one that takes them over (rules.yaml `takes_over`: a swollen calf is the clot sign, not
+    also a swollen foot). The reading's labels keep both; the warning names one."""
+    spans = {m.id: (m.start, m.words) for m in reading.red_flags if m.words}
+    taken = {
+        other
+        for sign, others in rules.takes_over.items()
+        if sign in spans
+        for other in others
+        if spans.get(other) == spans[sign]
+    }
+    return tuple(s for s in signs if s not in taken)
 
 
 def open_hints(

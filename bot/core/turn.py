@@ -20,7 +20,14 @@ from bot.core.reminders import Reminder
 from bot.core.replies import AskPhone, Card, Choice, Reply, Say
 from bot.core.retention import RetentionPolicy
 from bot.core.state import ConversationState, StepId
-from bot.core.triage import open_hints, warning_signs
+from bot.core.triage import (
+    combined,
+    named_by_condition,
+    open_hints,
+    raised,
+    standing_ids,
+    warning_signs,
+)
 from bot.core.zones import person_zone
 
 
@@ -104,19 +111,29 @@ class Turn:
     # What the reader made of each text this step: a message is read by the dialogue, and
     # again by the flow that takes it, and the reading is the same (the reader is pure).
     _readings: dict[str, Reading] = field(default_factory=dict, init=False, repr=False)
+    # Signs read this step that only name a condition ("I have neuropathy" is numbness, from
+    # the condition's own words): they stand, but do not combine with that condition.
+    named: set[str] = field(default_factory=set, init=False, repr=False)
 
     def read(self, text: str) -> Reading:
         """Read text for this person: its warning signs with triage's combinations, and the
-        hints still worth a question; a condition said ("I'm diabetic") is remembered."""
+        hints still worth a question; a condition said ("I'm diabetic") is remembered, and
+        what it makes with the signs that stand is a sign of this reading."""
         reading = self._readings.get(text)
         if reading is None:
             reading = self._readings[text] = self.reader.read(text)
+        self.named |= named_by_condition(reading)
         safety = self.state.safety
         for condition in reading.condition_ids:
             if condition not in safety.conditions:
                 safety.conditions = (*safety.conditions, condition)
         known = frozenset(safety.conditions)
-        signs = warning_signs(reading, self.knowledge.triage, known)
+        signs = raised(
+            reading, warning_signs(reading, self.knowledge.triage, known), self.knowledge.triage
+        )
+        stand = standing_ids(self.knowledge, self.state, local_today(self))
+        later = combined(stand - self.named, known, self.knowledge.triage)
+        signs = (*signs, *(s for s in later if s not in stand and s not in signs))
         hints = open_hints(reading, self.knowledge.triage, known)
         if signs == reading.red_flag_ids and hints == reading.hints:
             return reading

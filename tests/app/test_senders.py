@@ -802,7 +802,7 @@ async def test_a_sign_told_after_the_request_goes_on_it_and_on_the_staff_message
     async with db.transaction() as session:
         lead = await leads.by_code(session, "FC-7K3QX")
     assert lead is not None and lead.status is LeadStatus.open
-    assert lead.red_flags == ("dvt", "swelling")  # the most urgent first
+    assert lead.red_flags == ("dvt",)  # the calf swelling is the clot sign, not a second one
     # Everything else the person gave is kept as it was.
     assert (lead.name, lead.phone, lead.note, lead.symptoms) == (
         "Ann Smith",

@@ -131,14 +131,16 @@ async def test_a_request_carries_the_known_conditions_to_staff(knowledge, tmp_pa
             if reply_key(replies[0]) == "callback_consent":
                 # What is shared is what the person agrees to: the condition too.
                 assert "diabetes" in text_of(replies[0])
-        assert [reply_key(r) for r in replies][:1] == ["callback_confirmed_soon"]
+        # Diabetes with numbness is a diabetic foot: the confirmation speaks of today.
+        assert [reply_key(r) for r in replies][:1] == ["callback_confirmed_urgent"]
         async with db.transaction() as session:
             [lead] = await leads.listing(session, active_only=True)
             export = await privacy.export(session, ANN.id)
-        assert lead.red_flags == ("numbness",) and lead.conditions == ("diabetes",)
+        assert lead.red_flags == ("diabetic_foot", "numbness")
+        assert lead.conditions == ("diabetes",)
         # A column of its own at the end: the documented ones keep their names and places.
         assert CSV_COLUMNS[-1] == "conditions" and csv_row(lead)[-1] == "diabetes"
-        assert dict(zip(CSV_COLUMNS, csv_row(lead), strict=True))["red_flags"] == "numbness"
+        assert dict(zip(CSV_COLUMNS, csv_row(lead), strict=True))["red_flags"] == "diabetic_foot numbness"
         label = knowledge.conditions["diabetes"].label
         assert label in staff_message(knowledge, lead).text
         assert "diabetes" in lead_line(knowledge, lead)

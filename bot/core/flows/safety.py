@@ -9,6 +9,7 @@ message about a sign speaks with that sign's urgency (emergency now, urgent toda
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -17,6 +18,7 @@ from bot.core.flow import Flow, yes_no
 from bot.core.knowledge import Knowledge, Urgency
 from bot.core.leads import LeadDetails, LeadStatus
 from bot.core.state import HOME, ConversationState
+from bot.core.triage import combined, standing_ids
 from bot.core.turn import Turn, local_today
 
 flow = Flow("safety")
@@ -34,10 +36,7 @@ def standing(turn: Turn) -> tuple[str, ...]:
 
 def standing_signs(knowledge: Knowledge, state: ConversationState, today: date) -> tuple[str, ...]:
     """Return the warning signs that stand on `today`, most urgent first (no turn needed)."""
-    days = timedelta(days=knowledge.safety.warning_sign_days)
-    signs = state.safety.signs
-    current = (s for s, day in signs.items() if day is not None and today - day <= days)
-    return _ordered(knowledge, current)
+    return _ordered(knowledge, standing_ids(knowledge, state, today))
 
 
 def expired(turn: Turn) -> tuple[str, ...]:
@@ -80,13 +79,24 @@ def sign_names(knowledge: Knowledge, signs: Iterable[str]) -> str:
 def note(turn: Turn, signs: Iterable[str]) -> tuple[str, ...]:
     """Record signs as standing from today, without saying anything; return the new ones.
 
-    An open callback request (not yet handled by staff) takes them too, so the staff see them.
+    The new signs with the person's conditions make triage's combinations (rules.yaml), which
+    stand too, however the sign came: a tap on the screen, words, a check-in. An open callback
+    request (not yet handled by staff) takes them too, so the staff see them.
     """
-    safety = turn.state.safety
-    today = local_today(turn)
-    new = tuple(s for s in signs if s in turn.knowledge.red_flags and s not in standing(turn))
+    stand = standing(turn)
+    new = tuple(s for s in dict.fromkeys(signs) if s in turn.knowledge.red_flags and s not in stand)
+    rules = turn.knowledge.triage
+    made = combined(set(new) - turn.named, turn.state.safety.conditions, rules)
+    new = (*new, *(s for s in made if s not in new and s not in stand))
+    return _record(turn, new)
+
+
+def _record(turn: Turn, new: tuple[str, ...]) -> tuple[str, ...]:
+    """Record these signs as standing from today (and on an open request); return them."""
     if not new:
         return ()
+    safety = turn.state.safety
+    today = local_today(turn)
     safety.signs = {**safety.signs, **{s: today for s in new}}
     safety.reported = {**safety.reported, **{s: today for s in new}}
     safety.checked = {s: day for s, day in safety.checked.items() if s not in new}
@@ -143,16 +153,21 @@ def raise_signs(turn: Turn, signs: Iterable[str]) -> None:
         top = urgency_of(turn, standing(turn))
         if top is not None:
             turn.say(f"callback_sign_{top.value}")
+    turn.state.screen_shown = ()
     turn.state.misses = 0
     turn.state.screened = True  # what matters now is the sign, not the screen
     turn.ask(WARNING)
 
 
-def add_condition(turn: Turn, condition: str) -> None:
-    """Remember a condition such as diabetes (a caution and a gentler routine)."""
+def add_condition(turn: Turn, condition: str) -> tuple[str, ...]:
+    """Remember a condition such as diabetes (a caution and a gentler routine); return the
+    signs it makes with the signs that stand (rules.yaml's combinations), now standing too."""
     safety = turn.state.safety
     if condition not in safety.conditions:
         safety.conditions = (*safety.conditions, condition)
+    stand = standing(turn)
+    made = combined(set(stand) - turn.named, safety.conditions, turn.knowledge.triage)
+    return _record(turn, tuple(s for s in made if s not in stand))
 
 
 # -- the warning ----------------------------------------------------------------------------
@@ -179,8 +194,12 @@ def show_warning(turn: Turn) -> None:
 def repeat_warning(turn: Turn) -> None:
     """Say in one line that the sign still stands, with the same choices."""
     signs = standing(turn) or expired(turn)
+    turn.state.screen_shown = ()
     top = urgency_of(turn, signs) or Urgency.soon
-    turn.say("warning_repeat", signs=names(turn, signs), choices=_warning_choices(top))
+    line = turn.text("warning_repeat", signs=names(turn, signs))
+    if top is not Urgency.soon:  # an emergency or a same-day sign keeps its instruction
+        line = f"{turn.text(f'warning_repeat_{top.value}')} {line}"
+    turn.say_text(line, choices=_warning_choices(top), key="warning_repeat")
 
 
 def _warning_choices(top: Urgency) -> tuple[str, ...]:
@@ -237,6 +256,11 @@ def on_warning_text(turn: Turn, text: str) -> bool:
     new = [s for s in reading.red_flag_ids if s not in standing(turn)]
     if new:
         raise_signs(turn, new)
+        return True
+    shown = turn.state.screen_shown
+    picked = [c for c in screen_choices_in(turn, text, shown) if c != NONE]
+    if picked:  # right after a tap on the screen, another of its choices adds that sign
+        take_screen_choices(turn, picked)
         return True
     if "checked" in intents:
         take_checked(turn)
@@ -339,43 +363,164 @@ def repeat_screen(turn: Turn) -> None:
 
 def on_screen_choice(turn: Turn, choice: str) -> None:
     """Report the sign tapped, ask about the condition tapped, or go on with none."""
-    if choice == NONE:
+    take_screen_choices(turn, (choice,))
+
+
+def take_screen_choices(turn: Turn, choices: Iterable[str]) -> None:
+    """Report the signs chosen (one or several), ask about a condition, or go on with none."""
+    shown = turn.state.choices if turn.state.step == SCREEN else turn.state.screen_shown
+    items = {i.id: i for i in turn.knowledge.screen}
+    chosen = [c for c in dict.fromkeys(choices) if c == NONE or c in items]
+    if not chosen:
+        turn.reprompt()
+        return
+    if chosen == [NONE]:
         screen_passed(turn)
         return
-    item = next((i for i in turn.knowledge.screen if i.id == choice), None)
-    if item is None:
-        turn.reprompt()
-    elif item.sign is not None:
-        raise_signs(turn, (item.sign,))
+    signs = [s for c in chosen if c != NONE and (s := items[c].sign) is not None]
+    conditions = [c for c in chosen if c != NONE and items[c].sign is None]
+    made = [s for c in conditions for s in add_condition(turn, c)]
+    if signs or made:
+        raise_signs(turn, signs)  # the combinations with a condition are noted with them
+        turn.state.screen_shown = shown  # another of the screen's choices adds its sign
     else:
-        add_condition(turn, item.id)
         turn.ask(FOLLOW_UP)
 
 
+def screen_choices_in(turn: Turn, text: str, shown: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the screen's choices a typed answer names: "2 and 6", "2, 6", "fever"."""
+    if not shown:
+        return ()
+    labels = {c: turn.label(c, _screen_labels(turn)) for c in shown}
+    names = {_plain(label): c for c, label in labels.items()}
+    if _plain(text) in names:
+        return (names[_plain(text)],)
+    found: list[str] = []
+    for part in (_plain(p) for p in _SPLIT.split(f" {text.casefold()} ")):
+        if not part:
+            continue
+        if all(n.isdecimal() for n in part.split()):
+            numbers = [int(n) - 1 for n in part.split()]
+            if not all(0 <= n < len(shown) for n in numbers):
+                return ()
+            found += [shown[n] for n in numbers]
+            continue
+        if part not in names:
+            return ()
+        found.append(names[part])
+    if NONE in found and len(found) > 1:
+        return ()  # "2 and none" says two things; ask again
+    return tuple(dict.fromkeys(found))
+
+
+def _screen_labels(turn: Turn) -> dict[str, str]:
+    labels = {item.id: item.button for item in turn.knowledge.screen}
+    labels[NONE] = turn.text("button_none_of_these")
+    return labels
+
+
 def on_screen_text(turn: Turn, text: str) -> bool:
-    """Read a typed answer: signs, a condition, denials, or a plain no."""
+    """Read a typed answer: signs, choices by number or name, a condition, or a plain no.
+
+    A "no" wins only when it is all the answer says: a sign said after it is a sign ("nah,
+    just a bit of pins n needles"), and an answer that goes on ("no. well I did...") or is
+    unclear is asked again, the second time with a professional offered.
+    """
+    state = turn.state
     reading = turn.read(text)
     if reading.red_flags:
         raise_signs(turn, reading.red_flag_ids)
         return True
-    denied = [m.id for m in reading.negated if m.id in turn.knowledge.red_flags]
+    picked = screen_choices_in(turn, text, state.choices)
+    if picked:
+        take_screen_choices(turn, picked)
+        return True
+    signs = turn.knowledge.red_flags
+    denied = [m.id for m in reading.negated if m.id in signs]
+    not_now = [m.id for m in (*reading.past, *reading.others, *reading.hypothetical)]
     if denied:
-        turn.state.denied = (*turn.state.denied, *denied)
+        state.denied = tuple(dict.fromkeys((*state.denied, *denied)))
     if reading.conditions:  # turn.read has remembered them
         turn.ask(FOLLOW_UP)
         return True
+    said = set(reading.symptom_ids) | set(reading.location_ids)
+    # "no, just tight calves": the complaint said again beside a no is no new answer.
+    restated = bool(said) and said <= {*state.symptoms, *state.locations}
+    context = bool(denied or not_now)
+    if reading.intents or (said and not restated and not context):
+        return False  # the engine reads these the same way at every step
     answer = turn.reader.is_affirmative(text)
-    if answer is False or (denied and not to_screen(turn)):
+    if (restated and answer is False) or _plain_no(turn, text, answer):
         screen_passed(turn)
+        return True
+    if context and _says_no(turn, text, answer):
+        screen_passed(turn)  # "I broke my ankle years ago, nothing now"
+        return True
+    if denied:  # "no numbness": the others are still worth asking
+        if to_screen(turn):
+            turn.reprompt()
+        else:
+            screen_passed(turn)
         return True
     if answer is True:
         turn.say("screen_which")
         turn.reprompt()
         return True
-    if denied:
+    if not_now:
+        turn.say("screen_yourself")  # "my dad has diabetes": and you?
         turn.reprompt()
         return True
-    return False
+    # "none", "nothing like that", a button's name a little misspelt: the answer matcher. A
+    # "none" that lets the moves start must be said, not guessed from a position or a slip.
+    answers = turn.answers
+    matched = answers.match(text, state.choices, state.choice_labels) if answers else None
+    if matched == NONE and answers is not None:
+        if answers.says_exactly(text, NONE, turn.text("button_none_of_these")):
+            screen_passed(turn)
+            return True
+    elif matched is not None and matched in to_screen(turn):
+        take_screen_choices(turn, (matched,))
+        return True
+    state.misses += 1
+    if state.misses >= 2:
+        turn.say("screen_unclear_again")
+        turn.offer_professional = True
+    else:
+        turn.say("screen_unclear")
+    turn.reprompt()
+    return True
+
+
+_SPLIT = re.compile(r"\s(?:and|or|plus|n)\s|[,;/&+]")
+_WORDS = re.compile(r"[^\w\s]")
+
+
+def _plain(text: str) -> str:
+    return " ".join(_WORDS.sub(" ", text.casefold()).split())
+
+
+def _plain_no(turn: Turn, text: str, answer: bool | None) -> bool:
+    """Say whether the text is a no and nothing more (no "but", "well", second sentence)."""
+    if answer is not False:
+        return False
+    folded = _WORDS.sub(" ", text.casefold().replace("'", ""))
+    words = f" {folded} "
+    if any(f" {w} " in words for w in turn.knowledge.answers.goes_on):
+        return False
+    # The no comes first: in "%s %n %x" a lone "n" in the middle is no answer at all.
+    first = folded.split()[:1]
+    if not first or turn.reader.is_affirmative(first[0]) is not False:
+        return False
+    sentences = [s for s in re.split(r"[.!?;\n]+", text) if s.strip()]
+    return len(sentences) <= 1
+
+
+def _says_no(turn: Turn, text: str, answer: bool | None) -> bool:
+    """Say whether any part of the text says no ("my husband is diabetic, not me")."""
+    if answer is False:
+        return True
+    parts = re.split(r"[,.;!?\n]+|\bbut\b", text)
+    return any(turn.reader.is_affirmative(p) is False for p in parts if p.strip())
 
 
 def screen_passed(turn: Turn) -> None:
@@ -420,8 +565,13 @@ flow.says(
     "warning_urgent",
     "warning_soon",
     "warning_outro",
+    "warning_repeat_emergency",
+    "warning_repeat_urgent",
     "screen_which",
     "screen_repeat",
+    "screen_yourself",
+    "screen_unclear",
+    "screen_unclear_again",
     "screen_diabetes",
     "review_gone",
     warning_also={"signs"},
