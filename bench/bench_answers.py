@@ -254,6 +254,7 @@ def setups(engine: Engine) -> dict[str, Callable[[], Setup]]:
         state.locations = ("calf",)
         state.pain_score = 3
         state.screened = True
+        state.routine = ("standing_calf_stretch", "plank_calf_stretch")  # just done
         _asked(engine, state, routine.ask_what_next)
         return Setup(state, _what_next)
 

@@ -149,6 +149,14 @@ _CLAUSE_NUMBER = re.compile(rf"(?<![\d.:/])\b(\d{{1,2}}|{_WORDS})(?:ish)?\b{_UNI
 _NOW = re.compile(r"\b(?:now|today|currently|atm|at the moment|at present|this morning|tonight)\b")
 
 
+_NEGATIVE = re.compile(r"^\s*[-−]\s*\d")
+# "the left one", "just one foot", "only one side", "on one leg": which one, not how bad.
+_ONE_OF_SEVERAL = re.compile(
+    r"\b(?:left|right|the|this|that|just|only|on|in|with|every|each|no|other)\s+one\b"
+    r"|\bone\s+(?:foot|feet|side|leg|legs|ankle|calf|heel|toe|of|more|day|time|thing)\b"
+)
+
+
 def bare_score(text: str) -> int | None:
     """Return the score of a message that is only a number from 0 to 10, else None."""
     match = _BARE_SCORE.match(text)
@@ -176,8 +184,12 @@ def answer_score(text: str) -> int | None:
         low, high = int(ranged.group(1)), int(ranged.group(2))
         if 0 <= low < high <= 10:
             return high
+    if _NEGATIVE.match(folded):
+        return None  # "-1" is below the scale, not a 1
     numbers = {int(n) for n in _ANY_NUMBER.findall(folded)}
-    numbers |= {int(_WORD_NUMBERS[w]) for w in _NUMBER_WORD.findall(folded)}
+    numbers |= {
+        int(_WORD_NUMBERS[w]) for w in _NUMBER_WORD.findall(_ONE_OF_SEVERAL.sub(" ", folded))
+    }
     if len(numbers) == 1:
         (value,) = numbers
         return value if 0 <= value <= 10 else None

@@ -88,6 +88,24 @@ def test_answer_scores_read_ranges_as_their_top_and_words_as_numbers(text, expec
     assert answer_score(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("left one", None),
+        ("the right one", None),
+        ("just one foot", None),
+        ("only one side", None),
+        ("on one leg", None),
+        ("-1", None),
+        ("one", 1),
+        ("about one", 1),
+    ],
+)
+def test_which_one_and_below_the_scale_are_no_scores(text, expected) -> None:
+    """Read "the left one" as which side and "-1" as off the scale, not as a 1."""
+    assert answer_score(text) == expected
+
+
 def test_pain_and_times_in_words(matcher) -> None:
     assert matcher.pain_in_words("not too bad") == 3
     assert matcher.pain_in_words("pretty bad") == 7

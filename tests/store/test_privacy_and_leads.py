@@ -140,7 +140,8 @@ async def test_a_request_carries_the_known_conditions_to_staff(knowledge, tmp_pa
         assert lead.conditions == ("diabetes",)
         # A column of its own at the end: the documented ones keep their names and places.
         assert CSV_COLUMNS[-1] == "conditions" and csv_row(lead)[-1] == "diabetes"
-        assert dict(zip(CSV_COLUMNS, csv_row(lead), strict=True))["red_flags"] == "diabetic_foot numbness"
+        row = dict(zip(CSV_COLUMNS, csv_row(lead), strict=True))
+        assert row["red_flags"] == "diabetic_foot numbness"
         label = knowledge.conditions["diabetes"].label
         assert label in staff_message(knowledge, lead).text
         assert "diabetes" in lead_line(knowledge, lead)

@@ -224,6 +224,10 @@ def on_card_text(turn: Turn, text: str) -> bool:
     if reading.red_flags:
         safety.raise_signs(turn, reading.red_flag_ids)
         return True
+    if "stop" in intents:
+        turn.say("routine_paused")  # "stop here" on the last card, which has no such button
+        turn.ask(WHAT_NEXT)
+        return True
     if "worse" in intents:
         turn.state.worsening = True
     if intents & {"hurt", "worse"} or set(reading.symptom_ids) & DURING_A_MOVE:
@@ -372,8 +376,11 @@ def ask_after_pain(turn: Turn) -> None:
 
 
 def ask_what_next(turn: Turn) -> None:
-    """Offer what can come after a routine."""
-    turn.say("what_next", choices=("again", "reminder", "pro", "done"), no="done")
+    """Offer what can come after a routine (no "Do it again" when no move is left)."""
+    if turn.state.routine:
+        turn.say("what_next", choices=("again", "reminder", "pro", "done"), no="done")
+    else:
+        turn.say("what_next", choices=("pro", "done"), no="done")
 
 
 def repeat_card(turn: Turn) -> None:
