@@ -426,7 +426,7 @@ def _glance(facts: Facts, detail: Detail) -> list[str]:
             items.append(
                 f"Pain (0-10, lower is better): {first.score} on {facts.day(first.day)}, "
                 f"{last.score} on {facts.day(last.day)} ({change}); "
-                f"{len(facts.pain)} check-ins"
+                f"{_count(len(facts.pain), 'check-in')}"
             )
     planned = sum(w.planned for w in facts.weeks)
     done = sum(w.done for w in facts.weeks)
@@ -474,7 +474,10 @@ def _pain(facts: Facts, detail: Detail) -> list[Block]:
         return [_heading(title, keep=False, note="No check-ins yet.")]
     axis, pain, plot = facts.axis, facts.pain, detail.plots[0]
     done = sum(1 for c in pain if c.done)
-    subtitle = f"{scale} {len(pain)} check-ins; the routine was done on {done} of those days."
+    subtitle = (
+        f"{scale} {_count(len(pain), 'check-in')}; the routine was done on {done} of "
+        f"{'that day' if len(pain) == 1 else 'those days'}."
+    )
     return [
         _heading(title, subtitle, keep=True),
         _chart(
@@ -623,3 +626,8 @@ def _program_row(facts: Facts, line: ProgramLine, detail: Detail, continued: Blo
         page.rule(top + height, colour=RULE)
 
     return Block(height, draw, repeat=continued)
+
+
+def _count(number: int, noun: str) -> str:
+    """Return "1 check-in", "3 check-ins"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -257,6 +257,12 @@ def test_without_a_first_name_the_report_is_for_you() -> None:
     assert "Self-care report for you" in text
 
 
+def test_one_check_in_is_counted_in_the_singular() -> None:
+    one = (Checkin(day=MADE.date() - timedelta(days=1), score=4, done=True),)
+    text = " ".join(pages_text(render_report(brand_new(pain=one))))
+    assert "1 check-in;" in text and "1 check-ins" not in text
+
+
 def test_activities_named_but_not_rated_are_listed() -> None:
     data = brand_new(function=(FunctionMeasure(activity="Climbing stairs"),))
     (text,) = pages_text(render_report(data))
