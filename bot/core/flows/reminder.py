@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 from pydantic import BaseModel
@@ -16,7 +17,7 @@ from bot.core.effects import (
     SnoozeReminder,
     StopReminder,
 )
-from bot.core.flow import Draft, Flow
+from bot.core.flow import Draft, Flow, yes_no
 from bot.core.flows import checkin, routine, safety
 from bot.core.guide import plan_for
 from bot.core.knowledge import Knowledge, Level, Urgency
@@ -147,10 +148,38 @@ def on_time_text(turn: Turn, text: str) -> bool:
     if isinstance(found, TimeRefusal):
         turn.say(f"reminder_time_{found.value}")
         ask_time(turn)
+        return True
+    _draft(turn).at = found
+    if found < NIGHT_ENDS and _BARE_HOUR.match(text) and not _NIGHT_WORDS.search(text):
+        turn.ask(NIGHT)  # "1" or "at 5": a time in the night is rarely what was meant
     else:
-        _draft(turn).at = found
         _ask_next(turn)
     return True
+
+
+# A bare hour ("1", "at 5"), read on the 24-hour clock: before 06:00 it is asked about.
+NIGHT_ENDS = time(6, 0)
+_BARE_HOUR = re.compile(r"^\D*?\b(?:[0-5])\b\D*$")
+_NIGHT_WORDS = re.compile(r"\b(?:am|a\.m\.|night|midnight|morning)\b", re.IGNORECASE)
+
+
+def ask_night(turn: Turn) -> None:
+    """Ask whether a reminder in the night is really meant, or the afternoon."""
+    at = _draft(turn).at or NIGHT_ENDS
+    later = at.replace(hour=at.hour + 12)
+    labels = {"yes": turn.text("button_night_yes"), "no": later.strftime("%H:%M")}
+    turn.say(
+        "reminder_confirm_night", time=at.strftime("%H:%M"), choices=("yes", "no"), labels=labels
+    )
+
+
+def on_night(turn: Turn, yes: bool) -> None:
+    """Keep the night-time, or move it twelve hours on."""
+    draft = _draft(turn)
+    if not yes and draft.at is not None and draft.at < NIGHT_ENDS:
+        draft.at = draft.at.replace(hour=draft.at.hour + 12)
+        turn.say("reminder_time_from_words", time=draft.at.strftime("%H:%M"))
+    _ask_next(turn)
 
 
 def on_zone_choice(turn: Turn, choice: str) -> None:
@@ -465,6 +494,7 @@ ZONE = flow.step("reminder_zone", ask_zone, on_zone_choice, on_zone_text)
 DAYS = flow.step("reminder_days", ask_days, on_days_choice, on_days_text)
 MANAGE = flow.step("reminder_manage", show_current, on_manage_choice)
 SECOND = flow.step("reminder_second", ask_second, on_second_choice, on_second_text)
+NIGHT = flow.step("reminder_night", ask_night, *yes_no(on_night))
 flow.command("reminder", reminder_command, menu=True)
 flow.buttons(
     "change_time",
@@ -480,6 +510,7 @@ flow.buttons(
 )
 flow.says(
     "reminder_ask_time",
+    "button_night_yes",
     "reminder_ask_zone",
     "reminder_zone_confirm",
     "reminder_zone_unknown",
@@ -513,6 +544,7 @@ flow.says(
     reminder_check_sign={"signs"},
     days_custom={"days"},
     reminder_time_from_words={"time"},
+    reminder_confirm_night={"time"},
     when_today={"time"},
     when_tomorrow={"time"},
     when_day={"day", "time"},
