@@ -83,7 +83,8 @@ def understand(turn: Turn, text: str) -> None:
     elif "bye" in intents:
         state.drafts = {}
         turn.goto(HOME)
-        turn.say("goodbye")
+        # No moves yet: "send /routine for your moves again" would point at nothing.
+        turn.say("goodbye" if state.program is not None or state.routine else "goodbye_new")
     elif reminder.done_typed(turn, text):
         pass
     elif "greeting" in intents:

@@ -277,6 +277,9 @@ def on_severity_text(turn: Turn, text: str) -> bool:
     return score is not None
 
 
+_OFF_SCALE = re.compile(r"^\s*(?:[-−]\s*\d+|\d{2,})\s*(?:/\s*10|out of 10)?\s*[.!]*\s*$")
+
+
 def scale_answer(turn: Turn, text: str, reading: Reading) -> int | None:
     """Read the answer to a 0-10 question: a number, a score in words, or a question.
 
@@ -293,6 +296,10 @@ def scale_answer(turn: Turn, text: str, reading: Reading) -> int | None:
     score = answer_score(text)
     if score is not None:
         return score
+    if _OFF_SCALE.match(text):
+        turn.say("scale_range")  # "12", "-1": a number, but not on the scale
+        turn.reprompt()
+        return EXPLAINED
     if answers is not None:
         in_words = answers.pain_in_words(text)
         if in_words is not None:
@@ -383,6 +390,7 @@ HINT = flow.step("sign_hint", ask_hint, *yes_no(on_hint))
 DIAGNOSIS = flow.step("diagnosis", ask_diagnosis, on_diagnosis_choice)
 flow.buttons("yes", "no", "moves")
 flow.says(
+    "scale_range",
     "ask_what_bothers",
     "ask_location",
     "ask_severity",

@@ -441,6 +441,7 @@ flow.says(
     "move_rest_today",
     "what_next",
     "goodbye",
+    "goodbye_new",
     "nudge_later",
     routine_intro={"count", "summary"},
     routine_intro_one={"count", "summary"},
