@@ -165,6 +165,12 @@ def _take_name(turn: Turn, raw: str) -> None:
         turn.say("callback_name_invalid", limit=MAX_NAME)
         ask_name(turn)
         return
+    reading = turn.read(name)
+    # "my heel hurts" is what bothers them, not a name ("Mr Tighe" and "Dr Sole" are names).
+    if reading.symptoms and (reading.locations or len(name.split()) >= 3):
+        turn.say("callback_name_is_a_complaint")
+        ask_name(turn)
+        return
     _draft(turn).name = name
     _next(turn, PHONE)
 
@@ -442,6 +448,7 @@ flow.buttons(
     "no_report",
 )
 flow.says(
+    "callback_name_is_a_complaint",
     "callback_declined",
     "callback_ask_report",
     "callback_report_attached",
