@@ -157,6 +157,14 @@ _ONE_OF_SEVERAL = re.compile(
 )
 
 
+_OFF_SCALE = re.compile(r"^\s*(?:[-−]\s*\d+|\d{2,})\s*(?:/\s*10|out of 10)?\s*[.!]*\s*$")
+
+
+def off_scale(text: str) -> bool:
+    """Say whether a message is only a number off the 0-10 scale ("12", "-1")."""
+    return _OFF_SCALE.match(text) is not None and bare_score(text) is None
+
+
 def bare_score(text: str) -> int | None:
     """Return the score of a message that is only a number from 0 to 10, else None."""
     match = _BARE_SCORE.match(text)

@@ -112,6 +112,24 @@ class _Reading:
     strong: bool
 
 
+# Before this, a time read from a bare hour ("1", "at 5") falls in the night: rarely meant.
+NIGHT_ENDS = time(6, 0)
+_BARE_SMALL_HOUR = re.compile(r"^\D*?\b[0-5]\b\D*$")
+
+
+def bare_night_hour(text: str, at: time) -> bool:
+    """Say whether `at` was read from a bare small hour ("1", "at 5") to the night, with no
+    am, pm, part of day or "midnight" to say the night was meant."""
+    normal = _normalise(text)
+    return (
+        at < NIGHT_ENDS
+        and _BARE_SMALL_HOUR.match(normal) is not None
+        and not _MERIDIEM.search(normal)
+        and not _PERIOD_ANYWHERE.search(normal)
+        and "midnight" not in normal
+    )
+
+
 def parse_time(text: str) -> time | TimeRefusal:
     """Read a clock time from a chat message, or say why not.
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from bot.core.knowledge import Knowledge, Triage
-from bot.core.reading import Reading
+from bot.core.reading import Match, Reading
 from bot.core.state import ConversationState
 
 
@@ -57,20 +57,24 @@ def combined(
 
 def named_by_condition(reading: Reading) -> frozenset[str]:
     """Return the reading's signs that only name a condition ("I have neuropathy")."""
-    said = {m.start + i for m in reading.conditions for i in range(len(m.words.split()))}
-    return frozenset(
-        m.id
-        for m in reading.red_flags
-        if m.words and {m.start + i for i in range(len(m.words.split()))} <= said
-    ) - _own(reading, said)
+    said = _conditions_said(reading)
+    named = frozenset(m.id for m in reading.red_flags if m.words and _words_at(m) <= said)
+    return named - _own(reading, said)
+
+
+def _words_at(match: Match) -> set[int]:
+    """Return the word positions a match covers."""
+    return {match.start + i for i in range(len(match.words.split()))}
+
+
+def _conditions_said(reading: Reading) -> set[int]:
+    """Return the word positions that name the reading's conditions."""
+    return {at for m in reading.conditions for at in _words_at(m)}
 
 
 def _own(reading: Reading, said: set[int]) -> frozenset[str]:
-    return frozenset(
-        m.id
-        for m in reading.red_flags
-        if not {m.start + i for i in range(len(m.words.split()))} <= said
-    )
+    """Return the reading's signs said in more than a condition's own words."""
+    return frozenset(m.id for m in reading.red_flags if not _words_at(m) <= said)
 
 
 def warning_signs(
@@ -82,8 +86,7 @@ def warning_signs(
     # A sign that only names the condition ("I have neuropathy" is numbness and the
     # condition, from the same words) does not combine with it; one that says more than the
     # condition's words ("my neuropathy spread into my feet") does.
-    said = {m.start + i for m in reading.conditions for i in range(len(m.words.split()))}
-    own = _own(reading, said)
+    own = _own(reading, _conditions_said(reading))
     # A sign only worried about or asked after is asked about, not combined into a sign: "I'm
     # diabetic, could this turn into an ulcer?" is a question, not a diabetic foot.
     hints = set(reading.hints) - set(reading.worries)

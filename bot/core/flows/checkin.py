@@ -123,8 +123,7 @@ def _record(turn: Turn, *, done: bool) -> None:
     DRAFT.clear(turn.state)
     turn.goto(HOME)
     turn.say("checkin_saved", score=checkin.score)
-    if checkin.score >= turn.knowledge.rules.severe_pain_score:
-        safety.raise_signs(turn, ("severe",))  # as at intake: no exercises, a professional
+    if safety.raise_if_severe(turn, checkin.score):  # as at intake: no exercises
         return
     if safety.standing(turn):
         turn.goto(safety.WARNING)  # the sign still comes first, whatever the score

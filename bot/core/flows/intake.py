@@ -13,7 +13,7 @@ import re
 from bot.core.answers import is_question
 from bot.core.flow import Flow, yes_no
 from bot.core.flows import safety
-from bot.core.pain_score import PAIN_SCALE, answer_score
+from bot.core.pain_score import PAIN_SCALE, answer_score, off_scale
 from bot.core.reading import Reading
 from bot.core.report import describe_complaint
 from bot.core.state import HOME
@@ -197,9 +197,7 @@ def pick_location(turn: Turn, location: str) -> None:
 def pick_score(turn: Turn, score: int) -> None:
     """Take a pain score; a high one is the `severe` warning sign."""
     turn.state.pain_score = score
-    if score >= _severe(turn):
-        safety.raise_signs(turn, ("severe",))
-    else:
+    if not safety.raise_if_severe(turn, score):
         advance(turn)
 
 
@@ -277,9 +275,6 @@ def on_severity_text(turn: Turn, text: str) -> bool:
     return score is not None
 
 
-_OFF_SCALE = re.compile(r"^\s*(?:[-−]\s*\d+|\d{2,})\s*(?:/\s*10|out of 10)?\s*[.!]*\s*$")
-
-
 def scale_answer(turn: Turn, text: str, reading: Reading) -> int | None:
     """Read the answer to a 0-10 question: a number, a score in words, or a question.
 
@@ -296,7 +291,7 @@ def scale_answer(turn: Turn, text: str, reading: Reading) -> int | None:
     score = answer_score(text)
     if score is not None:
         return score
-    if _OFF_SCALE.match(text):
+    if off_scale(text):
         turn.say("scale_range")  # "12", "-1": a number, but not on the scale
         turn.reprompt()
         return EXPLAINED

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 
 from pydantic import BaseModel
@@ -25,7 +24,7 @@ from bot.core.program import level_at
 from bot.core.reminders import DAY_NAMES, SNOOZE, Days, SendKind, parse_days
 from bot.core.replies import Choice, Say
 from bot.core.review import REVIEW_ACTIONS
-from bot.core.schedule import TimeRefusal, next_due, parse_time
+from bot.core.schedule import NIGHT_ENDS, TimeRefusal, bare_night_hour, next_due, parse_time
 from bot.core.state import HOME, ConversationState
 from bot.core.turn import Turn, local_today
 from bot.core.zones import match_zone, zone_from_key, zone_label
@@ -150,17 +149,11 @@ def on_time_text(turn: Turn, text: str) -> bool:
         ask_time(turn)
         return True
     _draft(turn).at = found
-    if found < NIGHT_ENDS and _BARE_HOUR.match(text) and not _NIGHT_WORDS.search(text):
+    if bare_night_hour(text, found):
         turn.ask(NIGHT)  # "1" or "at 5": a time in the night is rarely what was meant
     else:
         _ask_next(turn)
     return True
-
-
-# A bare hour ("1", "at 5"), read on the 24-hour clock: before 06:00 it is asked about.
-NIGHT_ENDS = time(6, 0)
-_BARE_HOUR = re.compile(r"^\D*?\b(?:[0-5])\b\D*$")
-_NIGHT_WORDS = re.compile(r"\b(?:am|a\.m\.|night|midnight|morning)\b", re.IGNORECASE)
 
 
 def ask_night(turn: Turn) -> None:

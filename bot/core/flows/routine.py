@@ -214,9 +214,7 @@ def on_card_text(turn: Turn, text: str) -> bool:
     if score is not None and score > len(turn.state.choices):
         # Not one of the card's buttons: a bare number past them is how bad it hurts now.
         turn.state.pain_score = score
-        if score >= turn.knowledge.rules.severe_pain_score:
-            safety.raise_signs(turn, ("severe",))  # as at intake and at a check-in
-        else:
+        if not safety.raise_if_severe(turn, score):
             turn.ask(STOPPED)
         return True
     reading = turn.read(text)

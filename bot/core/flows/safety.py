@@ -86,13 +86,8 @@ def note(turn: Turn, signs: Iterable[str]) -> tuple[str, ...]:
     stand = standing(turn)
     new = tuple(s for s in dict.fromkeys(signs) if s in turn.knowledge.red_flags and s not in stand)
     rules = turn.knowledge.triage
-    made = combined(set(new) - turn.named, turn.state.safety.conditions, rules)
+    made = combined({*stand, *new} - turn.named, turn.state.safety.conditions, rules)
     new = (*new, *(s for s in made if s not in new and s not in stand))
-    return _record(turn, new)
-
-
-def _record(turn: Turn, new: tuple[str, ...]) -> tuple[str, ...]:
-    """Record these signs as standing from today (and on an open request); return them."""
     if not new:
         return ()
     safety = turn.state.safety
@@ -159,15 +154,22 @@ def raise_signs(turn: Turn, signs: Iterable[str]) -> None:
     turn.ask(WARNING)
 
 
+def raise_if_severe(turn: Turn, score: int) -> bool:
+    """Raise the `severe` sign for a pain score at rules.yaml's threshold; say whether it did
+    (at intake, at a check-in and during a move alike)."""
+    if score < turn.knowledge.rules.severe_pain_score:
+        return False
+    raise_signs(turn, ("severe",))
+    return True
+
+
 def add_condition(turn: Turn, condition: str) -> tuple[str, ...]:
     """Remember a condition such as diabetes (a caution and a gentler routine); return the
     signs it makes with the signs that stand (rules.yaml's combinations), now standing too."""
     safety = turn.state.safety
     if condition not in safety.conditions:
         safety.conditions = (*safety.conditions, condition)
-    stand = standing(turn)
-    made = combined(set(stand) - turn.named, safety.conditions, turn.knowledge.triage)
-    return _record(turn, tuple(s for s in made if s not in stand))
+    return note(turn, ())
 
 
 # -- the warning ----------------------------------------------------------------------------
@@ -346,18 +348,15 @@ def to_screen(turn: Turn) -> tuple[str, ...]:
 
 def ask_screen(turn: Turn) -> None:
     """Ask whether any warning sign applies, before any exercise card."""
-    items = [item for item in turn.knowledge.screen if item.id in to_screen(turn)]
-    lines = "\n".join(f"- {item.line}" for item in items)
-    labels = {item.id: item.button for item in items}
-    labels[NONE] = turn.text("button_none_of_these")
+    asked = set(to_screen(turn))
+    lines = "\n".join(f"- {item.line}" for item in turn.knowledge.screen if item.id in asked)
+    labels = _screen_labels(turn, asked)
     turn.say("screen_question", lines=lines, choices=(*labels,), labels=labels)
 
 
 def repeat_screen(turn: Turn) -> None:
     """Ask the screen again in one line, with its buttons."""
-    items = [item for item in turn.knowledge.screen if item.id in to_screen(turn)]
-    labels = {item.id: item.button for item in items}
-    labels[NONE] = turn.text("button_none_of_these")
+    labels = _screen_labels(turn, set(to_screen(turn)))
     turn.say("screen_repeat", choices=(*labels,), labels=labels)
 
 
@@ -413,8 +412,10 @@ def screen_choices_in(turn: Turn, text: str, shown: tuple[str, ...]) -> tuple[st
     return tuple(dict.fromkeys(found))
 
 
-def _screen_labels(turn: Turn) -> dict[str, str]:
-    labels = {item.id: item.button for item in turn.knowledge.screen}
+def _screen_labels(turn: Turn, asked: set[str] | None = None) -> dict[str, str]:
+    """Return the screen's button labels (of the choices asked, when given), None last."""
+    screen = turn.knowledge.screen
+    labels = {item.id: item.button for item in screen if asked is None or item.id in asked}
     labels[NONE] = turn.text("button_none_of_these")
     return labels
 
