@@ -1090,7 +1090,7 @@ def _to_sentence_end(
 # A resolution said after a turn, of what came before it: "numb toes after the race, but it
 # went away", "my ankle swelled up though they settled down".
 _TURNS = frozenset({"but", "though", "although"})
-_BACK = frozenset({"it", "they", "that", "this", "both", "all"})
+_BACK = frozenset({"it", "its", "they", "theyre", "that", "thats", "this", "both", "all"})
 
 
 def _resolved_before_turn(
@@ -1101,16 +1101,25 @@ def _resolved_before_turn(
     barriers: Sequence[bool],
     window: int,
 ) -> _Scope:
-    """Return the negation scope reaching back over "but it" from a resolution cue behind it
-    ("went away", "settled down") into the clause before the turn, within its sentence."""
+    """Return the negation scope reaching back over "but it" (or ", it") from a resolution cue
+    behind it ("went away", "settled down") into the clause before, within its sentence."""
     sentences = tokens.sentences
+    after_comma = tokens.after_comma or (False,) * len(keys)
     behind = list(scope[1])
     for cue in cues:
         at = cue.start
-        if at < 3 or keys[at - 1] not in _BACK or keys[at - 2] not in _TURNS:
+        if at < 2 or keys[at - 1] not in _BACK:
+            continue
+        if at >= 3 and keys[at - 2] in _TURNS:
+            back = at - 3
+        elif after_comma[at - 1]:
+            # "a fever last week, it's gone now": the clause is only what it says of the one
+            # before
+            back = at - 2
+        else:
             continue
         told = sentences[at]
-        for j in range(at - 3, max(-1, at - 3 - window), -1):
+        for j in range(back, max(-1, back - window), -1):
             if sentences[j] != told or barriers[j]:
                 break
             behind[j] = True

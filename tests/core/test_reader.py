@@ -1336,3 +1336,20 @@ def test_text_without_words_or_emoji_is_no_answer(reader: Reader, text: str) -> 
 @given(st.lists(st.one_of(WORDS, st.text(max_size=8)), max_size=40))
 def test_any_mix_of_listed_words_reads_to_known_ids(reader: Reader, words: list[str]) -> None:
     _check(reader.read(" ".join(words)))
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        # a clause that is only "it" and its resolution speaks of the clause before its comma
+        ("a fever last week, it's gone now", ()),
+        ("my calf was swollen, it went down after a day", ()),
+        # ... but a resolution denied, or a clause that goes on about something else, does not
+        ("a fever last week, it's still there", ("fever",)),
+        ("I stood on a nail, it went in deep", ("wound",)),
+    ],
+)
+def test_a_resolution_after_a_comma_reaches_back(
+    reader: Reader, text: str, flags: tuple[str, ...]
+) -> None:
+    assert reader.read(text).red_flag_ids == flags, text
