@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.answers import AnswerMatcher, asks_meaning
+from bot.core.answers import AnswerMatcher, asks_meaning, is_question, is_request
 from bot.core.effects import Effect
 from bot.core.events import (
     MAX_TEXT,
@@ -27,6 +27,7 @@ from bot.core.flows import REGISTRY, callback, guide, intake, reminder, routine,
 from bot.core.knowledge import Knowledge, check_messages
 from bot.core.replies import Reply, Say
 from bot.core.state import HOME, ConversationState
+from bot.core.text import in_other_language
 from bot.core.turn import Context, EngineConfig, ReaderLike, Turn
 
 # Requests that mean the same as a command, in the order they are checked.
@@ -97,17 +98,22 @@ def understand(turn: Turn, text: str) -> None:
         turn.say("thanks_reply")
         turn.reprompt()
     else:
-        miss(turn)
+        miss(turn, text)
 
 
-def miss(turn: Turn) -> None:
+def miss(turn: Turn, text: str = "") -> None:
     """Answer text that was not understood, and offer a professional after two misses."""
     turn.state.misses += 1
-    if turn.state.misses >= 2:
-        turn.say("still_not_understood")
-        turn.offer_professional = True
+    again = turn.state.misses >= 2
+    # Saying why it was not understood helps more than "didn't catch that" twice.
+    if in_other_language(text, turn.knowledge.answers.other_languages):
+        turn.say("english_only")
+    elif is_question(text) and not is_request(text):
+        turn.say("question_unanswered")
+        again = True  # the reply itself points at a professional
     else:
-        turn.say("not_understood")
+        turn.say("still_not_understood" if again else "not_understood")
+    turn.offer_professional = turn.offer_professional or again
     turn.reprompt()
 
 

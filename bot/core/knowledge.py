@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.core.poses import Pictures, PoseError, SuppliedPicture, load_pictures
 from bot.core.progress import ProgressRules
 from bot.core.reminders import ReminderRules
+from bot.core.text import normalize
 
 SYMPTOM_IDS = ("tightness", "cramping", "soreness", "weakness", "pain")
 LOCATION_IDS = ("foot", "sole", "arch", "heel", "toes", "ankle", "calf")
@@ -439,6 +440,15 @@ class Answers(_Frozen):
     # Words after a "no" that say it goes on ("no. well I did go over on it"): such an answer
     # at the warning-sign screen is no plain "none of these", and is asked again.
     goes_on: tuple[str, ...] = ()
+    # Words common in other languages and rare in English ("duele", "pied", "schmerzen"): a
+    # message not understood and made mostly of them is told that the bot reads English only.
+    other_languages: frozenset[str] = frozenset()
+
+    @field_validator("other_languages")
+    @classmethod
+    def _fold_words(cls, words: frozenset[str]) -> frozenset[str]:
+        """Return the words folded as messages are (NFKC, lower case, no apostrophes)."""
+        return frozenset(normalize(w, 100).strip() for w in words if w.strip())
 
     @field_validator("choices")
     @classmethod

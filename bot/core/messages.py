@@ -21,6 +21,8 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
     **_keys(
         "not_understood",
         "still_not_understood",
+        "english_only",
+        "question_unanswered",
         "asked_meaning",
         "button_expired",
         "media_other",

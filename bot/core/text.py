@@ -118,3 +118,26 @@ def key(word: str) -> str:
     if len(word) > 3 and word[-1] == "s" and word[-2] not in "siu":
         return word[:-1]
     return word
+
+
+# Letters of a script other than Latin ("мне больно", "足が痛い") are another language whatever
+# the words; Latin ones are told apart by their words.
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def in_other_language(text: object, foreign_words: frozenset[str]) -> bool:
+    """Say whether a message is mostly in a language other than English.
+
+    Most of its letters are of another script, or at least two of its words, and at least half,
+    are words common in other languages and rare in English (`foreign_words`).
+    """
+    folded = normalize(text, 400)
+    letters = [c for c in folded if c.isalpha()]
+    if not letters:
+        return False
+    other_script = sum(1 for c in letters if "LATIN" not in unicodedata.name(c, "LATIN"))
+    if other_script * 2 > len(letters):
+        return True
+    words = _WORD.findall(folded)
+    foreign = sum(1 for w in words if w in foreign_words)
+    return foreign >= 2 and foreign * 2 >= len(words)

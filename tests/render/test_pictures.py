@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import io
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -31,17 +30,16 @@ Drawn = dict[tuple[str, str], tuple[bytes, bytes]]
 
 @pytest.fixture(scope="session")
 def drawn(knowledge: Knowledge) -> Drawn:
-    """Draw every variant of every exercise once for the whole session, and time it."""
+    """Draw every variant of every exercise once for the whole session."""
+    # How long this takes is bench/bench_pictures.py's to say: a timed test fails on a busy
+    # machine.
     result: Drawn = {}
-    started = time.perf_counter()
     for exercise_id, poses in knowledge.pictures.poses.items():
         for variant in poses.variants:
             result[exercise_id, variant] = (
                 draw_still(poses, variant),
                 draw_animation(poses, variant),
             )
-    elapsed = time.perf_counter() - started
-    assert elapsed < 60, f"drawing every picture took {elapsed:.1f} s"
     return result
 
 
@@ -104,10 +102,10 @@ def test_an_animation_loops_and_moves_between_the_key_frames(knowledge, drawn):
 
 def test_pictures_are_drawn_once_and_kept(knowledge, drawn):
     poses = knowledge.pictures.poses["ball_roll"]
-    started = time.perf_counter()
     again = draw_still(poses, "default"), draw_animation(poses, "default")
-    assert time.perf_counter() - started < 0.05
-    assert again == drawn["ball_roll", "default"]
+    # the very same bytes objects: kept, not drawn again (how fast is the bench's to say)
+    assert again[0] is drawn["ball_roll", "default"][0]
+    assert again[1] is drawn["ball_roll", "default"][1]
     # Equal pose data from a fresh load is the same picture.
     fresh = load_knowledge(KNOWLEDGE_DIR).pictures.poses["ball_roll"]
     assert draw_still(fresh, "default") is drawn["ball_roll", "default"][0]
