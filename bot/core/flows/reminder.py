@@ -148,7 +148,10 @@ def on_time_text(turn: Turn, text: str) -> bool:
         turn.say(f"reminder_time_{found.value}")
         ask_time(turn)
         return True
-    _draft(turn).at = found
+    draft = _draft(turn)
+    draft.at = found
+    # Days said with the time ("7:30 on weekdays") are kept, so they are not asked again.
+    draft.days = _days_in(turn, text) or draft.days
     if bare_night_hour(text, found):
         turn.ask(NIGHT)  # "1" or "at 5": a time in the night is rarely what was meant
     else:
