@@ -198,6 +198,8 @@ def on_zone_text(turn: Turn, text: str) -> bool:
     """Match a typed place against time zones and ask which one it is."""
     draft = _draft(turn)
     candidates = match_zone(text[:200], turn.knowledge.zone_aliases)
+    if not candidates and _time_instead_of_place(turn, text):
+        return True
     answer = turn.reader.is_affirmative(text) if draft.zone_options else None
     if answer is True and len(draft.zone_options) == 1 and not candidates:
         on_zone_choice(turn, "z0")  # "yes" to the one place offered
@@ -211,6 +213,31 @@ def on_zone_text(turn: Turn, text: str) -> bool:
     else:
         draft.zone_options = tuple(c.key for c in candidates)
     ask_zone(turn)
+    return True
+
+
+def _time_instead_of_place(turn: Turn, text: str) -> bool:
+    """Take a time typed where the place was asked ("8pm"), and ask for the place again.
+
+    A time here is never a place. Most often it is a change of mind ("actually 8pm"), or the
+    time said again by someone unsure it was taken. A real product keeps what was said last,
+    tells which time it now is, and asks for the one thing still missing, rather than
+    answering "I couldn't match that to a place".
+    """
+    found = parse_time(text)
+    if not isinstance(found, time):
+        return False
+    draft = _draft(turn)
+    if found == draft.at:
+        turn.say("reminder_time_kept_need_zone", time=found.strftime("%H:%M"))
+    else:
+        draft.at = found
+        turn.say("reminder_time_changed", time=found.strftime("%H:%M"))
+    draft.days = _days_in(turn, text) or draft.days
+    if bare_night_hour(text, found):
+        turn.ask(NIGHT)  # its answer goes back to the place
+    else:
+        ask_zone(turn)
     return True
 
 
@@ -540,6 +567,8 @@ flow.says(
     reminder_check_sign={"signs"},
     days_custom={"days"},
     reminder_time_from_words={"time"},
+    reminder_time_kept_need_zone={"time"},
+    reminder_time_changed={"time"},
     reminder_confirm_night={"time"},
     when_today={"time"},
     when_tomorrow={"time"},
