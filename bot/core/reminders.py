@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.schedule import catch_up, local_day, next_due
 from bot.core.zones import zone_from_key
@@ -186,6 +186,20 @@ class ReminderRules(BaseModel):
     follow_up_hours: float = 3.0
     quiet_from: time = time(21, 0)
     quiet_until: time = time(8, 0)
+    # The second daily reminder (moves done twice a day) comes at least this far from the
+    # first: half an hour apart is one session, not two.
+    second_gap_hours: float = Field(default=4.0, ge=0, le=12)
+
+
+def hours_apart(first: time, second: time) -> float:
+    """Return how many hours lie between two times of day, the short way round the clock."""
+    minutes = abs((first.hour * 60 + first.minute) - (second.hour * 60 + second.minute))
+    return min(minutes, 24 * 60 - minutes) / 60
+
+
+def second_too_close(rules: ReminderRules, first: time, second: time) -> bool:
+    """Say whether a second daily reminder at `second` is too close to the first at `first`."""
+    return hours_apart(first, second) < rules.second_gap_hours
 
 
 class SendFailure(StrEnum):

@@ -11,7 +11,9 @@ from bot.core.reminders import (
     SendKind,
     answered,
     claim,
+    hours_apart,
     quiet,
+    second_too_close,
     set_up,
     with_second,
 )
@@ -130,3 +132,13 @@ def test_follow_ups_keep_to_one_a_local_day_across_daylight_saving() -> None:
         follow_ups = [m.astimezone(LONDON) for m, k in found if k is SendKind.follow_up]
         assert [f.strftime("%H:%M") for f in follow_ups] == ["12:00"] * 4, start
         assert len({f.date() for f in follow_ups}) == 4
+
+
+def test_a_second_reminder_is_measured_the_short_way_round_the_clock() -> None:
+    rules = ReminderRules(second_gap_hours=4)
+    assert hours_apart(time(7, 30), time(8, 0)) == 0.5
+    assert hours_apart(time(22, 0), time(1, 0)) == 3  # across midnight
+    assert second_too_close(rules, time(7, 30), time(8, 0))
+    assert second_too_close(rules, time(22, 0), time(1, 0))
+    assert not second_too_close(rules, time(7, 30), time(11, 30))
+    assert not second_too_close(ReminderRules(second_gap_hours=0), time(7, 30), time(7, 30))

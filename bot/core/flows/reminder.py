@@ -21,7 +21,7 @@ from bot.core.flows import checkin, routine, safety
 from bot.core.guide import plan_for
 from bot.core.knowledge import Knowledge, Level, Urgency
 from bot.core.program import level_at
-from bot.core.reminders import DAY_NAMES, SNOOZE, Days, SendKind, parse_days
+from bot.core.reminders import DAY_NAMES, SNOOZE, Days, SendKind, parse_days, second_too_close
 from bot.core.replies import Choice, Say
 from bot.core.review import REVIEW_ACTIONS
 from bot.core.schedule import NIGHT_ENDS, TimeRefusal, bare_night_hour, next_due, parse_time
@@ -30,7 +30,16 @@ from bot.core.turn import Turn, local_today
 from bot.core.zones import match_zone, zone_from_key, zone_label
 
 QUICK_TIMES = {"t0730": time(7, 30), "t1230": time(12, 30), "t1800": time(18, 0), "t2100": time(21)}
-SECOND_TIMES = {"s1800": time(18, 0), "s1930": time(19, 30), "s2100": time(21, 0)}
+# Times offered for the second reminder, the evening first; only those far enough from the
+# first reminder are shown, at most SECOND_OFFERED of them, in the order of the day.
+SECOND_TIMES = {
+    "s1800": time(18, 0),
+    "s1930": time(19, 30),
+    "s2100": time(21, 0),
+    "s1230": time(12, 30),
+    "s0730": time(7, 30),
+}
+SECOND_OFFERED = 3
 REMINDER_ACTIONS = ("start", "done", "snooze", "skip", "stop")
 # While a warning sign stands, the reminder asks whether it was checked instead.
 SIGN_ACTIONS = ("checked", "notyet", "stop")
@@ -46,7 +55,14 @@ class ReminderDraft(BaseModel):
     zone_options: tuple[str, ...] = ()
 
 
+class SecondDraft(BaseModel):
+    """The first reminder's time, while a second one is chosen (it is saved this turn)."""
+
+    first: time
+
+
 DRAFT = Draft("reminder", ReminderDraft)
+SECOND_DRAFT = Draft("reminder_second", SecondDraft)
 flow = Flow("reminder")
 
 
@@ -273,7 +289,14 @@ def _save(turn: Turn, at: time, zone: str, days: Days) -> None:
         first=_when(turn, first, zone),
     )
     saved = turn.ctx.reminder
-    if _twice_a_day(turn) and (saved is None or saved.second_at is None):
+    second = saved.second_at if saved else None
+    if second is not None and second_too_close(turn.knowledge.reminders, at, second):
+        # A new time next to the second reminder would make two rounds one: drop the second.
+        turn.do(SetSecondReminder(at=None))
+        turn.say("reminder_second_dropped", time=second.strftime("%H:%M"))
+        second = None
+    if _twice_a_day(turn) and second is None:
+        SECOND_DRAFT.start(turn.state, first=at)
         turn.ask(SECOND)
 
 
@@ -290,25 +313,45 @@ def _twice_a_day(turn: Turn) -> list[str]:
 def ask_second(turn: Turn) -> None:
     """Offer a second daily reminder for the moves done twice a day."""
     names = _twice_a_day(turn)
-    labels = {cid: at.strftime("%H:%M") for cid, at in SECOND_TIMES.items()}
+    offers = _second_offers(turn)
+    labels = {cid: at.strftime("%H:%M") for cid, at in offers.items()}
     turn.say(
         "reminder_ask_second",
         moves=", ".join(names) or turn.text("describe_nothing"),
-        choices=(*SECOND_TIMES, "no_second"),
+        choices=(*offers, "no_second"),
         labels=labels,
         no="no_second",
     )
 
 
+def _first_at(turn: Turn) -> time | None:
+    """Return the time of the first daily reminder, just set or saved before."""
+    draft = SECOND_DRAFT.get(turn.state)
+    if draft is not None:
+        return draft.first
+    return turn.ctx.reminder.at if turn.ctx.reminder else None
+
+
+def _second_offers(turn: Turn) -> dict[str, time]:
+    """Return the second-reminder times far enough from the first, in the order of the day."""
+    first = _first_at(turn)
+    rules = turn.knowledge.reminders
+    fitting = [
+        (cid, at)
+        for cid, at in SECOND_TIMES.items()
+        if first is None or not second_too_close(rules, first, at)
+    ]
+    return dict(sorted(fitting[:SECOND_OFFERED], key=lambda item: item[1]))
+
+
 def on_second_choice(turn: Turn, choice: str) -> None:
     """Add the second reminder at the time chosen, or none."""
-    turn.goto(HOME)
     if choice in SECOND_TIMES:
-        at = SECOND_TIMES[choice]
-        turn.do(SetSecondReminder(at=at))
-        turn.say("reminder_second_set", time=at.strftime("%H:%M"))
-    else:
-        turn.say("reminder_second_none")
+        _set_second(turn, SECOND_TIMES[choice])
+        return
+    SECOND_DRAFT.clear(turn.state)
+    turn.goto(HOME)
+    turn.say("reminder_second_none")
 
 
 def on_second_text(turn: Turn, text: str) -> bool:
@@ -316,10 +359,32 @@ def on_second_text(turn: Turn, text: str) -> bool:
     found = parse_time(text)
     if isinstance(found, TimeRefusal):
         return False
-    turn.goto(HOME)
-    turn.do(SetSecondReminder(at=found))
-    turn.say("reminder_second_set", time=found.strftime("%H:%M"))
+    _set_second(turn, found)
     return True
+
+
+def _set_second(turn: Turn, at: time) -> None:
+    """Add the second reminder, or say kindly why a time next to the first one is not it.
+
+    A second reminder exists for moves done twice a day; half an hour after the first it
+    would make the two rounds one. A limit (second_gap_hours in rules.yaml) with times that
+    fit offered again is simpler and kinder than a question most would answer "oh, no".
+    """
+    first = _first_at(turn)
+    rules = turn.knowledge.reminders
+    if first is not None and second_too_close(rules, first, at):
+        turn.say(
+            "reminder_second_too_close",
+            time=at.strftime("%H:%M"),
+            first=first.strftime("%H:%M"),
+            hours=f"{rules.second_gap_hours:g}",
+        )
+        turn.ask(SECOND)
+        return
+    SECOND_DRAFT.clear(turn.state)
+    turn.goto(HOME)
+    turn.do(SetSecondReminder(at=at))
+    turn.say("reminder_second_set", time=at.strftime("%H:%M"))
 
 
 def on_manage_choice(turn: Turn, choice: str) -> None:
@@ -564,6 +629,8 @@ flow.says(
     reminder_due_second={"routine", "count", "minutes"},
     reminder_ask_second={"moves"},
     reminder_second_set={"time"},
+    reminder_second_too_close={"time", "first", "hours"},
+    reminder_second_dropped={"time"},
     reminder_check_sign={"signs"},
     days_custom={"days"},
     reminder_time_from_words={"time"},
