@@ -22,6 +22,7 @@ from bot.core.schedule import (
     match_zone,
     next_due,
     offset_key,
+    parse_start,
     parse_time,
     zone_from_key,
 )
@@ -758,3 +759,19 @@ def test_property_zones_do_change_offset() -> None:
     # The property test aims at these changes; make sure there are some to aim at.
     assert len(OFFSET_CHANGES[id(PROPERTY_ZONES[0])]) == 6  # London, three years
     assert sum(len(changes) for changes in OFFSET_CHANGES.values()) > 40
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("tomorrow at 8", 1),
+        ("from tomorrow, 7:30", 1),
+        ("starting tmrw 8am", 1),
+        ("the day after tomorrow at 9", 2),
+        ("day-after-tomorrow", 2),
+        ("7:30 on weekdays", None),
+        ("today at 8", None),
+    ],
+)
+def test_a_first_day_is_read_from_tomorrow(text: str, days: int | None) -> None:
+    assert parse_start(text) == days

@@ -21,10 +21,25 @@ from bot.core.flows import checkin, routine, safety
 from bot.core.guide import plan_for
 from bot.core.knowledge import Knowledge, Level, Urgency
 from bot.core.program import level_at
-from bot.core.reminders import DAY_NAMES, SNOOZE, Days, SendKind, parse_days, second_too_close
+from bot.core.reminders import (
+    DAY_NAMES,
+    SNOOZE,
+    Days,
+    SendKind,
+    first_due,
+    parse_days,
+    second_too_close,
+)
 from bot.core.replies import Choice, Say
 from bot.core.review import REVIEW_ACTIONS
-from bot.core.schedule import NIGHT_ENDS, TimeRefusal, bare_night_hour, next_due, parse_time
+from bot.core.schedule import (
+    NIGHT_ENDS,
+    TimeRefusal,
+    bare_night_hour,
+    local_day,
+    parse_start,
+    parse_time,
+)
 from bot.core.state import HOME, ConversationState
 from bot.core.turn import Turn, local_today
 from bot.core.zones import match_zone, zone_from_key, zone_label
@@ -53,6 +68,8 @@ class ReminderDraft(BaseModel):
     zone: str | None = None
     days: Days | None = None
     zone_options: tuple[str, ...] = ()
+    # "from tomorrow": in how many local days the first one may come (the zone may be unknown).
+    start_in: int | None = None
 
 
 class SecondDraft(BaseModel):
@@ -75,7 +92,9 @@ def begin(turn: Turn, text: str = "") -> None:
         turn.ask(MANAGE)
         return
     # What was already said is used; only what is missing is asked.
-    draft = DRAFT.start(turn.state, at=at, zone=turn.state.zone, days=days)
+    draft = DRAFT.start(
+        turn.state, at=at, zone=turn.state.zone, days=days, start_in=parse_start(text)
+    )
     saved = turn.ctx.reminder
     if saved is not None:
         draft.zone = draft.zone or saved.zone
@@ -166,8 +185,7 @@ def on_time_text(turn: Turn, text: str) -> bool:
         return True
     draft = _draft(turn)
     draft.at = found
-    # Days said with the time ("7:30 on weekdays") are kept, so they are not asked again.
-    draft.days = _days_in(turn, text) or draft.days
+    _keep_said_along(turn, text)
     if bare_night_hour(text, found):
         turn.ask(NIGHT)  # "1" or "at 5": a time in the night is rarely what was meant
     else:
@@ -249,7 +267,7 @@ def _time_instead_of_place(turn: Turn, text: str) -> bool:
     else:
         draft.at = found
         turn.say("reminder_time_changed", time=found.strftime("%H:%M"))
-    draft.days = _days_in(turn, text) or draft.days
+    _keep_said_along(turn, text)
     if bare_night_hour(text, found):
         turn.ask(NIGHT)  # its answer goes back to the place
     else:
@@ -269,18 +287,34 @@ def on_days_text(turn: Turn, text: str) -> bool:
     days = parse_days(text)
     if days is None:
         return False
-    _draft(turn).days = days
+    _keep_said_along(turn, text)
     _ask_next(turn)
     return True
 
 
+def _keep_said_along(turn: Turn, text: str) -> None:
+    """Keep the days and the first day said along with an answer ("8am weekdays from
+    tomorrow"), so they are not asked again or lost."""
+    draft = _draft(turn)
+    draft.days = _days_in(turn, text) or draft.days
+    start_in = parse_start(text)
+    if start_in is not None:
+        draft.start_in = start_in
+
+
 def _save(turn: Turn, at: time, zone: str, days: Days) -> None:
-    """Save the reminder and say when the first one comes."""
-    turn.do(SetReminder(at=at, zone=zone, days=days))
+    """Save the reminder and say when the first one comes (not before the day asked for)."""
+    start_in = _draft(turn).start_in
+    starts_on = None
+    if start_in:
+        starts_on = local_day(turn.ctx.now, zone_from_key(zone)) + timedelta(days=start_in)
+    turn.do(SetReminder(at=at, zone=zone, days=days, starts_on=starts_on))
     turn.state.zone = zone
     DRAFT.clear(turn.state)
     turn.goto(HOME)
-    first = next_due(at, zone_from_key(zone), days, turn.ctx.now)
+    saved = turn.ctx.reminder
+    kept = saved.starts_on if saved else None  # a change keeps the start asked for before
+    first = first_due(at, zone, days, turn.ctx.now, starts_on or kept)
     turn.say(
         "reminder_set",
         time=at.strftime("%H:%M"),
@@ -288,7 +322,6 @@ def _save(turn: Turn, at: time, zone: str, days: Days) -> None:
         zone=_zone_label(zone, turn.ctx.now),
         first=_when(turn, first, zone),
     )
-    saved = turn.ctx.reminder
     second = saved.second_at if saved else None
     if second is not None and second_too_close(turn.knowledge.reminders, at, second):
         # A new time next to the second reminder would make two rounds one: drop the second.
