@@ -68,6 +68,8 @@ class ReminderDraft(BaseModel):
     zone: str | None = None
     days: Days | None = None
     zone_options: tuple[str, ...] = ()
+    # The country typed ("USA") when its zones are offered to choose from.
+    zone_country: str = ""
     # "from tomorrow": in how many local days the first one may come (the zone may be unknown).
     start_in: int | None = None
 
@@ -152,7 +154,15 @@ def ask_zone(turn: Turn) -> None:
     if draft.zone_options:
         now = turn.ctx.now
         labels = {f"z{i}": _zone_label(key, now) for i, key in enumerate(draft.zone_options)}
-        turn.say("reminder_zone_confirm", choices=(*labels, "zone_other"), labels=labels)
+        if draft.zone_country:
+            turn.say(
+                "reminder_zone_country",
+                country=draft.zone_country,
+                choices=(*labels, "zone_other"),
+                labels=labels,
+            )
+        else:
+            turn.say("reminder_zone_confirm", choices=(*labels, "zone_other"), labels=labels)
     else:
         turn.say("reminder_ask_zone")
 
@@ -217,6 +227,7 @@ def on_zone_choice(turn: Turn, choice: str) -> None:
     draft = _draft(turn)
     if choice == "zone_other":
         draft.zone_options = ()
+        draft.zone_country = ""
         ask_zone(turn)
         return
     number = choice[1:]
@@ -225,13 +236,14 @@ def on_zone_choice(turn: Turn, choice: str) -> None:
         return
     draft.zone = draft.zone_options[int(number)]
     draft.zone_options = ()
+    draft.zone_country = ""
     _ask_next(turn)
 
 
 def on_zone_text(turn: Turn, text: str) -> bool:
     """Match a typed place against time zones and ask which one it is."""
     draft = _draft(turn)
-    candidates = match_zone(text[:200], turn.knowledge.zone_aliases)
+    candidates = match_zone(text[:200], turn.knowledge.zone_aliases, turn.knowledge.zone_countries)
     if not candidates and _time_instead_of_place(turn, text):
         return True
     answer = turn.reader.is_affirmative(text) if draft.zone_options else None
@@ -246,6 +258,7 @@ def on_zone_text(turn: Turn, text: str) -> bool:
         turn.say("reminder_zone_unknown")
     else:
         draft.zone_options = tuple(c.key for c in candidates)
+    draft.zone_country = candidates[0].country if candidates else ""
     ask_zone(turn)
     return True
 
@@ -669,6 +682,7 @@ flow.says(
     reminder_time_from_words={"time"},
     reminder_time_kept_need_zone={"time"},
     reminder_time_changed={"time"},
+    reminder_zone_country={"country"},
     reminder_confirm_night={"time"},
     when_today={"time"},
     when_tomorrow={"time"},
