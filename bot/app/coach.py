@@ -201,9 +201,9 @@ class Coach:
         extra: list[Reply] = []
         for effect in effects:
             match effect:
-                case SetReminder(at=at, zone=zone, days=days):
+                case SetReminder(at=at, zone=zone, days=days, starts_on=starts_on):
                     old = await reminders.get(session, user_id)
-                    new = reminder_rules.set_up(at, zone, days, now, old)
+                    new = reminder_rules.set_up(at, zone, days, now, old, starts_on=starts_on)
                     await reminders.put(session, user_id, new, now)
                 case PauseReminder() | ResumeReminder() | SnoozeReminder() | SkipReminderToday():
                     current = await reminders.get(session, user_id)

@@ -25,6 +25,7 @@ class SetReminder(_Effect):
     at: time
     zone: str
     days: Days
+    starts_on: date | None = None  # the first local day it may come ("from tomorrow")
 
 
 class PauseReminder(_Effect):

@@ -549,6 +549,8 @@ class Knowledge(_Frozen):
     progress: ProgressRules
     messages: dict[str, str]
     zone_aliases: dict[str, str]
+    # Countries over several zones, by every name people use: their main zones, east to west.
+    zone_countries: dict[str, tuple[str, ...]] = {}
     # What each exercise's picture is drawn from (poses/<id>.yaml) or the file supplied instead.
     pictures: Pictures = Pictures()
 
@@ -782,6 +784,34 @@ def _check_zone_aliases(aliases: Any) -> dict[str, str]:
     return result
 
 
+def _check_zone_countries(countries: Any, aliases: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    from zoneinfo import available_timezones
+
+    file = "timezones.yaml"
+    if countries is None:
+        return {}
+    if not isinstance(countries, dict):
+        raise KnowledgeError(file, "countries", "must map a country code to names: and zones:")
+    zones = available_timezones()
+    result: dict[str, tuple[str, ...]] = {}
+    for code, entry in countries.items():
+        where = f"countries.{code}"
+        if not isinstance(entry, dict) or set(entry) != {"names", "zones"}:
+            raise KnowledgeError(file, where, "needs exactly names: and zones:")
+        listed = entry["zones"]
+        if not isinstance(listed, list) or len(listed) < 2:
+            raise KnowledgeError(file, where, "a country here has two zones or more")
+        for zone in listed:
+            if zone not in zones:
+                raise KnowledgeError(file, where, f"unknown time zone '{zone}'")
+        for name in entry["names"] or ():
+            place = str(name).strip().lower()
+            if place in aliases or place in result:
+                raise KnowledgeError(file, where, f"'{place}' is named twice")
+            result[place] = tuple(listed)
+    return result
+
+
 def load_knowledge(directory: Path | str) -> Knowledge:
     """Load every knowledge file from `directory`, validate it, and return the whole."""
     directory = Path(directory)
@@ -866,6 +896,9 @@ def load_knowledge(directory: Path | str) -> Knowledge:
     _check_screen(parts["screen"], parts)
     parts["messages"] = _read_messages(messages_file.get("messages"))
     parts["zone_aliases"] = _check_zone_aliases(zones_file.get("aliases"))
+    parts["zone_countries"] = _check_zone_countries(
+        zones_file.get("countries"), parts["zone_aliases"]
+    )
     parts["pictures"] = _load_pictures(directory, parts["exercises"])
     _check_level_pictures(parts["exercises"], parts["pictures"])
     return Knowledge.model_validate(parts)

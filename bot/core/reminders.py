@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.schedule import catch_up, local_day, next_due
 from bot.core.zones import zone_from_key
@@ -175,6 +175,8 @@ class Reminder(BaseModel):
     follow_up_due: datetime | None = None  # when to nudge if `last_day` is still unanswered
     answered_day: date | None = None  # the latest local day the person answered a reminder
     review_day: date | None = None  # the latest weekly review (or the first reminder's day)
+    # The local day asked for the first one ("from tomorrow"): nothing is due before it.
+    starts_on: date | None = None
 
 
 class ReminderRules(BaseModel):
@@ -186,6 +188,20 @@ class ReminderRules(BaseModel):
     follow_up_hours: float = 3.0
     quiet_from: time = time(21, 0)
     quiet_until: time = time(8, 0)
+    # The second daily reminder (moves done twice a day) comes at least this far from the
+    # first: half an hour apart is one session, not two.
+    second_gap_hours: float = Field(default=4.0, ge=0, le=12)
+
+
+def hours_apart(first: time, second: time) -> float:
+    """Return how many hours lie between two times of day, the short way round the clock."""
+    minutes = abs((first.hour * 60 + first.minute) - (second.hour * 60 + second.minute))
+    return min(minutes, 24 * 60 - minutes) / 60
+
+
+def second_too_close(rules: ReminderRules, first: time, second: time) -> bool:
+    """Say whether a second daily reminder at `second` is too close to the first at `first`."""
+    return hours_apart(first, second) < rules.second_gap_hours
 
 
 class SendFailure(StrEnum):
@@ -228,9 +244,15 @@ class Claim:
         return next((s.day for s in self.sends if s.kind is SendKind.main), None)
 
 
-def first_due(at: time, zone: str, days: Days, now: datetime) -> datetime:
-    """Return when a reminder set now at `at` in `zone` is first due."""
-    return next_due(at, zone_from_key(zone), days, now)
+def first_due(
+    at: time, zone: str, days: Days, now: datetime, starts_on: date | None = None
+) -> datetime:
+    """Return when a reminder set now at `at` in `zone` is first due, not before `starts_on`."""
+    tz = zone_from_key(zone)
+    due = next_due(at, tz, days, now)
+    while starts_on is not None and local_day(due, tz) < starts_on:
+        due = next_due(at, tz, days, due)
+    return due
 
 
 def set_up(
@@ -240,17 +262,24 @@ def set_up(
     now: datetime,
     old: Reminder | None,
     second_at: time | None = None,
+    starts_on: date | None = None,
 ) -> Reminder:
-    """Return a new or changed reminder; the days already sent stay recorded."""
+    """Return a new or changed reminder; the days already sent stay recorded.
+
+    A change that names no start day keeps the one asked for before, so moving the time of a
+    reminder that starts tomorrow does not bring it forward to today.
+    """
     second = second_at if second_at is not None else (old.second_at if old else None)
+    start = starts_on if starts_on is not None else (old.starts_on if old else None)
     return Reminder(
         at=at,
         zone=zone,
         days=days,
-        next_due=first_due(at, zone, days, now),
+        next_due=first_due(at, zone, days, now, start),
+        starts_on=start,
         last_day=old.last_day if old else None,
         second_at=second,
-        second_next_due=first_due(second, zone, days, now) if second else None,
+        second_next_due=first_due(second, zone, days, now, start) if second else None,
         second_last_day=old.second_last_day if old else None,
         answered_day=old.answered_day if old else None,
         review_day=old.review_day if old else None,
@@ -259,7 +288,7 @@ def set_up(
 
 def with_second(reminder: Reminder, at: time | None, now: datetime) -> Reminder:
     """Add (or with None remove) the second daily reminder."""
-    due = first_due(at, reminder.zone, reminder.days, now) if at else None
+    due = first_due(at, reminder.zone, reminder.days, now, reminder.starts_on) if at else None
     return reminder.model_copy(update={"second_at": at, "second_next_due": due})
 
 
@@ -270,7 +299,8 @@ def pause(reminder: Reminder) -> Reminder:
 
 def resume(reminder: Reminder, now: datetime) -> Reminder:
     """Send again from the next due time on."""
-    due = first_due(reminder.at, reminder.zone, reminder.days, now)
+    start = reminder.starts_on
+    due = first_due(reminder.at, reminder.zone, reminder.days, now, start)
     second = reminder.second_at
     return reminder.model_copy(
         update={
@@ -278,7 +308,7 @@ def resume(reminder: Reminder, now: datetime) -> Reminder:
             "next_due": due,
             "snooze_due": None,
             "attempts": 0,
-            "second_next_due": first_due(second, reminder.zone, reminder.days, now)
+            "second_next_due": first_due(second, reminder.zone, reminder.days, now, start)
             if second
             else None,
         }

@@ -32,6 +32,7 @@ __all__ = [
     "match_zone",
     "next_due",
     "offset_key",
+    "parse_start",
     "parse_time",
     "zone_from_key",
 ]
@@ -288,6 +289,23 @@ def _relative(amount: str, direction: str, hour: int) -> time | TimeRefusal:
     if not 0 <= total < 24 * 60:
         return TimeRefusal.out_of_range
     return time(total // 60, total % 60)
+
+
+# "from tomorrow", "tomorrow at 8", with the usual slips; "2moro" would read as 02:00.
+_TOMORROW = r"(?:tomorrow|tomorow|tommorow|tommorrow|tmrw|tmr|tmw)"
+_START_WORDS = (
+    (re.compile(r"\bday after " + _TOMORROW + r"\b"), 2),
+    (re.compile(r"\b" + _TOMORROW + r"\b"), 1),
+)
+
+
+def parse_start(text: str) -> int | None:
+    """Read in how many days the first reminder is asked for ("from tomorrow": 1), or None."""
+    normal = " ".join(text.lower().replace("-", " ").split())
+    for pattern, days in _START_WORDS:
+        if pattern.search(normal):
+            return days
+    return None
 
 
 # --- due instants -----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache, lru_cache
@@ -63,6 +63,8 @@ class ZoneCandidate:
     key: str
     label: str
     score: float
+    # The country typed, as a person writes it ("USA"), when it has several zones to choose from.
+    country: str = ""
 
 
 @cache
@@ -197,8 +199,11 @@ def _match_offset(text: str) -> list[ZoneCandidate] | None:
 class ZoneMatcher:
     """Match free text against IANA zones, an alias table and UTC offsets; build once, reuse."""
 
-    def __init__(self, aliases: Mapping[str, str]) -> None:
-        """Index every zone and alias name once so each match is a dictionary and fuzzy lookup."""
+    def __init__(
+        self, aliases: Mapping[str, str], countries: Mapping[str, Sequence[str]] | None = None
+    ) -> None:
+        """Index every zone, alias and country name once, so each match is a dictionary and
+        fuzzy lookup."""
         # name -> (key, label); aliases win a clash so "kiev" means Europe/Kyiv, not the old link.
         entries: dict[str, tuple[str, str]] = {}
         cities: dict[str, str] = {}
@@ -222,6 +227,26 @@ class ZoneMatcher:
                 entries[normal] = (zone, f"{_show(name.strip().lower())} ({zone})")
         self._entries = entries
         self._names = list(entries)
+        # A country over several zones ("USA") offers its main zones rather than one guess.
+        self._countries: dict[str, tuple[str, tuple[str, ...]]] = {}
+        # A country is shown by its first name, whichever is typed ("america" -> "USA").
+        shown: dict[tuple[str, ...], str] = {}
+        for name, zones in (countries or {}).items():
+            for zone in zones:
+                if not is_zone_name(zone):
+                    raise ValueError(f"country {name!r} lists unknown time zone {zone!r}")
+            normal = _normalise_name(name)
+            if normal:
+                display = shown.setdefault(tuple(zones), _show(name.strip().lower()))
+                self._countries[normal] = (display, tuple(zones))
+
+    def _country(self, name: str) -> list[ZoneCandidate]:
+        """Return every main zone of a country, in the order the knowledge lists them."""
+        shown, zones = self._countries[name]
+        return [
+            ZoneCandidate(key=z, label=f"{_city(z)} ({z})", score=EXACT_SCORE, country=shown)
+            for z in zones
+        ]
 
     def match(self, text: str) -> list[ZoneCandidate]:
         """Return up to three zones for `text`, best first; empty when nothing is plausible."""
@@ -232,18 +257,28 @@ class ZoneMatcher:
         query = _strip_filler(whole)
         if not query:
             return []
+        for name in (whole, query):
+            if name in self._countries:
+                return self._country(name)
         # The unstripped text first, in case a place name itself contains a filler word.
         exact = self._entries.get(whole) or self._entries.get(query)
         if exact:
             return [ZoneCandidate(key=exact[0], label=exact[1], score=EXACT_SCORE)]
         best: dict[str, ZoneCandidate] = {}
+        country = None
         for phrase in _phrases(query):
             hit = self._entries.get(phrase)
+            if country is None and phrase in self._countries:
+                country = phrase
             if hit:
                 # A phrase inside a longer message ("paris france") is good evidence, but less
                 # than the whole message, and longer phrases say more than short ones ("la").
                 score = 90.0 + 9.0 * len(phrase) / len(query)
                 _keep_best(best, ZoneCandidate(key=hit[0], label=hit[1], score=score))
+        if country is not None and not best:
+            # A city said with its country ("Austin, USA") is the city; the country alone
+            # ("I live in the US") offers its zones.
+            return self._country(country)
         if len(query) >= FUZZY_MIN_LENGTH:
             found = process.extract(
                 query,
@@ -255,6 +290,11 @@ class ZoneMatcher:
             for name, score, _ in found:
                 key, label = self._entries[name]
                 _keep_best(best, ZoneCandidate(key=key, label=label, score=float(score)))
+            guess = process.extractOne(
+                query, list(self._countries), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+            )
+            if guess is not None and guess[1] > max((c.score for c in best.values()), default=0):
+                return self._country(guess[0])  # "austrailia": closer than any place
         ranked = sorted(best.values(), key=lambda c: (-c.score, c.label))
         return ranked[:MAX_CANDIDATES]
 
@@ -277,15 +317,22 @@ def _keep_best(best: dict[str, ZoneCandidate], candidate: ZoneCandidate) -> None
 
 
 @lru_cache(maxsize=8)
-def _matcher_for(aliases: frozenset[tuple[str, str]]) -> ZoneMatcher:
-    """Build, or reuse, the matcher for one alias table."""
-    return ZoneMatcher(dict(aliases))
+def _matcher_for(
+    aliases: frozenset[tuple[str, str]], countries: tuple[tuple[str, tuple[str, ...]], ...]
+) -> ZoneMatcher:
+    """Build, or reuse, the matcher for one alias table and one list of countries."""
+    return ZoneMatcher(dict(aliases), dict(countries))
 
 
-def match_zone(text: str, aliases: Mapping[str, str]) -> list[ZoneCandidate]:
-    """Return up to three zones for `text`, best first, reusing a matcher built for `aliases`."""
+def match_zone(
+    text: str, aliases: Mapping[str, str], countries: Mapping[str, Sequence[str]] | None = None
+) -> list[ZoneCandidate]:
+    """Return up to three zones for `text`, best first, or every main zone of a country named
+    that has several, reusing a matcher built for `aliases` and `countries`."""
     # Keyed by content, not identity, so a mutated or rebuilt alias dict never hits a stale index.
-    return _matcher_for(frozenset(aliases.items())).match(text)
+    # The countries in their order, which decides the name a country is shown by.
+    listed = tuple((name, tuple(zones)) for name, zones in (countries or {}).items())
+    return _matcher_for(frozenset(aliases.items()), listed).match(text)
 
 
 def person_zone(*keys: str | None) -> tzinfo:

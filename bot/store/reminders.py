@@ -29,6 +29,7 @@ def _value(row: ReminderRow) -> Reminder:
         follow_up_due=row.follow_up_due,
         answered_day=row.answered_day,
         review_day=row.review_day,
+        starts_on=row.starts_on,
     )
 
 
@@ -80,6 +81,7 @@ def _columns(reminder: Reminder, now: datetime) -> dict[str, object]:
         "follow_up_due": reminder.follow_up_due,
         "answered_day": reminder.answered_day,
         "review_day": reminder.review_day,
+        "starts_on": reminder.starts_on,
         "updated_at": now,
     }
 

@@ -104,6 +104,9 @@ class ReminderRow(Base):
     answered_day: Mapped[date | None] = mapped_column(Date, nullable=True)
     # The local day of the latest weekly review (the first week counts from the first send).
     review_day: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The local day asked for the first one ("from tomorrow"); recomputing a due time (a
+    # change, a resume, a second reminder) never brings it before that day.
+    starts_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

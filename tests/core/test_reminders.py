@@ -11,7 +11,12 @@ from bot.core.reminders import (
     SendKind,
     answered,
     claim,
+    first_due,
+    hours_apart,
+    pause,
     quiet,
+    resume,
+    second_too_close,
     set_up,
     with_second,
 )
@@ -130,3 +135,30 @@ def test_follow_ups_keep_to_one_a_local_day_across_daylight_saving() -> None:
         follow_ups = [m.astimezone(LONDON) for m, k in found if k is SendKind.follow_up]
         assert [f.strftime("%H:%M") for f in follow_ups] == ["12:00"] * 4, start
         assert len({f.date() for f in follow_ups}) == 4
+
+
+def test_a_second_reminder_is_measured_the_short_way_round_the_clock() -> None:
+    rules = ReminderRules(second_gap_hours=4)
+    assert hours_apart(time(7, 30), time(8, 0)) == 0.5
+    assert hours_apart(time(22, 0), time(1, 0)) == 3  # across midnight
+    assert second_too_close(rules, time(7, 30), time(8, 0))
+    assert second_too_close(rules, time(22, 0), time(1, 0))
+    assert not second_too_close(rules, time(7, 30), time(11, 30))
+    assert not second_too_close(ReminderRules(second_gap_hours=0), time(7, 30), time(7, 30))
+
+
+def test_nothing_is_due_before_the_day_asked_for() -> None:
+    now = at("2026-11-27T07:00")  # a Friday
+    tomorrow = date(2026, 11, 28)
+    assert first_due(time(8), "Europe/London", Days.daily, now) == at("2026-11-27T08:00")
+    assert first_due(time(8), "Europe/London", Days.daily, now, tomorrow) == at("2026-11-28T08:00")
+    # Weekdays from tomorrow (a Saturday) start on Monday.
+    weekdays = first_due(time(8), "Europe/London", Days.weekdays, now, tomorrow)
+    assert weekdays == at("2026-11-30T08:00")
+    reminder = set_up(time(8), "Europe/London", Days.daily, now, None, starts_on=tomorrow)
+    assert reminder.next_due == at("2026-11-28T08:00")
+    # A second reminder, a change of time and a resume all keep the first day.
+    assert with_second(reminder, time(19), now).second_next_due == at("2026-11-28T19:00")
+    changed = set_up(time(7, 30), "Europe/London", Days.daily, now, reminder)
+    assert (changed.starts_on, changed.next_due) == (tomorrow, at("2026-11-28T07:30"))
+    assert resume(pause(reminder), now).next_due == at("2026-11-28T08:00")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time as clock
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from importlib.resources import files
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,9 +24,11 @@ from bot.core.schedule import (
     match_zone,
     next_due,
     offset_key,
+    parse_start,
     parse_time,
     zone_from_key,
 )
+from tests.conftest import KNOWLEDGE_DIR
 
 ALIASES_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "timezones.yaml"
 OUT = TimeRefusal.out_of_range
@@ -758,3 +762,69 @@ def test_property_zones_do_change_offset() -> None:
     # The property test aims at these changes; make sure there are some to aim at.
     assert len(OFFSET_CHANGES[id(PROPERTY_ZONES[0])]) == 6  # London, three years
     assert sum(len(changes) for changes in OFFSET_CHANGES.values()) > 40
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("tomorrow at 8", 1),
+        ("from tomorrow, 7:30", 1),
+        ("starting tmrw 8am", 1),
+        ("the day after tomorrow at 9", 2),
+        ("day-after-tomorrow", 2),
+        ("7:30 on weekdays", None),
+        ("today at 8", None),
+    ],
+)
+def test_a_first_day_is_read_from_tomorrow(text: str, days: int | None) -> None:
+    assert parse_start(text) == days
+
+
+US_ZONES = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+]
+
+
+@pytest.mark.parametrize("text", ["USA", "united states", "I live in the US", "america", "usa."])
+def test_a_country_with_several_zones_offers_its_main_ones(knowledge, text: str) -> None:
+    found = match_zone(text, knowledge.zone_aliases, knowledge.zone_countries)
+    assert [c.key for c in found] == US_ZONES
+    assert {c.country for c in found} == {"USA"}  # shown by its first name, however typed
+
+
+def test_a_city_or_a_near_miss_is_not_taken_for_a_country(knowledge) -> None:
+    def keys(text: str) -> list[str]:
+        found = match_zone(text, knowledge.zone_aliases, knowledge.zone_countries)
+        return [c.key for c in found]
+
+    assert keys("Austin, USA") == ["America/Chicago"]  # the city said with its country
+    assert keys("austria")[0] == "Europe/Vienna"
+    assert "Australia/Perth" in keys("austrailia")
+    assert "America/Vancouver" in keys("Canada")
+    assert keys("Toronto") == ["America/Toronto"]
+
+
+def test_each_countrys_zones_are_its_own_and_keep_different_times(knowledge) -> None:
+    table = (files("tzdata.zoneinfo") / "zone1970.tab").read_text(encoding="utf-8")
+    codes_of: dict[str, set[str]] = {}
+    for line in table.splitlines():
+        if line and not line.startswith("#"):
+            codes, _, zone = line.split("\t")[:3]
+            codes_of[zone] = set(codes.split(","))
+    countries = yaml.safe_load((KNOWLEDGE_DIR / "timezones.yaml").read_text())["countries"]
+    for code, entry in countries.items():
+        for zone in entry["zones"]:
+            assert code in codes_of.get(zone, set()), f"{zone} is not in {code}"
+        seasons = [datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 7, 15, tzinfo=UTC)]
+        times = {
+            tuple(when.astimezone(ZoneInfo(z)).utcoffset() for when in seasons)
+            for z in entry["zones"]
+        }
+        assert len(times) == len(entry["zones"]), f"{code}: two zones keep the same time"
+        for name in entry["names"]:
+            assert knowledge.zone_countries[name] == tuple(entry["zones"])

@@ -22,7 +22,7 @@ from tests.conftest import KNOWLEDGE_DIR
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 # The newest revision (one place to change when a revision is added or renumbered).
-HEAD = "0010"
+HEAD = "0011"
 
 # One row in every table of revision 0001, as the first releases wrote them.
 FIRST_ROWS: dict[type[Base], list[dict[str, Any]]] = {
@@ -162,6 +162,9 @@ async def test_a_database_of_the_first_revision_is_upgraded_with_every_row_kept(
             # A request made before conditions were kept carries none (revision 0010).
             [lead] = (await session.execute(select(LeadRow))).scalars()
             assert lead.conditions == "[]"
+            # A reminder made before start days were kept has started already (revision 0011).
+            [reminder] = (await session.execute(select(ReminderRow))).scalars()
+            assert (reminder.at_time, reminder.starts_on) == ("07:30", None)
     finally:
         await db.close()
 

@@ -21,16 +21,40 @@ from bot.core.flows import checkin, routine, safety
 from bot.core.guide import plan_for
 from bot.core.knowledge import Knowledge, Level, Urgency
 from bot.core.program import level_at
-from bot.core.reminders import DAY_NAMES, SNOOZE, Days, SendKind, parse_days
+from bot.core.reminders import (
+    DAY_NAMES,
+    SNOOZE,
+    Days,
+    SendKind,
+    first_due,
+    parse_days,
+    second_too_close,
+)
 from bot.core.replies import Choice, Say
 from bot.core.review import REVIEW_ACTIONS
-from bot.core.schedule import NIGHT_ENDS, TimeRefusal, bare_night_hour, next_due, parse_time
+from bot.core.schedule import (
+    NIGHT_ENDS,
+    TimeRefusal,
+    bare_night_hour,
+    local_day,
+    parse_start,
+    parse_time,
+)
 from bot.core.state import HOME, ConversationState
 from bot.core.turn import Turn, local_today
 from bot.core.zones import match_zone, zone_from_key, zone_label
 
 QUICK_TIMES = {"t0730": time(7, 30), "t1230": time(12, 30), "t1800": time(18, 0), "t2100": time(21)}
-SECOND_TIMES = {"s1800": time(18, 0), "s1930": time(19, 30), "s2100": time(21, 0)}
+# Times offered for the second reminder, the evening first; only those far enough from the
+# first reminder are shown, at most SECOND_OFFERED of them, in the order of the day.
+SECOND_TIMES = {
+    "s1800": time(18, 0),
+    "s1930": time(19, 30),
+    "s2100": time(21, 0),
+    "s1230": time(12, 30),
+    "s0730": time(7, 30),
+}
+SECOND_OFFERED = 3
 REMINDER_ACTIONS = ("start", "done", "snooze", "skip", "stop")
 # While a warning sign stands, the reminder asks whether it was checked instead.
 SIGN_ACTIONS = ("checked", "notyet", "stop")
@@ -44,9 +68,20 @@ class ReminderDraft(BaseModel):
     zone: str | None = None
     days: Days | None = None
     zone_options: tuple[str, ...] = ()
+    # The country typed ("USA") when its zones are offered to choose from.
+    zone_country: str = ""
+    # "from tomorrow": in how many local days the first one may come (the zone may be unknown).
+    start_in: int | None = None
+
+
+class SecondDraft(BaseModel):
+    """The first reminder's time, while a second one is chosen (it is saved this turn)."""
+
+    first: time
 
 
 DRAFT = Draft("reminder", ReminderDraft)
+SECOND_DRAFT = Draft("reminder_second", SecondDraft)
 flow = Flow("reminder")
 
 
@@ -59,7 +94,9 @@ def begin(turn: Turn, text: str = "") -> None:
         turn.ask(MANAGE)
         return
     # What was already said is used; only what is missing is asked.
-    draft = DRAFT.start(turn.state, at=at, zone=turn.state.zone, days=days)
+    draft = DRAFT.start(
+        turn.state, at=at, zone=turn.state.zone, days=days, start_in=parse_start(text)
+    )
     saved = turn.ctx.reminder
     if saved is not None:
         draft.zone = draft.zone or saved.zone
@@ -117,7 +154,15 @@ def ask_zone(turn: Turn) -> None:
     if draft.zone_options:
         now = turn.ctx.now
         labels = {f"z{i}": _zone_label(key, now) for i, key in enumerate(draft.zone_options)}
-        turn.say("reminder_zone_confirm", choices=(*labels, "zone_other"), labels=labels)
+        if draft.zone_country:
+            turn.say(
+                "reminder_zone_country",
+                country=draft.zone_country,
+                choices=(*labels, "zone_other"),
+                labels=labels,
+            )
+        else:
+            turn.say("reminder_zone_confirm", choices=(*labels, "zone_other"), labels=labels)
     else:
         turn.say("reminder_ask_zone")
 
@@ -148,7 +193,9 @@ def on_time_text(turn: Turn, text: str) -> bool:
         turn.say(f"reminder_time_{found.value}")
         ask_time(turn)
         return True
-    _draft(turn).at = found
+    draft = _draft(turn)
+    draft.at = found
+    _keep_said_along(turn, text)
     if bare_night_hour(text, found):
         turn.ask(NIGHT)  # "1" or "at 5": a time in the night is rarely what was meant
     else:
@@ -180,6 +227,7 @@ def on_zone_choice(turn: Turn, choice: str) -> None:
     draft = _draft(turn)
     if choice == "zone_other":
         draft.zone_options = ()
+        draft.zone_country = ""
         ask_zone(turn)
         return
     number = choice[1:]
@@ -188,13 +236,16 @@ def on_zone_choice(turn: Turn, choice: str) -> None:
         return
     draft.zone = draft.zone_options[int(number)]
     draft.zone_options = ()
+    draft.zone_country = ""
     _ask_next(turn)
 
 
 def on_zone_text(turn: Turn, text: str) -> bool:
     """Match a typed place against time zones and ask which one it is."""
     draft = _draft(turn)
-    candidates = match_zone(text[:200], turn.knowledge.zone_aliases)
+    candidates = match_zone(text[:200], turn.knowledge.zone_aliases, turn.knowledge.zone_countries)
+    if not candidates and _time_instead_of_place(turn, text):
+        return True
     answer = turn.reader.is_affirmative(text) if draft.zone_options else None
     if answer is True and len(draft.zone_options) == 1 and not candidates:
         on_zone_choice(turn, "z0")  # "yes" to the one place offered
@@ -207,7 +258,33 @@ def on_zone_text(turn: Turn, text: str) -> bool:
         turn.say("reminder_zone_unknown")
     else:
         draft.zone_options = tuple(c.key for c in candidates)
+    draft.zone_country = candidates[0].country if candidates else ""
     ask_zone(turn)
+    return True
+
+
+def _time_instead_of_place(turn: Turn, text: str) -> bool:
+    """Take a time typed where the place was asked ("8pm"), and ask for the place again.
+
+    A time here is never a place. Most often it is a change of mind ("actually 8pm"), or the
+    time said again by someone unsure it was taken. A real product keeps what was said last,
+    tells which time it now is, and asks for the one thing still missing, rather than
+    answering "I couldn't match that to a place".
+    """
+    found = parse_time(text)
+    if not isinstance(found, time):
+        return False
+    draft = _draft(turn)
+    if found == draft.at:
+        turn.say("reminder_time_kept_need_zone", time=found.strftime("%H:%M"))
+    else:
+        draft.at = found
+        turn.say("reminder_time_changed", time=found.strftime("%H:%M"))
+    _keep_said_along(turn, text)
+    if bare_night_hour(text, found):
+        turn.ask(NIGHT)  # its answer goes back to the place
+    else:
+        ask_zone(turn)
     return True
 
 
@@ -223,18 +300,34 @@ def on_days_text(turn: Turn, text: str) -> bool:
     days = parse_days(text)
     if days is None:
         return False
-    _draft(turn).days = days
+    _keep_said_along(turn, text)
     _ask_next(turn)
     return True
 
 
+def _keep_said_along(turn: Turn, text: str) -> None:
+    """Keep the days and the first day said along with an answer ("8am weekdays from
+    tomorrow"), so they are not asked again or lost."""
+    draft = _draft(turn)
+    draft.days = _days_in(turn, text) or draft.days
+    start_in = parse_start(text)
+    if start_in is not None:
+        draft.start_in = start_in
+
+
 def _save(turn: Turn, at: time, zone: str, days: Days) -> None:
-    """Save the reminder and say when the first one comes."""
-    turn.do(SetReminder(at=at, zone=zone, days=days))
+    """Save the reminder and say when the first one comes (not before the day asked for)."""
+    start_in = _draft(turn).start_in
+    starts_on = None
+    if start_in:
+        starts_on = local_day(turn.ctx.now, zone_from_key(zone)) + timedelta(days=start_in)
+    turn.do(SetReminder(at=at, zone=zone, days=days, starts_on=starts_on))
     turn.state.zone = zone
     DRAFT.clear(turn.state)
     turn.goto(HOME)
-    first = next_due(at, zone_from_key(zone), days, turn.ctx.now)
+    saved = turn.ctx.reminder
+    kept = saved.starts_on if saved else None  # a change keeps the start asked for before
+    first = first_due(at, zone, days, turn.ctx.now, starts_on or kept)
     turn.say(
         "reminder_set",
         time=at.strftime("%H:%M"),
@@ -242,8 +335,14 @@ def _save(turn: Turn, at: time, zone: str, days: Days) -> None:
         zone=_zone_label(zone, turn.ctx.now),
         first=_when(turn, first, zone),
     )
-    saved = turn.ctx.reminder
-    if _twice_a_day(turn) and (saved is None or saved.second_at is None):
+    second = saved.second_at if saved else None
+    if second is not None and second_too_close(turn.knowledge.reminders, at, second):
+        # A new time next to the second reminder would make two rounds one: drop the second.
+        turn.do(SetSecondReminder(at=None))
+        turn.say("reminder_second_dropped", time=second.strftime("%H:%M"))
+        second = None
+    if _twice_a_day(turn) and second is None:
+        SECOND_DRAFT.start(turn.state, first=at)
         turn.ask(SECOND)
 
 
@@ -260,25 +359,45 @@ def _twice_a_day(turn: Turn) -> list[str]:
 def ask_second(turn: Turn) -> None:
     """Offer a second daily reminder for the moves done twice a day."""
     names = _twice_a_day(turn)
-    labels = {cid: at.strftime("%H:%M") for cid, at in SECOND_TIMES.items()}
+    offers = _second_offers(turn)
+    labels = {cid: at.strftime("%H:%M") for cid, at in offers.items()}
     turn.say(
         "reminder_ask_second",
         moves=", ".join(names) or turn.text("describe_nothing"),
-        choices=(*SECOND_TIMES, "no_second"),
+        choices=(*offers, "no_second"),
         labels=labels,
         no="no_second",
     )
 
 
+def _first_at(turn: Turn) -> time | None:
+    """Return the time of the first daily reminder, just set or saved before."""
+    draft = SECOND_DRAFT.get(turn.state)
+    if draft is not None:
+        return draft.first
+    return turn.ctx.reminder.at if turn.ctx.reminder else None
+
+
+def _second_offers(turn: Turn) -> dict[str, time]:
+    """Return the second-reminder times far enough from the first, in the order of the day."""
+    first = _first_at(turn)
+    rules = turn.knowledge.reminders
+    fitting = [
+        (cid, at)
+        for cid, at in SECOND_TIMES.items()
+        if first is None or not second_too_close(rules, first, at)
+    ]
+    return dict(sorted(fitting[:SECOND_OFFERED], key=lambda item: item[1]))
+
+
 def on_second_choice(turn: Turn, choice: str) -> None:
     """Add the second reminder at the time chosen, or none."""
-    turn.goto(HOME)
     if choice in SECOND_TIMES:
-        at = SECOND_TIMES[choice]
-        turn.do(SetSecondReminder(at=at))
-        turn.say("reminder_second_set", time=at.strftime("%H:%M"))
-    else:
-        turn.say("reminder_second_none")
+        _set_second(turn, SECOND_TIMES[choice])
+        return
+    SECOND_DRAFT.clear(turn.state)
+    turn.goto(HOME)
+    turn.say("reminder_second_none")
 
 
 def on_second_text(turn: Turn, text: str) -> bool:
@@ -286,10 +405,32 @@ def on_second_text(turn: Turn, text: str) -> bool:
     found = parse_time(text)
     if isinstance(found, TimeRefusal):
         return False
-    turn.goto(HOME)
-    turn.do(SetSecondReminder(at=found))
-    turn.say("reminder_second_set", time=found.strftime("%H:%M"))
+    _set_second(turn, found)
     return True
+
+
+def _set_second(turn: Turn, at: time) -> None:
+    """Add the second reminder, or say kindly why a time next to the first one is not it.
+
+    A second reminder exists for moves done twice a day; half an hour after the first it
+    would make the two rounds one. A limit (second_gap_hours in rules.yaml) with times that
+    fit offered again is simpler and kinder than a question most would answer "oh, no".
+    """
+    first = _first_at(turn)
+    rules = turn.knowledge.reminders
+    if first is not None and second_too_close(rules, first, at):
+        turn.say(
+            "reminder_second_too_close",
+            time=at.strftime("%H:%M"),
+            first=first.strftime("%H:%M"),
+            hours=f"{rules.second_gap_hours:g}",
+        )
+        turn.ask(SECOND)
+        return
+    SECOND_DRAFT.clear(turn.state)
+    turn.goto(HOME)
+    turn.do(SetSecondReminder(at=at))
+    turn.say("reminder_second_set", time=at.strftime("%H:%M"))
 
 
 def on_manage_choice(turn: Turn, choice: str) -> None:
@@ -534,9 +675,14 @@ flow.says(
     reminder_due_second={"routine", "count", "minutes"},
     reminder_ask_second={"moves"},
     reminder_second_set={"time"},
+    reminder_second_too_close={"time", "first", "hours"},
+    reminder_second_dropped={"time"},
     reminder_check_sign={"signs"},
     days_custom={"days"},
     reminder_time_from_words={"time"},
+    reminder_time_kept_need_zone={"time"},
+    reminder_time_changed={"time"},
+    reminder_zone_country={"country"},
     reminder_confirm_night={"time"},
     when_today={"time"},
     when_tomorrow={"time"},
