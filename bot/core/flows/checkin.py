@@ -11,7 +11,14 @@ from bot.core.flow import Draft, Flow, yes_no
 from bot.core.flows import intake, safety
 from bot.core.flows.routine import WHAT_NEXT
 from bot.core.pain_score import PAIN_SCALE, answer_score
-from bot.core.progress import Checkin, ProgressSummary, Verdict, nudge_reason, summarize
+from bot.core.progress import (
+    Checkin,
+    ProgressSummary,
+    Verdict,
+    chart_days,
+    nudge_reason,
+    summarize,
+)
 from bot.core.replies import Chart
 from bot.core.state import HOME
 from bot.core.turn import Turn, local_today
@@ -167,7 +174,7 @@ def show_progress(turn: Turn, args: str) -> None:
         Chart(
             checkins=tuple(turn.ctx.checkins),
             today=today,
-            days=rules.chart_days,
+            days=chart_days(turn.ctx.checkins, today, rules.chart_days),
             caption=caption,
             title=turn.text("chart_title"),
             start_label=turn.text("chart_start"),
