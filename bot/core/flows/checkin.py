@@ -81,8 +81,15 @@ def _take_score(turn: Turn, score: int) -> None:
         _record(turn, done=True)
     elif safety.standing(turn):
         _record(turn, done=False)  # no routine while a sign stands: nothing to ask about
+    elif not has_routine(turn):
+        _record(turn, done=False)  # no routine given yet: "did you do it?" would puzzle
     else:
         turn.ask(DONE)
+
+
+def has_routine(turn: Turn) -> bool:
+    """Say whether the person has ever been given a routine (their program, or moves shown)."""
+    return turn.state.program is not None or bool(turn.state.routine)
 
 
 def on_done(turn: Turn, done: bool) -> None:
