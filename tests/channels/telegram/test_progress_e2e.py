@@ -49,9 +49,14 @@ async def test_checkins_over_days_then_progress_sends_a_chart_and_the_summary(ap
         for day, score in enumerate([7, 7, 6, 6, 6, 5, 5, 5, 4, 4]):
             clock.set(START + timedelta(days=day))
             assert await check_in(ann, score, done=day != 4) == []
-        # A second check-in the same day replaces the first.
+        # A second check-in the same day asks first, then replaces the first and says so.
         clock.advance(hours=1)
-        await check_in(ann, 4)
+        [ask] = await ann.send("/checkin 4", 1)
+        assert (ask.text or "").startswith("You've already checked in for today: 4/10.")
+        assert ask.button_texts == ["Update it", "Keep it"]
+        await ann.press("Update it", 1)
+        [updated] = await ann.press("Yes", 1)
+        assert (updated.text or "").startswith("Updated: 4/10 for today (it was 4/10).")
 
         [chart] = await ann.send("/progress", 1)
         assert chart.method == "sendPhoto" and chart.photo is not None
