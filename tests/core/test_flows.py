@@ -12,6 +12,7 @@ from bot.core.events import CommandEvent, TextEvent
 from bot.core.flow import Draft, Flow, Registry, yes_no
 from bot.core.flows import REGISTRY
 from bot.core.knowledge import Knowledge
+from bot.core.program import Move, Program
 from bot.core.progress import Checkin
 from bot.core.reader import Reader
 from bot.core.replies import Chart, Say
@@ -183,3 +184,19 @@ def test_the_progress_chart_fits_the_days_checked_in(engine, first, days):
     )
     [chart] = outcome.replies
     assert isinstance(chart, Chart) and chart.days == days
+
+
+def test_a_welcome_back_offers_no_moves_while_a_sign_stands(knowledge, engine):
+    state = ConversationState(
+        program=Program(moves=(Move(exercise="standing_calf_stretch", level=1, since=NOW.date()),))
+    )
+    checkins = (Checkin(day=NOW.date(), score=4, done=False),)
+    context = Context(now=NOW, first_name="Ann", checkins=checkins)
+    welcome, *_ = engine.step(state, CommandEvent(name="start"), context).replies
+    assert isinstance(welcome, Say) and welcome.key == "welcome_back"
+    assert "Your routine has 1 move." in welcome.text and "/routine" in welcome.text
+    state.safety.signs = {"numbness": NOW.date()}
+    welcome, warning = engine.step(state, CommandEvent(name="start"), context).replies
+    assert isinstance(welcome, Say) and welcome.key == "welcome_back"
+    assert "Your routine has 1 move." in welcome.text and "/routine" not in welcome.text
+    assert isinstance(warning, Say) and warning.key == "warning_repeat"
