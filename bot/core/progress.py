@@ -102,6 +102,17 @@ def daily_checkins(checkins: Sequence[Checkin], today: date) -> list[Checkin]:
     return [by_day[day] for day in sorted(by_day)]
 
 
+# The shortest chart: a week, so the first days of check-ins fill it instead of a sliver.
+MIN_CHART_DAYS = 7
+
+
+def chart_days(checkins: Sequence[Checkin], today: date, longest: int) -> int:
+    """Return how many days the chart spans: from the first check-in, a week to ``longest``."""
+    days = daily_checkins(checkins, today)
+    since_first = (today - days[0].day).days + 1 if days else 1
+    return max(min(MIN_CHART_DAYS, longest), min(since_first, longest))
+
+
 def is_important_improvement(start: int, current: int, rules: ProgressRules) -> bool:
     """Return whether the drop from start to current meets either improvement threshold."""
     drop = start - current

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from bot.core.knowledge import Knowledge
 from bot.core.program import LevelChange
-from bot.core.progress import Checkin, nudge_reason, summarize
+from bot.core.progress import Checkin, chart_days, nudge_reason, summarize
 from bot.core.reminders import Days
 from bot.core.replies import Chart, Choice, Reply, Say
 from bot.core.report import FunctionMeasure
@@ -100,7 +100,7 @@ def weekly_review(
             Chart(
                 checkins=tuple(checkins),
                 today=today,
-                days=knowledge.progress.chart_days,
+                days=chart_days(checkins, today, knowledge.progress.chart_days),
                 caption=say("review_chart_caption"),
                 title=say("chart_title"),
                 start_label=say("chart_start"),

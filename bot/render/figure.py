@@ -19,6 +19,7 @@ from bot.render.style import (
     HAIR,
     INK,
     NAIL,
+    OUTLINE,
     SHIRT,
     SHORTS,
     SKIN,
@@ -69,6 +70,7 @@ def draw_scene(
         _glow(ax, frame, feel)
     if frame.props.band is not None:
         _band(ax, frame, pen)
+        _fist(ax, frame, outline)
     if arrows:
         for arrow in frame.arrows:
             _arrow(ax, arrow, pen)
@@ -268,6 +270,17 @@ def _band(ax: Axes, frame: Frame, pen: Pen) -> None:
     a = (around[0] + spread * side[0], around[1] + spread * side[1])
     b = (around[0] - spread * side[0], around[1] - spread * side[1])
     width = max(2.0, pen.pt(0.7))
+    # The band's loose end hangs out of the fist: it goes through the hand, not into it.
+    hang = unit((-away[0] - 0.9 * abs(away[0]), -away[1] - 1.2))
+    tail = (held[0] + 6.0 * hang[0], held[1] + 6.0 * hang[1])
+    ax.plot(
+        [held[0], tail[0]],
+        [held[1], tail[1]],
+        color=BAND,
+        linewidth=width * 1.3,
+        solid_capstyle="round",
+        zorder=13.5,
+    )
     for end in (a, b):
         ax.plot(
             [held[0], end[0]],
@@ -285,6 +298,42 @@ def _band(ax: Axes, frame: Frame, pen: Pen) -> None:
         solid_capstyle="round",
         zorder=16.5,
     )
+
+
+def _fist(ax: Axes, frame: Frame, outline: float) -> None:
+    """Close the hand round the band: curled fingers over it and a thumb on top.
+
+    A bare round hand at the band's end read as a stump with the band glued on; fingers that
+    wrap the band say "hold it here" at a glance.
+    """
+    band = frame.props.band
+    assert band is not None
+    around, held = frame.joint(band.around), frame.joint(band.held)
+    if around is None or held is None or not band.held.endswith("hand"):
+        return
+    away = unit((around[0] - held[0], around[1] - held[1]))
+    up = (-away[1], away[0]) if away[0] >= 0 else (away[1], -away[0])
+
+    def at(along: float, over: float) -> Point:
+        return (held[0] + along * away[0] + over * up[0], held[1] + along * away[1] + over * up[1])
+
+    # Four fingers side by side along the band, each a rounded segment crossing it.
+    fingers = Shapes()
+    finger_r = 1.05
+    for along in (-1.6, -0.53, 0.53, 1.6):
+        fingers.blob(at(along, 1.7), finger_r, at(along, -1.9), finger_r, SKIN)
+    fingers.draw(ax, outline, 15.6)
+    for along in (-1.07, 0.0, 1.07):  # the gaps between the fingers
+        ax.plot(
+            *zip(at(along, 1.6), at(along, -2.3), strict=True),
+            color=OUTLINE,
+            linewidth=outline,
+            solid_capstyle="round",
+            zorder=15.8,
+        )
+    thumb = Shapes()
+    thumb.blob(at(-2.2, 2.4), 1.25, at(0.9, 2.5), 1.1, SKIN)
+    thumb.draw(ax, outline, 15.9)
 
 
 def _arrow(ax: Axes, arrow: Arrow, pen: Pen) -> None:

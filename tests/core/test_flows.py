@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import BaseModel
 
 from bot.core.dialogue import Engine
-from bot.core.events import TextEvent
+from bot.core.events import CommandEvent, TextEvent
 from bot.core.flow import Draft, Flow, Registry, yes_no
 from bot.core.flows import REGISTRY
 from bot.core.knowledge import Knowledge
+from bot.core.program import Move, Program
+from bot.core.progress import Checkin
 from bot.core.reader import Reader
-from bot.core.replies import Say
+from bot.core.replies import Chart, Say
 from bot.core.state import HOME, ConversationState
 from bot.core.turn import Context, EngineConfig, Turn
 
@@ -167,3 +169,34 @@ def test_a_step_leaves_the_callers_state_as_it_was_unless_handed_over(engine):
     assert handed.state is state
     assert handed.state.model_dump_json() == copied.state.model_dump_json()
     assert handed.replies == copied.replies
+
+
+@pytest.mark.parametrize(("first", "days"), [(1, 7), (12, 13), (50, 28)])
+def test_the_progress_chart_fits_the_days_checked_in(engine, first, days):
+    # Two check-ins in a first week were a sliver at the right of a four-week chart.
+    today = NOW.date()
+    checkins = (
+        Checkin(day=today - timedelta(days=first), score=6, done=False),
+        Checkin(day=today, score=5, done=False),
+    )
+    outcome = engine.step(
+        ConversationState(), CommandEvent(name="progress"), Context(now=NOW, checkins=checkins)
+    )
+    [chart] = outcome.replies
+    assert isinstance(chart, Chart) and chart.days == days
+
+
+def test_a_welcome_back_offers_no_moves_while_a_sign_stands(knowledge, engine):
+    state = ConversationState(
+        program=Program(moves=(Move(exercise="standing_calf_stretch", level=1, since=NOW.date()),))
+    )
+    checkins = (Checkin(day=NOW.date(), score=4, done=False),)
+    context = Context(now=NOW, first_name="Ann", checkins=checkins)
+    welcome, *_ = engine.step(state, CommandEvent(name="start"), context).replies
+    assert isinstance(welcome, Say) and welcome.key == "welcome_back"
+    assert "Your routine has 1 move." in welcome.text and "/routine" in welcome.text
+    state.safety.signs = {"numbness": NOW.date()}
+    welcome, warning = engine.step(state, CommandEvent(name="start"), context).replies
+    assert isinstance(welcome, Say) and welcome.key == "welcome_back"
+    assert "Your routine has 1 move." in welcome.text and "/routine" not in welcome.text
+    assert isinstance(warning, Say) and warning.key == "warning_repeat"

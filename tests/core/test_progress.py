@@ -15,6 +15,7 @@ from bot.core.progress import (
     NudgeReason,
     ProgressRules,
     Verdict,
+    chart_days,
     daily_checkins,
     is_important_improvement,
     nudge_reason,
@@ -335,3 +336,25 @@ def test_input_order_does_not_matter_without_duplicate_days(
     unique = list({c.day: c for c in checkins}.values())
     assert summarize(unique, today, RULES) == summarize(unique[::-1], today, RULES)
     assert nudge_reason(unique, today, RULES) is nudge_reason(unique[::-1], today, RULES)
+
+
+@pytest.mark.parametrize(
+    ("checkins", "days"),
+    [
+        pytest.param([], 7, id="none: a week"),
+        pytest.param([ago(1, 5), ago(0, 4)], 7, id="two days: a week, not four"),
+        pytest.param([ago(9, 5), ago(0, 4)], 10, id="ten days: all ten"),
+        pytest.param([ago(27, 5), ago(0, 4)], 28, id="four weeks"),
+        pytest.param([ago(60, 5), ago(0, 4)], 28, id="longer: the last four weeks"),
+        pytest.param([ago(3, 5), ago(-5, 4)], 7, id="a future day does not count"),
+    ],
+)
+def test_the_chart_spans_the_check_ins_from_a_week_to_its_longest(
+    checkins: list[Checkin], days: int
+) -> None:
+    # A new person's two points filled a sliver of a 4-week chart.
+    assert chart_days(checkins, TODAY, 28) == days
+
+
+def test_a_chart_shorter_than_a_week_stays_as_configured() -> None:
+    assert chart_days([ago(20, 5)], TODAY, 5) == 5

@@ -58,7 +58,6 @@ async def test_forget_leaves_no_row_that_names_the_person(knowledge, tmp_path, d
             TextEvent(text="Yes"),
             TextEvent(text="Every day"),
             CommandEvent(name="checkin", args="5"),
-            TextEvent(text="yes"),
             CommandEvent(name="rate"),
             TextEvent(text="walking the dog"),
             TextEvent(text="6"),

@@ -53,7 +53,6 @@ async def test_a_quiet_person_is_told_a_week_before_and_then_erased_once(
     retention = _retention(db, coach, outlet, clock)
     try:
         await coach.handle(ANN, CommandEvent(name="checkin", args="4"))
-        await _say(coach, "yes")
         await coach.handle(ANN, CommandEvent(name="rate"))  # with the weekly function score
         await _say(coach, "walking the dog")
         await _say(coach, "6")
@@ -100,7 +99,6 @@ async def test_a_person_who_comes_back_in_the_last_week_keeps_everything(
     retention = _retention(db, coach, outlet, clock)
     try:
         await coach.handle(ANN, CommandEvent(name="checkin", args="4"))
-        await _say(coach, "yes")
         clock.advance(days=358)
         await retention.run_once()
         assert len(outlet.sent) == 1

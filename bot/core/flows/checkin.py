@@ -10,8 +10,15 @@ from bot.core.effects import RecordCheckin
 from bot.core.flow import Draft, Flow, yes_no
 from bot.core.flows import intake, safety
 from bot.core.flows.routine import WHAT_NEXT
-from bot.core.pain_score import PAIN_SCALE, answer_score
-from bot.core.progress import Checkin, ProgressSummary, Verdict, nudge_reason, summarize
+from bot.core.pain_score import PAIN_SCALE, answer_score, bare_score
+from bot.core.progress import (
+    Checkin,
+    ProgressSummary,
+    Verdict,
+    chart_days,
+    nudge_reason,
+    summarize,
+)
 from bot.core.replies import Chart
 from bot.core.state import HOME
 from bot.core.turn import Turn, local_today
@@ -23,6 +30,13 @@ class CheckinDraft(BaseModel):
     day: date
     score: int | None = Field(default=None, ge=0, le=10)
     from_reminder: bool = False
+    # The day's recorded score the person chose to update (None: the day's first check-in).
+    replaces: int | None = Field(default=None, ge=0, le=10)
+
+
+SAME_DAY_CHOICES = ("checkin_update", "checkin_keep")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 DRAFT = Draft("checkin", CheckinDraft)
@@ -32,12 +46,90 @@ flow = Flow("checkin")
 def begin(
     turn: Turn, *, day: date | None = None, from_reminder: bool = False, score: int | None = None
 ) -> None:
-    """Ask for today's score (or the score of the reminder's day), unless it was given."""
-    DRAFT.start(turn.state, day=day or local_today(turn), from_reminder=from_reminder)
+    """Ask for today's score (or the score of the reminder's day), unless it was given; a day
+    already checked in asks first whether to update it or keep it."""
+    draft = DRAFT.start(turn.state, day=day or local_today(turn), from_reminder=from_reminder)
+    if recorded_on(turn, draft.day) is not None:
+        draft.score = score  # used if the person chooses to update
+        turn.ask(SAME_DAY)
+        return
     if score is not None:
         _take_score(turn, score)
         return
     turn.ask(SCORE)
+
+
+def recorded_on(turn: Turn, day: date) -> Checkin | None:
+    """Return the check-in already recorded for that day, if any."""
+    return next((c for c in reversed(turn.ctx.checkins) if c.day == day), None)
+
+
+def day_words(turn: Turn, day: date) -> str:
+    """Name a day as people say it: "today", or "Tue 3 Nov"."""
+    if day == local_today(turn):
+        return turn.text("checkin_today")
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+
+
+def ask_same_day(turn: Turn) -> None:
+    """Say the day is already checked in, with its score, and ask to update or keep it."""
+    draft = DRAFT.get(turn.state)
+    recorded = recorded_on(turn, draft.day) if draft is not None else None
+    if draft is None or recorded is None:
+        turn.ask(SCORE)  # nothing recorded (any more): a plain check-in
+        return
+    day, (update, keep) = day_words(turn, draft.day), SAME_DAY_CHOICES
+    if draft.score is None:
+        turn.say(
+            "checkin_already",
+            day=day,
+            score=recorded.score,
+            choices=SAME_DAY_CHOICES,
+            yes=update,
+            no=keep,
+        )
+    else:  # the score came with the command: say what the day's score would become
+        turn.say(
+            "checkin_already_to",
+            day=day,
+            score=recorded.score,
+            new=draft.score,
+            choices=SAME_DAY_CHOICES,
+            yes=update,
+            no=keep,
+        )
+
+
+def on_same_day_choice(turn: Turn, choice: str) -> None:
+    """Take Update (ask the new score, unless given) or Keep (change nothing)."""
+    draft = DRAFT.get(turn.state)
+    recorded = recorded_on(turn, draft.day) if draft is not None else None
+    if draft is None or recorded is None:
+        begin(turn)
+        return
+    if choice != SAME_DAY_CHOICES[0]:
+        DRAFT.clear(turn.state)
+        turn.goto(HOME)
+        turn.say("checkin_kept", score=recorded.score, day=day_words(turn, draft.day))
+        return
+    draft.replaces = recorded.score
+    if draft.score is not None:
+        _take_score(turn, draft.score)
+    else:
+        turn.ask(SCORE)
+
+
+def on_same_day_text(turn: Turn, text: str) -> bool:
+    """Take a typed yes (update) or no (keep), or a bare new score ("6") as an update."""
+    said = turn.reader.is_affirmative(text)
+    score = bare_score(text)
+    draft = DRAFT.get(turn.state)
+    if said is None and score is not None and draft is not None:
+        draft.score = score  # the new score itself answers "update it?"
+        said = True
+    if said is not None:
+        on_same_day_choice(turn, SAME_DAY_CHOICES[0 if said else 1])
+    return said is not None
 
 
 def ask_score(turn: Turn) -> None:
@@ -74,8 +166,15 @@ def _take_score(turn: Turn, score: int) -> None:
         _record(turn, done=True)
     elif safety.standing(turn):
         _record(turn, done=False)  # no routine while a sign stands: nothing to ask about
+    elif not has_routine(turn):
+        _record(turn, done=False)  # no routine given yet: "did you do it?" would puzzle
     else:
         turn.ask(DONE)
+
+
+def has_routine(turn: Turn) -> bool:
+    """Say whether the person has ever been given a routine (their program, or moves shown)."""
+    return turn.state.program is not None or bool(turn.state.routine)
 
 
 def on_done(turn: Turn, done: bool) -> None:
@@ -122,7 +221,11 @@ def _record(turn: Turn, *, done: bool) -> None:
     turn.do(RecordCheckin(day=checkin.day, score=checkin.score, done=checkin.done))
     DRAFT.clear(turn.state)
     turn.goto(HOME)
-    turn.say("checkin_saved", score=checkin.score)
+    if draft.replaces is None:
+        turn.say("checkin_saved", score=checkin.score)
+    else:  # say what was replaced: a day's score never changes unseen
+        day = day_words(turn, checkin.day)
+        turn.say("checkin_updated", score=checkin.score, old=draft.replaces, day=day)
     if safety.raise_if_severe(turn, checkin.score):  # as at intake: no exercises
         return
     if safety.standing(turn):
@@ -167,7 +270,7 @@ def show_progress(turn: Turn, args: str) -> None:
         Chart(
             checkins=tuple(turn.ctx.checkins),
             today=today,
-            days=rules.chart_days,
+            days=chart_days(turn.ctx.checkins, today, rules.chart_days),
             caption=caption,
             title=turn.text("chart_title"),
             start_label=turn.text("chart_start"),
@@ -183,6 +286,7 @@ def checkin_command(turn: Turn, args: str) -> None:
 
 SCORE = flow.step("checkin_score", ask_score, on_score_choice, on_score_text)
 DONE = flow.step("checkin_done", ask_done, *yes_no(on_done))
+SAME_DAY = flow.step("checkin_same_day", ask_same_day, on_same_day_choice, on_same_day_text)
 
 
 def after_moves(turn: Turn, args: str) -> None:
@@ -197,10 +301,11 @@ def after_moves(turn: Turn, args: str) -> None:
 flow.command("checkin", checkin_command)
 flow.command("moves_done", after_moves, listed=False)
 flow.command("progress", show_progress, menu=True)
-flow.buttons("yes", "no", "pro", "not_now")
+flow.buttons("yes", "no", "pro", "not_now", *SAME_DAY_CHOICES)
 flow.says(
     "checkin_score",
     "checkin_done",
+    "checkin_today",
     "progress_streak_none",
     "progress_streak_one",
     "points_one",
@@ -219,6 +324,10 @@ flow.says(
     "chart_start",
     "chart_done",
     checkin_saved={"score"},
+    checkin_already={"day", "score"},
+    checkin_already_to={"day", "score", "new"},
+    checkin_kept={"day", "score"},
+    checkin_updated={"day", "score", "old"},
     progress_need_more={"count"},
     progress_summary={"streak", "start", "current", "change", "meaning"},
     progress_summary_same={"streak", "current", "meaning"},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.flow import Flow
-from bot.core.flows import safety
+from bot.core.flows import checkin, routine, safety
 from bot.core.flows.routine import WHAT_NEXT
 from bot.core.state import HOME, ConversationState
 from bot.core.turn import Turn
@@ -33,12 +33,41 @@ def start(turn: Turn, args: str) -> None:
         program=state.program,
     )
     name = f" {turn.ctx.first_name}" if turn.ctx.first_name else ""
-    turn.say("greeting", name=name, disclaimer=turn.text("disclaimer"))
-    if safety.standing(turn):
+    standing = bool(safety.standing(turn))
+    if state.program is not None or turn.ctx.checkins:
+        welcome_back(turn, offer=not standing)
+    else:
+        turn.say("greeting", name=name, disclaimer=turn.text("disclaimer"))
+    if standing:
         turn.goto(safety.WARNING)
         safety.repeat_warning(turn)  # a warning sign outlives /start
     else:
         turn.ask(HOME)
+
+
+def welcome_back(turn: Turn, *, offer: bool) -> None:
+    """Greet a returning person with their progress: the routine's size, the last check-in."""
+    name = f", {turn.ctx.first_name}" if turn.ctx.first_name else ""
+    lines = [turn.text("welcome_back", name=name)]
+    moves = len(routine.program_moves(turn)) if turn.state.program is not None else 0
+    if moves:
+        lines.append(
+            turn.text("welcome_back_moves_one")
+            if moves == 1
+            else turn.text("welcome_back_moves_many", count=moves)
+        )
+    if turn.ctx.checkins:
+        last = max(turn.ctx.checkins, key=lambda c: c.day)
+        lines.append(
+            turn.text(
+                "welcome_back_checkin", score=last.score, day=checkin.day_words(turn, last.day)
+            )
+        )
+    # No invitation to the moves while a warning sign stands: the warning that follows says why.
+    if offer:
+        lines.append(turn.text("welcome_back_offer" if moves else "welcome_back_offer_new"))
+    lines.append(turn.text("disclaimer"))
+    turn.say_text("\n".join(lines), key="welcome_back")
 
 
 def show_help(turn: Turn, args: str) -> None:
@@ -72,6 +101,12 @@ flow.says(
     "disclaimer",
     "cancelled",
     "nothing_to_cancel",
+    "welcome_back_moves_one",
+    "welcome_back_offer",
+    "welcome_back_offer_new",
     greeting={"name", "disclaimer"},
+    welcome_back={"name"},
+    welcome_back_moves_many={"count"},
+    welcome_back_checkin={"score", "day"},
     help={"commands", "disclaimer"},
 )

@@ -25,6 +25,12 @@ async def check_in(person: TelegramUser, score: int, *, done: bool = True) -> li
     return more
 
 
+async def given_a_routine(person: TelegramUser) -> None:
+    """Tell a complaint and pass the warning-sign screen: a routine to check in about."""
+    await person.send("my calves are tight, 4/10", 1)
+    await person.press("None of these", 1)
+
+
 def png_size(data: bytes) -> tuple[int, int]:
     """Return a PNG's width and height, read from its header."""
     assert data.startswith(PNG_SIGNATURE)
@@ -38,13 +44,19 @@ async def test_checkins_over_days_then_progress_sends_a_chart_and_the_summary(ap
         ann = TelegramUser(api, 42)
         [need] = await ann.send("/progress", 1)
         assert "(I have 0)" in (need.text or "")
+        await given_a_routine(ann)
         # Ten days, pain going from 7 to 4, the routine skipped on day 5.
         for day, score in enumerate([7, 7, 6, 6, 6, 5, 5, 5, 4, 4]):
             clock.set(START + timedelta(days=day))
             assert await check_in(ann, score, done=day != 4) == []
-        # A second check-in the same day replaces the first.
+        # A second check-in the same day asks first, then replaces the first and says so.
         clock.advance(hours=1)
-        await check_in(ann, 4)
+        [ask] = await ann.send("/checkin 4", 1)
+        assert (ask.text or "").startswith("You've already checked in for today: 4/10.")
+        assert ask.button_texts == ["Update it", "Keep it"]
+        await ann.press("Update it", 1)
+        [updated] = await ann.press("Yes", 1)
+        assert (updated.text or "").startswith("Updated: 4/10 for today (it was 4/10).")
 
         [chart] = await ann.send("/progress", 1)
         assert chart.method == "sendPhoto" and chart.photo is not None
@@ -64,6 +76,7 @@ async def test_a_flat_fortnight_nudges_once_and_the_callback_opens_from_it(api, 
     clock = Clock(START)
     async with running_bot(api, tmp_path, clock=clock) as bot:
         ann = TelegramUser(api, 42)
+        await given_a_routine(ann)
         for day in range(14):
             clock.set(START + timedelta(days=day))
             assert await check_in(ann, 5) == []

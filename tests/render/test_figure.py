@@ -1,0 +1,67 @@
+"""One key frame drawn on an Axes: what a newcomer must be able to read in it."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from bot.core.knowledge import Knowledge
+from bot.render.figure import R_HAND, draw_scene
+from bot.render.style import BAND, OUTLINE, Pen
+
+
+def points(line: Line2D) -> list[tuple[float, float]]:
+    """Return a line's points in data coordinates, as plain floats."""
+    return [(float(x), float(y)) for x, y in np.asarray(line.get_xydata())]
+
+
+def test_the_hand_holding_the_band_has_fingers_round_it(knowledge: Knowledge) -> None:
+    # A bare round hand at the band's end read as a stump with the band glued on.
+    poses = knowledge.pictures.poses["banded_toe_pull"]
+    variant = poses.variants["default"]
+    frame = variant.frames[0]
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.set_xlim(0, variant.canvas[0])
+    ax.set_ylim(0, variant.canvas[1])
+    draw_scene(ax, poses, variant.canvas, frame, Pen(pt_per_cm=4.0, panel_pt=300.0))
+    hand = frame.near["hand"]
+
+    def near_hand(x: float, y: float, reach: float = R_HAND + 1.5) -> bool:
+        return math.dist((x, y), hand) <= reach
+
+    # Finger shapes over the band's strands, each within reach of the hand (a shape is drawn
+    # twice: its outline, then its fill; the palm alone makes one such pair).
+    band_z = min(line.get_zorder() for line in ax.lines if line.get_color() == BAND)
+    over_band = [
+        c for c in ax.collections if isinstance(c, PolyCollection) and c.get_zorder() > band_z
+    ]
+    fingers = [
+        path
+        for c in over_band
+        for path in c.get_paths()
+        if near_hand(*(float(v) for v in np.asarray(path.vertices).mean(axis=0)))
+    ]
+    assert len(fingers) >= 2 * (1 + 4), "four fingers close over the band"
+    gaps = [
+        line
+        for line in ax.lines
+        if line.get_color() == OUTLINE and all(near_hand(x, y) for x, y in points(line))
+    ]
+    assert len(gaps) >= 3, "lines between the fingers"
+    # The band goes through the fist: its loose end comes out on the far side from the toes.
+    toes = frame.near["toe_mid"]
+    ends = [
+        (x, y)
+        for line in ax.lines
+        if line.get_color() == BAND
+        for x, y in points(line)
+        if math.dist((x, y), hand) > R_HAND
+    ]
+    assert any(math.dist(end, toes) > math.dist(hand, toes) + R_HAND for end in ends)
