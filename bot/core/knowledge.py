@@ -436,6 +436,10 @@ class Answers(_Frozen):
     unsure: tuple[str, ...] = ()
     # Words around an answer that change nothing ("please", "I guess").
     filler: tuple[str, ...] = ()
+    # A clear yes, where only one will do (consent to share a name and number).
+    clear_yes: tuple[str, ...] = ()
+    # Words that soften an answer ("maybe", "I guess"): an answer with one is no clear yes.
+    hedges: tuple[str, ...] = ()
     # Words after a "no" that say it goes on ("no. well I did go over on it"): such an answer
     # at the warning-sign screen is no plain "none of these", and is asked again.
     goes_on: tuple[str, ...] = ()
@@ -464,7 +468,7 @@ class Answers(_Frozen):
         """Return the phrases stripped and lower-cased."""
         return {w.strip().lower().replace("'", ""): at for w, at in times.items()}
 
-    @field_validator("unsure", "filler")
+    @field_validator("unsure", "filler", "clear_yes", "hedges")
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         """Return the listed words stripped and lower-cased."""
