@@ -83,7 +83,7 @@ def ask_name(turn: Turn) -> None:
 
 def ask_phone(turn: Turn) -> None:
     """Ask for the phone number, with the share-my-number button."""
-    turn.ask_phone("callback_phone")
+    turn.ask_phone("callback_phone", "callback_phone_typed")
 
 
 def ask_time(turn: Turn) -> None:
@@ -479,6 +479,7 @@ flow.says(
     "callback_report_not_attached",
     "callback_name",
     "callback_phone",
+    "callback_phone_typed",
     "callback_time",
     "callback_note",
     "callback_no_note",
