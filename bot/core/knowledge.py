@@ -151,6 +151,20 @@ class Level(_Frozen):
     change: str | None = None
 
 
+class Caution(_Frozen):
+    """One caution on a card; one that suggests another move names it, so that a card never
+    suggests a move the person's program has removed (it hurt, or they dropped it)."""
+
+    text: str = Field(min_length=1)
+    suggests: str | None = None  # the exercise id the text points to ("do the standing ...")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_text(cls, data: Any) -> Any:
+        """Take a plain sentence as a caution that suggests nothing."""
+        return {"text": data} if isinstance(data, str) else data
+
+
 class Exercise(_Frozen):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=1)
@@ -162,7 +176,7 @@ class Exercise(_Frozen):
     dose: Dose
     equipment: str | None = None
     alternatives: tuple[str, ...] = ()
-    cautions: tuple[str, ...] = Field(min_length=1)
+    cautions: tuple[Caution, ...] = Field(min_length=1)
     # A clinic's own picture, used instead of the one drawn from poses/<id>.yaml.
     picture: SuppliedPicture | None = None
     # The ladder, easiest first; an exercise without one has a single level, its dose.
@@ -754,11 +768,42 @@ def _check_screen(screen: tuple[ScreenItem, ...], knowledge: dict[str, Any]) -> 
 
 def _check_exercises(exercises: dict[str, Exercise], symptoms: dict[str, Concept]) -> None:
     for exercise in exercises.values():
+        where = f"exercises '{exercise.id}'"
         for symptom in exercise.helps:
             if symptom not in symptoms:
+                raise KnowledgeError("exercises.yaml", where, f"unknown symptom '{symptom}'")
+        for caution in exercise.cautions:
+            if caution.suggests is not None and caution.suggests not in exercises:
                 raise KnowledgeError(
-                    "exercises.yaml", f"exercises '{exercise.id}'", f"unknown symptom '{symptom}'"
+                    "exercises.yaml",
+                    where,
+                    f"a caution suggests unknown exercise '{caution.suggests}'",
                 )
+        _check_suggestions(exercise, exercises)
+
+
+def _check_suggestions(exercise: Exercise, exercises: dict[str, Exercise]) -> None:
+    """Refuse a card text that names another move unless it is a caution that says so: a card
+    must be able to leave out a suggestion of a move the person's program has removed."""
+    texts = [
+        exercise.why,
+        *exercise.steps,
+        *exercise.alternatives,
+        *(level.how or "" for level in exercise.levels),
+    ]
+    named = [(c.text, c.suggests) for c in exercise.cautions]
+    for other in exercises.values():
+        if other.id == exercise.id:
+            continue
+        name = other.name.casefold()
+        said = [t for t in texts if name in t.casefold()]
+        said += [t for t, suggests in named if name in t.casefold() and suggests != other.id]
+        if said:
+            raise KnowledgeError(
+                "exercises.yaml",
+                f"exercises '{exercise.id}'",
+                f"'{said[0]}' names {other.id}: only a caution with `suggests: {other.id}` may",
+            )
 
 
 def _check_zone_aliases(aliases: Any) -> dict[str, str]:

@@ -192,11 +192,18 @@ def show_card(turn: Turn) -> None:
     number = turn.state.card + 1
     exercise = routine[turn.state.card]
     at = level(turn, exercise)
-    text = card_text(turn.knowledge, exercise, number, len(routine), at)
+    text = card_text(turn.knowledge, exercise, number, len(routine), at, removed=removed(turn))
     choices = card_choices(turn)
     if turn.state.worsening and number == 1:
         choices = (*choices, "pro")
     turn.card(exercise, text, choices=choices, variant=at.variant)
+
+
+def removed(turn: Turn) -> frozenset[str]:
+    """Return the moves the person's program has removed: those that hurt, those dropped."""
+    program = turn.state.program
+    dropped = [m.exercise for m in program.moves if m.dropped is not None] if program else []
+    return frozenset((*turn.state.safety.left_out, *dropped))
 
 
 def card_choices(turn: Turn) -> tuple[str, ...]:
