@@ -245,8 +245,9 @@ def _render(
             if not choices:
                 return text, [], None
             return text, [c.label for c in choices], [c.token for c in choices]
-        case AskPhone(text=text, cancel_label=cancel):
-            return text, [cancel], [TEXT_BUTTON + cancel]
+        case AskPhone(text=text, typed_text=typed, cancel_label=cancel):
+            # No share-my-number button here: the question that asks for it typed.
+            return typed or text, [cancel], [TEXT_BUTTON + cancel]
         case Picture(png=png, caption=caption, filename=filename):
             path = save(filename, png)
             return f"{caption}\n[picture saved to {path}]", [], None

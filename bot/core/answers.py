@@ -94,6 +94,12 @@ def is_question(text: str) -> bool:
     return folded.endswith("?") and bool(_QUESTION_WORD.search(folded))
 
 
+def _fold(text: str) -> str:
+    """Return the text lower-cased, without punctuation, a time's "-ish" dropped."""
+    folded = _ISH.sub(r"\1", _PUNCTUATION.sub(" ", normalize(text, 300)))
+    return _SPACES.sub(" ", folded).strip()
+
+
 def _said_at(word: str, padded: str) -> list[tuple[int, int]]:
     """Return where `word` is in the padded answer, unless said as unwanted ("not mornings")."""
     needle = f" {word} "
@@ -159,6 +165,8 @@ class AnswerMatcher:
         }
         self._pain_words = {self.clean(w): score for w, score in answers.pain_words.items()}
         self._unsure = frozenset(self.clean(w) for w in answers.unsure)
+        self._clear_yes = frozenset(self.clean(w) for w in answers.clear_yes) - {""}
+        self._hedges = tuple(_fold(w) for w in answers.hedges)
         self._times = {self.clean(w): at for w, at in answers.times_of_day.items()}
         # Emoji answers ("👋", "😅"): matched in the raw text, as cleaning drops them.
         self._symbols = {
@@ -168,9 +176,7 @@ class AnswerMatcher:
 
     def clean(self, text: str) -> str:
         """Return the text lower-cased, without punctuation or filler words."""
-        folded = _PUNCTUATION.sub(" ", normalize(text, 300))
-        folded = _ISH.sub(r"\1", folded)
-        folded = f" {_SPACES.sub(' ', folded).strip()} "
+        folded = f" {_fold(text)} "
         for word in self._filler:
             folded = folded.replace(f" {word} ", " ")
         return _SPACES.sub(" ", folded).strip()
@@ -226,6 +232,15 @@ class AnswerMatcher:
         (no position such as "the last one", no near miss)."""
         said = self.clean(text)
         return bool(said) and said in {self.clean(label), *self._synonyms.get(choice, ())}
+
+    def is_clear_yes(self, text: str, label: str) -> bool:
+        """Say whether the text is a clear yes: the yes button's label or one of knowledge's
+        clear yeses, with nothing else and no hedge ("ok I guess", "maybe yes")."""
+        padded = f" {_fold(text)} "
+        if any(f" {hedge} " in padded for hedge in self._hedges):
+            return False
+        said = self.clean(text)
+        return bool(said) and said in {self.clean(label), *self._clear_yes}
 
     def _by_symbol(self, text: str, choices: Sequence[str]) -> str | None:
         """Return the one choice an emoji answer points at ("👋" for I'm done), or None."""

@@ -70,7 +70,7 @@ def understand(turn: Turn, text: str) -> None:
         if state.step == safety.WARNING:
             safety.repeat_warning(turn)
         else:
-            fresh = state.step in (HOME, routine.WHAT_NEXT, routine.ROUTINE)
+            fresh = state.step in (HOME, routine.WHAT_NEXT, routine.ROUTINE, routine.PAUSED)
             intake.take_reading(turn, reading, fresh=fresh, text=text)
     elif intake.ask_about_hints(turn, reading):
         pass
@@ -187,6 +187,7 @@ class Engine:
             case GuideEndedEvent(stamp=stamp):
                 guide.on_ended(turn, stamp)
         guide.settle(turn, before)
+        routine.settle(turn, before)
         turn.state.settle_drafts()
         replies = turn.replies
         if was_asking_phone and turn.state.step != callback.PHONE:

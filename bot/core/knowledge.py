@@ -152,6 +152,20 @@ class Level(_Frozen):
     change: str | None = None
 
 
+class Caution(_Frozen):
+    """One caution on a card; one that suggests another move names it, so that a card never
+    suggests a move the person's program has removed (it hurt, or they dropped it)."""
+
+    text: str = Field(min_length=1)
+    suggests: str | None = None  # the exercise id the text points to ("do the standing ...")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_text(cls, data: Any) -> Any:
+        """Take a plain sentence as a caution that suggests nothing."""
+        return {"text": data} if isinstance(data, str) else data
+
+
 class Exercise(_Frozen):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=1)
@@ -163,7 +177,7 @@ class Exercise(_Frozen):
     dose: Dose
     equipment: str | None = None
     alternatives: tuple[str, ...] = ()
-    cautions: tuple[str, ...] = Field(min_length=1)
+    cautions: tuple[Caution, ...] = Field(min_length=1)
     # A clinic's own picture, used instead of the one drawn from poses/<id>.yaml.
     picture: SuppliedPicture | None = None
     # The ladder, easiest first; an exercise without one has a single level, its dose.
@@ -437,6 +451,10 @@ class Answers(_Frozen):
     unsure: tuple[str, ...] = ()
     # Words around an answer that change nothing ("please", "I guess").
     filler: tuple[str, ...] = ()
+    # A clear yes, where only one will do (consent to share a name and number).
+    clear_yes: tuple[str, ...] = ()
+    # Words that soften an answer ("maybe", "I guess"): an answer with one is no clear yes.
+    hedges: tuple[str, ...] = ()
     # Words after a "no" that say it goes on ("no. well I did go over on it"): such an answer
     # at the warning-sign screen is no plain "none of these", and is asked again.
     goes_on: tuple[str, ...] = ()
@@ -474,7 +492,7 @@ class Answers(_Frozen):
         """Return the phrases stripped and lower-cased."""
         return {w.strip().lower().replace("'", ""): at for w, at in times.items()}
 
-    @field_validator("unsure", "filler")
+    @field_validator("unsure", "filler", "clear_yes", "hedges")
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         """Return the listed words stripped and lower-cased."""
@@ -762,11 +780,42 @@ def _check_screen(screen: tuple[ScreenItem, ...], knowledge: dict[str, Any]) -> 
 
 def _check_exercises(exercises: dict[str, Exercise], symptoms: dict[str, Concept]) -> None:
     for exercise in exercises.values():
+        where = f"exercises '{exercise.id}'"
         for symptom in exercise.helps:
             if symptom not in symptoms:
+                raise KnowledgeError("exercises.yaml", where, f"unknown symptom '{symptom}'")
+        for caution in exercise.cautions:
+            if caution.suggests is not None and caution.suggests not in exercises:
                 raise KnowledgeError(
-                    "exercises.yaml", f"exercises '{exercise.id}'", f"unknown symptom '{symptom}'"
+                    "exercises.yaml",
+                    where,
+                    f"a caution suggests unknown exercise '{caution.suggests}'",
                 )
+        _check_suggestions(exercise, exercises)
+
+
+def _check_suggestions(exercise: Exercise, exercises: dict[str, Exercise]) -> None:
+    """Refuse a card text that names another move unless it is a caution that says so: a card
+    must be able to leave out a suggestion of a move the person's program has removed."""
+    texts = [
+        exercise.why,
+        *exercise.steps,
+        *exercise.alternatives,
+        *(level.how or "" for level in exercise.levels),
+    ]
+    named = [(c.text, c.suggests) for c in exercise.cautions]
+    for other in exercises.values():
+        if other.id == exercise.id:
+            continue
+        name = other.name.casefold()
+        said = [t for t in texts if name in t.casefold()]
+        said += [t for t, suggests in named if name in t.casefold() and suggests != other.id]
+        if said:
+            raise KnowledgeError(
+                "exercises.yaml",
+                f"exercises '{exercise.id}'",
+                f"'{said[0]}' names {other.id}: only a caution with `suggests: {other.id}` may",
+            )
 
 
 def _check_zone_aliases(aliases: Any) -> dict[str, str]:

@@ -81,12 +81,17 @@ class Guide(_Reply):
 
 
 class AskPhone(_Reply):
-    """Ask for a phone number, offering a button that shares the person's own."""
+    """Ask for a phone number, offering a button that shares the person's own.
+
+    `text` speaks of that button; `typed_text` asks the same without it, for a channel that
+    has no such button (the terminal), like the labels the channel shows or leaves out.
+    """
 
     kind: Literal["ask_phone"] = "ask_phone"
     text: str
     share_label: str
     cancel_label: str
+    typed_text: str = ""  # empty (a reply kept by an older version): `text` is all there is
 
 
 class Chart(_Reply):

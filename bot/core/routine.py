@@ -97,12 +97,19 @@ def equipment_text(knowledge: Knowledge, exercise: Exercise) -> str:
 
 
 def card_text(
-    knowledge: Knowledge, exercise_id: str, number: int, total: int, level: Level | None = None
+    knowledge: Knowledge,
+    exercise_id: str,
+    number: int,
+    total: int,
+    level: Level | None = None,
+    *,
+    removed: Collection[str] = (),
 ) -> str:
     """Render one exercise card: name, why, numbered steps, dose, equipment and cautions.
 
     At a level of the exercise's ladder, the card gives that level's dose and says what is
-    different about it ("Stand on one leg ...").
+    different about it ("Stand on one leg ..."). A caution that suggests a move the person's
+    program has removed (`removed`: it hurt, or they dropped it) is left out.
     """
     exercise = knowledge.exercises[exercise_id]
     steps = "\n".join(f"{i}. {step}" for i, step in enumerate(exercise.steps, start=1))
@@ -118,5 +125,5 @@ def card_text(
         steps=steps,
         dose=dose_text(knowledge, level.dose if level is not None else exercise.dose),
         equipment=f"\n{equipment}" if equipment else "",
-        cautions=" ".join(exercise.cautions),
+        cautions=" ".join(c.text for c in exercise.cautions if c.suggests not in removed),
     )

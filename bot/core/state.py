@@ -41,6 +41,17 @@ class Safety(BaseModel):
     screened_on: date | None = None
 
 
+class Place(BaseModel):
+    """Where a routine was left: the move on its open card, on which day, for which complaint."""
+
+    exercise: str
+    day: date
+    complaint: tuple[str, ...] = ()
+    # Left for another flow (a callback, a reminder, /cancel): once that is over, the person is
+    # offered to pick the routine up here.
+    offer: bool = False
+
+
 class ConversationState(BaseModel):
     """Everything the coach remembers about one conversation between steps."""
 
@@ -77,6 +88,9 @@ class ConversationState(BaseModel):
     pending_locations: tuple[str, ...] = ()
     routine: tuple[str, ...] = ()
     card: int = Field(default=0, ge=0)
+    # The open card's place while a routine is under way or paused: /routine picks it up there
+    # the same day. None once the routine is over.
+    place: Place | None = None
     # The day of the reminder whose Start began this routine: its end asks for the day's score.
     reminded_day: date | None = None
     misses: int = Field(default=0, ge=0)

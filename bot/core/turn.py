@@ -212,8 +212,9 @@ class Turn:
             return labels[choice_id]
         return self.knowledge.say(f"button_{choice_id}")
 
-    def ask_phone(self, key: str, /, **values: Any) -> None:
-        """Ask for a phone number with a share-my-number button."""
+    def ask_phone(self, key: str, typed_key: str, /, **values: Any) -> None:
+        """Ask for a phone number with a share-my-number button (`typed_key`: the question for
+        a channel without that button)."""
         self.state.seq += 1
         self.state.choices = ()
         self.replies.append(
@@ -221,6 +222,7 @@ class Turn:
                 text=self.text(key, **values),
                 share_label=self.text("button_share_phone"),
                 cancel_label=self.text("button_cancel"),
+                typed_text=self.text(typed_key, **values),
             )
         )
 

@@ -19,7 +19,7 @@ from bot.core.replies import Document, Guide, Say
 from bot.core.state import ConversationState
 from bot.store import feedback, guides, users
 from bot.store.db import Database
-from tests.support import Clock, RecordingOutlet, make_coach
+from tests.support import Clock, RecordingOutlet, make_coach, reply_key
 
 ANN = Person(id=42, first_name="Ann")
 
@@ -175,7 +175,9 @@ async def test_answers_are_kept_per_move_and_day_the_latest_winning(knowledge, t
         ]
         assert [a.feeling for a in only] == ["just_right"]
 
-        [_, exported] = await coach.handle(ANN, CommandEvent(name="mydata"))
+        # Sent at a card, so the card is asked again too (its buttons are the live ones).
+        [_, again, exported] = await coach.handle(ANN, CommandEvent(name="mydata"))
+        assert reply_key(again) == "card_repeat"
         assert isinstance(exported, Document)
         kept = json.loads(exported.content)["how_moves_felt"]
         assert kept[0] == {

@@ -113,6 +113,15 @@ def test_plain_output_shows_a_scale_unnumbered(tmp_path):
     assert ". 10\n" not in result.stdout  # no "11. 10"
 
 
+def test_the_phone_question_asks_for_the_number_typed_with_no_button_to_press(tmp_path):
+    result = chat(tmp_path, ["/callback", "yes", "Ann"], "--json")
+    assert result.returncode == 0, result.stderr
+    asked = json.loads(result.stdout.splitlines()[-1])
+    assert asked["text"].startswith("What number should they call? Please type it")
+    assert "button" not in asked["text"]  # the terminal has no share-my-number button
+    assert asked["buttons"] == ["Cancel"]
+
+
 def test_bad_config_stops_with_one_line(tmp_path):
     env = {
         **os.environ,

@@ -59,6 +59,26 @@ def test_a_typed_answer_picks_the_choice_it_points_at(matcher, text, expected) -
     assert matcher.match(text, choices, labels) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "clear"),
+    [
+        ("yes", True),
+        ("OK!", True),
+        ("sure", True),
+        ("Yes, that's OK", True),
+        ("yes please", True),
+        ("just right", False),
+        ("ok I guess", False),
+        ("maybe yes", False),
+        ("fine", False),
+        ("yes but call after 6", False),
+    ],
+)
+def test_a_clear_yes_is_a_yes_and_nothing_else(matcher, text, clear) -> None:
+    """Consent to share a name and number is taken on a clear yes only."""
+    assert matcher.is_clear_yes(text, "Yes, that's OK") is clear
+
+
 def test_a_long_message_is_left_to_the_reader(matcher) -> None:
     choices = ("tightness", "cramping")
     labels = ("Tightness", "Cramping")

@@ -100,6 +100,29 @@ def test_exercise_helping_unknown_symptom(kdir):
     )
 
 
+def _plank(data: dict[str, Any]) -> dict[str, Any]:
+    return next(e for e in data["exercises"] if e["id"] == "plank_calf_stretch")
+
+
+def test_a_caution_suggesting_an_unknown_exercise(kdir):
+    edit(kdir, "exercises.yaml", lambda d: _plank(d)["cautions"][1].update(suggests="wall_sit"))
+    assert error_of(kdir) == (
+        "knowledge/exercises.yaml: exercises 'plank_calf_stretch': "
+        "a caution suggests unknown exercise 'wall_sit'"
+    )
+
+
+def test_a_card_text_naming_another_move_must_say_it_suggests_it(kdir):
+    """Else a card could suggest a move the person's program has removed."""
+
+    def plain(data: dict[str, Any]) -> None:
+        cautions = _plank(data)["cautions"]
+        cautions[1] = cautions[1]["text"]
+
+    edit(kdir, "exercises.yaml", plain)
+    assert "names standing_calf_stretch: only a caution with `suggests" in error_of(kdir)
+
+
 def test_duplicate_exercise_id(kdir):
     edit(kdir, "exercises.yaml", lambda d: d["exercises"][1].update(id="ball_roll"))
     assert "duplicate id 'ball_roll'" in error_of(kdir)

@@ -5,7 +5,8 @@
     > (token X)       sends raw button data X        > (sticker) sends a sticker (any media)
     > (contact N)     shares their own number N      > (contact other N) someone else's
     < key             the next reply's message key, optionally with "a substring" and/or
-                      [Button | Labels] (exactly those buttons, in order)
+                      [Button | Labels] (exactly those buttons, in order); !"a substring"
+                      must not be in it
     = step NAME       the conversation is now at step NAME
     @ 2026-11-25 07:30 Europe/London    sets the clock (or @ +90m / @ +1d / @ +30s to move it)
     ! reminders       runs the reminder dispatcher; its messages are checked with < lines
@@ -41,8 +42,9 @@ from tests.support import Clock, RecordingOutlet, labels, make_coach, reply_key,
 
 FOLDER = Path(__file__).parent / "transcripts"
 PERSON = Person(id=42, first_name="Ann")
-# `key "a text" "another" [Button | Button]`: each quoted text must be in the reply.
-_EXPECT = re.compile(r'^(?P<key>[\w]+)\s*(?P<texts>(?:"[^"]*"\s*)*)(?:\[(?P<buttons>.*)\])?$')
+# `key "a text" !"not this" [Button | Button]`: each quoted text must be in the reply, each
+# one after a ! must not.
+_EXPECT = re.compile(r'^(?P<key>[\w]+)\s*(?P<texts>(?:!?"[^"]*"\s*)*)(?:\[(?P<buttons>.*)\])?$')
 
 
 def _event(spec: str, history: list[Reply]) -> Event:
@@ -91,8 +93,11 @@ def _check(reply: Reply, spec: str, where: str) -> None:
     key = reply_key(reply)
     text = text_of(reply)
     assert key == match["key"], f"{where}: expected {match['key']}, got {key}: {text[:120]!r}"
-    for wanted_text in re.findall(r'"([^"]*)"', match["texts"]):
-        assert wanted_text in text, f"{where}: {wanted_text!r} not in {text!r}"
+    for negated, wanted_text in re.findall(r'(!?)"([^"]*)"', match["texts"]):
+        if negated:
+            assert wanted_text not in text, f"{where}: {wanted_text!r} in {text!r}"
+        else:
+            assert wanted_text in text, f"{where}: {wanted_text!r} not in {text!r}"
     if match["buttons"] is not None:
         wanted = [b.strip() for b in match["buttons"].split("|") if b.strip()]
         assert labels(reply) == wanted, f"{where}: buttons {labels(reply)} != {wanted}"

@@ -10,6 +10,7 @@ import re
 
 from pydantic import BaseModel
 
+from bot.core.answers import asks_meaning
 from bot.core.effects import AttachReport, SaveLead, WithdrawLead
 from bot.core.flow import Draft, Flow, yes_no
 from bot.core.flows import safety
@@ -82,7 +83,7 @@ def ask_name(turn: Turn) -> None:
 
 def ask_phone(turn: Turn) -> None:
     """Ask for the phone number, with the share-my-number button."""
-    turn.ask_phone("callback_phone")
+    turn.ask_phone("callback_phone", "callback_phone_typed")
 
 
 def ask_time(turn: Turn) -> None:
@@ -135,6 +136,28 @@ def on_existing_choice(turn: Turn, choice: str) -> None:
     else:
         turn.goto(HOME)
         turn.say("callback_kept", code=lead.code)
+
+
+def on_consent_choice(turn: Turn, choice: str) -> None:
+    """Take the consent button."""
+    on_consent(turn, choice == "agree")
+
+
+def on_consent_text(turn: Turn, text: str) -> bool:
+    """Take only a clear yes as consent and any no as a no; ask again kindly when unclear."""
+    answers = turn.answers
+    if answers is not None and answers.is_clear_yes(text, turn.text("button_agree")):
+        on_consent(turn, True)
+        return True
+    if turn.reader.is_affirmative(text) is False:
+        on_consent(turn, False)  # declining shares nothing: any no will do
+        return True
+    reading = turn.read(text)
+    if reading.intents or reading.symptoms or reading.locations or asks_meaning(text):
+        return False  # something else was said ("remind me at 8"): the engine reads it
+    # "just right", "ok I guess": a name and number are shared on a clear yes only.
+    turn.say("callback_consent_unclear", choices=("agree", "decline"))
+    return True
 
 
 def on_consent(turn: Turn, agreed: bool) -> None:
@@ -422,7 +445,7 @@ def callback_command(turn: Turn, args: str) -> None:
 
 
 EXISTING = flow.step("callback_existing", show_existing, on_existing_choice)
-CONSENT = flow.step("callback_consent", ask_consent, *yes_no(on_consent, yes="agree"))
+CONSENT = flow.step("callback_consent", ask_consent, on_consent_choice, on_consent_text)
 NAME = flow.step("callback_name", ask_name, on_name_choice, on_name_text)
 PHONE = flow.step("callback_phone", ask_phone, on_text=on_phone_text)
 TIME = flow.step("callback_time", ask_time, on_time_choice, on_time_text)
@@ -448,6 +471,7 @@ flow.buttons(
     "no_report",
 )
 flow.says(
+    "callback_consent_unclear",
     "callback_name_is_a_complaint",
     "callback_declined",
     "callback_ask_report",
@@ -455,6 +479,7 @@ flow.says(
     "callback_report_not_attached",
     "callback_name",
     "callback_phone",
+    "callback_phone_typed",
     "callback_time",
     "callback_note",
     "callback_no_note",

@@ -84,12 +84,22 @@ def cancel(turn: Turn, args: str) -> None:
         turn.goto(HOME)
         turn.say("goodbye")  # "stop" after a routine: nothing was open, so it is a goodbye
         return
+    if state.step == routine.PAUSED:
+        routine.on_pick_up(turn, "not_now")  # the routine stays paused for /routine
+        return
+    at_a_card = state.step in routine.OPEN
     busy = state.step not in (HOME, WHAT_NEXT) or bool(state.drafts)
     state.drafts = {}
     state.pending_symptoms = state.pending_locations = ()
     state.hints, state.resume = (), None
     state.misses = 0
     turn.goto(HOME)
+    if at_a_card:
+        # Nothing half-done is dropped at a card: the routine is paused, and how to pick it up
+        # is said and offered.
+        routine.keep_place(turn)
+        turn.ask(routine.PAUSED)
+        return
     turn.say("cancelled" if busy else "nothing_to_cancel")
 
 

@@ -7,6 +7,10 @@ flows/guide.py), Done (asks how it felt), Skip and Stop here. While a card is sh
 hurts", "ouch", "worse", a pain score (a bare number past the buttons too) or "Stop here"
 stops that move and asks what happened; a move that hurt is left out from then on, or, where
 its ladder has an easier level, eased for next time and not shown again in this routine.
+
+A routine is paused, not lost: "No time now" after Stop here, or leaving a card for another
+flow (a callback, a reminder, /cancel), keeps its place; once the other flow is over the person
+is offered to pick it up, and /routine picks it up at the same card that day.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from bot.core.flows import intake, safety
 from bot.core.knowledge import Level
 from bot.core.pain_score import bare_score
 from bot.core.program import Feel, LevelChange
+from bot.core.replies import Card, Say
 from bot.core.routine import alternative_to, card_text, routine_for
-from bot.core.state import HOME, StepId
+from bot.core.state import HOME, Place, StepId
 from bot.core.turn import Turn, local_today
 
 flow = Flow("routine")
@@ -34,7 +39,8 @@ DURING_A_MOVE = frozenset({"pain", "cramping"})
 
 
 def start_routine(turn: Turn, args: str = "") -> None:
-    """Give the routine for what is known, once nothing must be asked first."""
+    """Give the routine for what is known, once nothing must be asked first; pick up one
+    paused today at its card."""
     state = turn.state
     if safety.standing(turn):
         turn.ask(safety.WARNING)
@@ -56,6 +62,8 @@ def start_routine(turn: Turn, args: str = "") -> None:
             turn.ask(safety.SCREEN)
             return
         state.screened = True
+    if state.step not in OPEN and pick_up(turn):
+        return
     if state.symptoms:
         moves = routine_for(
             turn.knowledge,
@@ -73,6 +81,7 @@ def start_routine(turn: Turn, args: str = "") -> None:
         summary = intake.describe(turn, complaint, complaint)
     state.card = 0
     state.reminded_day = None
+    state.place = None
     if not state.routine:
         turn.say("routine_none_left")
         turn.ask(WHAT_NEXT)
@@ -176,16 +185,25 @@ def show_card(turn: Turn) -> None:
     """Show the current exercise card, at the person's level, with the way on."""
     routine = turn.state.routine
     if not routine:
+        turn.state.place = None
         turn.ask(WHAT_NEXT)
         return
+    keep_place(turn)
     number = turn.state.card + 1
     exercise = routine[turn.state.card]
     at = level(turn, exercise)
-    text = card_text(turn.knowledge, exercise, number, len(routine), at)
+    text = card_text(turn.knowledge, exercise, number, len(routine), at, removed=removed(turn))
     choices = card_choices(turn)
     if turn.state.worsening and number == 1:
         choices = (*choices, "pro")
     turn.card(exercise, text, choices=choices, variant=at.variant)
+
+
+def removed(turn: Turn) -> frozenset[str]:
+    """Return the moves the person's program has removed: those that hurt, those dropped."""
+    program = turn.state.program
+    dropped = [m.exercise for m in program.moves if m.dropped is not None] if program else []
+    return frozenset((*turn.state.safety.left_out, *dropped))
 
 
 def card_choices(turn: Turn) -> tuple[str, ...]:
@@ -223,8 +241,7 @@ def on_card_text(turn: Turn, text: str) -> bool:
         safety.raise_signs(turn, reading.red_flag_ids)
         return True
     if "stop" in intents:
-        turn.say("routine_paused")  # "stop here" on the last card, which has no such button
-        turn.ask(WHAT_NEXT)
+        pause(turn)  # "stop here" on the last card, which has no such button
         return True
     if "worse" in intents:
         turn.state.worsening = True
@@ -243,6 +260,7 @@ def next_card(turn: Turn) -> None:
         # buttons must be the ones its step answers.
         turn.ask(ROUTINE)
     else:
+        state.place = None  # the routine is over: nothing to pick up
         turn.say("routine_done")
         reminded = state.reminded_day
         state.reminded_day = None
@@ -281,8 +299,7 @@ def on_what_happened(turn: Turn, choice: str) -> None:
         turn.say("move_too_hard")
         next_card(turn)
     else:
-        turn.say("routine_paused")
-        turn.ask(WHAT_NEXT)
+        pause(turn)
 
 
 def record_feeling(turn: Turn, exercise: str, feeling: Feeling) -> None:
@@ -301,6 +318,7 @@ def it_hurt(turn: Turn, exercise: str) -> None:
         # this routine, so "Next" goes on to the move after it.
         state = turn.state
         if state.card + 1 >= len(state.routine):
+            state.place = None
             turn.say("move_no_alternative_last")
             turn.ask(WHAT_NEXT)
             return
@@ -316,6 +334,7 @@ def leave_out_current(turn: Turn, *, recorded: bool = False) -> None:
     state = turn.state
     exercise = current(turn)
     if exercise is None:
+        state.place = None
         turn.ask(WHAT_NEXT)
         return
     state.safety.left_out = (*state.safety.left_out, exercise)
@@ -329,6 +348,7 @@ def leave_out_current(turn: Turn, *, recorded: bool = False) -> None:
     _program_after_leaving_out(turn, exercise, instead, recorded=recorded)
     turn.say("move_left_out", name=name)
     if state.card >= len(state.routine):
+        state.place = None
         turn.say("move_no_alternative_last")
         turn.ask(WHAT_NEXT)
         return
@@ -364,8 +384,7 @@ def on_after_pain(turn: Turn, choice: str) -> None:
     if choice == "next":
         turn.ask(ROUTINE)
     else:
-        turn.say("routine_paused")
-        turn.ask(WHAT_NEXT)
+        pause(turn)  # at the move after the one that hurt
 
 
 def ask_after_pain(turn: Turn) -> None:
@@ -405,6 +424,7 @@ def on_what_next_text(turn: Turn, text: str) -> bool:
 def on_what_next_choice(turn: Turn, choice: str) -> None:
     """Act on the choice made after a routine."""
     if choice == "again":
+        turn.state.place = None  # again is from the top, not from where it was paused
         start_routine(turn)
     elif choice == "reminder":
         turn.run("reminder")
@@ -416,20 +436,129 @@ def on_what_next_choice(turn: Turn, choice: str) -> None:
         turn.say("goodbye")
 
 
+# -- pausing and picking up ---------------------------------------------------------------------
+
+
+def complaint_of(turn: Turn) -> tuple[str, ...]:
+    """Return what the routine is for: a new complaint makes a paused routine a stale one."""
+    return (*turn.state.symptoms, *turn.state.locations)
+
+
+def keep_place(turn: Turn, *, offer: bool = False) -> None:
+    """Remember the open card as the routine's place (none once past the last card)."""
+    exercise = current(turn)
+    if exercise is None:
+        turn.state.place = None
+        return
+    day, complaint = local_today(turn), complaint_of(turn)
+    turn.state.place = Place(exercise=exercise, day=day, complaint=complaint, offer=offer)
+
+
+def paused_place(turn: Turn) -> Place | None:
+    """Return the place of a routine paused today that still stands as it was left, if any."""
+    place = turn.state.place
+    if place is None or place.day != local_today(turn) or current(turn) != place.exercise:
+        return None
+    return place if place.complaint == complaint_of(turn) else None
+
+
+def pause(turn: Turn) -> None:
+    """Stop at the open card, keep its place for /routine, and offer what can come next."""
+    keep_place(turn)
+    turn.say("routine_paused")
+    turn.ask(WHAT_NEXT)
+
+
+def pick_up(turn: Turn) -> bool:
+    """Show the card a routine paused today was left at; False when there is none to pick up."""
+    if paused_place(turn) is None:
+        return False
+    turn.say("routine_picked_up")
+    turn.ask(ROUTINE)
+    return True
+
+
+def settle(turn: Turn, was: StepId) -> None:
+    """Keep the routine's place when the person left an open card for another flow, offer to
+    pick it up once that flow is over, and ask the card again after a command that said
+    something else while it stays open."""
+    state = turn.state
+    if state.place is None:
+        return
+    if safety.standing(turn):
+        state.place = None  # a warning sign stops the routine; it starts afresh once checked
+        return
+    if was in OPEN and state.step not in (*OPEN, WHAT_NEXT, PAUSED):
+        # A goodbye already points at /routine: the place is kept, but not offered on top.
+        keep_place(turn, offer=not _said_goodbye(turn))
+    place = state.place
+    if place is not None and place.offer and state.step == HOME:
+        if paused_place(turn) is None:
+            state.place = None  # the routine changed meanwhile (/program): nothing to offer
+        else:
+            turn.ask(PAUSED)
+    elif was == state.step == ROUTINE and _ends_without_choices(turn):
+        # /progress, /privacy, /mydata: the card's buttons must be the last ones shown, or a
+        # number or a tap meant for the card would answer something else.
+        turn.reprompt()
+
+
+def _said_goodbye(turn: Turn) -> bool:
+    return any(isinstance(r, Say) and r.key in ("goodbye", "goodbye_new") for r in turn.replies)
+
+
+def _ends_without_choices(turn: Turn) -> bool:
+    last = turn.replies[-1] if turn.replies else None
+    return last is not None and not (isinstance(last, Say | Card) and last.choices)
+
+
+def ask_pick_up(turn: Turn) -> None:
+    """Say where the routine was paused and offer to pick it up there."""
+    place = paused_place(turn)
+    state = turn.state
+    if place is None:
+        state.place = None
+        turn.ask(HOME)
+        return
+    place.offer = False
+    turn.say(
+        "routine_paused_at",
+        name=turn.knowledge.exercises[place.exercise].name,
+        number=state.card + 1,
+        total=len(state.routine),
+        choices=("pick_up", "not_now"),
+        yes="pick_up",
+        no="not_now",
+    )
+
+
+def on_pick_up(turn: Turn, choice: str) -> None:
+    """Pick the routine up at its card, or leave it paused for /routine."""
+    if choice == "pick_up":
+        start_routine(turn)
+    else:
+        turn.goto(HOME)
+        turn.say("routine_paused")
+
+
 ROUTINE = flow.step("routine", show_card, on_card_choice, on_card_text, repeat=repeat_card)
 STOPPED = flow.step("move_stopped", ask_what_happened, on_what_happened)
 AFTER_PAIN = flow.step("after_pain", ask_after_pain, on_after_pain)
 WHAT_NEXT = flow.step("what_next", ask_what_next, on_what_next_choice, on_what_next_text)
+PAUSED = flow.step("routine_paused", ask_pick_up, on_pick_up)
+# The steps while a move of the routine is open: leaving them for another flow pauses it.
+OPEN = (ROUTINE, GUIDING, FEEDBACK, STOPPED, AFTER_PAIN)
 flow.command("routine", start_routine, menu=True)
 flow.buttons(
     "start", "did_it", "skip", "next", "finish", "stop_routine", "again", "reminder", "done",
-    "not_now", "pro", *WHAT_HAPPENED,
+    "not_now", "pro", "pick_up", *WHAT_HAPPENED,
 )  # fmt: skip
 flow.says(
     "routine_needs_symptoms",
     "routine_none_left",
     "routine_done",
     "routine_paused",
+    "routine_picked_up",
     "worsening_note",
     "worsening_reply",
     "move_too_hard",
@@ -447,6 +576,7 @@ flow.says(
     move_left_out={"name"},
     move_alternative={"name"},
     card_repeat={"name", "number", "total"},
+    routine_paused_at={"name", "number", "total"},
     level_up={"name", "change"},
     level_down={"name", "level"},
     card_level_how={"how"},

@@ -98,7 +98,10 @@ async def test_characters_outside_the_bmp_count_twice(api, renderer):
 
 
 YES = (Choice(token="1.yes", label="Yes"),)
-ASK_PHONE = AskPhone(text="Your number?", share_label="Share", cancel_label="Cancel")
+# The Telegram question speaks of its share button; `typed_text` is for channels without one.
+ASK_PHONE = AskPhone(
+    text="Your number?", share_label="Share", cancel_label="Cancel", typed_text="Type it?"
+)
 
 
 @pytest.mark.parametrize(
