@@ -104,7 +104,8 @@ def understand(turn: Turn, text: str) -> None:
 def miss(turn: Turn, text: str = "") -> None:
     """Answer text that was not understood, and offer a professional after two misses."""
     turn.state.misses += 1
-    again = turn.state.misses >= 2
+    # While a callback is being arranged, the professional is already on the way.
+    again = turn.state.misses >= 2 and turn.state.step not in callback.flow.steps
     # Saying why it was not understood helps more than "didn't catch that" twice.
     if in_other_language(text, turn.knowledge.answers.other_languages):
         turn.say("english_only")
