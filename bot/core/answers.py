@@ -167,6 +167,7 @@ class AnswerMatcher:
         self._unsure = frozenset(self.clean(w) for w in answers.unsure)
         self._clear_yes = frozenset(self.clean(w) for w in answers.clear_yes) - {""}
         self._hedges = tuple(_fold(w) for w in answers.hedges)
+        self._move_on = frozenset(self.clean(w) for w in answers.move_on) - {""}
         self._times = {self.clean(w): at for w, at in answers.times_of_day.items()}
         # Emoji answers ("👋", "😅"): matched in the raw text, as cleaning drops them.
         self._symbols = {
@@ -232,6 +233,10 @@ class AnswerMatcher:
         (no position such as "the last one", no near miss)."""
         said = self.clean(text)
         return bool(said) and said in {self.clean(label), *self._synonyms.get(choice, ())}
+
+    def moves_on(self, text: str) -> bool:
+        """Say whether the text only asks to go on ("done", "next one"), saying nothing else."""
+        return self.clean(text) in self._move_on
 
     def is_clear_yes(self, text: str, label: str) -> bool:
         """Say whether the text is a clear yes: the yes button's label or one of knowledge's

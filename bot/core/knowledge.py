@@ -455,6 +455,8 @@ class Answers(_Frozen):
     clear_yes: tuple[str, ...] = ()
     # Words that soften an answer ("maybe", "I guess"): an answer with one is no clear yes.
     hedges: tuple[str, ...] = ()
+    # "done", "next" typed at how a move felt: the person moves on without saying.
+    move_on: tuple[str, ...] = ()
     # Words after a "no" that say it goes on ("no. well I did go over on it"): such an answer
     # at the warning-sign screen is no plain "none of these", and is asked again.
     goes_on: tuple[str, ...] = ()
@@ -492,7 +494,7 @@ class Answers(_Frozen):
         """Return the phrases stripped and lower-cased."""
         return {w.strip().lower().replace("'", ""): at for w, at in times.items()}
 
-    @field_validator("unsure", "filler", "clear_yes", "hedges")
+    @field_validator("unsure", "filler", "clear_yes", "hedges", "move_on")
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         """Return the listed words stripped and lower-cased."""

@@ -287,6 +287,11 @@ _HURT_WORDS = routine.DURING_A_MOVE | {"soreness"}
 
 def on_feeling_text(turn: Turn, text: str) -> bool:
     """Read pain in the answer as "It hurt" ("my heel hurt a bit"); synonyms do the rest."""
+    if turn.answers is not None and turn.answers.moves_on(text):
+        # "done", "next": on to the next card, with no feeling made up for the move
+        DRAFT.clear(turn.state)
+        routine.next_card(turn)
+        return True
     reading = turn.reader.read(text)
     # Sore or cramping during the move counts as hurt: easing the move is the safe reading.
     if "hurt" in reading.intent_ids or set(reading.symptom_ids) & _HURT_WORDS:
