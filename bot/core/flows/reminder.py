@@ -253,6 +253,10 @@ def on_zone_text(turn: Turn, text: str) -> bool:
     if answer is False and not candidates:
         on_zone_choice(turn, "zone_other")
         return True
+    if len(candidates) == 1 and candidates[0].key in draft.zone_options:
+        # the place offered typed again ("London" for "London (UTC+0)"): that is the choice
+        on_zone_choice(turn, f"z{draft.zone_options.index(candidates[0].key)}")
+        return True
     if not candidates:
         draft.zone_options = ()
         turn.say("reminder_zone_unknown")
