@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -78,26 +79,12 @@ def ask_same_day(turn: Turn) -> None:
     if draft is None or recorded is None:
         turn.ask(SCORE)  # nothing recorded (any more): a plain check-in
         return
-    day, (update, keep) = day_words(turn, draft.day), SAME_DAY_CHOICES
-    if draft.score is None:
-        turn.say(
-            "checkin_already",
-            day=day,
-            score=recorded.score,
-            choices=SAME_DAY_CHOICES,
-            yes=update,
-            no=keep,
-        )
-    else:  # the score came with the command: say what the day's score would become
-        turn.say(
-            "checkin_already_to",
-            day=day,
-            score=recorded.score,
-            new=draft.score,
-            choices=SAME_DAY_CHOICES,
-            yes=update,
-            no=keep,
-        )
+    update, keep = SAME_DAY_CHOICES
+    key = "checkin_already"
+    values: dict[str, Any] = {"day": day_words(turn, draft.day), "score": recorded.score}
+    if draft.score is not None:  # the score came with the command: say what it would become
+        key, values["new"] = "checkin_already_to", draft.score
+    turn.say(key, choices=SAME_DAY_CHOICES, yes=update, no=keep, **values)
 
 
 def on_same_day_choice(turn: Turn, choice: str) -> None:

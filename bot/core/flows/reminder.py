@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -154,15 +156,11 @@ def ask_zone(turn: Turn) -> None:
     if draft.zone_options:
         now = turn.ctx.now
         labels = {f"z{i}": _zone_label(key, now) for i, key in enumerate(draft.zone_options)}
+        # a country's zones are offered with its name ("USA has several time zones")
+        key, values = "reminder_zone_confirm", dict[str, Any]()
         if draft.zone_country:
-            turn.say(
-                "reminder_zone_country",
-                country=draft.zone_country,
-                choices=(*labels, "zone_other"),
-                labels=labels,
-            )
-        else:
-            turn.say("reminder_zone_confirm", choices=(*labels, "zone_other"), labels=labels)
+            key, values = "reminder_zone_country", {"country": draft.zone_country}
+        turn.say(key, choices=(*labels, "zone_other"), labels=labels, **values)
     else:
         turn.say("reminder_ask_zone")
 
@@ -193,14 +191,19 @@ def on_time_text(turn: Turn, text: str) -> bool:
         turn.say(f"reminder_time_{found.value}")
         ask_time(turn)
         return True
-    draft = _draft(turn)
-    draft.at = found
+    _take_time(turn, text, found, then=_ask_next)
+    return True
+
+
+def _take_time(turn: Turn, text: str, found: time, *, then: Callable[[Turn], None]) -> None:
+    """Keep a typed time and what was said along with it, then ask `then`'s question; a bare
+    hour in the night is asked about first ("1" or "at 5" is rarely meant at night)."""
+    _draft(turn).at = found
     _keep_said_along(turn, text)
     if bare_night_hour(text, found):
-        turn.ask(NIGHT)  # "1" or "at 5": a time in the night is rarely what was meant
+        turn.ask(NIGHT)  # its answer goes on to what is still missing
     else:
-        _ask_next(turn)
-    return True
+        then(turn)
 
 
 def ask_night(turn: Turn) -> None:
@@ -278,17 +281,12 @@ def _time_instead_of_place(turn: Turn, text: str) -> bool:
     found = parse_time(text)
     if not isinstance(found, time):
         return False
-    draft = _draft(turn)
-    if found == draft.at:
-        turn.say("reminder_time_kept_need_zone", time=found.strftime("%H:%M"))
-    else:
-        draft.at = found
-        turn.say("reminder_time_changed", time=found.strftime("%H:%M"))
-    _keep_said_along(turn, text)
-    if bare_night_hour(text, found):
-        turn.ask(NIGHT)  # its answer goes back to the place
-    else:
-        ask_zone(turn)
+    kept = found == _draft(turn).at
+    turn.say(
+        "reminder_time_kept_need_zone" if kept else "reminder_time_changed",
+        time=found.strftime("%H:%M"),
+    )
+    _take_time(turn, text, found, then=ask_zone)
     return True
 
 
@@ -619,7 +617,10 @@ def _when(turn: Turn, instant: datetime, zone_key: str) -> str:
         return turn.text("when_today", time=clock)
     if local.date() == today + timedelta(days=1):
         return turn.text("when_tomorrow", time=clock)
-    return turn.text("when_day", day=local.strftime("%A"), time=clock)
+    # The day's name from knowledge, as the days of the reminder are: strftime's follows the
+    # machine's locale.
+    day = turn.text(f"weekday_{DAY_NAMES[local.weekday()]}")
+    return turn.text("when_day", day=day, time=clock)
 
 
 def reminder_command(turn: Turn, args: str) -> None:
