@@ -36,6 +36,16 @@ _PARTS_OF_THE_FOOT = frozenset({"sole", "arch", "heel", "toes"})
 
 def ask_what_bothers(turn: Turn) -> None:
     """Ask what bothers them, offering the symptoms as buttons."""
+    state = turn.state
+    if state.locations and not state.symptoms:
+        # Asked again, the question keeps the place already told ("...in the heel?").
+        turn.say(
+            "ask_symptom_for_location",
+            location=describe(turn, (), state.locations),
+            choices=symptom_choices(turn),
+            labels=symptom_labels(turn),
+        )
+        return
     turn.say("ask_what_bothers", choices=symptom_choices(turn), labels=symptom_labels(turn))
 
 
@@ -80,20 +90,20 @@ def advance(turn: Turn) -> None:
         state.resume = None
         turn.ask(HINT)
     elif not state.symptoms:
-        turn.goto(WELCOME)
-        where = describe(turn, (), state.locations)
-        turn.say(
-            "ask_symptom_for_location",
-            location=where,
-            choices=symptom_choices(turn),
-            labels=symptom_labels(turn),
-        )
+        turn.ask(WELCOME)
     elif not state.locations:
         turn.ask(ASK_LOCATION)
     elif state.pain_score is None:
         turn.ask(ASK_SEVERITY)
     else:
         turn.run("routine")
+
+
+def _known_already(turn: Turn) -> None:
+    """Say the answer told nothing new, and ask the open question again."""
+    state = turn.state
+    turn.say("already_noted", summary=describe(turn, state.symptoms, state.locations))
+    advance(turn)
 
 
 def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -> None:
@@ -132,11 +142,16 @@ def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -
         state.screened = False
         state.denied = tuple(m.id for m in reading.negated if m.id in turn.knowledge.red_flags)
     else:
+        told = (state.symptoms, state.locations)
         state.symptoms = _merged(state.symptoms, reading.symptom_ids)
         state.locations = _merged(state.locations, places)
         if reading.pain_score is not None:
             state.pain_score = reading.pain_score
         note_denials(turn, reading)
+        if reading.pain_score is None and told == (state.symptoms, state.locations):
+            # "the heel, left one" at "How bad is it?": heard, but the question is still open.
+            _known_already(turn)
+            return
     if reading.pain_score is not None and reading.pain_score >= _severe(turn):
         safety.raise_signs(turn, ("severe",))
         return
@@ -392,6 +407,7 @@ flow.says(
     "confirm_denied",
     "diagnosis_reply",
     ask_symptom_for_location={"location"},
+    already_noted={"summary"},
     confirm_reading={"summary"},
     hint_question={"question"},
 )
