@@ -60,6 +60,25 @@ def test_a_typed_answer_picks_the_choice_it_points_at(matcher, text, expected) -
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ok let's go", "start"),
+        ("let's do it", "start"),
+        ("I'm ready", "start"),
+        ("ok", "did_it"),
+        ("done", "did_it"),
+        ("skip this one", "skip"),
+    ],
+)
+def test_a_typed_answer_at_a_card_starts_finishes_or_skips_the_move(
+    matcher, text, expected
+) -> None:
+    choices = ("start", "did_it", "skip", "stop_routine")
+    labels = ("Start", "Done", "Skip", "Stop here")
+    assert matcher.match(text, choices, labels) == expected
+
+
+@pytest.mark.parametrize(
     ("text", "clear"),
     [
         ("yes", True),
