@@ -168,6 +168,7 @@ class AnswerMatcher:
         self._clear_yes = frozenset(self.clean(w) for w in answers.clear_yes) - {""}
         self._hedges = tuple(_fold(w) for w in answers.hedges)
         self._move_on = frozenset(self.clean(w) for w in answers.move_on) - {""}
+        self._came_back = tuple(_fold(w) for w in answers.came_back)
         self._times = {self.clean(w): at for w, at in answers.times_of_day.items()}
         # Emoji answers ("👋", "😅"): matched in the raw text, as cleaning drops them.
         self._symbols = {
@@ -237,6 +238,11 @@ class AnswerMatcher:
     def moves_on(self, text: str) -> bool:
         """Say whether the text only asks to go on ("done", "next one"), saying nothing else."""
         return self.clean(text) in self._move_on
+
+    def says_it_came_back(self, text: str) -> bool:
+        """Say whether the text tells of a sign come back or new ("swollen again")."""
+        padded = f" {_fold(text)} "
+        return any(f" {words} " in padded for words in self._came_back)
 
     def is_clear_yes(self, text: str, label: str) -> bool:
         """Say whether the text is a clear yes: the yes button's label or one of knowledge's

@@ -88,6 +88,10 @@ def understand(turn: Turn, text: str) -> None:
         turn.say("goodbye" if state.program is not None or state.routine else "goodbye_new")
     elif reminder.done_typed(turn, text):
         pass
+    elif turn.seen_today or "checked" in intents:
+        # What the professional said, or that one looked: heard, with the way back if it changes.
+        turn.say("checked_noted")
+        turn.reprompt()
     elif "greeting" in intents:
         turn.say("greeting_reply")
         turn.reprompt()

@@ -460,6 +460,9 @@ class Answers(_Frozen):
     # Words after a "no" that say it goes on ("no. well I did go over on it"): such an answer
     # at the warning-sign screen is no plain "none of these", and is asked again.
     goes_on: tuple[str, ...] = ()
+    # Words that say a sign checked today is back or new ("swollen again", "it came back"): a
+    # sign said with one stands again; without, it is the one the professional saw.
+    came_back: tuple[str, ...] = ()
     # Words common in other languages and rare in English ("duele", "pied", "schmerzen"): a
     # message not understood and made mostly of them is told that the bot reads English only.
     other_languages: frozenset[str] = frozenset()
@@ -494,7 +497,7 @@ class Answers(_Frozen):
         """Return the phrases stripped and lower-cased."""
         return {w.strip().lower().replace("'", ""): at for w, at in times.items()}
 
-    @field_validator("unsure", "filler", "clear_yes", "hedges", "move_on")
+    @field_validator("unsure", "filler", "clear_yes", "hedges", "move_on", "came_back")
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         """Return the listed words stripped and lower-cased."""

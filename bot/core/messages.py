@@ -30,6 +30,7 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
         "contact_unexpected",
         "empty_text",
         "greeting_reply",
+        "checked_noted",
         "thanks_reply",
         "something_went_wrong",
         "private_only",

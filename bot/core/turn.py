@@ -114,6 +114,9 @@ class Turn:
     # Signs read this step that only name a condition ("I have neuropathy" is numbness, from
     # the condition's own words): they stand, but do not combine with that condition.
     named: set[str] = field(default_factory=set, init=False, repr=False)
+    # Signs read this step that a professional checked today, told again without a word of
+    # their coming back: the sign that was seen, not a new one (see `read`).
+    seen_today: set[str] = field(default_factory=set, init=False, repr=False)
 
     def read(self, text: str) -> Reading:
         """Read text for this person: its warning signs with triage's combinations, and the
@@ -135,6 +138,7 @@ class Turn:
         later = combined(stand - self.named, known, self.knowledge.triage)
         signs = (*signs, *(s for s in later if s not in stand and s not in signs))
         hints = open_hints(reading, self.knowledge.triage, known)
+        signs = self._not_seen_today(text, signs)
         if signs == reading.red_flag_ids and hints == reading.hints:
             return reading
         found = {m.id: m for m in reading.red_flags}
@@ -235,6 +239,17 @@ class Turn:
             self.state.choice_labels = ()
             self.state.yes_choice = self.state.no_choice = None
         self.state.step = step
+
+    def _not_seen_today(self, text: str, signs: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the signs less those a professional checked today, unless the text says they
+        came back: "the doctor said it's a sprain" right after "I've had it checked" tells
+        what was seen, and asking again for a check just made would leave the person stuck."""
+        today = local_today(self)
+        seen = {s for s, day in self.state.safety.checked.items() if day == today}
+        if not seen & set(signs) or self.answers is None or self.answers.says_it_came_back(text):
+            return signs
+        self.seen_today |= seen & set(signs)
+        return tuple(s for s in signs if s not in seen)
 
     def ask(self, step: StepId) -> None:
         """Move the conversation to `step` and ask its question."""
