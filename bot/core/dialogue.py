@@ -57,6 +57,7 @@ def understand(turn: Turn, text: str) -> None:
         if state.step in callback.flow.steps and callback.DRAFT.get(state) is not None:
             callback.note_signs(turn, reading.red_flag_ids)  # noted on the request, which goes on
         else:
+            intake.keep_with_sign(turn, reading, text)
             safety.raise_signs(turn, reading.red_flag_ids)
     elif "stop_reminders" in intents:
         reminder.stop_by_request(turn)

@@ -109,17 +109,44 @@ def _known_already(turn: Turn) -> None:
 def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -> None:
     """Fold what was read into the episode (a fresh description starts a new one)."""
     state = turn.state
-    places = _places(reading, text)
     if "worse" in reading.intent_ids:
         state.worsening = True
     state.hints = _merged(state.hints, _hints_of(turn, reading))
     if reading.unsure:
         state.pending_symptoms = reading.symptom_ids
-        state.pending_locations = places
+        state.pending_locations = _places(reading, text)
         if reading.pain_score is not None:
             state.pain_score = reading.pain_score
         turn.ask(CONFIRM)
         return
+    if not fold(turn, reading, fresh=fresh, text=text):
+        # "the heel, left one" at "How bad is it?": heard, but the question is still open.
+        _known_already(turn)
+        return
+    if reading.pain_score is not None and reading.pain_score >= _severe(turn):
+        safety.raise_signs(turn, ("severe",))
+        return
+    advance(turn)
+
+
+def keep_with_sign(turn: Turn, reading: Reading, text: str) -> None:
+    """Keep the place told with a warning sign, while the episode is being told: once the sign
+    is checked, the bot asks what it feels like in the ankle, not where it is again. How it
+    feels is asked afresh: after a check it may not be what it was."""
+    state = turn.state
+    telling = state.step in (HOME, ASK_LOCATION, ASK_SEVERITY) and not state.routine
+    if telling and not reading.unsure and reading.locations:
+        state.locations = _merged(state.locations, _places(reading, text))
+
+
+def fold(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -> bool:
+    """Keep what was read as the episode's, saying nothing; return whether it told anything.
+
+    Also for a message with a warning sign: "my ankle is swollen" keeps the ankle, so once the
+    sign is checked the bot goes on from there instead of asking again where it is.
+    """
+    state = turn.state
+    places = _places(reading, text)
     correcting = "correction" in reading.intent_ids
     # A new complaint is a new episode; but a symptom that answers "what does it feel like in
     # your heel?" completes the episode begun with the heel.
@@ -148,14 +175,8 @@ def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -
         if reading.pain_score is not None:
             state.pain_score = reading.pain_score
         note_denials(turn, reading)
-        if reading.pain_score is None and told == (state.symptoms, state.locations):
-            # "the heel, left one" at "How bad is it?": heard, but the question is still open.
-            _known_already(turn)
-            return
-    if reading.pain_score is not None and reading.pain_score >= _severe(turn):
-        safety.raise_signs(turn, ("severe",))
-        return
-    advance(turn)
+        return reading.pain_score is not None or told != (state.symptoms, state.locations)
+    return True
 
 
 def _places(reading: Reading, text: str) -> tuple[str, ...]:

@@ -43,7 +43,7 @@ async def test_the_screen_comes_before_any_card_and_a_sign_stands_across_start(b
     [screen] = await ann.send("my ankles are stiff, 2/10", 1)
     assert "Injury or a pop" in screen.button_texts
     [first] = await ann.press("None of these", 1)
-    assert "was checked recently" in shown(first)
+    assert "a professional checked a recent injury recently" in shown(first)
     assert "1/" in shown(first) and first.button_texts == ["Start", "Done", "Skip", "Stop here"]
 
 
