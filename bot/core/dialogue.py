@@ -32,6 +32,8 @@ from bot.core.turn import Context, EngineConfig, ReaderLike, Turn
 
 # Requests that mean the same as a command, in the order they are checked.
 _INTENT_COMMANDS = (("stop", "cancel"), ("help", "help"), ("routine", "routine"))
+# Where a complaint told is a new one, not more of the one being told.
+_FRESH = (HOME, routine.WHAT_NEXT, routine.ROUTINE, routine.PAUSED)
 # Buttons that mean the same thing wherever they are shown: the command they run.
 _SHARED_CHOICES = {"pro": "callback"}
 
@@ -62,6 +64,9 @@ def understand(turn: Turn, text: str) -> None:
     elif "stop_reminders" in intents:
         reminder.stop_by_request(turn)
     elif "callback" in intents:
+        if (reading.symptoms or reading.locations) and not reading.unsure:
+            # "call me, my heels have hurt for months": the team hears the heels too.
+            intake.fold(turn, reading, fresh=state.step in _FRESH, text=text)
         turn.run("callback", text)
     elif "reminder" in intents:
         turn.run("reminder", text)
@@ -71,8 +76,7 @@ def understand(turn: Turn, text: str) -> None:
         if state.step == safety.WARNING:
             safety.repeat_warning(turn)
         else:
-            fresh = state.step in (HOME, routine.WHAT_NEXT, routine.ROUTINE, routine.PAUSED)
-            intake.take_reading(turn, reading, fresh=fresh, text=text)
+            intake.take_reading(turn, reading, fresh=state.step in _FRESH, text=text)
     elif intake.ask_about_hints(turn, reading):
         pass
     elif "worse" in intents and state.symptoms:
