@@ -1266,6 +1266,8 @@ def test_fresh_unknown_words_are_bounded(knowledge: Knowledge, monkeypatch) -> N
         ("definitely not", False),
         ("of course not", False),
         ("👎", False),
+        ("none of the others", False),
+        ("nothing like that", False),
         ("not sure", None),
         ("maybe", None),
         ("I don't know", None),
