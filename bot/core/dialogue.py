@@ -31,7 +31,12 @@ from bot.core.text import in_other_language
 from bot.core.turn import Context, EngineConfig, ReaderLike, Turn
 
 # Requests that mean the same as a command, in the order they are checked.
-_INTENT_COMMANDS = (("stop", "cancel"), ("help", "help"), ("routine", "routine"))
+_INTENT_COMMANDS = (
+    ("stop", "cancel"),
+    ("help", "help"),
+    ("program", "program"),  # "my program" is the program, before any "program" is a routine
+    ("routine", "routine"),
+)
 # Where a complaint told is a new one, not more of the one being told.
 _FRESH = (HOME, routine.WHAT_NEXT, routine.ROUTINE, routine.PAUSED)
 # Buttons that mean the same thing wherever they are shown: the command they run.

@@ -44,6 +44,7 @@ INTENT_IDS = (
     "thanks",
     "help",
     "routine",
+    "program",
     "reminder",
     "callback",
     "stop",
