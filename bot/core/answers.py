@@ -169,6 +169,12 @@ class AnswerMatcher:
         self._hedges = tuple(_fold(w) for w in answers.hedges)
         self._move_on = frozenset(self.clean(w) for w in answers.move_on) - {""}
         self._came_back = tuple(_fold(w) for w in answers.came_back)
+        # Longest first: "how long should i hold" is the hold, not any "how long".
+        self._questions = sorted(
+            ((_fold(w), q) for q, words in answers.questions.items() for w in words),
+            key=lambda pair: len(pair[0]),
+            reverse=True,
+        )
         self._times = {self.clean(w): at for w, at in answers.times_of_day.items()}
         # Emoji answers ("👋", "😅"): matched in the raw text, as cleaning drops them.
         self._symbols = {
@@ -238,6 +244,11 @@ class AnswerMatcher:
     def moves_on(self, text: str) -> bool:
         """Say whether the text only asks to go on ("done", "next one"), saying nothing else."""
         return self.clean(text) in self._move_on
+
+    def everyday_question(self, text: str) -> str | None:
+        """Return the everyday question the text asks ("how long until it works?"), or None."""
+        padded = f" {_fold(text)} "
+        return next((q for words, q in self._questions if f" {words} " in padded), None)
 
     def says_it_came_back(self, text: str) -> bool:
         """Say whether the text tells of a sign come back or new ("swollen again")."""

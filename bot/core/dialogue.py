@@ -89,6 +89,9 @@ def understand(turn: Turn, text: str) -> None:
         turn.say("worsening_reply")
         turn.offer_professional = True
         turn.reprompt()
+    elif turn.answers is not None and (asked := turn.answers.everyday_question(text)):
+        turn.say(f"faq_{asked}")  # "how long until I see results?": knowledge has the answer
+        turn.reprompt()
     elif requested := [command for intent, command in _INTENT_COMMANDS if intent in intents]:
         turn.run(requested[0])
     elif "bye" in intents:

@@ -56,6 +56,9 @@ INTENT_IDS = (
     "bye",
     "correction",
 )
+# Everyday questions about the moves that the bot answers from knowledge (answers.questions in
+# language.yaml, each answered by messages.yaml's `faq_<id>`).
+FAQ_IDS = ("results", "hold", "how_often", "ball")
 
 KNOWLEDGE_FILES = (
     "exercises.yaml",
@@ -464,6 +467,9 @@ class Answers(_Frozen):
     # Words that say a sign checked today is back or new ("swollen again", "it came back"): a
     # sign said with one stands again; without, it is the one the professional saw.
     came_back: tuple[str, ...] = ()
+    # Everyday questions about the moves ("how long until I see results?"): question id ->
+    # what people ask; each is answered by the message `faq_<id>`, from CLINICAL-NOTES.md.
+    questions: dict[str, tuple[str, ...]] = {}
     # Words common in other languages and rare in English ("duele", "pied", "schmerzen"): a
     # message not understood and made mostly of them is told that the bot reads English only.
     other_languages: frozenset[str] = frozenset()
@@ -473,6 +479,17 @@ class Answers(_Frozen):
     def _fold_words(cls, words: frozenset[str]) -> frozenset[str]:
         """Return the words folded as messages are (NFKC, lower case, no apostrophes)."""
         return frozenset(normalize(w, 100).strip() for w in words if w.strip())
+
+    @field_validator("questions")
+    @classmethod
+    def _known_questions(cls, questions: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        """Check each question is one the bot has an answer for; fold what people ask."""
+        for question in questions:
+            if question not in FAQ_IDS:
+                raise ValueError(f"unknown question '{question}' (known: {', '.join(FAQ_IDS)})")
+        return {
+            q: tuple(w.strip().lower().replace("'", "") for w in ws) for q, ws in questions.items()
+        }
 
     @field_validator("choices")
     @classmethod

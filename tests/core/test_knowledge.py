@@ -253,3 +253,11 @@ def test_every_exercise_has_a_ladder_that_starts_on_it(knowledge):
         assert 1 <= exercise.start_level <= len(exercise.ladder)
         assert exercise.dose == exercise.ladder[exercise.start_level - 1].dose
     assert len(knowledge.exercises["standing_calf_raise"].ladder) == 4
+
+
+def test_an_everyday_question_without_an_answer_is_refused(kdir: Path) -> None:
+    def add(data: dict[str, Any]) -> None:
+        data["answers"]["questions"]["shoes"] = ["what shoes"]
+
+    edit(kdir, "language.yaml", add)
+    assert "unknown question 'shoes'" in error_of(kdir)
