@@ -256,8 +256,9 @@ def test_every_exercise_has_a_ladder_that_starts_on_it(knowledge):
 
 
 def test_an_everyday_question_without_an_answer_is_refused(kdir: Path) -> None:
-    def add(data: dict[str, Any]) -> None:
-        data["answers"]["questions"]["shoes"] = ["what shoes"]
-
-    edit(kdir, "language.yaml", add)
+    # A text edit: language.yaml's bare "no" and "n" would not survive a YAML round trip.
+    path = kdir / "language.yaml"
+    text = path.read_text()
+    assert "  questions:\n" in text
+    path.write_text(text.replace("  questions:\n", "  questions:\n    shoes: [what shoes]\n", 1))
     assert "unknown question 'shoes'" in error_of(kdir)
