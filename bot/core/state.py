@@ -88,6 +88,9 @@ class ConversationState(BaseModel):
     pending_locations: tuple[str, ...] = ()
     routine: tuple[str, ...] = ()
     card: int = Field(default=0, ge=0)
+    # Cards skipped in the routine under way: a routine all skipped is not "well done", and
+    # does not count as the reminder's day done.
+    skipped: int = Field(default=0, ge=0)
     # The open card's place while a routine is under way or paused: /routine picks it up there
     # the same day. None once the routine is over.
     place: Place | None = None

@@ -80,6 +80,7 @@ def start_routine(turn: Turn, args: str = "") -> None:
         complaint = state.program.complaint if state.program is not None else ()
         summary = intake.describe(turn, complaint, complaint)
     state.card = 0
+    state.skipped = 0
     state.reminded_day = None
     state.place = None
     if not state.routine:
@@ -221,6 +222,7 @@ def on_card_choice(turn: Turn, choice: str) -> None:
     elif choice == "skip":
         # Not done, so nothing to ask about: an answer for a move not done would mislead
         # the program that moves exercises up and down their ladders.
+        turn.state.skipped += 1
         next_card(turn)
     else:  # did_it (and "next"/"finish" of a card shown before there was a Done button)
         turn.ask(FEEDBACK)
@@ -261,9 +263,14 @@ def next_card(turn: Turn) -> None:
         turn.ask(ROUTINE)
     else:
         state.place = None  # the routine is over: nothing to pick up
-        turn.say("routine_done")
         reminded = state.reminded_day
         state.reminded_day = None
+        if state.skipped >= len(state.routine):
+            # Nothing done: no praise, and the reminder's day is not done either.
+            turn.say("routine_all_skipped")
+            turn.ask(WHAT_NEXT)
+            return
+        turn.say("routine_done")
         if reminded is not None:
             # Started from a reminder: the moves are done, so the day counts as done.
             turn.run("moves_done", reminded.isoformat())
@@ -557,6 +564,7 @@ flow.says(
     "routine_needs_symptoms",
     "routine_none_left",
     "routine_done",
+    "routine_all_skipped",
     "routine_paused",
     "routine_picked_up",
     "worsening_note",
