@@ -50,7 +50,11 @@ def begin(
     """Ask for today's score (or the score of the reminder's day), unless it was given; a day
     already checked in asks first whether to update it or keep it."""
     draft = DRAFT.start(turn.state, day=day or local_today(turn), from_reminder=from_reminder)
-    if recorded_on(turn, draft.day) is not None:
+    recorded = recorded_on(turn, draft.day)
+    if recorded is not None:
+        if score == recorded.score:  # the same score again: nothing to change, nothing to ask
+            _keep(turn, recorded, same=True)
+            return
         draft.score = score  # used if the person chooses to update
         turn.ask(SAME_DAY)
         return
@@ -95,15 +99,21 @@ def on_same_day_choice(turn: Turn, choice: str) -> None:
         begin(turn)
         return
     if choice != SAME_DAY_CHOICES[0]:
-        DRAFT.clear(turn.state)
-        turn.goto(HOME)
-        turn.say("checkin_kept", score=recorded.score, day=day_words(turn, draft.day))
+        _keep(turn, recorded, same=False)
         return
     draft.replaces = recorded.score
     if draft.score is not None:
         _take_score(turn, draft.score)
     else:
         turn.ask(SCORE)
+
+
+def _keep(turn: Turn, recorded: Checkin, *, same: bool) -> None:
+    """Keep the day's recorded score and say so: kept when asked, or the same score given."""
+    DRAFT.clear(turn.state)
+    turn.goto(HOME)
+    key = "checkin_same" if same else "checkin_kept"
+    turn.say(key, score=recorded.score, day=day_words(turn, recorded.day))
 
 
 def on_same_day_text(turn: Turn, text: str) -> bool:
@@ -147,6 +157,10 @@ def _take_score(turn: Turn, score: int) -> None:
     draft = DRAFT.get(turn.state)
     if draft is None:
         begin(turn)
+        return
+    recorded = recorded_on(turn, draft.day)
+    if draft.replaces is not None and recorded is not None and score == recorded.score:
+        _keep(turn, recorded, same=True)  # "update" to the score already there: nothing changes
         return
     draft.score = score
     if draft.from_reminder:
@@ -314,6 +328,7 @@ flow.says(
     checkin_already={"day", "score"},
     checkin_already_to={"day", "score", "new"},
     checkin_kept={"day", "score"},
+    checkin_same={"day", "score"},
     checkin_updated={"day", "score", "old"},
     progress_need_more={"count"},
     progress_summary={"streak", "start", "current", "change", "meaning"},
