@@ -17,6 +17,7 @@ from bot.core.progress import (
     ProgressSummary,
     Verdict,
     chart_days,
+    checkin_on,
     nudge_reason,
     summarize,
 )
@@ -66,7 +67,7 @@ def begin(
 
 def recorded_on(turn: Turn, day: date) -> Checkin | None:
     """Return the check-in already recorded for that day, if any."""
-    return next((c for c in reversed(turn.ctx.checkins) if c.day == day), None)
+    return checkin_on(turn.ctx.checkins, day)
 
 
 def day_words(turn: Turn, day: date) -> str:
@@ -109,10 +110,18 @@ def on_same_day_choice(turn: Turn, choice: str) -> None:
 
 
 def _keep(turn: Turn, recorded: Checkin, *, same: bool) -> None:
-    """Keep the day's recorded score and say so: kept when asked, or the same score given."""
+    """Keep the day's recorded score and say so: kept when asked, or the same score given.
+
+    Keeping the score is not saying the routine was not done: a check-in that comes from the
+    moves (the reminder's Done, or its routine finished) notes the day as done all the same.
+    """
+    draft = DRAFT.get(turn.state)
     DRAFT.clear(turn.state)
     turn.goto(HOME)
     key = "checkin_same" if same else "checkin_kept"
+    if draft is not None and draft.from_reminder and not recorded.done:
+        turn.do(RecordCheckin(day=recorded.day, score=recorded.score, done=True))
+        key += "_done"
     turn.say(key, score=recorded.score, day=day_words(turn, recorded.day))
 
 
@@ -165,10 +174,10 @@ def _take_score(turn: Turn, score: int) -> None:
     draft.score = score
     if draft.from_reminder:
         _record(turn, done=True)
-    elif safety.standing(turn):
-        _record(turn, done=False)  # no routine while a sign stands: nothing to ask about
-    elif not has_routine(turn):
-        _record(turn, done=False)  # no routine given yet: "did you do it?" would puzzle
+    elif safety.standing(turn) or not has_routine(turn):
+        # Nothing to ask about (no routine while a sign stands; none given yet, where "did you
+        # do it?" would puzzle): a routine already noted as done that day stays done.
+        _record(turn, done=recorded is not None and recorded.done)
     else:
         turn.ask(DONE)
 
@@ -329,6 +338,8 @@ flow.says(
     checkin_already_to={"day", "score", "new"},
     checkin_kept={"day", "score"},
     checkin_same={"day", "score"},
+    checkin_kept_done={"day", "score"},
+    checkin_same_done={"day", "score"},
     checkin_updated={"day", "score", "old"},
     progress_need_more={"count"},
     progress_summary={"streak", "start", "current", "change", "meaning"},
