@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -192,15 +193,29 @@ def on_done(turn: Turn, done: bool) -> None:
     _record(turn, done=done)
 
 
+def _streak_line(turn: Turn, streak: int) -> str:
+    """Count the routine's streak in words, or nothing when there is no routine to count.
+
+    The streak counts days the routine was done: without a routine it means nothing, and while
+    a sign stands "a routine today starts one" would invite the moves the warning holds back.
+    """
+    if not has_routine(turn) or (streak == 0 and safety.standing(turn)):
+        return ""
+    if streak == 0:
+        return turn.text("progress_streak_none")
+    if streak == 1:
+        return turn.text("progress_streak_one")
+    return turn.text("progress_streak_many", count=streak)
+
+
 def _summary_line(turn: Turn, summary: ProgressSummary, meaning: str) -> str:
     """Write the summary under the chart, counted in words ("1 point", "3 days")."""
-    streak = (
-        turn.text("progress_streak_none")
-        if summary.streak == 0
-        else turn.text("progress_streak_one")
-        if summary.streak == 1
-        else turn.text("progress_streak_many", count=summary.streak)
-    )
+    # A streak left out leaves no stray space, wherever the sentence puts it.
+    return re.sub(" {2,}", " ", _summary_words(turn, summary, meaning)).strip()
+
+
+def _summary_words(turn: Turn, summary: ProgressSummary, meaning: str) -> str:
+    streak = _streak_line(turn, summary.streak)
     points = summary.change_points or 0
     if points == 0:
         return turn.text(
