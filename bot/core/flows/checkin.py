@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from bot.core.day_names import short_day
 from bot.core.effects import RecordCheckin
 from bot.core.flow import Draft, Flow, yes_no
 from bot.core.flows import intake, safety
@@ -38,8 +39,6 @@ class CheckinDraft(BaseModel):
 
 
 SAME_DAY_CHOICES = ("checkin_update", "checkin_keep")
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 DRAFT = Draft("checkin", CheckinDraft)
@@ -72,10 +71,10 @@ def recorded_on(turn: Turn, day: date) -> Checkin | None:
 
 
 def day_words(turn: Turn, day: date) -> str:
-    """Name a day as people say it: "today", or "Tue 3 Nov"."""
+    """Name a day as people say it: "today", or "Tue 3 Nov" (the words from knowledge)."""
     if day == local_today(turn):
         return turn.text("checkin_today")
-    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+    return short_day(turn.text, day)
 
 
 def ask_same_day(turn: Turn) -> None:
