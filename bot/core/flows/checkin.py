@@ -49,7 +49,8 @@ def begin(
     turn: Turn, *, day: date | None = None, from_reminder: bool = False, score: int | None = None
 ) -> None:
     """Ask for today's score (or the score of the reminder's day), unless it was given; a day
-    already checked in asks first whether to update it or keep it."""
+    already checked in asks first whether to update it or keep it (the same score again is
+    already noted: nothing to ask)."""
     draft = DRAFT.start(turn.state, day=day or local_today(turn), from_reminder=from_reminder)
     recorded = recorded_on(turn, draft.day)
     if recorded is not None:
