@@ -10,12 +10,16 @@ break a reply at run time.
 
 from __future__ import annotations
 
+from bot.core.day_names import DAY_MESSAGES
+
 
 def _keys(*names: str) -> dict[str, frozenset[str]]:
     return {name: frozenset() for name in names}
 
 
 BASE_MESSAGES: dict[str, frozenset[str]] = {
+    # days and months in words (bot/core/day_names.py)
+    **DAY_MESSAGES,
     # what the engine says at any step
     "unknown_command": frozenset({"command"}),
     **_keys(

@@ -102,6 +102,11 @@ def daily_checkins(checkins: Sequence[Checkin], today: date) -> list[Checkin]:
     return [by_day[day] for day in sorted(by_day)]
 
 
+def checkin_on(checkins: Sequence[Checkin], day: date) -> Checkin | None:
+    """Return the check-in recorded for that day (the later entry of a tie), if any."""
+    return next((c for c in reversed(checkins) if c.day == day), None)
+
+
 # The shortest chart: a week, so the first days of check-ins fill it instead of a sliver.
 MIN_CHART_DAYS = 7
 

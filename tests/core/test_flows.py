@@ -8,6 +8,7 @@ import pytest
 from pydantic import BaseModel
 
 from bot.core.dialogue import Engine
+from bot.core.effects import RecordCheckin
 from bot.core.events import CommandEvent, TextEvent
 from bot.core.flow import Draft, Flow, Registry, yes_no
 from bot.core.flows import REGISTRY
@@ -200,3 +201,16 @@ def test_a_welcome_back_offers_no_moves_while_a_sign_stands(knowledge, engine):
     assert isinstance(welcome, Say) and welcome.key == "welcome_back"
     assert "Your routine has 1 move." in welcome.text and "/routine" not in welcome.text
     assert isinstance(warning, Say) and warning.key == "warning_repeat"
+
+
+def test_an_update_with_no_question_keeps_the_routine_done_that_day(engine):
+    # The routine was done this morning; a sign told since means no "did you do it?" at an
+    # update, which recorded "not done" and took the day off the streak.
+    state = ConversationState(routine=("standing_calf_stretch",))
+    state.safety.signs = {"numbness": NOW.date()}
+    checkins = (Checkin(day=NOW.date(), score=4, done=True),)
+    context = Context(now=NOW, checkins=checkins)
+    asked = engine.step(state, CommandEvent(name="checkin", args="6"), context)
+    assert [r.key for r in asked.replies if isinstance(r, Say)] == ["checkin_already_to"]
+    updated = engine.step(asked.state, TextEvent(text="yes"), context)
+    assert updated.effects == (RecordCheckin(day=NOW.date(), score=6, done=True),)

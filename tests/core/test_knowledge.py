@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,13 @@ import yaml
 
 from bot.__main__ import main
 from bot.core.dialogue import Engine
+from bot.core.events import CommandEvent
 from bot.core.flows import REGISTRY
 from bot.core.knowledge import ExerciseKind, KnowledgeError, load_knowledge
+from bot.core.progress import Checkin
+from bot.core.replies import Say
+from bot.core.state import ConversationState
+from bot.core.turn import Context
 from tests.conftest import KNOWLEDGE_DIR
 
 
@@ -178,6 +184,44 @@ def test_message_with_unknown_placeholder(kdir):
     edit(kdir, "messages.yaml", lambda d: d["messages"].update(greeting="Hi {nmae}!"))
     message = error_of(kdir)
     assert message.startswith("knowledge/messages.yaml: greeting: unknown placeholder {nmae}")
+
+
+def test_days_and_months_are_named_in_the_knowledge_files_words(kdir):
+    # They were abbreviations in Python ("Fri 20 Nov") and strftime's month, in whatever
+    # language the machine's locale had: a translator could not change them.
+    def translate(data: dict[str, Any]) -> None:
+        data["messages"].update(
+            date_short="{weekday} {day} {month}",
+            weekday_short_fri="ven.",
+            month_short_nov="nov.",
+            date_day_month="le {day} {month}",
+            month_oct="octobre",
+        )
+
+    edit(kdir, "messages.yaml", translate)
+    engine = Engine(load_knowledge(kdir))
+    now = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+    checkins = (Checkin(day=date(2026, 11, 20), score=3, done=True),)
+    context = Context(now=now, first_name="Ann", checkins=checkins)
+    welcome, *_ = engine.step(ConversationState(), CommandEvent(name="start"), context).replies
+    assert isinstance(welcome, Say) and "(ven. 20 nov.)" in welcome.text
+    state = ConversationState(symptoms=("tightness",), locations=("calf",))
+    state.safety.signs = {"numbness": date(2026, 10, 1)}
+    [review] = engine.step(state, CommandEvent(name="routine"), Context(now=now)).replies
+    assert isinstance(review, Say) and review.key == "review_sign"
+    assert review.text.startswith("On le 1 octobre you told me about")
+
+
+def test_a_date_sentence_is_checked_as_any_other(kdir):
+    edit(kdir, "messages.yaml", lambda d: d["messages"].update(date_short="{day} {month} {year}"))
+    assert error_of(kdir).startswith(
+        "knowledge/messages.yaml: date_short: unknown placeholder {year}"
+    )
+    edit(kdir, "messages.yaml", lambda d: d["messages"].update(date_short="{day} {month}"))
+    edit(kdir, "messages.yaml", lambda d: d["messages"].pop("month_short_nov"))
+    assert error_of(kdir) == (
+        "knowledge/messages.yaml: month_short_nov: missing the required message 'month_short_nov'"
+    )
 
 
 def test_unknown_time_zone(kdir):

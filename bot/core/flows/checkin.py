@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from bot.core.day_names import short_day
 from bot.core.effects import RecordCheckin
 from bot.core.flow import Draft, Flow, yes_no
 from bot.core.flows import intake, safety
@@ -17,6 +19,7 @@ from bot.core.progress import (
     ProgressSummary,
     Verdict,
     chart_days,
+    checkin_on,
     nudge_reason,
     summarize,
 )
@@ -36,8 +39,6 @@ class CheckinDraft(BaseModel):
 
 
 SAME_DAY_CHOICES = ("checkin_update", "checkin_keep")
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 DRAFT = Draft("checkin", CheckinDraft)
@@ -48,9 +49,14 @@ def begin(
     turn: Turn, *, day: date | None = None, from_reminder: bool = False, score: int | None = None
 ) -> None:
     """Ask for today's score (or the score of the reminder's day), unless it was given; a day
-    already checked in asks first whether to update it or keep it."""
+    already checked in asks first whether to update it or keep it (the same score again is
+    already noted: nothing to ask)."""
     draft = DRAFT.start(turn.state, day=day or local_today(turn), from_reminder=from_reminder)
-    if recorded_on(turn, draft.day) is not None:
+    recorded = recorded_on(turn, draft.day)
+    if recorded is not None:
+        if score == recorded.score:  # the same score again: nothing to change, nothing to ask
+            _keep(turn, recorded, same=True)
+            return
         draft.score = score  # used if the person chooses to update
         turn.ask(SAME_DAY)
         return
@@ -62,14 +68,14 @@ def begin(
 
 def recorded_on(turn: Turn, day: date) -> Checkin | None:
     """Return the check-in already recorded for that day, if any."""
-    return next((c for c in reversed(turn.ctx.checkins) if c.day == day), None)
+    return checkin_on(turn.ctx.checkins, day)
 
 
 def day_words(turn: Turn, day: date) -> str:
-    """Name a day as people say it: "today", or "Tue 3 Nov"."""
+    """Name a day as people say it: "today", or "Tue 3 Nov" (the words from knowledge)."""
     if day == local_today(turn):
         return turn.text("checkin_today")
-    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+    return short_day(turn.text, day)
 
 
 def ask_same_day(turn: Turn) -> None:
@@ -95,15 +101,29 @@ def on_same_day_choice(turn: Turn, choice: str) -> None:
         begin(turn)
         return
     if choice != SAME_DAY_CHOICES[0]:
-        DRAFT.clear(turn.state)
-        turn.goto(HOME)
-        turn.say("checkin_kept", score=recorded.score, day=day_words(turn, draft.day))
+        _keep(turn, recorded, same=False)
         return
     draft.replaces = recorded.score
     if draft.score is not None:
         _take_score(turn, draft.score)
     else:
         turn.ask(SCORE)
+
+
+def _keep(turn: Turn, recorded: Checkin, *, same: bool) -> None:
+    """Keep the day's recorded score and say so: kept when asked, or the same score given.
+
+    Keeping the score is not saying the routine was not done: a check-in that comes from the
+    moves (the reminder's Done, or its routine finished) notes the day as done all the same.
+    """
+    draft = DRAFT.get(turn.state)
+    DRAFT.clear(turn.state)
+    turn.goto(HOME)
+    key = "checkin_same" if same else "checkin_kept"
+    if draft is not None and draft.from_reminder and not recorded.done:
+        turn.do(RecordCheckin(day=recorded.day, score=recorded.score, done=True))
+        key += "_done"
+    turn.say(key, score=recorded.score, day=day_words(turn, recorded.day))
 
 
 def on_same_day_text(turn: Turn, text: str) -> bool:
@@ -148,13 +168,17 @@ def _take_score(turn: Turn, score: int) -> None:
     if draft is None:
         begin(turn)
         return
+    recorded = recorded_on(turn, draft.day)
+    if draft.replaces is not None and recorded is not None and score == recorded.score:
+        _keep(turn, recorded, same=True)  # "update" to the score already there: nothing changes
+        return
     draft.score = score
     if draft.from_reminder:
         _record(turn, done=True)
-    elif safety.standing(turn):
-        _record(turn, done=False)  # no routine while a sign stands: nothing to ask about
-    elif not has_routine(turn):
-        _record(turn, done=False)  # no routine given yet: "did you do it?" would puzzle
+    elif safety.standing(turn) or not has_routine(turn):
+        # Nothing to ask about (no routine while a sign stands; none given yet, where "did you
+        # do it?" would puzzle): a routine already noted as done that day stays done.
+        _record(turn, done=recorded is not None and recorded.done)
     else:
         turn.ask(DONE)
 
@@ -169,15 +193,29 @@ def on_done(turn: Turn, done: bool) -> None:
     _record(turn, done=done)
 
 
+def _streak_line(turn: Turn, streak: int) -> str:
+    """Count the routine's streak in words, or nothing when there is no routine to count.
+
+    The streak counts days the routine was done: without a routine it means nothing, and while
+    a sign stands "a routine today starts one" would invite the moves the warning holds back.
+    """
+    if not has_routine(turn) or (streak == 0 and safety.standing(turn)):
+        return ""
+    if streak == 0:
+        return turn.text("progress_streak_none")
+    if streak == 1:
+        return turn.text("progress_streak_one")
+    return turn.text("progress_streak_many", count=streak)
+
+
 def _summary_line(turn: Turn, summary: ProgressSummary, meaning: str) -> str:
     """Write the summary under the chart, counted in words ("1 point", "3 days")."""
-    streak = (
-        turn.text("progress_streak_none")
-        if summary.streak == 0
-        else turn.text("progress_streak_one")
-        if summary.streak == 1
-        else turn.text("progress_streak_many", count=summary.streak)
-    )
+    # A streak left out leaves no stray space, wherever the sentence puts it.
+    return re.sub(" {2,}", " ", _summary_words(turn, summary, meaning)).strip()
+
+
+def _summary_words(turn: Turn, summary: ProgressSummary, meaning: str) -> str:
+    streak = _streak_line(turn, summary.streak)
     points = summary.change_points or 0
     if points == 0:
         return turn.text(
@@ -314,6 +352,9 @@ flow.says(
     checkin_already={"day", "score"},
     checkin_already_to={"day", "score", "new"},
     checkin_kept={"day", "score"},
+    checkin_same={"day", "score"},
+    checkin_kept_done={"day", "score"},
+    checkin_same_done={"day", "score"},
     checkin_updated={"day", "score", "old"},
     progress_need_more={"count"},
     progress_summary={"streak", "start", "current", "change", "meaning"},

@@ -16,13 +16,14 @@ is offered to pick it up, and /routine picks it up at the same card that day.
 from __future__ import annotations
 
 from bot.core import program as ladder
-from bot.core.effects import RecordFeedback, RecordLevelChanges
+from bot.core.effects import RecordCheckin, RecordFeedback, RecordLevelChanges
 from bot.core.feedback import Feeling
 from bot.core.flow import Flow
 from bot.core.flows import intake, safety
 from bot.core.knowledge import Level
 from bot.core.pain_score import bare_score
 from bot.core.program import Feel, LevelChange
+from bot.core.progress import checkin_on
 from bot.core.replies import Card, Say
 from bot.core.routine import alternative_to, card_text, routine_for
 from bot.core.state import HOME, Place, StepId
@@ -275,7 +276,20 @@ def next_card(turn: Turn) -> None:
             # Started from a reminder: the moves are done, so the day counts as done.
             turn.run("moves_done", reminded.isoformat())
         else:
+            _count_today_done(turn)
             turn.ask(WHAT_NEXT)
+
+
+def _count_today_done(turn: Turn) -> None:
+    """Note today as done once the moves are finished, if today's check-in said it was not.
+
+    A routine not started from a reminder asks no score at its end: a check-in earlier that
+    day ("did you do your routine?" "no") keeps its score, and the day now counts as done.
+    """
+    today = local_today(turn)
+    recorded = checkin_on(turn.ctx.checkins, today)
+    if recorded is not None and not recorded.done:
+        turn.do(RecordCheckin(day=today, score=recorded.score, done=True))
 
 
 def current(turn: Turn) -> str | None:

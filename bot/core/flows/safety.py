@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from bot.core.day_names import day_and_month
 from bot.core.effects import SaveLead
 from bot.core.flow import Flow, yes_no
 from bot.core.knowledge import Knowledge, Urgency
@@ -333,7 +334,7 @@ def on_review_choice(turn: Turn, choice: str) -> None:
 
 
 def _day_text(turn: Turn, day: date) -> str:
-    return f"{day.day} {day.strftime('%B')}"
+    return day_and_month(turn.text, day)  # the month's name from knowledge, not the locale
 
 
 # -- the screen before the first routine of an episode --------------------------------------

@@ -53,26 +53,30 @@ async def test_checkins_over_days_then_progress_sends_a_chart_and_the_summary(ap
         for day, score in enumerate([7, 7, 6, 6, 6, 5, 5, 5, 4, 4]):
             clock.set(START + timedelta(days=day))
             assert await check_in(ann, score, done=day != 4) == []
-        # A second check-in the same day asks first, then replaces the first and says so.
+        # A second check-in the same day: the same score is already noted, with no question;
+        # another score asks first, then replaces the first and says so.
         clock.advance(hours=1)
-        [ask] = await ann.send("/checkin 4", 1)
+        [same] = await ann.send("/checkin 4", 1)
+        assert (same.text or "").startswith("Thanks! I already have 4/10 for today")
+        assert same.button_texts == []
+        [ask] = await ann.send("/checkin 3", 1)
         assert (ask.text or "").startswith("You've already checked in for today: 4/10.")
         assert ask.button_texts == ["Update it", "Keep it"]
         await ann.press("Update it", 1)
         [updated] = await ann.press("Yes", 1)
-        assert (updated.text or "").startswith("Updated: 4/10 for today (it was 4/10).")
+        assert (updated.text or "").startswith("Updated: 3/10 for today (it was 4/10).")
 
         [chart] = await ann.send("/progress", 1)
         assert chart.method == "sendPhoto" and chart.photo is not None
         width, height = png_size(chart.photo)
         assert 600 <= width <= 2000 and 400 <= height <= 2000
         assert chart.text == (
-            "Streak: 5 days done in a row. Pain went from 7 to 4 (down 3 points, 43%). "
+            "Streak: 5 days done in a row. Pain went from 7 to 3 (down 4 points, 57%). "
             "That is a real improvement. Well done!"
         )
         async with bot.components.db.transaction() as session:
             stored = await checkins.recent(session, 42)
-        assert [c.score for c in stored] == [7, 7, 6, 6, 6, 5, 5, 5, 4, 4]
+        assert [c.score for c in stored] == [7, 7, 6, 6, 6, 5, 5, 5, 4, 3]
         assert [c.done for c in stored].count(False) == 1
 
 
