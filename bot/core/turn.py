@@ -16,7 +16,7 @@ from bot.core.knowledge import Knowledge
 from bot.core.leads import Lead
 from bot.core.progress import Checkin
 from bot.core.reading import Match, Reading
-from bot.core.reminders import Reminder
+from bot.core.reminders import DAY_NAMES, Reminder
 from bot.core.replies import AskPhone, Card, Choice, Reply, Say
 from bot.core.retention import RetentionPolicy
 from bot.core.state import ConversationState, StepId
@@ -83,6 +83,21 @@ def live_choices(state: ConversationState) -> tuple[Choice, ...]:
 def local_today(turn: Turn) -> date:
     """Return the person's local date now."""
     return turn.ctx.now.astimezone(zone_of(turn.state.zone, turn.ctx.reminder)).date()
+
+
+# The months' message keys (`month_jan`), as DAY_NAMES are the weekdays' (`weekday_mon`).
+MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def day_in_words(turn: Turn, day: date) -> str:
+    """Say a date with its weekday ("Monday 7 December"), the names from knowledge: strftime's
+    follow the machine's locale. The flow that says it declares `date_long` and the names."""
+    return turn.text(
+        "date_long",
+        weekday=turn.text(f"weekday_{DAY_NAMES[day.weekday()]}"),
+        day=day.day,
+        month=turn.text(f"month_{MONTH_NAMES[day.month - 1]}"),
+    )
 
 
 @dataclass

@@ -29,7 +29,9 @@ from bot.core.reminders import (
     Days,
     SendKind,
     first_due,
+    next_weekday,
     parse_days,
+    parse_start_weekday,
     second_too_close,
 )
 from bot.core.replies import Choice, Say
@@ -43,7 +45,7 @@ from bot.core.schedule import (
     parse_time,
 )
 from bot.core.state import HOME, ConversationState
-from bot.core.turn import Turn, local_today
+from bot.core.turn import MONTH_NAMES, Turn, day_in_words, local_today
 from bot.core.zones import match_zone, zone_from_key, zone_label
 
 QUICK_TIMES = {"t0730": time(7, 30), "t1230": time(12, 30), "t1800": time(18, 0), "t2100": time(21)}
@@ -74,6 +76,8 @@ class ReminderDraft(BaseModel):
     zone_country: str = ""
     # "from tomorrow": in how many local days the first one may come (the zone may be unknown).
     start_in: int | None = None
+    # "from Monday": the weekday (0 is Monday) of the first one, the next such day where they are.
+    start_weekday: int | None = None
 
 
 class SecondDraft(BaseModel):
@@ -92,12 +96,19 @@ def begin(turn: Turn, text: str = "") -> None:
     found = parse_time(text) if text else TimeRefusal.not_a_time
     at = found if isinstance(found, time) else None
     days = _days_in(turn, text)
-    if turn.ctx.reminder is not None and at is None and days is None:
+    start_in, start_weekday = _start_in(text)
+    said_start = start_in is not None or start_weekday is not None
+    if turn.ctx.reminder is not None and at is None and days is None and not said_start:
         turn.ask(MANAGE)
         return
     # What was already said is used; only what is missing is asked.
     draft = DRAFT.start(
-        turn.state, at=at, zone=turn.state.zone, days=days, start_in=parse_start(text)
+        turn.state,
+        at=at,
+        zone=turn.state.zone,
+        days=days,
+        start_in=start_in,
+        start_weekday=start_weekday,
     )
     saved = turn.ctx.reminder
     if saved is not None:
@@ -110,6 +121,11 @@ def begin(turn: Turn, text: str = "") -> None:
 def _days_in(turn: Turn, text: str) -> Days | None:
     """Return the days said with a request ("every weekday at 6:45"), if any."""
     return parse_days(text) if text else None
+
+
+def _start_in(text: str) -> tuple[int | None, int | None]:
+    """Return the first day said ("from tomorrow": in 1 day; "from Monday": weekday 0)."""
+    return (parse_start(text), parse_start_weekday(text)) if text else (None, None)
 
 
 def describe_days(turn: Turn, days: Days) -> str:
@@ -298,11 +314,14 @@ def on_days_choice(turn: Turn, choice: str) -> None:
 
 
 def on_days_text(turn: Turn, text: str) -> bool:
-    """Take days typed in words: "weekends", "mon wed fri", "every day except fridays"."""
+    """Take days typed in words: "weekends", "mon wed fri", "every day except fridays"; a
+    first day alone ("from Monday", "from tomorrow") means every day from then."""
     days = parse_days(text)
-    if days is None:
+    if days is None and _start_in(text) == (None, None):
         return False
     _keep_said_along(turn, text)
+    draft = _draft(turn)
+    draft.days = draft.days or Days.daily
     _ask_next(turn)
     return True
 
@@ -312,17 +331,32 @@ def _keep_said_along(turn: Turn, text: str) -> None:
     tomorrow"), so they are not asked again or lost."""
     draft = _draft(turn)
     draft.days = _days_in(turn, text) or draft.days
-    start_in = parse_start(text)
-    if start_in is not None:
-        draft.start_in = start_in
+    _keep_start(turn, text)
+
+
+def _keep_start(turn: Turn, text: str) -> bool:
+    """Keep the first day said in `text` ("from tomorrow", "starting Monday") in place of one
+    said before; say whether there was one."""
+    start_in, start_weekday = _start_in(text)
+    if start_in is None and start_weekday is None:
+        return False
+    draft = _draft(turn)
+    draft.start_in, draft.start_weekday = start_in, start_weekday
+    return True
+
+
+def _starts_on(turn: Turn, zone: str) -> date | None:
+    """Return the local day in `zone` the draft's first day falls on, if one was asked for."""
+    draft = _draft(turn)
+    today = local_day(turn.ctx.now, zone_from_key(zone))
+    if draft.start_weekday is not None:
+        return next_weekday(today, draft.start_weekday)
+    return today + timedelta(days=draft.start_in) if draft.start_in else None
 
 
 def _save(turn: Turn, at: time, zone: str, days: Days) -> None:
     """Save the reminder and say when the first one comes (not before the day asked for)."""
-    start_in = _draft(turn).start_in
-    starts_on = None
-    if start_in:
-        starts_on = local_day(turn.ctx.now, zone_from_key(zone)) + timedelta(days=start_in)
+    starts_on = _starts_on(turn, zone)
     turn.do(SetReminder(at=at, zone=zone, days=days, starts_on=starts_on))
     turn.state.zone = zone
     DRAFT.clear(turn.state)
@@ -618,8 +652,11 @@ def _when(turn: Turn, instant: datetime, zone_key: str) -> str:
     if local.date() == today + timedelta(days=1):
         return turn.text("when_tomorrow", time=clock)
     # The day's name from knowledge, as the days of the reminder are: strftime's follows the
-    # machine's locale.
-    day = turn.text(f"weekday_{DAY_NAMES[local.weekday()]}")
+    # machine's locale. A week or more away ("from next week" on a Monday), its date too.
+    if local.date() >= today + timedelta(days=7):
+        day = day_in_words(turn, local.date())
+    else:
+        day = turn.text(f"weekday_{DAY_NAMES[local.weekday()]}")
     return turn.text("when_day", day=day, time=clock)
 
 
@@ -673,7 +710,9 @@ flow.says(
     "days_weekdays",
     "days_weekends",
     *(f"weekday_{name}" for name in DAY_NAMES),
+    *(f"month_{name}" for name in MONTH_NAMES),
     reminder_current={"time", "days", "zone", "status"},
+    date_long={"weekday", "day", "month"},
     reminder_set={"time", "days", "zone", "first"},
     reminder_due={"routine", "count", "minutes"},
     reminder_due_one={"routine", "count", "minutes"},
