@@ -27,6 +27,7 @@ from bot.core.reminders import (
     DAY_NAMES,
     SNOOZE,
     Days,
+    Reminder,
     SendKind,
     first_due,
     next_weekday,
@@ -150,14 +151,29 @@ def show_current(turn: Turn) -> None:
     if reminder is None:
         begin(turn)
         return
-    turn.say(
-        "reminder_current",
+    values = dict[str, Any](
         time=reminder.at.strftime("%H:%M"),
         days=describe_days(turn, reminder.days),
         zone=_zone_label(reminder.zone, turn.ctx.now),
         status=turn.text("reminder_status_paused" if reminder.paused else "reminder_status_on"),
-        choices=("change_time", "resume" if reminder.paused else "pause", "stop_reminders", "keep"),
     )
+    first = _first_day_to_come(turn, reminder)
+    key = "reminder_current"
+    if first is not None:
+        key, values["start"] = "reminder_current_starting", day_in_words(turn, first)
+    choices = ("change_time", "resume" if reminder.paused else "pause", "stop_reminders", "keep")
+    turn.say(key, choices=choices, **values)
+
+
+def _first_day_to_come(turn: Turn, reminder: Reminder) -> date | None:
+    """Return the local day of the first reminder while the day asked for ("from Monday") is
+    still to come: that day, or the first of the reminder's days after it."""
+    zone = zone_from_key(reminder.zone)
+    now = turn.ctx.now
+    if reminder.starts_on is None or reminder.starts_on <= local_day(now, zone):
+        return None
+    first = first_due(reminder.at, reminder.zone, reminder.days, now, reminder.starts_on)
+    return local_day(first, zone)
 
 
 def ask_time(turn: Turn) -> None:
@@ -712,6 +728,7 @@ flow.says(
     *(f"weekday_{name}" for name in DAY_NAMES),
     *(f"month_{name}" for name in MONTH_NAMES),
     reminder_current={"time", "days", "zone", "status"},
+    reminder_current_starting={"time", "days", "zone", "status", "start"},
     date_long={"weekday", "day", "month"},
     reminder_set={"time", "days", "zone", "first"},
     reminder_due={"routine", "count", "minutes"},
