@@ -219,6 +219,11 @@ def on_time_text(turn: Turn, text: str) -> bool:
         # A time of day said in words: take its usual time, and say which.
         turn.say("reminder_time_from_words", time=in_words.strftime("%H:%M"))
         found = in_words
+    if found is TimeRefusal.not_a_time and _keep_start(turn, text):
+        # "tomorrow" alone: the first day is kept and said back; only the time is missing.
+        turn.say("reminder_start_kept_need_time", start=_start_words(turn))
+        ask_time(turn)
+        return True
     if isinstance(found, TimeRefusal):
         turn.say(f"reminder_time_{found.value}")
         ask_time(turn)
@@ -280,6 +285,11 @@ def on_zone_text(turn: Turn, text: str) -> bool:
     draft = _draft(turn)
     candidates = match_zone(text[:200], turn.knowledge.zone_aliases, turn.knowledge.zone_countries)
     if not candidates and _time_instead_of_place(turn, text):
+        return True
+    if not candidates and _keep_start(turn, text):
+        # "from tomorrow" here is the first day, as at the time question; the place is missing.
+        turn.say("reminder_start_kept_need_zone", start=_start_words(turn))
+        ask_zone(turn)
         return True
     answer = turn.reader.is_affirmative(text) if draft.zone_options else None
     if answer is True and len(draft.zone_options) == 1 and not candidates:
@@ -359,6 +369,14 @@ def _keep_start(turn: Turn, text: str) -> bool:
     draft = _draft(turn)
     draft.start_in, draft.start_weekday = start_in, start_weekday
     return True
+
+
+def _start_words(turn: Turn) -> str:
+    """Say the first day asked for in words: "tomorrow", "on Monday"."""
+    draft = _draft(turn)
+    if draft.start_weekday is not None:
+        return turn.text("start_on_day", day=turn.text(f"weekday_{DAY_NAMES[draft.start_weekday]}"))
+    return turn.text("start_tomorrow" if draft.start_in == 1 else "start_day_after")
 
 
 def _starts_on(turn: Turn, zone: str) -> date | None:
@@ -727,8 +745,13 @@ flow.says(
     "days_weekends",
     *(f"weekday_{name}" for name in DAY_NAMES),
     *(f"month_{name}" for name in MONTH_NAMES),
+    "start_tomorrow",
+    "start_day_after",
     reminder_current={"time", "days", "zone", "status"},
     reminder_current_starting={"time", "days", "zone", "status", "start"},
+    reminder_start_kept_need_time={"start"},
+    reminder_start_kept_need_zone={"start"},
+    start_on_day={"day"},
     date_long={"weekday", "day", "month"},
     reminder_set={"time", "days", "zone", "first"},
     reminder_due={"routine", "count", "minutes"},
