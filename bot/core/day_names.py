@@ -17,6 +17,7 @@ MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 DAY_MESSAGES: dict[str, frozenset[str]] = {
     "date_short": frozenset({"weekday", "day", "month"}),
     "date_day_month": frozenset({"day", "month"}),
+    "date_long": frozenset({"weekday", "day", "month"}),
     **{f"weekday_short_{name}": frozenset() for name in WEEKDAYS},
     **{f"month_short_{name}": frozenset() for name in MONTHS},
     **{f"month_{name}": frozenset() for name in MONTHS},
@@ -35,3 +36,13 @@ def short_day(say: Say, day: date) -> str:
 def day_and_month(say: Say, day: date) -> str:
     """Name a day by its date and month in full ("3 November")."""
     return say("date_day_month", day=day.day, month=say(f"month_{MONTHS[day.month - 1]}"))
+
+
+def long_day(say: Say, day: date) -> str:
+    """Name a day in full, with its weekday ("Monday 7 December")."""
+    return say(
+        "date_long",
+        weekday=say(f"weekday_{WEEKDAYS[day.weekday()]}"),
+        day=day.day,
+        month=say(f"month_{MONTHS[day.month - 1]}"),
+    )

@@ -123,11 +123,47 @@ _EXCEPT = re.compile(r"\b(?:except|but not|apart from|not on|not|no|skip|skippin
 _WEEKEND = re.compile(r"\bweek\s?ends?\b")
 _WORKDAYS = re.compile(r"\b(?:week\s?days?|work\s?days?|working days|mon(?:day)?\s*-\s*fri)")
 _EVERY = re.compile(r"\b(?:every\s?day|everyday|daily|each day|all week|7 days|seven days)\b")
+# "from Monday", "starting next Tuesday": the first day, not the days; "from Monday to Friday"
+# is still the days. "from next week" is next Monday.
+_FROM = r"\b(?:from|starting|starting from|beginning|beginning from|start|as of)\s+(?:on\s+)?"
+_FROM_DAY = re.compile(
+    _FROM
+    + r"(?:next\s+|this\s+|the\s+)?("
+    + "|".join(sorted(_DAY_WORDS, key=len, reverse=True))
+    + r")s?\b(?!\s*(?:-|to|through|thru|till|until)\b)"
+)
+_FROM_NEXT_WEEK = re.compile(_FROM + r"next\s+week\b")
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.lower().replace("'", "").split())
+
+
+def parse_start_weekday(text: str) -> int | None:
+    """Read the weekday a person wants the reminders to start on (0 is Monday), or None.
+
+    "from Monday" and "starting Monday" start on the next Monday ("from next week" too);
+    "Monday" or "on Mondays" alone are the days (`parse_days`).
+    """
+    folded = _fold(text)
+    said = _FROM_DAY.search(folded)
+    if said:
+        return _DAY_WORDS[said.group(1)]
+    return 0 if _FROM_NEXT_WEEK.search(folded) else None
+
+
+def next_weekday(today: date, weekday: int) -> date:
+    """Return the first day after `today` that is `weekday` (0 is Monday): a week on for today's.
+
+    Someone who says "from Monday" on a Monday means the next one; today is "from today".
+    """
+    return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
 
 
 def parse_days(text: str) -> Days | None:
     """Read which days a person wants ("weekdays", "mon wed fri", "not at weekends"), or None."""
-    folded = " ".join(text.lower().replace("'", "").split())
+    # "from Monday" is the first day (parse_start_weekday), not a day of the reminder.
+    folded = _FROM_DAY.sub(" ", _fold(text))
     chosen: set[int] = set()
     for span in _DAY_SPAN.finditer(folded):
         first, last = _DAY_WORDS.get(span.group(1)), _DAY_WORDS.get(span.group(2))

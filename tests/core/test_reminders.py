@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.core.reminders import (
     Days,
     ReminderRules,
@@ -13,6 +15,9 @@ from bot.core.reminders import (
     claim,
     first_due,
     hours_apart,
+    next_weekday,
+    parse_days,
+    parse_start_weekday,
     pause,
     quiet,
     resume,
@@ -162,3 +167,37 @@ def test_nothing_is_due_before_the_day_asked_for() -> None:
     changed = set_up(time(7, 30), "Europe/London", Days.daily, now, reminder)
     assert (changed.starts_on, changed.next_due) == (tomorrow, at("2026-11-28T07:30"))
     assert resume(pause(reminder), now).next_due == at("2026-11-28T08:00")
+
+
+@pytest.mark.parametrize(
+    ("text", "weekday", "days"),
+    [
+        ("from Monday", 0, None),
+        ("starting monday", 0, None),
+        ("start on Mondays", 0, None),
+        ("starting from next Tuesday", 1, None),
+        ("7:30 weekdays starting thurs", 3, "weekdays"),
+        ("mon wed fri from monday", 0, "d:1010100"),
+        ("every day from next week", 0, "daily"),
+        # the day alone, or a span of days, is the days
+        ("on Mondays", None, "d:1000000"),
+        ("monday", None, "d:1000000"),
+        ("from monday to friday", None, "weekdays"),
+        ("from mon-thu", None, "d:1111000"),
+        ("next week", None, None),
+    ],
+)
+def test_from_a_weekday_is_the_first_day_not_the_days(
+    text: str, weekday: int | None, days: str | None
+) -> None:
+    assert parse_start_weekday(text) == weekday
+    found = parse_days(text)
+    assert (found.value if found else None) == days
+
+
+def test_the_first_day_of_the_week_asked_for_is_the_next_one() -> None:
+    thursday = date(2026, 12, 3)
+    assert next_weekday(thursday, 0) == date(2026, 12, 7)
+    assert next_weekday(thursday, 4) == date(2026, 12, 4)  # Friday: tomorrow
+    # on a Monday, "from Monday" is the next one, a week on
+    assert next_weekday(date(2026, 12, 7), 0) == date(2026, 12, 14)

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from bot.core.day_names import long_day
 from bot.core.effects import (
     PauseReminder,
     ReminderAnswered,
@@ -27,9 +28,12 @@ from bot.core.reminders import (
     DAY_NAMES,
     SNOOZE,
     Days,
+    Reminder,
     SendKind,
     first_due,
+    next_weekday,
     parse_days,
+    parse_start_weekday,
     second_too_close,
 )
 from bot.core.replies import Choice, Say
@@ -74,6 +78,8 @@ class ReminderDraft(BaseModel):
     zone_country: str = ""
     # "from tomorrow": in how many local days the first one may come (the zone may be unknown).
     start_in: int | None = None
+    # "from Monday": the weekday (0 is Monday) of the first one, the next such day where they are.
+    start_weekday: int | None = None
 
 
 class SecondDraft(BaseModel):
@@ -92,12 +98,19 @@ def begin(turn: Turn, text: str = "") -> None:
     found = parse_time(text) if text else TimeRefusal.not_a_time
     at = found if isinstance(found, time) else None
     days = _days_in(turn, text)
-    if turn.ctx.reminder is not None and at is None and days is None:
+    start_in, start_weekday = _start_in(text)
+    said_start = start_in is not None or start_weekday is not None
+    if turn.ctx.reminder is not None and at is None and days is None and not said_start:
         turn.ask(MANAGE)
         return
     # What was already said is used; only what is missing is asked.
     draft = DRAFT.start(
-        turn.state, at=at, zone=turn.state.zone, days=days, start_in=parse_start(text)
+        turn.state,
+        at=at,
+        zone=turn.state.zone,
+        days=days,
+        start_in=start_in,
+        start_weekday=start_weekday,
     )
     saved = turn.ctx.reminder
     if saved is not None:
@@ -110,6 +123,11 @@ def begin(turn: Turn, text: str = "") -> None:
 def _days_in(turn: Turn, text: str) -> Days | None:
     """Return the days said with a request ("every weekday at 6:45"), if any."""
     return parse_days(text) if text else None
+
+
+def _start_in(text: str) -> tuple[int | None, int | None]:
+    """Return the first day said ("from tomorrow": in 1 day; "from Monday": weekday 0)."""
+    return (parse_start(text), parse_start_weekday(text)) if text else (None, None)
 
 
 def describe_days(turn: Turn, days: Days) -> str:
@@ -134,14 +152,29 @@ def show_current(turn: Turn) -> None:
     if reminder is None:
         begin(turn)
         return
-    turn.say(
-        "reminder_current",
+    values = dict[str, Any](
         time=reminder.at.strftime("%H:%M"),
         days=describe_days(turn, reminder.days),
         zone=_zone_label(reminder.zone, turn.ctx.now),
         status=turn.text("reminder_status_paused" if reminder.paused else "reminder_status_on"),
-        choices=("change_time", "resume" if reminder.paused else "pause", "stop_reminders", "keep"),
     )
+    first = _first_day_to_come(turn, reminder)
+    key = "reminder_current"
+    if first is not None:
+        key, values["start"] = "reminder_current_starting", long_day(turn.text, first)
+    choices = ("change_time", "resume" if reminder.paused else "pause", "stop_reminders", "keep")
+    turn.say(key, choices=choices, **values)
+
+
+def _first_day_to_come(turn: Turn, reminder: Reminder) -> date | None:
+    """Return the local day of the first reminder while the day asked for ("from Monday") is
+    still to come: that day, or the first of the reminder's days after it."""
+    zone = zone_from_key(reminder.zone)
+    now = turn.ctx.now
+    if reminder.starts_on is None or reminder.starts_on <= local_day(now, zone):
+        return None
+    first = first_due(reminder.at, reminder.zone, reminder.days, now, reminder.starts_on)
+    return local_day(first, zone)
 
 
 def ask_time(turn: Turn) -> None:
@@ -187,6 +220,11 @@ def on_time_text(turn: Turn, text: str) -> bool:
         # A time of day said in words: take its usual time, and say which.
         turn.say("reminder_time_from_words", time=in_words.strftime("%H:%M"))
         found = in_words
+    if found is TimeRefusal.not_a_time and _keep_start(turn, text):
+        # "tomorrow" alone: the first day is kept and said back; only the time is missing.
+        turn.say("reminder_start_kept_need_time", start=_start_words(turn))
+        ask_time(turn)
+        return True
     if isinstance(found, TimeRefusal):
         turn.say(f"reminder_time_{found.value}")
         ask_time(turn)
@@ -249,6 +287,11 @@ def on_zone_text(turn: Turn, text: str) -> bool:
     candidates = match_zone(text[:200], turn.knowledge.zone_aliases, turn.knowledge.zone_countries)
     if not candidates and _time_instead_of_place(turn, text):
         return True
+    if not candidates and _keep_start(turn, text):
+        # "from tomorrow" here is the first day, as at the time question; the place is missing.
+        turn.say("reminder_start_kept_need_zone", start=_start_words(turn))
+        ask_zone(turn)
+        return True
     answer = turn.reader.is_affirmative(text) if draft.zone_options else None
     if answer is True and len(draft.zone_options) == 1 and not candidates:
         on_zone_choice(turn, "z0")  # "yes" to the one place offered
@@ -298,11 +341,14 @@ def on_days_choice(turn: Turn, choice: str) -> None:
 
 
 def on_days_text(turn: Turn, text: str) -> bool:
-    """Take days typed in words: "weekends", "mon wed fri", "every day except fridays"."""
+    """Take days typed in words: "weekends", "mon wed fri", "every day except fridays"; a
+    first day alone ("from Monday", "from tomorrow") means every day from then."""
     days = parse_days(text)
-    if days is None:
+    if days is None and _start_in(text) == (None, None):
         return False
     _keep_said_along(turn, text)
+    draft = _draft(turn)
+    draft.days = draft.days or Days.daily
     _ask_next(turn)
     return True
 
@@ -312,17 +358,40 @@ def _keep_said_along(turn: Turn, text: str) -> None:
     tomorrow"), so they are not asked again or lost."""
     draft = _draft(turn)
     draft.days = _days_in(turn, text) or draft.days
-    start_in = parse_start(text)
-    if start_in is not None:
-        draft.start_in = start_in
+    _keep_start(turn, text)
+
+
+def _keep_start(turn: Turn, text: str) -> bool:
+    """Keep the first day said in `text` ("from tomorrow", "starting Monday") in place of one
+    said before; say whether there was one."""
+    start_in, start_weekday = _start_in(text)
+    if start_in is None and start_weekday is None:
+        return False
+    draft = _draft(turn)
+    draft.start_in, draft.start_weekday = start_in, start_weekday
+    return True
+
+
+def _start_words(turn: Turn) -> str:
+    """Say the first day asked for in words: "tomorrow", "on Monday"."""
+    draft = _draft(turn)
+    if draft.start_weekday is not None:
+        return turn.text("start_on_day", day=turn.text(f"weekday_{DAY_NAMES[draft.start_weekday]}"))
+    return turn.text("start_tomorrow" if draft.start_in == 1 else "start_day_after")
+
+
+def _starts_on(turn: Turn, zone: str) -> date | None:
+    """Return the local day in `zone` the draft's first day falls on, if one was asked for."""
+    draft = _draft(turn)
+    today = local_day(turn.ctx.now, zone_from_key(zone))
+    if draft.start_weekday is not None:
+        return next_weekday(today, draft.start_weekday)
+    return today + timedelta(days=draft.start_in) if draft.start_in else None
 
 
 def _save(turn: Turn, at: time, zone: str, days: Days) -> None:
     """Save the reminder and say when the first one comes (not before the day asked for)."""
-    start_in = _draft(turn).start_in
-    starts_on = None
-    if start_in:
-        starts_on = local_day(turn.ctx.now, zone_from_key(zone)) + timedelta(days=start_in)
+    starts_on = _starts_on(turn, zone)
     turn.do(SetReminder(at=at, zone=zone, days=days, starts_on=starts_on))
     turn.state.zone = zone
     DRAFT.clear(turn.state)
@@ -618,8 +687,11 @@ def _when(turn: Turn, instant: datetime, zone_key: str) -> str:
     if local.date() == today + timedelta(days=1):
         return turn.text("when_tomorrow", time=clock)
     # The day's name from knowledge, as the days of the reminder are: strftime's follows the
-    # machine's locale.
-    day = turn.text(f"weekday_{DAY_NAMES[local.weekday()]}")
+    # machine's locale. A week or more away ("from next week" on a Monday), its date too.
+    if local.date() >= today + timedelta(days=7):
+        day = long_day(turn.text, local.date())
+    else:
+        day = turn.text(f"weekday_{DAY_NAMES[local.weekday()]}")
     return turn.text("when_day", day=day, time=clock)
 
 
@@ -673,7 +745,13 @@ flow.says(
     "days_weekdays",
     "days_weekends",
     *(f"weekday_{name}" for name in DAY_NAMES),
+    "start_tomorrow",
+    "start_day_after",
     reminder_current={"time", "days", "zone", "status"},
+    reminder_current_starting={"time", "days", "zone", "status", "start"},
+    reminder_start_kept_need_time={"start"},
+    reminder_start_kept_need_zone={"start"},
+    start_on_day={"day"},
     reminder_set={"time", "days", "zone", "first"},
     reminder_due={"routine", "count", "minutes"},
     reminder_due_one={"routine", "count", "minutes"},
