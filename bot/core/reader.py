@@ -1089,7 +1089,7 @@ def _to_sentence_end(
 
 # A resolution said after a turn, of what came before it: "numb toes after the race, but it
 # went away", "my ankle swelled up though they settled down".
-_TURNS = frozenset({"but", "though", "although"})
+_TURNS = frozenset({"but", "though", "although", "and"})
 _BACK = frozenset({"it", "its", "they", "theyre", "that", "thats", "this", "both", "all"})
 
 

@@ -1349,6 +1349,12 @@ def test_any_mix_of_listed_words_reads_to_known_ids(reader: Reader, words: list[
         # ... but a resolution denied, or a clause that goes on about something else, does not
         ("a fever last week, it's still there", ("fever",)),
         ("I stood on a nail, it went in deep", ("wound",)),
+        # "and it" joins a resolution to the clause before as "but it" does; "clear for" denies
+        ("the doctor checked my calf for a clot and it was fine, now it's just tight", ()),
+        ("my ankle swelled up and it went down after a day", ()),
+        ("scan was clear for dvt, calves still tight", ()),
+        ("my calf is swollen and it is getting worse", ("swelling", "dvt")),
+        ("clear for a clot but my calf is still swollen", ("swelling", "dvt")),
     ],
 )
 def test_a_resolution_after_a_comma_reaches_back(
