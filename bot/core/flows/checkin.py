@@ -13,7 +13,7 @@ from bot.core.effects import RecordCheckin
 from bot.core.flow import Draft, Flow, yes_no
 from bot.core.flows import intake, safety
 from bot.core.flows.routine import WHAT_NEXT
-from bot.core.pain_score import PAIN_SCALE, answer_score, bare_score
+from bot.core.pain_score import PAIN_SCALE, answer_score, bare_score, off_scale
 from bot.core.progress import (
     Checkin,
     ProgressSummary,
@@ -306,6 +306,8 @@ def show_progress(turn: Turn, args: str) -> None:
 
 def checkin_command(turn: Turn, args: str) -> None:
     """Record how it feels today (a score said with the command is used)."""
+    if off_scale(args.strip()):
+        turn.say("scale_range")  # "/checkin 11": say the scale before asking on it
     begin(turn, score=answer_score(args) if args.strip() else None)
 
 
