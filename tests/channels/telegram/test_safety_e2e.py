@@ -80,3 +80,22 @@ async def test_pain_during_a_move_stops_it_and_leaves_it_out(bot, knowledge):
     state = await bot.components.coach.state_of(63)
     assert state.safety.left_out == ("standing_calf_stretch",)
     assert "standing_calf_stretch" not in state.routine
+
+
+async def test_what_the_doctor_said_after_a_check_and_an_everyday_question(bot, knowledge):
+    """Through Telegram as in the chat: the checked sign told again is heard, not re-raised,
+    and "how long until I see results?" is answered from knowledge with the question kept."""
+    kit = TelegramUser(bot.api, 64, "Kit")
+    await kit.send("/start", 1)
+    [warning] = await kit.send("my ankle is swollen and hot since I twisted it yesterday", 1)
+    assert warning.button_texts == ["Talk to a professional", "I've had it checked"]
+    [checked] = await kit.press("I've had it checked", 1)
+    assert shown(checked).startswith(opening(knowledge, "sign_checked"))
+    assert "in the ankle" in shown(checked)
+    [heard] = await kit.send("the doctor said it's a sprain and to keep moving", 1)
+    assert shown(heard).startswith(knowledge.say("checked_noted"))
+    state = await bot.components.coach.state_of(64)
+    assert state.safety.signs == {}
+    [answer] = await kit.send("how long until I see results?", 1)
+    assert shown(answer).startswith(knowledge.say("faq_results"))
+    assert "What does it feel like in the ankle?" in shown(answer)
