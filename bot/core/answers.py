@@ -169,6 +169,7 @@ class AnswerMatcher:
         self._hedges = tuple(_fold(w) for w in answers.hedges)
         self._move_on = frozenset(self.clean(w) for w in answers.move_on) - {""}
         self._came_back = tuple(_fold(w) for w in answers.came_back)
+        self._professional_said = tuple(_fold(w) for w in answers.professional_said)
         # Longest first: "how long should i hold" is the hold, not any "how long".
         self._questions = sorted(
             ((_fold(w), q) for q, words in answers.questions.items() for w in words),
@@ -254,6 +255,11 @@ class AnswerMatcher:
         """Say whether the text tells of a sign come back or new ("swollen again")."""
         padded = f" {_fold(text)} "
         return any(f" {words} " in padded for words in self._came_back)
+
+    def tells_what_was_said(self, text: str) -> bool:
+        """Say whether the text tells what a professional said or found ("the doctor said")."""
+        padded = f" {_fold(text)} "
+        return any(f" {words} " in padded for words in self._professional_said)
 
     def is_clear_yes(self, text: str, label: str) -> bool:
         """Say whether the text is a clear yes: the yes button's label or one of knowledge's

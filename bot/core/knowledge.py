@@ -467,6 +467,9 @@ class Answers(_Frozen):
     # Words that say a sign checked today is back or new ("swollen again", "it came back"): a
     # sign said with one stands again; without, it is the one the professional saw.
     came_back: tuple[str, ...] = ()
+    # Words that tell what a professional said or found ("the doctor said", "was told"): only
+    # a sign told with one of these, the day it was checked, is taken for the sign seen.
+    professional_said: tuple[str, ...] = ()
     # Everyday questions about the moves ("how long until I see results?"): question id ->
     # what people ask; each is answered by the message `faq_<id>`, from CLINICAL-NOTES.md.
     questions: dict[str, tuple[str, ...]] = {}
@@ -515,7 +518,9 @@ class Answers(_Frozen):
         """Return the phrases stripped and lower-cased."""
         return {w.strip().lower().replace("'", ""): at for w, at in times.items()}
 
-    @field_validator("unsure", "filler", "clear_yes", "hedges", "move_on", "came_back")
+    @field_validator(
+        "unsure", "filler", "clear_yes", "hedges", "move_on", "came_back", "professional_said"
+    )
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         """Return the listed words stripped and lower-cased."""

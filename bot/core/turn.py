@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.core.answers import AnswerMatcher
 from bot.core.effects import Effect
 from bot.core.guide import GuideRun
-from bot.core.knowledge import Knowledge
+from bot.core.knowledge import Knowledge, Urgency
 from bot.core.leads import Lead
 from bot.core.progress import Checkin
 from bot.core.reading import Match, Reading
@@ -245,8 +245,22 @@ class Turn:
         came back: "the doctor said it's a sprain" right after "I've had it checked" tells
         what was seen, and asking again for a check just made would leave the person stuck."""
         today = local_today(self)
-        seen = {s for s, day in self.state.safety.checked.items() if day == today}
-        if not seen & set(signs) or self.answers is None or self.answers.says_it_came_back(text):
+        # Never an emergency ("now I'm short of breath" after a clot was checked), and only
+        # what a professional said or found, with no word of it coming back.
+        seen = {
+            s
+            for s, day in self.state.safety.checked.items()
+            if day == today
+            and (flag := self.knowledge.red_flags.get(s)) is not None
+            and flag.urgency is not Urgency.emergency
+        }
+        answers = self.answers
+        if (
+            not seen & set(signs)
+            or answers is None
+            or not answers.tells_what_was_said(text)
+            or answers.says_it_came_back(text)
+        ):
             return signs
         self.seen_today |= seen & set(signs)
         return tuple(s for s in signs if s not in seen)
