@@ -123,12 +123,13 @@ _EXCEPT = re.compile(r"\b(?:except|but not|apart from|not on|not|no|skip|skippin
 _WEEKEND = re.compile(r"\bweek\s?ends?\b")
 _WORKDAYS = re.compile(r"\b(?:week\s?days?|work\s?days?|working days|mon(?:day)?\s*-\s*fri)")
 _EVERY = re.compile(r"\b(?:every\s?day|everyday|daily|each day|all week|7 days|seven days)\b")
-# "from Monday", "starting next Tuesday": the first day, not the days; "from Monday to Friday"
-# is still the days. "from next week" is next Monday.
+# "from Monday", "starting next Tuesday", "next Monday": the first day, not the days; "from
+# Monday to Friday" is still the days. "from next week" is next Monday.
 _FROM = r"\b(?:from|starting|starting from|beginning|beginning from|start|as of)\s+(?:on\s+)?"
 _FROM_DAY = re.compile(
-    _FROM
-    + r"(?:next\s+|this\s+|the\s+)?("
+    r"(?:"
+    + _FROM
+    + r"(?:next\s+|this\s+|the\s+)?|\bnext\s+)("
     + "|".join(sorted(_DAY_WORDS, key=len, reverse=True))
     + r")s?\b(?!\s*(?:-|to|through|thru|till|until)\b)"
 )
@@ -142,7 +143,8 @@ def _fold(text: str) -> str:
 def parse_start_weekday(text: str) -> int | None:
     """Read the weekday a person wants the reminders to start on (0 is Monday), or None.
 
-    "from Monday" and "starting Monday" start on the next Monday ("from next week" too);
+    "from Monday", "starting Monday" and "next Monday" start on the next Monday ("from next
+    week" too);
     "Monday" or "on Mondays" alone are the days (`parse_days`).
     """
     folded = _fold(text)

@@ -179,6 +179,10 @@ def test_nothing_is_due_before_the_day_asked_for() -> None:
         ("7:30 weekdays starting thurs", 3, "weekdays"),
         ("mon wed fri from monday", 0, "d:1010100"),
         ("every day from next week", 0, "daily"),
+        # "next Monday" is one day, the first: not "Mondays"
+        ("next monday", 0, None),
+        ("weekdays, next tuesday", 1, "weekdays"),
+        ("next monday to friday", None, "weekdays"),
         # the day alone, or a span of days, is the days
         ("on Mondays", None, "d:1000000"),
         ("monday", None, "d:1000000"),
