@@ -91,6 +91,9 @@ class ConversationState(BaseModel):
     # Cards skipped in the routine under way: a routine all skipped is not "well done", and
     # does not count as the reminder's day done.
     skipped: int = Field(default=0, ge=0)
+    # The last day a routine was finished with a move done: that day's check-in knows the
+    # answer to "did you do your routine?" and does not ask it.
+    moves_done_on: date | None = None
     # The open card's place while a routine is under way or paused: /routine picks it up there
     # the same day. None once the routine is over.
     place: Place | None = None

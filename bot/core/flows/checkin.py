@@ -173,7 +173,10 @@ def _take_score(turn: Turn, score: int) -> None:
         _keep(turn, recorded, same=True)  # "update" to the score already there: nothing changes
         return
     draft.score = score
-    if draft.from_reminder:
+    done_already = turn.state.moves_done_on == draft.day or (recorded is not None and recorded.done)
+    if draft.from_reminder or done_already:
+        # The moves were done (finished here, or said at an earlier check-in that day): asking
+        # "did you do your routine?" again would only make the person repeat themselves.
         _record(turn, done=True)
     elif safety.standing(turn) or not has_routine(turn):
         # Nothing to ask about (no routine while a sign stands; none given yet, where "did you

@@ -272,6 +272,7 @@ def next_card(turn: Turn) -> None:
             turn.ask(WHAT_NEXT)
             return
         turn.say("routine_done")
+        state.moves_done_on = local_today(turn)
         if reminded is not None:
             # Started from a reminder: the moves are done, so the day counts as done.
             turn.run("moves_done", reminded.isoformat())
