@@ -169,6 +169,16 @@ class AnswerMatcher:
         self._hedges = tuple(_fold(w) for w in answers.hedges)
         self._move_on = frozenset(self.clean(w) for w in answers.move_on) - {""}
         self._came_back = tuple(_fold(w) for w in answers.came_back)
+        # What each move is called ("the towel one"), longest first.
+        self._moves = sorted(
+            (
+                (_fold(said), exercise.id)
+                for exercise in knowledge.exercises.values()
+                for said in (exercise.name, *exercise.called)
+            ),
+            key=lambda pair: len(pair[0]),
+            reverse=True,
+        )
         self._professional_said = tuple(_fold(w) for w in answers.professional_said)
         # Longest first: "how long should i hold" is the hold, not any "how long".
         self._questions = sorted(
@@ -250,6 +260,12 @@ class AnswerMatcher:
         """Return the everyday question the text asks ("how long until it works?"), or None."""
         padded = f" {_fold(text)} "
         return next((q for words, q in self._questions if f" {words} " in padded), None)
+
+    def move_named(self, text: str) -> str | None:
+        """Return the one move the text names ("what's the towel one for?"), or None."""
+        padded = f" {_fold(text)} "
+        named = {move for words, move in self._moves if f" {words} " in padded}
+        return named.pop() if len(named) == 1 else None
 
     def says_it_came_back(self, text: str) -> bool:
         """Say whether the text tells of a sign come back or new ("swollen again")."""

@@ -77,6 +77,17 @@ def understand(turn: Turn, text: str) -> None:
         turn.run("reminder", text)
     elif "diagnosis" in intents:
         intake.answer_diagnosis(turn, reading)
+    elif (
+        is_question(text)
+        and not reading.symptoms
+        and turn.answers is not None
+        and turn.answers.everyday_question(text) is None  # "what ball for the rolling?"
+        and (move := turn.answers.move_named(text))
+    ):
+        # "what do calf raises do?": a question about a move, not a calf told of
+        exercise = turn.knowledge.exercises[move]
+        turn.say("move_about", name=exercise.name, why=exercise.why)
+        turn.reprompt()
     elif reading.symptoms or reading.locations or reading.pain_score is not None:
         if state.step == safety.WARNING:
             safety.repeat_warning(turn)

@@ -176,6 +176,8 @@ class Exercise(_Frozen):
     kind: ExerciseKind
     helps: tuple[str, ...] = Field(min_length=1)
     why: str = Field(min_length=1)
+    # What people call it when they ask about it ("the towel one"), besides its name.
+    called: tuple[str, ...] = ()
     steps: tuple[str, ...] = Field(min_length=3, max_length=6)
     # The dose of the level people start at; with a ladder, it is that level's.
     dose: Dose
@@ -820,6 +822,22 @@ def _check_exercises(exercises: dict[str, Exercise], symptoms: dict[str, Concept
                     f"a caution suggests unknown exercise '{caution.suggests}'",
                 )
         _check_suggestions(exercise, exercises)
+    _check_called(exercises)
+
+
+def _check_called(exercises: dict[str, Exercise]) -> None:
+    """Check that no two moves are called the same ("the ball one" asks about one move)."""
+    owner: dict[str, str] = {}
+    for exercise in exercises.values():
+        for said in (exercise.name, *exercise.called):
+            folded = " ".join(said.casefold().replace("'", "").split())
+            other = owner.setdefault(folded, exercise.id)
+            if other != exercise.id:
+                raise KnowledgeError(
+                    "exercises.yaml",
+                    f"exercises '{exercise.id}'",
+                    f"'{said}' also calls '{other}': a move's names must be its own",
+                )
 
 
 def _check_suggestions(exercise: Exercise, exercises: dict[str, Exercise]) -> None:

@@ -22,6 +22,7 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
     **DAY_MESSAGES,
     # what the engine says at any step
     "unknown_command": frozenset({"command"}),
+    "move_about": frozenset({"name", "why"}),
     **_keys(
         "not_understood",
         "still_not_understood",

@@ -306,3 +306,11 @@ def test_an_everyday_question_without_an_answer_is_refused(kdir: Path) -> None:
     assert "  questions:\n" in text
     path.write_text(text.replace("  questions:\n", "  questions:\n    shoes: [what shoes]\n", 1))
     assert "unknown question 'shoes'" in error_of(kdir)
+
+
+def test_two_moves_called_the_same_are_refused(kdir: Path) -> None:
+    path = kdir / "exercises.yaml"
+    text = path.read_text()
+    assert "    called: [towel one," in text
+    path.write_text(text.replace("    called: [towel one,", "    called: [towel one, the ball,", 1))
+    assert "'the ball' also calls 'ball_roll'" in error_of(kdir)
