@@ -169,6 +169,17 @@ class AnswerMatcher:
         self._hedges = tuple(_fold(w) for w in answers.hedges)
         self._move_on = frozenset(self.clean(w) for w in answers.move_on) - {""}
         self._came_back = tuple(_fold(w) for w in answers.came_back)
+        # Longest first: "my name is" before "name is".
+        self._name_lead_ins = sorted(
+            (tuple(_fold(w).split()) for w in answers.name_lead_ins if _fold(w)),
+            key=len,
+            reverse=True,
+        )
+        self._name_tails = sorted(
+            (tuple(_fold(w).split()) for w in answers.name_tails if _fold(w)),
+            key=len,
+            reverse=True,
+        )
         # Longest first: "how long should i hold" is the hold, not any "how long".
         self._questions = sorted(
             ((_fold(w), q) for q, words in answers.questions.items() for w in words),
@@ -254,6 +265,29 @@ class AnswerMatcher:
         """Say whether the text tells of a sign come back or new ("swollen again")."""
         padded = f" {_fold(text)} "
         return any(f" {words} " in padded for words in self._came_back)
+
+    def name_said(self, text: str) -> str:
+        """Return the name in the text, without the words said before it ("my name's Jo
+        Smith" is "Jo Smith"); the name keeps its own spelling and capitals."""
+        words = text.split()
+        folded = [_fold(word).strip(":+-") for word in words]
+        if tuple(folded) in self._name_lead_ins:
+            return ""  # "my name is" and nothing after it: no name yet
+        tail = next(
+            (t for t in self._name_tails if len(t) < len(words) and tuple(folded[-len(t) :]) == t),
+            (),
+        )
+        if tail:
+            words, folded = words[: -len(tail)], folded[: -len(tail)]
+        lead = next(
+            (
+                w
+                for w in self._name_lead_ins
+                if len(w) < len(words) and tuple(folded[: len(w)]) == w
+            ),
+            (),
+        )
+        return " ".join(words[len(lead) :]).strip(" ,.:;-!")
 
     def is_clear_yes(self, text: str, label: str) -> bool:
         """Say whether the text is a clear yes: the yes button's label or one of knowledge's

@@ -467,6 +467,11 @@ class Answers(_Frozen):
     # Words that say a sign checked today is back or new ("swollen again", "it came back"): a
     # sign said with one stands again; without, it is the one the professional saw.
     came_back: tuple[str, ...] = ()
+    # Words said before a name at "What name should they ask for?" ("my name's", "I'm", "it's"):
+    # taken off, so the professional asks for "Jo Smith", not "my name's Jo Smith".
+    name_lead_ins: tuple[str, ...] = ()
+    # Words said after it ("Jo please", "Jo Smith thanks"): taken off too.
+    name_tails: tuple[str, ...] = ()
     # Everyday questions about the moves ("how long until I see results?"): question id ->
     # what people ask; each is answered by the message `faq_<id>`, from CLINICAL-NOTES.md.
     questions: dict[str, tuple[str, ...]] = {}
@@ -515,7 +520,16 @@ class Answers(_Frozen):
         """Return the phrases stripped and lower-cased."""
         return {w.strip().lower().replace("'", ""): at for w, at in times.items()}
 
-    @field_validator("unsure", "filler", "clear_yes", "hedges", "move_on", "came_back")
+    @field_validator(
+        "unsure",
+        "filler",
+        "clear_yes",
+        "hedges",
+        "move_on",
+        "came_back",
+        "name_lead_ins",
+        "name_tails",
+    )
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         """Return the listed words stripped and lower-cased."""

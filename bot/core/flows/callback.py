@@ -184,6 +184,8 @@ def on_name_text(turn: Turn, text: str) -> bool:
 
 def _take_name(turn: Turn, raw: str) -> None:
     name = " ".join(raw.split())
+    if turn.answers is not None:
+        name = turn.answers.name_said(name)  # "my name's Jo Smith" is Jo Smith
     if not name or len(name) > MAX_NAME or not any(ch.isalpha() for ch in name):
         turn.say("callback_name_invalid", limit=MAX_NAME)
         ask_name(turn)
