@@ -186,6 +186,11 @@ class AnswerMatcher:
             key=lambda pair: len(pair[0]),
             reverse=True,
         )
+        self._callback_questions = sorted(
+            ((_fold(w), q) for q, words in answers.callback_questions.items() for w in words),
+            key=lambda pair: len(pair[0]),
+            reverse=True,
+        )
         self._times = {self.clean(w): at for w, at in answers.times_of_day.items()}
         # Emoji answers ("👋", "😅"): matched in the raw text, as cleaning drops them.
         self._symbols = {
@@ -260,6 +265,11 @@ class AnswerMatcher:
         """Return the everyday question the text asks ("how long until it works?"), or None."""
         padded = f" {_fold(text)} "
         return next((q for words, q in self._questions if f" {words} " in padded), None)
+
+    def callback_question(self, text: str) -> str | None:
+        """Return the question about the callback the text asks ("who will call me?"), or None."""
+        padded = f" {_fold(text)} "
+        return next((q for words, q in self._callback_questions if f" {words} " in padded), None)
 
     def says_it_came_back(self, text: str) -> bool:
         """Say whether the text tells of a sign come back or new ("swollen again")."""

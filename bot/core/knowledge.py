@@ -59,6 +59,9 @@ INTENT_IDS = (
 # Everyday questions about the moves that the bot answers from knowledge (answers.questions in
 # language.yaml, each answered by messages.yaml's `faq_<id>`).
 FAQ_IDS = ("results", "hold", "how_often", "ball")
+# Questions about the callback itself, asked before saying yes to it (answers.callback_questions
+# in language.yaml, each answered by messages.yaml's `callback_faq_<id>`).
+CALLBACK_FAQ_IDS = ("who", "when", "data")
 
 KNOWLEDGE_FILES = (
     "exercises.yaml",
@@ -475,6 +478,10 @@ class Answers(_Frozen):
     # Everyday questions about the moves ("how long until I see results?"): question id ->
     # what people ask; each is answered by the message `faq_<id>`, from CLINICAL-NOTES.md.
     questions: dict[str, tuple[str, ...]] = {}
+    # Questions about the callback asked at its consent ("who will call me?", "how long will it
+    # take?", "what happens to my data?"): question id -> what people ask; each is answered by
+    # the message `callback_faq_<id>` and the consent is asked again.
+    callback_questions: dict[str, tuple[str, ...]] = {}
     # Words common in other languages and rare in English ("duele", "pied", "schmerzen"): a
     # message not understood and made mostly of them is told that the bot reads English only.
     other_languages: frozenset[str] = frozenset()
@@ -492,6 +499,20 @@ class Answers(_Frozen):
         for question in questions:
             if question not in FAQ_IDS:
                 raise ValueError(f"unknown question '{question}' (known: {', '.join(FAQ_IDS)})")
+        return {
+            q: tuple(w.strip().lower().replace("'", "") for w in ws) for q, ws in questions.items()
+        }
+
+    @field_validator("callback_questions")
+    @classmethod
+    def _known_callback_questions(
+        cls, questions: dict[str, tuple[str, ...]]
+    ) -> dict[str, tuple[str, ...]]:
+        """Check each question is one the bot has an answer for; fold what people ask."""
+        for question in questions:
+            if question not in CALLBACK_FAQ_IDS:
+                known = ", ".join(CALLBACK_FAQ_IDS)
+                raise ValueError(f"unknown callback question '{question}' (known: {known})")
         return {
             q: tuple(w.strip().lower().replace("'", "") for w in ws) for q, ws in questions.items()
         }

@@ -153,6 +153,13 @@ def on_consent_text(turn: Turn, text: str) -> bool:
         on_consent(turn, False)  # declining shares nothing: any no will do
         return True
     reading = turn.read(text)
+    asked = answers.callback_question(text) if answers is not None else None
+    if asked is not None and not (reading.red_flags or reading.symptoms or reading.locations):
+        # "who will call me?", "what happens to my data?": answered, then asked again; a
+        # question is no yes. A sign or a complaint said with it is read first.
+        turn.say(f"callback_faq_{asked}")
+        turn.say("callback_consent_again", choices=("agree", "decline"))
+        return True
     if reading.intents or reading.symptoms or reading.locations or asks_meaning(text):
         return False  # something else was said ("remind me at 8"): the engine reads it
     # "just right", "ok I guess": a name and number are shared on a clear yes only.
@@ -474,6 +481,10 @@ flow.buttons(
 )
 flow.says(
     "callback_consent_unclear",
+    "callback_consent_again",
+    "callback_faq_who",
+    "callback_faq_when",
+    "callback_faq_data",
     "callback_name_is_a_complaint",
     "callback_declined",
     "callback_ask_report",
