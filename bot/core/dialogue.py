@@ -32,6 +32,9 @@ from bot.core.turn import Context, EngineConfig, ReaderLike, Turn
 
 # Requests that mean the same as a command, in the order they are checked.
 _INTENT_COMMANDS = (
+    ("forget", "forget"),  # "never mind, delete everything": deleting asks "Are you sure?" first
+    ("mydata", "mydata"),  # "send me my data": before "my data" asks what is kept
+    ("privacy", "privacy"),
     ("stop", "cancel"),
     ("help", "help"),
     ("program", "program"),  # "my program" is the program, before any "program" is a routine

@@ -10,7 +10,7 @@ import re
 
 from pydantic import BaseModel
 
-from bot.core.answers import asks_meaning
+from bot.core.answers import asks_meaning, is_question, is_request
 from bot.core.effects import AttachReport, SaveLead, WithdrawLead
 from bot.core.flow import Draft, Flow, yes_no
 from bot.core.flows import safety
@@ -22,6 +22,8 @@ from bot.core.turn import Turn
 
 BEST_TIMES = ("morning", "afternoon", "evening", "anytime")
 MAX_NAME = 100
+# Said at "What name should they ask for?", these are requests, not a name ("cancel").
+_NOT_A_NAME = frozenset({"stop", "stop_reminders", "help", "privacy", "mydata", "forget"})
 MAX_NOTE = 500
 
 
@@ -184,7 +186,16 @@ def on_name_choice(turn: Turn, choice: str) -> None:
 
 
 def on_name_text(turn: Turn, text: str) -> bool:
-    """Take a typed name."""
+    """Take a typed name; a question is no name ("who will call me?" is answered)."""
+    asked = turn.answers.callback_question(text) if turn.answers is not None else None
+    if asked is not None:
+        turn.say(f"callback_faq_{asked}")
+        ask_name(turn)
+        return True
+    if is_question(text) and not is_request(text):
+        return False  # "what happens to my data?": the engine reads it, then asks again
+    if not _NOT_A_NAME.isdisjoint(turn.read(text).intent_ids):
+        return False  # "cancel", "never mind", "delete everything": no name, a request
     _take_name(turn, text)
     return True
 
