@@ -22,8 +22,10 @@ from bot.core.turn import Turn
 
 BEST_TIMES = ("morning", "afternoon", "evening", "anytime")
 MAX_NAME = 100
-# Said at "What name should they ask for?", these are requests, not a name ("cancel").
+# Said at "What name should they ask for?", these are requests, not a name ("cancel"); at the
+# phone question too when there are no digits, and at the note when it is short.
 _NOT_A_NAME = frozenset({"stop", "stop_reminders", "help", "privacy", "mydata", "forget"})
+_SHORT_REQUEST = 2  # "never mind", "cancel that", "delete everything"; "no longer hurts" is a note
 MAX_NOTE = 500
 
 
@@ -225,6 +227,14 @@ def on_phone_text(turn: Turn, text: str) -> bool:
         turn.goto(HOME)
         turn.say("cancelled")
         return True
+    asked = turn.answers.callback_question(text) if turn.answers is not None else None
+    no_digits = not any(ch.isdecimal() for ch in text)
+    if asked is not None and no_digits:
+        turn.say(f"callback_faq_{asked}")  # "who sees my number?"
+        ask_phone(turn)
+        return True
+    if no_digits and not _NOT_A_NAME.isdisjoint(turn.read(text).intent_ids):
+        return False  # "never mind", "delete everything": a request, not a wrong number
     result = normalize_phone(text, turn.config.default_phone_region)
     if isinstance(result, PhoneRefusal):
         turn.say(f"phone_refused_{result.value}")
@@ -328,6 +338,14 @@ def on_note_choice(turn: Turn, choice: str) -> None:
 def on_note_text(turn: Turn, text: str) -> bool:
     """Take the note; warning signs in it travel with the request."""
     note = " ".join(text.split())
+    reading = turn.read(note)
+    told = reading.symptoms or reading.locations or reading.red_flags
+    if (
+        len(note.split()) <= _SHORT_REQUEST
+        and not told
+        and not _NOT_A_NAME.isdisjoint(reading.intent_ids)
+    ):
+        return False  # "cancel", "never mind": a request, not the note
     if len(note) > MAX_NOTE:
         note = note[:MAX_NOTE]
         turn.say("callback_note_trimmed", limit=MAX_NOTE)
