@@ -92,6 +92,8 @@ def understand(turn: Turn, text: str) -> None:
         turn.say("worsening_reply")
         turn.offer_professional = True
         turn.reprompt()
+    elif callback.asks_about_the_call(turn, text):
+        pass
     elif turn.answers is not None and (asked := turn.answers.everyday_question(text)):
         turn.say(f"faq_{asked}")  # "how long until I see results?": knowledge has the answer
         turn.reprompt()

@@ -25,6 +25,8 @@ MAX_NAME = 100
 # Said at "What name should they ask for?", these are requests, not a name ("cancel"); at the
 # phone question too when there are no digits, and at the note when it is short.
 _NOT_A_NAME = frozenset({"stop", "stop_reminders", "help", "privacy", "mydata", "forget"})
+# "how long will it take?" (5 words) with a request open is about the call.
+_SHORT_QUESTION = 5
 _SHORT_REQUEST = 2  # "never mind", "cancel that", "delete everything"; "no longer hurts" is a note
 MAX_NOTE = 500
 
@@ -142,6 +144,42 @@ def on_existing_choice(turn: Turn, choice: str) -> None:
         turn.say("callback_kept", code=lead.code)
 
 
+def asks_about_the_call(turn: Turn, text: str) -> bool:
+    """Answer a question about the call asked with a request open ("when will they call?").
+
+    A short "how long will it take?" is about the call then; a longer question about the moves
+    ("how long will it take to see results?") is left to the everyday answers.
+    """
+    answers = turn.answers
+    if answers is None or turn.ctx.open_lead is None:
+        return False
+    asked = answers.callback_question(text)
+    if asked is None:
+        return False
+    if answers.everyday_question(text) is not None and len(text.split()) > _SHORT_QUESTION:
+        return False
+    _answer(turn, asked)
+    turn.reprompt()
+    return True
+
+
+def _answer(turn: Turn, asked: str) -> None:
+    """Answer a question about the call; when it comes, with a standing sign's urgency."""
+    turn.say(f"callback_faq_{asked}")
+    if asked == "when":
+        _say_urgency(turn)  # a sign that can't wait is not told "within one working day" alone
+
+
+def on_existing_text(turn: Turn, text: str) -> bool:
+    """Answer a question about the call at the open request, and show it again."""
+    asked = turn.answers.callback_question(text) if turn.answers is not None else None
+    if asked is None:
+        return False
+    _answer(turn, asked)
+    show_existing(turn)
+    return True
+
+
 def on_consent_choice(turn: Turn, choice: str) -> None:
     """Take the consent button."""
     on_consent(turn, choice == "agree")
@@ -161,7 +199,7 @@ def on_consent_text(turn: Turn, text: str) -> bool:
     if asked is not None and not (reading.red_flags or reading.symptoms or reading.locations):
         # "who will call me?", "what happens to my data?": answered, then asked again; a
         # question is no yes. A sign or a complaint said with it is read first.
-        turn.say(f"callback_faq_{asked}")
+        _answer(turn, asked)
         turn.say("callback_consent_again", choices=("agree", "decline"))
         return True
     if reading.intents or reading.symptoms or reading.locations or asks_meaning(text):
@@ -191,7 +229,7 @@ def on_name_text(turn: Turn, text: str) -> bool:
     """Take a typed name; a question is no name ("who will call me?" is answered)."""
     asked = turn.answers.callback_question(text) if turn.answers is not None else None
     if asked is not None:
-        turn.say(f"callback_faq_{asked}")
+        _answer(turn, asked)
         ask_name(turn)
         return True
     if is_question(text) and not is_request(text):
@@ -230,7 +268,7 @@ def on_phone_text(turn: Turn, text: str) -> bool:
     asked = turn.answers.callback_question(text) if turn.answers is not None else None
     no_digits = not any(ch.isdecimal() for ch in text)
     if asked is not None and no_digits:
-        turn.say(f"callback_faq_{asked}")  # "who sees my number?"
+        _answer(turn, asked)  # "who sees my number?"
         ask_phone(turn)
         return True
     if no_digits and not _NOT_A_NAME.isdisjoint(turn.read(text).intent_ids):
@@ -482,7 +520,7 @@ def callback_command(turn: Turn, args: str) -> None:
     begin(turn)
 
 
-EXISTING = flow.step("callback_existing", show_existing, on_existing_choice)
+EXISTING = flow.step("callback_existing", show_existing, on_existing_choice, on_existing_text)
 CONSENT = flow.step("callback_consent", ask_consent, on_consent_choice, on_consent_text)
 NAME = flow.step("callback_name", ask_name, on_name_choice, on_name_text)
 PHONE = flow.step("callback_phone", ask_phone, on_text=on_phone_text)
