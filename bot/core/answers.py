@@ -180,9 +180,25 @@ class AnswerMatcher:
             reverse=True,
         )
         self._professional_said = tuple(_fold(w) for w in answers.professional_said)
+        # Longest first: "my name is" before "name is".
+        self._name_lead_ins = sorted(
+            (tuple(_fold(w).split()) for w in answers.name_lead_ins if _fold(w)),
+            key=len,
+            reverse=True,
+        )
+        self._name_tails = sorted(
+            (tuple(_fold(w).split()) for w in answers.name_tails if _fold(w)),
+            key=len,
+            reverse=True,
+        )
         # Longest first: "how long should i hold" is the hold, not any "how long".
         self._questions = sorted(
             ((_fold(w), q) for q, words in answers.questions.items() for w in words),
+            key=lambda pair: len(pair[0]),
+            reverse=True,
+        )
+        self._callback_questions = sorted(
+            ((_fold(w), q) for q, words in answers.callback_questions.items() for w in words),
             key=lambda pair: len(pair[0]),
             reverse=True,
         )
@@ -267,6 +283,11 @@ class AnswerMatcher:
         named = {move for words, move in self._moves if f" {words} " in padded}
         return named.pop() if len(named) == 1 else None
 
+    def callback_question(self, text: str) -> str | None:
+        """Return the question about the callback the text asks ("who will call me?"), or None."""
+        padded = f" {_fold(text)} "
+        return next((q for words, q in self._callback_questions if f" {words} " in padded), None)
+
     def says_it_came_back(self, text: str) -> bool:
         """Say whether the text tells of a sign come back or new ("swollen again")."""
         padded = f" {_fold(text)} "
@@ -276,6 +297,29 @@ class AnswerMatcher:
         """Say whether the text tells what a professional said or found ("the doctor said")."""
         padded = f" {_fold(text)} "
         return any(f" {words} " in padded for words in self._professional_said)
+
+    def name_said(self, text: str) -> str:
+        """Return the name in the text, without the words said before it ("my name's Jo
+        Smith" is "Jo Smith"); the name keeps its own spelling and capitals."""
+        words = text.split()
+        folded = [_fold(word).strip(":+-") for word in words]
+        if tuple(folded) in self._name_lead_ins:
+            return ""  # "my name is" and nothing after it: no name yet
+        tail = next(
+            (t for t in self._name_tails if len(t) < len(words) and tuple(folded[-len(t) :]) == t),
+            (),
+        )
+        if tail:
+            words, folded = words[: -len(tail)], folded[: -len(tail)]
+        lead = next(
+            (
+                w
+                for w in self._name_lead_ins
+                if len(w) < len(words) and tuple(folded[: len(w)]) == w
+            ),
+            (),
+        )
+        return " ".join(words[len(lead) :]).strip(" ,.:;-!")
 
     def is_clear_yes(self, text: str, label: str) -> bool:
         """Say whether the text is a clear yes: the yes button's label or one of knowledge's

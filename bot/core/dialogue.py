@@ -32,6 +32,9 @@ from bot.core.turn import Context, EngineConfig, ReaderLike, Turn
 
 # Requests that mean the same as a command, in the order they are checked.
 _INTENT_COMMANDS = (
+    ("forget", "forget"),  # "never mind, delete everything": deleting asks "Are you sure?" first
+    ("mydata", "mydata"),  # "send me my data": before "my data" asks what is kept
+    ("privacy", "privacy"),
     ("stop", "cancel"),
     ("help", "help"),
     ("program", "program"),  # "my program" is the program, before any "program" is a routine
@@ -100,6 +103,8 @@ def understand(turn: Turn, text: str) -> None:
         turn.say("worsening_reply")
         turn.offer_professional = True
         turn.reprompt()
+    elif callback.asks_about_the_call(turn, text):
+        pass
     elif turn.answers is not None and (asked := turn.answers.everyday_question(text)):
         turn.say(f"faq_{asked}")  # "how long until I see results?": knowledge has the answer
         turn.reprompt()

@@ -52,6 +52,9 @@ INTENT_IDS = (
     "worse",
     "checked",
     "diagnosis",
+    "privacy",
+    "mydata",
+    "forget",
     "stop_reminders",
     "bye",
     "correction",
@@ -59,6 +62,9 @@ INTENT_IDS = (
 # Everyday questions about the moves that the bot answers from knowledge (answers.questions in
 # language.yaml, each answered by messages.yaml's `faq_<id>`).
 FAQ_IDS = ("results", "hold", "how_often", "ball")
+# Questions about the callback itself, asked before saying yes to it (answers.callback_questions
+# in language.yaml, each answered by messages.yaml's `callback_faq_<id>`).
+CALLBACK_FAQ_IDS = ("who", "when", "data")
 
 KNOWLEDGE_FILES = (
     "exercises.yaml",
@@ -472,9 +478,18 @@ class Answers(_Frozen):
     # Words that tell what a professional said or found ("the doctor said", "was told"): only
     # a sign told with one of these, the day it was checked, is taken for the sign seen.
     professional_said: tuple[str, ...] = ()
+    # Words said before a name at "What name should they ask for?" ("my name's", "I'm", "it's"):
+    # taken off, so the professional asks for "Jo Smith", not "my name's Jo Smith".
+    name_lead_ins: tuple[str, ...] = ()
+    # Words said after it ("Jo please", "Jo Smith thanks"): taken off too.
+    name_tails: tuple[str, ...] = ()
     # Everyday questions about the moves ("how long until I see results?"): question id ->
     # what people ask; each is answered by the message `faq_<id>`, from CLINICAL-NOTES.md.
     questions: dict[str, tuple[str, ...]] = {}
+    # Questions about the callback asked at its consent ("who will call me?", "how long will it
+    # take?", "what happens to my data?"): question id -> what people ask; each is answered by
+    # the message `callback_faq_<id>` and the consent is asked again.
+    callback_questions: dict[str, tuple[str, ...]] = {}
     # Words common in other languages and rare in English ("duele", "pied", "schmerzen"): a
     # message not understood and made mostly of them is told that the bot reads English only.
     other_languages: frozenset[str] = frozenset()
@@ -492,6 +507,20 @@ class Answers(_Frozen):
         for question in questions:
             if question not in FAQ_IDS:
                 raise ValueError(f"unknown question '{question}' (known: {', '.join(FAQ_IDS)})")
+        return {
+            q: tuple(w.strip().lower().replace("'", "") for w in ws) for q, ws in questions.items()
+        }
+
+    @field_validator("callback_questions")
+    @classmethod
+    def _known_callback_questions(
+        cls, questions: dict[str, tuple[str, ...]]
+    ) -> dict[str, tuple[str, ...]]:
+        """Check each question is one the bot has an answer for; fold what people ask."""
+        for question in questions:
+            if question not in CALLBACK_FAQ_IDS:
+                known = ", ".join(CALLBACK_FAQ_IDS)
+                raise ValueError(f"unknown callback question '{question}' (known: {known})")
         return {
             q: tuple(w.strip().lower().replace("'", "") for w in ws) for q, ws in questions.items()
         }
@@ -521,7 +550,15 @@ class Answers(_Frozen):
         return {w.strip().lower().replace("'", ""): at for w, at in times.items()}
 
     @field_validator(
-        "unsure", "filler", "clear_yes", "hedges", "move_on", "came_back", "professional_said"
+        "unsure",
+        "filler",
+        "clear_yes",
+        "hedges",
+        "move_on",
+        "came_back",
+        "professional_said",
+        "name_lead_ins",
+        "name_tails",
     )
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:

@@ -98,6 +98,27 @@ def test_a_clear_yes_is_a_yes_and_nothing_else(matcher, text, clear) -> None:
     assert matcher.is_clear_yes(text, "Yes, that's OK") is clear
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Jo Smith", "Jo Smith"),
+        ("my name's Jo Smith", "Jo Smith"),
+        ("My name is Jo", "Jo"),
+        ("I'm Jo", "Jo"),
+        ("it's jo smith", "jo smith"),
+        ("Name: Jo", "Jo"),
+        ("call me Jo please", "Jo"),
+        ("Jo Smith, thanks", "Jo Smith"),
+        ("ask for Mr Tighe", "Mr Tighe"),
+        ("my name is", ""),  # no name yet
+        ("its", ""),  # a lead-in alone is no name either
+    ],
+)
+def test_a_name_is_taken_without_the_words_around_it(matcher, text, name) -> None:
+    """The team asks for "Jo Smith", not for "my name's Jo Smith"."""
+    assert matcher.name_said(text) == name
+
+
 def test_a_long_message_is_left_to_the_reader(matcher) -> None:
     choices = ("tightness", "cramping")
     labels = ("Tightness", "Cramping")

@@ -10,7 +10,7 @@ import re
 
 from pydantic import BaseModel
 
-from bot.core.answers import asks_meaning
+from bot.core.answers import asks_meaning, is_question, is_request
 from bot.core.effects import AttachReport, SaveLead, WithdrawLead
 from bot.core.flow import Draft, Flow, yes_no
 from bot.core.flows import safety
@@ -22,6 +22,12 @@ from bot.core.turn import Turn
 
 BEST_TIMES = ("morning", "afternoon", "evening", "anytime")
 MAX_NAME = 100
+# Said at "What name should they ask for?", these are requests, not a name ("cancel"); at the
+# phone question too when there are no digits, and at the note when it is short.
+_NOT_A_NAME = frozenset({"stop", "stop_reminders", "help", "privacy", "mydata", "forget"})
+# "how long will it take?" (5 words) with a request open is about the call.
+_SHORT_QUESTION = 5
+_SHORT_REQUEST = 2  # "never mind", "cancel that", "delete everything"; "no longer hurts" is a note
 MAX_NOTE = 500
 
 
@@ -138,6 +144,42 @@ def on_existing_choice(turn: Turn, choice: str) -> None:
         turn.say("callback_kept", code=lead.code)
 
 
+def asks_about_the_call(turn: Turn, text: str) -> bool:
+    """Answer a question about the call asked with a request open ("when will they call?").
+
+    A short "how long will it take?" is about the call then; a longer question about the moves
+    ("how long will it take to see results?") is left to the everyday answers.
+    """
+    answers = turn.answers
+    if answers is None or turn.ctx.open_lead is None:
+        return False
+    asked = answers.callback_question(text)
+    if asked is None:
+        return False
+    if answers.everyday_question(text) is not None and len(text.split()) > _SHORT_QUESTION:
+        return False
+    _answer(turn, asked)
+    turn.reprompt()
+    return True
+
+
+def _answer(turn: Turn, asked: str) -> None:
+    """Answer a question about the call; when it comes, with a standing sign's urgency."""
+    turn.say(f"callback_faq_{asked}")
+    if asked == "when":
+        _say_urgency(turn)  # a sign that can't wait is not told "within one working day" alone
+
+
+def on_existing_text(turn: Turn, text: str) -> bool:
+    """Answer a question about the call at the open request, and show it again."""
+    asked = turn.answers.callback_question(text) if turn.answers is not None else None
+    if asked is None:
+        return False
+    _answer(turn, asked)
+    show_existing(turn)
+    return True
+
+
 def on_consent_choice(turn: Turn, choice: str) -> None:
     """Take the consent button."""
     on_consent(turn, choice == "agree")
@@ -153,6 +195,13 @@ def on_consent_text(turn: Turn, text: str) -> bool:
         on_consent(turn, False)  # declining shares nothing: any no will do
         return True
     reading = turn.read(text)
+    asked = answers.callback_question(text) if answers is not None else None
+    if asked is not None and not (reading.red_flags or reading.symptoms or reading.locations):
+        # "who will call me?", "what happens to my data?": answered, then asked again; a
+        # question is no yes. A sign or a complaint said with it is read first.
+        _answer(turn, asked)
+        turn.say("callback_consent_again", choices=("agree", "decline"))
+        return True
     if reading.intents or reading.symptoms or reading.locations or asks_meaning(text):
         return False  # something else was said ("remind me at 8"): the engine reads it
     # "just right", "ok I guess": a name and number are shared on a clear yes only.
@@ -177,13 +226,24 @@ def on_name_choice(turn: Turn, choice: str) -> None:
 
 
 def on_name_text(turn: Turn, text: str) -> bool:
-    """Take a typed name."""
+    """Take a typed name; a question is no name ("who will call me?" is answered)."""
+    asked = turn.answers.callback_question(text) if turn.answers is not None else None
+    if asked is not None:
+        _answer(turn, asked)
+        ask_name(turn)
+        return True
+    if is_question(text) and not is_request(text):
+        return False  # "what happens to my data?": the engine reads it, then asks again
+    if not _NOT_A_NAME.isdisjoint(turn.read(text).intent_ids):
+        return False  # "cancel", "never mind", "delete everything": no name, a request
     _take_name(turn, text)
     return True
 
 
 def _take_name(turn: Turn, raw: str) -> None:
     name = " ".join(raw.split())
+    if turn.answers is not None:
+        name = turn.answers.name_said(name)  # "my name's Jo Smith" is Jo Smith
     if not name or len(name) > MAX_NAME or not any(ch.isalpha() for ch in name):
         turn.say("callback_name_invalid", limit=MAX_NAME)
         ask_name(turn)
@@ -205,6 +265,14 @@ def on_phone_text(turn: Turn, text: str) -> bool:
         turn.goto(HOME)
         turn.say("cancelled")
         return True
+    asked = turn.answers.callback_question(text) if turn.answers is not None else None
+    no_digits = not any(ch.isdecimal() for ch in text)
+    if asked is not None and no_digits:
+        _answer(turn, asked)  # "who sees my number?"
+        ask_phone(turn)
+        return True
+    if no_digits and not _NOT_A_NAME.isdisjoint(turn.read(text).intent_ids):
+        return False  # "never mind", "delete everything": a request, not a wrong number
     result = normalize_phone(text, turn.config.default_phone_region)
     if isinstance(result, PhoneRefusal):
         turn.say(f"phone_refused_{result.value}")
@@ -308,6 +376,14 @@ def on_note_choice(turn: Turn, choice: str) -> None:
 def on_note_text(turn: Turn, text: str) -> bool:
     """Take the note; warning signs in it travel with the request."""
     note = " ".join(text.split())
+    reading = turn.read(note)
+    told = reading.symptoms or reading.locations or reading.red_flags
+    if (
+        len(note.split()) <= _SHORT_REQUEST
+        and not told
+        and not _NOT_A_NAME.isdisjoint(reading.intent_ids)
+    ):
+        return False  # "cancel", "never mind": a request, not the note
     if len(note) > MAX_NOTE:
         note = note[:MAX_NOTE]
         turn.say("callback_note_trimmed", limit=MAX_NOTE)
@@ -444,7 +520,7 @@ def callback_command(turn: Turn, args: str) -> None:
     begin(turn)
 
 
-EXISTING = flow.step("callback_existing", show_existing, on_existing_choice)
+EXISTING = flow.step("callback_existing", show_existing, on_existing_choice, on_existing_text)
 CONSENT = flow.step("callback_consent", ask_consent, on_consent_choice, on_consent_text)
 NAME = flow.step("callback_name", ask_name, on_name_choice, on_name_text)
 PHONE = flow.step("callback_phone", ask_phone, on_text=on_phone_text)
@@ -472,6 +548,10 @@ flow.buttons(
 )
 flow.says(
     "callback_consent_unclear",
+    "callback_consent_again",
+    "callback_faq_who",
+    "callback_faq_when",
+    "callback_faq_data",
     "callback_name_is_a_complaint",
     "callback_declined",
     "callback_ask_report",

@@ -29,6 +29,11 @@ _FOOT_OF_A_PART = re.compile(
     r"opposite)\s+){0,3}|,\s*(?:my\s+|the\s+)?(?:left|right|other)\s+)$"
 )
 _PARTS_OF_THE_FOOT = frozenset({"sole", "arch", "heel", "toes"})
+# Asked at a 0-10 question, these are requests the engine runs, not questions about the scale:
+# "can someone call me?", "what happens to my data?".
+_REQUESTS = frozenset(
+    {"callback", "reminder", "help", "privacy", "mydata", "forget", "stop_reminders"}
+)
 
 
 # -- prompts: (re)ask the question of a step ----------------------------------------------
@@ -318,7 +323,7 @@ def scale_answer(turn: Turn, text: str, reading: Reading) -> int | None:
     "pretty bad" is about 7; a number is a score only when it is the answer.
     """
     answers = turn.answers
-    if is_question(text):
+    if is_question(text) and _REQUESTS.isdisjoint(reading.intent_ids):
         turn.say("scale_explained")
         turn.reprompt()
         return EXPLAINED

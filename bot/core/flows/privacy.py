@@ -20,6 +20,8 @@ def show_privacy(turn: Turn, args: str) -> None:
         retention=period_in_words(turn.knowledge, policy.days),
         lead_retention=period_in_words(turn.knowledge, policy.lead_days),
     )
+    if turn.state.step != HOME:
+        turn.reprompt()  # asked in words mid-way ("what happens to my data?"): carry on there
 
 
 def send_my_data(turn: Turn, args: str) -> None:
