@@ -11,7 +11,7 @@ left to the question's own reading and then to the engine's.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import time
 
 from rapidfuzz import fuzz
@@ -100,6 +100,24 @@ def _fold(text: str) -> str:
     return _SPACES.sub(" ", folded).strip()
 
 
+def _longest_first(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Return (phrase, id) pairs folded, longest phrase first: "how long should i hold" is the
+    hold, not any "how long"."""
+    return sorted(((_fold(w), i) for w, i in pairs), key=lambda pair: len(pair[0]), reverse=True)
+
+
+def _named_in(text: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
+    """Return the ids whose phrase is in the text, as whole words, longest phrase first."""
+    padded = f" {_fold(text)} "
+    return [i for words, i in pairs if f" {words} " in padded]
+
+
+def _says_any(text: str, phrases: Iterable[str]) -> bool:
+    """Say whether any of the (folded) phrases is in the text, as whole words."""
+    padded = f" {_fold(text)} "
+    return any(f" {words} " in padded for words in phrases)
+
+
 def _said_at(word: str, padded: str) -> list[tuple[int, int]]:
     """Return where `word` is in the padded answer, unless said as unwanted ("not mornings")."""
     needle = f" {word} "
@@ -169,15 +187,11 @@ class AnswerMatcher:
         self._hedges = tuple(_fold(w) for w in answers.hedges)
         self._move_on = frozenset(self.clean(w) for w in answers.move_on) - {""}
         self._came_back = tuple(_fold(w) for w in answers.came_back)
-        # What each move is called ("the towel one"), longest first.
-        self._moves = sorted(
-            (
-                (_fold(said), exercise.id)
-                for exercise in knowledge.exercises.values()
-                for said in (exercise.name, *exercise.called)
-            ),
-            key=lambda pair: len(pair[0]),
-            reverse=True,
+        # What each move is called ("the towel one").
+        self._moves = _longest_first(
+            (said, exercise.id)
+            for exercise in knowledge.exercises.values()
+            for said in (exercise.name, *exercise.called)
         )
         self._professional_said = tuple(_fold(w) for w in answers.professional_said)
         # Longest first: "my name is" before "name is".
@@ -191,16 +205,11 @@ class AnswerMatcher:
             key=len,
             reverse=True,
         )
-        # Longest first: "how long should i hold" is the hold, not any "how long".
-        self._questions = sorted(
-            ((_fold(w), q) for q, words in answers.questions.items() for w in words),
-            key=lambda pair: len(pair[0]),
-            reverse=True,
+        self._questions = _longest_first(
+            (w, q) for q, words in answers.questions.items() for w in words
         )
-        self._callback_questions = sorted(
-            ((_fold(w), q) for q, words in answers.callback_questions.items() for w in words),
-            key=lambda pair: len(pair[0]),
-            reverse=True,
+        self._callback_questions = _longest_first(
+            (w, q) for q, words in answers.callback_questions.items() for w in words
         )
         self._times = {self.clean(w): at for w, at in answers.times_of_day.items()}
         # Emoji answers ("👋", "😅"): matched in the raw text, as cleaning drops them.
@@ -274,29 +283,24 @@ class AnswerMatcher:
 
     def everyday_question(self, text: str) -> str | None:
         """Return the everyday question the text asks ("how long until it works?"), or None."""
-        padded = f" {_fold(text)} "
-        return next((q for words, q in self._questions if f" {words} " in padded), None)
+        return next(iter(_named_in(text, self._questions)), None)
 
     def move_named(self, text: str) -> str | None:
         """Return the one move the text names ("what's the towel one for?"), or None."""
-        padded = f" {_fold(text)} "
-        named = {move for words, move in self._moves if f" {words} " in padded}
+        named = set(_named_in(text, self._moves))
         return named.pop() if len(named) == 1 else None
 
     def callback_question(self, text: str) -> str | None:
         """Return the question about the callback the text asks ("who will call me?"), or None."""
-        padded = f" {_fold(text)} "
-        return next((q for words, q in self._callback_questions if f" {words} " in padded), None)
+        return next(iter(_named_in(text, self._callback_questions)), None)
 
     def says_it_came_back(self, text: str) -> bool:
         """Say whether the text tells of a sign come back or new ("swollen again")."""
-        padded = f" {_fold(text)} "
-        return any(f" {words} " in padded for words in self._came_back)
+        return _says_any(text, self._came_back)
 
     def tells_what_was_said(self, text: str) -> bool:
         """Say whether the text tells what a professional said or found ("the doctor said")."""
-        padded = f" {_fold(text)} "
-        return any(f" {words} " in padded for words in self._professional_said)
+        return _says_any(text, self._professional_said)
 
     def name_said(self, text: str) -> str:
         """Return the name in the text, without the words said before it ("my name's Jo
@@ -324,8 +328,7 @@ class AnswerMatcher:
     def is_clear_yes(self, text: str, label: str) -> bool:
         """Say whether the text is a clear yes: the yes button's label or one of knowledge's
         clear yeses, with nothing else and no hedge ("ok I guess", "maybe yes")."""
-        padded = f" {_fold(text)} "
-        if any(f" {hedge} " in padded for hedge in self._hedges):
+        if _says_any(text, self._hedges):
             return False
         said = self.clean(text)
         return bool(said) and said in {self.clean(label), *self._clear_yes}

@@ -450,6 +450,16 @@ class Negation(_Frozen):
         return _clean_words(words)
 
 
+def _answered_questions(
+    questions: dict[str, tuple[str, ...]], known: tuple[str, ...], kind: str
+) -> dict[str, tuple[str, ...]]:
+    """Return the questions folded as answers are, refusing one without an answer (`known`)."""
+    for question in questions:
+        if question not in known:
+            raise ValueError(f"unknown {kind} '{question}' (known: {', '.join(known)})")
+    return {q: tuple(w.strip().lower().replace("'", "") for w in ws) for q, ws in questions.items()}
+
+
 class Answers(_Frozen):
     """How people answer the bot's questions: synonyms of each choice, and pain in words."""
 
@@ -504,26 +514,15 @@ class Answers(_Frozen):
     @classmethod
     def _known_questions(cls, questions: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         """Check each question is one the bot has an answer for; fold what people ask."""
-        for question in questions:
-            if question not in FAQ_IDS:
-                raise ValueError(f"unknown question '{question}' (known: {', '.join(FAQ_IDS)})")
-        return {
-            q: tuple(w.strip().lower().replace("'", "") for w in ws) for q, ws in questions.items()
-        }
+        return _answered_questions(questions, FAQ_IDS, "question")
 
     @field_validator("callback_questions")
     @classmethod
     def _known_callback_questions(
         cls, questions: dict[str, tuple[str, ...]]
     ) -> dict[str, tuple[str, ...]]:
-        """Check each question is one the bot has an answer for; fold what people ask."""
-        for question in questions:
-            if question not in CALLBACK_FAQ_IDS:
-                known = ", ".join(CALLBACK_FAQ_IDS)
-                raise ValueError(f"unknown callback question '{question}' (known: {known})")
-        return {
-            q: tuple(w.strip().lower().replace("'", "") for w in ws) for q, ws in questions.items()
-        }
+        """Check each question about the call is one the bot has an answer for; fold them."""
+        return _answered_questions(questions, CALLBACK_FAQ_IDS, "callback question")
 
     @field_validator("choices")
     @classmethod

@@ -11,6 +11,7 @@ break a reply at run time.
 from __future__ import annotations
 
 from bot.core.day_names import DAY_MESSAGES
+from bot.core.knowledge import FAQ_IDS
 
 
 def _keys(*names: str) -> dict[str, frozenset[str]]:
@@ -36,10 +37,7 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
         "empty_text",
         "greeting_reply",
         "checked_noted",
-        "faq_results",
-        "faq_hold",
-        "faq_how_often",
-        "faq_ball",
+        *(f"faq_{question}" for question in FAQ_IDS),
         "thanks_reply",
         "something_went_wrong",
         "private_only",

@@ -144,8 +144,7 @@ def parse_start_weekday(text: str) -> int | None:
     """Read the weekday a person wants the reminders to start on (0 is Monday), or None.
 
     "from Monday", "starting Monday" and "next Monday" start on the next Monday ("from next
-    week" too);
-    "Monday" or "on Mondays" alone are the days (`parse_days`).
+    week" too); "Monday" or "on Mondays" alone are the days (`parse_days`).
     """
     folded = _fold(text)
     said = _FROM_DAY.search(folded)

@@ -299,18 +299,21 @@ def test_every_exercise_has_a_ladder_that_starts_on_it(knowledge):
     assert len(knowledge.exercises["standing_calf_raise"].ladder) == 4
 
 
-def test_an_everyday_question_without_an_answer_is_refused(kdir: Path) -> None:
-    # A text edit: language.yaml's bare "no" and "n" would not survive a YAML round trip.
-    path = kdir / "language.yaml"
+def edit_text(kdir: Path, name: str, old: str, new: str) -> None:
+    """Change a knowledge file as text: language.yaml's bare "no" and "n" would not survive
+    the YAML round trip of `edit`."""
+    path = kdir / name
     text = path.read_text()
-    assert "  questions:\n" in text
-    path.write_text(text.replace("  questions:\n", "  questions:\n    shoes: [what shoes]\n", 1))
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_an_everyday_question_without_an_answer_is_refused(kdir: Path) -> None:
+    edit_text(kdir, "language.yaml", "  questions:\n", "  questions:\n    shoes: [what shoes]\n")
     assert "unknown question 'shoes'" in error_of(kdir)
 
 
 def test_two_moves_called_the_same_are_refused(kdir: Path) -> None:
-    path = kdir / "exercises.yaml"
-    text = path.read_text()
-    assert "    called: [towel one," in text
-    path.write_text(text.replace("    called: [towel one,", "    called: [towel one, the ball,", 1))
+    called = "    called: [towel one,"
+    edit_text(kdir, "exercises.yaml", called, called + " the ball,")
     assert "'the ball' also calls 'ball_roll'" in error_of(kdir)

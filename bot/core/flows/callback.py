@@ -15,6 +15,7 @@ from bot.core.effects import AttachReport, SaveLead, WithdrawLead
 from bot.core.flow import Draft, Flow, yes_no
 from bot.core.flows import safety
 from bot.core.flows.intake import describe
+from bot.core.knowledge import CALLBACK_FAQ_IDS
 from bot.core.leads import LeadDetails
 from bot.core.phone import PhoneRefusal, normalize_phone
 from bot.core.state import HOME, StepId
@@ -163,6 +164,11 @@ def asks_about_the_call(turn: Turn, text: str) -> bool:
     return True
 
 
+def _call_question(turn: Turn, text: str) -> str | None:
+    """Return the question about the call the text asks ("who will call me?"), or None."""
+    return turn.answers.callback_question(text) if turn.answers is not None else None
+
+
 def _answer(turn: Turn, asked: str) -> None:
     """Answer a question about the call; when it comes, with a standing sign's urgency."""
     turn.say(f"callback_faq_{asked}")
@@ -172,7 +178,7 @@ def _answer(turn: Turn, asked: str) -> None:
 
 def on_existing_text(turn: Turn, text: str) -> bool:
     """Answer a question about the call at the open request, and show it again."""
-    asked = turn.answers.callback_question(text) if turn.answers is not None else None
+    asked = _call_question(turn, text)
     if asked is None:
         return False
     _answer(turn, asked)
@@ -195,7 +201,7 @@ def on_consent_text(turn: Turn, text: str) -> bool:
         on_consent(turn, False)  # declining shares nothing: any no will do
         return True
     reading = turn.read(text)
-    asked = answers.callback_question(text) if answers is not None else None
+    asked = _call_question(turn, text)
     if asked is not None and not (reading.red_flags or reading.symptoms or reading.locations):
         # "who will call me?", "what happens to my data?": answered, then asked again; a
         # question is no yes. A sign or a complaint said with it is read first.
@@ -227,7 +233,7 @@ def on_name_choice(turn: Turn, choice: str) -> None:
 
 def on_name_text(turn: Turn, text: str) -> bool:
     """Take a typed name; a question is no name ("who will call me?" is answered)."""
-    asked = turn.answers.callback_question(text) if turn.answers is not None else None
+    asked = _call_question(turn, text)
     if asked is not None:
         _answer(turn, asked)
         ask_name(turn)
@@ -265,7 +271,7 @@ def on_phone_text(turn: Turn, text: str) -> bool:
         turn.goto(HOME)
         turn.say("cancelled")
         return True
-    asked = turn.answers.callback_question(text) if turn.answers is not None else None
+    asked = _call_question(turn, text)
     no_digits = not any(ch.isdecimal() for ch in text)
     if asked is not None and no_digits:
         _answer(turn, asked)  # "who sees my number?"
@@ -549,9 +555,7 @@ flow.buttons(
 flow.says(
     "callback_consent_unclear",
     "callback_consent_again",
-    "callback_faq_who",
-    "callback_faq_when",
-    "callback_faq_data",
+    *(f"callback_faq_{question}" for question in CALLBACK_FAQ_IDS),
     "callback_name_is_a_complaint",
     "callback_declined",
     "callback_ask_report",

@@ -180,8 +180,8 @@ def _take_score(turn: Turn, score: int) -> None:
         _record(turn, done=True)
     elif safety.standing(turn) or not has_routine(turn):
         # Nothing to ask about (no routine while a sign stands; none given yet, where "did you
-        # do it?" would puzzle): a routine already noted as done that day stays done.
-        _record(turn, done=recorded is not None and recorded.done)
+        # do it?" would puzzle); a day already noted as done was taken above.
+        _record(turn, done=False)
     else:
         turn.ask(DONE)
 

@@ -145,11 +145,8 @@ def keep_with_sign(turn: Turn, reading: Reading, text: str) -> None:
 
 
 def fold(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -> bool:
-    """Keep what was read as the episode's, saying nothing; return whether it told anything.
-
-    Also for a message with a warning sign: "my ankle is swollen" keeps the ankle, so once the
-    sign is checked the bot goes on from there instead of asking again where it is.
-    """
+    """Keep what was read as the episode's, saying nothing; return whether it told anything
+    new ("the heel, left one" when the heel is known tells nothing)."""
     state = turn.state
     places = _places(reading, text)
     correcting = "correction" in reading.intent_ids
