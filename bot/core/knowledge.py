@@ -32,6 +32,7 @@ RED_FLAG_IDS = (
     "injury",
     "wound",
     "dvt",
+    "breathless",
     "fever",
     "severe",
     "circulation",

@@ -796,7 +796,7 @@ async def test_a_sign_told_after_the_request_goes_on_it_and_on_the_staff_message
     replies = await coach.handle(ANN, TextEvent(text="my calf is swollen and hot after the flight"))
     assert [r.key for r in replies if isinstance(r, Say)] == [
         "callback_sign_added",
-        "callback_sign_emergency",
+        "callback_sign_urgent",
         "warning",
     ]
     async with db.transaction() as session:
@@ -812,10 +812,10 @@ async def test_a_sign_told_after_the_request_goes_on_it_and_on_the_staff_message
     )
     assert await outbox.run_once() == 1
     [(chat, _, edit)] = outlet.edits
-    assert chat == STAFF and "WARNING SIGNS, EMERGENCY (told to get help now)" in edit.text
+    assert chat == STAFF and "WARNING SIGNS, URGENT (told to be seen today)" in edit.text
     # An edit makes no sound in Telegram: a short new message says that the request changed.
     _announcement, notice = staff_texts(outlet)
-    assert "FC-7K3QX" in notice and "EMERGENCY" in notice and "Ann Smith" not in notice
+    assert "FC-7K3QX" in notice and "URGENT" in notice and "Ann Smith" not in notice
     clock.advance(minutes=5)
     assert await outbox.run_once() == 0
     assert len(outlet.to(STAFF)) == 2

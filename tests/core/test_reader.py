@@ -705,7 +705,8 @@ def test_the_new_signs_urgencies(knowledge: Knowledge) -> None:
         "wound": "urgent",
         "fever": "urgent",
         "diabetic_foot": "urgent",
-        "dvt": "emergency",
+        "dvt": "urgent",
+        "breathless": "emergency",
         "circulation": "emergency",
     }
     assert "emergency number" in knowledge.red_flags["circulation"].advice

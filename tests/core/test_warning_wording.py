@@ -38,9 +38,20 @@ def test_a_possible_clot_is_one_instruction_and_no_second_sign(engine: Engine) -
         engine, "/start", "my calf is swollen and sore, I just flew back from Tokyo yesterday"
     )
     warning = "\n".join(texts)
-    assert "999" in warning
-    assert "111" not in warning  # not "call 999" and then "call 111"
+    # A possible clot alone is urgent (NHS: GP or 111 today), with 999 only if breathless.
+    assert "seen today" in warning
+    assert warning.count("111") == 1  # the one instruction, not "call 111" twice over
+    assert "999" in warning and "short of breath" in warning
+    assert "go to A&E" not in warning
     assert "You also told me" not in warning  # the swollen calf is the clot sign alone
+
+
+def test_a_possible_clot_with_breathlessness_is_the_emergency_alone(engine: Engine) -> None:
+    texts = said(engine, "/start", "my calf is swollen since the flight and I'm short of breath")
+    warning = "\n".join(texts)
+    assert "go to A&E" in warning
+    assert "111" not in warning  # not "call 999" and then "call 111"
+    assert "seen today" not in warning
 
 
 def test_no_sign_advice_names_another_urgency_s_helpline(knowledge: Knowledge) -> None:
