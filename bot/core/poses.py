@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 Point = tuple[float, float]
 View = Literal["full", "closeup"]
@@ -133,10 +133,19 @@ class Towel(_Frozen):
 
 
 class Band(_Frozen):
-    """A resistance band looped round one joint and held at another ("near.toe" → "near.hand")."""
+    """A resistance band looped round one joint ("near.toe") and either held at another
+    ("near.hand") or tied at a point of a table leg that stands there, floor to top."""
 
     around: str = Field(pattern=r"^(near|far)\.[a-z_]+$")
-    held: str = Field(pattern=r"^(near|far)\.[a-z_]+$")
+    held: str | None = Field(default=None, pattern=r"^(near|far)\.[a-z_]+$")
+    tied: Point | None = None
+
+    @model_validator(mode="after")
+    def _held_or_tied(self) -> Band:
+        """Refuse a band that is both held and tied, or neither."""
+        if (self.held is None) == (self.tied is None):
+            raise ValueError("a band needs exactly one of: held (a joint), tied (a point)")
+        return self
 
 
 class Weight(_Frozen):
@@ -433,7 +442,7 @@ def _check_variant(poses: ExercisePoses, variant: Variant, file: str, where: str
                 raise PoseError(file, here, f"unknown feel '{feel}' (e.g. near.calf)")
         band = frame.props.band
         if band is not None:
-            for ref in (band.around, band.held):
+            for ref in (band.around, band.held or band.around):
                 if frame.joint(ref) is None:
                     raise PoseError(file, here, f"the band refers to a missing joint '{ref}'")
     _check_bones(variant, file, where)
@@ -449,6 +458,8 @@ def _points(frame: Frame) -> Iterable[tuple[str, Point]]:
         yield "ball", props.ball.at
     if props.weight is not None:
         yield "weight", props.weight.at
+    if props.band is not None and props.band.tied is not None:
+        yield "band", props.band.tied
     for number, arrow in enumerate(frame.arrows, start=1):
         yield f"arrow {number}", arrow.start
         yield f"arrow {number}", arrow.end

@@ -258,10 +258,12 @@ def _glow(ax: Axes, frame: Frame, feel: str) -> None:
 
 
 def _band(ax: Axes, frame: Frame, pen: Pen) -> None:
-    """Draw a band from the hand to a loop round the toes: strands behind, the loop in front."""
+    """Draw a band from the hand, or a knot on a table leg (drawn with the room), to a loop
+    round the toes: strands behind, the loop in front."""
     band = frame.props.band
     assert band is not None
-    around, held = frame.joint(band.around), frame.joint(band.held)
+    around = frame.joint(band.around)
+    held = band.tied or (frame.joint(band.held) if band.held else None)
     if around is None or held is None:
         return
     away = unit((around[0] - held[0], around[1] - held[1]))
@@ -270,9 +272,13 @@ def _band(ax: Axes, frame: Frame, pen: Pen) -> None:
     a = (around[0] + spread * side[0], around[1] + spread * side[1])
     b = (around[0] - spread * side[0], around[1] - spread * side[1])
     width = max(2.0, pen.pt(0.7))
-    # The band's loose end hangs out of the fist: it goes through the hand, not into it.
-    hang = unit((-away[0] - 0.9 * abs(away[0]), -away[1] - 1.2))
-    tail = (held[0] + 6.0 * hang[0], held[1] + 6.0 * hang[1])
+    if band.tied is not None:
+        # The knot's loose end hangs down the leg.
+        tail = (held[0] + 0.4, held[1] - 4.0)
+    else:
+        # The band's loose end hangs out of the fist: it goes through the hand, not into it.
+        hang = unit((-away[0] - 0.9 * abs(away[0]), -away[1] - 1.2))
+        tail = (held[0] + 6.0 * hang[0], held[1] + 6.0 * hang[1])
     ax.plot(
         [held[0], tail[0]],
         [held[1], tail[1]],
@@ -298,6 +304,8 @@ def _band(ax: Axes, frame: Frame, pen: Pen) -> None:
         solid_capstyle="round",
         zorder=16.5,
     )
+    if band.tied is not None:
+        ax.add_patch(Circle(held, 0.9, color=BAND, zorder=13.6, linewidth=0))
 
 
 def _fist(ax: Axes, frame: Frame, outline: float) -> None:
@@ -308,8 +316,10 @@ def _fist(ax: Axes, frame: Frame, outline: float) -> None:
     """
     band = frame.props.band
     assert band is not None
+    if band.held is None or not band.held.endswith("hand"):
+        return
     around, held = frame.joint(band.around), frame.joint(band.held)
-    if around is None or held is None or not band.held.endswith("hand"):
+    if around is None or held is None:
         return
     away = unit((around[0] - held[0], around[1] - held[1]))
     up = (-away[1], away[0]) if away[0] >= 0 else (away[1], -away[0])

@@ -52,6 +52,9 @@ def draw_room(ax: Axes, props: Props, width: float, height: float, pen: Pen) -> 
         )
     if props.chair is not None:
         _chair(ax, props.chair, floor_y, line)
+    if props.band is not None and props.band.tied is not None:
+        # The leg of a table the band is tied to, its near face at the knot.
+        _wood(ax, (props.band.tied[0], floor_y), 3.0, height - floor_y, line)
     if props.towel is not None:
         _towel(ax, props.towel, line)
     if props.weight is not None:
@@ -76,14 +79,19 @@ def draw_room(ax: Axes, props: Props, width: float, height: float, pen: Pen) -> 
         _ball(ax, props.ball, line)
 
 
+def _wood(ax: Axes, corner: tuple[float, float], w: float, h: float, line: float) -> None:
+    """Draw a piece of wood (a chair's seat or leg, a table leg) with its lower left corner."""
+    ax.add_patch(
+        Rectangle(corner, w, h, facecolor=WOOD, edgecolor=WOOD_DARK, linewidth=line, zorder=2)
+    )
+
+
 def _chair(ax: Axes, chair: Chair, floor_y: float, line: float) -> None:
     x0, x1 = chair.seat
     top = floor_y + chair.height
 
     def wood(x: float, y: float, w: float, h: float) -> None:
-        ax.add_patch(
-            Rectangle((x, y), w, h, facecolor=WOOD, edgecolor=WOOD_DARK, linewidth=line, zorder=2)
-        )
+        _wood(ax, (x, y), w, h, line)
 
     wood(x0, top - 4, x1 - x0, 4)
     for x in (x0 + 1, x1 - 4):

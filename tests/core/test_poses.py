@@ -126,7 +126,13 @@ def test_the_toes_bend_in_the_toe_moves(knowledge):
         return math.degrees(math.atan2(ty - by, tx - bx) - math.atan2(by - hy, bx - hx))
 
     pulls = knowledge.pictures.poses["banded_toe_pull"].variants["default"].frames
-    assert toe_angle(pulls[0]) - toe_angle(pulls[1]) > 90, "toes back, then curled down"
+    assert toe_angle(pulls[1]) - toe_angle(pulls[0]) > 90, "toes forward, then pulled back"
+    # The pull back works against the band: it is tied beyond the toes, not held towards the
+    # shin (where it would pull the same way as the toes).
+    for frame in pulls:
+        band = frame.props.band
+        assert band is not None and band.held is None and band.tied is not None
+        assert band.tied[0] > max(frame.near["toe"][0], frame.near["toe_mid"][0]) + 5
 
     def knuckle(f) -> float:
         """Return how far the toe bends at its middle joint, in degrees."""
@@ -153,6 +159,26 @@ def test_a_misspelt_joint(kdir):
     assert message.startswith("knowledge/poses/standing_calf_raise.yaml: standing_calf_raise")
     assert "frame 2" in message
     assert "missing joint 'near.knee'" in message
+
+
+def test_a_band_both_held_and_tied(kdir):
+    band = {"around": "near.toe_mid", "held": "near.toe", "tied": [70, 23]}
+    edit(
+        kdir,
+        "poses/banded_toe_pull.yaml",
+        lambda d: d["variants"]["default"]["props"].update(band=band),
+    )
+    assert "a band needs exactly one of: held (a joint), tied (a point)" in error_of(kdir)
+
+
+def test_a_band_tied_off_the_canvas(kdir):
+    band = {"around": "near.toe_mid", "tied": [90, 23]}
+    edit(
+        kdir,
+        "poses/banded_toe_pull.yaml",
+        lambda d: d["variants"]["default"]["props"].update(band=band),
+    )
+    assert "band (90, 23) is outside the canvas 76 x 44" in error_of(kdir)
 
 
 def test_a_joint_the_view_does_not_have(kdir):
