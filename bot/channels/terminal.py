@@ -39,9 +39,11 @@ TEXT_BUTTON = "text:"
 _NUMBER_LIKE = re.compile(r"^\d{1,2}(?:[:.]\d{2})?$")
 
 
-def numbers_only(labels: Sequence[str]) -> bool:
-    """Say whether every label is a number or a time (shown unnumbered)."""
-    return bool(labels) and all(_NUMBER_LIKE.match(label) for label in labels)
+def unnumbered(labels: Sequence[str]) -> bool:
+    """Say whether to show the labels unnumbered, picked by label only: when any is a number
+    or a time ("1. 0", "2. 1" made the 0-10 scale with a Talk to a professional button
+    unreadable)."""
+    return any(_NUMBER_LIKE.match(label) for label in labels)
 
 
 COUNTDOWN_EVERY = 0.25  # seconds between redraws of the countdown line
@@ -189,7 +191,7 @@ class TerminalChat:
             # Coming back: the numbers typed now pick from the question left open last time.
             shown = await self.coach.live_choices(self.person.id)
             self.labels = [c.label for c in shown]
-            self.tokens = [] if numbers_only(self.labels) else [c.token for c in shown]
+            self.tokens = [] if unnumbered(self.labels) else [c.token for c in shown]
         while True:
             line = await read_line()
             if line is None:
@@ -201,7 +203,7 @@ class TerminalChat:
     def show(self, reply: Reply, *, image: Path | None = None) -> None:
         """Print one reply, numbering its choices (and a card's picture's path)."""
         text, buttons, tokens = _render(reply, self._save_file)
-        plain = numbers_only(buttons)
+        plain = unnumbered(buttons)
         if tokens is not None:
             # Unnumbered buttons are picked by their label only.
             self.tokens = [] if plain else tokens

@@ -113,6 +113,15 @@ def test_plain_output_shows_a_scale_unnumbered(tmp_path):
     assert ". 10\n" not in result.stdout  # no "11. 10"
 
 
+def test_a_scale_with_a_worded_button_stays_unnumbered_and_each_is_picked_by_label(tmp_path):
+    lines = ["sore arches", "3", "none", "Stop here", "/checkin", "getting worse"]
+    result = chat(tmp_path, [*lines, "Talk to a professional"])
+    assert result.returncode == 0, result.stderr
+    assert "  [0]  [1]  [2]" in result.stdout and "[10]  [Talk to a professional]" in result.stdout
+    assert "1. 0\n" not in result.stdout  # not "1. 0", "2. 1", ...
+    assert result.stdout.rstrip().splitlines()[-3].startswith("A professional from our team")
+
+
 def test_the_phone_question_asks_for_the_number_typed_with_no_button_to_press(tmp_path):
     result = chat(tmp_path, ["/callback", "yes", "Ann"], "--json")
     assert result.returncode == 0, result.stderr
