@@ -187,6 +187,8 @@ class AnswerMatcher:
         self._hedges = tuple(_fold(w) for w in answers.hedges)
         self._move_on = frozenset(self.clean(w) for w in answers.move_on) - {""}
         self._came_back = tuple(_fold(w) for w in answers.came_back)
+        self._same_as_before = tuple(_fold(w) for w in answers.same_as_before)
+        self._better = tuple(_fold(w) for w in answers.better)
         # What each move is called ("the towel one").
         self._moves = _longest_first(
             (said, exercise.id)
@@ -297,6 +299,14 @@ class AnswerMatcher:
     def says_it_came_back(self, text: str) -> bool:
         """Say whether the text tells of a sign come back or new ("swollen again")."""
         return _says_any(text, self._came_back)
+
+    def says_same_as_before(self, text: str) -> bool:
+        """Say whether a score is told as the last one again ("about the same")."""
+        return _says_any(text, self._same_as_before)
+
+    def says_better(self, text: str) -> bool:
+        """Say whether a score is told as better than the last one ("much better")."""
+        return _says_any(text, self._better)
 
     def tells_what_was_said(self, text: str) -> bool:
         """Say whether the text tells what a professional said or found ("the doctor said")."""

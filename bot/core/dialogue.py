@@ -23,7 +23,7 @@ from bot.core.events import (
     TextEvent,
 )
 from bot.core.flow import Registry
-from bot.core.flows import REGISTRY, callback, guide, intake, reminder, routine, safety
+from bot.core.flows import REGISTRY, callback, checkin, guide, intake, reminder, routine, safety
 from bot.core.knowledge import Knowledge, check_messages
 from bot.core.replies import Reply, Say
 from bot.core.state import HOME, ConversationState
@@ -98,7 +98,7 @@ def understand(turn: Turn, text: str) -> None:
             intake.take_reading(turn, reading, fresh=state.step in _FRESH, text=text)
     elif intake.ask_about_hints(turn, reading):
         pass
-    elif "worse" in intents and state.symptoms:
+    elif "worse" in intents and (state.symptoms or state.step in checkin.flow.steps):
         state.worsening = True
         turn.say("worsening_reply")
         turn.offer_professional = True

@@ -478,6 +478,10 @@ class Answers(_Frozen):
     clear_yes: tuple[str, ...] = ()
     # Words that soften an answer ("maybe", "I guess"): an answer with one is no clear yes.
     hedges: tuple[str, ...] = ()
+    # A check-in score told against the last one: "about the same" takes it again, "better"
+    # asks for today's number (how much better is the person's to say).
+    same_as_before: tuple[str, ...] = ()
+    better: tuple[str, ...] = ()
     # "done", "next" typed at how a move felt: the person moves on without saying.
     move_on: tuple[str, ...] = ()
     # Words after a "no" that say it goes on ("no. well I did go over on it"): such an answer
@@ -559,6 +563,8 @@ class Answers(_Frozen):
         "professional_said",
         "name_lead_ins",
         "name_tails",
+        "same_as_before",
+        "better",
     )
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:

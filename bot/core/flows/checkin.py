@@ -23,6 +23,7 @@ from bot.core.progress import (
     nudge_reason,
     summarize,
 )
+from bot.core.reading import Reading
 from bot.core.replies import Chart
 from bot.core.state import HOME
 from bot.core.turn import Turn, local_today
@@ -155,12 +156,52 @@ def on_score_choice(turn: Turn, choice: str) -> None:
 
 
 def on_score_text(turn: Turn, text: str) -> bool:
-    """Take a typed score ("4", "about a 4", "pretty bad"), or explain the scale."""
+    """Take a typed score ("4", "about a 4", "pretty bad", "about the same"), or explain the
+    scale; "worse" is left to the engine, which answers a worsening course."""
     reading = turn.read(text)
+    if _compared(turn, text, reading):
+        return True
     score = intake.scale_answer(turn, text, reading)
     if score is not None and score != intake.EXPLAINED:
         _take_score(turn, score)
     return score is not None
+
+
+def _compared(turn: Turn, text: str, reading: Reading) -> bool:
+    """Answer a score told against the last one, with no number: "about the same" takes the
+    last score again (said back), "better" asks for today's number. Return whether it did."""
+    answers = turn.answers
+    numbered = reading.pain_score is not None or answer_score(text) is not None
+    if answers is None or numbered or "worse" in reading.intent_ids:
+        return False  # "better, about a 2" is 2; "a bit better" is no "a bit" (2)
+    same, better = answers.says_same_as_before(text), answers.says_better(text)
+    if not (same or better):
+        return False
+    last = _last_score(turn)
+    if last is None:
+        turn.say("checkin_better_no_earlier" if better else "checkin_no_earlier")
+        turn.reprompt()
+    elif better:
+        turn.say("checkin_better", score=last[0], day=last[1])
+        turn.reprompt()
+    else:
+        turn.say("checkin_same_again", score=last[0], day=last[1])
+        _take_score(turn, last[0])
+    return True
+
+
+def _last_score(turn: Turn) -> tuple[int, str] | None:
+    """Return the last score before the day being checked in, and when it was told in words:
+    the latest earlier check-in, else the score told with the complaint."""
+    draft = DRAFT.get(turn.state)
+    day = draft.day if draft is not None else local_today(turn)
+    earlier = [c for c in turn.ctx.checkins if c.day < day]
+    if earlier:
+        last = max(earlier, key=lambda c: c.day)
+        return last.score, turn.text("checkin_on_day", day=day_words(turn, last.day))
+    if turn.state.pain_score is not None:
+        return turn.state.pain_score, turn.text("checkin_when_told")
+    return None
 
 
 def _take_score(turn: Turn, score: int) -> None:
@@ -353,6 +394,12 @@ flow.says(
     "chart_title",
     "chart_start",
     "chart_done",
+    "checkin_no_earlier",
+    "checkin_better_no_earlier",
+    "checkin_when_told",
+    checkin_on_day={"day"},
+    checkin_better={"score", "day"},
+    checkin_same_again={"score", "day"},
     checkin_saved={"score"},
     checkin_already={"day", "score"},
     checkin_already_to={"day", "score", "new"},

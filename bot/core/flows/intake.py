@@ -333,6 +333,8 @@ def scale_answer(turn: Turn, text: str, reading: Reading) -> int | None:
         turn.say("scale_range")  # "12", "-1": a number, but not on the scale
         turn.reprompt()
         return EXPLAINED
+    if "worse" in reading.intent_ids:
+        return None  # "a bit worse than yesterday" is a worsening course, not "a bit" (2)
     if answers is not None:
         in_words = answers.pain_in_words(text)
         if in_words is not None:
