@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from bot.core.knowledge import Knowledge
-from bot.core.text import normalize
+from bot.core.text import fold_phrase, normalize
 
 # Below this similarity (0-100) a typed answer is not a near miss of a label or synonym.
 _FUZZY_CUTOFF = 86.0
@@ -46,7 +46,6 @@ _MODAL_STATEMENT = re.compile(
     r"there|someone|somebody|anyone|anybody|\d+|zero|one|two|three|four|five|six|seven|eight|"
     r"nine|ten)\b)\w|do\s+(?:it|that|them|this|all|another|one|some|more|again)\b)"
 )
-_PUNCTUATION = re.compile(r"[^\w\s:+-]")
 # "4ish", "noonish", "sevenish": the hedge is dropped, the time kept.
 _ISH = re.compile(
     r"\b(\d{1,2}(?:[:.]\d{2})?|noon|midday|lunch|lunchtime|teatime|one|two|three|four|five|six|"
@@ -96,8 +95,7 @@ def is_question(text: str) -> bool:
 
 def _fold(text: str) -> str:
     """Return the text lower-cased, without punctuation, a time's "-ish" dropped."""
-    folded = _ISH.sub(r"\1", _PUNCTUATION.sub(" ", normalize(text, 300)))
-    return _SPACES.sub(" ", folded).strip()
+    return _SPACES.sub(" ", _ISH.sub(r"\1", fold_phrase(text))).strip()
 
 
 def _longest_first(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:

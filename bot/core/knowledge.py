@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.core.poses import Pictures, PoseError, SuppliedPicture, load_pictures
 from bot.core.progress import ProgressRules
 from bot.core.reminders import ReminderRules
-from bot.core.text import normalize
+from bot.core.text import fold_phrase, normalize
 
 SYMPTOM_IDS = ("tightness", "cramping", "soreness", "weakness", "pain")
 LOCATION_IDS = ("foot", "sole", "arch", "heel", "toes", "ankle", "calf")
@@ -873,7 +873,7 @@ def _check_called(exercises: dict[str, Exercise]) -> None:
     owner: dict[str, str] = {}
     for exercise in exercises.values():
         for said in (exercise.name, *exercise.called):
-            folded = " ".join(said.casefold().replace("'", "").split())
+            folded = fold_phrase(said)  # as the messages that name a move are folded
             other = owner.setdefault(folded, exercise.id)
             if other != exercise.id:
                 raise KnowledgeError(

@@ -49,6 +49,16 @@ def normalize(text: object, max_chars: int) -> str:
     return text[:max_chars]
 
 
+_PUNCTUATION = re.compile(r"[^\w\s:+-]")
+_SPACES = re.compile(r"\s+")
+
+
+def fold_phrase(text: object, max_chars: int = 300) -> str:
+    """Return `text` normalized, its punctuation (but ":", "+", "-") turned into spaces and
+    its spaces collapsed: how a listed phrase and a message are compared."""
+    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", normalize(text, max_chars))).strip()
+
+
 def _token_pattern(symbols: frozenset[str]) -> re.Pattern[str]:
     """Return the tokenizing regex: words, listed symbols, clause punctuation."""
     # Symbols (emoji such as the foot) are tokens only when the vocabulary names them.

@@ -317,3 +317,10 @@ def test_two_moves_called_the_same_are_refused(kdir: Path) -> None:
     called = "    called: [towel one,"
     edit_text(kdir, "exercises.yaml", called, called + " the ball,")
     assert "'the ball' also calls 'ball_roll'" in error_of(kdir)
+
+
+def test_two_moves_called_the_same_once_punctuation_is_folded_are_refused(kdir: Path) -> None:
+    # Messages are matched with punctuation folded away, so "the ball!" names the ball roll.
+    called = "    called: [towel one,"
+    edit_text(kdir, "exercises.yaml", called, called + ' "The Ball!",')
+    assert "'The Ball!' also calls 'ball_roll'" in error_of(kdir)
