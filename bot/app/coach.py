@@ -50,7 +50,7 @@ from bot.core.effects import (
 )
 from bot.core.events import Event, GuideEndedEvent
 from bot.core.guide import GuideRun
-from bot.core.replies import Choice, Document, Reply, Report
+from bot.core.replies import Choice, Document, Reply, Report, Say
 from bot.core.state import ConversationState
 from bot.core.turn import Context, live_choices
 from bot.core.updates import UpdateKey
@@ -157,11 +157,11 @@ class Coach:
                 # A guide's time running out is our timer, not the person coming back.
                 seen=not isinstance(event, GuideEndedEvent),
             )
-            extra: list[Reply] = []
+            files: list[tuple[str, Reply]] = []
             if outcome.effects:
                 async with self.db.session_on(conn) as session:
-                    extra = await self._apply(session, person.id, outcome.effects, ctx.now)
-        return [*outcome.replies, *extra]
+                    files = await self._apply(session, person.id, outcome.effects, ctx.now)
+        return _with_files(outcome.replies, files)
 
     async def _finish(self, replies: list[Reply]) -> list[Reply]:
         """Draw what the replies only describe (charts), off the event loop."""
@@ -196,9 +196,10 @@ class Coach:
 
     async def _apply(
         self, session: Session, user_id: int, effects: Sequence[Effect], now: datetime
-    ) -> list[Reply]:
-        """Carry out the step's effects in its transaction; return any replies they make."""
-        extra: list[Reply] = []
+    ) -> list[tuple[str, Reply]]:
+        """Carry out the step's effects in its transaction; return the files they make, each
+        with the key of the message it follows."""
+        extra: list[tuple[str, Reply]] = []
         for effect in effects:
             match effect:
                 case SetReminder(at=at, zone=zone, days=days, starts_on=starts_on):
@@ -240,17 +241,29 @@ class Coach:
                     await leads.withdraw(session, user_id, code, now)
                 case AttachReport(code=code):
                     await leads.want_report(session, user_id, code, now)
-                case ExportMyData():
+                case ExportMyData(after=after):
                     data = await privacy.export(session, user_id)
                     content = json.dumps(data, indent=2, ensure_ascii=False).encode()
-                    extra.append(Document(filename="footcoach-my-data.json", content=content))
-                case SendReport(caption=caption):
+                    file = Document(filename="footcoach-my-data.json", content=content)
+                    extra.append((after, file))
+                case SendReport(caption=caption, after=after):
                     report = await reports.gather(session, self.engine.knowledge, user_id, now)
                     if report is not None:
-                        extra.append(Report(data=report, caption=caption))
+                        extra.append((after, Report(data=report, caption=caption)))
                 case ForgetMe():
                     await privacy.forget(session, user_id, now)
         return extra
+
+
+def _with_files(replies: Sequence[Reply], files: Sequence[tuple[str, Reply]]) -> list[Reply]:
+    """Put each file right after the message that announces it ("Here is your report"), so
+    the question the person was at comes after the file, not between the two."""
+    placed = list(replies)
+    for after, file in files:
+        keys = [r.key if isinstance(r, Say) else "" for r in placed]
+        at = keys.index(after) + 1 if after and after in keys else len(placed)
+        placed.insert(at, file)
+    return placed
 
 
 async def _save_guide(session: Session, user_id: int, run: GuideRun, now: datetime) -> None:

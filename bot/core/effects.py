@@ -153,6 +153,9 @@ class ExportMyData(_Effect):
     """Send the person everything stored about them."""
 
     kind: Literal["export_my_data"] = "export_my_data"
+    # The key of the message the file follows; a reply after that one (the question the
+    # person was at) then comes after the file. Empty: the file comes last.
+    after: str = ""
 
 
 class SendReport(_Effect):
@@ -160,6 +163,7 @@ class SendReport(_Effect):
 
     kind: Literal["send_report"] = "send_report"
     caption: str
+    after: str = ""  # as ExportMyData's
 
 
 class ForgetMe(_Effect):

@@ -175,8 +175,9 @@ async def test_answers_are_kept_per_move_and_day_the_latest_winning(knowledge, t
         ]
         assert [a.feeling for a in only] == ["just_right"]
 
-        # Sent at a card, so the card is asked again too (its buttons are the live ones).
-        [_, again, exported] = await coach.handle(ANN, CommandEvent(name="mydata"))
+        # Sent at a card, so the card is asked again too (its buttons are the live ones), after
+        # the file.
+        [_, exported, again] = await coach.handle(ANN, CommandEvent(name="mydata"))
         assert reply_key(again) == "card_repeat"
         assert isinstance(exported, Document)
         kept = json.loads(exported.content)["how_moves_felt"]

@@ -96,3 +96,20 @@ def test_footcoach_report_writes_the_same_pdf(
     assert main(["report", "--user", "999", "--out", str(settings_env / "x.pdf")]) == 1
     assert "no person with user id 999" in capsys.readouterr().err
     assert not (settings_env / "x.pdf").exists()
+
+
+async def test_a_file_asked_for_mid_routine_comes_before_the_way_back(
+    knowledge: Knowledge, tmp_path: Path
+) -> None:
+    # The card the person was at used to come between "Here is your report" and the file.
+    coach, db = await make_coach(knowledge, tmp_path, Clock())
+    try:
+        for text in ("sore heels", "4", "None of these", "Done", "just right"):
+            await coach.handle(ANN, TextEvent(text=text))
+        for command, announced in (("report", "report_sent"), ("mydata", "mydata_sent")):
+            replies = await coach.handle(ANN, CommandEvent(name=command))
+            kinds = [reply_key(r) for r in replies]
+            assert kinds[:2] == [announced, "document"], kinds
+            assert len(kinds) > 2, "and then the way back to the card"
+    finally:
+        await db.close()

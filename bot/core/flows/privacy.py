@@ -26,7 +26,7 @@ def show_privacy(turn: Turn, args: str) -> None:
 
 def send_my_data(turn: Turn, args: str) -> None:
     """Send the person everything stored about them, as a JSON document."""
-    turn.do(ExportMyData())
+    turn.do(ExportMyData(after="mydata_sent"))
     turn.say("mydata_sent")
 
 

@@ -20,7 +20,7 @@ def send_report(turn: Turn, args: str) -> None:
     if not (known or turn.ctx.checkins):
         turn.say("report_empty")
         return
-    turn.do(SendReport(caption=turn.text("report_caption")))
+    turn.do(SendReport(caption=turn.text("report_caption"), after="report_sent"))
     turn.say("report_sent")
 
 

@@ -64,8 +64,9 @@ async def test_report_sends_a_pdf_and_a_request_can_carry_it(api: FakeBotAPI, tm
     async with running_bot(api, tmp_path) as bot:
         ann = TelegramUser(api, 42)
         await complaint(ann)
-        [text, document] = await ann.send("/report", 2)
+        [text, document, back] = await ann.send("/report", 3)
         assert (text.text or "").startswith("Here is your report")
+        assert (back.text or "").startswith("We're on")  # the card, after the file
         assert document.method == "sendDocument" and document.document is not None
         assert document.document.startswith(b"%PDF")
         assert document.file is not None and document.file.filename == "footcoach-report.pdf"
