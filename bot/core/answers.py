@@ -205,6 +205,7 @@ class AnswerMatcher:
             key=len,
             reverse=True,
         )
+        self._not_names = frozenset(_fold(w) for w in answers.not_names)
         self._questions = _longest_first(
             (w, q) for q, words in answers.questions.items() for w in words
         )
@@ -324,6 +325,10 @@ class AnswerMatcher:
             (),
         )
         return " ".join(words[len(lead) :]).strip(" ,.:;-!")
+
+    def is_no_name(self, name: str) -> bool:
+        """Say whether a name typed is an answer that is never a name ("yes", "ok", "no idea")."""
+        return _fold(name) in self._not_names
 
     def is_clear_yes(self, text: str, label: str) -> bool:
         """Say whether the text is a clear yes: the yes button's label or one of knowledge's

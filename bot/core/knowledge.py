@@ -493,6 +493,9 @@ class Answers(_Frozen):
     name_lead_ins: tuple[str, ...] = ()
     # Words said after it ("Jo please", "Jo Smith thanks"): taken off too.
     name_tails: tuple[str, ...] = ()
+    # Answers that are never a name ("yes", "ok", "no idea"): typed at the name question, the
+    # question is asked again. Names that are also words ("Will", "Hope") are not listed.
+    not_names: tuple[str, ...] = ()
     # Everyday questions about the moves ("how long until I see results?"): question id ->
     # what people ask; each is answered by the message `faq_<id>`, from CLINICAL-NOTES.md.
     questions: dict[str, tuple[str, ...]] = {}
@@ -558,6 +561,7 @@ class Answers(_Frozen):
         "professional_said",
         "name_lead_ins",
         "name_tails",
+        "not_names",
     )
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:

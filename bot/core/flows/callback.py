@@ -78,14 +78,14 @@ def ask_consent(turn: Turn) -> None:
     turn.say("callback_consent", about=_about(turn), choices=("agree", "decline"))
 
 
-def ask_name(turn: Turn) -> None:
+def ask_name(turn: Turn, key: str = "callback_name") -> None:
     """Ask what name the professional should use, offering the Telegram first name."""
     first = turn.ctx.first_name
     if first:
         label = turn.text("button_use_name", name=first)
-        turn.say("callback_name", choices=("use_name",), labels={"use_name": label}, yes="use_name")
+        turn.say(key, choices=("use_name",), labels={"use_name": label}, yes="use_name")
     else:
-        turn.say("callback_name")
+        turn.say(key)
 
 
 def ask_phone(turn: Turn) -> None:
@@ -238,21 +238,31 @@ def on_name_text(turn: Turn, text: str) -> bool:
         _answer(turn, asked)
         ask_name(turn)
         return True
+    reading = turn.read(text)
     if is_question(text) and not is_request(text):
-        return False  # "what happens to my data?": the engine reads it, then asks again
-    if not _NOT_A_NAME.isdisjoint(turn.read(text).intent_ids):
+        everyday = turn.answers is not None and turn.answers.everyday_question(text) is not None
+        if reading.intents or reading.symptoms or reading.locations or everyday:
+            return False  # "what's my program?": the engine reads it, then asks again
+        ask_name(turn, "callback_name_again")  # "why?", "do you need my real name?"
+        return True
+    if not _NOT_A_NAME.isdisjoint(reading.intent_ids):
         return False  # "cancel", "never mind", "delete everything": no name, a request
-    _take_name(turn, text)
+    _take_name(turn, text, typed=True)
     return True
 
 
-def _take_name(turn: Turn, raw: str) -> None:
+def _take_name(turn: Turn, raw: str, *, typed: bool = False) -> None:
     name = " ".join(raw.split())
-    if turn.answers is not None:
-        name = turn.answers.name_said(name)  # "my name's Jo Smith" is Jo Smith
-    if not name or len(name) > MAX_NAME or not any(ch.isalpha() for ch in name):
+    answers = turn.answers
+    if answers is not None:
+        name = answers.name_said(name)  # "my name's Jo Smith" is Jo Smith
+    if not name or len(name) > MAX_NAME:
         turn.say("callback_name_invalid", limit=MAX_NAME)
         ask_name(turn)
+        return
+    # "yes", "ok", "no", "7", "👍": an answer to some other question, not a name ("Will" is).
+    if not any(ch.isalpha() for ch in name) or (typed and answers and answers.is_no_name(name)):
+        ask_name(turn, "callback_name_again")
         return
     reading = turn.read(name)
     # "my heel hurts" is what bothers them, not a name ("Mr Tighe" and "Dr Sole" are names).
@@ -562,6 +572,7 @@ flow.says(
     "callback_report_attached",
     "callback_report_not_attached",
     "callback_name",
+    "callback_name_again",
     "callback_phone",
     "callback_phone_typed",
     "callback_time",
