@@ -62,9 +62,10 @@ INTENT_IDS = (
 # Everyday questions about the moves that the bot answers from knowledge (answers.questions in
 # language.yaml, each answered by messages.yaml's `faq_<id>`).
 FAQ_IDS = ("results", "hold", "how_often", "ball")
-# Questions about the callback itself, asked before saying yes to it (answers.callback_questions
-# in language.yaml, each answered by messages.yaml's `callback_faq_<id>`).
-CALLBACK_FAQ_IDS = ("who", "when", "data")
+# Questions about the callback itself (answers.callback_questions in language.yaml, each
+# answered by messages.yaml's `callback_faq_<id>`; "when" and "status", with a request in, by
+# how that request stands: `callback_status`).
+CALLBACK_FAQ_IDS = ("who", "when", "data", "status")
 
 KNOWLEDGE_FILES = (
     "exercises.yaml",

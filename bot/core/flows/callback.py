@@ -7,10 +7,12 @@ Someone with an open request sees it and can change or withdraw it instead of a 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from pydantic import BaseModel
 
 from bot.core.answers import asks_meaning, is_question, is_request
+from bot.core.day_names import short_day
 from bot.core.effects import AttachReport, SaveLead, WithdrawLead
 from bot.core.flow import Draft, Flow, yes_no
 from bot.core.flows import safety
@@ -19,7 +21,7 @@ from bot.core.knowledge import CALLBACK_FAQ_IDS
 from bot.core.leads import LeadDetails
 from bot.core.phone import PhoneRefusal, normalize_phone
 from bot.core.state import HOME, StepId
-from bot.core.turn import Turn
+from bot.core.turn import Turn, local_today, zone_of
 
 BEST_TIMES = ("morning", "afternoon", "evening", "anytime")
 MAX_NAME = 100
@@ -170,10 +172,33 @@ def _call_question(turn: Turn, text: str) -> str | None:
 
 
 def _answer(turn: Turn, asked: str) -> None:
-    """Answer a question about the call; when it comes, with a standing sign's urgency."""
-    turn.say(f"callback_faq_{asked}")
-    if asked == "when":
+    """Answer a question about the call; when it comes, with a standing sign's urgency.
+
+    With a request in, "when will they call?" and "any news?" are told how it stands.
+    """
+    lead = turn.ctx.open_lead
+    timing = asked in ("when", "status")
+    if timing and lead is not None:
+        turn.say(
+            "callback_status",
+            code=lead.code,
+            status=turn.text(f"status_{lead.status}"),
+            made=_made(turn, lead.created_at),
+            best_time=turn.label(lead.best_time),
+        )
+    else:
+        turn.say(f"callback_faq_{asked}")
+    if timing:
         _say_urgency(turn)  # a sign that can't wait is not told "within one working day" alone
+
+
+def _made(turn: Turn, instant: datetime) -> str:
+    """Say when a request went in: "today at 14:02", "on Tue 3 Nov at 09:15"."""
+    local = instant.astimezone(zone_of(turn.state.zone, turn.ctx.reminder))
+    clock = local.strftime("%H:%M")
+    if local.date() == local_today(turn):
+        return turn.text("when_today", time=clock)
+    return turn.text("when_day", day=short_day(turn.text, local.date()), time=clock)
 
 
 def on_existing_text(turn: Turn, text: str) -> bool:
@@ -594,6 +619,9 @@ flow.says(
     "status_closed",
     "status_withdrawn",
     callback_existing={"code", "status", "name", "phone", "best_time"},
+    callback_status={"code", "status", "made", "best_time"},
+    when_today={"time"},
+    when_day={"day", "time"},
     callback_consent={"about"},
     callback_review={"name", "phone", "best_time", "note", "about"},
     callback_confirmed={"code"},
