@@ -206,6 +206,7 @@ class AnswerMatcher:
             reverse=True,
         )
         self._not_names = frozenset(_fold(w) for w in answers.not_names)
+        self._call_words = tuple(_fold(w) for w in answers.call_words)
         self._questions = _longest_first(
             (w, q) for q, words in answers.questions.items() for w in words
         )
@@ -294,6 +295,10 @@ class AnswerMatcher:
     def callback_question(self, text: str) -> str | None:
         """Return the question about the callback the text asks ("who will call me?"), or None."""
         return next(iter(_named_in(text, self._callback_questions)), None)
+
+    def names_the_call(self, text: str) -> bool:
+        """Say whether the text names the call ("to call me", "my number")."""
+        return _says_any(text, self._call_words)
 
     def says_it_came_back(self, text: str) -> bool:
         """Say whether the text tells of a sign come back or new ("swollen again")."""

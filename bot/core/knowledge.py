@@ -504,6 +504,11 @@ class Answers(_Frozen):
     # take?", "what happens to my data?"): question id -> what people ask; each is answered by
     # the message `callback_faq_<id>` and the consent is asked again.
     callback_questions: dict[str, tuple[str, ...]] = {}
+    # Words that name the call ("call", "ring", "my number"): a question about the call longer
+    # than a few words is one only with one of these ("how long will it take them to call
+    # me?"); "how long will it take to see results?" is about the moves, "is it safe to walk on
+    # it?" a note for the professional.
+    call_words: tuple[str, ...] = ()
     # Words common in other languages and rare in English ("duele", "pied", "schmerzen"): a
     # message not understood and made mostly of them is told that the bot reads English only.
     other_languages: frozenset[str] = frozenset()
@@ -563,6 +568,7 @@ class Answers(_Frozen):
         "name_lead_ins",
         "name_tails",
         "not_names",
+        "call_words",
     )
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:

@@ -148,18 +148,11 @@ def on_existing_choice(turn: Turn, choice: str) -> None:
 
 
 def asks_about_the_call(turn: Turn, text: str) -> bool:
-    """Answer a question about the call asked with a request open ("when will they call?").
-
-    A short "how long will it take?" is about the call then; a longer question about the moves
-    ("how long will it take to see results?") is left to the everyday answers.
-    """
-    answers = turn.answers
-    if answers is None or turn.ctx.open_lead is None:
+    """Answer a question about the call asked with a request open ("when will they call?")."""
+    if turn.ctx.open_lead is None:
         return False
-    asked = answers.callback_question(text)
+    asked = _about_the_call(turn, text)
     if asked is None:
-        return False
-    if answers.everyday_question(text) is not None and len(text.split()) > _SHORT_QUESTION:
         return False
     _answer(turn, asked)
     turn.reprompt()
@@ -169,6 +162,21 @@ def asks_about_the_call(turn: Turn, text: str) -> bool:
 def _call_question(turn: Turn, text: str) -> str | None:
     """Return the question about the call the text asks ("who will call me?"), or None."""
     return turn.answers.callback_question(text) if turn.answers is not None else None
+
+
+def _about_the_call(turn: Turn, text: str) -> str | None:
+    """Return the question about the call the text asks where it may be about something else.
+
+    A short "how long will it take?" is about the call; a longer question is only when it names
+    the call ("how long will it take them to call me?"): "how long will it take to see
+    results?" is about the moves, and "is it safe to walk on it?" typed as the note, a note.
+    """
+    asked = _call_question(turn, text)
+    if asked is None or turn.answers is None:
+        return None
+    if len(text.split()) > _SHORT_QUESTION and not turn.answers.names_the_call(text):
+        return None
+    return asked
 
 
 def _answer(turn: Turn, asked: str) -> None:
@@ -425,6 +433,11 @@ def on_note_text(turn: Turn, text: str) -> bool:
         and not _NOT_A_NAME.isdisjoint(reading.intent_ids)
     ):
         return False  # "cancel", "never mind": a request, not the note
+    asked = _about_the_call(turn, note)
+    if asked is not None and not told and _only_a_question(note):
+        _answer(turn, asked)  # "how long will it take them to call me?" is no note
+        ask_note(turn)
+        return True
     if len(note) > MAX_NOTE:
         note = note[:MAX_NOTE]
         turn.say("callback_note_trimmed", limit=MAX_NOTE)
@@ -434,6 +447,17 @@ def on_note_text(turn: Turn, text: str) -> bool:
         _say_urgency(turn)
     _next(turn, REVIEW)
     return True
+
+
+# A sentence's end inside the text: "Is it a physio? I'd prefer a podiatrist" says more.
+_SENTENCE_END = re.compile(r"[.!?]\s")
+
+
+def _only_a_question(text: str) -> bool:
+    """Say whether the text is one question and nothing else ("any news?", "who calls me")."""
+    if _SENTENCE_END.search(text.rstrip("?!. ")):
+        return False
+    return text.endswith("?") or is_question(text)
 
 
 def note_signs(turn: Turn, signs: tuple[str, ...]) -> None:
