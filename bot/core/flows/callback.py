@@ -22,6 +22,7 @@ from bot.core.leads import LeadDetails
 from bot.core.phone import PhoneRefusal, normalize_phone
 from bot.core.state import HOME, StepId
 from bot.core.turn import Turn, local_today, zone_of
+from bot.core.zones import country_of
 
 BEST_TIMES = ("morning", "afternoon", "evening", "anytime")
 MAX_NAME = 100
@@ -322,13 +323,23 @@ def on_phone_text(turn: Turn, text: str) -> bool:
         return True
     if no_digits and not _NOT_A_NAME.isdisjoint(turn.read(text).intent_ids):
         return False  # "never mind", "delete everything": a request, not a wrong number
-    result = normalize_phone(text, turn.config.default_phone_region)
+    result = _typed_phone(turn, text)
     if isinstance(result, PhoneRefusal):
         turn.say(f"phone_refused_{result.value}")
         ask_phone(turn)
         return True
     _take_phone(turn, result)
     return True
+
+
+def _typed_phone(turn: Turn, text: str) -> str | PhoneRefusal:
+    """Read a typed number; one without a country code is read as dialled in the country of
+    the person's time zone ("07400 123456" in London), then in DEFAULT_PHONE_REGION's."""
+    reminder = turn.ctx.reminder
+    here = country_of(turn.state.zone or (reminder.zone if reminder else None))
+    regions: list[str | None] = [r for r in (here, turn.config.default_phone_region) if r]
+    results = [normalize_phone(text, region) for region in regions or [None]]
+    return next((r for r in results if not isinstance(r, PhoneRefusal)), results[0])
 
 
 def on_contact(turn: Turn, phone: str, own: bool) -> None:
