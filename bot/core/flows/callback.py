@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from bot.core.answers import asks_meaning, is_question, is_request
 from bot.core.day_names import short_day
 from bot.core.effects import AttachReport, SaveLead, WithdrawLead
-from bot.core.flow import Draft, Flow, yes_no
+from bot.core.flow import Draft, Flow
 from bot.core.flows import safety
 from bot.core.flows.intake import describe
 from bot.core.knowledge import CALLBACK_FAQ_IDS
@@ -225,14 +225,23 @@ def on_consent_choice(turn: Turn, choice: str) -> None:
     on_consent(turn, choice == "agree")
 
 
+def _clear_yes_or_any_no(turn: Turn, text: str, yes: str) -> bool | None:
+    """Return True for a clear yes (nothing else, no hedge), False for any no, else None.
+
+    What is shared with the team (a name and number, the report) is shared on a clear yes only;
+    declining shares nothing, so any no will do.
+    """
+    answers = turn.answers
+    if answers is not None and answers.is_clear_yes(text, turn.text(f"button_{yes}")):
+        return True
+    return False if turn.reader.is_affirmative(text) is False else None
+
+
 def on_consent_text(turn: Turn, text: str) -> bool:
     """Take only a clear yes as consent and any no as a no; ask again kindly when unclear."""
-    answers = turn.answers
-    if answers is not None and answers.is_clear_yes(text, turn.text("button_agree")):
-        on_consent(turn, True)
-        return True
-    if turn.reader.is_affirmative(text) is False:
-        on_consent(turn, False)  # declining shares nothing: any no will do
+    agreed = _clear_yes_or_any_no(turn, text, "agree")
+    if agreed is not None:
+        on_consent(turn, agreed)
         return True
     reading = turn.read(text)
     asked = _call_question(turn, text)
@@ -551,6 +560,24 @@ def ask_attach(turn: Turn) -> None:
     turn.say("callback_ask_report", choices=("attach_report", "no_report"))
 
 
+def on_attach_text(turn: Turn, text: str) -> bool:
+    """Send the report on a clear yes only: "confirm" typed again after the review's Confirm,
+    or "go on", is asked about again; any no sends the request alone."""
+    attach = _clear_yes_or_any_no(turn, text, "attach_report")
+    if attach is not None:
+        on_attach(turn, attach)
+        return True
+    if turn.reader.is_affirmative(text) is None:
+        return False  # "what's in it?": the engine reads it, then asks again
+    turn.say("callback_report_unclear", choices=("attach_report", "no_report"))
+    return True
+
+
+def on_attach_choice(turn: Turn, choice: str) -> None:
+    """Take the report's buttons."""
+    on_attach(turn, choice == "attach_report")
+
+
 def on_attach(turn: Turn, attach: bool) -> None:
     """Send the report with the request, or not."""
     draft = ATTACH.get(turn.state)
@@ -603,7 +630,7 @@ PHONE = flow.step("callback_phone", ask_phone, on_text=on_phone_text)
 TIME = flow.step("callback_time", ask_time, on_time_choice, on_time_text)
 NOTE = flow.step("callback_note", ask_note, on_note_choice, on_note_text, takes_any_text=True)
 REVIEW = flow.step("callback_review", show_review, on_review_choice)
-REPORT = flow.step("callback_report", ask_attach, *yes_no(on_attach, yes="attach_report"))
+REPORT = flow.step("callback_report", ask_attach, on_attach_choice, on_attach_text)
 EDITS = {"edit_name": NAME, "edit_phone": PHONE, "edit_time": TIME, "edit_note": NOTE}
 flow.command("callback", callback_command, menu=True)
 flow.buttons(
@@ -629,6 +656,7 @@ flow.says(
     "callback_name_is_a_complaint",
     "callback_declined",
     "callback_ask_report",
+    "callback_report_unclear",
     "callback_report_attached",
     "callback_report_not_attached",
     "callback_name",
