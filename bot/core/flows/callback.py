@@ -445,6 +445,13 @@ def on_note_choice(turn: Turn, choice: str) -> None:
 def on_note_text(turn: Turn, text: str) -> bool:
     """Take the note; warning signs in it travel with the request."""
     note = " ".join(text.split())
+    answers = turn.answers
+    skipped = answers is not None and answers.says_exactly(
+        note, "skip_note", turn.label("skip_note")
+    )
+    if skipped or not any(ch.isalnum() for ch in note):
+        on_note_choice(turn, "skip_note")  # "no", "nothing", "👍": no note, as Skip
+        return True
     reading = turn.read(note)
     told = reading.symptoms or reading.locations or reading.red_flags
     if (
