@@ -205,6 +205,8 @@ class AnswerMatcher:
             key=len,
             reverse=True,
         )
+        self._not_names = frozenset(_fold(w) for w in answers.not_names)
+        self._call_words = tuple(_fold(w) for w in answers.call_words)
         self._questions = _longest_first(
             (w, q) for q, words in answers.questions.items() for w in words
         )
@@ -294,6 +296,10 @@ class AnswerMatcher:
         """Return the question about the callback the text asks ("who will call me?"), or None."""
         return next(iter(_named_in(text, self._callback_questions)), None)
 
+    def names_the_call(self, text: str) -> bool:
+        """Say whether the text names the call ("to call me", "my number")."""
+        return _says_any(text, self._call_words)
+
     def says_it_came_back(self, text: str) -> bool:
         """Say whether the text tells of a sign come back or new ("swollen again")."""
         return _says_any(text, self._came_back)
@@ -332,6 +338,10 @@ class AnswerMatcher:
             (),
         )
         return " ".join(words[len(lead) :]).strip(" ,.:;-!")
+
+    def is_no_name(self, name: str) -> bool:
+        """Say whether a name typed is an answer that is never a name ("yes", "ok", "no idea")."""
+        return _fold(name) in self._not_names
 
     def is_clear_yes(self, text: str, label: str) -> bool:
         """Say whether the text is a clear yes: the yes button's label or one of knowledge's

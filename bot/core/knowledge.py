@@ -63,9 +63,10 @@ INTENT_IDS = (
 # Everyday questions about the moves that the bot answers from knowledge (answers.questions in
 # language.yaml, each answered by messages.yaml's `faq_<id>`).
 FAQ_IDS = ("results", "hold", "how_often", "ball")
-# Questions about the callback itself, asked before saying yes to it (answers.callback_questions
-# in language.yaml, each answered by messages.yaml's `callback_faq_<id>`).
-CALLBACK_FAQ_IDS = ("who", "when", "data")
+# Questions about the callback itself (answers.callback_questions in language.yaml, each
+# answered by messages.yaml's `callback_faq_<id>`; "when" and "status", with a request in, by
+# how that request stands: `callback_status`).
+CALLBACK_FAQ_IDS = ("who", "when", "data", "status")
 
 KNOWLEDGE_FILES = (
     "exercises.yaml",
@@ -498,6 +499,9 @@ class Answers(_Frozen):
     name_lead_ins: tuple[str, ...] = ()
     # Words said after it ("Jo please", "Jo Smith thanks"): taken off too.
     name_tails: tuple[str, ...] = ()
+    # Answers that are never a name ("yes", "ok", "no idea"): typed at the name question, the
+    # question is asked again. Names that are also words ("Will", "Hope") are not listed.
+    not_names: tuple[str, ...] = ()
     # Everyday questions about the moves ("how long until I see results?"): question id ->
     # what people ask; each is answered by the message `faq_<id>`, from CLINICAL-NOTES.md.
     questions: dict[str, tuple[str, ...]] = {}
@@ -505,6 +509,11 @@ class Answers(_Frozen):
     # take?", "what happens to my data?"): question id -> what people ask; each is answered by
     # the message `callback_faq_<id>` and the consent is asked again.
     callback_questions: dict[str, tuple[str, ...]] = {}
+    # Words that name the call ("call", "ring", "my number"): a question about the call longer
+    # than a few words is one only with one of these ("how long will it take them to call
+    # me?"); "how long will it take to see results?" is about the moves, "is it safe to walk on
+    # it?" a note for the professional.
+    call_words: tuple[str, ...] = ()
     # Words common in other languages and rare in English ("duele", "pied", "schmerzen"): a
     # message not understood and made mostly of them is told that the bot reads English only.
     other_languages: frozenset[str] = frozenset()
@@ -565,6 +574,8 @@ class Answers(_Frozen):
         "name_tails",
         "same_as_before",
         "better",
+        "not_names",
+        "call_words",
     )
     @classmethod
     def _lowercase_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:

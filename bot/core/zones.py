@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache, lru_cache
+from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -345,3 +346,20 @@ def person_zone(*keys: str | None) -> tzinfo:
             except ValueError:
                 continue
     return UTC
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    """Return each IANA zone's country, from the zone.tab that the tzdata package ships."""
+    try:
+        table = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+    except (ModuleNotFoundError, OSError):
+        return {}
+    rows = (line.split("\t") for line in table.splitlines() if not line.startswith("#"))
+    return {row[2]: row[0] for row in rows if len(row) >= 3}
+
+
+def country_of(key: str | None) -> str | None:
+    """Return the ISO 3166 country a zone key is in ("Europe/London" is GB), else None (a
+    fixed offset such as "UTC+02:00", or a zone tzdata lists under no country)."""
+    return _zone_countries().get(key) if key else None

@@ -11,6 +11,7 @@
     @ 2026-11-25 07:30 Europe/London    sets the clock (or @ +90m / @ +1d / @ +30s to move it)
     ! reminders       runs the reminder dispatcher; its messages are checked with < lines
     ! guide ends      the latest guide's time ran out (the runner's or terminal's event)
+    ! no first name   from here on the person has no first name (as in the terminal chat)
 
 Every reply must be matched by a `<` line, in order, so a transcript fails when the bot says
 more, less, or something else.
@@ -112,6 +113,7 @@ async def test_transcript(path: Path, knowledge, tmp_path, db_url) -> None:
     history: list[Reply] = []
     pending: list[Reply] = []
     last_action = "start"
+    person = PERSON
     try:
         for number, raw in enumerate(path.read_text().splitlines(), start=1):
             line = raw.strip()
@@ -127,12 +129,14 @@ async def test_transcript(path: Path, knowledge, tmp_path, db_url) -> None:
                     )
                     last_action = line
                 if op == ">":
-                    pending = await coach.handle(PERSON, _event(rest, history))
+                    pending = await coach.handle(person, _event(rest, history))
                 elif op == "!" and rest == "guide ends":
                     guides = [r for r in history if isinstance(r, Guide)]
                     assert guides, f"{where}: no guide was started"
                     ended = GuideEndedEvent(stamp=guides[-1].run.stamp)
-                    pending = await coach.handle(PERSON, ended)
+                    pending = await coach.handle(person, ended)
+                elif op == "!" and rest == "no first name":
+                    person = Person(id=PERSON.id)
                 elif op == "!":
                     assert rest == "reminders", f"{where}: unknown action {rest}"
                     before = len(outlet.sent)

@@ -7,19 +7,22 @@ Someone with an open request sees it and can change or withdraw it instead of a 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from pydantic import BaseModel
 
 from bot.core.answers import asks_meaning, is_question, is_request
+from bot.core.day_names import short_day
 from bot.core.effects import AttachReport, SaveLead, WithdrawLead
-from bot.core.flow import Draft, Flow, yes_no
+from bot.core.flow import Draft, Flow
 from bot.core.flows import safety
 from bot.core.flows.intake import describe
 from bot.core.knowledge import CALLBACK_FAQ_IDS
 from bot.core.leads import LeadDetails
 from bot.core.phone import PhoneRefusal, normalize_phone
 from bot.core.state import HOME, StepId
-from bot.core.turn import Turn
+from bot.core.turn import Turn, local_today, zone_of
+from bot.core.zones import country_of
 
 BEST_TIMES = ("morning", "afternoon", "evening", "anytime")
 MAX_NAME = 100
@@ -78,14 +81,14 @@ def ask_consent(turn: Turn) -> None:
     turn.say("callback_consent", about=_about(turn), choices=("agree", "decline"))
 
 
-def ask_name(turn: Turn) -> None:
+def ask_name(turn: Turn, key: str = "callback_name") -> None:
     """Ask what name the professional should use, offering the Telegram first name."""
     first = turn.ctx.first_name
     if first:
         label = turn.text("button_use_name", name=first)
-        turn.say("callback_name", choices=("use_name",), labels={"use_name": label}, yes="use_name")
+        turn.say(key, choices=("use_name",), labels={"use_name": label}, yes="use_name")
     else:
-        turn.say("callback_name")
+        turn.say(key)
 
 
 def ask_phone(turn: Turn) -> None:
@@ -146,18 +149,11 @@ def on_existing_choice(turn: Turn, choice: str) -> None:
 
 
 def asks_about_the_call(turn: Turn, text: str) -> bool:
-    """Answer a question about the call asked with a request open ("when will they call?").
-
-    A short "how long will it take?" is about the call then; a longer question about the moves
-    ("how long will it take to see results?") is left to the everyday answers.
-    """
-    answers = turn.answers
-    if answers is None or turn.ctx.open_lead is None:
+    """Answer a question about the call asked with a request open ("when will they call?")."""
+    if turn.ctx.open_lead is None:
         return False
-    asked = answers.callback_question(text)
+    asked = _about_the_call(turn, text)
     if asked is None:
-        return False
-    if answers.everyday_question(text) is not None and len(text.split()) > _SHORT_QUESTION:
         return False
     _answer(turn, asked)
     turn.reprompt()
@@ -169,11 +165,49 @@ def _call_question(turn: Turn, text: str) -> str | None:
     return turn.answers.callback_question(text) if turn.answers is not None else None
 
 
+def _about_the_call(turn: Turn, text: str) -> str | None:
+    """Return the question about the call the text asks where it may be about something else.
+
+    A short "how long will it take?" is about the call; a longer question is only when it names
+    the call ("how long will it take them to call me?"): "how long will it take to see
+    results?" is about the moves, and "is it safe to walk on it?" typed as the note, a note.
+    """
+    asked = _call_question(turn, text)
+    if asked is None or turn.answers is None:
+        return None
+    if len(text.split()) > _SHORT_QUESTION and not turn.answers.names_the_call(text):
+        return None
+    return asked
+
+
 def _answer(turn: Turn, asked: str) -> None:
-    """Answer a question about the call; when it comes, with a standing sign's urgency."""
-    turn.say(f"callback_faq_{asked}")
-    if asked == "when":
+    """Answer a question about the call; when it comes, with a standing sign's urgency.
+
+    With a request in, "when will they call?" and "any news?" are told how it stands.
+    """
+    lead = turn.ctx.open_lead
+    timing = asked in ("when", "status")
+    if timing and lead is not None:
+        turn.say(
+            "callback_status",
+            code=lead.code,
+            status=turn.text(f"status_{lead.status}"),
+            made=_made(turn, lead.created_at),
+            best_time=turn.label(lead.best_time),
+        )
+    else:
+        turn.say(f"callback_faq_{asked}")
+    if timing:
         _say_urgency(turn)  # a sign that can't wait is not told "within one working day" alone
+
+
+def _made(turn: Turn, instant: datetime) -> str:
+    """Say when a request went in: "today at 14:02", "on Tue 3 Nov at 09:15"."""
+    local = instant.astimezone(zone_of(turn.state.zone, turn.ctx.reminder))
+    clock = local.strftime("%H:%M")
+    if local.date() == local_today(turn):
+        return turn.text("when_today", time=clock)
+    return turn.text("when_day", day=short_day(turn.text, local.date()), time=clock)
 
 
 def on_existing_text(turn: Turn, text: str) -> bool:
@@ -191,14 +225,23 @@ def on_consent_choice(turn: Turn, choice: str) -> None:
     on_consent(turn, choice == "agree")
 
 
+def _clear_yes_or_any_no(turn: Turn, text: str, yes: str) -> bool | None:
+    """Return True for a clear yes (nothing else, no hedge), False for any no, else None.
+
+    What is shared with the team (a name and number, the report) is shared on a clear yes only;
+    declining shares nothing, so any no will do.
+    """
+    answers = turn.answers
+    if answers is not None and answers.is_clear_yes(text, turn.text(f"button_{yes}")):
+        return True
+    return False if turn.reader.is_affirmative(text) is False else None
+
+
 def on_consent_text(turn: Turn, text: str) -> bool:
     """Take only a clear yes as consent and any no as a no; ask again kindly when unclear."""
-    answers = turn.answers
-    if answers is not None and answers.is_clear_yes(text, turn.text("button_agree")):
-        on_consent(turn, True)
-        return True
-    if turn.reader.is_affirmative(text) is False:
-        on_consent(turn, False)  # declining shares nothing: any no will do
+    agreed = _clear_yes_or_any_no(turn, text, "agree")
+    if agreed is not None:
+        on_consent(turn, agreed)
         return True
     reading = turn.read(text)
     asked = _call_question(turn, text)
@@ -238,21 +281,31 @@ def on_name_text(turn: Turn, text: str) -> bool:
         _answer(turn, asked)
         ask_name(turn)
         return True
+    reading = turn.read(text)
     if is_question(text) and not is_request(text):
-        return False  # "what happens to my data?": the engine reads it, then asks again
-    if not _NOT_A_NAME.isdisjoint(turn.read(text).intent_ids):
+        everyday = turn.answers is not None and turn.answers.everyday_question(text) is not None
+        if reading.intents or reading.symptoms or reading.locations or everyday:
+            return False  # "what's my program?": the engine reads it, then asks again
+        ask_name(turn, "callback_name_again")  # "why?", "do you need my real name?"
+        return True
+    if not _NOT_A_NAME.isdisjoint(reading.intent_ids):
         return False  # "cancel", "never mind", "delete everything": no name, a request
-    _take_name(turn, text)
+    _take_name(turn, text, typed=True)
     return True
 
 
-def _take_name(turn: Turn, raw: str) -> None:
+def _take_name(turn: Turn, raw: str, *, typed: bool = False) -> None:
     name = " ".join(raw.split())
-    if turn.answers is not None:
-        name = turn.answers.name_said(name)  # "my name's Jo Smith" is Jo Smith
-    if not name or len(name) > MAX_NAME or not any(ch.isalpha() for ch in name):
+    answers = turn.answers
+    if answers is not None:
+        name = answers.name_said(name)  # "my name's Jo Smith" is Jo Smith
+    if not name or len(name) > MAX_NAME:
         turn.say("callback_name_invalid", limit=MAX_NAME)
         ask_name(turn)
+        return
+    # "yes", "ok", "no", "7", "👍": an answer to some other question, not a name ("Will" is).
+    if not any(ch.isalpha() for ch in name) or (typed and answers and answers.is_no_name(name)):
+        ask_name(turn, "callback_name_again")
         return
     reading = turn.read(name)
     # "my heel hurts" is what bothers them, not a name ("Mr Tighe" and "Dr Sole" are names).
@@ -279,13 +332,23 @@ def on_phone_text(turn: Turn, text: str) -> bool:
         return True
     if no_digits and not _NOT_A_NAME.isdisjoint(turn.read(text).intent_ids):
         return False  # "never mind", "delete everything": a request, not a wrong number
-    result = normalize_phone(text, turn.config.default_phone_region)
+    result = _typed_phone(turn, text)
     if isinstance(result, PhoneRefusal):
         turn.say(f"phone_refused_{result.value}")
         ask_phone(turn)
         return True
     _take_phone(turn, result)
     return True
+
+
+def _typed_phone(turn: Turn, text: str) -> str | PhoneRefusal:
+    """Read a typed number; one without a country code is read as dialled in the country of
+    the person's time zone ("07400 123456" in London), then in DEFAULT_PHONE_REGION's."""
+    reminder = turn.ctx.reminder
+    here = country_of(turn.state.zone or (reminder.zone if reminder else None))
+    regions: list[str | None] = [r for r in (here, turn.config.default_phone_region) if r]
+    results = [normalize_phone(text, region) for region in regions or [None]]
+    return next((r for r in results if not isinstance(r, PhoneRefusal)), results[0])
 
 
 def on_contact(turn: Turn, phone: str, own: bool) -> None:
@@ -382,6 +445,13 @@ def on_note_choice(turn: Turn, choice: str) -> None:
 def on_note_text(turn: Turn, text: str) -> bool:
     """Take the note; warning signs in it travel with the request."""
     note = " ".join(text.split())
+    answers = turn.answers
+    skipped = answers is not None and answers.says_exactly(
+        note, "skip_note", turn.label("skip_note")
+    )
+    if skipped or not any(ch.isalnum() for ch in note):
+        on_note_choice(turn, "skip_note")  # "no", "nothing", "👍": no note, as Skip
+        return True
     reading = turn.read(note)
     told = reading.symptoms or reading.locations or reading.red_flags
     if (
@@ -390,6 +460,11 @@ def on_note_text(turn: Turn, text: str) -> bool:
         and not _NOT_A_NAME.isdisjoint(reading.intent_ids)
     ):
         return False  # "cancel", "never mind": a request, not the note
+    asked = _about_the_call(turn, note)
+    if asked is not None and not told and _only_a_question(note):
+        _answer(turn, asked)  # "how long will it take them to call me?" is no note
+        ask_note(turn)
+        return True
     if len(note) > MAX_NOTE:
         note = note[:MAX_NOTE]
         turn.say("callback_note_trimmed", limit=MAX_NOTE)
@@ -399,6 +474,17 @@ def on_note_text(turn: Turn, text: str) -> bool:
         _say_urgency(turn)
     _next(turn, REVIEW)
     return True
+
+
+# A sentence's end inside the text: "Is it a physio? I'd prefer a podiatrist" says more.
+_SENTENCE_END = re.compile(r"[.!?]\s")
+
+
+def _only_a_question(text: str) -> bool:
+    """Say whether the text is one question and nothing else ("any news?", "who calls me")."""
+    if _SENTENCE_END.search(text.rstrip("?!. ")):
+        return False
+    return text.endswith("?") or is_question(text)
 
 
 def note_signs(turn: Turn, signs: tuple[str, ...]) -> None:
@@ -481,6 +567,24 @@ def ask_attach(turn: Turn) -> None:
     turn.say("callback_ask_report", choices=("attach_report", "no_report"))
 
 
+def on_attach_text(turn: Turn, text: str) -> bool:
+    """Send the report on a clear yes only: "confirm" typed again after the review's Confirm,
+    or "go on", is asked about again; any no sends the request alone."""
+    attach = _clear_yes_or_any_no(turn, text, "attach_report")
+    if attach is not None:
+        on_attach(turn, attach)
+        return True
+    if turn.reader.is_affirmative(text) is None:
+        return False  # "what's in it?": the engine reads it, then asks again
+    turn.say("callback_report_unclear", choices=("attach_report", "no_report"))
+    return True
+
+
+def on_attach_choice(turn: Turn, choice: str) -> None:
+    """Take the report's buttons."""
+    on_attach(turn, choice == "attach_report")
+
+
 def on_attach(turn: Turn, attach: bool) -> None:
     """Send the report with the request, or not."""
     draft = ATTACH.get(turn.state)
@@ -533,7 +637,7 @@ PHONE = flow.step("callback_phone", ask_phone, on_text=on_phone_text)
 TIME = flow.step("callback_time", ask_time, on_time_choice, on_time_text)
 NOTE = flow.step("callback_note", ask_note, on_note_choice, on_note_text, takes_any_text=True)
 REVIEW = flow.step("callback_review", show_review, on_review_choice)
-REPORT = flow.step("callback_report", ask_attach, *yes_no(on_attach, yes="attach_report"))
+REPORT = flow.step("callback_report", ask_attach, on_attach_choice, on_attach_text)
 EDITS = {"edit_name": NAME, "edit_phone": PHONE, "edit_time": TIME, "edit_note": NOTE}
 flow.command("callback", callback_command, menu=True)
 flow.buttons(
@@ -559,9 +663,11 @@ flow.says(
     "callback_name_is_a_complaint",
     "callback_declined",
     "callback_ask_report",
+    "callback_report_unclear",
     "callback_report_attached",
     "callback_report_not_attached",
     "callback_name",
+    "callback_name_again",
     "callback_phone",
     "callback_phone_typed",
     "callback_time",
@@ -583,6 +689,9 @@ flow.says(
     "status_closed",
     "status_withdrawn",
     callback_existing={"code", "status", "name", "phone", "best_time"},
+    callback_status={"code", "status", "made", "best_time"},
+    when_today={"time"},
+    when_day={"day", "time"},
     callback_consent={"about"},
     callback_review={"name", "phone", "best_time", "note", "about"},
     callback_confirmed={"code"},
