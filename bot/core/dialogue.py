@@ -117,6 +117,8 @@ def understand(turn: Turn, text: str) -> None:
         turn.say("goodbye" if state.program is not None or state.routine else "goodbye_new")
     elif reminder.done_typed(turn, text):
         pass
+    elif "checked" in intents and safety.standing(turn):
+        safety.take_checked(turn)  # typed after the warning's step was left (a call request)
     elif turn.seen_today or "checked" in intents:
         # What the professional said, or that one looked: heard, with the way back if it changes.
         turn.say("checked_noted")
