@@ -298,7 +298,10 @@ def _take_name(turn: Turn, raw: str, *, typed: bool = False) -> None:
     name = " ".join(raw.split())
     answers = turn.answers
     if answers is not None:
-        name = answers.name_said(name)  # "my name's Jo Smith" is Jo Smith
+        name = answers.name_said(name)  # "my name's Jo Smith" is Jo Smith, "yes, Sam" Sam
+    if typed and raw.strip() and not name:
+        ask_name(turn, "callback_name_again")  # "yes", "my name is": words before a name only
+        return
     if not name or len(name) > MAX_NAME:
         turn.say("callback_name_invalid", limit=MAX_NAME)
         ask_name(turn)
