@@ -149,13 +149,15 @@ def on_existing_choice(turn: Turn, choice: str) -> None:
 
 
 def asks_about_the_call(turn: Turn, text: str) -> bool:
-    """Answer a question about the call asked with a request open ("when will they call?")."""
-    if turn.ctx.open_lead is None:
-        return False
+    """Answer a question about the call asked with a request open ("when will they call?"), or
+    "any news?" with none open (withdrawn, handled, or never made)."""
     asked = _about_the_call(turn, text)
-    if asked is None:
+    if asked is None or (turn.ctx.open_lead is None and asked != "status"):
         return False
-    _answer(turn, asked)
+    if turn.ctx.open_lead is None:
+        turn.say("callback_none_open")
+    else:
+        _answer(turn, asked)
     turn.reprompt()
     return True
 
@@ -687,6 +689,7 @@ flow.says(
     "phone_refused_too_long",
     "phone_refused_invalid",
     "phone_not_own",
+    "callback_none_open",
     "status_open",
     "status_contacted",
     "status_closed",
