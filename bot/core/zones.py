@@ -249,6 +249,28 @@ class ZoneMatcher:
             for z in zones
         ]
 
+    def said_along(self, text: str) -> list[ZoneCandidate]:
+        """Return the zones of a place said along with something else, named exactly after
+        "in" or before "time" ("7:30pm Sydney time", "6am, I live in Toronto"); empty when
+        none is. No guessing here: "when I wake up" must not be Wake Island."""
+        folded = _normalise_name(text)
+        for found in _PLACE_SAID.finditer(folded):
+            words = (found.group("after_in") or found.group("before_time")).split()
+            # The longest run of words that names a place, from the side next to the cue.
+            runs = (
+                [words[:size] for size in range(len(words), 0, -1)]
+                if found.group("after_in")
+                else [words[-size:] for size in range(len(words), 0, -1)]
+            )
+            for run in runs:
+                name = " ".join(run)
+                if name in self._countries:
+                    return self._country(name)
+                hit = self._entries.get(name)
+                if hit:
+                    return [ZoneCandidate(key=hit[0], label=hit[1], score=EXACT_SCORE)]
+        return []
+
     def match(self, text: str) -> list[ZoneCandidate]:
         """Return up to three zones for `text`, best first; empty when nothing is plausible."""
         offsets = _match_offset(text)
@@ -298,6 +320,22 @@ class ZoneMatcher:
                 return self._country(guess[0])  # "austrailia": closer than any place
         ranked = sorted(best.values(), key=lambda c: (-c.score, c.label))
         return ranked[:MAX_CANDIDATES]
+
+
+# A place named with something else: up to three words after "in", or before "time".
+_PLACE_SAID = re.compile(
+    r"\bin (?:the )?(?P<after_in>[a-z]+(?: [a-z]+){0,2})"
+    r"|(?P<before_time>(?:[a-z]+ ){0,2}[a-z]+) time\b"
+)
+
+
+def place_said_along(
+    text: str, aliases: Mapping[str, str], countries: Mapping[str, Sequence[str]] | None = None
+) -> list[ZoneCandidate]:
+    """Return the zones of a place said exactly along with something else (see
+    ZoneMatcher.said_along), reusing the matcher `match_zone` builds."""
+    listed = tuple((name, tuple(zones)) for name, zones in (countries or {}).items())
+    return _matcher_for(frozenset(aliases.items()), listed).said_along(text)
 
 
 def _phrases(query: str) -> list[str]:

@@ -267,6 +267,35 @@ def test_match_zone_finds_nothing_plausible(matcher: ZoneMatcher, text: str) -> 
     assert matcher.match(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("7:30pm sydney time", "Australia/Sydney"),
+        ("every weekday at 6am, I live in Toronto", "America/Toronto"),
+        ("remind me every day at 8 in new york", "America/New_York"),
+        ("9pm UK time", "Europe/London"),
+        ("at 7 in São Paulo please", "America/Sao_Paulo"),
+    ],
+)
+def test_a_place_said_along_with_a_time(matcher: ZoneMatcher, text: str, key: str) -> None:
+    assert [c.key for c in matcher.said_along(text)] == [key]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "at 7 when I wake up",  # not Pacific/Wake
+        "8am in the morning",
+        "7pm, in the evening",
+        "7 before bed, at home",
+        "7:30 in sydnee",  # a typo is asked about at the place question, not guessed here
+        "lunch time",
+    ],
+)
+def test_no_place_said_along(matcher: ZoneMatcher, text: str) -> None:
+    assert matcher.said_along(text) == []
+
+
 def test_candidates_are_ranked_and_capped(matcher: ZoneMatcher) -> None:
     for text in ["berln", "san", "new", "santa", "port", "saint"]:
         candidates = matcher.match(text)

@@ -48,7 +48,7 @@ from bot.core.schedule import (
 )
 from bot.core.state import HOME, ConversationState
 from bot.core.turn import Turn, local_today
-from bot.core.zones import match_zone, zone_from_key, zone_label
+from bot.core.zones import match_zone, place_said_along, zone_from_key, zone_label
 
 QUICK_TIMES = {"t0730": time(7, 30), "t1230": time(12, 30), "t1800": time(18, 0), "t2100": time(21)}
 # Times offered for the second reminder, the evening first; only those far enough from the
@@ -117,6 +117,7 @@ def begin(turn: Turn, text: str = "") -> None:
         draft.zone = draft.zone or saved.zone
         draft.at = draft.at or saved.at
         draft.days = draft.days or saved.days
+    _keep_place(turn, text)
     _ask_next(turn)
 
 
@@ -359,6 +360,20 @@ def _keep_said_along(turn: Turn, text: str) -> None:
     draft = _draft(turn)
     draft.days = _days_in(turn, text) or draft.days
     _keep_start(turn, text)
+    _keep_place(turn, text)
+
+
+def _keep_place(turn: Turn, text: str) -> None:
+    """Offer a place said along with the time ("7:30pm Sydney time") to confirm, rather than
+    asking for it again; said in words, it wins over the place kept from before."""
+    draft = _draft(turn)
+    knowledge = turn.knowledge
+    places = place_said_along(text[:200], knowledge.zone_aliases, knowledge.zone_countries)
+    if not places or draft.zone in {c.key for c in places}:
+        return
+    draft.zone = None
+    draft.zone_options = tuple(c.key for c in places)
+    draft.zone_country = places[0].country if places else ""
 
 
 def _keep_start(turn: Turn, text: str) -> bool:
