@@ -401,6 +401,17 @@ def test_the_foot_emoji_only_decorates_a_place_named_in_words(knowledge: Knowled
     assert reader.read("🦶").location_ids == ("foot",)
 
 
+def test_a_pained_face_alone_is_a_pain(knowledge: Knowledge) -> None:
+    # "😖" at "What does it feel like in the foot?" was "Sorry, I didn't catch that".
+    from bot.core.reader import Reader
+
+    reader = Reader(knowledge)
+    assert reader.read("😖").symptom_ids == ("pain",)
+    assert reader.read("🦶😣").symptom_ids == ("pain",)
+    # In a longer message the face only colours it: no pain of its own.
+    assert reader.read("my calves are tight after the run 😫").symptom_ids == ("tightness",)
+
+
 # -- answers4, sixth round ------------------------------------------------------------------
 
 
