@@ -187,6 +187,7 @@ class AnswerMatcher:
         self._came_back = tuple(_fold(w) for w in answers.came_back)
         self._same_as_before = tuple(_fold(w) for w in answers.same_as_before)
         self._better = tuple(_fold(w) for w in answers.better)
+        self._yesterday = _longest_first((w, w) for w in answers.yesterday)
         # What each move is called ("the towel one").
         self._moves = _longest_first(
             (said, exercise.id)
@@ -307,6 +308,17 @@ class AnswerMatcher:
     def says_same_as_before(self, text: str) -> bool:
         """Say whether a score is told as the last one again ("about the same")."""
         return _says_any(text, self._same_as_before)
+
+    def says_yesterday(self, text: str) -> bool:
+        """Say whether the text names the day before ("yesterday", "last night")."""
+        return bool(_named_in(text, self._yesterday))
+
+    def without_yesterday(self, text: str) -> str:
+        """Return the text folded, with the words for the day before taken out."""
+        padded = f" {_fold(text)} "
+        for words, _ in self._yesterday:
+            padded = padded.replace(f" {words} ", " ")
+        return padded.strip()
 
     def says_better(self, text: str) -> bool:
         """Say whether a score is told as better than the last one ("much better")."""

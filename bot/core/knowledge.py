@@ -483,6 +483,8 @@ class Answers(_Frozen):
     # asks for today's number (how much better is the person's to say).
     same_as_before: tuple[str, ...] = ()
     better: tuple[str, ...] = ()
+    # The day before, said with /checkin ("/checkin yesterday 4"): that day is checked in.
+    yesterday: tuple[str, ...] = ()
     # "done", "next" typed at how a move felt: the person moves on without saying.
     move_on: tuple[str, ...] = ()
     # Words after a "no" that say it goes on ("no. well I did go over on it"): such an answer
@@ -574,6 +576,7 @@ class Answers(_Frozen):
         "name_tails",
         "same_as_before",
         "better",
+        "yesterday",
         "not_names",
         "call_words",
     )

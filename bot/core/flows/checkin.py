@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -146,7 +146,12 @@ def ask_score(turn: Turn) -> None:
 
 
 def ask_done(turn: Turn) -> None:
-    """Ask whether the routine was done today."""
+    """Ask whether the routine was done today (or on the earlier day being checked in)."""
+    draft = DRAFT.get(turn.state)
+    if draft is not None and draft.day != local_today(turn):
+        day = day_words(turn, draft.day)
+        turn.say("checkin_done_day", day=day, choices=("yes", "no"))
+        return
     turn.say("checkin_done", choices=("yes", "no"))
 
 
@@ -290,7 +295,9 @@ def _record(turn: Turn, *, done: bool) -> None:
     turn.do(RecordCheckin(day=checkin.day, score=checkin.score, done=checkin.done))
     DRAFT.clear(turn.state)
     turn.goto(HOME)
-    if draft.replaces is None:
+    if draft.replaces is None and checkin.day != local_today(turn):
+        turn.say("checkin_saved_day", score=checkin.score, day=day_words(turn, checkin.day))
+    elif draft.replaces is None:
         turn.say("checkin_saved", score=checkin.score)
     else:  # say what was replaced: a day's score never changes unseen
         day = day_words(turn, checkin.day)
@@ -349,10 +356,16 @@ def show_progress(turn: Turn, args: str) -> None:
 
 
 def checkin_command(turn: Turn, args: str) -> None:
-    """Record how it feels today (a score said with the command is used)."""
+    """Record how it feels today, or yesterday when the person says so ("/checkin yesterday
+    4": a day forgotten); a score said with the command is used."""
+    day = None
+    answers = turn.answers
+    if answers is not None and answers.says_yesterday(args):
+        day = local_today(turn) - timedelta(days=1)
+        args = answers.without_yesterday(args)
     if off_scale(args.strip()):
         turn.say("scale_range")  # "/checkin 11": say the scale before asking on it
-    begin(turn, score=answer_score(args) if args.strip() else None)
+    begin(turn, day=day, score=answer_score(args) if args.strip() else None)
 
 
 SCORE = flow.step("checkin_score", ask_score, on_score_choice, on_score_text)
@@ -401,6 +414,8 @@ flow.says(
     checkin_better={"score", "day"},
     checkin_same_again={"score", "day"},
     checkin_saved={"score"},
+    checkin_saved_day={"score", "day"},
+    checkin_done_day={"day"},
     checkin_already={"day", "score"},
     checkin_already_to={"day", "score", "new"},
     checkin_kept={"day", "score"},
