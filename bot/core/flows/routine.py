@@ -251,7 +251,28 @@ def on_card_text(turn: Turn, text: str) -> bool:
     if intents & {"hurt", "worse"} or set(reading.symptom_ids) & DURING_A_MOVE:
         turn.ask(STOPPED)
         return True
-    return False
+    return skip_named(turn, text)
+
+
+def skip_named(turn: Turn, text: str) -> bool:
+    """Leave out of today a move Skip names ("skip the plank one") other than the open card's,
+    which stays open; a move not still to come today skips nothing."""
+    state = turn.state
+    answers = turn.answers
+    named = answers.move_named(text) if answers is not None else None
+    if answers is None or named is None or named == current(turn):
+        return False
+    if answers.match(text, state.choices, state.choice_labels) != "skip":
+        return False
+    ahead = state.routine[state.card + 1 :]
+    name = turn.knowledge.exercises[named].name
+    if named in ahead:
+        state.routine = (*state.routine[: state.card + 1], *(m for m in ahead if m != named))
+        turn.say("skip_named_today", name=name)
+    else:
+        turn.say("skip_named_not_today", name=name)
+    repeat_card(turn)
+    return True
 
 
 def next_card(turn: Turn) -> None:
@@ -599,6 +620,8 @@ flow.says(
     move_left_out={"name"},
     move_alternative={"name"},
     card_repeat={"name", "number", "total"},
+    skip_named_today={"name"},
+    skip_named_not_today={"name"},
     routine_paused_at={"name", "number", "total"},
     level_up={"name", "change"},
     level_down={"name", "level"},
