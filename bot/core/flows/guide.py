@@ -287,6 +287,11 @@ _HURT_WORDS = routine.DURING_A_MOVE | {"soreness"}
 
 def on_feeling_text(turn: Turn, text: str) -> bool:
     """Read pain in the answer as "It hurt" ("my heel hurt a bit"); synonyms do the rest."""
+    if turn.answers is not None and turn.answers.asks_next(text):
+        # "what next?": the answer sets the next moves' level, so it is asked for first
+        turn.say("feedback_first")
+        turn.reprompt()
+        return True
     if turn.answers is not None and turn.answers.moves_on(text):
         # "done", "next": on to the next card, with no feeling made up for the move
         DRAFT.clear(turn.state)
@@ -316,6 +321,7 @@ flow.says(
     "guide_paused",
     "guide_pace",
     "feedback_noted",
+    "feedback_first",
     "move_too_hard",
     guide_left={"seconds"},
     guide_left_about={"seconds"},

@@ -435,12 +435,12 @@ def ask_after_pain(turn: Turn) -> None:
     turn.say("move_go_on", choices=("next", "pro", "stop_routine"))
 
 
-def ask_what_next(turn: Turn) -> None:
+def ask_what_next(turn: Turn, key: str = "what_next") -> None:
     """Offer what can come after a routine (no "Do it again" when no move is left)."""
     if turn.state.routine:
-        turn.say("what_next", choices=("again", "reminder", "pro", "done"), no="done")
+        turn.say(key, choices=("again", "reminder", "pro", "done"), no="done")
     else:
-        turn.say("what_next", choices=("pro", "done"), no="done")
+        turn.say(key, choices=("pro", "done"), no="done")
 
 
 def repeat_card(turn: Turn) -> None:
@@ -457,7 +457,11 @@ def repeat_card(turn: Turn) -> None:
 
 
 def on_what_next_text(turn: Turn, text: str) -> bool:
-    """Take a reminder asked for in words with what it says ("remind me daily at 8am")."""
+    """Take a reminder asked for in words with what it says ("remind me daily at 8am"), and
+    offer the choices again to "what next?"."""
+    if turn.answers is not None and turn.answers.asks_next(text):
+        ask_what_next(turn, "what_next_again")
+        return True
     if "reminder" in turn.read(text).intent_ids:
         turn.run("reminder", text)
         return True
@@ -611,6 +615,7 @@ flow.says(
     "move_go_on",
     "move_rest_today",
     "what_next",
+    "what_next_again",
     "goodbye",
     "goodbye_new",
     "nudge_later",
