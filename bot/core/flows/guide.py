@@ -244,9 +244,22 @@ def on_guiding_text(turn: Turn, text: str) -> bool:
     actions = ("resume", "stop") if run.status == "paused" else ("pause", "stop")
     labels = [turn.knowledge.say(f"button_guide_{a}") for a in actions]
     picked = turn.answers.match(text, [f"guide_{a}" for a in actions], labels)
-    if picked is None:
+    if picked is not None:
+        return on_guide_button(turn, picked.removeprefix("guide_"), run.stamp)
+    return _done_or_skip(turn, text)
+
+
+def _done_or_skip(turn: Turn, text: str) -> bool:
+    """Take "done" or "skip" typed during the guide as the card's button: the guide stops
+    (settle) and how it felt is asked, or the next card comes; a bare "ok" is no "done"."""
+    card = ("did_it", "skip")
+    said = turn.answers.match(text, card, [turn.label(c) for c in card]) if turn.answers else None
+    if said is None or (said == "did_it" and turn.reader.is_affirmative(text)):
         return False
-    return on_guide_button(turn, picked.removeprefix("guide_"), run.stamp)
+    if said == "did_it":
+        DRAFT.start(turn.state, guided=True)
+    routine.on_card_choice(turn, said)
+    return True
 
 
 # -- how did that feel --------------------------------------------------------------------------

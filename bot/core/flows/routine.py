@@ -256,13 +256,14 @@ def on_card_text(turn: Turn, text: str) -> bool:
 
 def skip_named(turn: Turn, text: str) -> bool:
     """Leave out of today a move Skip names ("skip the plank one") other than the open card's,
-    which stays open; a move not still to come today skips nothing."""
+    which stays open (its guide too); a move not still to come today skips nothing."""
     state = turn.state
     answers = turn.answers
     named = answers.move_named(text) if answers is not None else None
     if answers is None or named is None or named == current(turn):
         return False
-    if answers.match(text, state.choices, state.choice_labels) != "skip":
+    card = card_choices(turn)  # the card's, also while its guide runs
+    if answers.match(text, card, [turn.label(c) for c in card]) != "skip":
         return False
     ahead = state.routine[state.card + 1 :]
     name = turn.knowledge.exercises[named].name
@@ -271,7 +272,7 @@ def skip_named(turn: Turn, text: str) -> bool:
         turn.say("skip_named_today", name=name)
     else:
         turn.say("skip_named_not_today", name=name)
-    repeat_card(turn)
+    turn.reprompt()  # the card's buttons, or where the guide's are
     return True
 
 
