@@ -315,12 +315,18 @@ def on_feeling_text(turn: Turn, text: str) -> bool:
     if "hurt" in reading.intent_ids or set(reading.symptom_ids) & _HURT_WORDS:
         on_feeling(turn, "sharp_pain")
         return True
-    if reading.symptoms and turn.answers is not None:
+    if (reading.symptoms or reading.locations) and turn.answers is not None:
         # "wobbly but ok", "tight but fine": how the move felt, not a new complaint
         state = turn.state
         chosen = turn.answers.match(text, state.choices, state.choice_labels)
         if chosen in FEELINGS:
             on_feeling(turn, chosen)
+            return True
+        if not reading.intents and reading.pain_score is None:
+            # "I felt it in my calf", "wobbly": about the move, so no new complaint that
+            # would start the routine again from its first card; the question stands.
+            turn.say("feedback_which")
+            turn.reprompt()
             return True
     return False
 
@@ -335,6 +341,7 @@ flow.says(
     "guide_pace",
     "feedback_noted",
     "feedback_first",
+    "feedback_which",
     "move_too_hard",
     guide_left={"seconds"},
     guide_left_about={"seconds"},
