@@ -184,6 +184,7 @@ class AnswerMatcher:
         self._clear_yes = frozenset(self.clean(w) for w in answers.clear_yes) - {""}
         self._hedges = tuple(_fold(w) for w in answers.hedges)
         self._move_on = frozenset(self.clean(w) for w in answers.move_on) - {""}
+        self._asks_next = frozenset(self.clean(w) for w in answers.asks_next) - {""}
         self._came_back = tuple(_fold(w) for w in answers.came_back)
         self._same_as_before = tuple(_fold(w) for w in answers.same_as_before)
         self._better = tuple(_fold(w) for w in answers.better)
@@ -283,6 +284,10 @@ class AnswerMatcher:
     def moves_on(self, text: str) -> bool:
         """Say whether the text only asks to go on ("done", "next one"), saying nothing else."""
         return self.clean(text) in self._move_on
+
+    def asks_next(self, text: str) -> bool:
+        """Say whether the text only asks what comes next ("what now?"), saying nothing else."""
+        return self.clean(text) in self._asks_next
 
     def everyday_question(self, text: str) -> str | None:
         """Return the everyday question the text asks ("how long until it works?"), or None."""

@@ -487,6 +487,8 @@ class Answers(_Frozen):
     yesterday: tuple[str, ...] = ()
     # "done", "next" typed at how a move felt: the person moves on without saying.
     move_on: tuple[str, ...] = ()
+    # "what next?" with nothing else: how a move felt is asked first; after one, the choices.
+    asks_next: tuple[str, ...] = ()
     # Words after a "no" that say it goes on ("no. well I did go over on it"): such an answer
     # at the warning-sign screen is no plain "none of these", and is asked again.
     goes_on: tuple[str, ...] = ()
@@ -570,6 +572,7 @@ class Answers(_Frozen):
         "clear_yes",
         "hedges",
         "move_on",
+        "asks_next",
         "came_back",
         "professional_said",
         "name_lead_ins",

@@ -244,9 +244,22 @@ def on_guiding_text(turn: Turn, text: str) -> bool:
     actions = ("resume", "stop") if run.status == "paused" else ("pause", "stop")
     labels = [turn.knowledge.say(f"button_guide_{a}") for a in actions]
     picked = turn.answers.match(text, [f"guide_{a}" for a in actions], labels)
-    if picked is None:
+    if picked is not None:
+        return on_guide_button(turn, picked.removeprefix("guide_"), run.stamp)
+    return _done_or_skip(turn, text)
+
+
+def _done_or_skip(turn: Turn, text: str) -> bool:
+    """Take "done" or "skip" typed during the guide as the card's button: the guide stops
+    (settle) and how it felt is asked, or the next card comes; a bare "ok" is no "done"."""
+    card = ("did_it", "skip")
+    said = turn.answers.match(text, card, [turn.label(c) for c in card]) if turn.answers else None
+    if said is None or (said == "did_it" and turn.reader.is_affirmative(text)):
         return False
-    return on_guide_button(turn, picked.removeprefix("guide_"), run.stamp)
+    if said == "did_it":
+        DRAFT.start(turn.state, guided=True)
+    routine.on_card_choice(turn, said)
+    return True
 
 
 # -- how did that feel --------------------------------------------------------------------------
@@ -287,6 +300,11 @@ _HURT_WORDS = routine.DURING_A_MOVE | {"soreness"}
 
 def on_feeling_text(turn: Turn, text: str) -> bool:
     """Read pain in the answer as "It hurt" ("my heel hurt a bit"); synonyms do the rest."""
+    if turn.answers is not None and turn.answers.asks_next(text):
+        # "what next?": the answer sets the next moves' level, so it is asked for first
+        turn.say("feedback_first")
+        turn.reprompt()
+        return True
     if turn.answers is not None and turn.answers.moves_on(text):
         # "done", "next": on to the next card, with no feeling made up for the move
         DRAFT.clear(turn.state)
@@ -297,12 +315,18 @@ def on_feeling_text(turn: Turn, text: str) -> bool:
     if "hurt" in reading.intent_ids or set(reading.symptom_ids) & _HURT_WORDS:
         on_feeling(turn, "sharp_pain")
         return True
-    if reading.symptoms and turn.answers is not None:
+    if (reading.symptoms or reading.locations) and turn.answers is not None:
         # "wobbly but ok", "tight but fine": how the move felt, not a new complaint
         state = turn.state
         chosen = turn.answers.match(text, state.choices, state.choice_labels)
         if chosen in FEELINGS:
             on_feeling(turn, chosen)
+            return True
+        if not reading.intents and reading.pain_score is None:
+            # "I felt it in my calf", "wobbly": about the move, so no new complaint that
+            # would start the routine again from its first card; the question stands.
+            turn.say("feedback_which")
+            turn.reprompt()
             return True
     return False
 
@@ -316,6 +340,8 @@ flow.says(
     "guide_paused",
     "guide_pace",
     "feedback_noted",
+    "feedback_first",
+    "feedback_which",
     "move_too_hard",
     guide_left={"seconds"},
     guide_left_about={"seconds"},

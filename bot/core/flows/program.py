@@ -7,6 +7,8 @@ that hurt stays out (it is not offered to add), and so do moves a condition rule
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.core import program as ladder
 from bot.core.flow import Flow
 from bot.core.flows import routine, safety
@@ -86,6 +88,55 @@ def addable(turn: Turn) -> tuple[str, ...]:
     return tuple(e for e in knowledge.exercises if e not in current and e not in ruled_out)
 
 
+def on_menu_text(turn: Turn, text: str) -> bool:
+    """Drop or add the move named with it ("drop the plank one", "add calf raises")."""
+    answers, state = turn.answers, turn.state
+    if answers is None or answers.move_named(text) is None:
+        return False
+    picked = answers.match(text, state.choices, state.choice_labels)
+    if picked == "program_drop":
+        turn.goto(DROP)
+        return on_drop_text(turn, text)
+    if picked == "program_add":
+        turn.goto(ADD)
+        return on_add_text(turn, text)
+    return False
+
+
+def _take_typed(
+    turn: Turn, text: str, moves: tuple[str, ...], take: Callable[[Turn, str], None]
+) -> bool:
+    """Take the move named in words ("the towel one") if it is one of `moves`, else say why
+    not and ask again; False when the text names no move."""
+    named = turn.answers.move_named(text) if turn.answers is not None else None
+    if named is None:
+        return False
+    if named in moves:
+        take(turn, named)
+        return True
+    name = turn.knowledge.exercises[named].name
+    if turn.state.step == DROP:
+        turn.say("program_drop_not_in", name=name)
+    elif named in routine.program_moves(turn):
+        turn.say("program_add_already", name=name)
+    elif named in turn.state.safety.left_out:
+        turn.say("program_add_hurt", name=name)
+    else:
+        turn.say("program_add_not_suited", name=name)
+    turn.reprompt()
+    return True
+
+
+def on_drop_text(turn: Turn, text: str) -> bool:
+    """Take a move named in words ("drop the towel one") as the move to leave out."""
+    return _take_typed(turn, text, routine.program_moves(turn), on_drop)
+
+
+def on_add_text(turn: Turn, text: str) -> bool:
+    """Take a move named in words ("add calf raises") as the move to add."""
+    return _take_typed(turn, text, addable(turn), on_add)
+
+
 def ask_drop(turn: Turn) -> None:
     """Ask which move to leave out."""
     moves = routine.program_moves(turn)
@@ -146,9 +197,9 @@ def on_add(turn: Turn, choice: str) -> None:
     )
 
 
-MENU = flow.step("program_menu", ask_menu, on_menu)
-DROP = flow.step("program_drop", ask_drop, on_drop)
-ADD = flow.step("program_add", ask_add, on_add)
+MENU = flow.step("program_menu", ask_menu, on_menu, on_menu_text)
+DROP = flow.step("program_drop", ask_drop, on_drop, on_drop_text)
+ADD = flow.step("program_add", ask_add, on_add, on_add_text)
 flow.command("program", show_program, menu=True)
 flow.buttons(*ACTIONS, KEEP)
 flow.says(
@@ -162,6 +213,10 @@ flow.says(
     program_list={"moves"},
     program_out={"moves"},
     program_dropped={"name"},
+    program_drop_not_in={"name"},
+    program_add_already={"name"},
+    program_add_hurt={"name"},
+    program_add_not_suited={"name"},
     program_added={"name", "level"},
     program_paused={"signs"},
 )

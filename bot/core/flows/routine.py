@@ -251,7 +251,29 @@ def on_card_text(turn: Turn, text: str) -> bool:
     if intents & {"hurt", "worse"} or set(reading.symptom_ids) & DURING_A_MOVE:
         turn.ask(STOPPED)
         return True
-    return False
+    return skip_named(turn, text)
+
+
+def skip_named(turn: Turn, text: str) -> bool:
+    """Leave out of today a move Skip names ("skip the plank one") other than the open card's,
+    which stays open (its guide too); a move not still to come today skips nothing."""
+    state = turn.state
+    answers = turn.answers
+    named = answers.move_named(text) if answers is not None else None
+    if answers is None or named is None or named == current(turn):
+        return False
+    card = card_choices(turn)  # the card's, also while its guide runs
+    if answers.match(text, card, [turn.label(c) for c in card]) != "skip":
+        return False
+    ahead = state.routine[state.card + 1 :]
+    name = turn.knowledge.exercises[named].name
+    if named in ahead:
+        state.routine = (*state.routine[: state.card + 1], *(m for m in ahead if m != named))
+        turn.say("skip_named_today", name=name)
+    else:
+        turn.say("skip_named_not_today", name=name)
+    turn.reprompt()  # the card's buttons, or where the guide's are
+    return True
 
 
 def next_card(turn: Turn) -> None:
@@ -414,12 +436,12 @@ def ask_after_pain(turn: Turn) -> None:
     turn.say("move_go_on", choices=("next", "pro", "stop_routine"))
 
 
-def ask_what_next(turn: Turn) -> None:
+def ask_what_next(turn: Turn, key: str = "what_next") -> None:
     """Offer what can come after a routine (no "Do it again" when no move is left)."""
     if turn.state.routine:
-        turn.say("what_next", choices=("again", "reminder", "pro", "done"), no="done")
+        turn.say(key, choices=("again", "reminder", "pro", "done"), no="done")
     else:
-        turn.say("what_next", choices=("pro", "done"), no="done")
+        turn.say(key, choices=("pro", "done"), no="done")
 
 
 def repeat_card(turn: Turn) -> None:
@@ -436,7 +458,11 @@ def repeat_card(turn: Turn) -> None:
 
 
 def on_what_next_text(turn: Turn, text: str) -> bool:
-    """Take a reminder asked for in words with what it says ("remind me daily at 8am")."""
+    """Take a reminder asked for in words with what it says ("remind me daily at 8am"), and
+    offer the choices again to "what next?"."""
+    if turn.answers is not None and turn.answers.asks_next(text):
+        ask_what_next(turn, "what_next_again")
+        return True
     if "reminder" in turn.read(text).intent_ids:
         turn.run("reminder", text)
         return True
@@ -590,6 +616,7 @@ flow.says(
     "move_go_on",
     "move_rest_today",
     "what_next",
+    "what_next_again",
     "goodbye",
     "goodbye_new",
     "nudge_later",
@@ -599,6 +626,8 @@ flow.says(
     move_left_out={"name"},
     move_alternative={"name"},
     card_repeat={"name", "number", "total"},
+    skip_named_today={"name"},
+    skip_named_not_today={"name"},
     routine_paused_at={"name", "number", "total"},
     level_up={"name", "change"},
     level_down={"name", "level"},
