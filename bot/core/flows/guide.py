@@ -311,8 +311,11 @@ def on_feeling_text(turn: Turn, text: str) -> bool:
         routine.next_card(turn)
         return True
     reading = turn.reader.read(text)
-    # Sore or cramping during the move counts as hurt: easing the move is the safe reading.
-    if "hurt" in reading.intent_ids or set(reading.symptom_ids) & _HURT_WORDS:
+    # Sore or cramping during the move counts as hurt: easing the move is the safe reading. So
+    # does "my calf feels worse": the move made it worse (it started the routine again).
+    if "worse" in reading.intent_ids:
+        turn.state.worsening = True
+    if {"hurt", "worse"} & set(reading.intent_ids) or set(reading.symptom_ids) & _HURT_WORDS:
         on_feeling(turn, "sharp_pain")
         return True
     if (reading.symptoms or reading.locations) and turn.answers is not None:
