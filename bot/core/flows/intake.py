@@ -34,6 +34,8 @@ _PARTS_OF_THE_FOOT = frozenset({"sole", "arch", "heel", "toes"})
 _REQUESTS = frozenset(
     {"callback", "reminder", "help", "privacy", "mydata", "forget", "stop_reminders"}
 )
+# Said with "no pain" ("weak, no pain though"), these still hurt: the 0-10 question is asked.
+_ACHES = frozenset({"pain", "soreness", "cramping"})
 
 
 # -- prompts: (re)ask the question of a step ----------------------------------------------
@@ -149,6 +151,7 @@ def fold(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -> bool:
     new ("the heel, left one" when the heel is known tells nothing)."""
     state = turn.state
     places = _places(reading, text)
+    score = _score_of(reading)
     correcting = "correction" in reading.intent_ids
     # A new complaint is a new episode; but a symptom that answers "what does it feel like in
     # your heel?" completes the episode begun with the heel.
@@ -167,18 +170,29 @@ def fold(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -> bool:
         # A new complaint is a new episode: its own screen, its own denials.
         state.symptoms = reading.symptom_ids
         state.locations = places
-        state.pain_score = reading.pain_score
+        state.pain_score = score
         state.screened = False
         state.denied = tuple(m.id for m in reading.negated if m.id in turn.knowledge.red_flags)
     else:
         told = (state.symptoms, state.locations)
         state.symptoms = _merged(state.symptoms, reading.symptom_ids)
         state.locations = _merged(state.locations, places)
-        if reading.pain_score is not None:
-            state.pain_score = reading.pain_score
+        if score is not None:
+            state.pain_score = score
         note_denials(turn, reading)
-        return reading.pain_score is not None or told != (state.symptoms, state.locations)
+        return score is not None or told != (state.symptoms, state.locations)
     return True
+
+
+def _score_of(reading: Reading) -> int | None:
+    """Return the pain score a complaint tells: its number, or 0 for pain denied with nothing
+    that aches said beside it ("my ankle feels weak, no pain though", "it doesn't hurt")."""
+    if reading.pain_score is not None:
+        return reading.pain_score
+    denied = {m.id for m in reading.negated}
+    if "pain" in denied and _ACHES.isdisjoint(reading.symptom_ids):
+        return 0
+    return None
 
 
 def _places(reading: Reading, text: str) -> tuple[str, ...]:
