@@ -186,6 +186,7 @@ class AnswerMatcher:
         self._clear_yes = frozenset(self.clean(w) for w in answers.clear_yes) - {""}
         self._hedges = tuple(_fold(w) for w in answers.hedges)
         self._move_on = frozenset(self.clean(w) for w in answers.move_on) - {""}
+        self._sides = frozenset(self.clean(w) for w in answers.sides) - {""}
         self._came_back = tuple(_fold(w) for w in answers.came_back)
         # What each move is called ("the towel one").
         self._moves = _longest_first(
@@ -280,6 +281,10 @@ class AnswerMatcher:
     def moves_on(self, text: str) -> bool:
         """Say whether the text only asks to go on ("done", "next one"), saying nothing else."""
         return self.clean(text) in self._move_on
+
+    def names_only_a_side(self, text: str) -> bool:
+        """Say whether the text only names a side ("left", "the right one"), saying nothing else."""
+        return self.clean(text) in self._sides
 
     def everyday_question(self, text: str) -> str | None:
         """Return the everyday question the text asks ("how long until it works?"), or None."""

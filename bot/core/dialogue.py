@@ -130,6 +130,8 @@ def understand(turn: Turn, text: str) -> None:
     elif "thanks" in intents:
         turn.say("thanks_reply")
         turn.reprompt()
+    elif intake.side_already_told(turn, text):
+        pass  # "left" at "How bad is it?", the ankle known: nothing new
     else:
         miss(turn, text)
 

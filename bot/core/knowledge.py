@@ -477,6 +477,9 @@ class Answers(_Frozen):
     clear_yes: tuple[str, ...] = ()
     # Words that soften an answer ("maybe", "I guess"): an answer with one is no clear yes.
     hedges: tuple[str, ...] = ()
+    # Words that name only a side ("left", "the right one", "both"): at a question of the
+    # intake, with the place already told, such an answer tells nothing new.
+    sides: tuple[str, ...] = ()
     # "done", "next" typed at how a move felt: the person moves on without saying.
     move_on: tuple[str, ...] = ()
     # Words after a "no" that say it goes on ("no. well I did go over on it"): such an answer
@@ -553,6 +556,7 @@ class Answers(_Frozen):
         "filler",
         "clear_yes",
         "hedges",
+        "sides",
         "move_on",
         "came_back",
         "professional_said",

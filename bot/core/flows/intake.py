@@ -113,6 +113,18 @@ def _known_already(turn: Turn) -> None:
     advance(turn)
 
 
+def side_already_told(turn: Turn, text: str) -> bool:
+    """Acknowledge an answer that only names a side ("left" at "How bad is it?") while the
+    place is known and its question open, and ask it again; return whether it did."""
+    state = turn.state
+    asking = state.step == ASK_SEVERITY or (state.step == HOME and not state.symptoms)
+    answers = turn.answers
+    if not (asking and state.locations and answers and answers.names_only_a_side(text)):
+        return False
+    _known_already(turn)
+    return True
+
+
 def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -> None:
     """Fold what was read into the episode (a fresh description starts a new one)."""
     state = turn.state
