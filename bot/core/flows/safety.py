@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from bot.core.answers import is_question
 from bot.core.day_names import day_and_month
 from bot.core.effects import SaveLead
 from bot.core.flow import Flow, yes_no
@@ -268,8 +269,12 @@ def on_warning_text(turn: Turn, text: str) -> bool:
     if "checked" in intents:
         take_checked(turn)
         return True
-    if intents & {"callback", "reminder", "help", "stop", "greeting", "thanks", "diagnosis"}:
+    if intents & {"callback", "reminder", "help", "stop", "greeting", "thanks"}:
         return False  # the engine answers those the same way at every step
+    if "diagnosis" in intents or is_question(text) or text.rstrip().endswith("?"):
+        # "can I still walk my dog?", "is it broken?": for the professional who checks it (the
+        # diagnosis reply would offer moves while the sign stands)
+        turn.say("warning_question")
     repeat_warning(turn)
     return True
 
@@ -569,6 +574,7 @@ flow.says(
     "warning_outro",
     "warning_repeat_emergency",
     "warning_repeat_urgent",
+    "warning_question",
     "screen_which",
     "screen_repeat",
     "screen_yourself",
