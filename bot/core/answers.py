@@ -333,10 +333,14 @@ class AnswerMatcher:
     def is_clear_yes(self, text: str, label: str) -> bool:
         """Say whether the text is a clear yes: the yes button's label or one of knowledge's
         clear yeses, with nothing else and no hedge ("ok I guess", "maybe yes")."""
-        if _says_any(text, self._hedges):
+        if self.is_hedged(text):
             return False
         said = self.clean(text)
         return bool(said) and said in {self.clean(label), *self._clear_yes}
+
+    def is_hedged(self, text: str) -> bool:
+        """Say whether a hedge softens the answer ("kind of", "mostly", "I think so")."""
+        return _says_any(text, self._hedges)
 
     def _by_symbol(self, text: str, choices: Sequence[str]) -> str | None:
         """Return the one choice an emoji answer points at ("👋" for I'm done), or None."""

@@ -292,6 +292,11 @@ class Engine:
         said_nothing_else = not (reading.symptoms or reading.locations or reading.intents)
         if said_nothing_else and (state.yes_choice or state.no_choice):
             answer = turn.reader.is_affirmative(text)
+            cautious = spec.if_unsure
+            if cautious is not None and answer is not cautious and self.answers.is_hedged(text):
+                # "kind of", "I think so" at a warning sign's question: safe, and said so
+                turn.say("unsure_taken_yes" if cautious else "unsure_taken_no")
+                answer = cautious
             chosen = state.yes_choice if answer else state.no_choice if answer is False else None
             if chosen is not None:
                 self._choose(turn, chosen)

@@ -44,6 +44,9 @@ class StepSpec:
     # The step reads any text first (a name, a note, a score that may also be a warning sign);
     # what it does not take goes on to the engine's own reading.
     takes_any_text: bool = False
+    # A yes/no question about a warning sign: a hedged or unsure answer ("kind of", "mostly",
+    # "I think so") is never the answer that lets the moves go on, but this cautious one.
+    if_unsure: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -76,12 +79,15 @@ class Flow:
         *,
         repeat: Prompt | None = None,
         takes_any_text: bool = False,
+        if_unsure: bool | None = None,
     ) -> StepId:
         """Register a step and return its id."""
         step = StepId(name)
         if step in self.steps:
             raise ValueError(f"flow {self.name}: step {name!r} registered twice")
-        self.steps[step] = StepSpec(self.name, prompt, on_choice, on_text, repeat, takes_any_text)
+        self.steps[step] = StepSpec(
+            self.name, prompt, on_choice, on_text, repeat, takes_any_text, if_unsure
+        )
         return step
 
     def command(

@@ -561,11 +561,15 @@ WARNING = flow.step(
     "red_flag", show_warning, on_warning_choice, on_warning_text, repeat=repeat_warning
 )
 CONFIRM_CHECKED = flow.step(
-    "confirm_checked", ask_confirm_checked, *yes_no(on_confirm_checked), repeat=ask_confirm_checked
+    "confirm_checked",
+    ask_confirm_checked,
+    *yes_no(on_confirm_checked),
+    repeat=ask_confirm_checked,
+    if_unsure=False,
 )
 REVIEW = flow.step("sign_review", ask_review, on_review_choice)
 SCREEN = flow.step("screen", ask_screen, on_screen_choice, on_screen_text, repeat=repeat_screen)
-FOLLOW_UP = flow.step("screen_follow_up", ask_follow_up, *yes_no(on_follow_up))
+FOLLOW_UP = flow.step("screen_follow_up", ask_follow_up, *yes_no(on_follow_up), if_unsure=True)
 flow.buttons("checked", "gone", "still", "none_of_these", "yes", "no", "pro")
 flow.says(
     "warning_emergency",
