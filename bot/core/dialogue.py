@@ -132,6 +132,8 @@ def understand(turn: Turn, text: str) -> None:
         turn.reprompt()
     elif intake.side_already_told(turn, text):
         pass  # "left" at "How bad is it?", the ankle known: nothing new
+    elif intake.unsure_what_bothers(turn, text):
+        pass  # "idk" at "What bothers you?": how to tell it
     else:
         miss(turn, text)
 

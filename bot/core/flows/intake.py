@@ -125,6 +125,19 @@ def side_already_told(turn: Turn, text: str) -> bool:
     return True
 
 
+def unsure_what_bothers(turn: Turn, text: str) -> bool:
+    """Answer "idk" or "not sure" at "What bothers you?" kindly, with how to tell it, and ask
+    again; return whether it did."""
+    answers = turn.answers
+    if turn.state.step != HOME or answers is None or not answers.clean(text):
+        return False  # "🙂🙂🙂" says nothing, not "I don't know"
+    if not answers.is_unsure(text):
+        return False
+    turn.say("what_unsure")
+    turn.reprompt()
+    return True
+
+
 def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -> None:
     """Fold what was read into the episode (a fresh description starts a new one)."""
     state = turn.state
@@ -455,6 +468,7 @@ flow.says(
     "ask_severity",
     "confirm_denied",
     "diagnosis_reply",
+    "what_unsure",
     ask_symptom_for_location={"location"},
     already_noted={"summary"},
     confirm_reading={"summary"},
