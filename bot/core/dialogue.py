@@ -22,7 +22,7 @@ from bot.core.events import (
     MediaEvent,
     TextEvent,
 )
-from bot.core.flow import Registry
+from bot.core.flow import Registry, yes_or_no
 from bot.core.flows import REGISTRY, callback, guide, intake, reminder, routine, safety
 from bot.core.knowledge import Knowledge, check_messages
 from bot.core.replies import Reply, Say
@@ -293,12 +293,7 @@ class Engine:
             return
         said_nothing_else = not (reading.symptoms or reading.locations or reading.intents)
         if said_nothing_else and (state.yes_choice or state.no_choice):
-            answer = turn.reader.is_affirmative(text)
-            cautious = spec.if_unsure
-            if cautious is not None and answer is not cautious and self.answers.is_hedged(text):
-                # "kind of", "I think so" at a warning sign's question: safe, and said so
-                turn.say("unsure_taken_yes" if cautious else "unsure_taken_no")
-                answer = cautious
+            answer = yes_or_no(turn, text, spec.if_unsure)  # a hedge at a sign's: the safe one
             chosen = state.yes_choice if answer else state.no_choice if answer is False else None
             if chosen is not None:
                 self._choose(turn, chosen)

@@ -458,7 +458,7 @@ ASK_LOCATION = flow.step("ask_location", ask_location, pick_location)
 ASK_SEVERITY = flow.step(
     "ask_severity", ask_severity, on_severity_choice, on_severity_text, takes_any_text=True
 )
-HINT = flow.step("sign_hint", ask_hint, *yes_no(on_hint), if_unsure=True)
+HINT = flow.sign_question("sign_hint", ask_hint, on_hint, if_unsure=True)
 DIAGNOSIS = flow.step("diagnosis", ask_diagnosis, on_diagnosis_choice)
 flow.buttons("yes", "no", "moves")
 flow.says(
