@@ -185,6 +185,7 @@ class AnswerMatcher:
         self._hedges = tuple(_fold(w) for w in answers.hedges)
         self._move_on = frozenset(self.clean(w) for w in answers.move_on) - {""}
         self._asks_next = frozenset(self.clean(w) for w in answers.asks_next) - {""}
+        self._sides = frozenset(self.clean(w) for w in answers.sides) - {""}
         self._came_back = tuple(_fold(w) for w in answers.came_back)
         self._same_as_before = tuple(_fold(w) for w in answers.same_as_before)
         self._better = tuple(_fold(w) for w in answers.better)
@@ -289,6 +290,10 @@ class AnswerMatcher:
         """Say whether the text only asks what comes next ("what now?"), saying nothing else."""
         return self.clean(text) in self._asks_next
 
+    def names_only_a_side(self, text: str) -> bool:
+        """Say whether the text only names a side ("left", "the right one"), saying nothing else."""
+        return self.clean(text) in self._sides
+
     def everyday_question(self, text: str) -> str | None:
         """Return the everyday question the text asks ("how long until it works?"), or None."""
         return next(iter(_named_in(text, self._questions)), None)
@@ -363,10 +368,14 @@ class AnswerMatcher:
     def is_clear_yes(self, text: str, label: str) -> bool:
         """Say whether the text is a clear yes: the yes button's label or one of knowledge's
         clear yeses, with nothing else and no hedge ("ok I guess", "maybe yes")."""
-        if _says_any(text, self._hedges):
+        if self.is_hedged(text):
             return False
         said = self.clean(text)
         return bool(said) and said in {self.clean(label), *self._clear_yes}
+
+    def is_hedged(self, text: str) -> bool:
+        """Say whether a hedge softens the answer ("kind of", "mostly", "I think so")."""
+        return _says_any(text, self._hedges)
 
     def _by_symbol(self, text: str, choices: Sequence[str]) -> str | None:
         """Return the one choice an emoji answer points at ("👋" for I'm done), or None."""

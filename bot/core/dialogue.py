@@ -22,7 +22,7 @@ from bot.core.events import (
     MediaEvent,
     TextEvent,
 )
-from bot.core.flow import Registry
+from bot.core.flow import Registry, yes_or_no
 from bot.core.flows import REGISTRY, callback, checkin, guide, intake, reminder, routine, safety
 from bot.core.knowledge import Knowledge, check_messages
 from bot.core.replies import Reply, Say
@@ -132,6 +132,10 @@ def understand(turn: Turn, text: str) -> None:
     elif "thanks" in intents:
         turn.say("thanks_reply")
         turn.reprompt()
+    elif intake.side_already_told(turn, text):
+        pass  # "left" at "How bad is it?", the ankle known: nothing new
+    elif intake.unsure_what_bothers(turn, text):
+        pass  # "idk" at "What bothers you?": how to tell it
     else:
         miss(turn, text)
 
@@ -291,7 +295,7 @@ class Engine:
             return
         said_nothing_else = not (reading.symptoms or reading.locations or reading.intents)
         if said_nothing_else and (state.yes_choice or state.no_choice):
-            answer = turn.reader.is_affirmative(text)
+            answer = yes_or_no(turn, text, spec.if_unsure)  # a hedge at a sign's: the safe one
             chosen = state.yes_choice if answer else state.no_choice if answer is False else None
             if chosen is not None:
                 self._choose(turn, chosen)

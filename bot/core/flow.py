@@ -10,7 +10,7 @@ messages.yaml, and one line in the registry.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -44,6 +44,9 @@ class StepSpec:
     # The step reads any text first (a name, a note, a score that may also be a warning sign);
     # what it does not take goes on to the engine's own reading.
     takes_any_text: bool = False
+    # A yes/no question about a warning sign: a hedged or unsure answer ("kind of", "mostly",
+    # "I think so") is never the answer that lets the moves go on, but this cautious one.
+    if_unsure: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,21 @@ class Flow:
         if step in self.steps:
             raise ValueError(f"flow {self.name}: step {name!r} registered twice")
         self.steps[step] = StepSpec(self.name, prompt, on_choice, on_text, repeat, takes_any_text)
+        return step
+
+    def sign_question(
+        self,
+        name: str,
+        prompt: Prompt,
+        answer: Callable[[Turn, bool], None],
+        *,
+        if_unsure: bool,
+        repeat: Prompt | None = None,
+    ) -> StepId:
+        """Register a yes/no question about a warning sign, whose hedged or unsure answer is
+        `if_unsure` (the cautious one), typed alone or with more."""
+        step = self.step(name, prompt, *yes_no(answer, if_unsure=if_unsure), repeat=repeat)
+        self.steps[step] = replace(self.steps[step], if_unsure=if_unsure)
         return step
 
     def command(
@@ -158,19 +176,33 @@ class Registry:
         return sorted(self.commands, key=lambda name: self.commands[name].position)
 
 
-def yes_no(answer: Callable[[Turn, bool], None], *, yes: str = "yes") -> tuple[OnChoice, OnText]:
+def yes_no(
+    answer: Callable[[Turn, bool], None], *, yes: str = "yes", if_unsure: bool | None = None
+) -> tuple[OnChoice, OnText]:
     """Return the button and text handlers of a yes/no question that calls `answer`."""
 
     def on_choice(turn: Turn, choice: str) -> None:
         answer(turn, choice == yes)
 
     def on_text(turn: Turn, text: str) -> bool:
-        said = turn.reader.is_affirmative(text)
+        said = yes_or_no(turn, text, if_unsure)
         if said is not None:
             answer(turn, said)
         return said is not None
 
     return on_choice, on_text
+
+
+def yes_or_no(turn: Turn, text: str, if_unsure: bool | None) -> bool | None:
+    """Return the yes or no a typed answer says, or None. At a question about a warning sign
+    (`if_unsure` given), a hedged answer ("kind of", "mostly", "I think so") is never the
+    answer that lets the moves go on, but the cautious one, and the person is told so."""
+    said = turn.reader.is_affirmative(text)
+    answers = turn.answers
+    if if_unsure is None or said is if_unsure or answers is None or not answers.is_hedged(text):
+        return said
+    turn.say("unsure_taken_yes" if if_unsure else "unsure_taken_no")
+    return if_unsure
 
 
 M = TypeVar("M", bound=BaseModel)

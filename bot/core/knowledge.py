@@ -485,6 +485,9 @@ class Answers(_Frozen):
     better: tuple[str, ...] = ()
     # The day before, said with /checkin ("/checkin yesterday 4"): that day is checked in.
     yesterday: tuple[str, ...] = ()
+    # Words that name only a side ("left", "the right one", "both"): at a question of the
+    # intake, with the place already told, such an answer tells nothing new.
+    sides: tuple[str, ...] = ()
     # "done", "next" typed at how a move felt: the person moves on without saying.
     move_on: tuple[str, ...] = ()
     # "what next?" with nothing else: how a move felt is asked first; after one, the choices.
@@ -571,6 +574,7 @@ class Answers(_Frozen):
         "filler",
         "clear_yes",
         "hedges",
+        "sides",
         "move_on",
         "asks_next",
         "came_back",

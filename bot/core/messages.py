@@ -30,6 +30,8 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
         "english_only",
         "question_unanswered",
         "asked_meaning",
+        "unsure_taken_yes",
+        "unsure_taken_no",
         "button_expired",
         "media_other",
         "media_edited",

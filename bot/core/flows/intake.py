@@ -34,6 +34,8 @@ _PARTS_OF_THE_FOOT = frozenset({"sole", "arch", "heel", "toes"})
 _REQUESTS = frozenset(
     {"callback", "reminder", "help", "privacy", "mydata", "forget", "stop_reminders"}
 )
+# Said with "no pain" ("weak, no pain though"), these still hurt: the 0-10 question is asked.
+_ACHES = frozenset({"pain", "soreness", "cramping"})
 
 
 # -- prompts: (re)ask the question of a step ----------------------------------------------
@@ -111,6 +113,31 @@ def _known_already(turn: Turn) -> None:
     advance(turn)
 
 
+def side_already_told(turn: Turn, text: str) -> bool:
+    """Acknowledge an answer that only names a side ("left" at "How bad is it?") while the
+    place is known and its question open, and ask it again; return whether it did."""
+    state = turn.state
+    asking = state.step == ASK_SEVERITY or (state.step == HOME and not state.symptoms)
+    answers = turn.answers
+    if not (asking and state.locations and answers and answers.names_only_a_side(text)):
+        return False
+    _known_already(turn)
+    return True
+
+
+def unsure_what_bothers(turn: Turn, text: str) -> bool:
+    """Answer "idk" or "not sure" at "What bothers you?" kindly, with how to tell it, and ask
+    again; return whether it did."""
+    answers = turn.answers
+    if turn.state.step != HOME or answers is None or not answers.clean(text):
+        return False  # "🙂🙂🙂" says nothing, not "I don't know"
+    if not answers.is_unsure(text):
+        return False
+    turn.say("what_unsure")
+    turn.reprompt()
+    return True
+
+
 def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -> None:
     """Fold what was read into the episode (a fresh description starts a new one)."""
     state = turn.state
@@ -149,6 +176,7 @@ def fold(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -> bool:
     new ("the heel, left one" when the heel is known tells nothing)."""
     state = turn.state
     places = _places(reading, text)
+    score = _score_of(reading)
     correcting = "correction" in reading.intent_ids
     # A new complaint is a new episode; but a symptom that answers "what does it feel like in
     # your heel?" completes the episode begun with the heel.
@@ -167,18 +195,29 @@ def fold(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -> bool:
         # A new complaint is a new episode: its own screen, its own denials.
         state.symptoms = reading.symptom_ids
         state.locations = places
-        state.pain_score = reading.pain_score
+        state.pain_score = score
         state.screened = False
         state.denied = tuple(m.id for m in reading.negated if m.id in turn.knowledge.red_flags)
     else:
         told = (state.symptoms, state.locations)
         state.symptoms = _merged(state.symptoms, reading.symptom_ids)
         state.locations = _merged(state.locations, places)
-        if reading.pain_score is not None:
-            state.pain_score = reading.pain_score
+        if score is not None:
+            state.pain_score = score
         note_denials(turn, reading)
-        return reading.pain_score is not None or told != (state.symptoms, state.locations)
+        return score is not None or told != (state.symptoms, state.locations)
     return True
+
+
+def _score_of(reading: Reading) -> int | None:
+    """Return the pain score a complaint tells: its number, or 0 for pain denied with nothing
+    that aches said beside it ("my ankle feels weak, no pain though", "it doesn't hurt")."""
+    if reading.pain_score is not None:
+        return reading.pain_score
+    denied = {m.id for m in reading.negated}
+    if "pain" in denied and _ACHES.isdisjoint(reading.symptom_ids):
+        return 0
+    return None
 
 
 def _places(reading: Reading, text: str) -> tuple[str, ...]:
@@ -421,7 +460,7 @@ ASK_LOCATION = flow.step("ask_location", ask_location, pick_location)
 ASK_SEVERITY = flow.step(
     "ask_severity", ask_severity, on_severity_choice, on_severity_text, takes_any_text=True
 )
-HINT = flow.step("sign_hint", ask_hint, *yes_no(on_hint))
+HINT = flow.sign_question("sign_hint", ask_hint, on_hint, if_unsure=True)
 DIAGNOSIS = flow.step("diagnosis", ask_diagnosis, on_diagnosis_choice)
 flow.buttons("yes", "no", "moves")
 flow.says(
@@ -431,6 +470,7 @@ flow.says(
     "ask_severity",
     "confirm_denied",
     "diagnosis_reply",
+    "what_unsure",
     ask_symptom_for_location={"location"},
     already_noted={"summary"},
     confirm_reading={"summary"},

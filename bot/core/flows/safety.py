@@ -13,9 +13,10 @@ import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from bot.core.answers import is_question
 from bot.core.day_names import day_and_month
 from bot.core.effects import SaveLead
-from bot.core.flow import Flow, yes_no
+from bot.core.flow import Flow
 from bot.core.knowledge import Knowledge, Urgency
 from bot.core.leads import LeadDetails, LeadStatus
 from bot.core.state import HOME, ConversationState
@@ -268,8 +269,12 @@ def on_warning_text(turn: Turn, text: str) -> bool:
     if "checked" in intents:
         take_checked(turn)
         return True
-    if intents & {"callback", "reminder", "help", "stop", "greeting", "thanks", "diagnosis"}:
+    if intents & {"callback", "reminder", "help", "stop", "greeting", "thanks"}:
         return False  # the engine answers those the same way at every step
+    if "diagnosis" in intents or is_question(text) or text.rstrip().endswith("?"):
+        # "can I still walk my dog?", "is it broken?": for the professional who checks it (the
+        # diagnosis reply would offer moves while the sign stands)
+        turn.say("warning_question")
     repeat_warning(turn)
     return True
 
@@ -555,12 +560,16 @@ def on_follow_up(turn: Turn, yes: bool) -> None:
 WARNING = flow.step(
     "red_flag", show_warning, on_warning_choice, on_warning_text, repeat=repeat_warning
 )
-CONFIRM_CHECKED = flow.step(
-    "confirm_checked", ask_confirm_checked, *yes_no(on_confirm_checked), repeat=ask_confirm_checked
+CONFIRM_CHECKED = flow.sign_question(
+    "confirm_checked",
+    ask_confirm_checked,
+    on_confirm_checked,
+    if_unsure=False,
+    repeat=ask_confirm_checked,
 )
 REVIEW = flow.step("sign_review", ask_review, on_review_choice)
 SCREEN = flow.step("screen", ask_screen, on_screen_choice, on_screen_text, repeat=repeat_screen)
-FOLLOW_UP = flow.step("screen_follow_up", ask_follow_up, *yes_no(on_follow_up))
+FOLLOW_UP = flow.sign_question("screen_follow_up", ask_follow_up, on_follow_up, if_unsure=True)
 flow.buttons("checked", "gone", "still", "none_of_these", "yes", "no", "pro")
 flow.says(
     "warning_emergency",
@@ -569,6 +578,7 @@ flow.says(
     "warning_outro",
     "warning_repeat_emergency",
     "warning_repeat_urgent",
+    "warning_question",
     "screen_which",
     "screen_repeat",
     "screen_yourself",
