@@ -46,6 +46,8 @@ _MODAL_STATEMENT = re.compile(
     r"there|someone|somebody|anyone|anybody|\d+|zero|one|two|three|four|five|six|seven|eight|"
     r"nine|ten)\b)\w|do\s+(?:it|that|them|this|all|another|one|some|more|again)\b)"
 )
+# Up to this many words, a question about the call's timing needs no word of the call.
+_SHORT_QUESTION = 5
 # "4ish", "noonish", "sevenish": the hedge is dropped, the time kept.
 _ISH = re.compile(
     r"\b(\d{1,2}(?:[:.]\d{2})?|noon|midday|lunch|lunchtime|teatime|one|two|three|four|five|six|"
@@ -306,6 +308,20 @@ class AnswerMatcher:
     def callback_question(self, text: str) -> str | None:
         """Return the question about the callback the text asks ("who will call me?"), or None."""
         return next(iter(_named_in(text, self._callback_questions)), None)
+
+    def about_the_call(self, text: str) -> str | None:
+        """Return the question about the call the text asks where it may be about something
+        else, or None.
+
+        A short "how long will it take?" is about the call; a longer question is only when it
+        names the call ("how long will it take them to call me?"): "how long will it take to
+        see results?" is about the moves, and "is it safe to walk on it?" typed as the note, a
+        note.
+        """
+        asked = self.callback_question(text)
+        if asked is None or (len(text.split()) > _SHORT_QUESTION and not self.names_the_call(text)):
+            return None
+        return asked
 
     def names_the_call(self, text: str) -> bool:
         """Say whether the text names the call ("to call me", "my number")."""

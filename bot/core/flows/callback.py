@@ -30,7 +30,6 @@ MAX_NAME = 100
 # phone question too when there are no digits, and at the note when it is short.
 _NOT_A_NAME = frozenset({"stop", "stop_reminders", "help", "privacy", "mydata", "forget"})
 # "how long will it take?" (5 words) with a request open is about the call.
-_SHORT_QUESTION = 5
 _SHORT_REQUEST = 2  # "never mind", "cancel that", "delete everything"; "no longer hurts" is a note
 MAX_NOTE = 500
 
@@ -168,18 +167,9 @@ def _call_question(turn: Turn, text: str) -> str | None:
 
 
 def _about_the_call(turn: Turn, text: str) -> str | None:
-    """Return the question about the call the text asks where it may be about something else.
-
-    A short "how long will it take?" is about the call; a longer question is only when it names
-    the call ("how long will it take them to call me?"): "how long will it take to see
-    results?" is about the moves, and "is it safe to walk on it?" typed as the note, a note.
-    """
-    asked = _call_question(turn, text)
-    if asked is None or turn.answers is None:
-        return None
-    if len(text.split()) > _SHORT_QUESTION and not turn.answers.names_the_call(text):
-        return None
-    return asked
+    """Return the question about the call the text asks where it may be about something else
+    (AnswerMatcher.about_the_call)."""
+    return turn.answers.about_the_call(text) if turn.answers is not None else None
 
 
 def _answer(turn: Turn, asked: str) -> None:
@@ -199,8 +189,10 @@ def _answer(turn: Turn, asked: str) -> None:
         )
     else:
         turn.say(f"callback_faq_{asked}")
-    if timing:
-        _say_urgency(turn)  # a sign that can't wait is not told "within one working day" alone
+    # A sign that can't wait is not told "within one working day" alone; at home or at the
+    # warning the question after this answer is the warning's own line, with its urgency.
+    if timing and turn.state.step not in (HOME, safety.WARNING):
+        _say_urgency(turn)
 
 
 def _made(turn: Turn, instant: datetime) -> str:

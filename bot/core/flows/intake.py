@@ -42,8 +42,15 @@ _ACHES = frozenset({"pain", "soreness", "cramping"})
 
 
 def ask_what_bothers(turn: Turn) -> None:
-    """Ask what bothers them, offering the symptoms as buttons."""
+    """Ask what bothers them, offering the symptoms as buttons (while a sign stands, say what
+    to do about it instead: no complaint can bring moves then)."""
     state = turn.state
+    if safety.standing(turn):
+        # After a call request or a "thanks", "What does it feel like in the ankle?" invited
+        # a complaint only the warning could answer.
+        turn.goto(safety.WARNING)
+        safety.repeat_warning(turn)
+        return
     if state.locations and not state.symptoms:
         # Asked again, the question keeps the place already told ("...in the heel?").
         turn.say(

@@ -271,6 +271,9 @@ def on_warning_text(turn: Turn, text: str) -> bool:
         return True
     if intents & {"callback", "reminder", "help", "stop", "greeting", "thanks"}:
         return False  # the engine answers those the same way at every step
+    asked = turn.answers.about_the_call(text) if turn.answers is not None else None
+    if asked is not None and (turn.ctx.open_lead is not None or asked == "status"):
+        return False  # "any news?": the engine tells how the request stands
     if "diagnosis" in intents or is_question(text) or text.rstrip().endswith("?"):
         # "can I still walk my dog?", "is it broken?": for the professional who checks it (the
         # diagnosis reply would offer moves while the sign stands)
