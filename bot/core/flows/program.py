@@ -90,10 +90,10 @@ def addable(turn: Turn) -> tuple[str, ...]:
 
 def on_menu_text(turn: Turn, text: str) -> bool:
     """Drop or add the move named with it ("drop the plank one", "add calf raises")."""
-    answers, state = turn.answers, turn.state
+    answers = turn.answers
     if answers is None or answers.move_named(text) is None:
         return False
-    picked = answers.match(text, state.choices, state.choice_labels)
+    picked = _drop_or_add(turn, text)
     if picked == "program_drop":
         turn.goto(DROP)
         return on_drop_text(turn, text)
@@ -101,6 +101,16 @@ def on_menu_text(turn: Turn, text: str) -> bool:
         turn.goto(ADD)
         return on_add_text(turn, text)
     return False
+
+
+def _drop_or_add(turn: Turn, text: str) -> str | None:
+    """Return "program_drop" or "program_add" when the text says which ("add calf raises")."""
+    if turn.answers is None:
+        return None
+    actions = ("program_drop", "program_add")
+    labels = tuple(turn.text(f"button_{action}") for action in actions)
+    picked = turn.answers.match(text, actions, labels)
+    return picked if picked in actions else None
 
 
 def _take_typed(
@@ -114,6 +124,14 @@ def _take_typed(
     if named in moves:
         take(turn, named)
         return True
+    # "add the towel one" at "Which move shall I leave out?": the other question's move.
+    wanted = _drop_or_add(turn, text)
+    if turn.state.step == DROP and wanted == "program_add":
+        turn.goto(ADD)
+        return on_add_text(turn, text)
+    if turn.state.step == ADD and wanted == "program_drop":
+        turn.goto(DROP)
+        return on_drop_text(turn, text)
     name = turn.knowledge.exercises[named].name
     if turn.state.step == DROP:
         turn.say("program_drop_not_in", name=name)
