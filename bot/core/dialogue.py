@@ -25,6 +25,7 @@ from bot.core.events import (
 from bot.core.flow import Registry, yes_or_no
 from bot.core.flows import REGISTRY, callback, checkin, guide, intake, reminder, routine, safety
 from bot.core.knowledge import Knowledge, check_messages
+from bot.core.pain_score import bare_score
 from bot.core.replies import Reply, Say
 from bot.core.state import HOME, ConversationState
 from bot.core.text import in_other_language
@@ -123,6 +124,8 @@ def understand(turn: Turn, text: str) -> None:
         # What the professional said, or that one looked: heard, with the way back if it changes.
         turn.say("checked_noted")
         turn.reprompt()
+    elif state.step == HOME and not state.symptoms and (score := bare_score(text)) is not None:
+        intake.keep_score_first(turn, score)  # "7" before saying what: how bad it is
     elif "greeting" in intents:
         turn.say("greeting_reply")
         turn.reprompt()

@@ -113,6 +113,16 @@ def advance(turn: Turn) -> None:
         turn.run("routine")
 
 
+def keep_score_first(turn: Turn, score: int) -> None:
+    """Keep a bare score typed at "What bothers you?" before anything else is known ("7"):
+    it is how bad it is, and the question stays; a score of 8 or more is the severe sign."""
+    turn.state.pain_score = score
+    if safety.raise_if_severe(turn, score):
+        return
+    turn.say("score_kept_first", score=score)
+    turn.reprompt()
+
+
 def _known_already(turn: Turn) -> None:
     """Say the answer told nothing new, and ask the open question again."""
     state = turn.state
@@ -199,10 +209,12 @@ def fold(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -> bool:
             state.symptoms = reading.symptom_ids
         note_denials(turn, reading)
     elif fresh:
-        # A new complaint is a new episode: its own screen, its own denials.
+        # A new complaint is a new episode: its own screen, its own denials. A score told just
+        # before it, with nothing else known yet ("7", then "my heel hurts"), is its score.
+        started = bool(state.symptoms or state.locations)
         state.symptoms = reading.symptom_ids
         state.locations = places
-        state.pain_score = score
+        state.pain_score = score if score is not None or started else state.pain_score
         state.screened = False
         state.denied = tuple(m.id for m in reading.negated if m.id in turn.knowledge.red_flags)
     else:
@@ -479,6 +491,7 @@ flow.says(
     "diagnosis_reply",
     "what_unsure",
     ask_symptom_for_location={"location"},
+    score_kept_first={"score"},
     already_noted={"summary"},
     confirm_reading={"summary"},
     hint_question={"question"},
