@@ -251,6 +251,11 @@ def on_card_text(turn: Turn, text: str) -> bool:
     if intents & {"hurt", "worse"} or set(reading.symptom_ids) & DURING_A_MOVE:
         turn.ask(STOPPED)
         return True
+    if turn.answers is not None and turn.answers.asks_next(text):
+        # "what next?" at a card: how to get to the next move, not "I can't answer that"
+        turn.say("card_what_next")
+        turn.reprompt()
+        return True
     return skip_named(turn, text)
 
 
@@ -609,6 +614,7 @@ flow.says(
     "routine_paused",
     "routine_picked_up",
     "worsening_note",
+    "card_what_next",
     "worsening_reply",
     "move_too_hard",
     "move_no_alternative",
