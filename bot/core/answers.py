@@ -106,6 +106,12 @@ def _longest_first(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return sorted(((_fold(w), i) for w, i in pairs), key=lambda pair: len(pair[0]), reverse=True)
 
 
+def _word_runs(phrases: Iterable[str]) -> list[tuple[str, ...]]:
+    """Return the phrases folded into runs of words, the longest run first."""
+    runs = (tuple(_fold(w).split()) for w in phrases)
+    return sorted((run for run in runs if run), key=len, reverse=True)
+
+
 def _named_in(text: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
     """Return the ids whose phrase is in the text, as whole words, longest phrase first."""
     padded = f" {_fold(text)} "
@@ -200,16 +206,8 @@ class AnswerMatcher:
         )
         self._professional_said = tuple(_fold(w) for w in answers.professional_said)
         # Longest first: "my name is" before "name is".
-        self._name_lead_ins = sorted(
-            (tuple(_fold(w).split()) for w in answers.name_lead_ins if _fold(w)),
-            key=len,
-            reverse=True,
-        )
-        self._name_tails = sorted(
-            (tuple(_fold(w).split()) for w in answers.name_tails if _fold(w)),
-            key=len,
-            reverse=True,
-        )
+        self._name_lead_ins = _word_runs(answers.name_lead_ins)
+        self._name_tails = _word_runs(answers.name_tails)
         self._not_names = frozenset(_fold(w) for w in answers.not_names)
         self._call_words = tuple(_fold(w) for w in answers.call_words)
         self._questions = _longest_first(

@@ -442,7 +442,7 @@ def _check_variant(poses: ExercisePoses, variant: Variant, file: str, where: str
                 raise PoseError(file, here, f"unknown feel '{feel}' (e.g. near.calf)")
         band = frame.props.band
         if band is not None:
-            for ref in (band.around, band.held or band.around):
+            for ref in (band.around, *([band.held] if band.held else [])):
                 if frame.joint(ref) is None:
                     raise PoseError(file, here, f"the band refers to a missing joint '{ref}'")
     _check_bones(variant, file, where)

@@ -334,8 +334,7 @@ def place_said_along(
 ) -> list[ZoneCandidate]:
     """Return the zones of a place said exactly along with something else (see
     ZoneMatcher.said_along), reusing the matcher `match_zone` builds."""
-    listed = tuple((name, tuple(zones)) for name, zones in (countries or {}).items())
-    return _matcher_for(frozenset(aliases.items()), listed).said_along(text)
+    return _matcher(aliases, countries).said_along(text)
 
 
 def _phrases(query: str) -> list[str]:
@@ -368,10 +367,17 @@ def match_zone(
 ) -> list[ZoneCandidate]:
     """Return up to three zones for `text`, best first, or every main zone of a country named
     that has several, reusing a matcher built for `aliases` and `countries`."""
+    return _matcher(aliases, countries).match(text)
+
+
+def _matcher(
+    aliases: Mapping[str, str], countries: Mapping[str, Sequence[str]] | None
+) -> ZoneMatcher:
+    """Return the matcher for these tables, built once."""
     # Keyed by content, not identity, so a mutated or rebuilt alias dict never hits a stale index.
     # The countries in their order, which decides the name a country is shown by.
     listed = tuple((name, tuple(zones)) for name, zones in (countries or {}).items())
-    return _matcher_for(frozenset(aliases.items()), listed).match(text)
+    return _matcher_for(frozenset(aliases.items()), listed)
 
 
 def person_zone(*keys: str | None) -> tzinfo:

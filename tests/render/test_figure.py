@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_hex
@@ -13,7 +14,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from bot.core.knowledge import Knowledge
-from bot.core.poses import Band
+from bot.core.poses import Band, ExercisePoses, Frame, Variant
 from bot.render.figure import R_HAND, draw_scene
 from bot.render.style import BAND, OUTLINE, WOOD, Pen
 
@@ -21,6 +22,17 @@ from bot.render.style import BAND, OUTLINE, WOOD, Pen
 def points(line: Line2D) -> list[tuple[float, float]]:
     """Return a line's points in data coordinates, as plain floats."""
     return [(float(x), float(y)) for x, y in np.asarray(line.get_xydata())]
+
+
+def drawn(poses: ExercisePoses, variant: Variant, frame: Frame) -> Axes:
+    """Draw one frame of a variant on an Axes of its canvas, as the pictures do."""
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.set_xlim(0, variant.canvas[0])
+    ax.set_ylim(0, variant.canvas[1])
+    draw_scene(ax, poses, variant.canvas, frame, Pen(pt_per_cm=4.0, panel_pt=300.0))
+    return ax
 
 
 def test_the_hand_holding_the_band_has_fingers_round_it(knowledge: Knowledge) -> None:
@@ -37,12 +49,7 @@ def test_the_hand_holding_the_band_has_fingers_round_it(knowledge: Knowledge) ->
             ),
         }
     )
-    fig = Figure()
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    ax.set_xlim(0, variant.canvas[0])
-    ax.set_ylim(0, variant.canvas[1])
-    draw_scene(ax, poses, variant.canvas, frame, Pen(pt_per_cm=4.0, panel_pt=300.0))
+    ax = drawn(poses, variant, frame)
     hand = frame.near["hand"]
 
     def near_hand(x: float, y: float, reach: float = R_HAND + 1.5) -> bool:
@@ -85,12 +92,7 @@ def test_a_band_tied_to_a_table_leg_runs_from_the_knot_to_the_toes(knowledge: Kn
     frame = variant.frames[1]
     band = frame.props.band
     assert band is not None and band.tied is not None
-    fig = Figure()
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    ax.set_xlim(0, variant.canvas[0])
-    ax.set_ylim(0, variant.canvas[1])
-    draw_scene(ax, poses, variant.canvas, frame, Pen(pt_per_cm=4.0, panel_pt=300.0))
+    ax = drawn(poses, variant, frame)
     # The table leg stands from the floor to the top, its near face at the knot.
     legs = [
         p

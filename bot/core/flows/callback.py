@@ -29,7 +29,6 @@ MAX_NAME = 100
 # Said at "What name should they ask for?", these are requests, not a name ("cancel"); at the
 # phone question too when there are no digits, and at the note when it is short.
 _NOT_A_NAME = frozenset({"stop", "stop_reminders", "help", "privacy", "mydata", "forget"})
-# "how long will it take?" (5 words) with a request open is about the call.
 _SHORT_REQUEST = 2  # "never mind", "cancel that", "delete everything"; "no longer hurts" is a note
 MAX_NOTE = 500
 

@@ -373,7 +373,7 @@ def _keep_place(turn: Turn, text: str) -> None:
         return
     draft.zone = None
     draft.zone_options = tuple(c.key for c in places)
-    draft.zone_country = places[0].country if places else ""
+    draft.zone_country = places[0].country
 
 
 def _keep_start(turn: Turn, text: str) -> bool:
