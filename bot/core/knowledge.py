@@ -62,7 +62,7 @@ INTENT_IDS = (
 )
 # Everyday questions about the moves that the bot answers from knowledge (answers.questions in
 # language.yaml, each answered by messages.yaml's `faq_<id>`).
-FAQ_IDS = ("results", "hold", "how_often", "ball")
+FAQ_IDS = ("results", "hold", "how_often", "ball", "dorsiflexion")
 # Questions about the callback itself (answers.callback_questions in language.yaml, each
 # answered by messages.yaml's `callback_faq_<id>`; "when" and "status", with a request in, by
 # how that request stands: `callback_status`).
