@@ -79,6 +79,10 @@ def understand(turn: Turn, text: str) -> None:
         turn.run("callback", text)
     elif "reminder" in intents:
         turn.run("reminder", text)
+    elif "diagnosis" in intents and state.step in routine.OPEN:
+        # mid-move, the moves are already on offer: no diagnosis, and the open question again
+        turn.say("diagnosis_mid_routine")
+        turn.reprompt()
     elif "diagnosis" in intents:
         intake.answer_diagnosis(turn, reading)
     elif (

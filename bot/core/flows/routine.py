@@ -248,7 +248,10 @@ def on_card_text(turn: Turn, text: str) -> bool:
         return True
     if "worse" in intents:
         turn.state.worsening = True
-    if intents & {"hurt", "worse"} or set(reading.symptom_ids) & DURING_A_MOVE:
+    if intents & {"hurt", "worse"} or (
+        # "is this plantar fasciitis?" names a pain to ask what it is, not to say it hurts now
+        set(reading.symptom_ids) & DURING_A_MOVE and "diagnosis" not in intents
+    ):
         turn.ask(STOPPED)
         return True
     if turn.answers is not None and turn.answers.asks_next(text):
@@ -615,6 +618,7 @@ flow.says(
     "routine_picked_up",
     "worsening_note",
     "card_what_next",
+    "diagnosis_mid_routine",
     "worsening_reply",
     "move_too_hard",
     "move_no_alternative",
