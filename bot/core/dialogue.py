@@ -72,6 +72,9 @@ def understand(turn: Turn, text: str) -> None:
             safety.raise_signs(turn, reading.red_flag_ids)
     elif "stop_reminders" in intents:
         reminder.stop_by_request(turn)
+    elif "about_me" in intents and not (reading.symptoms or reading.locations):
+        turn.say("about_me")  # "are you a real person?" is no request for a call, yet
+        turn.reprompt()
     elif "callback" in intents:
         if (reading.symptoms or reading.locations) and not reading.unsure:
             # "call me, my heels have hurt for months": the team hears the heels too.
@@ -100,6 +103,8 @@ def understand(turn: Turn, text: str) -> None:
         if state.step == safety.WARNING:
             safety.repeat_warning(turn)
         else:
+            if "about_me" in intents:
+                turn.say("about_me")  # "are you a doctor? my heel hurts"
             intake.take_reading(turn, reading, fresh=state.step in _FRESH, text=text)
     elif intake.ask_about_hints(turn, reading):
         pass

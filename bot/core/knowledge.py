@@ -44,6 +44,7 @@ INTENT_IDS = (
     "greeting",
     "thanks",
     "help",
+    "about_me",
     "routine",
     "program",
     "reminder",

@@ -41,6 +41,7 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
         "checked_noted",
         *(f"faq_{question}" for question in FAQ_IDS),
         "thanks_reply",
+        "about_me",
         "something_went_wrong",
         "private_only",
     ),
