@@ -205,6 +205,9 @@ class AnswerMatcher:
             for said in (exercise.name, *exercise.called)
         )
         self._professional_said = tuple(_fold(w) for w in answers.professional_said)
+        self._plans = tuple(_fold(w) for w in answers.plans)
+        self._care = tuple(_fold(w) for w in answers.care)
+        self._plan_denials = tuple(_fold(w) for w in answers.plan_denials)
         # Longest first: "my name is" before "name is".
         self._name_lead_ins = _word_runs(answers.name_lead_ins)
         self._name_tails = _word_runs(answers.name_tails)
@@ -297,6 +300,14 @@ class AnswerMatcher:
     def everyday_question(self, text: str) -> str | None:
         """Return the everyday question the text asks ("how long until it works?"), or None."""
         return next(iter(_named_in(text, self._questions)), None)
+
+    def plans_to_be_seen(self, text: str) -> bool:
+        """Say whether the text tells a plan to get it seen ("I'll call 111 now"), not denied."""
+        return (
+            _says_any(text, self._plans)
+            and _says_any(text, self._care)
+            and not _says_any(text, self._plan_denials)
+        )
 
     def move_named(self, text: str) -> str | None:
         """Return the one move the text names ("what's the towel one for?"), or None."""

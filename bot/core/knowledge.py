@@ -502,6 +502,11 @@ class Answers(_Frozen):
     # Words that tell what a professional said or found ("the doctor said", "was told"): only
     # a sign told with one of these, the day it was checked, is taken for the sign seen.
     professional_said: tuple[str, ...] = ()
+    # A plan to get a sign seen ("I'll go to the walk-in centre"), told at the warning: a plan
+    # word and a place of care, and no denial ("I won't go to A&E"), is thanked, not lectured.
+    plans: tuple[str, ...] = ()
+    care: tuple[str, ...] = ()
+    plan_denials: tuple[str, ...] = ()
     # Words said before a name at "What name should they ask for?" ("my name's", "I'm", "it's"):
     # taken off, so the professional asks for "Jo Smith", not "my name's Jo Smith".
     name_lead_ins: tuple[str, ...] = ()
@@ -580,6 +585,9 @@ class Answers(_Frozen):
         "asks_next",
         "came_back",
         "professional_said",
+        "plans",
+        "care",
+        "plan_denials",
         "name_lead_ins",
         "name_tails",
         "same_as_before",

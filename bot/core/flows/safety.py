@@ -206,6 +206,13 @@ def repeat_warning(turn: Turn) -> None:
     turn.say_text(line, choices=_warning_choices(top), key="warning_repeat")
 
 
+def thank_the_plan(turn: Turn) -> None:
+    """Thank a plan to get the signs seen, with their urgency and the same choices."""
+    top = urgency_of(turn, standing(turn) or expired(turn)) or Urgency.soon
+    turn.state.screen_shown = ()
+    turn.say(f"warning_plan_{top.value}", choices=_warning_choices(top))
+
+
 def _warning_choices(top: Urgency) -> tuple[str, ...]:
     # In an emergency the call back comes after getting help, so it is offered second.
     return ("checked", "pro") if top is Urgency.emergency else ("pro", "checked")
@@ -268,6 +275,9 @@ def on_warning_text(turn: Turn, text: str) -> bool:
         return True
     if "checked" in intents:
         take_checked(turn)
+        return True
+    if turn.answers is not None and turn.answers.plans_to_be_seen(text):
+        thank_the_plan(turn)  # "ok I'll go to the walk in centre": heard, not lectured again
         return True
     if intents & {"callback", "reminder", "help", "stop", "greeting", "thanks"}:
         return False  # the engine answers those the same way at every step
@@ -582,6 +592,9 @@ flow.says(
     "warning_repeat_emergency",
     "warning_repeat_urgent",
     "warning_question",
+    "warning_plan_emergency",
+    "warning_plan_urgent",
+    "warning_plan_soon",
     "screen_which",
     "screen_repeat",
     "screen_yourself",
