@@ -208,6 +208,7 @@ class AnswerMatcher:
         self._plans = tuple(_fold(w) for w in answers.plans)
         self._care = tuple(_fold(w) for w in answers.care)
         self._plan_denials = tuple(_fold(w) for w in answers.plan_denials)
+        self._sign_gone = tuple(_fold(w) for w in answers.sign_gone)
         # Longest first: "my name is" before "name is".
         self._name_lead_ins = _word_runs(answers.name_lead_ins)
         self._name_tails = _word_runs(answers.name_tails)
@@ -308,6 +309,10 @@ class AnswerMatcher:
             and _says_any(text, self._care)
             and not _says_any(text, self._plan_denials)
         )
+
+    def says_gone(self, text: str) -> bool:
+        """Say whether the text tells that it went away ("it's gone now", "all fine now")."""
+        return _says_any(text, self._sign_gone)
 
     def move_named(self, text: str) -> str | None:
         """Return the one move the text names ("what's the towel one for?"), or None."""

@@ -64,7 +64,14 @@ def understand(turn: Turn, text: str) -> None:
     reading = turn.read(text)
     intents = set(reading.intent_ids)
     state = turn.state
-    if reading.red_flags:
+    if (
+        reading.red_flags
+        and state.step == safety.WARNING
+        and safety.all_standing(turn, reading.red_flag_ids)
+    ):
+        # told again ("it's gone, it was just pins and needles"): answered as at the warning
+        safety.on_warning_text(turn, text)
+    elif reading.red_flags:
         if state.step in callback.flow.steps and callback.DRAFT.get(state) is not None:
             callback.note_signs(turn, reading.red_flag_ids)  # noted on the request, which goes on
         else:

@@ -507,6 +507,9 @@ class Answers(_Frozen):
     plans: tuple[str, ...] = ()
     care: tuple[str, ...] = ()
     plan_denials: tuple[str, ...] = ()
+    # Words that say a standing sign went away ("it's gone now"), told at the warning: heard,
+    # though it still needs checking (the sign was there today).
+    sign_gone: tuple[str, ...] = ()
     # Words said before a name at "What name should they ask for?" ("my name's", "I'm", "it's"):
     # taken off, so the professional asks for "Jo Smith", not "my name's Jo Smith".
     name_lead_ins: tuple[str, ...] = ()
@@ -588,6 +591,7 @@ class Answers(_Frozen):
         "plans",
         "care",
         "plan_denials",
+        "sign_gone",
         "name_lead_ins",
         "name_tails",
         "same_as_before",

@@ -206,6 +206,11 @@ def repeat_warning(turn: Turn) -> None:
     turn.say_text(line, choices=_warning_choices(top), key="warning_repeat")
 
 
+def all_standing(turn: Turn, signs: Iterable[str]) -> bool:
+    """Say whether every one of the signs already stands."""
+    return set(signs) <= set(standing(turn))
+
+
 def thank_the_plan(turn: Turn) -> None:
     """Thank a plan to get the signs seen, with their urgency and the same choices."""
     top = urgency_of(turn, standing(turn) or expired(turn)) or Urgency.soon
@@ -279,6 +284,8 @@ def on_warning_text(turn: Turn, text: str) -> bool:
     if turn.answers is not None and turn.answers.plans_to_be_seen(text):
         thank_the_plan(turn)  # "ok I'll go to the walk in centre": heard, not lectured again
         return True
+    if turn.answers is not None and turn.answers.says_gone(text):
+        turn.say("warning_gone")  # "it's gone now": glad, and it still wants checking
     if intents & {"callback", "reminder", "help", "stop", "greeting", "thanks"}:
         return False  # the engine answers those the same way at every step
     asked = turn.answers.about_the_call(text) if turn.answers is not None else None
@@ -595,6 +602,7 @@ flow.says(
     "warning_plan_emergency",
     "warning_plan_urgent",
     "warning_plan_soon",
+    "warning_gone",
     "screen_which",
     "screen_repeat",
     "screen_yourself",
