@@ -207,7 +207,7 @@ class AnswerMatcher:
         self._professional_said = tuple(_fold(w) for w in answers.professional_said)
         self._plans = tuple(_fold(w) for w in answers.plans)
         self._care = tuple(_fold(w) for w in answers.care)
-        self._plan_denials = tuple(_fold(w) for w in answers.plan_denials)
+        self._denials = tuple(_fold(w) for w in answers.denials)
         self._sign_gone = tuple(_fold(w) for w in answers.sign_gone)
         # Longest first: "my name is" before "name is".
         self._name_lead_ins = _word_runs(answers.name_lead_ins)
@@ -307,12 +307,17 @@ class AnswerMatcher:
         return (
             _says_any(text, self._plans)
             and _says_any(text, self._care)
-            and not _says_any(text, self._plan_denials)
+            and not _says_any(text, self._denials)
         )
 
     def says_gone(self, text: str) -> bool:
-        """Say whether the text tells that it went away ("it's gone now", "all fine now")."""
-        return _says_any(text, self._sign_gone)
+        """Say whether the text tells that it went away ("it's gone now", "all fine now"), not
+        denied ("it hasn't gone away") nor asked ("is it ok now?")."""
+        return (
+            _says_any(text, self._sign_gone)
+            and not _says_any(text, self._denials)
+            and not is_question(text)
+        )
 
     def move_named(self, text: str) -> str | None:
         """Return the one move the text names ("what's the towel one for?"), or None."""

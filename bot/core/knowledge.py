@@ -504,9 +504,10 @@ class Answers(_Frozen):
     professional_said: tuple[str, ...] = ()
     # A plan to get a sign seen ("I'll go to the walk-in centre"), told at the warning: a plan
     # word and a place of care, and no denial ("I won't go to A&E"), is thanked, not lectured.
+    # The denials deny a sign said gone too ("it hasn't gone away").
     plans: tuple[str, ...] = ()
     care: tuple[str, ...] = ()
-    plan_denials: tuple[str, ...] = ()
+    denials: tuple[str, ...] = ()
     # Words that say a standing sign went away ("it's gone now"), told at the warning: heard,
     # though it still needs checking (the sign was there today).
     sign_gone: tuple[str, ...] = ()
@@ -590,7 +591,7 @@ class Answers(_Frozen):
         "professional_said",
         "plans",
         "care",
-        "plan_denials",
+        "denials",
         "sign_gone",
         "name_lead_ins",
         "name_tails",

@@ -519,3 +519,34 @@ def test_more_pain_words(matcher) -> None:
     assert matcher.pain_in_words("ok ish") == 3
     assert matcher.pain_in_words("pretty sore today") == 6
     assert matcher.time_in_words("before I go to work") == time(7, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "plan"),
+    [
+        ("ok ill go to the walk in centre", True),
+        ("my wife is taking me to a&e", True),
+        ("booked a gp appointment for monday", True),
+        ("I'll call 111 now", True),
+        ("ill go to the gp if it gets worse", False),  # only supposed
+        ("i wont go to a&e", False),
+        ("im going to try the stretches", False),  # a plan, but not to be seen
+    ],
+)
+def test_a_plan_to_be_seen_names_care_and_is_not_denied(matcher, text, plan) -> None:
+    assert matcher.plans_to_be_seen(text) is plan
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("its gone now actually", True),
+        ("fine now thanks", True),
+        ("it hasnt gone away", False),
+        ("still not gone", False),
+        ("is it ok now?", False),  # asked, not told
+        ("I can no longer walk", False),
+    ],
+)
+def test_a_sign_said_gone_is_not_denied_nor_asked(matcher, text, gone) -> None:
+    assert matcher.says_gone(text) is gone
