@@ -474,10 +474,11 @@ def _pain(facts: Facts, detail: Detail) -> list[Block]:
         return [_heading(title, keep=False, note="No check-ins yet.")]
     axis, pain, plot = facts.axis, facts.pain, detail.plots[0]
     done = sum(1 for c in pain if c.done)
-    subtitle = (
-        f"{scale} {_count(len(pain), 'check-in')}; the routine was done on {done} of "
-        f"{'that day' if len(pain) == 1 else 'those days'}."
-    )
+    if len(pain) == 1:  # "done on 1 of that day" read oddly
+        routine = "the routine was done that day" if done else "no routine was done that day"
+    else:
+        routine = f"the routine was done on {done} of those days"
+    subtitle = f"{scale} {_count(len(pain), 'check-in')}; {routine}."
     return [
         _heading(title, subtitle, keep=True),
         _chart(

@@ -504,3 +504,14 @@ def test_drawn_as_vectors_without_pyplot(full_pdf: bytes) -> None:
         "assert 'matplotlib.pyplot' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("done", "said"),
+    [(True, "1 check-in; the routine was done that day."), (False, "no routine was done that day")],
+)
+def test_one_check_in_says_of_its_own_day_whether_the_routine_was_done(done, said) -> None:
+    data = brand_new(pain=(Checkin(day=day(0), score=4, done=done),))
+    text = " ".join(pages_text(render_report(data)))
+    assert said in text
+    assert "of that day" not in text
