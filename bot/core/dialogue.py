@@ -64,14 +64,16 @@ def understand(turn: Turn, text: str) -> None:
     reading = turn.read(text)
     intents = set(reading.intent_ids)
     state = turn.state
-    if (
-        reading.red_flags
+    # A standing sign told again at the warning ("it's gone, it was just pins and needles") is
+    # answered as anything typed there; what the warning leaves ("9/10, call me") goes on below.
+    told_again = (
+        bool(reading.red_flags)
         and state.step == safety.WARNING
         and safety.all_standing(turn, reading.red_flag_ids)
-    ):
-        # told again ("it's gone, it was just pins and needles"): answered as at the warning
-        safety.on_warning_text(turn, text)
-    elif reading.red_flags:
+    )
+    if told_again and safety.on_warning_text(turn, text):
+        pass
+    elif reading.red_flags and not told_again:
         if state.step in callback.flow.steps and callback.DRAFT.get(state) is not None:
             callback.note_signs(turn, reading.red_flag_ids)  # noted on the request, which goes on
         else:
