@@ -209,6 +209,7 @@ class AnswerMatcher:
         self._care = tuple(_fold(w) for w in answers.care)
         self._denials = tuple(_fold(w) for w in answers.denials)
         self._sign_gone = tuple(_fold(w) for w in answers.sign_gone)
+        self._skin_and_nails = tuple(_fold(w) for w in answers.skin_and_nails)
         # Longest first: "my name is" before "name is".
         self._name_lead_ins = _word_runs(answers.name_lead_ins)
         self._name_tails = _word_runs(answers.name_tails)
@@ -318,6 +319,10 @@ class AnswerMatcher:
             and not _says_any(text, self._denials)
             and not is_question(text)
         )
+
+    def names_skin_or_nail(self, text: str) -> bool:
+        """Say whether the text names a skin or nail problem ("a verruca", "smelly feet")."""
+        return _says_any(text, self._skin_and_nails)
 
     def move_named(self, text: str) -> str | None:
         """Return the one move the text names ("what's the towel one for?"), or None."""

@@ -64,6 +64,7 @@ def understand(turn: Turn, text: str) -> None:
     reading = turn.read(text)
     intents = set(reading.intent_ids)
     state = turn.state
+    skin_or_nail = turn.answers is not None and turn.answers.names_skin_or_nail(text)
     # A standing sign told again at the warning ("it's gone, it was just pins and needles") is
     # answered as anything typed there; what the warning leaves ("9/10, call me") goes on below.
     told_again = (
@@ -108,12 +109,17 @@ def understand(turn: Turn, text: str) -> None:
         exercise = turn.knowledge.exercises[move]
         turn.say("move_about", name=exercise.name, why=exercise.why)
         turn.reprompt()
+    elif skin_or_nail and not reading.symptoms and reading.pain_score is None:
+        turn.say("skin_and_nails")  # "I have a verruca": not for these moves, and who can help
+        turn.reprompt()
     elif reading.symptoms or reading.locations or reading.pain_score is not None:
         if state.step == safety.WARNING:
             safety.repeat_warning(turn)
         else:
             if "about_me" in intents:
                 turn.say("about_me")  # "are you a doctor? my heel hurts"
+            if skin_or_nail:
+                turn.say("skin_and_nails")  # "my corn hurts": the moves may not help it
             intake.take_reading(turn, reading, fresh=state.step in _FRESH, text=text)
     elif intake.ask_about_hints(turn, reading):
         pass

@@ -511,6 +511,9 @@ class Answers(_Frozen):
     # Words that say a standing sign went away ("it's gone now"), told at the warning: heard,
     # though it still needs checking (the sign was there today).
     sign_gone: tuple[str, ...] = ()
+    # Skin and nail problems ("a verruca", "athlete's foot", "corns"), which the moves do not
+    # help: said so, with who can (a pharmacist or a podiatrist).
+    skin_and_nails: tuple[str, ...] = ()
     # Words said before a name at "What name should they ask for?" ("my name's", "I'm", "it's"):
     # taken off, so the professional asks for "Jo Smith", not "my name's Jo Smith".
     name_lead_ins: tuple[str, ...] = ()
@@ -593,6 +596,7 @@ class Answers(_Frozen):
         "care",
         "denials",
         "sign_gone",
+        "skin_and_nails",
         "name_lead_ins",
         "name_tails",
         "same_as_before",

@@ -42,6 +42,7 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
         *(f"faq_{question}" for question in FAQ_IDS),
         "thanks_reply",
         "about_me",
+        "skin_and_nails",
         "something_went_wrong",
         "private_only",
     ),
