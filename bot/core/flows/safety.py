@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from bot.core.answers import is_question
+from bot.core.answers import is_question, is_request
 from bot.core.day_names import day_and_month
 from bot.core.effects import SaveLead
 from bot.core.flow import Flow
@@ -493,6 +493,10 @@ def on_screen_text(turn: Turn, text: str) -> bool:
         turn.say("screen_which")
         turn.reprompt()
         return True
+    if is_question(text) and not is_request(text):
+        turn.say("screen_asked")  # "what does poor circulation mean?": when unsure, tap it
+        turn.reprompt()
+        return True
     if not_now:
         turn.say("screen_yourself")  # "my dad has diabetes": and you?
         turn.reprompt()
@@ -606,6 +610,7 @@ flow.says(
     "screen_which",
     "screen_repeat",
     "screen_yourself",
+    "screen_asked",
     "screen_unclear",
     "screen_unclear_again",
     "screen_diabetes",
