@@ -210,6 +210,9 @@ class AnswerMatcher:
         self._denials = tuple(_fold(w) for w in answers.denials)
         self._sign_gone = tuple(_fold(w) for w in answers.sign_gone)
         self._skin_and_nails = tuple(_fold(w) for w in answers.skin_and_nails)
+        self._levels = _longest_first(
+            [(w, "harder") for w in answers.harder] + [(w, "easier") for w in answers.easier]
+        )
         # Longest first: "my name is" before "name is".
         self._name_lead_ins = _word_runs(answers.name_lead_ins)
         self._name_tails = _word_runs(answers.name_tails)
@@ -323,6 +326,11 @@ class AnswerMatcher:
     def names_skin_or_nail(self, text: str) -> bool:
         """Say whether the text names a skin or nail problem ("a verruca", "smelly feet")."""
         return _says_any(text, self._skin_and_nails)
+
+    def level_asked(self, text: str) -> str | None:
+        """Return "harder" or "easier" when the text asks for one ("make it harder"), or None;
+        the longest phrase wins ("not hard enough" is harder)."""
+        return next(iter(_named_in(text, self._levels)), None)
 
     def move_named(self, text: str) -> str | None:
         """Return the one move the text names ("what's the towel one for?"), or None."""

@@ -514,6 +514,9 @@ class Answers(_Frozen):
     # Skin and nail problems ("a verruca", "athlete's foot", "corns"), which the moves do not
     # help: said so, with who can (a pharmacist or a podiatrist).
     skin_and_nails: tuple[str, ...] = ()
+    # A level asked for at /program ("make the calf raises harder", "the towel one is too easy").
+    harder: tuple[str, ...] = ()
+    easier: tuple[str, ...] = ()
     # Words said before a name at "What name should they ask for?" ("my name's", "I'm", "it's"):
     # taken off, so the professional asks for "Jo Smith", not "my name's Jo Smith".
     name_lead_ins: tuple[str, ...] = ()
@@ -597,6 +600,8 @@ class Answers(_Frozen):
         "denials",
         "sign_gone",
         "skin_and_nails",
+        "harder",
+        "easier",
         "name_lead_ins",
         "name_tails",
         "same_as_before",

@@ -51,7 +51,8 @@ class LevelChange(BaseModel):
     exercise: str
     before: int  # 0: the move joined the program
     after: int  # 0: the move left the program
-    reason: str  # easy | hard | hurt | pain_rising | added | dropped | started
+    # easy | hard | hurt | pain_rising | added | dropped | started | asked_harder | asked_easier
+    reason: str
 
 
 class Program(BaseModel):
@@ -205,6 +206,17 @@ def after_feel(
                 return move.model_copy(update={"feels": feels, "felt_on": day}), None
             return _to(move, move.level + 1, day, "easy")
     return move.model_copy(update={"feels": feels, "felt_on": day}), None
+
+
+def asked(exercise: Exercise, move: Move, harder: bool, day: date) -> LevelChange | None:
+    """Return the level change the person asked for (one step), or None at the ladder's end."""
+    level = move.level + (1 if harder else -1)
+    if not 1 <= level <= len(exercise.ladder):
+        return None
+    reason = "asked_harder" if harder else "asked_easier"
+    return LevelChange(
+        day=day, exercise=move.exercise, before=move.level, after=level, reason=reason
+    )
 
 
 def apply(program: Program, move: Move) -> Program:

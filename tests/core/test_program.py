@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.core.knowledge import Knowledge, ProgramRules
-from bot.core.program import Feel, Move, Program, add, after_feel, drop, reshape, start
+from bot.core.program import Feel, Move, Program, add, after_feel, asked, drop, reshape, start
 
 DAY = date(2026, 11, 25)
 E, R, H, X = Feel.easy, Feel.right, Feel.hard, Feel.hurt
@@ -120,3 +120,17 @@ def test_answers_of_one_day_count_once_the_latest_winning(knowledge) -> None:
     assert move.feels == (E, H)
     move, change = after_feel(exercise, move, E, [3, 3], RULES, DAY + timedelta(days=1))
     assert change is not None and move.level == 2
+
+
+def test_a_level_asked_for_is_one_step_within_the_ladder(knowledge: Knowledge) -> None:
+    raises = knowledge.exercises["standing_calf_raise"]
+    day = date(2026, 12, 7)
+    bottom = Move(exercise=raises.id, level=1, since=day)
+    top = Move(exercise=raises.id, level=len(raises.ladder), since=day)
+    up = asked(raises, bottom, True, day)
+    assert up is not None and (up.before, up.after, up.reason) == (1, 2, "asked_harder")
+    down = asked(raises, top, False, day)
+    assert down is not None and down.after == len(raises.ladder) - 1
+    assert down.reason == "asked_easier"
+    assert asked(raises, bottom, False, day) is None
+    assert asked(raises, top, True, day) is None

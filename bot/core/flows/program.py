@@ -89,9 +89,16 @@ def addable(turn: Turn) -> tuple[str, ...]:
 
 
 def on_menu_text(turn: Turn, text: str) -> bool:
-    """Drop or add the move named with it ("drop the plank one", "add calf raises")."""
+    """Change the level of, drop or add the move named with it ("make the calf raises
+    harder", "drop the plank one", "add calf raises")."""
     answers = turn.answers
-    if answers is None or answers.move_named(text) is None:
+    if answers is None:
+        return False
+    direction = answers.level_asked(text)
+    if direction is not None:
+        change_level(turn, answers.move_named(text), harder=direction == "harder")
+        return True
+    if answers.move_named(text) is None:
         return False
     picked = _drop_or_add(turn, text)
     if picked == "program_drop":
@@ -101,6 +108,42 @@ def on_menu_text(turn: Turn, text: str) -> bool:
         turn.goto(ADD)
         return on_add_text(turn, text)
     return False
+
+
+def change_level(turn: Turn, exercise: str | None, *, harder: bool) -> None:
+    """Move the named move one level up or down, as asked, and show the program again."""
+    knowledge = turn.knowledge
+    program = turn.state.program
+    moves = routine.program_moves(turn)
+    if exercise is None or program is None:
+        example = knowledge.exercises[moves[0]].name.lower() if moves else "calf raises"
+        turn.say("program_level_which", name=example)
+        turn.reprompt()
+        return
+    known = knowledge.exercises[exercise]
+    move = program.move(exercise)
+    if move is None or exercise not in moves:
+        turn.say("program_level_not_in", name=known.name)
+        turn.reprompt()
+        return
+    today = local_today(turn)
+    if harder and move.since == today and move.level > known.start_level:
+        # One step up a day, as the ladder climbs: the new level is tried before the next.
+        turn.say("program_level_today", name=known.name)
+        turn.reprompt()
+        return
+    change = ladder.asked(known, move, harder, today)
+    if change is None:
+        key = "program_level_top" if harder else "program_level_bottom"
+        at = level_label(knowledge, known, routine.level(turn, exercise))
+        turn.say(key, name=known.name, level=at)
+        turn.reprompt()
+        return
+    moved = move.model_copy(update={"level": change.after, "since": change.day, "feels": ()})
+    turn.state.program = ladder.apply(program, moved)
+    routine.record_changes(turn, (change,))
+    routine.say_change(turn, change)
+    turn.ask(MENU)  # the program again, with the new level
 
 
 def _drop_or_add(turn: Turn, text: str) -> str | None:
@@ -228,6 +271,11 @@ flow.says(
     "program_ask_drop",
     "program_ask_add",
     "program_nothing_to_add",
+    program_level_which={"name"},
+    program_level_top={"name", "level"},
+    program_level_bottom={"name", "level"},
+    program_level_not_in={"name"},
+    program_level_today={"name"},
     program_list={"moves"},
     program_out={"moves"},
     program_dropped={"name"},

@@ -36,6 +36,8 @@ flow.says(
     "report_reason_easy",
     "report_reason_hard",
     "report_reason_hurt",
+    "report_reason_asked_harder",
+    "report_reason_asked_easier",
     report_dose_hold={"repeats", "seconds"},
     report_dose_sets={"sets", "reps"},
 )
