@@ -23,7 +23,17 @@ from bot.core.events import (
     TextEvent,
 )
 from bot.core.flow import Registry, yes_or_no
-from bot.core.flows import REGISTRY, callback, checkin, guide, intake, reminder, routine, safety
+from bot.core.flows import (
+    REGISTRY,
+    callback,
+    checkin,
+    guide,
+    intake,
+    program,
+    reminder,
+    routine,
+    safety,
+)
 from bot.core.knowledge import Knowledge, check_messages
 from bot.core.pain_score import bare_score
 from bot.core.replies import Reply, Say
@@ -109,6 +119,15 @@ def understand(turn: Turn, text: str) -> None:
         exercise = turn.knowledge.exercises[move]
         turn.say("move_about", name=exercise.name, why=exercise.why)
         turn.reprompt()
+    elif (
+        state.program is not None
+        and state.step not in routine.OPEN
+        and turn.answers is not None
+        and (direction := turn.answers.level_asked(text))
+        and (move := turn.answers.move_named(text))
+    ):
+        # "the calf raises are too easy": a level asked for, as at /program (not a calf told of)
+        program.change_level(turn, move, harder=direction == "harder")
     elif skin_or_nail and not reading.symptoms and reading.pain_score is None:
         turn.say("skin_and_nails")  # "I have a verruca": not for these moves, and who can help
         turn.reprompt()
