@@ -210,6 +210,7 @@ class AnswerMatcher:
         self._denials = tuple(_fold(w) for w in answers.denials)
         self._sign_gone = tuple(_fold(w) for w in answers.sign_gone)
         self._skin_and_nails = tuple(_fold(w) for w in answers.skin_and_nails)
+        self._children = tuple(_fold(w) for w in answers.children)
         self._levels = _longest_first(
             [(w, "harder") for w in answers.harder] + [(w, "easier") for w in answers.easier]
         )
@@ -326,6 +327,10 @@ class AnswerMatcher:
     def names_skin_or_nail(self, text: str) -> bool:
         """Say whether the text names a skin or nail problem ("a verruca", "smelly feet")."""
         return _says_any(text, self._skin_and_nails)
+
+    def names_a_child(self, text: str) -> bool:
+        """Say whether the text names a child ("my son", "our toddler")."""
+        return _says_any(text, self._children)
 
     def level_asked(self, text: str) -> str | None:
         """Return "harder" or "easier" when the text asks for one ("make it harder"), or None;

@@ -36,6 +36,7 @@ from bot.core.flows import (
 )
 from bot.core.knowledge import Knowledge, check_messages
 from bot.core.pain_score import bare_score
+from bot.core.reading import Reading
 from bot.core.replies import Reply, Say
 from bot.core.state import HOME, ConversationState
 from bot.core.text import in_other_language
@@ -128,6 +129,8 @@ def understand(turn: Turn, text: str) -> None:
     ):
         # "the calf raises are too easy": a level asked for, as at /program (not a calf told of)
         program.change_level(turn, move, harder=direction == "harder")
+    elif reading.others and not (reading.symptoms or reading.locations or reading.intents):
+        about_someone_else(turn, reading, text)
     elif skin_or_nail and not reading.symptoms and reading.pain_score is None:
         turn.say("skin_and_nails")  # "I have a verruca": not for these moves, and who can help
         turn.reprompt()
@@ -184,6 +187,16 @@ def understand(turn: Turn, text: str) -> None:
         pass  # "idk" at "What bothers you?": how to tell it
     else:
         miss(turn, text)
+
+
+def about_someone_else(turn: Turn, reading: Reading, text: str) -> None:
+    """Say kindly that the moves are for the person chatting (a child's feet for the GP), with
+    a nudge to get a warning sign told of them checked."""
+    child = turn.answers is not None and turn.answers.names_a_child(text)
+    turn.say("someone_else_child" if child else "someone_else")
+    if any(m.id in turn.knowledge.red_flags for m in reading.others):
+        turn.say("someone_else_sign")  # "my mum's ankles are swollen": worth a professional
+    turn.reprompt()
 
 
 def miss(turn: Turn, text: str = "") -> None:

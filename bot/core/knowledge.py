@@ -516,6 +516,9 @@ class Answers(_Frozen):
     skin_and_nails: tuple[str, ...] = ()
     # A level asked for at /program ("make the calf raises harder", "the towel one is too easy").
     harder: tuple[str, ...] = ()
+    # Words for a child, when a complaint is told of someone else ("my son's calves ache"): a
+    # child's feet are for the GP, not for these moves.
+    children: tuple[str, ...] = ()
     easier: tuple[str, ...] = ()
     # Words said before a name at "What name should they ask for?" ("my name's", "I'm", "it's"):
     # taken off, so the professional asks for "Jo Smith", not "my name's Jo Smith".
@@ -602,6 +605,7 @@ class Answers(_Frozen):
         "skin_and_nails",
         "harder",
         "easier",
+        "children",
         "name_lead_ins",
         "name_tails",
         "same_as_before",
