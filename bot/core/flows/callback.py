@@ -21,6 +21,7 @@ from bot.core.knowledge import CALLBACK_FAQ_IDS
 from bot.core.leads import LeadDetails
 from bot.core.phone import PhoneRefusal, normalize_phone
 from bot.core.state import HOME, StepId
+from bot.core.text import cut_at_word
 from bot.core.turn import Turn, local_today, zone_of
 from bot.core.zones import country_of
 
@@ -462,11 +463,13 @@ def on_note_text(turn: Turn, text: str) -> bool:
         ask_note(turn)
         return True
     if len(note) > MAX_NOTE:
-        note = note[:MAX_NOTE]
+        # The start is kept (retyping a long note on a phone is a chore) and shown at the
+        # review, where Edit note can change it; the person is told, nothing goes silently.
+        note = cut_at_word(note, MAX_NOTE)
         turn.say("callback_note_trimmed", limit=MAX_NOTE)
     _draft(turn).note = note
-    signs = turn.read(note).red_flag_ids
-    if safety.note(turn, signs):
+    # Signs are read in the whole note: one told after the cut still goes with the request.
+    if safety.note(turn, reading.red_flag_ids):
         _say_urgency(turn)
     _next(turn, REVIEW)
     return True
