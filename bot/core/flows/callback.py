@@ -625,8 +625,18 @@ def _about(turn: Turn) -> str:
 
 
 def callback_command(turn: Turn, args: str) -> None:
-    """Ask for a professional to call back."""
-    begin(turn)
+    """Ask for a professional to call back; in the middle of a request, carry on with it."""
+    step = turn.state.step
+    if step in _FILLING and DRAFT.get(turn.state) is not None:
+        # Starting again from the consent question would throw away the name and number given.
+        turn.say("callback_resumed")
+        turn.reprompt()
+    elif step == REPORT and turn.ctx.open_lead is not None:
+        # Just sent: how it stands, and the report question still open (no second request).
+        _answer(turn, "status")
+        turn.reprompt()
+    else:
+        begin(turn)
 
 
 EXISTING = flow.step("callback_existing", show_existing, on_existing_choice, on_existing_text)
@@ -637,6 +647,8 @@ TIME = flow.step("callback_time", ask_time, on_time_choice, on_time_text)
 NOTE = flow.step("callback_note", ask_note, on_note_choice, on_note_text, takes_any_text=True)
 REVIEW = flow.step("callback_review", show_review, on_review_choice)
 REPORT = flow.step("callback_report", ask_attach, on_attach_choice, on_attach_text)
+# The questions of a request being filled in (or changed), where /callback carries on.
+_FILLING = (NAME, PHONE, TIME, NOTE, REVIEW)
 EDITS = {"edit_name": NAME, "edit_phone": PHONE, "edit_time": TIME, "edit_note": NOTE}
 flow.command("callback", callback_command, menu=True)
 flow.buttons(
@@ -684,6 +696,7 @@ flow.says(
     "phone_refused_invalid",
     "phone_not_own",
     "callback_none_open",
+    "callback_resumed",
     "status_open",
     "status_contacted",
     "status_closed",
