@@ -330,12 +330,32 @@ def on_phone_text(turn: Turn, text: str) -> bool:
     if no_digits and not _NOT_A_NAME.isdisjoint(turn.read(text).intent_ids):
         return False  # "never mind", "delete everything": a request, not a wrong number
     result = _typed_phone(turn, text)
+    said = _number_said(text) if result is PhoneRefusal.NOT_A_NUMBER else None
+    if said is not None:
+        result = _typed_phone(turn, said)  # "my number is 07400 123456", "... thanks"
     if isinstance(result, PhoneRefusal):
         turn.say(f"phone_refused_{result.value}")
         ask_phone(turn)
         return True
     _take_phone(turn, result)
     return True
+
+
+# A number said in a sentence: digits and the separators people type between them, not glued
+# to a word ("1-800-FLOWERS" stays refused); it has this many digits, unlike "after 6pm".
+_NUMBER_RUN = re.compile(r"(?<![\w+])\+?\d[\d\s().\-/]*\d(?!\w)")
+_MIN_NUMBER_DIGITS = 7
+
+
+def _number_said(text: str) -> str | None:
+    """Return the one number in a sentence ("it's +44 7400 123456 thanks"), or None when there
+    is none or more than one (which of two to call is the person's to say)."""
+    runs = [
+        run.group()
+        for run in _NUMBER_RUN.finditer(text)
+        if sum(ch.isdecimal() for ch in run.group()) >= _MIN_NUMBER_DIGITS
+    ]
+    return runs[0] if len(runs) == 1 else None
 
 
 def _typed_phone(turn: Turn, text: str) -> str | PhoneRefusal:
