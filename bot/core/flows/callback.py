@@ -270,6 +270,8 @@ def on_name_choice(turn: Turn, choice: str) -> None:
 
 def on_name_text(turn: Turn, text: str) -> bool:
     """Take a typed name; a question is no name ("who will call me?" is answered)."""
+    if _went_back(turn, text):
+        return True
     asked = _call_question(turn, text)
     if asked is not None:
         _answer(turn, asked)
@@ -316,6 +318,8 @@ def _take_name(turn: Turn, raw: str, *, typed: bool = False) -> None:
 
 def on_phone_text(turn: Turn, text: str) -> bool:
     """Take a typed phone number (or the Cancel button's text)."""
+    if _went_back(turn, text):
+        return True
     if text.strip().casefold() == turn.text("button_cancel").casefold():
         DRAFT.clear(turn.state)
         turn.goto(HOME)
@@ -421,6 +425,8 @@ def on_time_text(turn: Turn, text: str) -> bool:
 
     A part of day said in words wins: "I work 9-5 so evenings" is the evening.
     """
+    if _went_back(turn, text):
+        return True
     said = text.lower()
     state = turn.state
     words = _HOUR.sub(" ", _SPAN.sub(" ", said))
@@ -461,6 +467,8 @@ def on_note_choice(turn: Turn, choice: str) -> None:
 
 def on_note_text(turn: Turn, text: str) -> bool:
     """Take the note; warning signs in it travel with the request."""
+    if _went_back(turn, text):
+        return True
     note = " ".join(text.split())
     answers = turn.answers
     skipped = answers is not None and answers.says_exactly(
@@ -619,6 +627,20 @@ def on_attach(turn: Turn, attach: bool) -> None:
 # -- helpers ------------------------------------------------------------------------------
 
 
+def _went_back(turn: Turn, text: str) -> bool:
+    """Go back to the question before this one on "back" or "go back" alone; when one field
+    is being edited, back to the review. "back" was taken as the name, or as the note."""
+    answers = turn.answers
+    if answers is None or not answers.says_exactly(text, "go_back", ""):
+        return False
+    step = turn.state.step
+    draft = DRAFT.get(turn.state)
+    editing = draft is not None and draft.editing and step != REVIEW
+    turn.say("callback_back")
+    turn.ask(REVIEW if editing else _PREVIOUS[step])
+    return True
+
+
 def _draft(turn: Turn) -> CallbackDraft:
     return DRAFT.of(turn.state)
 
@@ -665,10 +687,12 @@ NAME = flow.step("callback_name", ask_name, on_name_choice, on_name_text)
 PHONE = flow.step("callback_phone", ask_phone, on_text=on_phone_text)
 TIME = flow.step("callback_time", ask_time, on_time_choice, on_time_text)
 NOTE = flow.step("callback_note", ask_note, on_note_choice, on_note_text, takes_any_text=True)
-REVIEW = flow.step("callback_review", show_review, on_review_choice)
+REVIEW = flow.step("callback_review", show_review, on_review_choice, _went_back)
 REPORT = flow.step("callback_report", ask_attach, on_attach_choice, on_attach_text)
 # The questions of a request being filled in (or changed), where /callback carries on.
 _FILLING = (NAME, PHONE, TIME, NOTE, REVIEW)
+# The question before each, for "back" (consent's yes starts a fresh draft, so none is lost).
+_PREVIOUS = {NAME: CONSENT, PHONE: NAME, TIME: PHONE, NOTE: TIME, REVIEW: NOTE}
 EDITS = {"edit_name": NAME, "edit_phone": PHONE, "edit_time": TIME, "edit_note": NOTE}
 flow.command("callback", callback_command, menu=True)
 flow.buttons(
@@ -717,6 +741,7 @@ flow.says(
     "phone_not_own",
     "callback_none_open",
     "callback_resumed",
+    "callback_back",
     "status_open",
     "status_contacted",
     "status_closed",
