@@ -49,6 +49,18 @@ def normalize(text: object, max_chars: int) -> str:
     return text[:max_chars]
 
 
+def cut_at_word(text: str, limit: int) -> str:
+    """Return `text` if it fits in `limit` characters, else its start cut at a word's end and
+    marked with "…" (the mark counts), so a note is never cut mid-word nor cut unmarked."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    if not text[limit - 1].isspace():  # the cut falls inside a word: leave that word out
+        before, space, _ = head.rpartition(" ")
+        head = before if space and before.strip() else head  # one long word is cut anyway
+    return head.rstrip(" ,;:-–") + "…"
+
+
 _PUNCTUATION = re.compile(r"[^\w\s:+-]")
 _SPACES = re.compile(r"\s+")
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from bot.core.knowledge import Knowledge
-from bot.core.text import in_other_language
+from bot.core.text import cut_at_word, in_other_language
 
 REAL_SENTENCES = Path(__file__).parent / "data" / "real_sentences"
 
@@ -56,3 +56,17 @@ def test_no_real_english_sentence_is_taken_for_another_language(knowledge: Knowl
     assert len(texts) > 1000
     flagged = [t for t in texts if in_other_language(t, knowledge.answers.other_languages)]
     assert flagged == []
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "cut"),
+    [
+        ("short enough", 20, "short enough"),
+        ("heel hurts in the morning", 12, "heel hurts…"),  # not "heel hurts i…"
+        ("heel hurts, mornings", 13, "heel hurts…"),  # no dangling comma before the mark
+        ("a" * 30, 10, "a" * 9 + "…"),  # one long word is cut anyway
+    ],
+)
+def test_a_long_text_is_cut_at_a_word_and_marked(text: str, limit: int, cut: str) -> None:
+    assert cut_at_word(text, limit) == cut
+    assert len(cut_at_word(text, limit)) <= limit

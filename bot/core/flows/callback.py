@@ -21,6 +21,7 @@ from bot.core.knowledge import CALLBACK_FAQ_IDS
 from bot.core.leads import LeadDetails
 from bot.core.phone import PhoneRefusal, normalize_phone
 from bot.core.state import HOME, StepId
+from bot.core.text import cut_at_word
 from bot.core.turn import Turn, local_today, zone_of
 from bot.core.zones import country_of
 
@@ -269,6 +270,8 @@ def on_name_choice(turn: Turn, choice: str) -> None:
 
 def on_name_text(turn: Turn, text: str) -> bool:
     """Take a typed name; a question is no name ("who will call me?" is answered)."""
+    if _went_back(turn, text):
+        return True
     asked = _call_question(turn, text)
     if asked is not None:
         _answer(turn, asked)
@@ -315,6 +318,8 @@ def _take_name(turn: Turn, raw: str, *, typed: bool = False) -> None:
 
 def on_phone_text(turn: Turn, text: str) -> bool:
     """Take a typed phone number (or the Cancel button's text)."""
+    if _went_back(turn, text):
+        return True
     if text.strip().casefold() == turn.text("button_cancel").casefold():
         DRAFT.clear(turn.state)
         turn.goto(HOME)
@@ -329,12 +334,32 @@ def on_phone_text(turn: Turn, text: str) -> bool:
     if no_digits and not _NOT_A_NAME.isdisjoint(turn.read(text).intent_ids):
         return False  # "never mind", "delete everything": a request, not a wrong number
     result = _typed_phone(turn, text)
+    said = _number_said(text) if result is PhoneRefusal.NOT_A_NUMBER else None
+    if said is not None:
+        result = _typed_phone(turn, said)  # "my number is 07400 123456", "... thanks"
     if isinstance(result, PhoneRefusal):
         turn.say(f"phone_refused_{result.value}")
         ask_phone(turn)
         return True
     _take_phone(turn, result)
     return True
+
+
+# A number said in a sentence: digits and the separators people type between them, not glued
+# to a word ("1-800-FLOWERS" stays refused); it has this many digits, unlike "after 6pm".
+_NUMBER_RUN = re.compile(r"(?<![\w+])\+?\d[\d\s().\-/]*\d(?!\w)")
+_MIN_NUMBER_DIGITS = 7
+
+
+def _number_said(text: str) -> str | None:
+    """Return the one number in a sentence ("it's +44 7400 123456 thanks"), or None when there
+    is none or more than one (which of two to call is the person's to say)."""
+    runs = [
+        run.group()
+        for run in _NUMBER_RUN.finditer(text)
+        if sum(ch.isdecimal() for ch in run.group()) >= _MIN_NUMBER_DIGITS
+    ]
+    return runs[0] if len(runs) == 1 else None
 
 
 def _typed_phone(turn: Turn, text: str) -> str | PhoneRefusal:
@@ -400,6 +425,8 @@ def on_time_text(turn: Turn, text: str) -> bool:
 
     A part of day said in words wins: "I work 9-5 so evenings" is the evening.
     """
+    if _went_back(turn, text):
+        return True
     said = text.lower()
     state = turn.state
     words = _HOUR.sub(" ", _SPAN.sub(" ", said))
@@ -440,6 +467,8 @@ def on_note_choice(turn: Turn, choice: str) -> None:
 
 def on_note_text(turn: Turn, text: str) -> bool:
     """Take the note; warning signs in it travel with the request."""
+    if _went_back(turn, text):
+        return True
     note = " ".join(text.split())
     answers = turn.answers
     skipped = answers is not None and answers.says_exactly(
@@ -462,11 +491,13 @@ def on_note_text(turn: Turn, text: str) -> bool:
         ask_note(turn)
         return True
     if len(note) > MAX_NOTE:
-        note = note[:MAX_NOTE]
+        # The start is kept (retyping a long note on a phone is a chore) and shown at the
+        # review, where Edit note can change it; the person is told, nothing goes silently.
+        note = cut_at_word(note, MAX_NOTE)
         turn.say("callback_note_trimmed", limit=MAX_NOTE)
     _draft(turn).note = note
-    signs = turn.read(note).red_flag_ids
-    if safety.note(turn, signs):
+    # Signs are read in the whole note: one told after the cut still goes with the request.
+    if safety.note(turn, reading.red_flag_ids):
         _say_urgency(turn)
     _next(turn, REVIEW)
     return True
@@ -596,6 +627,20 @@ def on_attach(turn: Turn, attach: bool) -> None:
 # -- helpers ------------------------------------------------------------------------------
 
 
+def _went_back(turn: Turn, text: str) -> bool:
+    """Go back to the question before this one on "back" or "go back" alone; when one field
+    is being edited, back to the review. "back" was taken as the name, or as the note."""
+    answers = turn.answers
+    if answers is None or not answers.says_exactly(text, "go_back", ""):
+        return False
+    step = turn.state.step
+    draft = DRAFT.get(turn.state)
+    editing = draft is not None and draft.editing and step != REVIEW
+    turn.say("callback_back")
+    turn.ask(REVIEW if editing else _PREVIOUS[step])
+    return True
+
+
 def _draft(turn: Turn) -> CallbackDraft:
     return DRAFT.of(turn.state)
 
@@ -622,8 +667,18 @@ def _about(turn: Turn) -> str:
 
 
 def callback_command(turn: Turn, args: str) -> None:
-    """Ask for a professional to call back."""
-    begin(turn)
+    """Ask for a professional to call back; in the middle of a request, carry on with it."""
+    step = turn.state.step
+    if step in _FILLING and DRAFT.get(turn.state) is not None:
+        # Starting again from the consent question would throw away the name and number given.
+        turn.say("callback_resumed")
+        turn.reprompt()
+    elif step == REPORT and turn.ctx.open_lead is not None:
+        # Just sent: how it stands, and the report question still open (no second request).
+        _answer(turn, "status")
+        turn.reprompt()
+    else:
+        begin(turn)
 
 
 EXISTING = flow.step("callback_existing", show_existing, on_existing_choice, on_existing_text)
@@ -632,8 +687,12 @@ NAME = flow.step("callback_name", ask_name, on_name_choice, on_name_text)
 PHONE = flow.step("callback_phone", ask_phone, on_text=on_phone_text)
 TIME = flow.step("callback_time", ask_time, on_time_choice, on_time_text)
 NOTE = flow.step("callback_note", ask_note, on_note_choice, on_note_text, takes_any_text=True)
-REVIEW = flow.step("callback_review", show_review, on_review_choice)
+REVIEW = flow.step("callback_review", show_review, on_review_choice, _went_back)
 REPORT = flow.step("callback_report", ask_attach, on_attach_choice, on_attach_text)
+# The questions of a request being filled in (or changed), where /callback carries on.
+_FILLING = (NAME, PHONE, TIME, NOTE, REVIEW)
+# The question before each, for "back" (consent's yes starts a fresh draft, so none is lost).
+_PREVIOUS = {NAME: CONSENT, PHONE: NAME, TIME: PHONE, NOTE: TIME, REVIEW: NOTE}
 EDITS = {"edit_name": NAME, "edit_phone": PHONE, "edit_time": TIME, "edit_note": NOTE}
 flow.command("callback", callback_command, menu=True)
 flow.buttons(
@@ -681,6 +740,8 @@ flow.says(
     "phone_refused_invalid",
     "phone_not_own",
     "callback_none_open",
+    "callback_resumed",
+    "callback_back",
     "status_open",
     "status_contacted",
     "status_closed",

@@ -56,6 +56,8 @@ FORGET = flow.step("forget_confirm", ask_again, *yes_no(on_forget, yes="forget_y
 flow.command("privacy", show_privacy, menu=True)
 flow.command("mydata", send_my_data)
 flow.command("forget", ask_forget, menu=True)
+# /delete is what many bots call it, and what people try first; it asks the same question.
+flow.command("delete", ask_forget, listed=False)
 flow.buttons("forget_yes", "forget_no")
 flow.says(
     "mydata_sent",

@@ -212,17 +212,18 @@ async def test_leaving_the_phone_question_removes_the_phone_button(bot, knowledg
     await sam.press("Yes, that's OK", 1)
     [ask_phone] = await sam.press("Use Sam", 1)
     assert ask_phone.button_texts == ["Share my phone number", "Cancel"]
-    # A deep link opens the consent question again: its message must both drop the phone
-    # keyboard and carry inline buttons, and one message has only one kind of markup.
-    [consent] = await sam.send("/start callback", 1)
-    assert shown(consent).startswith(opening(knowledge, "callback_consent"))
+    # /forget asks its question (a deep link to the callback now carries on at the phone): its
+    # message must both drop the phone keyboard and carry inline buttons, and one message has
+    # only one kind of markup.
+    [confirm] = await sam.send("/forget", 1)
+    assert shown(confirm) == knowledge.say("forget_confirm")
     sent_with = bot.api.requests("sendMessage")[-1].params["reply_markup"]
     assert sent_with == {"remove_keyboard": True}
     # The buttons come with an edit of that message, just after it.
-    await bot.api.wait_for(lambda: bot.api.message(62, consent.message_id).edit_count)
+    await bot.api.wait_for(lambda: bot.api.message(62, confirm.message_id).edit_count)
     [edit] = bot.api.requests("editMessageReplyMarkup")
-    assert edit.ok and edit.params["message_id"] == consent.message_id
-    now = bot.api.message(62, consent.message_id)
-    assert now.button_texts[:2] == ["Yes, that's OK", "No thanks"]
-    [ask_name] = await sam.press("Yes, that's OK", 1, message=now)
-    assert shown(ask_name) == knowledge.say("callback_name")
+    assert edit.ok and edit.params["message_id"] == confirm.message_id
+    now = bot.api.message(62, confirm.message_id)
+    assert now.button_texts[:2] == ["Yes, delete everything", "No, keep it"]
+    [kept] = await sam.press("No, keep it", 1, message=now)
+    assert shown(kept) == knowledge.say("forget_kept")
