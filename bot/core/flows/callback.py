@@ -185,7 +185,7 @@ def _answer(turn: Turn, asked: str) -> None:
             code=lead.code,
             status=turn.text(f"status_{lead.status}"),
             made=_made(turn, lead.created_at),
-            best_time=turn.label(lead.best_time),
+            best_time=turn.label(lead.best_time).lower(),  # mid-sentence: "(evening)"
         )
     else:
         turn.say(f"callback_faq_{asked}")
