@@ -224,9 +224,9 @@ def _take_score(turn: Turn, score: int) -> None:
         # The moves were done (finished here, or said at an earlier check-in that day): asking
         # "did you do your routine?" again would only make the person repeat themselves.
         _record(turn, done=True)
-    elif safety.standing(turn) or not has_routine(turn):
-        # Nothing to ask about (no routine while a sign stands; none given yet, where "did you
-        # do it?" would puzzle); a day already noted as done was taken above.
+    elif safety.standing(turn) or not had_routine_on(turn, draft.day):
+        # Nothing to ask about (no routine while a sign stands; none given yet, or not by that
+        # day, where "did you do it?" would puzzle); a day noted as done was taken above.
         _record(turn, done=False)
     else:
         turn.ask(DONE)
@@ -235,6 +235,15 @@ def _take_score(turn: Turn, score: int) -> None:
 def has_routine(turn: Turn) -> bool:
     """Say whether the person has ever been given a routine (their program, or moves shown)."""
     return turn.state.program is not None or bool(turn.state.routine)
+
+
+def had_routine_on(turn: Turn, day: date) -> bool:
+    """Say whether the person had a routine on that day: their program's first move had
+    started by then (moves shown with no program have no day, so they count)."""
+    program = turn.state.program
+    if program is None or not program.moves:
+        return has_routine(turn)
+    return min(move.since for move in program.moves) <= day
 
 
 def on_done(turn: Turn, done: bool) -> None:
