@@ -445,15 +445,16 @@ def _twice_a_day(turn: Turn) -> list[str]:
 def ask_second(turn: Turn) -> None:
     """Offer a second daily reminder for the moves done twice a day."""
     names = _twice_a_day(turn)
+    _offer_second(
+        turn, "reminder_ask_second", moves=", ".join(names) or turn.text("describe_nothing")
+    )
+
+
+def _offer_second(turn: Turn, key: str, **values: str) -> None:
+    """Say the message with the second reminder's times and "No, once is enough" under it."""
     offers = _second_offers(turn)
     labels = {cid: at.strftime("%H:%M") for cid, at in offers.items()}
-    turn.say(
-        "reminder_ask_second",
-        moves=", ".join(names) or turn.text("describe_nothing"),
-        choices=(*offers, "no_second"),
-        labels=labels,
-        no="no_second",
-    )
+    turn.say(key, choices=(*offers, "no_second"), labels=labels, no="no_second", **values)
 
 
 def _first_at(turn: Turn) -> time | None:
@@ -487,10 +488,14 @@ def on_second_choice(turn: Turn, choice: str) -> None:
 
 
 def on_second_text(turn: Turn, text: str) -> bool:
-    """Take a typed time for the second reminder."""
+    """Take a typed time for the second reminder; "yes", "every day" with no time say yes to
+    it, and its time is asked."""
     found = parse_time(text)
     if isinstance(found, TimeRefusal):
-        return False
+        if parse_days(text) is not Days.daily and turn.reader.is_affirmative(text) is not True:
+            return False
+        _offer_second(turn, "reminder_second_ask_time")
+        return True
     _set_second(turn, found)
     return True
 
@@ -752,6 +757,7 @@ flow.says(
     "reminder_none_to_stop",
     "reminder_follow_up",
     "reminder_second_none",
+    "reminder_second_ask_time",
     "reminder_kept",
     "reminder_snoozed",
     "reminder_skipped",
