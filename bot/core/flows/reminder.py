@@ -489,7 +489,10 @@ def on_second_choice(turn: Turn, choice: str) -> None:
 
 def on_second_text(turn: Turn, text: str) -> bool:
     """Take a typed time for the second reminder; "yes", "every day" with no time say yes to
-    it, and its time is asked."""
+    it, and its time is asked. Read before yes or no ("noon" reads as a "no"), but never
+    before a warning sign."""
+    if turn.read(text).red_flags:
+        return False
     found = parse_time(text)
     if isinstance(found, TimeRefusal):
         if parse_days(text) is not Days.daily and turn.reader.is_affirmative(text) is not True:
@@ -724,7 +727,9 @@ TIME = flow.step("reminder_time", ask_time, on_time_choice, on_time_text)
 ZONE = flow.step("reminder_zone", ask_zone, on_zone_choice, on_zone_text)
 DAYS = flow.step("reminder_days", ask_days, on_days_choice, on_days_text)
 MANAGE = flow.step("reminder_manage", show_current, on_manage_choice)
-SECOND = flow.step("reminder_second", ask_second, on_second_choice, on_second_text)
+SECOND = flow.step(
+    "reminder_second", ask_second, on_second_choice, on_second_text, takes_any_text=True
+)
 NIGHT = flow.step("reminder_night", ask_night, *yes_no(on_night))
 flow.command("reminder", reminder_command, menu=True)
 flow.buttons(
