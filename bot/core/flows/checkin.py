@@ -135,9 +135,25 @@ def on_same_day_text(turn: Turn, text: str) -> bool:
     if said is None and score is not None and draft is not None:
         draft.score = score  # the new score itself answers "update it?"
         said = True
+    if said is None and draft is not None and _tells_a_score(turn, text):
+        # "better than yesterday", "about a 4", "pretty bad": the new score answers "update
+        # it?", read as at the score question (which asks the number if none was said).
+        recorded = recorded_on(turn, draft.day)
+        draft.replaces = recorded.score if recorded is not None else None
+        turn.goto(SCORE)
+        return on_score_text(turn, text)
     if said is not None:
         on_same_day_choice(turn, SAME_DAY_CHOICES[0 if said else 1])
     return said is not None
+
+
+def _tells_a_score(turn: Turn, text: str) -> bool:
+    """Say whether the text tells a score in words or against the last one, with no yes or no."""
+    answers = turn.answers
+    if answers is None:
+        return False
+    told = answer_score(text) is not None or answers.pain_in_words(text) is not None
+    return told or answers.says_better(text) or answers.says_same_as_before(text)
 
 
 def ask_score(turn: Turn) -> None:
