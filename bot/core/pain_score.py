@@ -144,7 +144,7 @@ _ANSWER_RANGE = re.compile(
 )
 # Scores told for different times or activities ("5 when I walk, 2 sitting down"): one to a
 # clause. The one said to be now counts; else the worst, as a range reads as its top.
-_CLAUSE_BREAK = re.compile(r"[,;]|\b(?:but|and|while|whereas|though)\b")
+CLAUSE_BREAK = re.compile(r"[,;]|\b(?:but|and|while|whereas|though)\b")
 _CLAUSE_NUMBER = re.compile(rf"(?<![\d.:/])\b(\d{{1,2}}|{_WORDS})(?:ish)?\b{_UNITS}(?![\d.:/])")
 _NOW = re.compile(r"\b(?:now|today|currently|atm|at the moment|at present|this morning|tonight)\b")
 
@@ -211,7 +211,7 @@ def _score_by_clause(folded: str, count: int) -> int | None:
     Every number in the answer must be one of these scores, each alone in its clause.
     """
     told: list[tuple[int, bool]] = []
-    for clause in _CLAUSE_BREAK.split(folded):
+    for clause in CLAUSE_BREAK.split(folded):
         found = _CLAUSE_NUMBER.findall(clause)
         if len(found) > 1:
             return None

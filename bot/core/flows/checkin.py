@@ -135,9 +135,25 @@ def on_same_day_text(turn: Turn, text: str) -> bool:
     if said is None and score is not None and draft is not None:
         draft.score = score  # the new score itself answers "update it?"
         said = True
+    if said is None and draft is not None and _tells_a_score(turn, text):
+        # "better than yesterday", "about a 4", "pretty bad": the new score answers "update
+        # it?", read as at the score question (which asks the number if none was said).
+        recorded = recorded_on(turn, draft.day)
+        draft.replaces = recorded.score if recorded is not None else None
+        turn.goto(SCORE)
+        return on_score_text(turn, text)
     if said is not None:
         on_same_day_choice(turn, SAME_DAY_CHOICES[0 if said else 1])
     return said is not None
+
+
+def _tells_a_score(turn: Turn, text: str) -> bool:
+    """Say whether the text tells a score in words or against the last one, with no yes or no."""
+    answers = turn.answers
+    if answers is None:
+        return False
+    told = answer_score(text) is not None or answers.pain_in_words(text) is not None
+    return told or answers.says_better(text) or answers.says_same_as_before(text)
 
 
 def ask_score(turn: Turn) -> None:
@@ -224,9 +240,9 @@ def _take_score(turn: Turn, score: int) -> None:
         # The moves were done (finished here, or said at an earlier check-in that day): asking
         # "did you do your routine?" again would only make the person repeat themselves.
         _record(turn, done=True)
-    elif safety.standing(turn) or not has_routine(turn):
-        # Nothing to ask about (no routine while a sign stands; none given yet, where "did you
-        # do it?" would puzzle); a day already noted as done was taken above.
+    elif safety.standing(turn) or not had_routine_on(turn, draft.day):
+        # Nothing to ask about (no routine while a sign stands; none given yet, or not by that
+        # day, where "did you do it?" would puzzle); a day noted as done was taken above.
         _record(turn, done=False)
     else:
         turn.ask(DONE)
@@ -235,6 +251,15 @@ def _take_score(turn: Turn, score: int) -> None:
 def has_routine(turn: Turn) -> bool:
     """Say whether the person has ever been given a routine (their program, or moves shown)."""
     return turn.state.program is not None or bool(turn.state.routine)
+
+
+def had_routine_on(turn: Turn, day: date) -> bool:
+    """Say whether the person had a routine on that day: their program's first move had
+    started by then (moves shown with no program have no day, so they count)."""
+    program = turn.state.program
+    if program is None or not program.moves:
+        return has_routine(turn)
+    return min(move.since for move in program.moves) <= day
 
 
 def on_done(turn: Turn, done: bool) -> None:

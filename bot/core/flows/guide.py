@@ -24,10 +24,12 @@ from bot.core import guide
 from bot.core.effects import EndGuide, SaveGuide
 from bot.core.feedback import Feeling
 from bot.core.flow import Draft, Flow
-from bot.core.flows import routine
+from bot.core.flows import intake, routine
 from bot.core.guide import GuideRun, Moment, Phase, Plan
 from bot.core.knowledge import Knowledge
+from bot.core.pain_score import CLAUSE_BREAK
 from bot.core.program import Feel
+from bot.core.reading import Reading
 from bot.core.replies import Choice, Guide
 from bot.core.state import StepId
 from bot.core.turn import Turn
@@ -318,6 +320,8 @@ def on_feeling_text(turn: Turn, text: str) -> bool:
     if {"hurt", "worse"} & set(reading.intent_ids) or set(reading.symptom_ids) & _HURT_WORDS:
         on_feeling(turn, "sharp_pain")
         return True
+    if keep_new_place(turn, reading, text):
+        return True
     if (reading.symptoms or reading.locations) and turn.answers is not None:
         # "wobbly but ok", "tight but fine": how the move felt, not a new complaint
         state = turn.state
@@ -334,6 +338,43 @@ def on_feeling_text(turn: Turn, text: str) -> bool:
     return False
 
 
+def keep_new_place(turn: Turn, reading: Reading, text: str) -> bool:
+    """Keep a symptom told of a new place ("fine, but my heel is tight too") with the
+    complaint, say so, and take the feeling said beside it, or ask for it again."""
+    state = turn.state
+    new = tuple(p for p in reading.location_ids if p not in state.locations)
+    if not (reading.symptoms and new) or reading.unsure:
+        return False
+    intake.fold(turn, reading, fresh=False, text=text)
+    turn.say("feedback_complaint_kept", summary=intake.describe(turn, reading.symptom_ids, new))
+    chosen = _feeling_in_parts(turn, text)
+    if chosen is None:
+        turn.reprompt()
+    else:
+        on_feeling(turn, chosen)
+    return True
+
+
+def _feeling_in_parts(turn: Turn, text: str) -> str | None:
+    """Return the one feeling said in a part of the answer that tells no complaint ("fine" in
+    "fine, but my heel is tight too"), or None."""
+    state, answers = turn.state, turn.answers
+    if answers is None:
+        return None
+    found = {
+        answers.match(part, state.choices, state.choice_labels)
+        for part in CLAUSE_BREAK.split(text.lower())
+        if part.strip() and not _tells_complaint(turn.reader.read(part))
+    }
+    said = found & set(FEELINGS)
+    return said.pop() if len(said) == 1 else None
+
+
+def _tells_complaint(reading: Reading) -> bool:
+    """Say whether a reading names a symptom or a place."""
+    return bool(reading.symptoms or reading.locations)
+
+
 GUIDING = flow.step(routine.GUIDING, begin, on_text=on_guiding_text, repeat=repeat_guiding)
 FEEDBACK = flow.step(routine.FEEDBACK, ask_feeling, on_feeling, on_feeling_text)
 flow.buttons(*FEELINGS, *(f"guide_{action}" for action in GUIDE_ACTIONS))
@@ -346,6 +387,7 @@ flow.says(
     "feedback_first",
     "feedback_which",
     "move_too_hard",
+    feedback_complaint_kept={"summary"},
     guide_left={"seconds"},
     guide_left_about={"seconds"},
     guide_set={"set", "sets"},

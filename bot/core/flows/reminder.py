@@ -445,15 +445,16 @@ def _twice_a_day(turn: Turn) -> list[str]:
 def ask_second(turn: Turn) -> None:
     """Offer a second daily reminder for the moves done twice a day."""
     names = _twice_a_day(turn)
+    _offer_second(
+        turn, "reminder_ask_second", moves=", ".join(names) or turn.text("describe_nothing")
+    )
+
+
+def _offer_second(turn: Turn, key: str, **values: str) -> None:
+    """Say the message with the second reminder's times and "No, once is enough" under it."""
     offers = _second_offers(turn)
     labels = {cid: at.strftime("%H:%M") for cid, at in offers.items()}
-    turn.say(
-        "reminder_ask_second",
-        moves=", ".join(names) or turn.text("describe_nothing"),
-        choices=(*offers, "no_second"),
-        labels=labels,
-        no="no_second",
-    )
+    turn.say(key, choices=(*offers, "no_second"), labels=labels, no="no_second", **values)
 
 
 def _first_at(turn: Turn) -> time | None:
@@ -487,10 +488,17 @@ def on_second_choice(turn: Turn, choice: str) -> None:
 
 
 def on_second_text(turn: Turn, text: str) -> bool:
-    """Take a typed time for the second reminder."""
+    """Take a typed time for the second reminder; "yes", "every day" with no time say yes to
+    it, and its time is asked. Read before yes or no ("noon" reads as a "no"), but never
+    before a warning sign."""
+    if turn.read(text).red_flags:
+        return False
     found = parse_time(text)
     if isinstance(found, TimeRefusal):
-        return False
+        if parse_days(text) is not Days.daily and turn.reader.is_affirmative(text) is not True:
+            return False
+        _offer_second(turn, "reminder_second_ask_time")
+        return True
     _set_second(turn, found)
     return True
 
@@ -719,7 +727,9 @@ TIME = flow.step("reminder_time", ask_time, on_time_choice, on_time_text)
 ZONE = flow.step("reminder_zone", ask_zone, on_zone_choice, on_zone_text)
 DAYS = flow.step("reminder_days", ask_days, on_days_choice, on_days_text)
 MANAGE = flow.step("reminder_manage", show_current, on_manage_choice)
-SECOND = flow.step("reminder_second", ask_second, on_second_choice, on_second_text)
+SECOND = flow.step(
+    "reminder_second", ask_second, on_second_choice, on_second_text, takes_any_text=True
+)
 NIGHT = flow.step("reminder_night", ask_night, *yes_no(on_night))
 flow.command("reminder", reminder_command, menu=True)
 flow.buttons(
@@ -752,6 +762,7 @@ flow.says(
     "reminder_none_to_stop",
     "reminder_follow_up",
     "reminder_second_none",
+    "reminder_second_ask_time",
     "reminder_kept",
     "reminder_snoozed",
     "reminder_skipped",
