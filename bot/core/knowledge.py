@@ -397,6 +397,9 @@ class SafetyRules(_Frozen):
     warning_sign_days: int = Field(default=14, ge=1, le=365)
     # After "it's been checked", the routine carries a caution line this many days.
     checked_caution_days: int = Field(default=28, ge=0, le=365)
+    # A sign the person said they do not have is not asked again for this many hours, even in
+    # a new episode (/start, a new complaint); 0 asks the screen in every episode.
+    denied_sign_hours: int = Field(default=12, ge=0, le=72)
     conditions: dict[str, ConditionRules] = {}
 
 

@@ -216,7 +216,8 @@ def fold(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -> bool:
         state.locations = places
         state.pain_score = score if score is not None or started else state.pain_score
         state.screened = False
-        state.denied = tuple(m.id for m in reading.negated if m.id in turn.knowledge.red_flags)
+        state.denied = ()
+        note_denials(turn, reading)
     else:
         told = (state.symptoms, state.locations)
         state.symptoms = _merged(state.symptoms, reading.symptom_ids)
@@ -322,7 +323,7 @@ def on_hint(turn: Turn, yes: bool) -> None:
     if yes:
         safety.raise_signs(turn, (sign,))
     else:
-        state.denied = _merged(state.denied, (sign,))
+        safety.deny(turn, (sign,))
         if state.hints:
             turn.reprompt()
         else:
@@ -417,8 +418,7 @@ def score_told(turn: Turn, text: str, reading: Reading) -> int | None:
 
 def note_denials(turn: Turn, reading: Reading) -> None:
     """Remember the warning signs the person said they do not have ("no numbness")."""
-    denied = tuple(m.id for m in reading.negated if m.id in turn.knowledge.red_flags)
-    turn.state.denied = _merged(turn.state.denied, denied)
+    safety.deny(turn, (m.id for m in reading.negated if m.id in turn.knowledge.red_flags))
 
 
 def on_severity_choice(turn: Turn, choice: str) -> None:
