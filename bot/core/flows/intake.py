@@ -36,6 +36,7 @@ _REQUESTS = frozenset(
 )
 # Said with "no pain" ("weak, no pain though"), these still hurt: the 0-10 question is asked.
 _ACHES = frozenset({"pain", "soreness", "cramping"})
+MY_MOVES = "my_moves"  # the button at "What bothers you?" that starts a returning person's moves
 
 
 # -- prompts: (re)ask the question of a step ----------------------------------------------
@@ -60,7 +61,12 @@ def ask_what_bothers(turn: Turn) -> None:
             labels=symptom_labels(turn),
         )
         return
-    turn.say("ask_what_bothers", choices=symptom_choices(turn), labels=symptom_labels(turn))
+    choices, labels = symptom_choices(turn), symptom_labels(turn)
+    if state.program is not None and state.program.active():
+        # A returning person's moves are one tap away (no sign stands: that returned above).
+        choices = (MY_MOVES, *choices)
+        labels = {MY_MOVES: turn.text(f"button_{MY_MOVES}"), **labels}
+    turn.say("ask_what_bothers", choices=choices, labels=labels)
 
 
 def ask_location(turn: Turn) -> None:
@@ -278,7 +284,10 @@ def _severe(turn: Turn) -> int:
 
 
 def pick_symptom(turn: Turn, symptom: str) -> None:
-    """Take a symptom button."""
+    """Take a symptom button, or start the person's moves as /routine does."""
+    if symptom == MY_MOVES:
+        turn.run("routine")  # a sign told since the button was shown still stops the moves
+        return
     if symptom in turn.knowledge.symptoms:
         turn.state.symptoms = _merged(turn.state.symptoms, (symptom,))
     advance(turn)
@@ -481,7 +490,7 @@ ASK_SEVERITY = flow.step(
 )
 HINT = flow.sign_question("sign_hint", ask_hint, on_hint, if_unsure=True)
 DIAGNOSIS = flow.step("diagnosis", ask_diagnosis, on_diagnosis_choice)
-flow.buttons("yes", "no", "moves")
+flow.buttons("yes", "no", "moves", MY_MOVES)
 flow.says(
     "scale_range",
     "ask_what_bothers",
