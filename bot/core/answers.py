@@ -209,6 +209,7 @@ class AnswerMatcher:
         self._care = tuple(_fold(w) for w in answers.care)
         self._plan_denials = tuple(_fold(w) for w in answers.plan_denials)
         self._sign_gone = tuple(_fold(w) for w in answers.sign_gone)
+        self._scale_words = tuple(_fold(w) for w in answers.scale_words)
         # Longest first: "my name is" before "name is".
         self._name_lead_ins = _word_runs(answers.name_lead_ins)
         self._name_tails = _word_runs(answers.name_tails)
@@ -313,6 +314,10 @@ class AnswerMatcher:
     def says_gone(self, text: str) -> bool:
         """Say whether the text tells that it went away ("it's gone now", "all fine now")."""
         return _says_any(text, self._sign_gone)
+
+    def about_the_scale(self, text: str) -> bool:
+        """Say whether a question asks about the 0-10 scale ("is 10 the worst?")."""
+        return any(c.isdigit() for c in text) or _says_any(text, self._scale_words)
 
     def move_named(self, text: str) -> str | None:
         """Return the one move the text names ("what's the towel one for?"), or None."""

@@ -513,6 +513,9 @@ class Answers(_Frozen):
     # Words that say a standing sign went away ("it's gone now"), told at the warning: heard,
     # though it still needs checking (the sign was there today).
     sign_gone: tuple[str, ...] = ()
+    # Words that make a question asked at a 0-10 question one about the scale ("what does 0
+    # mean?"): explained there. Any other ("is it serious?") is answered as anywhere else.
+    scale_words: tuple[str, ...] = ()
     # Words said before a name at "What name should they ask for?" ("my name's", "I'm", "it's"):
     # taken off, so the professional asks for "Jo Smith", not "my name's Jo Smith".
     name_lead_ins: tuple[str, ...] = ()

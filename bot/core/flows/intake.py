@@ -385,10 +385,13 @@ def scale_answer(turn: Turn, text: str, reading: Reading) -> int | None:
     """Read the answer to a 0-10 question: a number, a score in words, or a question.
 
     "what does 0 mean?" and "dunno" are explained and the question asked again (EXPLAINED);
+    a question about something else ("is it serious?") is no answer (None): the engine answers
+    it as anywhere else;
     "pretty bad" is about 7; a number is a score only when it is the answer.
     """
     answers = turn.answers
-    if is_question(text) and _REQUESTS.isdisjoint(reading.intent_ids):
+    about_scale = answers is None or answers.about_the_scale(text)
+    if is_question(text) and _REQUESTS.isdisjoint(reading.intent_ids) and about_scale:
         turn.say("scale_explained")
         turn.reprompt()
         return EXPLAINED
