@@ -144,6 +144,11 @@ def side_already_told(turn: Turn, text: str) -> bool:
     answers = turn.answers
     if not (asking and state.locations and answers and answers.names_only_a_side(text)):
         return False
+    if state.step == ASK_SEVERITY and "both" in answers.clean(text).split():
+        # "both" at "How bad is it?" may be meant as its answer: one number is what is asked.
+        turn.say("scale_both")
+        turn.reprompt()
+        return True
     _known_already(turn)
     return True
 
@@ -508,4 +513,4 @@ flow.says(
     confirm_reading={"summary"},
     hint_question={"question"},
 )
-flow.says("scale_explained", "scale_unsure", scale_in_words={"score"})
+flow.says("scale_explained", "scale_unsure", "scale_both", scale_in_words={"score"})
