@@ -194,6 +194,7 @@ class AnswerMatcher:
         self._move_on = frozenset(self.clean(w) for w in answers.move_on) - {""}
         self._asks_next = frozenset(self.clean(w) for w in answers.asks_next) - {""}
         self._sides = frozenset(self.clean(w) for w in answers.sides) - {""}
+        self._go_back = frozenset(self.clean(w) for w in answers.go_back) - {""}
         self._came_back = tuple(_fold(w) for w in answers.came_back)
         self._same_as_before = tuple(_fold(w) for w in answers.same_as_before)
         self._better = tuple(_fold(w) for w in answers.better)
@@ -298,6 +299,10 @@ class AnswerMatcher:
     def names_only_a_side(self, text: str) -> bool:
         """Say whether the text only names a side ("left", "the right one"), saying nothing else."""
         return self.clean(text) in self._sides
+
+    def asks_to_go_back(self, text: str) -> bool:
+        """Say whether the text only asks to go back ("back", "go back please")."""
+        return self.clean(text) in self._go_back
 
     def everyday_question(self, text: str) -> str | None:
         """Return the everyday question the text asks ("how long until it works?"), or None."""

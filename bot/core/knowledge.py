@@ -516,6 +516,8 @@ class Answers(_Frozen):
     # Words that make a question asked at a 0-10 question one about the scale ("what does 0
     # mean?"): explained there. Any other ("is it serious?") is answered as anywhere else.
     scale_words: tuple[str, ...] = ()
+    # "back", "go back" typed at an intake question: how to change an answer is said.
+    go_back: tuple[str, ...] = ()
     # Words said before a name at "What name should they ask for?" ("my name's", "I'm", "it's"):
     # taken off, so the professional asks for "Jo Smith", not "my name's Jo Smith".
     name_lead_ins: tuple[str, ...] = ()

@@ -153,6 +153,17 @@ def side_already_told(turn: Turn, text: str) -> bool:
     return True
 
 
+def asked_to_go_back(turn: Turn, text: str) -> bool:
+    """Answer "back" at a question of the intake or the screen with how to change an answer,
+    and ask the question again; return whether it did."""
+    asking = turn.state.step in (HOME, ASK_LOCATION, ASK_SEVERITY, CONFIRM, safety.SCREEN)
+    if not (asking and turn.answers is not None and turn.answers.asks_to_go_back(text)):
+        return False
+    turn.say("go_back_intake")
+    turn.reprompt()
+    return True
+
+
 def unsure_what_bothers(turn: Turn, text: str) -> bool:
     """Answer "idk" or "not sure" at "What bothers you?" kindly, with how to tell it, and ask
     again; return whether it did."""
@@ -507,6 +518,7 @@ flow.says(
     "confirm_denied",
     "diagnosis_reply",
     "what_unsure",
+    "go_back_intake",
     ask_symptom_for_location={"location"},
     score_kept_first={"score"},
     already_noted={"summary"},

@@ -483,6 +483,8 @@ def on_screen_text(turn: Turn, text: str) -> bool:
     if picked:
         take_screen_choices(turn, picked)
         return True
+    if turn.answers is not None and turn.answers.asks_to_go_back(text):
+        return False  # "back": the engine says how to change an answer, as at the intake
     signs = turn.knowledge.red_flags
     denied = [m.id for m in reading.negated if m.id in signs]
     not_now = [m.id for m in (*reading.past, *reading.others, *reading.hypothetical)]
