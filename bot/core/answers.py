@@ -214,6 +214,7 @@ class AnswerMatcher:
         self._levels = _longest_first(
             [(w, "harder") for w in answers.harder] + [(w, "easier") for w in answers.easier]
         )
+        self._scale_words = tuple(_fold(w) for w in answers.scale_words)
         # Longest first: "my name is" before "name is".
         self._name_lead_ins = _word_runs(answers.name_lead_ins)
         self._name_tails = _word_runs(answers.name_tails)
@@ -303,6 +304,11 @@ class AnswerMatcher:
         """Say whether the text only names a side ("left", "the right one"), saying nothing else."""
         return self.clean(text) in self._sides
 
+    def asks_to_go_back(self, text: str) -> bool:
+        """Say whether the text only asks to go back ("back", "go back please"): the words of
+        the callback's go_back choice, at every question."""
+        return self.clean(text) in self._synonyms.get("go_back", ())
+
     def everyday_question(self, text: str) -> str | None:
         """Return the everyday question the text asks ("how long until it works?"), or None."""
         return next(iter(_named_in(text, self._questions)), None)
@@ -336,6 +342,10 @@ class AnswerMatcher:
         """Return "harder" or "easier" when the text asks for one ("make it harder"), or None;
         the longest phrase wins ("not hard enough" is harder)."""
         return next(iter(_named_in(text, self._levels)), None)
+
+    def about_the_scale(self, text: str) -> bool:
+        """Say whether a question asks about the 0-10 scale ("is 10 the worst?")."""
+        return any(c.isdigit() for c in text) or _says_any(text, self._scale_words)
 
     def move_named(self, text: str) -> str | None:
         """Return the one move the text names ("what's the towel one for?"), or None."""

@@ -185,6 +185,8 @@ def understand(turn: Turn, text: str) -> None:
         pass  # "left" at "How bad is it?", the ankle known: nothing new
     elif intake.unsure_what_bothers(turn, text):
         pass  # "idk" at "What bothers you?": how to tell it
+    elif intake.asked_to_go_back(turn, text):
+        pass  # "back" at an intake question: how to change an answer
     else:
         miss(turn, text)
 

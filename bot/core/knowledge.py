@@ -397,6 +397,9 @@ class SafetyRules(_Frozen):
     warning_sign_days: int = Field(default=14, ge=1, le=365)
     # After "it's been checked", the routine carries a caution line this many days.
     checked_caution_days: int = Field(default=28, ge=0, le=365)
+    # A sign the person said they do not have is not asked again for this many hours, even in
+    # a new episode (/start, a new complaint); 0 asks the screen in every episode.
+    denied_sign_hours: int = Field(default=12, ge=0, le=72)
     conditions: dict[str, ConditionRules] = {}
 
 
@@ -516,10 +519,13 @@ class Answers(_Frozen):
     skin_and_nails: tuple[str, ...] = ()
     # A level asked for at /program ("make the calf raises harder", "the towel one is too easy").
     harder: tuple[str, ...] = ()
+    easier: tuple[str, ...] = ()
     # Words for a child, when a complaint is told of someone else ("my son's calves ache"): a
     # child's feet are for the GP, not for these moves.
     children: tuple[str, ...] = ()
-    easier: tuple[str, ...] = ()
+    # Words that make a question asked at a 0-10 question one about the scale ("what does 0
+    # mean?"): explained there. Any other ("is it serious?") is answered as anywhere else.
+    scale_words: tuple[str, ...] = ()
     # Words said before a name at "What name should they ask for?" ("my name's", "I'm", "it's"):
     # taken off, so the professional asks for "Jo Smith", not "my name's Jo Smith".
     name_lead_ins: tuple[str, ...] = ()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, NewType
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -39,6 +39,9 @@ class Safety(BaseModel):
     # The last day the person answered the warning-sign questions (the report tells "none
     # reported" from "never asked").
     screened_on: date | None = None
+    # When each sign (or screened condition) was last denied: for rules.yaml's hours it is not
+    # asked again, even in a new episode.
+    denied_at: dict[str, datetime] = Field(default_factory=dict)
 
 
 class Place(BaseModel):

@@ -631,7 +631,7 @@ def _went_back(turn: Turn, text: str) -> bool:
     """Go back to the question before this one on "back" or "go back" alone; when one field
     is being edited, back to the review. "back" was taken as the name, or as the note."""
     answers = turn.answers
-    if answers is None or not answers.says_exactly(text, "go_back", ""):
+    if answers is None or not answers.asks_to_go_back(text):
         return False
     step = turn.state.step
     draft = DRAFT.get(turn.state)

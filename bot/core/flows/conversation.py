@@ -88,7 +88,13 @@ def cancel(turn: Turn, args: str) -> None:
         routine.on_pick_up(turn, "not_now")  # the routine stays paused for /routine
         return
     at_a_card = state.step in routine.OPEN
-    busy = state.step not in (HOME, WHAT_NEXT) or bool(state.drafts)
+    # A place or a score told at "What bothers you?" ("my ankle", then "cancel") is the intake
+    # under way: it is stopped and dropped, not kept for the next answer.
+    telling = state.step == HOME and not state.symptoms
+    telling = telling and (bool(state.locations) or state.pain_score is not None)
+    if telling:
+        state.locations, state.pain_score = (), None
+    busy = state.step not in (HOME, WHAT_NEXT) or bool(state.drafts) or telling
     state.drafts = {}
     state.pending_symptoms = state.pending_locations = ()
     state.hints, state.resume = (), None

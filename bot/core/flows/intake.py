@@ -36,6 +36,7 @@ _REQUESTS = frozenset(
 )
 # Said with "no pain" ("weak, no pain though"), these still hurt: the 0-10 question is asked.
 _ACHES = frozenset({"pain", "soreness", "cramping"})
+MY_MOVES = "my_moves"  # the button at "What bothers you?" that starts a returning person's moves
 
 
 # -- prompts: (re)ask the question of a step ----------------------------------------------
@@ -60,7 +61,12 @@ def ask_what_bothers(turn: Turn) -> None:
             labels=symptom_labels(turn),
         )
         return
-    turn.say("ask_what_bothers", choices=symptom_choices(turn), labels=symptom_labels(turn))
+    choices, labels = symptom_choices(turn), symptom_labels(turn)
+    if state.program is not None and state.program.active():
+        # A returning person's moves are one tap away (no sign stands: that returned above).
+        choices = (MY_MOVES, *choices)
+        labels = {MY_MOVES: turn.text(f"button_{MY_MOVES}"), **labels}
+    turn.say("ask_what_bothers", choices=choices, labels=labels)
 
 
 def ask_location(turn: Turn) -> None:
@@ -138,7 +144,23 @@ def side_already_told(turn: Turn, text: str) -> bool:
     answers = turn.answers
     if not (asking and state.locations and answers and answers.names_only_a_side(text)):
         return False
+    if state.step == ASK_SEVERITY and "both" in answers.clean(text).split():
+        # "both" at "How bad is it?" may be meant as its answer: one number is what is asked.
+        turn.say("scale_both")
+        turn.reprompt()
+        return True
     _known_already(turn)
+    return True
+
+
+def asked_to_go_back(turn: Turn, text: str) -> bool:
+    """Answer "back" at a question of the intake or the screen with how to change an answer,
+    and ask the question again; return whether it did."""
+    asking = turn.state.step in (HOME, ASK_LOCATION, ASK_SEVERITY, CONFIRM, safety.SCREEN)
+    if not (asking and turn.answers is not None and turn.answers.asks_to_go_back(text)):
+        return False
+    turn.say("go_back_intake")
+    turn.reprompt()
     return True
 
 
@@ -216,7 +238,8 @@ def fold(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -> bool:
         state.locations = places
         state.pain_score = score if score is not None or started else state.pain_score
         state.screened = False
-        state.denied = tuple(m.id for m in reading.negated if m.id in turn.knowledge.red_flags)
+        state.denied = ()
+        note_denials(turn, reading)
     else:
         told = (state.symptoms, state.locations)
         state.symptoms = _merged(state.symptoms, reading.symptom_ids)
@@ -277,7 +300,10 @@ def _severe(turn: Turn) -> int:
 
 
 def pick_symptom(turn: Turn, symptom: str) -> None:
-    """Take a symptom button."""
+    """Take a symptom button, or start the person's moves as /routine does."""
+    if symptom == MY_MOVES:
+        turn.run("routine")  # a sign told since the button was shown still stops the moves
+        return
     if symptom in turn.knowledge.symptoms:
         turn.state.symptoms = _merged(turn.state.symptoms, (symptom,))
     advance(turn)
@@ -322,7 +348,7 @@ def on_hint(turn: Turn, yes: bool) -> None:
     if yes:
         safety.raise_signs(turn, (sign,))
     else:
-        state.denied = _merged(state.denied, (sign,))
+        safety.deny(turn, (sign,))
         if state.hints:
             turn.reprompt()
         else:
@@ -375,10 +401,13 @@ def scale_answer(turn: Turn, text: str, reading: Reading) -> int | None:
     """Read the answer to a 0-10 question: a number, a score in words, or a question.
 
     "what does 0 mean?" and "dunno" are explained and the question asked again (EXPLAINED);
+    a question about something else ("is it serious?") is no answer (None): the engine answers
+    it as anywhere else;
     "pretty bad" is about 7; a number is a score only when it is the answer.
     """
     answers = turn.answers
-    if is_question(text) and _REQUESTS.isdisjoint(reading.intent_ids):
+    about_scale = answers is None or answers.about_the_scale(text)
+    if is_question(text) and _REQUESTS.isdisjoint(reading.intent_ids) and about_scale:
         turn.say("scale_explained")
         turn.reprompt()
         return EXPLAINED
@@ -417,8 +446,7 @@ def score_told(turn: Turn, text: str, reading: Reading) -> int | None:
 
 def note_denials(turn: Turn, reading: Reading) -> None:
     """Remember the warning signs the person said they do not have ("no numbness")."""
-    denied = tuple(m.id for m in reading.negated if m.id in turn.knowledge.red_flags)
-    turn.state.denied = _merged(turn.state.denied, denied)
+    safety.deny(turn, (m.id for m in reading.negated if m.id in turn.knowledge.red_flags))
 
 
 def on_severity_choice(turn: Turn, choice: str) -> None:
@@ -481,7 +509,7 @@ ASK_SEVERITY = flow.step(
 )
 HINT = flow.sign_question("sign_hint", ask_hint, on_hint, if_unsure=True)
 DIAGNOSIS = flow.step("diagnosis", ask_diagnosis, on_diagnosis_choice)
-flow.buttons("yes", "no", "moves")
+flow.buttons("yes", "no", "moves", MY_MOVES)
 flow.says(
     "scale_range",
     "ask_what_bothers",
@@ -490,10 +518,11 @@ flow.says(
     "confirm_denied",
     "diagnosis_reply",
     "what_unsure",
+    "go_back_intake",
     ask_symptom_for_location={"location"},
     score_kept_first={"score"},
     already_noted={"summary"},
     confirm_reading={"summary"},
     hint_question={"question"},
 )
-flow.says("scale_explained", "scale_unsure", scale_in_words={"score"})
+flow.says("scale_explained", "scale_unsure", "scale_both", scale_in_words={"score"})

@@ -97,6 +97,7 @@ def note(turn: Turn, signs: Iterable[str]) -> tuple[str, ...]:
     safety.signs = {**safety.signs, **{s: today for s in new}}
     safety.reported = {**safety.reported, **{s: today for s in new}}
     safety.checked = {s: day for s, day in safety.checked.items() if s not in new}
+    safety.denied_at = {s: at for s, at in safety.denied_at.items() if s not in new}
     turn.state.hints = tuple(h for h in turn.state.hints if h not in new)
     _onto_request(turn)
     return new
@@ -366,10 +367,30 @@ def _day_text(turn: Turn, day: date) -> str:
 
 
 def to_screen(turn: Turn) -> tuple[str, ...]:
-    """Return the screen's choices still worth asking: not reported, not denied."""
+    """Return the screen's choices still worth asking: not reported, not denied (in this
+    episode, or recently in another)."""
     state = turn.state
     known = set(state.safety.signs) | set(state.denied) | set(state.safety.conditions)
+    known |= recently_denied(turn)
     return tuple(item.id for item in turn.knowledge.screen if item.id not in known)
+
+
+def deny(turn: Turn, signs: Iterable[str]) -> None:
+    """Note signs (or screened conditions) the person said they do not have: for this
+    episode, and for rules.yaml's hours in the next ones too."""
+    denied = tuple(dict.fromkeys(signs))
+    state = turn.state
+    state.denied = tuple(dict.fromkeys((*state.denied, *denied)))
+    now = turn.ctx.now
+    state.safety.denied_at = {**state.safety.denied_at, **{s: now for s in denied}}
+
+
+def recently_denied(turn: Turn) -> set[str]:
+    """Return the signs denied within rules.yaml's hours (a new complaint the same morning
+    is not screened for them again)."""
+    hours = timedelta(hours=turn.knowledge.safety.denied_sign_hours)
+    now = turn.ctx.now
+    return {s for s, at in turn.state.safety.denied_at.items() if timedelta(0) <= now - at < hours}
 
 
 def ask_screen(turn: Turn) -> None:
@@ -462,11 +483,13 @@ def on_screen_text(turn: Turn, text: str) -> bool:
     if picked:
         take_screen_choices(turn, picked)
         return True
+    if turn.answers is not None and turn.answers.asks_to_go_back(text):
+        return False  # "back": the engine says how to change an answer, as at the intake
     signs = turn.knowledge.red_flags
     denied = [m.id for m in reading.negated if m.id in signs]
     not_now = [m.id for m in (*reading.past, *reading.others, *reading.hypothetical)]
     if denied:
-        state.denied = tuple(dict.fromkeys((*state.denied, *denied)))
+        deny(turn, denied)
     if reading.conditions:  # turn.read has remembered them
         turn.ask(FOLLOW_UP)
         return True
@@ -557,7 +580,7 @@ def _says_no(turn: Turn, text: str, answer: bool | None) -> bool:
 def screen_passed(turn: Turn) -> None:
     """None of the signs: note the denials and give the routine."""
     state = turn.state
-    state.denied = tuple(dict.fromkeys((*state.denied, *to_screen(turn))))
+    deny(turn, to_screen(turn))
     state.screened = True
     state.safety.screened_on = local_today(turn)
     turn.run("routine")
