@@ -131,7 +131,12 @@ def understand(turn: Turn, text: str) -> None:
         program.change_level(turn, move, harder=direction == "harder")
     elif reading.others and not (reading.symptoms or reading.locations or reading.intents):
         about_someone_else(turn, reading, text)
-    elif skin_or_nail and not reading.symptoms and reading.pain_score is None:
+    elif (
+        skin_or_nail
+        and not reading.symptoms
+        and reading.pain_score is None
+        and not intake.new_hints(turn, reading)  # "a blister": is it healing? comes first
+    ):
         turn.say("skin_and_nails")  # "I have a verruca": not for these moves, and who can help
         turn.reprompt()
     elif reading.symptoms or reading.locations or reading.pain_score is not None:

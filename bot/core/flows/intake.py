@@ -182,7 +182,7 @@ def take_reading(turn: Turn, reading: Reading, *, fresh: bool, text: str = "") -
     state = turn.state
     if "worse" in reading.intent_ids:
         state.worsening = True
-    state.hints = _merged(state.hints, _hints_of(turn, reading))
+    state.hints = _merged(state.hints, new_hints(turn, reading))
     if reading.unsure:
         state.pending_symptoms = reading.symptom_ids
         state.pending_locations = _places(reading, text)
@@ -288,7 +288,7 @@ def _denied_places(reading: Reading, text: str) -> set[str]:
     return denied
 
 
-def _hints_of(turn: Turn, reading: Reading) -> tuple[str, ...]:
+def new_hints(turn: Turn, reading: Reading) -> tuple[str, ...]:
     """Return the signs hinted at that are not already known either way."""
     state = turn.state
     known = set(state.safety.signs) | set(state.denied)
@@ -366,7 +366,7 @@ def _resume(turn: Turn) -> None:
 
 def ask_about_hints(turn: Turn, reading: Reading) -> bool:
     """Ask about hints of a sign in text read at any step; return whether a question was asked."""
-    new = _hints_of(turn, reading)
+    new = new_hints(turn, reading)
     if not new:
         return False
     state = turn.state

@@ -287,7 +287,7 @@ def on_warning_text(turn: Turn, text: str) -> bool:
         return True
     if turn.answers is not None and turn.answers.says_gone(text):
         turn.say("warning_gone")  # "it's gone now": glad, and it still wants checking
-    if intents & {"callback", "reminder", "help", "stop", "greeting", "thanks"}:
+    if intents & {"callback", "reminder", "help", "stop", "greeting", "thanks", "about_me"}:
         return False  # the engine answers those the same way at every step
     asked = turn.answers.about_the_call(text) if turn.answers is not None else None
     if asked is not None and (turn.ctx.open_lead is not None or asked == "status"):
