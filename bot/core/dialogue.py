@@ -22,7 +22,7 @@ from bot.core.events import (
     MediaEvent,
     TextEvent,
 )
-from bot.core.flow import Registry, yes_or_no
+from bot.core.flow import AskedAgain, Registry, yes_or_no
 from bot.core.flows import (
     REGISTRY,
     callback,
@@ -362,6 +362,9 @@ class Engine:
         said_nothing_else = not (reading.symptoms or reading.locations or reading.intents)
         if said_nothing_else and (state.yes_choice or state.no_choice):
             answer = yes_or_no(turn, text, spec.if_unsure)  # a hedge at a sign's: the safe one
+            if isinstance(answer, AskedAgain):
+                turn.reprompt()
+                return
             chosen = state.yes_choice if answer else state.no_choice if answer is False else None
             if chosen is not None:
                 self._choose(turn, chosen)

@@ -186,21 +186,39 @@ def yes_no(
 
     def on_text(turn: Turn, text: str) -> bool:
         said = yes_or_no(turn, text, if_unsure)
-        if said is not None:
+        if isinstance(said, AskedAgain):
+            turn.reprompt()
+        elif said is not None:
             answer(turn, said)
         return said is not None
 
     return on_choice, on_text
 
 
-def yes_or_no(turn: Turn, text: str, if_unsure: bool | None) -> bool | None:
+class AskedAgain:
+    """A hedged answer at a sign question, asked about once more."""
+
+
+ASKED_AGAIN = AskedAgain()
+
+
+def yes_or_no(turn: Turn, text: str, if_unsure: bool | None) -> bool | AskedAgain | None:
     """Return the yes or no a typed answer says, or None. At a question about a warning sign
-    (`if_unsure` given), a hedged answer ("kind of", "mostly", "I think so") is never the
-    answer that lets the moves go on, but the cautious one, and the person is told so."""
+    (`if_unsure` given), a hedged answer ("probably not", "mostly", "I think so") is never the
+    answer that lets the moves go on: the first is asked about once more (ASKED_AGAIN, as "no I
+    don't think so" is often a plain no), a second is the cautious answer, and the person is
+    told so."""
     said = turn.reader.is_affirmative(text)
     answers = turn.answers
+    state = turn.state
     if if_unsure is None or said is if_unsure or answers is None or not answers.is_hedged(text):
+        state.unsure_at = None
         return said
+    if state.unsure_at != state.step:
+        state.unsure_at = state.step
+        turn.say("unsure_ask_again")
+        return ASKED_AGAIN
+    state.unsure_at = None
     turn.say("unsure_taken_yes" if if_unsure else "unsure_taken_no")
     return if_unsure
 

@@ -30,6 +30,7 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
         "english_only",
         "question_unanswered",
         "asked_meaning",
+        "unsure_ask_again",
         "unsure_taken_yes",
         "unsure_taken_no",
         "button_expired",

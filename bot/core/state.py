@@ -103,6 +103,9 @@ class ConversationState(BaseModel):
     # The day of the reminder whose Start began this routine: its end asks for the day's score.
     reminded_day: date | None = None
     misses: int = Field(default=0, ge=0)
+    # The sign question at which a hedged answer ("probably not") was asked once more: a second
+    # hedge there is taken as the cautious answer.
+    unsure_at: StepId | None = None
     zone: str | None = None
     # Each open flow's answers so far, by flow name (see flow.Draft).
     drafts: dict[str, Any] = Field(default_factory=dict)

@@ -238,6 +238,7 @@ class Turn:
             self.state.choices = ()
             self.state.choice_labels = ()
             self.state.yes_choice = self.state.no_choice = None
+            self.state.unsure_at = None  # a hedge asked about once more was at that question
         self.state.step = step
 
     def _not_seen_today(self, text: str, signs: tuple[str, ...]) -> tuple[str, ...]:
