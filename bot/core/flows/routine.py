@@ -439,6 +439,31 @@ def on_after_pain(turn: Turn, choice: str) -> None:
         pause(turn)  # at the move after the one that hurt
 
 
+def on_after_pain_text(turn: Turn, text: str) -> bool:
+    """Listen after a move that hurt: pain told again ends today's moves (a score of 8 or
+    more is the severe sign), where it restarted the routine with the move that hurt."""
+    state = turn.state
+    score = bare_score(text)
+    if score is not None and score > len(state.choices):
+        state.pain_score = score  # not one of the buttons: how bad it hurts now
+        if safety.raise_if_severe(turn, score):
+            return True
+        still_hurts = True
+    else:
+        reading = turn.read(text)
+        if reading.red_flags:
+            return False  # the engine raises them, as at every step
+        intents = set(reading.intent_ids)
+        state.worsening = state.worsening or "worse" in intents
+        still_hurts = bool(intents & {"hurt", "worse"} or set(reading.symptom_ids) & DURING_A_MOVE)
+    if not still_hurts:
+        return False
+    keep_place(turn)  # /routine later picks up at the move after the one that hurt
+    turn.say("move_still_hurts")
+    turn.ask(WHAT_NEXT)
+    return True
+
+
 def ask_after_pain(turn: Turn) -> None:
     """Ask again how to go on after a move that hurt."""
     turn.say("move_go_on", choices=("next", "pro", "stop_routine"))
@@ -599,7 +624,7 @@ def on_pick_up(turn: Turn, choice: str) -> None:
 
 ROUTINE = flow.step("routine", show_card, on_card_choice, on_card_text, repeat=repeat_card)
 STOPPED = flow.step("move_stopped", ask_what_happened, on_what_happened)
-AFTER_PAIN = flow.step("after_pain", ask_after_pain, on_after_pain)
+AFTER_PAIN = flow.step("after_pain", ask_after_pain, on_after_pain, on_after_pain_text)
 WHAT_NEXT = flow.step("what_next", ask_what_next, on_what_next_choice, on_what_next_text)
 PAUSED = flow.step("routine_paused", ask_pick_up, on_pick_up)
 # The steps while a move of the routine is open: leaving them for another flow pauses it.
@@ -625,6 +650,7 @@ flow.says(
     "move_no_alternative_last",
     "move_go_on",
     "move_rest_today",
+    "move_still_hurts",
     "what_next",
     "what_next_again",
     "goodbye",
