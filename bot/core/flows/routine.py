@@ -496,8 +496,17 @@ def on_what_next_text(turn: Turn, text: str) -> bool:
     if turn.answers is not None and turn.answers.asks_next(text):
         ask_what_next(turn, "what_next_again")
         return True
-    if "reminder" in turn.read(text).intent_ids:
+    reading = turn.read(text)
+    if "reminder" in reading.intent_ids:
         turn.run("reminder", text)
+        return True
+    state = turn.state
+    told_before = set(reading.location_ids) <= set(state.locations) and bool(state.symptoms)
+    hurts = "hurt" in reading.intent_ids or bool(set(reading.symptom_ids) & DURING_A_MOVE)
+    if hurts and told_before and not reading.red_flags:
+        # "it still hurts" after the moves: the same complaint, not a new one to ask about
+        turn.say("move_still_hurts")
+        ask_what_next(turn)
         return True
     return False
 
