@@ -162,6 +162,10 @@ def understand(turn: Turn, text: str) -> None:
         turn.reprompt()
     elif requested := [command for intent, command in _INTENT_COMMANDS if intent in intents]:
         turn.run(requested[0])
+    elif "bye" in intents and safety.standing(turn):
+        state.drafts = {}
+        turn.goto(HOME)
+        safety.say_goodbye(turn)  # no "I'll suggest some moves" while a sign stands
     elif "bye" in intents:
         state.drafts = {}
         turn.goto(HOME)

@@ -25,7 +25,11 @@ def show_program(turn: Turn, args: str = "") -> None:
     """Show the program: each move at its level and dose, and what can be done with it."""
     program = turn.state.program
     if program is None or not program.moves:
-        turn.say("program_none")
+        signs = safety.standing(turn)
+        if signs:  # "tell me and I'll suggest moves" would go against the warning
+            turn.say("program_none_sign", signs=safety.names(turn, signs))
+        else:
+            turn.say("program_none")
         turn.goto(HOME)
         return
     turn.ask(MENU)
@@ -271,6 +275,7 @@ flow.says(
     "program_ask_drop",
     "program_ask_add",
     "program_nothing_to_add",
+    program_none_sign={"signs"},
     program_level_which={"name"},
     program_level_top={"name", "level"},
     program_level_bottom={"name", "level"},

@@ -212,6 +212,14 @@ def all_standing(turn: Turn, signs: Iterable[str]) -> bool:
     return set(signs) <= set(standing(turn))
 
 
+def say_goodbye(turn: Turn) -> None:
+    """Say goodbye while signs stand: their urgency once more, and the way back."""
+    top = urgency_of(turn, standing(turn) or expired(turn)) or Urgency.soon
+    if top is not Urgency.soon:
+        turn.say(f"warning_repeat_{top.value}")
+    turn.say("goodbye_sign", choices=_warning_choices(top))
+
+
 def thank_the_plan(turn: Turn) -> None:
     """Thank a plan to get the signs seen, with their urgency and the same choices."""
     top = urgency_of(turn, standing(turn) or expired(turn)) or Urgency.soon
@@ -281,6 +289,9 @@ def on_warning_text(turn: Turn, text: str) -> bool:
         return True
     if "checked" in intents:
         take_checked(turn)
+        return True
+    if "bye" in intents:
+        say_goodbye(turn)  # "bye": the sign's urgency said once more, with no moves promised
         return True
     if turn.answers is not None and turn.answers.plans_to_be_seen(text):
         thank_the_plan(turn)  # "ok I'll go to the walk in centre": heard, not lectured again
@@ -630,6 +641,7 @@ flow.says(
     "warning_plan_urgent",
     "warning_plan_soon",
     "warning_gone",
+    "goodbye_sign",
     "screen_which",
     "screen_repeat",
     "screen_yourself",
