@@ -421,13 +421,16 @@ def _save(turn: Turn, at: time, zone: str, days: Days) -> None:
         zone=_zone_label(zone, turn.ctx.now),
         first=_when(turn, first, zone),
     )
+    signs = safety.standing(turn)
+    if signs:  # the reminder will not offer moves yet: say what it asks instead
+        turn.say("reminder_set_sign", signs=safety.names(turn, signs))
     second = saved.second_at if saved else None
     if second is not None and second_too_close(turn.knowledge.reminders, at, second):
         # A new time next to the second reminder would make two rounds one: drop the second.
         turn.do(SetSecondReminder(at=None))
         turn.say("reminder_second_dropped", time=second.strftime("%H:%M"))
         second = None
-    if _twice_a_day(turn) and second is None:
+    if _twice_a_day(turn) and second is None and not signs:
         SECOND_DRAFT.start(turn.state, first=at)
         turn.ask(SECOND)
 
@@ -779,6 +782,7 @@ flow.says(
     reminder_start_kept_need_zone={"start"},
     start_on_day={"day"},
     reminder_set={"time", "days", "zone", "first"},
+    reminder_set_sign={"signs"},
     reminder_due={"routine", "count", "minutes"},
     reminder_due_one={"routine", "count", "minutes"},
     reminder_due_second={"routine", "count", "minutes"},
