@@ -196,6 +196,10 @@ def understand(turn: Turn, text: str) -> None:
         pass  # "idk" at "What bothers you?": how to tell it
     elif intake.asked_to_go_back(turn, text):
         pass  # "back" at an intake question: how to change an answer
+    elif state.step == HOME and state.yes_choice is None and turn.reader.is_affirmative(text):
+        # "ok", "👍" at "What bothers you?": a nod, not an answer missed; the question again
+        turn.say("nod_reply")
+        turn.reprompt()
     else:
         miss(turn, text)
 

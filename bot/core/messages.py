@@ -43,6 +43,7 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
         *(f"faq_{question}" for question in FAQ_IDS),
         "thanks_reply",
         "about_me",
+        "nod_reply",
         "skin_and_nails",
         "someone_else",
         "someone_else_child",
