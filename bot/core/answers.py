@@ -211,6 +211,7 @@ class AnswerMatcher:
         self._sign_gone = tuple(_fold(w) for w in answers.sign_gone)
         self._skin_and_nails = tuple(_fold(w) for w in answers.skin_and_nails)
         self._children = tuple(_fold(w) for w in answers.children)
+        self._other_places = tuple(_fold(w) for w in answers.other_places)
         self._levels = _longest_first(
             [(w, "harder") for w in answers.harder] + [(w, "easier") for w in answers.easier]
         )
@@ -333,6 +334,10 @@ class AnswerMatcher:
     def names_skin_or_nail(self, text: str) -> bool:
         """Say whether the text names a skin or nail problem ("a verruca", "smelly feet")."""
         return _says_any(text, self._skin_and_nails)
+
+    def names_another_place(self, text: str) -> bool:
+        """Say whether the text names a part of the body the moves are not for ("my knee")."""
+        return _says_any(text, self._other_places)
 
     def names_a_child(self, text: str) -> bool:
         """Say whether the text names a child ("my son", "our toddler")."""

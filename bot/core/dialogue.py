@@ -129,6 +129,14 @@ def understand(turn: Turn, text: str) -> None:
     ):
         # "the calf raises are too easy": a level asked for, as at /program (not a calf told of)
         program.change_level(turn, move, harder=direction == "harder")
+    elif (
+        not reading.locations
+        and state.step not in routine.OPEN
+        and turn.answers is not None
+        and turn.answers.names_another_place(text)
+    ):
+        turn.say("other_place")  # "knee pain": not for these moves, and who can help
+        turn.reprompt()
     elif reading.others and not (reading.symptoms or reading.locations or reading.intents):
         about_someone_else(turn, reading, text)
     elif (

@@ -523,6 +523,8 @@ class Answers(_Frozen):
     # Words for a child, when a complaint is told of someone else ("my son's calves ache"): a
     # child's feet are for the GP, not for these moves.
     children: tuple[str, ...] = ()
+    # Places the moves are not for ("knee pain", "my lower back"): told so, and who can help.
+    other_places: tuple[str, ...] = ()
     # Words that make a question asked at a 0-10 question one about the scale ("what does 0
     # mean?"): explained there. Any other ("is it serious?") is answered as anywhere else.
     scale_words: tuple[str, ...] = ()
@@ -612,6 +614,7 @@ class Answers(_Frozen):
         "harder",
         "easier",
         "children",
+        "other_places",
         "name_lead_ins",
         "name_tails",
         "same_as_before",

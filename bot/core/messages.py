@@ -44,6 +44,7 @@ BASE_MESSAGES: dict[str, frozenset[str]] = {
         "thanks_reply",
         "about_me",
         "nod_reply",
+        "other_place",
         "skin_and_nails",
         "someone_else",
         "someone_else_child",
