@@ -325,12 +325,17 @@ def mark_checked(turn: Turn) -> None:
         turn.ask(HOME)
 
 
+def recently_checked(turn: Turn) -> set[str]:
+    """Return the signs a professional checked within rules.yaml's caution days."""
+    days = timedelta(days=turn.knowledge.safety.checked_caution_days)
+    today = local_today(turn)
+    return {s for s, day in turn.state.safety.checked.items() if today - day <= days}
+
+
 def caution_lines(turn: Turn) -> list[str]:
     """Return the caution lines a routine carries: recently checked signs, conditions."""
     lines: list[str] = []
-    days = timedelta(days=turn.knowledge.safety.checked_caution_days)
-    today = local_today(turn)
-    checked = [s for s, day in turn.state.safety.checked.items() if today - day <= days]
+    checked = sorted(recently_checked(turn), key=list(turn.state.safety.checked).index)
     if checked:
         lines.append(turn.text("caution_checked", signs=names(turn, checked)))
     known = turn.knowledge.conditions
@@ -379,10 +384,11 @@ def _day_text(turn: Turn, day: date) -> str:
 
 def to_screen(turn: Turn) -> tuple[str, ...]:
     """Return the screen's choices still worth asking: not reported, not denied (in this
-    episode, or recently in another)."""
+    episode, or recently in another), not checked by a professional recently (its caution
+    line goes with the routine; a tap on it would raise the warning it was checked for)."""
     state = turn.state
     known = set(state.safety.signs) | set(state.denied) | set(state.safety.conditions)
-    known |= recently_denied(turn)
+    known |= recently_denied(turn) | recently_checked(turn)
     return tuple(item.id for item in turn.knowledge.screen if item.id not in known)
 
 
