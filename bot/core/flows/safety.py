@@ -325,17 +325,12 @@ def mark_checked(turn: Turn) -> None:
         turn.ask(HOME)
 
 
-def recently_checked(turn: Turn) -> set[str]:
-    """Return the signs a professional checked within rules.yaml's caution days."""
-    days = timedelta(days=turn.knowledge.safety.checked_caution_days)
-    today = local_today(turn)
-    return {s for s, day in turn.state.safety.checked.items() if today - day <= days}
-
-
 def caution_lines(turn: Turn) -> list[str]:
     """Return the caution lines a routine carries: recently checked signs, conditions."""
     lines: list[str] = []
-    checked = sorted(recently_checked(turn), key=list(turn.state.safety.checked).index)
+    days = timedelta(days=turn.knowledge.safety.checked_caution_days)
+    today = local_today(turn)
+    checked = [s for s, day in turn.state.safety.checked.items() if today - day <= days]
     if checked:
         lines.append(turn.text("caution_checked", signs=names(turn, checked)))
     known = turn.knowledge.conditions
@@ -384,11 +379,12 @@ def _day_text(turn: Turn, day: date) -> str:
 
 def to_screen(turn: Turn) -> tuple[str, ...]:
     """Return the screen's choices still worth asking: not reported, not denied (in this
-    episode, or recently in another), not checked by a professional recently (its caution
-    line goes with the routine; a tap on it would raise the warning it was checked for)."""
+    episode, or recently in another), not checked by a professional today (its caution line
+    goes with the routine; a tap on it would raise the warning it was just checked for)."""
     state = turn.state
     known = set(state.safety.signs) | set(state.denied) | set(state.safety.conditions)
-    known |= recently_denied(turn) | recently_checked(turn)
+    today = local_today(turn)
+    known |= recently_denied(turn) | {s for s, day in state.safety.checked.items() if day == today}
     return tuple(item.id for item in turn.knowledge.screen if item.id not in known)
 
 
