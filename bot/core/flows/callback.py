@@ -234,6 +234,8 @@ def _clear_yes_or_any_no(turn: Turn, text: str, yes: str) -> bool | None:
 def on_consent_text(turn: Turn, text: str) -> bool:
     """Take only a clear yes as consent and any no as a no; ask again kindly when unclear."""
     agreed = _clear_yes_or_any_no(turn, text, "agree")
+    if agreed is None and turn.answers is not None and turn.answers.asks_to_go_back(text):
+        agreed = False  # "back" before anything is given leaves the request, sharing nothing
     if agreed is not None:
         on_consent(turn, agreed)
         return True
