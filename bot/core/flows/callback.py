@@ -336,9 +336,14 @@ def on_phone_text(turn: Turn, text: str) -> bool:
     if no_digits and not _NOT_A_NAME.isdisjoint(turn.read(text).intent_ids):
         return False  # "never mind", "delete everything": a request, not a wrong number
     result = _typed_phone(turn, text)
-    said = _number_said(text) if result is PhoneRefusal.NOT_A_NUMBER else None
-    if said is not None:
-        result = _typed_phone(turn, said)  # "my number is 07400 123456", "... thanks"
+    said = _numbers_said(text) if result is PhoneRefusal.NOT_A_NUMBER else []
+    if len(said) > 1:
+        # "07400 123456 or 07400 654321": which one to call is theirs to say, not "the digits".
+        turn.say("phone_just_one")
+        ask_phone(turn)
+        return True
+    if said:
+        result = _typed_phone(turn, said[0])  # "my number is 07400 123456", "... thanks"
     if isinstance(result, PhoneRefusal):
         turn.say(f"phone_refused_{result.value}")
         ask_phone(turn)
@@ -353,15 +358,13 @@ _NUMBER_RUN = re.compile(r"(?<![\w+])\+?\d[\d\s().\-/]*\d(?!\w)")
 _MIN_NUMBER_DIGITS = 7
 
 
-def _number_said(text: str) -> str | None:
-    """Return the one number in a sentence ("it's +44 7400 123456 thanks"), or None when there
-    is none or more than one (which of two to call is the person's to say)."""
-    runs = [
+def _numbers_said(text: str) -> list[str]:
+    """Return the numbers said in a sentence ("it's +44 7400 123456 thanks")."""
+    return [
         run.group()
         for run in _NUMBER_RUN.finditer(text)
         if sum(ch.isdecimal() for ch in run.group()) >= _MIN_NUMBER_DIGITS
     ]
-    return runs[0] if len(runs) == 1 else None
 
 
 def _typed_phone(turn: Turn, text: str) -> str | PhoneRefusal:
@@ -741,6 +744,7 @@ flow.says(
     "phone_refused_too_long",
     "phone_refused_invalid",
     "phone_not_own",
+    "phone_just_one",
     "callback_none_open",
     "callback_resumed",
     "callback_back",
