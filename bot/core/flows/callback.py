@@ -345,7 +345,8 @@ def on_phone_text(turn: Turn, text: str) -> bool:
     if said:
         result = _typed_phone(turn, said[0])  # "my number is 07400 123456", "... thanks"
     if isinstance(result, PhoneRefusal):
-        turn.say(f"phone_refused_{result.value}")
+        # "I don't have a phone", "can you email me?": no digits is no typo; say what is needed.
+        turn.say("phone_no_digits" if no_digits else f"phone_refused_{result.value}")
         ask_phone(turn)
         return True
     _take_phone(turn, result)
@@ -745,6 +746,7 @@ flow.says(
     "phone_refused_invalid",
     "phone_not_own",
     "phone_just_one",
+    "phone_no_digits",
     "callback_none_open",
     "callback_resumed",
     "callback_back",
