@@ -234,6 +234,8 @@ def _clear_yes_or_any_no(turn: Turn, text: str, yes: str) -> bool | None:
 def on_consent_text(turn: Turn, text: str) -> bool:
     """Take only a clear yes as consent and any no as a no; ask again kindly when unclear."""
     agreed = _clear_yes_or_any_no(turn, text, "agree")
+    if agreed is None and turn.answers is not None and turn.answers.asks_to_go_back(text):
+        agreed = False  # "back" before anything is given leaves the request, sharing nothing
     if agreed is not None:
         on_consent(turn, agreed)
         return True
@@ -334,11 +336,17 @@ def on_phone_text(turn: Turn, text: str) -> bool:
     if no_digits and not _NOT_A_NAME.isdisjoint(turn.read(text).intent_ids):
         return False  # "never mind", "delete everything": a request, not a wrong number
     result = _typed_phone(turn, text)
-    said = _number_said(text) if result is PhoneRefusal.NOT_A_NUMBER else None
-    if said is not None:
-        result = _typed_phone(turn, said)  # "my number is 07400 123456", "... thanks"
+    said = _numbers_said(text) if result is PhoneRefusal.NOT_A_NUMBER else []
+    if len(said) > 1:
+        # "07400 123456 or 07400 654321": which one to call is theirs to say, not "the digits".
+        turn.say("phone_just_one")
+        ask_phone(turn)
+        return True
+    if said:
+        result = _typed_phone(turn, said[0])  # "my number is 07400 123456", "... thanks"
     if isinstance(result, PhoneRefusal):
-        turn.say(f"phone_refused_{result.value}")
+        # "I don't have a phone", "can you email me?": no digits is no typo; say what is needed.
+        turn.say("phone_no_digits" if no_digits else f"phone_refused_{result.value}")
         ask_phone(turn)
         return True
     _take_phone(turn, result)
@@ -351,15 +359,13 @@ _NUMBER_RUN = re.compile(r"(?<![\w+])\+?\d[\d\s().\-/]*\d(?!\w)")
 _MIN_NUMBER_DIGITS = 7
 
 
-def _number_said(text: str) -> str | None:
-    """Return the one number in a sentence ("it's +44 7400 123456 thanks"), or None when there
-    is none or more than one (which of two to call is the person's to say)."""
-    runs = [
+def _numbers_said(text: str) -> list[str]:
+    """Return the numbers said in a sentence ("it's +44 7400 123456 thanks")."""
+    return [
         run.group()
         for run in _NUMBER_RUN.finditer(text)
         if sum(ch.isdecimal() for ch in run.group()) >= _MIN_NUMBER_DIGITS
     ]
-    return runs[0] if len(runs) == 1 else None
 
 
 def _typed_phone(turn: Turn, text: str) -> str | PhoneRefusal:
@@ -739,6 +745,8 @@ flow.says(
     "phone_refused_too_long",
     "phone_refused_invalid",
     "phone_not_own",
+    "phone_just_one",
+    "phone_no_digits",
     "callback_none_open",
     "callback_resumed",
     "callback_back",

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from bot.core.effects import ExportMyData, ForgetMe
-from bot.core.flow import Flow, yes_no
+from bot.core.flow import Draft, Flow, yes_no
 from bot.core.retention import period_in_words
-from bot.core.state import HOME, ConversationState
+from bot.core.state import HOME, ConversationState, StepId
 from bot.core.turn import Turn
 
 flow = Flow("privacy")
+
+
+class ForgetDraft(BaseModel):
+    """The question /forget was asked at, to go back to on "No, keep it"."""
+
+    back: StepId = HOME
+
+
+DRAFT = Draft("forget", ForgetDraft)
 
 
 def show_privacy(turn: Turn, args: str) -> None:
@@ -32,6 +43,8 @@ def send_my_data(turn: Turn, args: str) -> None:
 
 def ask_forget(turn: Turn, args: str = "") -> None:
     """Ask for confirmation before deleting everything."""
+    if turn.state.step != FORGET:  # asked again after an unclear answer: the same place
+        DRAFT.start(turn.state, back=turn.state.step)
     turn.goto(FORGET)
     turn.say("forget_confirm", choices=("forget_yes", "forget_no"))
 
@@ -43,8 +56,14 @@ def on_forget(turn: Turn, agreed: bool) -> None:
         turn.state = ConversationState()
         turn.say("forgotten")
     else:
-        turn.goto(HOME)
+        draft = DRAFT.get(turn.state)
+        DRAFT.clear(turn.state)
+        back = draft.back if draft is not None else HOME
+        # Kept means kept: a half-filled request (a name, a number) is taken up where it was.
+        turn.goto(back if back in turn.prompts else HOME)
         turn.say("forget_kept")
+        if turn.state.step != HOME:
+            turn.reprompt()
 
 
 def ask_again(turn: Turn) -> None:

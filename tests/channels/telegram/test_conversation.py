@@ -225,5 +225,7 @@ async def test_leaving_the_phone_question_removes_the_phone_button(bot, knowledg
     assert edit.ok and edit.params["message_id"] == confirm.message_id
     now = bot.api.message(62, confirm.message_id)
     assert now.button_texts[:2] == ["Yes, delete everything", "No, keep it"]
+    # Nothing deleted, nothing dropped: the phone question is asked again, with its button.
     [kept] = await sam.press("No, keep it", 1, message=now)
-    assert shown(kept) == knowledge.say("forget_kept")
+    assert shown(kept).startswith(knowledge.say("forget_kept") + "\n\n")
+    assert kept.button_texts == ["Share my phone number", "Cancel"]
