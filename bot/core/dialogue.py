@@ -101,6 +101,8 @@ def understand(turn: Turn, text: str) -> None:
             # "call me, my heels have hurt for months": the team hears the heels too.
             intake.fold(turn, reading, fresh=state.step in _FRESH, text=text)
         turn.run("callback", text)
+    elif not (reading.symptoms or reading.locations) and reminder.later_typed(turn, text):
+        pass  # "not today", "remind me later" after today's reminder: its Skip or Snooze
     elif "reminder" in intents:
         turn.run("reminder", text)
     elif "diagnosis" in intents and state.step in routine.OPEN:

@@ -606,15 +606,40 @@ def stop_by_request(turn: Turn) -> None:
 
 def done_typed(turn: Turn, text: str) -> bool:
     """Take "done" typed after today's reminder as its Done button; False when it is not."""
+    answers = turn.answers
+    label = turn.text("button_r_done")
+    if answers is None or answers.match(text, ("r_done",), (label,)) is None:
+        return False
+    return _answer_today(turn, "done")
+
+
+def later_typed(turn: Turn, text: str) -> bool:
+    """Take "not today" or "later" typed after today's unanswered reminder as its Skip today
+    or Snooze 1 hour button; False when it is not.
+
+    Only the button's label or its words in language.yaml, with nothing else, are taken: in a
+    sentence ("remind me at 2pm from tomorrow", "skip the calf raises") they mean more. Once
+    the reminder is answered, or while a warning sign stands (that reminder has no such
+    buttons), "later" is what it says anywhere else: a goodbye.
+    """
     reminder = turn.ctx.reminder
     answers = turn.answers
-    if reminder is None or reminder.last_day is None or answers is None:
+    if reminder is None or answers is None or safety.standing(turn):
         return False
-    if reminder.last_day != local_today(turn):
+    if reminder.answered_day == reminder.last_day:
         return False
-    if answers.match(text, ("r_done",), (turn.text("button_r_done"),)) is None:
+    for action in ("skip", "snooze"):
+        if answers.says_exactly(text, f"r_{action}", turn.text(f"button_r_{action}")):
+            return _answer_today(turn, action)
+    return False
+
+
+def _answer_today(turn: Turn, action: str) -> bool:
+    """Answer today's reminder as its `action` button; False when none came today."""
+    reminder = turn.ctx.reminder
+    if reminder is None or reminder.last_day is None or reminder.last_day != local_today(turn):
         return False
-    return on_reminder_button(turn, "done", reminder.last_day.strftime("%Y%m%d"))
+    return on_reminder_button(turn, action, reminder.last_day.strftime("%Y%m%d"))
 
 
 def reminder_message(
