@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.flow import Flow
-from bot.core.flows import checkin, routine, safety
+from bot.core.flows import checkin, intake, routine, safety
 from bot.core.flows.routine import WHAT_NEXT
 from bot.core.state import HOME, ConversationState
 from bot.core.turn import Turn
@@ -94,6 +94,10 @@ def cancel(turn: Turn, args: str) -> None:
     telling = telling and (bool(state.locations) or state.pain_score is not None)
     if telling:
         state.locations, state.pain_score = (), None
+    # A complaint half-told at "Where do you feel it?" or "How bad is it?" is dropped, as the
+    # reply says; a person with a program keeps the complaint it was made for.
+    if state.step in (intake.ASK_LOCATION, intake.ASK_SEVERITY) and state.program is None:
+        state.symptoms, state.locations, state.pain_score = (), (), None
     busy = state.step not in (HOME, WHAT_NEXT) or bool(state.drafts) or telling
     state.drafts = {}
     state.pending_symptoms = state.pending_locations = ()
