@@ -174,8 +174,9 @@ def understand(turn: Turn, text: str) -> None:
         turn.run(requested[0])
     elif "bye" in intents and safety.standing(turn):
         state.drafts = {}
-        turn.goto(HOME)
-        safety.say_goodbye(turn)  # no "I'll suggest some moves" while a sign stands
+        # No "I'll suggest some moves" while a sign stands; the warning's buttons stay live.
+        turn.goto(safety.WARNING)
+        safety.say_goodbye(turn)
     elif "bye" in intents:
         state.drafts = {}
         turn.goto(HOME)

@@ -208,15 +208,15 @@ def after_feel(
     return move.model_copy(update={"feels": feels, "felt_on": day}), None
 
 
-def asked(exercise: Exercise, move: Move, harder: bool, day: date) -> LevelChange | None:
-    """Return the level change the person asked for (one step), or None at the ladder's end."""
+def asked(
+    exercise: Exercise, move: Move, harder: bool, day: date
+) -> tuple[Move, LevelChange] | None:
+    """Return the move one level up or down, as the person asked, and its level change; None
+    at the ladder's end."""
     level = move.level + (1 if harder else -1)
     if not 1 <= level <= len(exercise.ladder):
         return None
-    reason = "asked_harder" if harder else "asked_easier"
-    return LevelChange(
-        day=day, exercise=move.exercise, before=move.level, after=level, reason=reason
-    )
+    return _to(move, level, day, "asked_harder" if harder else "asked_easier")
 
 
 def apply(program: Program, move: Move) -> Program:

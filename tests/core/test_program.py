@@ -128,9 +128,10 @@ def test_a_level_asked_for_is_one_step_within_the_ladder(knowledge: Knowledge) -
     bottom = Move(exercise=raises.id, level=1, since=day)
     top = Move(exercise=raises.id, level=len(raises.ladder), since=day)
     up = asked(raises, bottom, True, day)
-    assert up is not None and (up.before, up.after, up.reason) == (1, 2, "asked_harder")
+    assert up is not None and (up[1].before, up[1].after, up[1].reason) == (1, 2, "asked_harder")
+    assert up[0].level == 2
     down = asked(raises, top, False, day)
-    assert down is not None and down.after == len(raises.ladder) - 1
-    assert down.reason == "asked_easier"
+    assert down is not None and down[1].after == len(raises.ladder) - 1
+    assert down[1].reason == "asked_easier"
     assert asked(raises, bottom, False, day) is None
     assert asked(raises, top, True, day) is None

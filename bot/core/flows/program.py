@@ -120,7 +120,7 @@ def change_level(turn: Turn, exercise: str | None, *, harder: bool) -> None:
     program = turn.state.program
     moves = routine.program_moves(turn)
     if exercise is None or program is None:
-        example = knowledge.exercises[moves[0]].name.lower() if moves else "calf raises"
+        example = knowledge.exercises[(moves or tuple(knowledge.exercises))[0]].name.lower()
         turn.say("program_level_which", name=example)
         turn.reprompt()
         return
@@ -136,14 +136,14 @@ def change_level(turn: Turn, exercise: str | None, *, harder: bool) -> None:
         turn.say("program_level_today", name=known.name)
         turn.reprompt()
         return
-    change = ladder.asked(known, move, harder, today)
-    if change is None:
+    stepped = ladder.asked(known, move, harder, today)
+    if stepped is None:
         key = "program_level_top" if harder else "program_level_bottom"
         at = level_label(knowledge, known, routine.level(turn, exercise))
         turn.say(key, name=known.name, level=at)
         turn.reprompt()
         return
-    moved = move.model_copy(update={"level": change.after, "since": change.day, "feels": ()})
+    moved, change = stepped
     turn.state.program = ladder.apply(program, moved)
     routine.record_changes(turn, (change,))
     routine.say_change(turn, change)

@@ -290,15 +290,12 @@ def on_warning_text(turn: Turn, text: str) -> bool:
     if "checked" in intents:
         take_checked(turn)
         return True
-    if "bye" in intents:
-        say_goodbye(turn)  # "bye": the sign's urgency said once more, with no moves promised
-        return True
     if turn.answers is not None and turn.answers.plans_to_be_seen(text):
         thank_the_plan(turn)  # "ok I'll go to the walk in centre": heard, not lectured again
         return True
     if turn.answers is not None and turn.answers.says_gone(text):
         turn.say("warning_gone")  # "it's gone now": glad, and it still wants checking
-    if intents & {"callback", "reminder", "help", "stop", "greeting", "thanks", "about_me"}:
+    if intents & {"callback", "reminder", "help", "stop", "greeting", "thanks", "about_me", "bye"}:
         return False  # the engine answers those the same way at every step
     asked = turn.answers.about_the_call(text) if turn.answers is not None else None
     if asked is not None and (turn.ctx.open_lead is not None or asked == "status"):
